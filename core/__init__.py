@@ -1,0 +1,5 @@
+"""SynthLab's library: load, inspect, repair, synthesise and evaluate tables.
+
+Nothing in ``core`` imports Streamlit; every function here can be used from a notebook,
+the command line or a test.
+"""

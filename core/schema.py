@@ -1,0 +1,370 @@
+"""Column kinds: what each column *is*, which decides how every later step treats it.
+
+Seven kinds cover tabular data:
+
+=============  =====================================================================
+continuous     real numbers (a measurement): histograms, KS distances, fitted densities
+integer        whole numbers that are quantities (counts, ages, years): kept whole
+binary         exactly two values (0/1, yes/no, male/female)
+categorical    labels, including integer codes such as race 1/2/3 and zip codes
+datetime       dates and times, parsed from common formats
+id             a different value on every row; never synthesised (excluded by default)
+text           free text; excluded by default
+=============  =====================================================================
+
+Inference looks at the values, not only at the storage type, and records a one-line reason
+per column ("3 distinct integer codes 1-3 → categorical") so a user can judge and override.
+The order of the checks matters: missing and constant columns first, then two-valued columns,
+then identifiers, codes, years and plain numbers; for text, yes/no words, digit codes with
+leading zeros, numbers stored as text ("1,234.50", "$12", "45%"), dates (tried against a list
+of explicit formats, all values must parse), identifiers, free text and finally labels.
+
+:func:`coerce` turns the loaded table into typed columns according to a schema (numbers
+stored as text become numbers, date strings become datetimes) and refuses, with a sentence,
+a kind that would silently lose values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from core.errors import SchemaError
+
+KINDS = ("continuous", "integer", "binary", "categorical", "datetime", "id", "text")
+KIND_HELP = {
+    "continuous": "real numbers, such as a measurement",
+    "integer": "whole numbers that are quantities: counts, ages, years",
+    "binary": "exactly two values, such as 0/1 or yes/no",
+    "categorical": "labels or codes, such as species or race 1/2/3",
+    "datetime": "dates and times",
+    "id": "a different value on every row; not synthesised",
+    "text": "free text; not synthesised",
+}
+NUMERIC_KINDS = ("continuous", "integer")
+EXCLUDED_BY_DEFAULT = ("id", "text")
+
+_SAMPLE = 2_000  # values inspected for formats; the chosen format is then checked on all values
+_MAX_CODES = 10  # at most this many consecutive integers 1..k read as category codes
+_MAX_NAMED_CODES = 20
+_ID_MIN_ROWS = 10
+_TEXT_MEAN_WORDS = 5
+_TEXT_MEAN_LENGTH = 40
+
+_ID_NAME = re.compile(r"(^|[_\s.-])(id|key|uuid|guid|identifier|index)$|^id[_\s.-]|^(record|row)_?(no|num|number)$",
+                      re.IGNORECASE)
+_CODE_NAME = re.compile(r"race|ethnic|type|class|group|categor|code|status|level|grade|region|gender"
+                        r"|sex|kind|zone|state|country|diagnos|stage", re.IGNORECASE)
+_YEAR_NAME = re.compile(r"year|yr|jahr|annee|^an$", re.IGNORECASE)
+_BOOL_WORDS = [{"yes", "no"}, {"y", "n"}, {"true", "false"}, {"t", "f"}, {"0", "1"}, {"on", "off"}]
+_LEADING_ZERO = re.compile(r"^0\d+$")
+_NUMBER_TEXT = re.compile(
+    r"^\(?[+-]?\s*[$€£¥]?\s*[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?\s*%?\)?$|^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
+_DATE_FORMATS = (
+    "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M",
+    "%Y/%m/%d", "%d/%m/%Y", "%m/%d/%Y", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M:%S", "%d.%m.%Y", "%d.%m.%Y %H:%M", "%d-%m-%Y", "%m-%d-%Y", "%d %b %Y",
+    "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%d-%b-%Y", "%d-%b-%y", "%Y-%m",
+    "%d/%m/%y", "%m/%d/%y", "ISO8601",
+)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """Kinds of the columns, the optional target and the columns left out of synthesis."""
+
+    kinds: dict[str, str]
+    target: str | None = None
+    excluded: tuple[str, ...] = ()
+    reasons: dict[str, str] = field(default_factory=dict)
+    inferred: dict[str, str] = field(default_factory=dict)
+    parsers: dict[str, str] = field(default_factory=dict)  # column → "number" or a date format
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.kinds)
+
+    @property
+    def synth_columns(self) -> list[str]:
+        """Columns a synthesizer models: everything not excluded."""
+        return [c for c in self.kinds if c not in self.excluded]
+
+    @property
+    def overrides(self) -> dict[str, tuple[str, str]]:
+        """{column: (inferred kind, chosen kind)} for the columns the user changed."""
+        return {c: (self.inferred[c], k) for c, k in self.kinds.items()
+                if c in self.inferred and self.inferred[c] != k}
+
+    def columns_of(self, *kinds: str) -> list[str]:
+        return [c for c, k in self.kinds.items() if k in kinds]
+
+    def with_kind(self, column: str, kind: str) -> Schema:
+        """A copy with one column's kind changed (checked against the data by :func:`coerce`)."""
+        self._check_column(column)
+        if kind not in KINDS:
+            raise SchemaError(f"'{kind}' is not a column kind.", hint="Use one of: " + ", ".join(KINDS) + ".")
+        kinds = {**self.kinds, column: kind}
+        parsers = {c: p for c, p in self.parsers.items() if c != column or kind == self.inferred.get(c)}
+        excluded = tuple(c for c in self.excluded if c != column)
+        if kind in EXCLUDED_BY_DEFAULT and column != self.target:
+            excluded += (column,)
+        schema = replace(self, kinds=kinds, parsers=parsers, excluded=excluded)
+        if column == self.target:
+            schema._check_target(column)
+        return schema
+
+    def with_target(self, target: str | None) -> Schema:
+        if target is None:
+            return replace(self, target=None)
+        self._check_column(target)
+        self._check_target(target)
+        return replace(self, target=target, excluded=tuple(c for c in self.excluded if c != target))
+
+    def with_excluded(self, columns: list[str] | tuple[str, ...]) -> Schema:
+        for column in columns:
+            self._check_column(column)
+        if self.target in columns:
+            raise SchemaError(f"'{self.target}' is the target column, so it can't be excluded.",
+                              hint="Choose another target first, or none.")
+        if len(set(columns)) >= len(self.kinds):
+            raise SchemaError("At least one column must stay in the synthesis.")
+        return replace(self, excluded=tuple(c for c in self.kinds if c in set(columns)))
+
+    def _check_column(self, column: str) -> None:
+        if column not in self.kinds:
+            raise SchemaError(f"There is no column named '{column}'.")
+
+    def _check_target(self, target: str) -> None:
+        kind = self.kinds[target]
+        if kind in ("id", "text", "datetime"):
+            raise SchemaError(f"'{target}' is a {kind} column, so it can't be the target.",
+                              hint="Pick a binary, categorical or numeric column to predict.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kinds": dict(self.kinds), "target": self.target, "excluded": list(self.excluded),
+                "parsers": dict(self.parsers)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Schema:
+        kinds = dict(data["kinds"])
+        bad = {c: k for c, k in kinds.items() if k not in KINDS}
+        if bad:
+            raise SchemaError(f"Unknown column kinds: {bad}.", hint="Use one of: " + ", ".join(KINDS) + ".")
+        return cls(kinds=kinds, target=data.get("target"), excluded=tuple(data.get("excluded", ())),
+                   parsers=dict(data.get("parsers", {})), inferred=dict(kinds))
+
+
+# --------------------------------------------------------------------------- inference
+
+
+def infer_schema(df: pd.DataFrame, *, target: str | None = None) -> Schema:
+    """Infer each column's kind, with a reason; ids, free text and empty columns are excluded."""
+    kinds, reasons, parsers, excluded = {}, {}, {}, []
+    for column in df.columns:
+        kind, reason, parser = infer_kind(df[column], str(column))
+        kinds[column], reasons[column] = kind, reason
+        if parser:
+            parsers[column] = parser
+        if kind in EXCLUDED_BY_DEFAULT or df[column].isna().all():
+            excluded.append(column)
+    schema = Schema(kinds=kinds, excluded=tuple(excluded), reasons=reasons, inferred=dict(kinds),
+                    parsers=parsers)
+    return schema.with_target(target) if target is not None else schema
+
+
+def infer_kind(series: pd.Series, name: str = "") -> tuple[str, str, str | None]:
+    """(kind, reason, parser) for one column; parser is "number" or a date format, or None."""
+    values = series.dropna()
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        values = values[~np.isinf(values.to_numpy(dtype=float))] if len(values) else values
+    if values.empty:
+        kind = "continuous" if pd.api.types.is_numeric_dtype(series) else "categorical"
+        return kind, "every value is missing (left out of synthesis)", None
+    if pd.api.types.is_bool_dtype(series):
+        return "binary", "true/false values → binary", None
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "datetime", "stored as dates → datetime", None
+    if pd.api.types.is_timedelta64_dtype(series):
+        return "continuous", "time spans → continuous", None
+    if pd.api.types.is_numeric_dtype(series):
+        return (*_infer_numeric(values.astype(float), name, len(series)), None)
+    return _infer_text(values.astype(str).str.strip(), name, len(series))
+
+
+def _infer_numeric(values: pd.Series, name: str, n_rows: int) -> tuple[str, str]:
+    n_unique = values.nunique()
+    lo, hi = values.min(), values.max()
+    integral = bool(np.all(np.mod(values.to_numpy(), 1) == 0))
+    span = f"{_fmt(lo)}-{_fmt(hi)}"
+    if n_unique == 1:
+        return ("integer" if integral else "continuous"), f"a single value ({_fmt(lo)}): constant"
+    if n_unique == 2:
+        return "binary", f"2 distinct values ({_fmt(lo)}/{_fmt(hi)}) → binary"
+    if not integral:
+        return "continuous", f"decimal numbers ({span}) → continuous"
+    if _ID_NAME.search(name) and n_unique == len(values) == n_rows:
+        return "id", "a different whole number on every row, named like an identifier → id"
+    if n_unique == len(values) == n_rows >= _ID_MIN_ROWS and hi - lo + 1 == n_unique:
+        return "id", f"counts up one by one ({span}) on every row → id"
+    if _YEAR_NAME.search(name) and 1000 <= lo and hi <= 2200:
+        return "integer", f"years ({span}) → integer"
+    if n_unique <= _MAX_CODES and lo == 1 and hi == n_unique:
+        return "categorical", f"{n_unique} distinct integer codes 1-{n_unique} → categorical"
+    if n_unique <= _MAX_NAMED_CODES and _CODE_NAME.search(name):
+        return "categorical", f"{n_unique} distinct integer codes, named like a category → categorical"
+    if 1900 <= lo and hi <= 2100 and n_unique <= 200:
+        return "integer", f"years ({span}) → integer"
+    return "integer", f"whole numbers ({span}) → integer"
+
+
+def _infer_text(values: pd.Series, name: str, n_rows: int) -> tuple[str, str, str | None]:
+    uniques = values.drop_duplicates()
+    n_unique = len(uniques)
+    sample = uniques.head(_SAMPLE)
+    lowered = set(sample.str.lower())
+    if n_unique == 2 and any(lowered == words for words in _BOOL_WORDS):
+        a, b = sorted(sample)
+        return "binary", f"{a}/{b} values → binary", None
+    if n_unique == 1:
+        return "categorical", f"a single value ('{_short(sample.iloc[0])}'): constant", None
+    if sample.str.fullmatch(r"\d+").all() and sample.str.match(_LEADING_ZERO).any():
+        example = sample[sample.str.match(_LEADING_ZERO)].iloc[0]
+        if n_unique == len(values) == n_rows >= _ID_MIN_ROWS:
+            return "id", f"digit codes with leading zeros ('{example}'), one per row → id", None
+        return "categorical", f"digit codes with leading zeros ('{example}') → categorical", None
+    if sample.str.match(_NUMBER_TEXT).all() and sample.str.contains(r"\d").all():
+        numbers = parse_numbers(values)
+        if numbers.notna().all():
+            integral = bool(np.all(np.mod(numbers.to_numpy(dtype=float), 1) == 0))
+            kind = "integer" if integral else "continuous"
+            return kind, f"numbers stored as text ('{_short(sample.iloc[0])}') → {kind}", "number"
+    date_format = detect_date_format(values)
+    if date_format:
+        shown = "ISO 8601" if date_format == "ISO8601" else date_format
+        return "datetime", f"dates written like '{_short(sample.iloc[0])}' ({shown}) → datetime", date_format
+    if n_unique == 2:
+        a, b = sorted(sample)
+        return "binary", f"2 distinct values ('{_short(a)}'/'{_short(b)}') → binary", None
+    words = sample.str.split().str.len().mean()
+    if words >= _TEXT_MEAN_WORDS or sample.str.len().mean() >= _TEXT_MEAN_LENGTH:
+        return "text", f"free text (about {words:.0f} words a value) → text", None
+    if n_unique == len(values) == n_rows >= _ID_MIN_ROWS:
+        return "id", "a different label on every row → id", None
+    share = n_unique / len(values)
+    if n_unique > 50 and share > 0.5:
+        return "categorical", f"{n_unique} distinct labels, most used once → categorical (high cardinality)", None
+    return "categorical", f"{n_unique} distinct labels → categorical", None
+
+
+def parse_numbers(values: pd.Series) -> pd.Series:
+    """Numbers written as text ("1,234.50", "$12", "45%", "(3.2)") as floats; NaN where not."""
+    text = values.astype(str).str.strip()
+    negative = text.str.match(r"^\(.*\)$")
+    cleaned = text.str.replace(r"[()$€£¥%\s]", "", regex=True).str.replace(",", "", regex=False)
+    numbers = pd.to_numeric(cleaned, errors="coerce").where(text.str.match(_NUMBER_TEXT))
+    return numbers.where(~negative, -numbers)
+
+
+def detect_date_format(values: pd.Series) -> str | None:
+    """The first format in which every value parses as a date, or None."""
+    text = values.dropna().astype(str).str.strip()
+    if text.empty or not text.head(_SAMPLE).str.contains(r"[-/.\s:]|^\d{4}-", regex=True).all():
+        return None
+    if text.head(_SAMPLE).str.fullmatch(r"[+-]?\d+(\.\d+)?").all():
+        return None  # plain numbers are not dates
+    sample = text.drop_duplicates().head(_SAMPLE)
+    for date_format in _DATE_FORMATS:
+        if to_datetimes(sample, date_format).notna().all() and to_datetimes(text, date_format).notna().all():
+            return date_format
+    return None
+
+
+# --------------------------------------------------------------------------- coercion
+
+
+def coerce(df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    """The table with each column typed for its kind; a kind that does not fit raises SchemaError."""
+    missing = [c for c in schema.kinds if c not in df.columns]
+    if missing:
+        raise SchemaError(f"The table has no column {missing[0]!r}, which the schema names.")
+    out = df.copy()
+    for column, kind in schema.kinds.items():
+        out[column] = _coerce_column(df[column], column, kind, schema.parsers.get(column))
+    return out
+
+
+def _coerce_column(series: pd.Series, column: str, kind: str, parser: str | None) -> pd.Series:
+    observed = series.dropna()
+    if kind in NUMERIC_KINDS:
+        numbers = _as_numbers(series, column, kind)
+        finite = numbers.dropna()
+        finite = finite[np.isfinite(finite.to_numpy(dtype=float))]
+        if kind == "integer" and len(finite) and not np.all(np.mod(finite.to_numpy(dtype=float), 1) == 0):
+            example = finite[np.mod(finite.to_numpy(dtype=float), 1) != 0].iloc[0]
+            raise SchemaError(f"'{column}' has decimals (such as {example:g}), so it can't be integer.",
+                              hint="Choose continuous for it.")
+        return numbers
+    if kind == "binary":
+        n_unique = observed.nunique()
+        if n_unique > 2:
+            raise SchemaError(f"'{column}' has {n_unique} distinct values; binary needs at most two.",
+                              hint="Choose categorical for it.")
+        return series
+    if kind == "datetime":
+        return _as_datetimes(series, column, parser)
+    return series
+
+
+def _as_numbers(series: pd.Series, column: str, kind: str) -> pd.Series:
+    if pd.api.types.is_bool_dtype(series):
+        return series.astype(float)
+    if pd.api.types.is_numeric_dtype(series):
+        return series
+    if pd.api.types.is_datetime64_any_dtype(series):
+        raise SchemaError(f"'{column}' holds dates, so it can't be {kind}.", hint="Keep it as datetime.")
+    observed = series.dropna()
+    numbers = parse_numbers(observed)
+    bad = observed[numbers.isna()]
+    if len(bad):
+        raise SchemaError(f"'{column}' can't be {kind}: {len(bad):,} values, such as "
+                          f"'{_short(bad.iloc[0])}', are not numbers.",
+                          hint="Keep it categorical, or fix those values in the file.")
+    return parse_numbers(series).where(series.notna())
+
+
+def _as_datetimes(series: pd.Series, column: str, parser: str | None) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series
+    observed = series.dropna()
+    if pd.api.types.is_numeric_dtype(series):
+        if len(observed) and observed.between(1000, 2200).all() and np.all(np.mod(observed, 1) == 0):
+            return pd.to_datetime(series.astype("Int64").astype(str), format="%Y", errors="coerce")
+        raise SchemaError(f"'{column}' holds numbers that are not years, so it can't be datetime.",
+                          hint="Keep it numeric.")
+    date_format = parser or detect_date_format(observed)
+    if date_format is None:
+        raise SchemaError(f"'{column}' can't be read as dates: values such as "
+                          f"'{_short(observed.iloc[0]) if len(observed) else ''}' match no common date format.",
+                          hint="Write dates as YYYY-MM-DD, or keep it categorical.")
+    return to_datetimes(series, date_format)
+
+
+def to_datetimes(values: pd.Series, date_format: str) -> pd.Series:
+    """Parse with one format; ISO 8601 values with offsets become naive UTC times."""
+    if date_format != "ISO8601":
+        return pd.to_datetime(values, format=date_format, errors="coerce")
+    parsed = pd.to_datetime(values, format=date_format, errors="coerce", utc=True)
+    return parsed.dt.tz_convert(None)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}" if abs(x) < 1e15 else f"{x:.3g}"
+
+
+def _short(value: Any, width: int = 24) -> str:
+    text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,132 @@
+"""The one object that carries a session's data through the flow.
+
+``Workspace`` holds the table as loaded (``raw``), its schema, the typed real table
+(``real``, which is ``raw`` coerced to the schema's kinds), the working table that later
+steps use (``real``, or an imputed copy), a seeded holdout of real rows set aside when the
+table is loaded, and the synthesis runs. Pages, the command line and recipes all build and
+read this object; none keeps a copy of its state elsewhere.
+
+The holdout is drawn once, with the workspace's seed, before anything is fitted: every
+synthesizer fits on the other rows, and utility and privacy scores test against the
+holdout, so a synthetic table is never judged on rows its model has seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from core.errors import DataError
+from core.schema import Schema, coerce, infer_schema
+
+DEFAULT_HOLDOUT = 0.2
+MIN_ROWS_FOR_HOLDOUT = 10
+
+
+@dataclass
+class Run:
+    """One synthesis: what was asked, what came out, how long it took and how it scored."""
+
+    method: str
+    params: dict[str, Any]
+    seed: int
+    synthetic: pd.DataFrame
+    fit_seconds: float
+    sample_seconds: float
+    scores: Any = None
+    created: datetime = field(default_factory=datetime.now)
+
+
+class Workspace:
+    """A loaded table, its schema, the working table, a holdout and the runs."""
+
+    def __init__(self, raw: pd.DataFrame, *, name: str, schema: Schema | None = None,
+                 holdout_share: float = DEFAULT_HOLDOUT, seed: int = 0, notices: list[str] | None = None,
+                 source: str = "") -> None:
+        if raw.shape[0] == 0 or raw.shape[1] == 0:
+            raise DataError(f"'{name}' has no rows or no columns.", hint="Load a table with data in it.")
+        if not 0 <= holdout_share < 1:
+            raise DataError(f"A holdout share of {holdout_share} is not possible.",
+                            hint="Use a share between 0 and 0.9.")
+        self.raw = raw
+        self.name = name
+        self.source = source
+        self.notices = list(notices or [])
+        self.seed = seed
+        self.schema = schema if schema is not None else infer_schema(raw)
+        self.real = coerce(raw, self.schema)
+        self.fingerprint = _fingerprint(raw)
+        self.holdout_share = holdout_share if len(raw) >= MIN_ROWS_FOR_HOLDOUT else 0.0
+        rng = np.random.default_rng(seed)
+        n_holdout = int(round(len(raw) * self.holdout_share))
+        holdout = np.zeros(len(raw), dtype=bool)
+        holdout[rng.choice(len(raw), size=n_holdout, replace=False)] = True
+        self.holdout_mask = holdout  # positions of real rows set aside for evaluation only
+        self.imputed: pd.DataFrame | None = None
+        self.imputation: str | None = None
+        self.runs: list[Run] = []
+
+    # ------------------------------------------------------------------ tables
+
+    @property
+    def working(self) -> pd.DataFrame:
+        """The table later steps use: the imputed one if there is one, else the real one."""
+        return self.imputed if self.imputed is not None else self.real
+
+    @property
+    def working_label(self) -> str:
+        return f"imputed ({self.imputation})" if self.imputed is not None else "original"
+
+    @property
+    def train(self) -> pd.DataFrame:
+        """Working rows synthesizers may fit on (the holdout left out)."""
+        return self.working.loc[~self.holdout_mask]
+
+    @property
+    def holdout(self) -> pd.DataFrame:
+        """Real rows set aside at load time, for utility and privacy scores."""
+        return self.working.loc[self.holdout_mask]
+
+    @property
+    def missing_share(self) -> float:
+        """Share of all cells in the real table that are missing."""
+        return float(self.real.isna().to_numpy().mean())
+
+    # ------------------------------------------------------------------ changes
+
+    def set_schema(self, schema: Schema) -> bool:
+        """Use a new schema; the data are re-typed. Returns True if an imputed table was dropped.
+
+        If the new kinds don't fit the data a SchemaError is raised and nothing changes.
+        """
+        real = coerce(self.raw, schema)
+        retyped = schema.kinds != self.schema.kinds
+        self.schema, self.real = schema, real
+        if retyped and self.imputed is not None:
+            self.imputed, self.imputation = None, None
+            return True
+        return False
+
+    def set_imputed(self, table: pd.DataFrame, method: str) -> None:
+        if list(table.columns) != list(self.real.columns) or len(table) != len(self.real):
+            raise DataError("The imputed table does not have the real table's rows and columns.")
+        self.imputed, self.imputation = table, method
+
+    def restore_original(self) -> None:
+        self.imputed, self.imputation = None, None
+
+    def add_run(self, run: Run) -> None:
+        self.runs.append(run)
+
+
+def _fingerprint(df: pd.DataFrame) -> str:
+    """A short content hash: identifies the dataset in caches and recipes."""
+    digest = hashlib.sha256()
+    digest.update(repr((list(map(str, df.columns)), [str(t) for t in df.dtypes], df.shape)).encode())
+    digest.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,208 @@
+"""Data page: load a table (a bundled sample or an upload), look at it, and settle its schema."""
+
+import streamlit as st
+
+from core.io import SUPPORTED_SUFFIXES, read_table_report
+from core.samples import SAMPLES
+from core.schema import KIND_HELP, KINDS, infer_schema
+from core.workspace import Workspace
+from ui import cache, state
+from ui.errors import captured
+
+PREVIEW_ROWS = 1_000
+SAMPLE_CHOICE = "sample_choice"
+UPLOAD = "upload"
+SHEET_CHOICE = "sheet_choice"
+UPLOAD_SHEETS = "upload_sheets"
+
+
+# --------------------------------------------------------------------------- callbacks
+
+
+def load_sample() -> None:
+    key = st.session_state.get(SAMPLE_CHOICE)
+    if key is None:
+        return
+    ws = captured("loading the sample", state.sample_workspace, key)
+    if ws is not None:
+        state.use(ws, f"Loaded the sample '{SAMPLES[key].title}'.")
+
+
+def load_upload(sheet: str | None = None) -> None:
+    uploaded = st.session_state.get(UPLOAD)
+    if uploaded is None:  # the file was removed from the uploader: keep the current dataset
+        return
+    read = captured("reading the file", read_table_report, uploaded, sheet=sheet)
+    if read is None:
+        st.session_state[SHEET_CHOICE] = st.session_state.get("loaded_sheet")
+        return
+    ws = captured("preparing the table", Workspace, read.frame, name=uploaded.name,
+                  source=f"upload:{uploaded.name}", notices=read.notices)
+    if ws is None:
+        return
+    st.session_state[UPLOAD_SHEETS] = read.sheets
+    st.session_state[SHEET_CHOICE] = st.session_state["loaded_sheet"] = read.sheet
+    st.session_state[SAMPLE_CHOICE] = None
+    state.use(ws, f"Loaded '{uploaded.name}' ({read.describe()}): "
+                  f"{len(read.frame):,} rows × {read.frame.shape[1]:,} columns.")
+
+
+def change_schema(describe: str, make_schema) -> None:
+    """Apply a schema change; on a bad change, say why and keep the old schema."""
+    ws = state.workspace()
+
+    def apply() -> bool:
+        return ws.set_schema(make_schema(ws.schema))
+
+    dropped = captured("changing the schema", apply)
+    if dropped is not None:
+        state.flash("success", describe)
+    if dropped:
+        state.flash("info", "The imputed table was dropped because column kinds changed; "
+                            "impute again if you need it.")
+
+
+def set_kind(column: str, key: str) -> None:
+    kind = st.session_state[key]
+    old = state.workspace().schema.kinds[column]
+    change_schema(f"'{column}' is now {kind} (was {old}).", lambda s: s.with_kind(column, kind))
+
+
+def set_target(key: str) -> None:
+    target = st.session_state[key]
+    text = f"Target column: '{target}'." if target else "No target column."
+    change_schema(text, lambda s: s.with_target(target))
+
+
+def set_excluded(key: str) -> None:
+    excluded = st.session_state[key]
+    text = (f"Left out of synthesis: {', '.join(excluded)}." if excluded
+            else "Every column takes part in synthesis.")
+    change_schema(text, lambda s: s.with_excluded(excluded))
+
+
+def undo_kinds() -> None:
+    ws = state.workspace()
+    inferred = infer_schema(ws.raw)
+    change_schema("Column kinds are back to the inferred ones.",
+                  lambda s: inferred.with_target(s.target if s.target and
+                                                 inferred.kinds[s.target] not in ("id", "text", "datetime")
+                                                 else None))
+
+
+# --------------------------------------------------------------------------- page
+
+ws = state.workspace()
+st.title("Load data")
+st.markdown(
+    "Start from a bundled sample or upload your own table. SynthLab works out what kind of values "
+    "each column holds and says why; check its reasoning and correct it where it guessed wrong, "
+    "because every later step (imputation, synthesis, scores) treats a column by its kind.")
+state.show_flash()
+
+left, right = st.columns(2, gap="large")
+with left:
+    st.subheader("A bundled sample")
+    st.session_state.setdefault(SAMPLE_CHOICE, ws.source.removeprefix("sample:")
+                                if ws.source.startswith("sample:") else None)
+    choice = st.selectbox("Sample dataset", list(SAMPLES), key=SAMPLE_CHOICE, on_change=load_sample,
+                          format_func=lambda k: SAMPLES[k].title, placeholder="Choose a sample…",
+                          help="Picking a sample loads it at once and replaces the current table.")
+    if choice:
+        st.caption(f"{SAMPLES[choice].teaches} Target: **{SAMPLES[choice].target or 'none'}**.")
+with right:
+    st.subheader("Your own file")
+    st.file_uploader(
+        "Upload a table", type=[s.lstrip(".") for s in SUPPORTED_SUFFIXES], key=UPLOAD,
+        on_change=load_upload,
+        help="CSV, TSV or TXT (delimiter, encoding and decimal comma are detected), Excel .xlsx, "
+             "Parquet or JSON records; up to 200 MB. A file that can't be read leaves the current "
+             "table in place.")
+    sheets = st.session_state.get(UPLOAD_SHEETS) or []
+    if ws.source.startswith("upload:") and len(sheets) > 1:
+        st.selectbox("Sheet", sheets, key=SHEET_CHOICE,
+                     on_change=lambda: load_upload(st.session_state[SHEET_CHOICE]))
+
+summary = cache.table_summary(ws)
+st.header(f"{ws.name}", divider="gray")
+metrics = st.columns(5)
+metrics[0].metric("Rows", f"{summary.rows:,}")
+metrics[1].metric("Columns", f"{summary.columns:,}")
+metrics[2].metric("Missing cells", f"{summary.missing_share:.1%}", help=f"{summary.missing_cells:,} cells")
+metrics[3].metric("Memory", f"{summary.memory_bytes / 2**20:,.1f} MB")
+metrics[4].metric("Held out for scoring", f"{int(ws.holdout_mask.sum()):,} rows",
+                  help="A seeded 20% of the real rows is set aside now and never used to fit anything; "
+                       "utility and privacy scores test synthetic data against these rows.")
+for notice in ws.notices:
+    st.info(notice, icon=":material/info:")
+
+st.subheader("Preview")
+st.dataframe(ws.real.head(PREVIEW_ROWS), height=280)
+if len(ws.real) > PREVIEW_ROWS:
+    st.caption(f"The first {PREVIEW_ROWS:,} of {len(ws.real):,} rows.")
+
+st.subheader("Columns")
+st.caption("One row per column: the kind SynthLab uses and why, how much is missing, the number of "
+           "distinct values, a summary and the shape of the distribution (a histogram for numbers and "
+           "dates, the most common values for labels). Flags point at columns that need a decision.")
+st.dataframe(
+    cache.table_profile(ws), hide_index=True, width="stretch",
+    column_config={
+        "column": st.column_config.TextColumn("Column", pinned=True),
+        "kind": st.column_config.TextColumn("Kind"),
+        "reason": st.column_config.TextColumn("Why this kind", width="large"),
+        "missing %": st.column_config.ProgressColumn("Missing", format="%.1f%%", min_value=0, max_value=100),
+        "unique": st.column_config.NumberColumn("Distinct", format="%d"),
+        "summary": st.column_config.TextColumn("Summary", width="medium"),
+        "distribution": st.column_config.BarChartColumn("Distribution", width="small"),
+        "flags": st.column_config.TextColumn("Flags"),
+    })
+
+st.subheader("Inspect and correct a column")
+columns = list(ws.real.columns)
+if st.session_state.get("inspect_column") not in columns:
+    st.session_state["inspect_column"] = columns[0]
+column = st.selectbox("Column", columns, key="inspect_column")
+kind_key = f"kind::{ws.fingerprint}::{column}"
+st.session_state[kind_key] = ws.schema.kinds[column]
+info, chart = st.columns([1, 2], gap="large")
+with info:
+    st.selectbox("Kind", KINDS, key=kind_key, on_change=set_kind, args=(column, kind_key),
+                 format_func=lambda k: f"{k}: {KIND_HELP[k]}",
+                 help="Change it when the guess is wrong; the profile, the chart and every later step "
+                      "follow the kind you set.")
+    row = cache.table_profile(ws).set_index("column").loc[column]
+    inferred = ws.schema.inferred.get(column)
+    if inferred and inferred != ws.schema.kinds[column]:
+        st.markdown(f"You set **{ws.schema.kinds[column]}**; SynthLab had inferred **{inferred}** "
+                    f"({ws.schema.reasons[column]}).")
+    else:
+        st.markdown(f"Inferred: {ws.schema.reasons.get(column, '')}.")
+    st.markdown(f"- Missing: **{row['missing %']:.1f}%**\n- Distinct values: **{row['unique']:,}**\n"
+                + (f"- {row['summary']}\n" if row["summary"] else "")
+                + (f"- Flags: {row['flags']}\n" if row["flags"] else ""))
+    st.button("Undo all kind changes", on_click=undo_kinds, disabled=not ws.schema.overrides,
+              icon=":material/undo:")
+with chart:
+    st.plotly_chart(cache.column_figure(ws, column), width="stretch",
+                    key=f"chart::{ws.fingerprint}::{column}")
+
+st.subheader("Target and columns to synthesise")
+st.caption("The target is the column a model should predict: oversampling balances its classes and "
+           "utility scores test how well synthetic data predict it. Identifiers and free text are left "
+           "out of synthesis by default, because a synthetic row should never carry a real one's id.")
+target_left, target_right = st.columns(2, gap="large")
+with target_left:
+    eligible = [None] + [c for c, k in ws.schema.kinds.items() if k not in ("id", "text", "datetime")]
+    target_key = f"target::{ws.fingerprint}"
+    st.session_state[target_key] = ws.schema.target
+    st.selectbox("Target column (optional)", eligible, key=target_key, on_change=set_target,
+                 args=(target_key,), format_func=lambda c: "none" if c is None else c)
+with target_right:
+    excluded_key = f"excluded::{ws.fingerprint}"
+    st.session_state[excluded_key] = list(ws.schema.excluded)
+    st.multiselect("Leave out of synthesis", columns, key=excluded_key, on_change=set_excluded,
+                   args=(excluded_key,), placeholder="every column takes part")
+
+with st.expander("What the column kinds mean"):
+    st.markdown("\n".join(f"- **{k}**: {KIND_HELP[k]}" for k in KINDS))

@@ -1,0 +1,85 @@
+"""core.profile and core.plots: what the Data page shows for each column."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.plots import column_distribution
+from core.profile import HIST_BINS, profile, summarize
+from core.schema import KINDS, infer_schema
+
+
+@pytest.fixture
+def odd_table():
+    rng = np.random.default_rng(1)
+    n = 100
+    return pd.DataFrame({
+        "x": np.r_[np.inf, -np.inf, rng.normal(size=n - 2)],
+        "empty": [np.nan] * n,
+        "const": [3] * n,
+        "label": rng.choice(list("abcdef"), n),
+        "many": [f"k{i % 70}" for i in range(n)],
+        "when": pd.date_range("2020-01-01", periods=n, freq="D"),
+        "row_id": np.arange(n),
+    })
+
+
+def test_profile_flags_what_needs_attention(odd_table):
+    schema = infer_schema(odd_table).with_target("label")
+    table = profile(odd_table, schema).set_index("column")
+    assert table.loc["x", "flags"] == "2 infinite"
+    assert "all missing" in table.loc["empty", "flags"] and "excluded" in table.loc["empty", "flags"]
+    assert table.loc["empty", "missing %"] == 100.0
+    assert "constant" in table.loc["const", "flags"]
+    assert "high cardinality" in table.loc["many", "flags"]
+    assert "target" in table.loc["label", "flags"]
+    assert "excluded" in table.loc["row_id", "flags"]
+    assert len(table.loc["x", "distribution"]) == HIST_BINS
+    assert sum(table.loc["x", "distribution"]) == 98  # infinite values are not binned
+    assert table.loc["label", "distribution"] == sorted(table.loc["label", "distribution"], reverse=True)
+    assert table.loc["when", "summary"] == "2020-01-01 → 2020-04-09"
+    assert table.loc["x", "summary"].startswith("min ")
+
+
+def test_profile_follows_a_kind_override(odd_table):
+    schema = infer_schema(odd_table)
+    before = profile(odd_table, schema).set_index("column").loc["const"]
+    after = profile(odd_table, schema.with_kind("const", "categorical")).set_index("column").loc["const"]
+    assert before["kind"] == "integer" and after["kind"] == "categorical"
+    assert before["summary"].startswith("min") and after["summary"] == "3 100%"
+    assert "was integer" in after["flags"]
+
+
+def test_summary(odd_table):
+    s = summarize(odd_table)
+    assert (s.rows, s.columns) == (100, 7)
+    assert s.missing_cells == 100 and s.missing_share == pytest.approx(100 / 700)
+    assert s.memory_bytes > 0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_column_distribution_draws_every_kind_without_sending_raw_rows(kind):
+    rng = np.random.default_rng(2)
+    values = {
+        "continuous": rng.normal(size=100_000), "integer": rng.integers(0, 1000, 100_000),
+        "binary": rng.integers(0, 2, 100_000), "categorical": rng.choice(list("abc"), 100_000),
+        "datetime": pd.Series(pd.date_range("2020-01-01", periods=100_000, freq="min")),
+        "id": np.arange(100_000), "text": np.array(["some words here"] * 100_000),
+    }[kind]
+    series = pd.Series(values, name="col")
+    series[:10] = np.nan if kind not in ("datetime",) else pd.NaT
+    fig = column_distribution(series, kind)
+    points = sum(len(trace.x) for trace in fig.data)
+    assert 0 < points <= 100  # binned on the server
+    assert "10 missing" in fig.layout.title.text
+
+
+def test_column_distribution_of_an_all_missing_column():
+    fig = column_distribution(pd.Series([np.nan] * 5, name="gone"), "continuous")
+    assert not fig.data and "Every value is missing" in fig.layout.annotations[0].text
+
+
+def test_many_categories_are_grouped():
+    series = pd.Series([f"c{i}" for i in range(100)] * 2, name="c")
+    fig = column_distribution(series, "categorical")
+    assert len(fig.data[0].x) == 31 and fig.data[0].x[-1] == "(70 others)"

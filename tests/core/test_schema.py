@@ -1,0 +1,187 @@
+"""core.schema: each kind, the hard cases, targets and exclusions, and coercion."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.errors import SchemaError
+from core.io import read_table
+from core.schema import KINDS, Schema, coerce, infer_kind, infer_schema, parse_numbers
+
+N = 60
+rng = np.random.default_rng(7)
+
+
+def kind_of(values, name="x"):
+    return infer_kind(pd.Series(values, name=name), name)
+
+
+@pytest.mark.parametrize("values,name,kind,reason", [
+    (rng.normal(size=N), "height", "continuous", "decimal numbers"),
+    (rng.poisson(3, size=N), "visits", "integer", "whole numbers"),
+    (rng.integers(0, 2, size=N), "smoke", "binary", "0/1"),
+    (rng.choice(["yes", "no"], size=N), "smoker", "binary", "no/yes"),
+    (rng.choice(["Y", "N"], size=N), "flag", "binary", "N/Y"),
+    (rng.choice([True, False], size=N), "ok", "binary", "true/false"),
+    (rng.choice(["female", "male"], size=N), "sex", "binary", "'female'/'male'"),
+    (rng.choice(["Adelie", "Gentoo", "Chinstrap"], size=N), "species", "categorical", "3 distinct labels"),
+    (rng.choice([1, 2, 3], size=N), "race", "categorical", "3 distinct integer codes 1-3"),
+    (rng.choice([0, 1, 2, 3, 4, 5], size=N), "blood_type", "categorical", "named like a category"),
+    (rng.integers(1990, 2021, size=N), "year", "integer", "years"),
+    (rng.integers(1995, 2020, size=N), "built", "integer", "years"),
+    (np.arange(1, N + 1), "n", "id", "counts up one by one"),
+    (rng.permutation(10_000)[:N] + 5, "customer_id", "id", "named like an identifier"),
+    ([f"{i:08x}-4f2a-9c1d" for i in rng.permutation(10_000)[:N]], "token", "id", "different label"),
+    (["The quick brown fox jumps over the lazy dog number %d" % i for i in range(N)], "note", "text",
+     "free text"),
+    (pd.date_range("2024-01-01", periods=N), "day", "datetime", "stored as dates"),
+])
+def test_each_kind(values, name, kind, reason):
+    got_kind, got_reason, _ = kind_of(values, name)
+    assert got_kind == kind, got_reason
+    assert reason in got_reason
+    assert got_kind in KINDS
+
+
+def test_counts_starting_at_zero_stay_integer_but_codes_starting_at_one_are_categories():
+    assert kind_of(rng.integers(0, 7, size=N), "ftv")[0] == "integer"
+    assert kind_of(rng.integers(5, 10, size=N), "Month")[0] == "integer"
+    assert kind_of(rng.integers(1, 5, size=N), "q")[0] == "categorical"
+    assert kind_of(rng.integers(1, 40, size=N), "q")[0] == "integer"
+
+
+@pytest.mark.parametrize("values,fmt", [
+    (["2024-01-05", "2024-02-29", "2023-12-31"], "%Y-%m-%d"),
+    (["2024-01-05 10:30:00", "2024-02-29 23:59:59"], "%Y-%m-%d %H:%M:%S"),
+    (["05/01/2024", "29/02/2024", "31/12/2023"], "%d/%m/%Y"),
+    (["01/05/2024", "02/29/2024", "12/31/2023"], "%m/%d/%Y"),
+    (["05.01.2024", "29.02.2024"], "%d.%m.%Y"),
+    (["5 Jan 2024", "29 Feb 2024"], "%d %b %Y"),
+    (["January 5, 2024", "February 29, 2024"], "%B %d, %Y"),
+    (["2024-01-05T10:30:00+01:00", "2024-02-29T08:00:00Z"], "ISO8601"),
+])
+def test_dates_in_common_formats(values, fmt):
+    kind, reason, parser = kind_of(values * 5, "when")
+    assert kind == "datetime", reason
+    assert parser == fmt
+
+
+def test_zip_codes_with_leading_zeros_are_codes():
+    df = read_table(b"zip,n\n02134,1\n02134,2\n10001,3\n00501,4\n", filename="z.csv")
+    kind, reason, _ = infer_kind(df["zip"], "zip")
+    assert kind == "categorical" and "leading zeros" in reason
+    unique = pd.Series([f"{i:05d}" for i in range(0, 3000, 50)])
+    assert infer_kind(unique, "zip")[0] == "id"
+
+
+@pytest.mark.parametrize("values,expected", [
+    (["1,234.50", "12.00", "7"], [1234.5, 12.0, 7.0]),
+    (["$12", "$1,000", "$3.25"], [12.0, 1000.0, 3.25]),
+    (["45%", "3.5%", "100%"], [45.0, 3.5, 100.0]),
+    (["(3.2)", "4", "-1"], [-3.2, 4.0, -1.0]),
+])
+def test_numbers_stored_as_text(values, expected):
+    series = pd.Series(values * 4, name="amount", dtype=object)
+    kind, reason, parser = infer_kind(series, "amount")
+    assert kind in ("continuous", "integer") and "numbers stored as text" in reason and parser == "number"
+    schema = infer_schema(series.to_frame())
+    typed = coerce(series.to_frame(), schema)["amount"]
+    assert typed.dtype.kind == "f"
+    assert typed.head(3).tolist() == expected
+
+
+def test_decimal_comma_text_is_not_mistaken_for_thousands():
+    assert parse_numbers(pd.Series(["3,5"])).isna().all()
+    assert kind_of(["3,5", "2,25", "1,0"] * 4)[0] == "categorical"
+
+
+def test_degenerate_columns():
+    df = pd.DataFrame({"empty": [np.nan] * N, "const": [7] * N, "const_s": ["a"] * N,
+                       "inf": np.r_[np.inf, -np.inf, rng.normal(size=N - 2)],
+                       "mixed": [1, "a", 2.5] * (N // 3)})
+    schema = infer_schema(df)
+    assert "every value is missing" in schema.reasons["empty"]
+    assert "empty" in schema.excluded
+    assert "constant" in schema.reasons["const"] and "constant" in schema.reasons["const_s"]
+    assert schema.kinds["inf"] == "continuous"
+    assert schema.kinds["mixed"] == "categorical"
+    assert coerce(df, schema).shape == df.shape
+
+
+def test_ids_and_text_are_excluded_by_default_and_infer_does_not_mutate():
+    df = pd.DataFrame({"id": np.arange(N), "note": ["a long free text comment about the row %d" % i
+                                                    for i in range(N)], "x": rng.normal(size=N)})
+    before = df.copy()
+    schema = infer_schema(df)
+    assert schema.kinds == {"id": "id", "note": "text", "x": "continuous"}
+    assert schema.excluded == ("id", "note") and schema.synth_columns == ["x"]
+    pd.testing.assert_frame_equal(df, before)
+
+
+def test_target_rules():
+    df = pd.DataFrame({"id": np.arange(N), "y": rng.choice(["a", "b", "c"], N), "x": rng.normal(size=N)})
+    schema = infer_schema(df, target="y")
+    assert schema.target == "y"
+    with pytest.raises(SchemaError, match="can't be the target"):
+        infer_schema(df, target="id")
+    with pytest.raises(SchemaError, match="no column named"):
+        schema.with_target("nope")
+    with pytest.raises(SchemaError, match="target column, so it can't be excluded"):
+        schema.with_excluded(["y"])
+    with pytest.raises(SchemaError, match="At least one column"):
+        schema.with_target(None).with_excluded(["id", "y", "x"])
+    assert schema.with_target(None).target is None
+    assert infer_schema(df).with_excluded(["id"]).with_target("x").excluded == ("id",)
+    with pytest.raises(SchemaError, match="can't be the target"):
+        schema.with_kind("y", "text")
+
+
+def test_overrides_are_checked_against_the_data():
+    df = pd.DataFrame({"race": rng.choice([1, 2, 3], N), "w": rng.normal(size=N) + 50,
+                       "label": rng.choice(["p", "q", "r"], N), "year": rng.integers(2000, 2010, N),
+                       "when": ["2024-01-0%d" % (i % 9 + 1) for i in range(N)]})
+    schema = infer_schema(df)
+    assert schema.kinds["race"] == "categorical"
+    as_int = schema.with_kind("race", "integer")
+    assert as_int.overrides == {"race": ("categorical", "integer")}
+    assert coerce(df, as_int)["race"].tolist() == df["race"].tolist()
+    with pytest.raises(SchemaError, match="'label' can't be continuous: 60 values, such as"):
+        coerce(df, schema.with_kind("label", "continuous"))
+    with pytest.raises(SchemaError, match="has decimals"):
+        coerce(df, schema.with_kind("w", "integer"))
+    with pytest.raises(SchemaError, match="binary needs at most two"):
+        coerce(df, schema.with_kind("label", "binary"))
+    with pytest.raises(SchemaError, match="numbers that are not years"):
+        coerce(df, schema.with_kind("w", "datetime"))
+    with pytest.raises(SchemaError, match="match no common date format"):
+        coerce(df, schema.with_kind("label", "datetime"))
+    years = coerce(df, schema.with_kind("year", "datetime"))["year"]
+    assert years.dt.year.tolist() == df["year"].tolist()
+    assert coerce(df, schema)["when"].dtype.kind == "M"
+    as_text = coerce(df, schema.with_kind("when", "categorical"))["when"]
+    assert as_text.tolist() == df["when"].tolist()
+    with pytest.raises(SchemaError, match="not a column kind"):
+        schema.with_kind("w", "float")
+    assert "w" in schema.with_kind("w", "id").excluded
+
+
+def test_schema_round_trips_through_a_dict():
+    df = read_table(b"a,b,c\n1,x,2024-01-01\n2,y,2024-01-02\n3,z,2024-02-01\n", filename="t.csv")
+    schema = infer_schema(df, target="b")
+    again = Schema.from_dict(schema.to_dict())
+    assert again.kinds == schema.kinds and again.target == "b" and again.parsers == schema.parsers
+    with pytest.raises(SchemaError, match="Unknown column kinds"):
+        Schema.from_dict({"kinds": {"a": "number"}})
+
+
+@pytest.mark.parametrize("key,expected", [
+    ("birthwt", {"low": "binary", "race": "categorical", "ftv": "integer", "bwt": "integer"}),
+    ("penguins", {"species": "categorical", "sex": "binary", "year": "integer", "bill_length_mm": "continuous"}),
+    ("msleep", {"name": "id", "vore": "categorical", "sleep_rem": "continuous"}),
+    ("pima_tr", {"type": "binary", "npreg": "integer"}),
+])
+def test_bundled_samples(key, expected):
+    from core.samples import SAMPLES
+
+    schema = infer_schema(read_table(SAMPLES[key].path))
+    assert {c: schema.kinds[c] for c in expected} == expected

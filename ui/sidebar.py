@@ -1,0 +1,34 @@
+"""The sidebar every page shows: the current dataset, the working table, the runs, a reset."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.workspace import Workspace
+from ui.cache import table_summary
+from ui.state import reset
+
+CONFIRM = "confirm_reset"
+
+
+def render(ws: Workspace) -> None:
+    with st.sidebar:
+        st.markdown("#### Current dataset")
+        st.markdown(f"**{ws.name}**")
+        summary = table_summary(ws)
+        st.caption(f"{summary.rows:,} rows × {summary.columns:,} columns · "
+                   f"{summary.missing_share:.1%} of cells missing")
+        st.caption(f"Working table: **{ws.working_label}**  \n"
+                   f"Held out for scoring: {int(ws.holdout_mask.sum()):,} rows  \n"
+                   f"Synthesis runs: **{len(ws.runs)}**")
+        if ws.schema.target:
+            st.caption(f"Target: **{ws.schema.target}**")
+        if not st.session_state.get(CONFIRM):
+            st.button("Reset session", icon=":material/restart_alt:", key="reset",
+                      on_click=lambda: st.session_state.update({CONFIRM: True}),
+                      help="Start over on the default sample: forgets the loaded table, imputations and runs.")
+        else:
+            st.warning("Forget the loaded table, any imputation and all runs?")
+            left, right = st.columns(2)
+            left.button("Yes, reset", type="primary", key="reset_yes", on_click=reset)
+            right.button("Cancel", key="reset_no", on_click=lambda: st.session_state.update({CONFIRM: False}))

@@ -1,0 +1,70 @@
+"""The session's Workspace and the small amount of UI state around it.
+
+One ``Workspace`` per browser session lives in ``st.session_state["workspace"]``; pages read
+it through :func:`workspace` and never keep copies. Loading replaces it only when the new
+table was read successfully, so a bad file never costs the user what they had.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.io import TableRead, read_table_report
+from core.samples import DEFAULT_SAMPLE, sample
+from core.workspace import Workspace
+
+WORKSPACE = "workspace"
+FLASH = "flash"
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def read_sample(key: str) -> TableRead:
+    return read_table_report(sample(key).path)
+
+
+def init() -> None:
+    """Session defaults: open on the default sample so a first visit shows data at once."""
+    if WORKSPACE not in st.session_state:
+        st.session_state[WORKSPACE] = sample_workspace(DEFAULT_SAMPLE)
+
+
+def workspace() -> Workspace:
+    init()
+    return st.session_state[WORKSPACE]
+
+
+def sample_workspace(key: str) -> Workspace:
+    spec = sample(key)
+    read = read_sample(key)
+    ws = Workspace(read.frame.copy(), name=spec.key, source=f"sample:{key}", notices=read.notices)
+    ws.set_schema(ws.schema.with_target(spec.target))
+    return ws
+
+
+def use(ws: Workspace, message: str) -> None:
+    """Make ``ws`` the session's workspace and say so once."""
+    st.session_state[WORKSPACE] = ws
+    flash("success", message)
+
+
+def flash(level: str, message: str, detail: str | None = None) -> None:
+    """Queue a message to show at the top of the page on this run (survives callbacks)."""
+    st.session_state.setdefault(FLASH, []).append((level, message, detail))
+
+
+def show_flash() -> None:
+    for level, message, detail in st.session_state.pop(FLASH, []):
+        if level == "success":
+            st.success(message, icon=":material/check_circle:")
+        elif level == "info":
+            st.info(message, icon=":material/info:")
+        else:
+            st.error(message, icon=":material/error:")
+            if detail:
+                with st.expander("Technical details"):
+                    st.code(detail, language=None)
+
+
+def reset() -> None:
+    """Forget everything this session loaded, imputed and generated."""
+    st.session_state.clear()
