@@ -1,8 +1,12 @@
-"""SynthLab: the router. Page config, session defaults, navigation; the pages do the work."""
+"""SynthLab: the router. Page config, session defaults, navigation; the pages do the work.
+
+Each page draws the shared sidebar itself (``ui.sidebar.render``) as its first step, so the
+sidebar always shows the state after that page's callbacks have run.
+"""
 
 import streamlit as st
 
-from ui import sidebar, state
+from ui import state
 
 st.set_page_config(page_title="SynthLab", page_icon=":material/science:", layout="wide")
 
@@ -12,6 +16,4 @@ pages = {
     "Data": [st.Page("pages/data.py", title="Load data", icon=":material/table_view:", url_path="data",
                      default=True)],
 }
-page = st.navigation(pages)
-sidebar.render(state.workspace())
-page.run()
+st.navigation(pages).run()

@@ -415,9 +415,10 @@ def _json_records(payload: Any, notices: list[str]) -> list[dict] | pd.DataFrame
         if value and all(isinstance(r, dict) for r in value):
             notices.append(f"Read the records under the key '{key}'.")
             return value
-    if lists and len(lists) == len(payload) and len({len(v) for v in lists.values()}) == 1:
-        if all(not isinstance(x, (dict, list)) for v in lists.values() for x in v):
-            return pd.DataFrame(lists)
+    columns_of_scalars = (lists and len(lists) == len(payload) and len({len(v) for v in lists.values()}) == 1
+                          and all(not isinstance(x, (dict, list)) for v in lists.values() for x in v))
+    if columns_of_scalars:
+        return pd.DataFrame(lists)
     if payload and all(isinstance(v, dict) for v in payload.values()):  # orient="index"/"columns"
         frame = pd.DataFrame(payload)
         if all(not isinstance(x, (dict, list)) for x in frame.to_numpy().ravel()):

@@ -42,8 +42,8 @@ def summarize(df: pd.DataFrame) -> TableSummary:
 def profile(df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     """One row per column: column, kind, reason, missing %, unique, summary, distribution, flags."""
     rows = [_profile_column(df[c], c, schema) for c in df.columns]
-    return pd.DataFrame(rows, columns=["column", "kind", "reason", "missing %", "unique", "summary",
-                                       "distribution", "flags"])
+    return pd.DataFrame(rows, columns=["column", "kind", "distribution", "missing %", "unique", "summary",
+                                       "flags", "reason"])
 
 
 def _profile_column(series: pd.Series, column: str, schema: Schema) -> dict:
@@ -64,7 +64,10 @@ def _profile_column(series: pd.Series, column: str, schema: Schema) -> dict:
             flags.append(f"{n_inf:,} infinite")
         if len(finite):
             summary = f"min {_num(finite.min())} · mean {_num(finite.mean())} · max {_num(finite.max())}"
-            distribution = np.histogram(finite, bins=HIST_BINS)[0].tolist()
+            if n_unique <= HIST_BINS:  # few values: one bar per value, in order
+                distribution = pd.Series(finite).value_counts().sort_index().tolist()
+            else:
+                distribution = np.histogram(finite, bins=HIST_BINS)[0].tolist()
     elif kind == "datetime" and pd.api.types.is_datetime64_any_dtype(series) and not observed.empty:
         summary = f"{observed.min():%Y-%m-%d} → {observed.max():%Y-%m-%d}"
         distribution = np.histogram(observed.to_numpy().astype("datetime64[ns]").astype(np.int64),

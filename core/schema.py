@@ -210,13 +210,13 @@ def _infer_numeric(values: pd.Series, name: str, n_rows: int) -> tuple[str, str]
         return "id", "a different whole number on every row, named like an identifier → id"
     if n_unique == len(values) == n_rows >= _ID_MIN_ROWS and hi - lo + 1 == n_unique:
         return "id", f"counts up one by one ({span}) on every row → id"
-    if _YEAR_NAME.search(name) and 1000 <= lo and hi <= 2200:
+    if _YEAR_NAME.search(name) and lo >= 1000 and hi <= 2200:
         return "integer", f"years ({span}) → integer"
     if n_unique <= _MAX_CODES and lo == 1 and hi == n_unique:
         return "categorical", f"{n_unique} distinct integer codes 1-{n_unique} → categorical"
     if n_unique <= _MAX_NAMED_CODES and _CODE_NAME.search(name):
         return "categorical", f"{n_unique} distinct integer codes, named like a category → categorical"
-    if 1900 <= lo and hi <= 2100 and n_unique <= 200:
+    if lo >= 1900 and hi <= 2100 and n_unique <= 200:
         return "integer", f"years ({span}) → integer"
     return "integer", f"whole numbers ({span}) → integer"
 

@@ -63,7 +63,7 @@ class Workspace:
         self.fingerprint = _fingerprint(raw)
         self.holdout_share = holdout_share if len(raw) >= MIN_ROWS_FOR_HOLDOUT else 0.0
         rng = np.random.default_rng(seed)
-        n_holdout = int(round(len(raw) * self.holdout_share))
+        n_holdout = round(len(raw) * self.holdout_share)
         holdout = np.zeros(len(raw), dtype=bool)
         holdout[rng.choice(len(raw), size=n_holdout, replace=False)] = True
         self.holdout_mask = holdout  # positions of real rows set aside for evaluation only

@@ -6,7 +6,7 @@ from core.io import SUPPORTED_SUFFIXES, read_table_report
 from core.samples import SAMPLES
 from core.schema import KIND_HELP, KINDS, infer_schema
 from core.workspace import Workspace
-from ui import cache, state
+from ui import cache, sidebar, state
 from ui.errors import captured
 
 PREVIEW_ROWS = 1_000
@@ -93,6 +93,7 @@ def undo_kinds() -> None:
 # --------------------------------------------------------------------------- page
 
 ws = state.workspace()
+sidebar.render(ws)
 st.title("Load data")
 st.markdown(
     "Start from a bundled sample or upload your own table. SynthLab works out what kind of values "
@@ -150,11 +151,11 @@ st.dataframe(
     column_config={
         "column": st.column_config.TextColumn("Column", pinned=True),
         "kind": st.column_config.TextColumn("Kind"),
-        "reason": st.column_config.TextColumn("Why this kind", width="large"),
+        "reason": st.column_config.TextColumn("Why this kind", width="medium"),
         "missing %": st.column_config.ProgressColumn("Missing", format="%.1f%%", min_value=0, max_value=100),
         "unique": st.column_config.NumberColumn("Distinct", format="%d"),
         "summary": st.column_config.TextColumn("Summary", width="medium"),
-        "distribution": st.column_config.BarChartColumn("Distribution", width="small"),
+        "distribution": st.column_config.BarChartColumn("Distribution", width="small", y_min=0),
         "flags": st.column_config.TextColumn("Flags"),
     })
 
@@ -165,12 +166,12 @@ if st.session_state.get("inspect_column") not in columns:
 column = st.selectbox("Column", columns, key="inspect_column")
 kind_key = f"kind::{ws.fingerprint}::{column}"
 st.session_state[kind_key] = ws.schema.kinds[column]
-info, chart = st.columns([1, 2], gap="large")
+info, chart = st.columns([2, 3], gap="large")
 with info:
     st.selectbox("Kind", KINDS, key=kind_key, on_change=set_kind, args=(column, kind_key),
-                 format_func=lambda k: f"{k}: {KIND_HELP[k]}",
                  help="Change it when the guess is wrong; the profile, the chart and every later step "
                       "follow the kind you set.")
+    st.caption(f"{ws.schema.kinds[column]}: {KIND_HELP[ws.schema.kinds[column]]}")
     row = cache.table_profile(ws).set_index("column").loc[column]
     inferred = ws.schema.inferred.get(column)
     if inferred and inferred != ws.schema.kinds[column]:

@@ -27,7 +27,7 @@ def _profile(key: str, _df: pd.DataFrame, _schema: Schema) -> pd.DataFrame:
     return profile(_df, _schema)
 
 
-@st.cache_data(max_entries=8, show_spinner="Measuring the table…")
+@st.cache_data(max_entries=8, show_spinner=False)
 def _summary(key: str, _df: pd.DataFrame) -> TableSummary:
     return summarize(_df)
 

@@ -112,7 +112,7 @@ def test_excel_sheets_and_choice():
     assert read.sheet == "Data"  # the first sheet with cells, not the empty cover
     assert read.frame["x"].dtype == float and read.frame["label"].tolist() == ["a", "b", "c"]
     assert read_table(data, filename="book.xlsx", sheet="Other")["y"].tolist() == [1.5]
-    with pytest.raises(DataError, match="Sheet 'Cover'.*no data"):
+    with pytest.raises(DataError, match=r"Sheet 'Cover'.*no data"):
         read_table(data, filename="book.xlsx", sheet="Cover")
     with pytest.raises(DataError, match="no sheet named"):
         read_table(data, filename="book.xlsx", sheet="Missing")
@@ -185,7 +185,7 @@ def test_sheet_with_no_data():
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         pd.DataFrame().to_excel(writer, sheet_name="Empty", index=False)
-    with pytest.raises(DataError, match="Sheet 'Empty' .* has no data"):
+    with pytest.raises(DataError, match=r"Sheet 'Empty' .* has no data"):
         read_table(buffer.getvalue(), filename="e.xlsx")
 
 

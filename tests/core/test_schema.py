@@ -32,7 +32,7 @@ def kind_of(values, name="x"):
     (np.arange(1, N + 1), "n", "id", "counts up one by one"),
     (rng.permutation(10_000)[:N] + 5, "customer_id", "id", "named like an identifier"),
     ([f"{i:08x}-4f2a-9c1d" for i in rng.permutation(10_000)[:N]], "token", "id", "different label"),
-    (["The quick brown fox jumps over the lazy dog number %d" % i for i in range(N)], "note", "text",
+    ([f"The quick brown fox jumps over the lazy dog number {i}" for i in range(N)], "note", "text",
      "free text"),
     (pd.date_range("2024-01-01", periods=N), "day", "datetime", "stored as dates"),
 ])
@@ -109,7 +109,7 @@ def test_degenerate_columns():
 
 
 def test_ids_and_text_are_excluded_by_default_and_infer_does_not_mutate():
-    df = pd.DataFrame({"id": np.arange(N), "note": ["a long free text comment about the row %d" % i
+    df = pd.DataFrame({"id": np.arange(N), "note": [f"a long free text comment about the row {i}"
                                                     for i in range(N)], "x": rng.normal(size=N)})
     before = df.copy()
     schema = infer_schema(df)
@@ -139,7 +139,7 @@ def test_target_rules():
 def test_overrides_are_checked_against_the_data():
     df = pd.DataFrame({"race": rng.choice([1, 2, 3], N), "w": rng.normal(size=N) + 50,
                        "label": rng.choice(["p", "q", "r"], N), "year": rng.integers(2000, 2010, N),
-                       "when": ["2024-01-0%d" % (i % 9 + 1) for i in range(N)]})
+                       "when": [f"2024-01-0{i % 9 + 1}" for i in range(N)]})
     schema = infer_schema(df)
     assert schema.kinds["race"] == "categorical"
     as_int = schema.with_kind("race", "integer")

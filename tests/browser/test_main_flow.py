@@ -1,0 +1,64 @@
+"""The main flow in a real browser: open, switch sample, upload, correct a kind, see the profile follow."""
+
+import pytest
+from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+pytestmark = pytest.mark.browser
+
+UPLOAD = (
+    "site;code;reading;when\n"
+    + "".join(f"S{i % 4};{i % 3 + 1};{i * 0.5:.1f}".replace(".", ",") + f";2024-01-{i % 28 + 1:02d}\n"
+              for i in range(40))
+)
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick an option of a selectbox; retried because a rerun that is still arriving closes the list."""
+    box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
+    item = page.get_by_role("option", name=option, exact=True)
+    for _ in range(10):
+        box.get_by_role("button", name="Open").click()
+        try:
+            item.click(timeout=2_000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"could not choose {option!r} in {label!r}")
+
+
+def sidebar(page: Page):
+    return page.locator('[data-testid="stSidebar"]')
+
+
+def test_main_flow(page: Page, tmp_path):
+    expect(page.get_by_role("heading", name="Load data")).to_be_visible()
+    expect(sidebar(page)).to_contain_text("penguins")
+    expect(sidebar(page)).to_contain_text("344 rows × 8 columns")
+
+    choose(page, "Sample dataset", "Low birth weight")
+    expect(page.get_by_text("Loaded the sample 'Low birth weight'.")).to_be_visible()
+    expect(sidebar(page)).to_contain_text("189 rows × 10 columns")
+
+    path = tmp_path / "readings.csv"
+    path.write_text(UPLOAD, encoding="utf-8")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    expect(page.get_by_text("Loaded 'readings.csv'")).to_be_visible()
+    expect(page.get_by_text("semicolon-delimited, decimal comma")).to_be_visible()
+    expect(sidebar(page)).to_contain_text("40 rows × 4 columns")
+
+    choose(page, "Column", "code")
+    detail = page.locator('[data-testid="stColumn"]').filter(has_text="Distinct values")
+    expect(detail).to_contain_text("3 distinct integer codes 1-3 → categorical")
+    expect(detail).to_contain_text("1 35%")  # categories are summarised by their shares
+
+    choose(page, "Kind", "integer")
+    expect(page.get_by_text("'code' is now integer (was categorical).")).to_be_visible()
+    expect(detail).to_contain_text("You set integer")
+    expect(detail).to_contain_text("min 1 · mean 1.975 · max 3")  # now summarised as a number
+    expect(detail).to_contain_text("was categorical")
+
+    choose(page, "Column", "site")
+    choose(page, "Kind", "continuous")  # impossible: refused with a sentence, data kept
+    expect(page.get_by_text("'site' can't be continuous")).to_be_visible()
+    expect(sidebar(page)).to_contain_text("40 rows × 4 columns")
