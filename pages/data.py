@@ -167,7 +167,7 @@ column = st.selectbox("Column", columns, key="inspect_column")
 kind_key = f"kind::{ws.fingerprint}::{column}"
 st.session_state[kind_key] = ws.schema.kinds[column]
 info, chart = st.columns([2, 3], gap="large")
-with info:
+with info.container(key="column_detail"):
     st.selectbox("Kind", KINDS, key=kind_key, on_change=set_kind, args=(column, kind_key),
                  help="Change it when the guess is wrong; the profile, the chart and every later step "
                       "follow the kind you set.")
