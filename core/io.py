@@ -28,6 +28,7 @@ import io
 import json
 import os
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +48,7 @@ SUPPORTED_SUFFIXES = sorted(TEXT_SUFFIXES | EXCEL_SUFFIXES | PARQUET_SUFFIXES | 
 _DELIMITERS = [",", ";", "\t", "|"]
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _SNIFF_LINES = 200  # lines used to pick the delimiter and decimal mark
-_LEADING_ZERO_LINES = 50_000  # lines scanned for codes such as 02134
+_LEADING_ZERO_LINES = 20_000  # lines scanned for codes such as 02134
 _DECIMAL_COMMA = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+$")
 _LEADING_ZERO = re.compile(r"^0\d+$")
 _PANDAS_LINE_ERROR = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
@@ -249,7 +250,8 @@ def _decimal_comma(lines: list[str], delimiter: str) -> bool:
 
 def _read_text(data: bytes, label: str, name: str) -> TableRead:
     text, encoding, notices = _decode(data, label)
-    lines = [line for line in text.splitlines()[: _SNIFF_LINES + 1] if line.strip()]
+    head = text[: 2_000_000].splitlines()[: _SNIFF_LINES + 1]
+    lines = [line for line in head if line.strip()]
     delimiter = _sniff(lines, Path(name).suffix.lower())
     decimal = "," if _decimal_comma(lines, delimiter) else "."
     header = next(csv.reader(lines[:1], delimiter=delimiter))
@@ -264,12 +266,13 @@ def _read_text(data: bytes, label: str, name: str) -> TableRead:
     if encoding == "utf-16":  # pandas' C parser reads bytes; hand it UTF-8
         data, parse_encoding = data.decode("utf-16").encode("utf-8"), "utf-8"
     try:
-        frame = pd.read_csv(
-            io.BytesIO(data), sep=delimiter, encoding=parse_encoding, decimal=decimal,
-            thousands="." if decimal == "," else None, header=0, names=names,
-            dtype={c: str for c in codes} or None, skip_blank_lines=True, low_memory=False,
-            engine="c",
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)  # mixed chunks are typed by the schema
+            frame = pd.read_csv(
+                io.BytesIO(data), sep=delimiter, encoding=parse_encoding, decimal=decimal,
+                thousands="." if decimal == "," else None, header=0, names=names,
+                dtype={c: str for c in codes} or None, skip_blank_lines=True, engine="c",
+            )
     except pd.errors.ParserError as exc:
         match = _PANDAS_LINE_ERROR.search(str(exc))
         if match:

@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from core.errors import SchemaError
 
@@ -192,7 +194,7 @@ def infer_kind(series: pd.Series, name: str = "") -> tuple[str, str, str | None]
         return "continuous", "time spans → continuous", None
     if pd.api.types.is_numeric_dtype(series):
         return (*_infer_numeric(values.astype(float), name, len(series)), None)
-    return _infer_text(values.astype(str).str.strip(), name, len(series))
+    return _infer_text(values, name, len(series))
 
 
 def _infer_numeric(values: pd.Series, name: str, n_rows: int) -> tuple[str, str]:
@@ -222,7 +224,8 @@ def _infer_numeric(values: pd.Series, name: str, n_rows: int) -> tuple[str, str]
 
 
 def _infer_text(values: pd.Series, name: str, n_rows: int) -> tuple[str, str, str | None]:
-    uniques = values.drop_duplicates()
+    """Kind of a column of text; every check runs on the distinct values, which settle it for all rows."""
+    uniques = _distinct_text(values)
     n_unique = len(uniques)
     sample = uniques.head(_SAMPLE)
     lowered = set(sample.str.lower())
@@ -237,12 +240,12 @@ def _infer_text(values: pd.Series, name: str, n_rows: int) -> tuple[str, str, st
             return "id", f"digit codes with leading zeros ('{example}'), one per row → id", None
         return "categorical", f"digit codes with leading zeros ('{example}') → categorical", None
     if sample.str.match(_NUMBER_TEXT).all() and sample.str.contains(r"\d").all():
-        numbers = parse_numbers(values)
+        numbers = _parse_number_strings(uniques)
         if numbers.notna().all():
             integral = bool(np.all(np.mod(numbers.to_numpy(dtype=float), 1) == 0))
             kind = "integer" if integral else "continuous"
             return kind, f"numbers stored as text ('{_short(sample.iloc[0])}') → {kind}", "number"
-    date_format = detect_date_format(values)
+    date_format = detect_date_format(uniques)
     if date_format:
         shown = "ISO 8601" if date_format == "ISO8601" else date_format
         return "datetime", f"dates written like '{_short(sample.iloc[0])}' ({shown}) → datetime", date_format
@@ -262,25 +265,56 @@ def _infer_text(values: pd.Series, name: str, n_rows: int) -> tuple[str, str, st
 
 def parse_numbers(values: pd.Series) -> pd.Series:
     """Numbers written as text ("1,234.50", "$12", "45%", "(3.2)") as floats; NaN where not."""
-    text = values.astype(str).str.strip()
-    negative = text.str.match(r"^\(.*\)$")
-    cleaned = text.str.replace(r"[()$€£¥%\s]", "", regex=True).str.replace(",", "", regex=False)
-    numbers = pd.to_numeric(cleaned, errors="coerce").where(text.str.match(_NUMBER_TEXT))
+    return _map_unique(values, _parse_number_strings)
+
+
+def _parse_number_strings(values: pd.Series) -> pd.Series:
+    """Vectorised with Arrow's string kernels: a million distinct amounts parse in well under a second."""
+    text = pc.utf8_trim_whitespace(pa.array(values.astype(str).to_numpy(), type=pa.string()))
+    valid = pc.and_(pc.match_substring_regex(text, _NUMBER_TEXT.pattern), pc.match_substring_regex(text, r"\d"))
+    negative = pc.match_substring_regex(text, r"^\(.*\)$").to_numpy(zero_copy_only=False)
+    cleaned = pc.replace_substring_regex(text, r"[()$€£¥%\s,]", "")
+    cleaned = pc.if_else(valid, cleaned, pa.scalar(None, pa.string()))
+    try:  # Arrow's cast is fast but strict ...
+        parsed = cleaned.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:  # ... so odd leftovers such as "+-" go through pandas, which gives NaN
+        parsed = pd.to_numeric(cleaned.to_numpy(zero_copy_only=False), errors="coerce")
+    numbers = pd.Series(parsed, index=values.index, dtype=float)
     return numbers.where(~negative, -numbers)
 
 
+def _map_unique(series: pd.Series, convert) -> pd.Series:
+    """Apply ``convert`` to the distinct values only and spread the result back over the rows.
+
+    Parsing text is the slow part of loading; a million dates usually hold a few thousand
+    distinct strings, so this turns seconds into milliseconds. Missing values stay missing.
+    """
+    codes, uniques = pd.factorize(series)
+    converted = convert(pd.Series(uniques, dtype=object))
+    if not len(uniques):
+        return converted.reindex(series.index)
+    spread = pd.Series(converted.to_numpy()[np.maximum(codes, 0)], index=series.index)
+    return spread.mask(codes < 0)
+
+
 def detect_date_format(values: pd.Series) -> str | None:
-    """The first format in which every value parses as a date, or None."""
-    text = values.dropna().astype(str).str.strip()
-    if text.empty or not text.head(_SAMPLE).str.contains(r"[-/.\s:]|^\d{4}-", regex=True).all():
+    """The first format in which every value parses as a date, or None (checked on distinct values)."""
+    text = _distinct_text(values)
+    sample = text.head(_SAMPLE)
+    if text.empty or not sample.str.contains(r"[-/.\s:]|^\d{4}-", regex=True).all():
         return None
-    if text.head(_SAMPLE).str.fullmatch(r"[+-]?\d+(\.\d+)?").all():
+    if sample.str.fullmatch(r"[+-]?\d+(\.\d+)?").all():
         return None  # plain numbers are not dates
-    sample = text.drop_duplicates().head(_SAMPLE)
     for date_format in _DATE_FORMATS:
         if to_datetimes(sample, date_format).notna().all() and to_datetimes(text, date_format).notna().all():
             return date_format
     return None
+
+
+def _distinct_text(values: pd.Series) -> pd.Series:
+    """The distinct non-missing values as stripped strings, in order of first appearance."""
+    uniques = pd.Series(pd.unique(values.dropna()), dtype=object).astype(str).str.strip()
+    return uniques.drop_duplicates().reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- coercion
@@ -291,7 +325,7 @@ def coerce(df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     missing = [c for c in schema.kinds if c not in df.columns]
     if missing:
         raise SchemaError(f"The table has no column {missing[0]!r}, which the schema names.")
-    out = df.copy()
+    out = df.copy(deep=False)  # columns are replaced, never written into, so the input stays as it was
     for column, kind in schema.kinds.items():
         out[column] = _coerce_column(df[column], column, kind, schema.parsers.get(column))
     return out
@@ -326,14 +360,13 @@ def _as_numbers(series: pd.Series, column: str, kind: str) -> pd.Series:
         return series
     if pd.api.types.is_datetime64_any_dtype(series):
         raise SchemaError(f"'{column}' holds dates, so it can't be {kind}.", hint="Keep it as datetime.")
-    observed = series.dropna()
-    numbers = parse_numbers(observed)
-    bad = observed[numbers.isna()]
+    numbers = parse_numbers(series)
+    bad = series[series.notna() & numbers.isna()]
     if len(bad):
         raise SchemaError(f"'{column}' can't be {kind}: {len(bad):,} values, such as "
                           f"'{_short(bad.iloc[0])}', are not numbers.",
                           hint="Keep it categorical, or fix those values in the file.")
-    return parse_numbers(series).where(series.notna())
+    return numbers
 
 
 def _as_datetimes(series: pd.Series, column: str, parser: str | None) -> pd.Series:
@@ -350,7 +383,7 @@ def _as_datetimes(series: pd.Series, column: str, parser: str | None) -> pd.Seri
         raise SchemaError(f"'{column}' can't be read as dates: values such as "
                           f"'{_short(observed.iloc[0]) if len(observed) else ''}' match no common date format.",
                           hint="Write dates as YYYY-MM-DD, or keep it categorical.")
-    return to_datetimes(series, date_format)
+    return _map_unique(series, lambda text: to_datetimes(text, date_format))
 
 
 def to_datetimes(values: pd.Series, date_format: str) -> pd.Series:

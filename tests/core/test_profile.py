@@ -83,3 +83,14 @@ def test_many_categories_are_grouped():
     series = pd.Series([f"c{i}" for i in range(100)] * 2, name="c")
     fig = column_distribution(series, "categorical")
     assert len(fig.data[0].x) == 31 and fig.data[0].x[-1] == "(70 others)"
+
+
+def test_memory_estimate_of_a_large_table_is_close_to_the_exact_figure():
+    from core.profile import memory_bytes
+
+    rng = np.random.default_rng(3)
+    n = 300_000
+    df = pd.DataFrame({"x": rng.normal(size=n), "s": rng.choice(["short", "a much longer label"], n)})
+    exact = df.memory_usage(deep=True, index=False).sum()
+    assert memory_bytes(df, sample=20_000) == pytest.approx(exact, rel=0.02)
+    assert memory_bytes(df.head(100)) == df.head(100).memory_usage(deep=True, index=False).sum()
