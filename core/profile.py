@@ -108,7 +108,10 @@ def _profile_column(series: pd.Series, column: str, schema: Schema) -> dict:
 
 
 def _num(x: float) -> str:
-    return f"{x:,.4g}" if abs(x) < 1e6 else f"{x:.3g}"
+    """4 significant digits; thousands grouped only from 100,000 up, so years read as 2007."""
+    if abs(x) >= 1e9:
+        return f"{x:.3g}"
+    return f"{x:,.0f}" if abs(x) >= 1e5 else f"{x:.4g}"
 
 
 def _label(value: object, width: int = 18) -> str:
