@@ -343,17 +343,6 @@ def _excel_sheet(book: pd.ExcelFile, sheet: str) -> pd.DataFrame:
     return raw.dropna(how="all").dropna(axis=1, how="all")
 
 
-def excel_sheets(source: Any, *, filename: str | None = None) -> list[str]:
-    """Sheet names of a workbook (for the sheet picker)."""
-    data, name = _source_bytes(source, filename, MAX_BYTES)
-    if _detect_format(data, name) != "excel":
-        return []
-    try:
-        return [str(s) for s in pd.ExcelFile(io.BytesIO(data), engine="openpyxl").sheet_names]
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        return []
-
-
 def _read_parquet(data: bytes, label: str) -> TableRead:
     import pyarrow as pa
     import pyarrow.parquet as pq

@@ -101,9 +101,6 @@ class Schema:
         return {c: (self.inferred[c], k) for c, k in self.kinds.items()
                 if c in self.inferred and self.inferred[c] != k}
 
-    def columns_of(self, *kinds: str) -> list[str]:
-        return [c for c, k in self.kinds.items() if k in kinds]
-
     def with_kind(self, column: str, kind: str) -> Schema:
         """A copy with one column's kind changed (checked against the data by :func:`coerce`)."""
         self._check_column(column)

@@ -92,11 +92,6 @@ class Workspace:
         """Real rows set aside at load time, for utility and privacy scores."""
         return self.working.loc[self.holdout_mask]
 
-    @property
-    def missing_share(self) -> float:
-        """Share of all cells in the real table that are missing."""
-        return float(self.real.isna().to_numpy().mean())
-
     # ------------------------------------------------------------------ changes
 
     def set_schema(self, schema: Schema) -> bool:

@@ -45,9 +45,16 @@ def test_main_flow(page: Page, tmp_path):
     expect(page.get_by_text("Loaded the sample 'Low birth weight'.")).to_be_visible()
     expect(sidebar(page)).to_contain_text("189 rows × 10 columns")
 
+    uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    junk = tmp_path / "broken.csv"
+    junk.write_bytes(bytes(range(256)) * 50)
+    uploader.set_input_files(str(junk))
+    expect(page.get_by_text("'broken.csv' looks like a binary file, not a text table.")).to_be_visible()
+    expect(sidebar(page)).to_contain_text("189 rows × 10 columns")  # the loaded table stays
+
     path = tmp_path / "readings.csv"
     path.write_text(UPLOAD, encoding="utf-8")
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    uploader.set_input_files(str(path))
     expect(page.get_by_text("Loaded 'readings.csv'")).to_be_visible()
     expect(page.get_by_text("semicolon-delimited, decimal comma")).to_be_visible()
     expect(sidebar(page)).to_contain_text("40 rows × 4 columns")

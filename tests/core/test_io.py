@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from core.errors import DataError, FileTooLargeError
-from core.io import excel_sheets, read_table, read_table_report, repair_names
+from core.io import read_table, read_table_report, repair_names
 from core.samples import SAMPLES
 
 # --------------------------------------------------------------------------- good input
@@ -107,8 +107,8 @@ def test_excel_sheets_and_choice():
                                                                             index=False)
         pd.DataFrame({"y": [1.5]}).to_excel(writer, sheet_name="Other", index=False)
     data = buffer.getvalue()
-    assert excel_sheets(data, filename="book.xlsx") == ["Cover", "Data", "Other"]
     read = read_table_report(data, filename="book.xlsx")
+    assert read.sheets == ["Cover", "Data", "Other"]
     assert read.sheet == "Data"  # the first sheet with cells, not the empty cover
     assert read.frame["x"].dtype == float and read.frame["label"].tolist() == ["a", "b", "c"]
     assert read_table(data, filename="book.xlsx", sheet="Other")["y"].tolist() == [1.5]
