@@ -47,7 +47,7 @@ class Workspace:
 
     def __init__(self, raw: pd.DataFrame, *, name: str, schema: Schema | None = None,
                  holdout_share: float = DEFAULT_HOLDOUT, seed: int = 0, notices: list[str] | None = None,
-                 source: str = "") -> None:
+                 source: str = "", origin: str = "") -> None:
         if raw.shape[0] == 0 or raw.shape[1] == 0:
             raise DataError(f"'{name}' has no rows or no columns.", hint="Load a table with data in it.")
         if not 0 <= holdout_share < 1:
@@ -55,7 +55,8 @@ class Workspace:
                             hint="Use a share between 0 and 0.9.")
         self.raw = raw
         self.name = name
-        self.source = source
+        self.source = source  # "sample:<key>" or "upload:<file name>"
+        self.origin = origin  # one line for the page: where the table came from and how it was read
         self.notices = list(notices or [])
         self.seed = seed
         self.schema = schema if schema is not None else infer_schema(raw)

@@ -23,6 +23,7 @@ def load_sample() -> None:
     key = st.session_state.get(SAMPLE_CHOICE)
     if key is None:
         return
+    state.new_action()
     ws = captured("loading the sample", state.sample_workspace, key)
     if ws is not None:
         state.use(ws, f"Loaded the sample '{SAMPLES[key].title}'.")
@@ -32,23 +33,25 @@ def load_upload(sheet: str | None = None) -> None:
     uploaded = st.session_state.get(UPLOAD)
     if uploaded is None:  # the file was removed from the uploader: keep the current dataset
         return
+    state.new_action()
     read = captured("reading the file", read_table_report, uploaded, sheet=sheet)
     if read is None:
         st.session_state[SHEET_CHOICE] = st.session_state.get("loaded_sheet")
         return
     ws = captured("preparing the table", Workspace, read.frame, name=uploaded.name,
-                  source=f"upload:{uploaded.name}", notices=read.notices)
+                  source=f"upload:{uploaded.name}", notices=read.notices,
+                  origin=f"Uploaded file {uploaded.name}: {read.describe()}.")
     if ws is None:
         return
     st.session_state[UPLOAD_SHEETS] = read.sheets
     st.session_state[SHEET_CHOICE] = st.session_state["loaded_sheet"] = read.sheet
     st.session_state[SAMPLE_CHOICE] = None
-    state.use(ws, f"Loaded '{uploaded.name}' ({read.describe()}): "
-                  f"{len(read.frame):,} rows × {read.frame.shape[1]:,} columns.")
+    state.use(ws, f"Loaded '{uploaded.name}': {len(read.frame):,} rows × {read.frame.shape[1]:,} columns.")
 
 
 def change_schema(describe: str, make_schema) -> None:
     """Apply a schema change; on a bad change, say why and keep the old schema."""
+    state.new_action()
     ws = state.workspace()
 
     def apply() -> bool:
@@ -62,20 +65,36 @@ def change_schema(describe: str, make_schema) -> None:
                             "impute again if you need it.")
 
 
-def set_kind(column: str, key: str) -> None:
-    kind = st.session_state[key]
-    old = state.workspace().schema.kinds[column]
+def _current(fingerprint: str) -> bool:
+    """False for a callback of a widget that belongs to a table no longer loaded.
+
+    A rerun can deliver a stale widget's value just after a new table replaced the old one;
+    such a change is for the old table and must not touch the new one.
+    """
+    return state.workspace().fingerprint == fingerprint
+
+
+def set_kind(fingerprint: str, column: str, key: str) -> None:
+    schema = state.workspace().schema
+    kind = st.session_state.get(key)
+    if not _current(fingerprint) or column not in schema.kinds or kind == schema.kinds[column]:
+        return
+    old = schema.kinds[column]
     change_schema(f"'{column}' is now {kind} (was {old}).", lambda s: s.with_kind(column, kind))
 
 
-def set_target(key: str) -> None:
-    target = st.session_state[key]
+def set_target(fingerprint: str, key: str) -> None:
+    target = st.session_state.get(key)
+    if not _current(fingerprint) or target == state.workspace().schema.target:
+        return
     text = f"Target column: '{target}'." if target else "No target column."
     change_schema(text, lambda s: s.with_target(target))
 
 
-def set_excluded(key: str) -> None:
-    excluded = st.session_state[key]
+def set_excluded(fingerprint: str, key: str) -> None:
+    excluded = list(st.session_state.get(key) or [])
+    if not _current(fingerprint) or set(excluded) == set(state.workspace().schema.excluded):
+        return
     text = (f"Left out of synthesis: {', '.join(excluded)}." if excluded
             else "Every column takes part in synthesis.")
     change_schema(text, lambda s: s.with_excluded(excluded))
@@ -126,6 +145,8 @@ with right:
 
 summary = cache.table_summary(ws)
 st.header(f"{ws.name}", divider="gray")
+if ws.origin:
+    st.caption(ws.origin)
 metrics = st.columns(5)
 metrics[0].metric("Rows", f"{summary.rows:,}")
 metrics[1].metric("Columns", f"{summary.columns:,}")
@@ -168,7 +189,7 @@ kind_key = f"kind::{ws.fingerprint}::{column}"
 st.session_state[kind_key] = ws.schema.kinds[column]
 info, chart = st.columns([2, 3], gap="large")
 with info.container(key="column_detail"):
-    st.selectbox("Kind", KINDS, key=kind_key, on_change=set_kind, args=(column, kind_key),
+    st.selectbox("Kind", KINDS, key=kind_key, on_change=set_kind, args=(ws.fingerprint, column, kind_key),
                  help="Change it when the guess is wrong; the profile, the chart and every later step "
                       "follow the kind you set.")
     st.caption(f"{ws.schema.kinds[column]}: {KIND_HELP[ws.schema.kinds[column]]}")
@@ -198,12 +219,12 @@ with target_left:
     target_key = f"target::{ws.fingerprint}"
     st.session_state[target_key] = ws.schema.target
     st.selectbox("Target column (optional)", eligible, key=target_key, on_change=set_target,
-                 args=(target_key,), format_func=lambda c: "none" if c is None else c)
+                 args=(ws.fingerprint, target_key), format_func=lambda c: "none" if c is None else c)
 with target_right:
     excluded_key = f"excluded::{ws.fingerprint}"
     st.session_state[excluded_key] = list(ws.schema.excluded)
     st.multiselect("Leave out of synthesis", columns, key=excluded_key, on_change=set_excluded,
-                   args=(excluded_key,), placeholder="every column takes part")
+                   args=(ws.fingerprint, excluded_key), placeholder="every column takes part")
 
 with st.expander("What the column kinds mean"):
     st.markdown("\n".join(f"- **{k}**: {KIND_HELP[k]}" for k in KINDS))

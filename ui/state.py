@@ -36,24 +36,34 @@ def workspace() -> Workspace:
 def sample_workspace(key: str) -> Workspace:
     spec = sample(key)
     read = read_sample(key)
-    ws = Workspace(read.frame.copy(), name=spec.key, source=f"sample:{key}", notices=read.notices)
+    ws = Workspace(read.frame.copy(), name=spec.key, source=f"sample:{key}", notices=read.notices,
+                   origin=f"Bundled sample: {spec.title}. {spec.teaches}")
     ws.set_schema(ws.schema.with_target(spec.target))
     return ws
 
 
 def use(ws: Workspace, message: str) -> None:
-    """Make ``ws`` the session's workspace and say so once."""
+    """Make ``ws`` the session's workspace and say so."""
     st.session_state[WORKSPACE] = ws
     flash("success", message)
 
 
+def new_action() -> None:
+    """A user action starts: the messages of the previous one are cleared."""
+    st.session_state[FLASH] = []
+
+
 def flash(level: str, message: str, detail: str | None = None) -> None:
-    """Queue a message to show at the top of the page on this run (survives callbacks)."""
+    """Record a message about the current action (from a callback, before the page is drawn).
+
+    Messages stay on the page until the next action, so a rerun the browser triggers on its own
+    (a file uploader sends two) does not wipe a sentence the user has not read yet.
+    """
     st.session_state.setdefault(FLASH, []).append((level, message, detail))
 
 
 def show_flash() -> None:
-    for level, message, detail in st.session_state.pop(FLASH, []):
+    for level, message, detail in st.session_state.get(FLASH, []):
         if level == "success":
             st.success(message, icon=":material/check_circle:")
         elif level == "info":

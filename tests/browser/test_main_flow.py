@@ -1,10 +1,11 @@
 """The main flow in a real browser: open, switch sample, upload, correct a kind, see the profile follow."""
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.browser
+expect.set_options(timeout=15_000)
 
 UPLOAD = (
     "site;code;reading;when\n"
@@ -18,11 +19,11 @@ def choose(page: Page, label: str, option: str) -> None:
     box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
     item = page.get_by_role("option", name=option, exact=True)
     for _ in range(10):
-        box.get_by_role("button", name="Open").click()
-        try:
+        try:  # during a rerun the old widget may linger beside the new one for a moment
+            box.get_by_role("button", name="Open").first.click(timeout=5_000)
             item.click(timeout=2_000)
             return
-        except PlaywrightTimeout:
+        except PlaywrightError:
             page.keyboard.press("Escape")
     raise AssertionError(f"could not choose {option!r} in {label!r}")
 
@@ -56,7 +57,8 @@ def test_main_flow(page: Page, tmp_path):
     path.write_text(UPLOAD, encoding="utf-8")
     uploader.set_input_files(str(path))
     expect(page.get_by_text("Loaded 'readings.csv'")).to_be_visible()
-    expect(page.get_by_text("semicolon-delimited, decimal comma")).to_be_visible()
+    expect(page.get_by_text("Uploaded file readings.csv: CSV, utf-8, semicolon-delimited, decimal comma."))\
+        .to_be_visible()
     expect(sidebar(page)).to_contain_text("40 rows × 4 columns")
 
     choose(page, "Column", "code")
@@ -70,6 +72,21 @@ def test_main_flow(page: Page, tmp_path):
     expect_detail(page, "was categorical")
 
     choose(page, "Column", "site")
+    expect_detail(page, "4 distinct labels → categorical")  # the rerun is done: Kind is site's now
     choose(page, "Kind", "continuous")  # impossible: refused with a sentence, data kept
     expect(page.get_by_text("'site' can't be continuous")).to_be_visible()
     expect(sidebar(page)).to_contain_text("40 rows × 4 columns")
+
+
+def test_excel_sheet_picker(page: Page, tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        pd.DataFrame({"a": range(12), "b": list("xy") * 6}).to_excel(writer, sheet_name="Data", index=False)
+        pd.DataFrame({"c": [1.5, 2.5, 3.5]}).to_excel(writer, sheet_name="Other", index=False)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    expect(page.get_by_text("The workbook has 2 sheets; showing 'Data'.")).to_be_visible()
+    expect(sidebar(page)).to_contain_text("12 rows × 2 columns")
+    choose(page, "Sheet", "Other")
+    expect(sidebar(page)).to_contain_text("3 rows × 1 columns")
