@@ -15,5 +15,7 @@ state.init()
 pages = {
     "Data": [st.Page("pages/data.py", title="Load data", icon=":material/table_view:", url_path="data",
                      default=True)],
+    "Explore": [st.Page("pages/missingness.py", title="Missingness", icon=":material/grid_on:",
+                        url_path="missingness")],
 }
 st.navigation(pages).run()

@@ -70,3 +70,163 @@ def _note(fig: go.Figure, text: str) -> None:
                        font=dict(size=14, color=MISSING_COLOUR))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
+
+
+# --------------------------------------------------------------------------- missing data
+
+OBSERVED_COLOUR = "#e8edf5"
+LOST_COLOUR = "#c0392b"
+
+
+def nullity_matrix_figure(matrix) -> go.Figure:
+    """Rows x columns with missing cells dark, and each row's completeness beside it."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.86, 0.14], horizontal_spacing=0.01)
+    binned = matrix.rows_per_group > 1
+    fig.add_heatmap(z=matrix.values, x=matrix.columns, y=matrix.row_labels, zmin=0, zmax=1, row=1, col=1,
+                    colorscale=[[0, OBSERVED_COLOUR], [1, MISSING_COLOUR]], showscale=binned,
+                    colorbar=dict(title="share<br>missing", x=1.02) if binned else None,
+                    hovertemplate="%{y}, %{x}: " + ("%{z:.0%} missing" if binned else "%{z:.0f} = missing")
+                    + "<extra></extra>")
+    fig.add_scatter(x=matrix.completeness, y=matrix.row_labels, mode="lines", line=dict(color=REAL_COLOUR),
+                    row=1, col=2, hovertemplate="%{y}: %{x:.0%} complete<extra></extra>", showlegend=False)
+    fig.update_yaxes(autorange="reversed", showticklabels=False, title_text="rows (top = first)", row=1, col=1)
+    fig.update_xaxes(side="top", tickangle=-45, row=1, col=1)
+    fig.update_xaxes(range=[0, 1.02], tickformat=".0%", title_text="row complete", row=1, col=2)
+    fig.update_layout(height=460, margin=dict(l=40, r=10, t=90, b=40))
+    return fig
+
+
+def missing_bar_figure(by_column: pd.DataFrame) -> go.Figure:
+    """Missing values per column, as counts with percentages on the bars."""
+    shown = by_column.head(60)
+    fig = go.Figure(go.Bar(x=shown["column"], y=shown["missing"], marker_color=MISSING_COLOUR,
+                           text=[f"{p:.1f}%" for p in shown["percent"]], textposition="outside",
+                           hovertemplate="%{x}: %{y:,} missing<extra></extra>"))
+    title = "Missing values per column" + (f" (the 60 most missing of {len(by_column):,})" if len(by_column) > 60
+                                           else "")
+    fig.update_layout(title=title, yaxis_title="missing values", height=360, margin=dict(l=40, r=10, t=50, b=40))
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def nullity_heatmap_figure(corr: pd.DataFrame) -> go.Figure:
+    """Lower triangle of the nullity correlation, values written in the cells."""
+    z = corr.to_numpy().copy()
+    z[np.triu_indices_from(z)] = np.nan
+    z = z[1:, :-1]  # the first row and last column of a lower triangle are empty
+    text = np.where(np.isnan(z), "", np.round(z, 2).astype(str))
+    fig = go.Figure(go.Heatmap(z=z, x=list(corr.columns[:-1]), y=list(corr.index[1:]), zmin=-1, zmax=1,
+                               colorscale="RdBu",
+                               text=text, texttemplate="%{text}" if len(corr) <= 25 else None,
+                               hovertemplate="%{y} / %{x}: %{z:.2f}<extra></extra>",
+                               colorbar=dict(title="nullity<br>correlation")))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(height=max(320, 24 * len(corr) + 120), margin=dict(l=40, r=10, t=30, b=40))
+    return fig
+
+
+def dendrogram_figure(indicators: pd.DataFrame) -> go.Figure:
+    """Columns clustered by where their values are missing (average linkage)."""
+    import plotly.figure_factory as ff
+    from scipy.cluster import hierarchy
+
+    fig = ff.create_dendrogram(indicators.T.to_numpy(), labels=list(map(str, indicators.columns)),
+                               linkagefun=lambda x: hierarchy.linkage(x, "average"), color_threshold=0)
+    fig.update_layout(height=360, yaxis_title="distance (rows where one is missing and the other not)",
+                      margin=dict(l=40, r=10, t=30, b=60), showlegend=False)
+    return fig
+
+
+def pattern_figure(patterns: pd.DataFrame, columns: list[str], *, top: int = 20) -> go.Figure:
+    """UpSet-style: how many rows have each combination of missing columns (dots below the bars)."""
+    from plotly.subplots import make_subplots
+
+    shown = patterns.head(top).reset_index(drop=True)
+    labels = [f"#{i + 1}" for i in range(len(shown))]
+    involved = [c for c in columns if any(c in m.split(", ") for m in shown["missing columns"])]
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.03)
+    fig.add_bar(x=labels, y=shown["rows"], marker_color=MISSING_COLOUR, row=1, col=1,
+                text=[f"{s:.0%}" for s in shown["share"]], textposition="outside",
+                customdata=shown["missing columns"], hovertemplate="%{customdata}: %{y:,} rows<extra></extra>")
+    for column in involved:
+        present = [column in m.split(", ") for m in shown["missing columns"]]
+        fig.add_scatter(x=labels, y=[column] * len(labels), mode="markers", row=2, col=1, showlegend=False,
+                        marker=dict(size=11, color=[MISSING_COLOUR if p else OBSERVED_COLOUR for p in present]),
+                        hoverinfo="skip")
+    fig.update_yaxes(title_text="rows", row=1, col=1)
+    fig.update_yaxes(type="category", row=2, col=1)
+    fig.update_xaxes(type="category", row=1, col=1)
+    fig.update_xaxes(type="category", title_text="pattern (most frequent first)", row=2, col=1)
+    fig.update_layout(height=300 + 22 * len(involved), showlegend=False, margin=dict(l=40, r=10, t=30, b=30))
+    return fig
+
+
+def coefficient_figure(coefficients: pd.Series, *, top: int = 12) -> go.Figure:
+    """Horizontal bars of model coefficients, largest magnitude on top."""
+    shown = coefficients.head(top).iloc[::-1]
+    colours = [MISSING_COLOUR if v > 0 else REAL_COLOUR for v in shown]
+    fig = go.Figure(go.Bar(x=shown.to_numpy(), y=list(shown.index), orientation="h", marker_color=colours,
+                           hovertemplate="%{y}: %{x:.3f}<extra></extra>"))
+    fig.update_layout(height=120 + 26 * len(shown), margin=dict(l=40, r=10, t=30, b=40),
+                      xaxis_title="coefficient per standard deviation (orange: higher values, more often missing)")
+    return fig
+
+
+def shadow_scatter(df: pd.DataFrame, x: str, y: str, *, max_points: int = 20_000, rng=0) -> go.Figure:
+    """x against y, with rows missing y drawn in a band below the axis and rows missing x left of it."""
+    data = df[[x, y]]
+    if len(data) > max_points:
+        data = data.sample(n=max_points, random_state=np.random.default_rng(rng))
+    xs, ys = data[x].astype(float), data[y].astype(float)
+    x_lo, x_span = np.nanmin(xs) if xs.notna().any() else 0.0, _span(xs)
+    y_lo, y_span = np.nanmin(ys) if ys.notna().any() else 0.0, _span(ys)
+    x_shadow, y_shadow = x_lo - 0.1 * x_span, y_lo - 0.1 * y_span
+    both = xs.notna() & ys.notna()
+    fig = go.Figure()
+    fig.add_scatter(x=xs[both], y=ys[both], mode="markers", name="both observed",
+                    marker=dict(color=REAL_COLOUR, size=6, opacity=0.7))
+    only_x = xs.notna() & ys.isna()
+    fig.add_scatter(x=xs[only_x], y=np.full(only_x.sum(), y_shadow), mode="markers", name=f"{y} missing",
+                    marker=dict(color=MISSING_COLOUR, size=7, symbol="line-ns-open"))
+    only_y = xs.isna() & ys.notna()
+    fig.add_scatter(x=np.full(only_y.sum(), x_shadow), y=ys[only_y], mode="markers", name=f"{x} missing",
+                    marker=dict(color=LOST_COLOUR, size=7, symbol="line-ew-open"))
+    n_both_missing = int((xs.isna() & ys.isna()).sum())
+    fig.update_layout(xaxis_title=x, yaxis_title=y, height=420, margin=dict(l=40, r=10, t=40, b=40),
+                      title=f"{x} vs {y}" + (f"  ({n_both_missing:,} rows miss both, not drawn)"
+                                             if n_both_missing else ""),
+                      legend=dict(orientation="h", y=-0.2))
+    return fig
+
+
+def _span(values: pd.Series) -> float:
+    if values.notna().sum() < 2:
+        return 1.0
+    span = float(np.nanmax(values) - np.nanmin(values))
+    return span if span > 0 else 1.0
+
+
+def simulation_figure(simulation, mechanism: str) -> go.Figure:
+    """Kept and removed points, with the complete-data and the observed-data regression lines."""
+    from core.missing.simulate import fit_line
+
+    x, y, hole = simulation.x, simulation.y, simulation.hole
+    complete, holes = simulation.complete, simulation.amputed[mechanism]
+    lost = holes[hole].isna()
+    fig = go.Figure()
+    fig.add_scatter(x=complete.loc[~lost, x], y=complete.loc[~lost, y], mode="markers", name="kept",
+                    marker=dict(color=REAL_COLOUR, size=6, opacity=0.75))
+    fig.add_scatter(x=complete.loc[lost, x], y=complete.loc[lost, y], mode="markers", name=f"removed ({hole})",
+                    marker=dict(color=MISSING_COLOUR, size=7, symbol="x"))
+    grid = np.linspace(complete[x].min(), complete[x].max(), 2)
+    for data, name, dash, colour in ((complete, "fit on complete data", "solid", "#1f2430"),
+                                     (holes, "fit on observed rows", "dash", MISSING_COLOUR)):
+        line = fit_line(data, x, y)
+        if np.isfinite(line["slope"]):
+            fig.add_scatter(x=grid, y=line["intercept"] + line["slope"] * grid, mode="lines", name=name,
+                            line=dict(color=colour, dash=dash, width=2.5))
+    fig.update_layout(title=mechanism, xaxis_title=x, yaxis_title=y, height=380,
+                      margin=dict(l=40, r=10, t=40, b=40), legend=dict(orientation="h", y=-0.25))
+    return fig

@@ -9,6 +9,7 @@ from core.workspace import Workspace
 from ui import cache, sidebar, state
 from ui.errors import captured
 
+PAGE = "data"
 PREVIEW_ROWS = 1_000
 SAMPLE_CHOICE = "sample_choice"
 UPLOAD = "upload"
@@ -23,7 +24,7 @@ def load_sample() -> None:
     key = st.session_state.get(SAMPLE_CHOICE)
     if key is None:
         return
-    state.new_action()
+    state.new_action(PAGE)
     ws = captured("loading the sample", state.sample_workspace, key)
     if ws is not None:
         state.use(ws, f"Loaded the sample '{SAMPLES[key].title}'.")
@@ -33,7 +34,7 @@ def load_upload(sheet: str | None = None) -> None:
     uploaded = st.session_state.get(UPLOAD)
     if uploaded is None:  # the file was removed from the uploader: keep the current dataset
         return
-    state.new_action()
+    state.new_action(PAGE)
     read = captured("reading the file", read_table_report, uploaded, sheet=sheet)
     if read is None:
         st.session_state[SHEET_CHOICE] = st.session_state.get("loaded_sheet")
@@ -51,7 +52,7 @@ def load_upload(sheet: str | None = None) -> None:
 
 def change_schema(describe: str, make_schema) -> None:
     """Apply a schema change; on a bad change, say why and keep the old schema."""
-    state.new_action()
+    state.new_action(PAGE)
     ws = state.workspace()
 
     def apply() -> bool:
@@ -118,7 +119,7 @@ st.markdown(
     "Start from a bundled sample or upload your own table. SynthLab works out what kind of values "
     "each column holds and says why; check its reasoning and correct it where it guessed wrong, "
     "because every later step (imputation, synthesis, scores) treats a column by its kind.")
-state.show_flash()
+state.show_flash(PAGE)
 
 left, right = st.columns(2, gap="large")
 with left:

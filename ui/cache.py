@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from core.missing import little_mcar_test, mar_diagnostics, pattern_table, simulate
 from core.plots import column_distribution
 from core.profile import TableSummary, profile, summarize
 from core.schema import Schema
@@ -47,3 +48,42 @@ def table_summary(ws: Workspace) -> TableSummary:
 
 def column_figure(ws: Workspace, column: str) -> go.Figure:
     return _figure(_schema_key(ws), column, ws.schema.kinds[column], ws.real[column])
+
+
+# --------------------------------------------------------------------------- missingness
+
+
+@st.cache_data(max_entries=16, show_spinner="Running Little's test (EM estimates)…")
+def _little(key: str, columns: tuple[str, ...], _df: pd.DataFrame):
+    return little_mcar_test(_df[list(columns)])
+
+
+@st.cache_data(max_entries=32, show_spinner="Comparing rows with and without the value…")
+def _mar(key: str, column: str, _df: pd.DataFrame, _kinds: dict):
+    return mar_diagnostics(_df, column, _kinds, rng=0)
+
+
+@st.cache_data(max_entries=32, show_spinner="Punching holes and refitting…")
+def _simulation(key: str, params: tuple, _df: pd.DataFrame):
+    return simulate(_df, **dict(params))
+
+
+@st.cache_data(max_entries=8, show_spinner="Finding the missing-data patterns…")
+def _patterns(key: str, _df: pd.DataFrame) -> pd.DataFrame:
+    return pattern_table(_df)
+
+
+def little(ws: Workspace, columns: list[str]):
+    return _little(ws.fingerprint, tuple(columns), ws.real)
+
+
+def mar(ws: Workspace, column: str):
+    return _mar(_schema_key(ws), column, ws.real, dict(ws.schema.kinds))
+
+
+def simulation(ws: Workspace, **params):
+    return _simulation(_schema_key(ws), tuple(sorted(params.items())), ws.real)
+
+
+def patterns(ws: Workspace) -> pd.DataFrame:
+    return _patterns(ws.fingerprint, ws.real)

@@ -48,22 +48,26 @@ def use(ws: Workspace, message: str) -> None:
     flash("success", message)
 
 
-def new_action() -> None:
-    """A user action starts: the messages of the previous one are cleared."""
-    st.session_state[FLASH] = []
+def new_action(page: str) -> None:
+    """A user action starts on ``page``: the messages of the previous action are cleared."""
+    st.session_state[FLASH] = {"page": page, "messages": []}
 
 
 def flash(level: str, message: str, detail: str | None = None) -> None:
     """Record a message about the current action (from a callback, before the page is drawn).
 
-    Messages stay on the page until the next action, so a rerun the browser triggers on its own
-    (a file uploader sends two) does not wipe a sentence the user has not read yet.
+    Messages stay on their page until the next action, so a rerun the browser triggers on its
+    own (a file uploader sends two) does not wipe a sentence the user has not read yet.
     """
-    st.session_state.setdefault(FLASH, []).append((level, message, detail))
+    st.session_state.setdefault(FLASH, {"page": None, "messages": []})["messages"].append((level, message, detail))
 
 
-def show_flash() -> None:
-    for level, message, detail in st.session_state.get(FLASH, []):
+def show_flash(page: str) -> None:
+    """Draw the messages of the last action, if it happened on ``page``."""
+    queued = st.session_state.get(FLASH) or {}
+    if queued.get("page") not in (page, None):
+        return
+    for level, message, detail in queued.get("messages", []):
         if level == "success":
             st.success(message, icon=":material/check_circle:")
         elif level == "info":

@@ -25,7 +25,7 @@ def bug():
 assert captured("reading the file", bad_file) is None
 assert captured("profiling", bug) is None
 assert captured("adding", lambda a, b: a + b, 1, b=2) == 3
-show_flash()
+show_flash("test")
 """
 
 

@@ -78,6 +78,19 @@ def test_main_flow(page: Page, tmp_path):
     expect(sidebar(page)).to_contain_text("40 rows × 4 columns")
 
 
+def test_missingness_page(page: Page):
+    choose(page, "Sample dataset", "New York air quality, 1973")
+    expect(sidebar(page)).to_contain_text("153 rows × 6 columns")
+    page.get_by_test_id("stSidebarNav").get_by_text("Missingness").click()
+    expect(page.get_by_role("heading", name="Missingness")).to_be_visible()
+    expect(sidebar(page)).to_contain_text("airquality")  # the session's table came along
+    page.get_by_role("tab", name="Mechanism (MCAR / MAR / MNAR)").click()
+    expect(page.get_by_test_id("stMetric").filter(has_text="d²")).to_contain_text("35.106")
+    expect(page.get_by_text("Missingness of Ozone depends on Month")).to_be_visible()
+    page.get_by_role("tab", name="Simulator").click()
+    expect(page.get_by_text("116 complete rows. Same seed, same holes.")).to_be_visible()
+
+
 def test_excel_sheet_picker(page: Page, tmp_path):
     import pandas as pd
 

@@ -1,0 +1,232 @@
+"""Missingness page: what is missing, in which patterns, whether it is random, and why it matters."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core import plots
+from core.missing import (
+    MNAR_NOTE,
+    SHAPES,
+    dendrogram_input,
+    dependent_columns,
+    missing_by_column,
+    nullity_correlation,
+    nullity_matrix,
+    partially_missing,
+    suggest_setup,
+)
+from ui import cache, sidebar, state
+from ui.errors import guarded
+
+PAGE = "missingness"
+LITTLE_MAX_COLUMNS = 30
+
+ws = state.workspace()
+sidebar.render(ws)
+st.title("Missingness")
+st.markdown(
+    "Which values are missing, in which combinations, and whether the holes are random. That decides "
+    "which repair is safe: deleting incomplete rows is only harmless when values are **missing completely "
+    "at random** (MCAR); imputation from other columns handles **missing at random** (MAR, the holes depend "
+    "on observed columns); nothing fixes **missing not at random** (MNAR, the holes depend on the missing "
+    "values themselves) without outside knowledge.")
+state.show_flash(PAGE)
+
+real = ws.real
+kinds = ws.schema.kinds
+numeric = [c for c in real.columns if kinds[c] in ("continuous", "integer")
+           and pd.api.types.is_numeric_dtype(real[c]) and real[c].nunique() > 1]  # constant/empty say nothing
+summary = cache.table_summary(ws)
+partial = partially_missing(real)
+complete_rows = int(real.notna().all(axis=1).sum())
+
+metrics = st.columns(4)
+metrics[0].metric("Cells missing", f"{summary.missing_share:.1%}", help=f"{summary.missing_cells:,} cells")
+metrics[1].metric("Complete rows", f"{complete_rows / len(real):.0%}", help=f"{complete_rows:,} of {len(real):,}")
+metrics[2].metric("Columns with holes", f"{int((real.isna().sum() > 0).sum())} of {real.shape[1]}")
+patterns = cache.patterns(ws)
+metrics[3].metric("Missing-data patterns", f"{len(patterns):,}",
+                  help="Distinct combinations of missing columns, the complete rows included.")
+
+if summary.missing_cells == 0:
+    st.success("This table has no missing values. Use the simulator below to see what holes would do, or load "
+               "a sample with real gaps (airquality, msleep).", icon=":material/check_circle:")
+
+where, together, shadow, mechanism, simulator = st.tabs(
+    ["Where", "Together", "Shadow scatter", "Mechanism (MCAR / MAR / MNAR)", "Simulator"])
+
+with where:
+    if summary.missing_cells:
+        sort_rows = st.toggle("Sort rows by completeness", key="matrix_sort",
+                              help="Most complete rows at the top; off shows the rows in file order, which "
+                                   "reveals holes that cluster in time or in a block of the file.")
+        matrix = nullity_matrix(real, sort=sort_rows)
+        st.markdown("**Nullity matrix**: one line per row, one column per column; missing cells are orange. "
+                    "The line on the right is each row's completeness.")
+        if matrix.note:
+            st.caption(f"Too large to draw cell by cell: {matrix.note}.")
+        st.plotly_chart(plots.nullity_matrix_figure(matrix), width="stretch", key="matrix")
+    by_column = missing_by_column(real)
+    st.plotly_chart(plots.missing_bar_figure(by_column), width="stretch", key="bar")
+    gone = by_column[by_column["missing"] == len(real)]["column"].tolist()
+    if gone:
+        st.warning("Every value is missing in: " + ", ".join(gone) + ". These columns carry no information; "
+                   "they are left out of the tests below and should be excluded on the Data page.")
+
+with together:
+    if len(partial) < 2:
+        st.info("Fewer than two columns are partly missing, so there is no co-occurrence to show."
+                if partial else "No column is partly missing.")
+    elif len(partial) == 2:
+        r = nullity_correlation(real).iloc[0, 1]
+        reading = ("missing in the same rows" if r > 0.5 else "missing in different rows" if r < -0.5
+                   else "unrelated")
+        st.markdown(f"**Nullity correlation** of {partial[0]} and {partial[1]}: **{r:.2f}**; their holes are "
+                    f"{reading}. (+1: always missing together; −1: one is missing exactly when the other is "
+                    "present; 0: unrelated.)")
+    else:
+        st.markdown("**Nullity correlation**: how strongly the holes of two columns go together. Near +1 they "
+                    "are missing in the same rows (one form, one sensor); near −1 one is missing exactly when "
+                    "the other is present; near 0 they are unrelated. Only columns that are sometimes, but not "
+                    "always, missing are shown.")
+        st.plotly_chart(plots.nullity_heatmap_figure(nullity_correlation(real)), width="stretch", key="nullcorr")
+        st.markdown("**Dendrogram**: columns clustered by where their holes are; columns that join low down "
+                    "are missing in nearly the same rows and are best repaired together.")
+        st.plotly_chart(plots.dendrogram_figure(dendrogram_input(real)), width="stretch", key="dendrogram")
+    st.markdown("**Missing-data patterns**: each combination of missing columns and how many rows have it, "
+                "most frequent first (an UpSet plot: the dots below a bar show which columns are missing).")
+    st.plotly_chart(plots.pattern_figure(patterns, [str(c) for c in real.columns]), width="stretch",
+                    key="patterns")
+    st.dataframe(patterns, hide_index=True, width="stretch",
+                 column_config={"share": st.column_config.ProgressColumn("share", format="percent",
+                                                                        min_value=0, max_value=1)})
+
+with shadow:
+    if len(numeric) < 2:
+        st.info("The shadow scatter needs two numeric columns.")
+    else:
+        st.markdown("Two numeric columns against each other. Rows where one of them is missing are drawn in a "
+                    "band outside the axes, at the value of the other, so you see *where* the holes sit: "
+                    "if the orange marks crowd at one end, the missingness depends on that column.")
+        holed = [c for c in partial if c in numeric]
+        default_y = holed[0] if holed else numeric[0]
+        others = [c for c in numeric if c != default_y]
+        default_x = max(others, key=lambda c: abs(np.nan_to_num(real[c].corr(real[default_y]))))
+        left, right = st.columns(2)
+        x = left.selectbox("x", numeric, index=numeric.index(default_x), key="shadow_x")
+        y_options = [c for c in numeric if c != x]
+        y = right.selectbox("y", y_options, key="shadow_y",
+                            index=y_options.index(default_y) if default_y in y_options else 0)
+        st.plotly_chart(plots.shadow_scatter(real, x, y), width="stretch", key="shadow")
+
+with mechanism:
+    st.subheader("Little's MCAR test")
+    st.markdown("Compares the mean of the observed values in each missing-data pattern with the overall "
+                "mean estimated by maximum likelihood (EM). Under MCAR the patterns differ only by chance; a "
+                "small p-value says they differ more than that. Numeric columns only.")
+    testable = [c for c in numeric if real[c].notna().sum() > 1]
+    dependent = dependent_columns(real[testable]) if testable else []
+    default = ([c for c in testable if c in partial] + [c for c in testable if c not in partial])
+    default = [c for c in default if c not in dependent]
+    if dependent:
+        st.caption("Left out by default because they follow exactly from other columns (the test needs an "
+                   "invertible covariance): " + ", ".join(map(str, dependent)) + ".")
+    chosen = st.multiselect("Columns to test", testable, default=default[:LITTLE_MAX_COLUMNS], key="little_columns",
+                            help=f"All numeric columns by default (up to {LITTLE_MAX_COLUMNS}). Each extra column "
+                                 "adds degrees of freedom; columns without holes still sharpen the estimates.")
+    left_out = [c for c in real.columns if c not in testable]
+    if left_out:
+        st.caption("Not numeric, so not in the test: " + ", ".join(map(str, left_out)) + ".")
+    if chosen:
+        result = guarded("running Little's test", cache.little, ws, chosen)
+        if result is not None:
+            cols = st.columns(4)
+            cols[0].metric("d²", f"{result.statistic:.3f}")
+            cols[1].metric("degrees of freedom", result.dof)
+            cols[2].metric("p-value", f"{result.p_value:.4g}")
+            cols[3].metric("patterns", result.n_patterns)
+            (st.warning if result.p_value < 0.05 else st.success)(result.verdict())
+            with st.expander("Each pattern's share of d²"):
+                st.dataframe(pd.DataFrame([{"missing": ", ".join(c.missing) or "(complete rows)",
+                                            "rows": c.n_rows, "d²": c.d2} for c in result.patterns]),
+                             hide_index=True, width="stretch")
+                st.caption(f"EM converged in {result.em_iterations} iterations on {result.rows_used:,} rows. "
+                           "A pattern with a large share is the one whose observed values stand out.")
+    else:
+        st.info("Choose at least one numeric column to test.")
+
+    st.subheader("What does the missingness depend on? (MAR diagnostics)")
+    if not partial:
+        st.info("No column is partly missing, so there is nothing to diagnose.")
+    else:
+        column = st.selectbox("Column with holes", partial, key="mar_column")
+        mar = guarded("comparing rows with and without the value", cache.mar, ws, column)
+        if mar is not None:
+            (st.warning if "not MCAR" in mar.verdict or "probably" in mar.verdict else st.success)(mar.verdict)
+            st.markdown(f"{mar.n_missing:,} of {mar.n_rows:,} rows miss **{column}**. Each other column is compared "
+                        "between those rows and the rest: Welch's t and Kolmogorov-Smirnov tests with the "
+                        "standardised mean difference (|SMD| > 0.1 is a meaningful imbalance) for numbers, a "
+                        "chi-square test with Cramér's V for labels; p-values are Holm-adjusted.")
+            st.dataframe(mar.comparisons, hide_index=True, width="stretch",
+                         column_config={"p": st.column_config.NumberColumn(format="%.2g"),
+                                        "p (Holm)": st.column_config.NumberColumn(format="%.2g"),
+                                        "size": st.column_config.NumberColumn(format="%.2f")})
+            if mar.auc is not None:
+                st.markdown(mar.auc_note)
+                if len(mar.coefficients):
+                    st.plotly_chart(plots.coefficient_figure(mar.coefficients), width="stretch", key="coefficients")
+            else:
+                st.caption(mar.auc_note)
+    with st.expander("MAR or MNAR? What the observed data can't tell", expanded=False):
+        st.markdown(MNAR_NOTE)
+
+with simulator:
+    st.markdown("Take the complete rows, punch holes in one column under each mechanism, and refit a straight "
+                "line. **MCAR** only costs precision (the standard error grows, the slope stays). When the holes "
+                "depend on y, through a column correlated with it (**MAR**) or on y's own values (**MNAR**), "
+                "the line fitted to the rows that are left moves away from the truth. Holes that depend only on "
+                "x leave the slope unbiased.")
+    if len(numeric) < 2:
+        st.info("The simulator needs at least two numeric columns.")
+    else:
+        suggested_x, suggested_y, suggested_by = suggest_setup(real, numeric)
+        top = st.columns(3)
+        x = top[0].selectbox("x (predictor)", numeric, index=numeric.index(suggested_x), key="sim_x")
+        y_options = [c for c in numeric if c != x]
+        y = top[1].selectbox("y (outcome)", y_options, key="sim_y",
+                             index=y_options.index(suggested_y) if suggested_y in y_options else 0)
+        hole = top[2].radio("Holes in", [y, x], key="sim_hole", horizontal=True,
+                            help="Which column loses values. The classic case is the outcome y.")
+        drivers = [c for c in numeric if c != hole]
+        default_driver = ([suggested_by] if suggested_by in drivers and suggested_by not in (x, y) else []) + \
+            [c for c in drivers if c not in (x, y)] + drivers
+        second = st.columns(4)
+        by = second[0].selectbox("MAR driven by", drivers, index=drivers.index(default_driver[0]), key="sim_by",
+                                 help="The observed column whose values decide which rows lose their value.")
+        rate = second[1].slider("Missing rate", 0.0, 1.0, 0.3, 0.05, key="sim_rate")
+        shape = second[2].selectbox("Which rows", SHAPES, key="sim_shape",
+                                    format_func=lambda s: {"RIGHT": "RIGHT: high scores", "LEFT": "LEFT: low scores",
+                                                           "MID": "MID: middle scores", "TAIL": "TAIL: both tails"}[s])
+        strength = second[3].slider("Strength", 0.5, 5.0, 2.0, 0.5, key="sim_strength",
+                                    help="Slope of the logistic missingness model; 1 is R mice's ampute default.")
+        seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="sim_seed")
+        sim = guarded("running the simulation", cache.simulation, ws, x=x, y=y, hole=hole, by=by, rate=rate,
+                      shape=shape, strength=strength, rng=int(seed))
+        if sim is not None:
+            if rate in (0.0, 1.0):
+                st.info("A rate of 0 removes nothing and a rate of 1 removes every value, so no line can be "
+                        "fitted to what is left." if rate == 1.0 else "A rate of 0 removes nothing.")
+            st.caption(f"{len(sim.complete):,} complete rows. Same seed, same holes.")
+            figures = st.columns(3)
+            for slot, name in zip(figures, ["MCAR", "MAR", "MNAR"], strict=True):
+                slot.plotly_chart(plots.simulation_figure(sim, name), width="stretch", key=f"sim_{name}")
+            table = sim.table.rename(columns={"slope": "slope", "se": "SE of slope", "r2": "R²"})
+            st.dataframe(table.drop(columns=["intercept"]), hide_index=True, width="stretch",
+                         column_config={c: st.column_config.NumberColumn(format="%.3f")
+                                        for c in table.columns if table[c].dtype.kind == "f"})
+            truth = sim.table.loc[0, "slope"]
+            worst = sim.table.iloc[1:].assign(bias=lambda t: (t["slope"] - truth).abs()).sort_values("bias")
+            if np.isfinite(truth) and worst["bias"].notna().any():
+                st.markdown(f"Slope on complete data: **{truth:.3f}**. Furthest off: **{worst.iloc[-1]['data']}** "
+                            f"({worst.iloc[-1]['slope']:.3f}).")

@@ -1,0 +1,80 @@
+"""AppTest for the Missingness page: every view on real data, the reference value, and the edge cases."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.workspace import Workspace
+from tests.app.conftest import APP
+
+
+def open_page(sample: str | None = None, frame: pd.DataFrame | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    if frame is not None:
+        at.session_state["workspace"] = Workspace(frame, name="test.csv", source="upload:test.csv")
+    at.run()
+    if sample:
+        at.selectbox(key="sample_choice").select(sample).run()
+    at.switch_page("pages/missingness.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_airquality_reproduces_littles_test_and_finds_the_month_effect():
+    at = open_page("airquality")
+    assert at.title[0].value == "Missingness"
+    assert metric(at, "d²") == "35.106" and metric(at, "degrees of freedom") == "14"
+    assert metric(at, "p-value") == "0.001418" and metric(at, "patterns") == "4"
+    assert metric(at, "Missing-data patterns") == "4"
+    warnings = [w.value for w in at.warning]
+    assert any("not MCAR" in w for w in warnings)
+    assert any(w.startswith("Missingness of Ozone depends on Month") for w in warnings)
+    assert not at.error
+    at.selectbox(key="mar_column").select("Solar.R").run()
+    assert not at.exception and not at.error
+
+
+def test_views_and_simulator_controls():
+    at = open_page("airquality")
+    at.toggle(key="matrix_sort").set_value(True).run()
+    at.selectbox(key="shadow_x").select("Wind").run()
+    assert at.selectbox(key="sim_x").value == "Temp" and at.selectbox(key="sim_y").value == "Ozone"
+    for rate in (0.0, 1.0, 0.5):
+        at.slider(key="sim_rate").set_value(rate).run()
+        assert not at.exception and not at.error
+    at.selectbox(key="sim_shape").select("TAIL").run()
+    at.radio(key="sim_hole").set_value("Temp").run()
+    at.number_input(key="sim_seed").set_value(5).run()
+    assert not at.exception and not at.error
+    table = at.dataframe[-1].value
+    assert next(iter(table["data"])) == "complete" and len(table) == 4
+
+
+@pytest.mark.parametrize("sample", ["penguins", "msleep", "birthwt"])
+def test_other_samples_render(sample):
+    at = open_page(sample)
+    assert not at.error
+
+
+def test_a_table_without_missing_values_says_so_and_keeps_the_simulator():
+    at = open_page("titanic")
+    assert any("no missing values" in s.value for s in at.success)
+    assert any("needs at least two numeric columns" in i.value for i in at.info)
+    assert not at.error
+
+
+def test_degenerate_tables():
+    rng = np.random.default_rng(0)
+    n = 60
+    frame = pd.DataFrame({"x": np.where(rng.random(n) < 0.2, np.nan, rng.normal(size=n)),
+                          "empty": np.nan, "const": 1.0, "label": rng.choice(list("ab"), n)})
+    at = open_page(frame=frame)
+    assert any("Every value is missing in: empty" in w.value for w in at.warning)
+    assert not at.error
+    one = open_page(frame=pd.DataFrame({"only": [1.0, np.nan, 3.0, 4.0, np.nan, 6.0]}))
+    assert any("two numeric columns" in i.value for i in one.info)
