@@ -75,6 +75,7 @@ def _note(fig: go.Figure, text: str) -> None:
 # --------------------------------------------------------------------------- missing data
 
 OBSERVED_COLOUR = "#e8edf5"
+MAX_PATTERN_COLUMNS = 25  # rows of dots under the pattern bars
 LOST_COLOUR = "#c0392b"
 
 
@@ -145,7 +146,8 @@ def pattern_figure(patterns: pd.DataFrame, columns: list[str], *, top: int = 20)
 
     shown = patterns.head(top).reset_index(drop=True)
     labels = [f"#{i + 1}" for i in range(len(shown))]
-    involved = [c for c in columns if any(c in m.split(", ") for m in shown["missing columns"])]
+    frequency = pd.Series([c for m in shown["missing columns"] for c in m.split(", ") if c in set(columns)])
+    involved = [c for c in columns if c in set(frequency.value_counts().index[:MAX_PATTERN_COLUMNS])]
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.03)
     fig.add_bar(x=labels, y=shown["rows"], marker_color=MISSING_COLOUR, row=1, col=1,
                 text=[f"{s:.0%}" for s in shown["share"]], textposition="outside",

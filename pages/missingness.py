@@ -5,17 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from core import plots
-from core.missing import (
-    MNAR_NOTE,
-    SHAPES,
-    dendrogram_input,
-    dependent_columns,
-    missing_by_column,
-    nullity_correlation,
-    nullity_matrix,
-    partially_missing,
-    suggest_setup,
-)
+from core.missing import MNAR_NOTE, SHAPES, nullity_correlation
+from core.missing.patterns import DENDROGRAM_COLUMNS, HEATMAP_COLUMNS, MATRIX_COLUMNS, MATRIX_ROWS
 from ui import cache, sidebar, state
 from ui.errors import guarded
 
@@ -34,18 +25,15 @@ st.markdown(
 state.show_flash(PAGE)
 
 real = ws.real
-kinds = ws.schema.kinds
-numeric = [c for c in real.columns if kinds[c] in ("continuous", "integer")
-           and pd.api.types.is_numeric_dtype(real[c]) and real[c].nunique() > 1]  # constant/empty say nothing
+overview = cache.missing_overview(ws)
+numeric, partial, complete_rows = overview.numeric, overview.partial, overview.complete_rows
 summary = cache.table_summary(ws)
-partial = partially_missing(real)
-complete_rows = int(real.notna().all(axis=1).sum())
 
 metrics = st.columns(4)
 metrics[0].metric("Cells missing", f"{summary.missing_share:.1%}", help=f"{summary.missing_cells:,} cells")
 metrics[1].metric("Complete rows", f"{complete_rows / len(real):.0%}", help=f"{complete_rows:,} of {len(real):,}")
-metrics[2].metric("Columns with holes", f"{int((real.isna().sum() > 0).sum())} of {real.shape[1]}")
-patterns = cache.patterns(ws)
+metrics[2].metric("Columns with holes", f"{int((overview.by_column['missing'] > 0).sum())} of {real.shape[1]}")
+patterns = overview.patterns
 metrics[3].metric("Missing-data patterns", f"{len(patterns):,}",
                   help="Distinct combinations of missing columns, the complete rows included.")
 
@@ -61,13 +49,13 @@ with where:
         sort_rows = st.toggle("Sort rows by completeness", key="matrix_sort",
                               help="Most complete rows at the top; off shows the rows in file order, which "
                                    "reveals holes that cluster in time or in a block of the file.")
-        matrix = nullity_matrix(real, sort=sort_rows)
         st.markdown("**Nullity matrix**: one line per row, one column per column; missing cells are orange. "
                     "The line on the right is each row's completeness.")
-        if matrix.note:
-            st.caption(f"Too large to draw cell by cell: {matrix.note}.")
-        st.plotly_chart(plots.nullity_matrix_figure(matrix), width="stretch", key="matrix")
-    by_column = missing_by_column(real)
+        if len(real) > MATRIX_ROWS or real.shape[1] > MATRIX_COLUMNS:
+            st.caption(f"Too large to draw cell by cell: at most {MATRIX_ROWS} lines (each the share missing in "
+                       f"a block of consecutive rows) and the {MATRIX_COLUMNS} most incomplete columns are drawn.")
+        st.plotly_chart(cache.missing_figure(ws, "matrix", sort_rows), width="stretch", key="matrix")
+    by_column = overview.by_column
     st.plotly_chart(plots.missing_bar_figure(by_column), width="stretch", key="bar")
     gone = by_column[by_column["missing"] == len(real)]["column"].tolist()
     if gone:
@@ -89,11 +77,14 @@ with together:
         st.markdown("**Nullity correlation**: how strongly the holes of two columns go together. Near +1 they "
                     "are missing in the same rows (one form, one sensor); near −1 one is missing exactly when "
                     "the other is present; near 0 they are unrelated. Only columns that are sometimes, but not "
-                    "always, missing are shown.")
-        st.plotly_chart(plots.nullity_heatmap_figure(nullity_correlation(real)), width="stretch", key="nullcorr")
+                    "always, missing are shown" + (f", the {HEATMAP_COLUMNS} most incomplete of {len(partial)}"
+                                                   if len(partial) > HEATMAP_COLUMNS else "") + ".")
+        st.plotly_chart(cache.missing_figure(ws, "heatmap"), width="stretch", key="nullcorr")
         st.markdown("**Dendrogram**: columns clustered by where their holes are; columns that join low down "
-                    "are missing in nearly the same rows and are best repaired together.")
-        st.plotly_chart(plots.dendrogram_figure(dendrogram_input(real)), width="stretch", key="dendrogram")
+                    "are missing in nearly the same rows and are best repaired together."
+                    + (f" The {DENDROGRAM_COLUMNS} most incomplete columns are clustered."
+                       if len(partial) > DENDROGRAM_COLUMNS else ""))
+        st.plotly_chart(cache.missing_figure(ws, "dendrogram"), width="stretch", key="dendrogram")
     st.markdown("**Missing-data patterns**: each combination of missing columns and how many rows have it, "
                 "most frequent first (an UpSet plot: the dots below a bar show which columns are missing).")
     st.plotly_chart(plots.pattern_figure(patterns, [str(c) for c in real.columns]), width="stretch",
@@ -118,15 +109,18 @@ with shadow:
         y_options = [c for c in numeric if c != x]
         y = right.selectbox("y", y_options, key="shadow_y",
                             index=y_options.index(default_y) if default_y in y_options else 0)
-        st.plotly_chart(plots.shadow_scatter(real, x, y), width="stretch", key="shadow")
+        st.plotly_chart(cache.missing_figure(ws, "shadow", x, y), width="stretch", key="shadow")
 
 with mechanism:
     st.subheader("Little's MCAR test")
     st.markdown("Compares the mean of the observed values in each missing-data pattern with the overall "
                 "mean estimated by maximum likelihood (EM). Under MCAR the patterns differ only by chance; a "
                 "small p-value says they differ more than that. Numeric columns only.")
-    testable = [c for c in numeric if real[c].notna().sum() > 1]
-    dependent = dependent_columns(real[testable]) if testable else []
+    testable = numeric
+    if len(real) > cache.TEST_ROWS:
+        st.caption(f"The table has {len(real):,} rows; the test and the diagnostics below run on a seeded random "
+                   f"sample of {cache.TEST_ROWS:,} of them, which is plenty for their purpose.")
+    dependent = overview.dependent
     default = ([c for c in testable if c in partial] + [c for c in testable if c not in partial])
     default = [c for c in default if c not in dependent]
     if dependent:
@@ -190,7 +184,7 @@ with simulator:
     if len(numeric) < 2:
         st.info("The simulator needs at least two numeric columns.")
     else:
-        suggested_x, suggested_y, suggested_by = suggest_setup(real, numeric)
+        suggested_x, suggested_y, suggested_by = overview.suggestion
         top = st.columns(3)
         x = top[0].selectbox("x (predictor)", numeric, index=numeric.index(suggested_x), key="sim_x")
         y_options = [c for c in numeric if c != x]
@@ -217,7 +211,9 @@ with simulator:
             if rate in (0.0, 1.0):
                 st.info("A rate of 0 removes nothing and a rate of 1 removes every value, so no line can be "
                         "fitted to what is left." if rate == 1.0 else "A rate of 0 removes nothing.")
-            st.caption(f"{len(sim.complete):,} complete rows. Same seed, same holes.")
+            long_table = len(real) > cache.SIMULATION_ROWS
+            sampled = f" (from a seeded sample of {cache.SIMULATION_ROWS:,} rows)" if long_table else ""
+            st.caption(f"{len(sim.complete):,} complete rows{sampled}. Same seed, same holes.")
             figures = st.columns(3)
             for slot, name in zip(figures, ["MCAR", "MAR", "MNAR"], strict=True):
                 slot.plotly_chart(plots.simulation_figure(sim, name), width="stretch", key=f"sim_{name}")

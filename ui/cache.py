@@ -7,13 +7,26 @@ identifies them, so a widget change on a million-row table costs a dictionary lo
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.missing import little_mcar_test, mar_diagnostics, pattern_table, simulate
-from core.plots import column_distribution
+from core import plots
+from core.missing import (
+    dendrogram_input,
+    dependent_columns,
+    little_mcar_test,
+    mar_diagnostics,
+    missing_by_column,
+    nullity_correlation,
+    nullity_matrix,
+    partially_missing,
+    pattern_table,
+    simulate,
+    suggest_setup,
+)
 from core.profile import TableSummary, profile, summarize
 from core.schema import Schema
 from core.workspace import Workspace
@@ -35,7 +48,7 @@ def _summary(key: str, _df: pd.DataFrame) -> TableSummary:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _figure(key: str, column: str, kind: str, _series: pd.Series) -> go.Figure:
-    return column_distribution(_series, kind)
+    return plots.column_distribution(_series, kind)
 
 
 def table_profile(ws: Workspace) -> pd.DataFrame:
@@ -52,25 +65,73 @@ def column_figure(ws: Workspace, column: str) -> go.Figure:
 
 # --------------------------------------------------------------------------- missingness
 
+TEST_ROWS = 50_000  # Little's test and the MAR model run on a seeded sample of a longer table
+SIMULATION_ROWS = 20_000
+
+
+def sample_rows(df: pd.DataFrame, n: int) -> pd.DataFrame:
+    """A seeded random sample of at most ``n`` rows, in their original order."""
+    return df if len(df) <= n else df.sample(n=n, random_state=0).sort_index()
+
+
+@dataclass(frozen=True)
+class MissingOverview:
+    numeric: list[str]  # numeric columns with at least two distinct values
+    partial: list[str]  # columns sometimes, but not always, missing
+    complete_rows: int
+    by_column: pd.DataFrame
+    patterns: pd.DataFrame
+    dependent: list[str]
+    suggestion: tuple[str, str, str | None] | None
+
+
+@st.cache_data(max_entries=8, show_spinner="Summarising what is missing…")
+def _overview(key: str, _df: pd.DataFrame, _kinds: dict) -> MissingOverview:
+    numeric = [c for c in _df.columns if _kinds[c] in ("continuous", "integer")
+               and pd.api.types.is_numeric_dtype(_df[c]) and _df[c].nunique() > 1]
+    sample = sample_rows(_df, TEST_ROWS)
+    return MissingOverview(
+        numeric=numeric, partial=partially_missing(_df), complete_rows=int(_df.notna().all(axis=1).sum()),
+        by_column=missing_by_column(_df), patterns=pattern_table(_df),
+        dependent=dependent_columns(sample[numeric]) if numeric else [],
+        suggestion=suggest_setup(sample, numeric) if len(numeric) >= 2 else None)
+
 
 @st.cache_data(max_entries=16, show_spinner="Running Little's test (EM estimates)…")
 def _little(key: str, columns: tuple[str, ...], _df: pd.DataFrame):
-    return little_mcar_test(_df[list(columns)])
+    return little_mcar_test(sample_rows(_df[list(columns)], TEST_ROWS))
 
 
 @st.cache_data(max_entries=32, show_spinner="Comparing rows with and without the value…")
 def _mar(key: str, column: str, _df: pd.DataFrame, _kinds: dict):
-    return mar_diagnostics(_df, column, _kinds, rng=0)
+    return mar_diagnostics(sample_rows(_df, TEST_ROWS), column, _kinds, rng=0)
 
 
 @st.cache_data(max_entries=32, show_spinner="Punching holes and refitting…")
 def _simulation(key: str, params: tuple, _df: pd.DataFrame):
-    return simulate(_df, **dict(params))
+    return simulate(sample_rows(_df, SIMULATION_ROWS), **dict(params))
 
 
-@st.cache_data(max_entries=8, show_spinner="Finding the missing-data patterns…")
-def _patterns(key: str, _df: pd.DataFrame) -> pd.DataFrame:
-    return pattern_table(_df)
+@st.cache_data(max_entries=16, show_spinner="Drawing…")
+def _missing_figure(key: str, name: str, params: tuple, _df: pd.DataFrame) -> go.Figure:
+    if name == "matrix":
+        return plots.nullity_matrix_figure(nullity_matrix(_df, **dict(params)))
+    if name == "heatmap":
+        return plots.nullity_heatmap_figure(nullity_correlation(_df))
+    if name == "dendrogram":
+        return plots.dendrogram_figure(dendrogram_input(_df))
+    return plots.shadow_scatter(_df, *params)
+
+
+def missing_overview(ws: Workspace) -> MissingOverview:
+    return _overview(_schema_key(ws), ws.real, dict(ws.schema.kinds))
+
+
+def missing_figure(ws: Workspace, name: str, *params) -> go.Figure:
+    """One of the Missingness page's figures: "matrix" (params: sort flag), "heatmap", "dendrogram",
+    "shadow" (params: x, y)."""
+    args = (("sort", params[0]),) if name == "matrix" else tuple(params)
+    return _missing_figure(ws.fingerprint, name, args, ws.real)
 
 
 def little(ws: Workspace, columns: list[str]):
@@ -83,7 +144,3 @@ def mar(ws: Workspace, column: str):
 
 def simulation(ws: Workspace, **params):
     return _simulation(_schema_key(ws), tuple(sorted(params.items())), ws.real)
-
-
-def patterns(ws: Workspace) -> pd.DataFrame:
-    return _patterns(ws.fingerprint, ws.real)

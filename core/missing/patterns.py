@@ -24,6 +24,8 @@ import pandas as pd
 MATRIX_ROWS = 400  # row groups drawn in the nullity matrix
 MATRIX_COLUMNS = 200
 DENDROGRAM_ROWS = 20_000
+HEATMAP_COLUMNS = 40  # the most incomplete columns shown in the nullity heatmap
+DENDROGRAM_COLUMNS = 80
 
 
 def missing_by_column(df: pd.DataFrame) -> pd.DataFrame:
@@ -34,10 +36,15 @@ def missing_by_column(df: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["missing", "column"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def partially_missing(df: pd.DataFrame) -> list[str]:
-    """Columns that are sometimes, but not always, missing."""
+def partially_missing(df: pd.DataFrame, *, most: int | None = None) -> list[str]:
+    """Columns that are sometimes, but not always, missing; with ``most``, only the ``most`` columns
+    with the most missing values (in table order)."""
     counts = df.isna().sum()
-    return [c for c in df.columns if 0 < counts[c] < len(df)]
+    columns = [c for c in df.columns if 0 < counts[c] < len(df)]
+    if most is not None and len(columns) > most:
+        keep = set(counts[columns].sort_values(ascending=False, kind="stable").index[:most])
+        columns = [c for c in columns if c in keep]
+    return columns
 
 
 def pattern_table(df: pd.DataFrame) -> pd.DataFrame:
@@ -65,9 +72,9 @@ def missing_patterns(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return indicators[first], counts
 
 
-def nullity_correlation(df: pd.DataFrame) -> pd.DataFrame:
-    """Correlation of the missing indicators of the partially missing columns."""
-    columns = partially_missing(df)
+def nullity_correlation(df: pd.DataFrame, *, most: int = HEATMAP_COLUMNS) -> pd.DataFrame:
+    """Correlation of the missing indicators of the (at most ``most``) partially missing columns."""
+    columns = partially_missing(df, most=most)
     return df[columns].isna().astype(float).corr() if len(columns) >= 2 else pd.DataFrame()
 
 
@@ -107,9 +114,10 @@ def nullity_matrix(df: pd.DataFrame, *, sort: bool = False, max_rows: int = MATR
                          completeness=completeness, rows_per_group=per_group, note="; ".join(notes))
 
 
-def dendrogram_input(df: pd.DataFrame, *, rng=0, max_rows: int = DENDROGRAM_ROWS) -> pd.DataFrame:
+def dendrogram_input(df: pd.DataFrame, *, rng=0, max_rows: int = DENDROGRAM_ROWS,
+                     most: int = DENDROGRAM_COLUMNS) -> pd.DataFrame:
     """Indicator columns (as 0/1) of the partially missing columns, on a row sample if long."""
-    columns = partially_missing(df)
+    columns = partially_missing(df, most=most)
     frame = df[columns]
     if len(frame) > max_rows:
         frame = frame.sample(n=max_rows, random_state=np.random.default_rng(rng))
