@@ -31,6 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from core.errors import DataError
+from core.missing.patterns import pattern_index
 
 EM_TOL = 1e-10
 EM_MAX_ITER = 10_000
@@ -74,26 +75,42 @@ def _p(p: float) -> str:
 
 
 def em_mvn(x: np.ndarray, *, tol: float = EM_TOL, max_iter: int = EM_MAX_ITER) -> tuple[np.ndarray, np.ndarray, int]:
-    """ML mean and covariance of a multivariate normal sample with missing values (NaN), by EM."""
+    """ML mean and covariance of a multivariate normal sample with missing values (NaN), by EM.
+
+    Each pattern's observed block enters only through its row count n, sum S1 = Σ x_o and
+    cross-products S2 = Σ x_o x_oᵀ, computed once; an iteration then costs O(patterns · p³),
+    whatever the number of rows.
+    """
     n, p = x.shape
-    observed = ~np.isnan(x)
-    patterns, inverse = np.unique(observed, axis=0, return_inverse=True)
-    groups = [(pattern, x[inverse.ravel() == k]) for k, pattern in enumerate(patterns)]
+    patterns, codes, _ = pattern_index(~np.isnan(x))
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(patterns) + 1))
+    stats_by_pattern = []
+    for k, pattern in enumerate(patterns):
+        rows = x[order[bounds[k]:bounds[k + 1]]][:, pattern]
+        stats_by_pattern.append((np.flatnonzero(pattern), np.flatnonzero(~pattern), len(rows), rows.sum(axis=0),
+                                 rows.T @ rows))
     mu = np.nanmean(x, axis=0)
     sigma = np.diag(np.nanvar(x, axis=0))
     for iteration in range(1, max_iter + 1):
         t1 = np.zeros(p)
         t2 = np.zeros((p, p))
-        for pattern, rows in groups:
-            o, m = np.flatnonzero(pattern), np.flatnonzero(~pattern)
-            filled = rows.copy()
-            if len(m):
-                # E-step: E[x_m | x_o] = μ_m + Σ_mo Σ_oo⁻¹ (x_o − μ_o); Cov = Σ_mm − Σ_mo Σ_oo⁻¹ Σ_om
-                coef = np.linalg.solve(sigma[np.ix_(o, o)], sigma[np.ix_(o, m)]).T if len(o) else np.zeros((len(m), 0))
-                filled[:, m] = mu[m] + (rows[:, o] - mu[o]) @ coef.T
-                t2[np.ix_(m, m)] += len(rows) * (sigma[np.ix_(m, m)] - coef @ sigma[np.ix_(o, m)])
-            t1 += filled.sum(axis=0)
-            t2 += filled.T @ filled
+        for o, m, n_j, s1, s2 in stats_by_pattern:
+            t1[o] += s1
+            t2[np.ix_(o, o)] += s2
+            if not len(m):
+                continue
+            # E-step: x_m ≈ a + B x_o with B = Σ_mo Σ_oo⁻¹, a = μ_m − B μ_o; Cov(x_m | x_o) = Σ_mm − B Σ_om
+            b = np.linalg.solve(sigma[np.ix_(o, o)], sigma[np.ix_(o, m)]).T if len(o) else np.zeros((len(m), 0))
+            a = mu[m] - b @ mu[o]
+            bs1 = b @ s1
+            t1[m] += n_j * a + bs1  # Σ x_m = n a + B S1
+            cross = np.outer(s1, a) + s2 @ b.T  # Σ x_o x_mᵀ = S1 aᵀ + S2 Bᵀ
+            t2[np.ix_(o, m)] += cross
+            t2[np.ix_(m, o)] += cross.T
+            # Σ x_m x_mᵀ = n a aᵀ + a (B S1)ᵀ + (B S1) aᵀ + B S2 Bᵀ, plus n times the conditional covariance
+            t2[np.ix_(m, m)] += (n_j * np.outer(a, a) + np.outer(a, bs1) + np.outer(bs1, a) + b @ s2 @ b.T
+                                 + n_j * (sigma[np.ix_(m, m)] - b @ sigma[np.ix_(o, m)]))
         new_mu = t1 / n  # M-step: μ = T1/n, Σ = T2/n − μμᵀ
         new_sigma = t2 / n - np.outer(new_mu, new_mu)
         change = max(np.max(np.abs(new_mu - mu)), np.max(np.abs(new_sigma - sigma)))
@@ -104,11 +121,10 @@ def em_mvn(x: np.ndarray, *, tol: float = EM_TOL, max_iter: int = EM_MAX_ITER) -
 
 
 def _contributions(x: np.ndarray, mu: np.ndarray, sigma: np.ndarray, names: list[str]) -> list[PatternContribution]:
-    observed = ~np.isnan(x)
-    patterns, inverse = np.unique(observed, axis=0, return_inverse=True)
+    patterns, codes, _ = pattern_index(~np.isnan(x))
     out = []
     for k, pattern in enumerate(patterns):
-        rows = x[inverse.ravel() == k][:, pattern]
+        rows = x[codes == k][:, pattern]
         o = np.flatnonzero(pattern)
         diff = rows.mean(axis=0) - mu[o]  # ȳ_j − μ_j
         d2 = len(rows) * float(diff @ np.linalg.solve(sigma[np.ix_(o, o)], diff))  # n_j dᵀ Σ_j⁻¹ d
@@ -166,10 +182,9 @@ def little_mcar_test(df: pd.DataFrame) -> LittleResult:
         named = f" ({', '.join(map(str, dependent))} follow exactly from the others)" if dependent else ""
         raise DataError(f"The numeric columns are perfectly collinear{named}, so Little's test can't be computed.",
                         hint="Leave out columns that are copies, sums or differences of others.") from None
-    patterns = np.unique(~np.isnan(x), axis=0)
     d2 = sum(c.d2 for c in contributions)
-    dof = int(sum(int(pattern.sum()) for pattern in patterns) - p)  # df = Σ_j p_j − p
+    dof = int(sum(len(c.observed) for c in contributions) - p)  # df = Σ_j p_j − p
     p_value = float(stats.chi2.sf(d2, dof)) if dof > 0 else 1.0
-    return LittleResult(statistic=d2, dof=dof, p_value=p_value, n_patterns=len(patterns),
+    return LittleResult(statistic=d2, dof=dof, p_value=p_value, n_patterns=len(contributions),
                         patterns=contributions, columns=usable, left_out=left_out, rows_used=n,
                         em_iterations=iterations)

@@ -61,15 +61,30 @@ def pattern_table(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def missing_patterns(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(distinct rows of the indicator matrix, their counts). Rows are bit-packed first, so a
-    million rows by a thousand columns is sorted as 125-byte keys rather than 1,000 booleans."""
+    """(distinct rows of the indicator matrix, their counts)."""
     indicators = df.isna().to_numpy()
     if indicators.size == 0:
         return np.zeros((0, df.shape[1]), dtype=bool), np.zeros(0, dtype=int)
-    packed = np.ascontiguousarray(np.packbits(indicators, axis=1))
-    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
-    _, first, counts = np.unique(keys, return_index=True, return_counts=True)
-    return indicators[first], counts
+    patterns, _, counts = pattern_index(indicators)
+    return patterns, counts
+
+
+def pattern_index(indicators: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(distinct rows of a boolean matrix, each row's pattern number, each pattern's count).
+
+    Rows are bit-packed into one key each (a 64-bit integer up to 64 columns, a byte string
+    beyond), so a million rows sort as a million keys instead of a million boolean vectors.
+    """
+    packed = np.packbits(indicators, axis=1)
+    width = packed.shape[1]
+    if width <= 8:
+        padded = np.zeros((len(packed), 8), dtype=np.uint8)
+        padded[:, :width] = packed
+        keys = padded.view(np.uint64).ravel()
+    else:
+        keys = np.ascontiguousarray(packed).view(np.dtype((np.void, width))).ravel()
+    _, first, codes, counts = np.unique(keys, return_index=True, return_inverse=True, return_counts=True)
+    return indicators[first], codes.ravel(), counts
 
 
 def nullity_correlation(df: pd.DataFrame, *, most: int = HEATMAP_COLUMNS) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from core.missing import (
     simulate,
     suggest_setup,
 )
-from core.missing.patterns import missing_patterns
+from core.missing.patterns import missing_patterns, pattern_index
 from core.samples import SAMPLES
 from core.schema import infer_schema
 
@@ -80,14 +80,17 @@ def test_patterns_of_airquality(airquality):
     assert by_column.iloc[0].tolist()[:2] == ["Ozone", 37]
 
 
-def test_bit_packed_patterns_match_a_plain_group_by():
+@pytest.mark.parametrize("width", [3, 11, 70])  # one 64-bit key, and byte-string keys past 64 columns
+def test_bit_packed_patterns_match_a_plain_group_by(width):
     rng = np.random.default_rng(2)
-    df = pd.DataFrame(rng.normal(size=(3_000, 11)))
-    df[df > 1.2] = np.nan
+    df = pd.DataFrame(rng.normal(size=(3_000, width)))
+    df[df > (1.2 if width < 70 else 2.5)] = np.nan
     patterns, counts = missing_patterns(df)
     expected = df.isna().value_counts()
     assert sorted(counts.tolist()) == sorted(expected.tolist())
-    assert len(patterns) == len(expected)
+    assert {tuple(p) for p in patterns} == set(expected.index)
+    _, codes, _ = pattern_index(df.isna().to_numpy())
+    assert all((patterns[codes[i]] == df.isna().to_numpy()[i]).all() for i in range(0, 3_000, 97))
 
 
 def test_nullity_correlation_and_matrix():
