@@ -132,11 +132,14 @@ def dendrogram_figure(indicators: pd.DataFrame) -> go.Figure:
     """Columns clustered by where their values are missing (average linkage)."""
     import plotly.figure_factory as ff
     from scipy.cluster import hierarchy
+    from scipy.spatial.distance import pdist
 
     fig = ff.create_dendrogram(indicators.T.to_numpy(), labels=list(map(str, indicators.columns)),
-                               linkagefun=lambda x: hierarchy.linkage(x, "average"), color_threshold=0)
-    fig.update_layout(height=360, yaxis_title="distance (rows where one is missing and the other not)",
-                      margin=dict(l=40, r=10, t=30, b=60), showlegend=False)
+                               distfun=lambda x: pdist(x, "cityblock"),
+                               linkagefun=lambda d: hierarchy.linkage(d, "average"), color_threshold=0)
+    fig.update_xaxes(range=[0, 10 * indicators.shape[1]])  # leaves sit at 5, 15, 25, ...
+    fig.update_layout(height=360, yaxis_title="rows where one is missing<br>and the other is not",
+                      margin=dict(l=60, r=10, t=30, b=60), showlegend=False)
     return fig
 
 

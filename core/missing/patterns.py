@@ -9,8 +9,9 @@ the dendrogram clusters on a row sample.
 * Nullity correlation: Pearson correlation of the indicator columns (missingno's heatmap):
   +1 means two columns are missing together, -1 that one is missing exactly when the other is
   present.
-* Dendrogram: average-linkage clustering of the indicator columns (as missingno does), so
-  columns whose holes sit in the same rows join early.
+* Dendrogram: average-linkage clustering of the indicator columns (as missingno does) on the
+  city-block distance, which for 0/1 columns counts the rows where one is missing and the
+  other is not, so columns whose holes sit in the same rows join early.
 """
 
 from __future__ import annotations
