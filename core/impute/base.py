@@ -1,0 +1,118 @@
+"""The imputer contract, shared by every method in ``core.impute``.
+
+``Imputer(**params).fit(df, schema).transform(df, rng=None)``: ``__init__`` only stores the
+keyword arguments; ``fit`` checks them against the class's declared ``params``, decides which
+columns the method fills (those with holes whose kind it handles; the rest are listed in
+``skipped_`` with the reason) and learns what it needs from the observed values; ``transform``
+returns a copy of the table in which only the missing cells of those columns have changed.
+Stochastic methods draw from ``rng`` (``np.random.default_rng(rng)``), so the same seed gives
+the same table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from core.errors import DataError, NotFittedError
+from core.params import Param, validate_params
+from core.schema import Schema
+
+NUMERIC = ("continuous", "integer")
+LABELS = ("binary", "categorical")
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a method does, when it is appropriate and what it distorts: shown beside its widgets."""
+
+    does: str
+    when: str
+    distorts: str
+
+
+class Imputer:
+    key: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    card: ClassVar[Card]
+    params: ClassVar[tuple[Param, ...]] = ()
+    kinds: ClassVar[tuple[str, ...]] = NUMERIC  # column kinds the method can fill
+    stochastic: ClassVar[bool] = False
+    multivariate: ClassVar[bool] = False
+
+    def __init__(self, **params: Any) -> None:
+        self.given = params
+
+    # ------------------------------------------------------------------ public
+
+    def fit(self, df: pd.DataFrame, schema: Schema, *, columns: list[str] | None = None) -> Imputer:
+        """Learn from ``df``; ``columns`` limits the columns filled (default: every column with holes)."""
+        if df.empty:
+            raise DataError("The table is empty, so there is nothing to impute.")
+        self.params_ = validate_params(self.params, self.given, self.title or type(self).__name__)
+        for param in self.params:
+            if param.type == "column" and self.params_[param.name] is not None:
+                param.validate(self.params_[param.name], columns=list(df.columns))
+        usable = [c for c in df.columns if c in schema.kinds and schema.kinds[c] not in ("id", "text")]
+        wanted = columns if columns is not None else [c for c in usable if df[c].isna().any()]
+        unknown = [c for c in wanted if c not in df.columns]
+        if unknown:
+            raise DataError(f"There is no column named {unknown[0]!r}.")
+        self.kinds_ = {c: schema.kinds[c] for c in df.columns if c in schema.kinds}
+        self.columns_, self.skipped_ = [], {}
+        for column in wanted:
+            kind = schema.kinds.get(column, "text")
+            if df[column].isna().all():
+                self.skipped_[column] = "every value is missing, so there is nothing to learn from"
+            elif kind not in self.kinds:
+                self.skipped_[column] = f"{self.title} does not fill {kind} columns"
+            else:
+                self.columns_.append(column)
+        self.used_ = [c for c in usable if not df[c].isna().all()]  # columns a multivariate model may read
+        self._fit(df)
+        return self
+
+    def transform(self, df: pd.DataFrame, *, rng: Any = None) -> pd.DataFrame:
+        if not hasattr(self, "columns_"):
+            raise NotFittedError(f"{self.title} has not been fitted yet.",
+                                 hint="Call fit(df, schema) before transform(df).")
+        missing = [c for c in self.columns_ if c not in df.columns]
+        if missing:
+            raise DataError(f"The table has no column {missing[0]!r}, which the imputer was fitted on.")
+        generator = np.random.default_rng(rng)
+        out = df.copy()
+        if not self.columns_:
+            return out
+        filled = self._transform(df, generator)
+        for column, values in filled.items():
+            holes = df[column].isna().to_numpy()
+            if not holes.any():
+                continue
+            new = pd.Series(values, index=df.index)[holes]
+            if self.kinds_.get(column) == "integer":
+                new = new.round()
+            out[column] = _put(df[column], holes, new)
+        return out
+
+    # ------------------------------------------------------------------ for subclasses
+
+    def _fit(self, df: pd.DataFrame) -> None:
+        """Learn from the observed values (default: nothing to learn)."""
+
+    def _transform(self, df: pd.DataFrame, rng: np.random.Generator) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+def _put(column: pd.Series, holes: np.ndarray, values: pd.Series) -> pd.Series:
+    """``column`` with its holes replaced by ``values``; observed cells are not touched."""
+    out = column.copy()
+    if pd.api.types.is_integer_dtype(out) or pd.api.types.is_bool_dtype(out):
+        out = out.astype(object if not pd.api.types.is_numeric_dtype(values) else float)
+    if not pd.api.types.is_numeric_dtype(values) and pd.api.types.is_numeric_dtype(out) and len(values):
+        out = out.astype(object)
+    out[holes] = values.to_numpy()
+    return out
+

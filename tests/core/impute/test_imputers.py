@@ -1,0 +1,149 @@
+"""core.impute: the contract over the registry, and the properties each method promises."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.errors import DataError, NotFittedError, ParameterError
+from core.impute import IMPUTERS
+from core.impute.plan import impute_table, plan_for
+from core.missing import ampute
+from core.schema import infer_schema
+
+FAST = {"iterative": {"max_iter": 3}, "pmm": {"max_iter": 2}, "group_mean": {"group": "group"}}
+
+
+@pytest.fixture(scope="module")
+def mixed():
+    rng = np.random.default_rng(0)
+    n = 300
+    x = rng.normal(50, 10, n)
+    df = pd.DataFrame({
+        "id": np.arange(n),
+        "x": x.round(2),
+        "count": rng.poisson(4, n).astype(float),
+        "y": (2 * x + rng.normal(0, 5, n)).round(1),
+        "group": rng.choice(["a", "b", "c"], n),
+        "flag": rng.choice(["yes", "no"], n),
+        "when": pd.date_range("2024-01-01", periods=n, freq="D"),
+    })
+    holed = ampute(df, mechanism="MCAR", columns=["x", "count", "y", "group", "flag"], rate=0.15, rng=1)
+    return df, holed, infer_schema(holed)
+
+
+@pytest.mark.parametrize("key", list(IMPUTERS))
+def test_contract(mixed, key):
+    _, holed, schema = mixed
+    before = holed.copy()
+    imputer = IMPUTERS[key](**FAST.get(key, {}))
+    assert imputer.fit(holed, schema) is imputer
+    out = imputer.transform(holed, rng=3)
+    pd.testing.assert_frame_equal(holed, before)  # input not mutated
+    assert list(out.columns) == list(holed.columns) and len(out) == len(holed)
+    for column in imputer.columns_:
+        assert out[column].notna().all(), column  # every hole of a filled column is filled
+        observed = holed[column].notna()
+        assert (out.loc[observed, column].to_numpy() == holed.loc[observed, column].to_numpy()).all()  # untouched
+        if schema.kinds[column] in ("binary", "categorical") and key != "unknown" and key != "constant":
+            assert set(out[column]) <= set(holed[column].dropna())  # no invented categories
+        if schema.kinds[column] == "integer":
+            assert (out[column] % 1 == 0).all()
+    assert set(imputer.columns_) | set(imputer.skipped_) == {"x", "count", "y", "group", "flag"}
+    again = IMPUTERS[key](**FAST.get(key, {})).fit(holed, schema).transform(holed, rng=3)
+    pd.testing.assert_frame_equal(out, again)  # same seed, same table
+    assert imputer.card.when and imputer.card.distorts and imputer.title
+
+
+def test_a_plan_for_one_method_fills_every_column_with_stand_ins(mixed):
+    _, holed, schema = mixed
+    plan = plan_for(holed, schema, "mean")
+    assert {s.column: s.method for s in plan} == {"x": "mean", "count": "mean", "y": "mean", "group": "mode",
+                                                  "flag": "mode"}
+    assert "does not fill categorical" in next(s.note for s in plan if s.column == "group")
+    out = impute_table(holed, schema, plan, rng=0)
+    assert out.drop(columns=["id", "when"]).notna().all().all()
+
+
+def test_multivariate_methods_beat_the_mean_on_mar_holes():
+    rng = np.random.default_rng(5)
+    n = 2_000
+    x = rng.normal(size=n)
+    df = pd.DataFrame({"x": x, "z": 0.8 * x + 0.6 * rng.normal(size=n),
+                       "y": 0.9 * x + np.sqrt(1 - 0.81) * rng.normal(size=n)})
+    holed = ampute(df, mechanism="MAR", columns=["y"], rate=0.3, rng=6, by="x", strength=2)
+    schema = infer_schema(holed)
+    hidden = holed["y"].isna()
+
+    def rmse(key):
+        out = IMPUTERS[key]().fit(holed, schema).transform(holed, rng=7)
+        return np.sqrt(np.mean((out.loc[hidden, "y"] - df.loc[hidden, "y"]) ** 2))
+
+    mean = rmse("mean")
+    for key in ("knn", "iterative", "pmm"):
+        assert rmse(key) < 0.7 * mean, key
+
+
+def test_pmm_imputes_only_observed_values():
+    rng = np.random.default_rng(8)
+    n = 500
+    x = rng.normal(size=n)
+    df = pd.DataFrame({"x": x, "y": np.round(np.exp(x + rng.normal(scale=0.3, size=n)), 1)})
+    holed = ampute(df, mechanism="MAR", columns=["y"], rate=0.4, rng=9, by="x")
+    out = IMPUTERS["pmm"]().fit(holed, infer_schema(holed)).transform(holed, rng=10)
+    assert set(out["y"]) <= set(holed["y"].dropna())
+    assert out.loc[holed["y"].isna(), "y"].corr(df.loc[holed["y"].isna(), "y"]) > 0.7
+
+
+def test_single_column_methods_do_what_they_say():
+    df = pd.DataFrame({"t": [1.0, np.nan, 3.0, np.nan, 7.0], "g": ["a", "a", "b", "b", "b"],
+                       "v": [10.0, np.nan, 30.0, np.nan, 50.0], "c": ["p", None, "p", "q", None]})
+    schema = infer_schema(df)
+    fill = lambda key, **p: IMPUTERS[key](**p).fit(df, schema).transform(df, rng=0)  # noqa: E731
+    assert fill("mean")["v"].tolist() == [10, 30, 30, 30, 50]
+    assert fill("interpolate")["t"].tolist() == [1, 2, 3, 5, 7]
+    assert fill("interpolate", order_by="v")["t"].notna().all()
+    assert fill("group_mean", group="g")["v"].tolist() == [10, 10, 30, 40, 50]
+    assert fill("unknown")["c"].tolist() == ["p", "Unknown", "p", "q", "Unknown"]
+    assert fill("constant", value="0")["v"].tolist() == [10, 0, 30, 0, 50]
+    assert fill("mode")["c"].tolist() == ["p", "p", "p", "q", "p"]
+    noisy = IMPUTERS["noise"]().fit(df, schema).transform(df, rng=1)["v"]
+    assert noisy.between(10, 50).all() and noisy[1] != noisy[3]
+    grouped = IMPUTERS["hot_deck"](group="g").fit(df, schema).transform(df, rng=2)["v"]
+    assert grouped[1] == 10 and grouped[3] in (30, 50)
+
+
+def test_noise_restores_the_variance_that_the_mean_loses():
+    rng = np.random.default_rng(11)
+    df = pd.DataFrame({"v": rng.normal(100, 15, 5_000), "w": rng.normal(size=5_000)})
+    holed = ampute(df, mechanism="MCAR", columns=["v"], rate=0.4, rng=12)
+    schema = infer_schema(holed)
+    mean_sd = IMPUTERS["mean"]().fit(holed, schema).transform(holed)["v"].std()
+    noise_sd = IMPUTERS["noise"]().fit(holed, schema).transform(holed, rng=13)["v"].std()
+    assert mean_sd < 0.8 * 15 and abs(noise_sd - 15) < 1.0
+
+
+def test_errors_are_sentences(mixed):
+    _, holed, schema = mixed
+    with pytest.raises(NotFittedError, match="Call fit"):
+        IMPUTERS["mean"]().transform(holed)
+    with pytest.raises(ParameterError, match="has no parameter"):
+        IMPUTERS["mean"](k=3).fit(holed, schema)
+    with pytest.raises(ParameterError, match="outside its range"):
+        IMPUTERS["knn"](n_neighbors=0).fit(holed, schema)
+    with pytest.raises(ParameterError, match="names no column"):
+        IMPUTERS["group_mean"](group="nope").fit(holed, schema)
+    with pytest.raises(ParameterError, match="needs a group column"):
+        IMPUTERS["group_mean"]().fit(holed, schema)
+    with pytest.raises(ParameterError, match="is not a number"):
+        IMPUTERS["constant"](value="n/a").fit(holed, schema).transform(holed)
+    with pytest.raises(DataError, match="empty"):
+        IMPUTERS["mean"]().fit(holed.iloc[:0], schema)
+    with pytest.raises(ParameterError, match="Unknown imputation method"):
+        plan_for(holed, schema, "magic")
+
+
+def test_all_missing_column_is_skipped_with_a_reason():
+    df = pd.DataFrame({"a": [1.0, np.nan, 3.0], "gone": [np.nan] * 3})
+    imputer = IMPUTERS["knn"]().fit(df, infer_schema(df), columns=["a", "gone"])
+    assert imputer.columns_ == ["a"] and "every value is missing" in imputer.skipped_["gone"]
+    assert imputer.transform(df)["a"].notna().all()
