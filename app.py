@@ -17,5 +17,6 @@ pages = {
                      default=True)],
     "Explore": [st.Page("pages/missingness.py", title="Missingness", icon=":material/grid_on:",
                         url_path="missingness")],
+    "Prepare": [st.Page("pages/impute.py", title="Impute", icon=":material/healing:", url_path="impute")],
 }
 st.navigation(pages).run()

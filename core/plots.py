@@ -235,3 +235,94 @@ def simulation_figure(simulation, mechanism: str) -> go.Figure:
     fig.update_layout(title=mechanism, xaxis_title=x, yaxis_title=y, height=380,
                       margin=dict(l=40, r=10, t=40, b=40), legend=dict(orientation="h", y=-0.25))
     return fig
+
+
+# --------------------------------------------------------------------------- imputation
+
+IMPUTED_COLOUR = "#d9822b"
+
+
+def imputed_distribution(before: pd.Series, after: pd.Series, kind: str) -> go.Figure:
+    """The column after imputation, observed values and imputed values stacked in different colours."""
+    holes = before.isna() & after.notna()
+    observed, imputed = after[~holes].dropna(), after[holes]
+    fig = go.Figure()
+    if kind in NUMERIC_KINDS and pd.api.types.is_numeric_dtype(after):
+        values = after.dropna().to_numpy(dtype=float)
+        edges = np.histogram_bin_edges(values, bins=HIST_BINS) if len(values) else np.array([0.0, 1.0])
+        centres, width = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
+        for name, data, colour in (("observed", observed, REAL_COLOUR), ("imputed", imputed, IMPUTED_COLOUR)):
+            counts = np.histogram(data.to_numpy(dtype=float), bins=edges)[0]
+            fig.add_bar(x=centres, y=counts, width=width, name=f"{name} ({len(data):,})", marker_color=colour)
+    else:
+        order = after.astype(str).value_counts().index[:MAX_BARS]
+        for name, data, colour in (("observed", observed, REAL_COLOUR), ("imputed", imputed, IMPUTED_COLOUR)):
+            counts = data.astype(str).value_counts().reindex(order, fill_value=0)
+            fig.add_bar(x=list(order), y=counts.to_numpy(), name=f"{name} ({len(data):,})", marker_color=colour)
+        fig.update_xaxes(type="category")
+    fig.update_layout(barmode="stack", title=f"{before.name}: observed and imputed values", yaxis_title="rows",
+                      xaxis_title=str(before.name), height=340, margin=dict(l=40, r=10, t=50, b=40),
+                      legend=dict(orientation="h", y=1.12, x=1, xanchor="right"))
+    return fig
+
+
+def imputed_scatter(before: pd.DataFrame, after: pd.DataFrame, x: str, y: str, *,
+                    max_points: int = 20_000) -> go.Figure:
+    """Two columns after imputation; rows where either value was imputed are marked."""
+    rows = after.index if len(after) <= max_points else after.sample(n=max_points, random_state=0).index
+    imputed = (before.loc[rows, x].isna() | before.loc[rows, y].isna()) & after.loc[rows, [x, y]].notna().all(axis=1)
+    fig = go.Figure()
+    fig.add_scatter(x=after.loc[rows[~imputed], x], y=after.loc[rows[~imputed], y], mode="markers",
+                    name="observed", marker=dict(color=REAL_COLOUR, size=6, opacity=0.6))
+    fig.add_scatter(x=after.loc[rows[imputed], x], y=after.loc[rows[imputed], y], mode="markers",
+                    name=f"imputed x or y ({int(imputed.sum()):,})",
+                    marker=dict(color=IMPUTED_COLOUR, size=8, symbol="diamond"))
+    fig.update_layout(xaxis_title=x, yaxis_title=y, height=380, margin=dict(l=40, r=10, t=30, b=40),
+                      legend=dict(orientation="h", y=1.1))
+    return fig
+
+
+def correlation_change(before: pd.DataFrame, after: pd.DataFrame) -> go.Figure:
+    """Pearson correlations before (pairwise-complete) and after imputation, and their difference."""
+    from plotly.subplots import make_subplots
+
+    a, b = before.corr(), after.corr()
+    fig = make_subplots(rows=1, cols=3, subplot_titles=("before (observed pairs)", "after imputation",
+                                                        "after − before"), horizontal_spacing=0.03)
+    for col, matrix, scale in ((1, a, "RdBu"), (2, b, "RdBu"), (3, b - a, "PuOr")):
+        fig.add_heatmap(z=matrix.to_numpy(), x=list(matrix.columns), y=list(matrix.index), zmin=-1 if col < 3 else -0.5,
+                        zmax=1 if col < 3 else 0.5, colorscale=scale, showscale=col == 3, row=1, col=col,
+                        text=np.round(matrix.to_numpy(), 2), texttemplate="%{text}" if len(matrix) <= 10 else None,
+                        colorbar=dict(title="change"), hovertemplate="%{y} / %{x}: %{z:.2f}<extra></extra>")
+        fig.update_yaxes(showticklabels=col == 1, row=1, col=col)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(height=380, margin=dict(l=40, r=10, t=40, b=40))
+    return fig
+
+
+def benchmark_figure(summary: pd.DataFrame) -> go.Figure:
+    """Each method's error (NRMSE), label accuracy and distribution distance, best first."""
+    fig = go.Figure()
+    for metric, colour in (("NRMSE", MISSING_COLOUR), ("distribution distance", REAL_COLOUR),
+                           ("accuracy", "#5a9e6f")):
+        if metric in summary and summary[metric].notna().any():
+            fig.add_bar(x=summary["method"], y=summary[metric], name=metric, marker_color=colour,
+                        hovertemplate="%{x}: %{y:.3f}<extra>" + metric + "</extra>")
+    fig.update_layout(barmode="group", height=340, margin=dict(l=40, r=10, t=30, b=40),
+                      yaxis_title="lower is better (accuracy: higher)", legend=dict(orientation="h", y=1.12))
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def standard_error_figure(pooled: pd.DataFrame, single: pd.DataFrame, complete_case: pd.DataFrame) -> go.Figure:
+    """Standard errors of each coefficient: multiple imputation vs single imputation vs complete cases."""
+    fig = go.Figure()
+    terms = [t for t in pooled["term"] if t != "const"]
+    for name, table, colour in (("multiple imputation (Rubin)", pooled, REAL_COLOUR),
+                                ("single imputation", single, IMPUTED_COLOUR),
+                                ("complete cases", complete_case, "#8a8f99")):
+        shown = table.set_index("term").reindex(terms)
+        fig.add_bar(x=terms, y=shown["SE"], name=name, marker_color=colour)
+    fig.update_layout(barmode="group", yaxis_title="standard error", height=340,
+                      margin=dict(l=40, r=10, t=30, b=40), legend=dict(orientation="h", y=1.12))
+    return fig

@@ -14,6 +14,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core import plots
+from core.impute import IMPUTERS
+from core.impute.benchmark import compare_methods
+from core.impute.plan import Step, impute_table
+from core.impute.rubin import multiple_imputation
 from core.missing import (
     dendrogram_input,
     dependent_columns,
@@ -144,3 +148,48 @@ def mar(ws: Workspace, column: str):
 
 def simulation(ws: Workspace, **params):
     return _simulation(_schema_key(ws), tuple(sorted(params.items())), ws.real)
+
+
+# --------------------------------------------------------------------------- imputation
+
+
+@st.cache_data(max_entries=8, show_spinner="Imputing…")
+def _imputed(key: str, plan: tuple, seed: int, _df: pd.DataFrame, _schema: Schema) -> pd.DataFrame:
+    steps = [Step(column, method, dict(params)) for column, method, params in plan]
+    return impute_table(_df, _schema, steps, rng=seed)
+
+
+def imputed(ws: Workspace, plan: list[Step], seed: int) -> pd.DataFrame:
+    """The real table filled by ``plan`` (cached by table, schema, plan and seed)."""
+    frozen = tuple((s.column, s.method, tuple(sorted(s.params.items()))) for s in plan)
+    return _imputed(_schema_key(ws), frozen, seed, ws.real, ws.schema)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _comparison(key: str, methods: tuple[str, ...], mechanism: str, rate: float, seed: int,
+                _df: pd.DataFrame, _schema: Schema):
+    bar = st.progress(0.0, text="Hiding values…")
+
+    def report(done: int, total: int, method: str) -> None:
+        title = IMPUTERS[method].title if method in IMPUTERS else method
+        bar.progress(done / total, text="Done." if method == "done" else f"Imputing with {title} ({done + 1} of "
+                                                                             f"{total})…")
+
+    result = compare_methods(sample_rows(_df, TEST_ROWS), _schema, list(methods), mechanism=mechanism, rate=rate,
+                             rng=seed, progress=report)
+    bar.empty()
+    return result
+
+
+def comparison(ws: Workspace, methods: list[str], mechanism: str, rate: float, seed: int):
+    return _comparison(_schema_key(ws), tuple(methods), mechanism, rate, seed, ws.real, ws.schema)
+
+
+@st.cache_data(max_entries=8, show_spinner="Imputing m times and pooling…")
+def _pooled(key: str, params: tuple, _df: pd.DataFrame, _schema: Schema):
+    return multiple_imputation(sample_rows(_df, TEST_ROWS), _schema, **dict(params))
+
+
+def pooled(ws: Workspace, **params):
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    return _pooled(_schema_key(ws), frozen, ws.real, ws.schema)

@@ -74,6 +74,9 @@ def _design(df: pd.DataFrame, outcome: str, predictors: list[str], model: str) -
             raise DataError(f"A logistic model needs a two-valued outcome; '{outcome}' has {len(levels)} values.",
                             hint="Choose a binary outcome or a linear model.")
         y = (y == levels[1]).astype(float)
+    elif not pd.api.types.is_numeric_dtype(y):
+        raise DataError(f"A linear model needs a numeric outcome; '{outcome}' holds labels.",
+                        hint="Choose a numeric outcome, or a logistic model for a two-valued one.")
     return y.to_numpy(dtype=float), x.to_numpy(dtype=float), list(x.columns)
 
 
@@ -83,7 +86,7 @@ def _fit(df: pd.DataFrame, outcome: str, predictors: list[str], model: str) -> t
     return np.asarray(fitted.params), np.asarray(fitted.bse) ** 2, names
 
 
-def multiple_imputation(df: pd.DataFrame, schema: Schema, *, outcome: str, predictors: list[str],
+def multiple_imputation(df: pd.DataFrame, schema: Schema, *, outcome: str, predictors: list[str] | tuple[str, ...],
                         model: str = "linear", m: int = 5, method: str = "pmm", rng: Any = 0,
                         single_method: str = "mean") -> MultipleImputation:
     """Impute m times with a stochastic method, fit the model on each, pool; compare with one imputation."""
@@ -91,7 +94,9 @@ def multiple_imputation(df: pd.DataFrame, schema: Schema, *, outcome: str, predi
         raise DataError("Choose an outcome and at least one other column as predictors.")
     if m < 2:
         raise DataError("Multiple imputation needs at least two imputations.", hint="Use m of 5 or more.")
+    predictors = list(predictors)
     columns = [outcome, *predictors]
+    _design(df[columns].dropna(), outcome, predictors, model)  # refuse an impossible model before imputing
     data = df[columns]
     sub_schema = schema.with_excluded([c for c in schema.excluded if c not in columns and c in schema.kinds])
     generator = np.random.default_rng(rng)

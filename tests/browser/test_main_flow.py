@@ -91,6 +91,19 @@ def test_missingness_page(page: Page):
     expect(page.get_by_text("116 complete rows. Same seed, same holes.")).to_be_visible()
 
 
+def test_impute_and_use_the_table(page: Page):
+    choose(page, "Sample dataset", "Mammal sleep")
+    expect(sidebar(page)).to_contain_text("83 rows × 11 columns")
+    page.get_by_test_id("stSidebarNav").get_by_text("Impute").click()
+    expect(page.get_by_role("heading", name="Impute", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Impute", exact=True).click()
+    expect(page.get_by_role("heading", name="Before and after: pmm")).to_be_visible()
+    page.get_by_role("button", name="Use this table").click()
+    expect(sidebar(page)).to_contain_text("Working table: imputed (pmm)")
+    page.get_by_role("button", name="Restore the original").click()
+    expect(sidebar(page)).to_contain_text("Working table: original")
+
+
 def test_excel_sheet_picker(page: Page, tmp_path):
     import pandas as pd
 

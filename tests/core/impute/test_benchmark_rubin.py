@@ -53,6 +53,9 @@ def test_logistic_pooling_and_bad_requests():
     assert list(result.pooled["term"]) == ["const", "lwt", "smoke"]
     with pytest.raises(DataError, match="two-valued outcome"):
         multiple_imputation(holed, infer_schema(holed), outcome="race", predictors=["lwt"], model="logistic")
+    with pytest.raises(DataError, match="linear model needs a numeric outcome"):
+        multiple_imputation(holed.assign(label=np.where(holed["low"] == 1, "low", "normal")), infer_schema(holed),
+                            outcome="label", predictors=["lwt"])
     with pytest.raises(DataError, match="at least one other column"):
         multiple_imputation(holed, infer_schema(holed), outcome="low", predictors=[])
 

@@ -1,0 +1,225 @@
+"""Imputation page: fill the holes with a suitable method, see what it changed, find which method suits."""
+
+import pandas as pd
+import streamlit as st
+
+from core import plots
+from core.impute import IMPUTERS
+from core.impute.plan import FALLBACK, Step, columns_with_holes, plan_for
+from core.missing import MECHANISMS
+from ui import cache, sidebar, state
+from ui.errors import captured, guarded
+from ui.params import param_widgets
+
+PAGE = "impute"
+RESULT = "imputed_preview"
+DEFAULT_COMPARED = ["mean", "median", "hot_deck", "noise", "knn", "iterative", "pmm"]
+
+
+def use_table() -> None:
+    state.new_action(PAGE)
+    result = st.session_state.get(RESULT)
+    ws = state.workspace()
+    if not result or result["fingerprint"] != ws.fingerprint:
+        return
+
+    def apply() -> bool:
+        ws.set_imputed(result["table"], result["label"])
+        return True
+
+    if captured("using the imputed table", apply):
+        state.flash("success", f"The working table is now the one imputed with {result['label']}. Synthesis will "
+                               "use it; the original stays and can be restored here.")
+
+
+def restore() -> None:
+    state.new_action(PAGE)
+    state.workspace().restore_original()
+    state.flash("success", "The working table is the original again.")
+
+
+def card(method: str, container=st) -> None:
+    info = IMPUTERS[method].card
+    container.markdown(f"**{IMPUTERS[method].title}.** {info.does}  \n*When:* {info.when}  \n"
+                       f"*What it distorts:* {info.distorts}")
+
+
+ws = state.workspace()
+sidebar.render(ws)
+st.title("Impute")
+st.markdown(
+    "Fill the holes before synthesis. Which method is safe depends on why values are missing (see the "
+    "Missingness page): one value per column (mean, median, most frequent) is harmless only for a few values "
+    "missing completely at random; methods that predict a hole from the other columns (k nearest neighbours, "
+    "iterative, predictive mean matching) also handle values missing at random. Nothing here changes the "
+    "loaded table: the result becomes the *working table* only when you say so, and you can go back.")
+state.show_flash(PAGE)
+
+real, schema = ws.real, ws.schema
+holed = columns_with_holes(real, schema)
+if ws.imputed is not None:
+    left, right = st.columns([3, 1])
+    left.info(f"The working table is imputed ({ws.imputation}).", icon=":material/healing:")
+    right.button("Restore the original", on_click=restore, icon=":material/undo:")
+
+if not holed:
+    st.success("No column that takes part in synthesis has missing values, so there is nothing to impute. "
+               "Load a table with gaps (airquality, msleep) to try the methods.", icon=":material/check_circle:")
+    st.stop()
+
+fill, compare, multiple = st.tabs(["Fill the holes", "Which method suits this table?", "Multiple imputation"])
+
+with fill:
+    counts = real[holed].isna().sum()
+    st.caption(f"{len(holed)} column(s) with holes: " + ", ".join(f"{c} ({counts[c]:,})" for c in holed)
+               + ". Identifiers, free text and columns left out of synthesis are not filled.")
+    mode = st.radio("Method", ["One method for all columns", "One method per column"], horizontal=True,
+                    key="impute_mode")
+    plan: list[Step] | None = None
+    if mode == "One method for all columns":
+        method = st.selectbox("Method for every column", list(IMPUTERS), key="impute_method",
+                              index=list(IMPUTERS).index("pmm"), format_func=lambda k: IMPUTERS[k].title)
+        left, right = st.columns([3, 2], gap="large")
+        card(method, left)
+        params = param_widgets(IMPUTERS[method].params, key=f"impute::{method}", columns=list(real.columns),
+                               container=right)
+        plan = guarded("planning the imputation", plan_for, real, schema, method, params)
+    else:
+        plan = []
+        for column in holed:
+            kind = schema.kinds[column]
+            choices = [k for k, cls in IMPUTERS.items() if kind in cls.kinds]
+            row = st.columns([2, 3, 1])
+            row[0].markdown(f"**{column}**  \n{kind}, {counts[column]:,} missing")
+            method = row[1].selectbox(f"Method for {column}", choices, key=f"impute_col::{column}",
+                                      index=choices.index(FALLBACK[kind]) if FALLBACK[kind] in choices else 0,
+                                      format_func=lambda k: IMPUTERS[k].title, label_visibility="collapsed")
+            params = {}
+            if IMPUTERS[method].params:
+                with row[2].popover("Settings"):
+                    params = param_widgets(IMPUTERS[method].params, key=f"impute_col::{column}::{method}",
+                                           columns=[c for c in real.columns if c != column])
+            plan.append(Step(column, method, params))
+    seed = int(st.number_input("Seed", 0, 2**31 - 1, 0, key="impute_seed",
+                               help="Random methods (hot deck, noise, iterative with sampling, PMM) give the same "
+                                    "table for the same seed."))
+    if plan:
+        st.dataframe(pd.DataFrame([{"column": s.column, "kind": schema.kinds[s.column],
+                                    "cells to fill": int(counts[s.column]), "method": IMPUTERS[s.method].title,
+                                    "note": (f"stand-in: {s.note}" if s.note else "")} for s in plan]),
+                     hide_index=True, width="stretch")
+        if st.button("Impute", type="primary", icon=":material/healing:", key="impute_run"):
+            table = guarded("imputing", cache.imputed, ws, plan, seed)
+            if table is not None:
+                methods = sorted({s.method for s in plan})
+                label = methods[0] if len(methods) == 1 else "per column: " + ", ".join(methods)
+                st.session_state[RESULT] = {"fingerprint": ws.fingerprint, "table": table, "label": label,
+                                            "plan": [s.column for s in plan]}
+    result = st.session_state.get(RESULT)
+    if result and result["fingerprint"] == ws.fingerprint:
+        after = result["table"]
+        left_over = int(after[result["plan"]].isna().sum().sum())
+        st.subheader(f"Before and after: {result['label']}")
+        if left_over:
+            st.warning(f"{left_over:,} cells are still missing (a method had nothing to draw from for them).")
+        column = st.selectbox("Column", result["plan"], key="impute_show")
+        st.plotly_chart(plots.imputed_distribution(real[column], after[column], schema.kinds[column]),
+                        width="stretch", key="impute_dist")
+        numeric = [c for c in real.columns if schema.kinds[c] in ("continuous", "integer")
+                   and pd.api.types.is_numeric_dtype(after[c])]
+        if len(numeric) >= 2:
+            left, right = st.columns(2)
+            x = left.selectbox("x", numeric, key="impute_x",
+                               index=numeric.index(column) if column in numeric else 0)
+            y = right.selectbox("y", [c for c in numeric if c != x], key="impute_y")
+            st.plotly_chart(plots.imputed_scatter(real, after, x, y), width="stretch", key="impute_scatter")
+            st.markdown("**Correlations** before (each pair on the rows where both are observed) and after. "
+                        "Single-value methods pull correlations towards zero; methods that use the other "
+                        "columns keep them, or exaggerate them slightly.")
+            st.plotly_chart(plots.correlation_change(real[numeric], after[numeric]), width="stretch",
+                            key="impute_corr")
+        st.button("Use this table", type="primary", on_click=use_table, icon=":material/check:",
+                  help="Make the imputed table the working table that synthesis uses. The original stays.")
+
+with compare:
+    st.markdown(
+        "Hide values you know, fill them with each method, and compare with the truth. The holes are made like "
+        "the ones on the Missingness page: **MCAR** at random, **MAR** driven by another column, **MNAR** "
+        "driven by the value itself. Scores: **NRMSE** (error of numbers, in standard deviations: 1 is as bad "
+        "as guessing the mean), **accuracy** for labels, and the **distribution distance** between imputed "
+        "and true values (Kolmogorov-Smirnov for numbers, total variation for labels). NRMSE rewards "
+        "predicting the average; the distribution distance rewards methods that keep the spread, which is "
+        "what synthesis needs.")
+    top = st.columns([3, 1, 1, 1])
+    methods = top[0].multiselect("Methods", list(IMPUTERS), default=DEFAULT_COMPARED, key="compare_methods",
+                                 format_func=lambda k: IMPUTERS[k].title)
+    mechanism = top[1].selectbox("Holes", MECHANISMS, key="compare_mechanism")
+    rate = top[2].slider("Share hidden", 0.05, 0.5, 0.2, 0.05, key="compare_rate")
+    compare_seed = int(top[3].number_input("Seed", 0, 2**31 - 1, 0, key="compare_seed"))
+    needs = [m for m in methods if any(p.type == "column" and not p.optional for p in IMPUTERS[m].params)]
+    if needs:
+        st.caption("Left out because they need a column chosen first: "
+                   + ", ".join(IMPUTERS[m].title for m in needs) + ".")
+    methods = [m for m in methods if m not in needs]
+    if st.button("Compare", type="primary", key="compare_run", icon=":material/leaderboard:") and methods:
+        st.session_state["compare_result"] = (ws.fingerprint, methods, mechanism, rate, compare_seed)
+    request = st.session_state.get("compare_result")
+    if request and request[0] == ws.fingerprint:
+        outcome = guarded("comparing methods", cache.comparison, ws, *request[1:])
+        if outcome is not None:
+            summary, detail = outcome
+            best = summary.iloc[0]
+            st.success(f"Best on this table with {request[2]} holes: **{IMPUTERS[best['method']].title}**"
+                       + (f" (NRMSE {best['NRMSE']:.2f})" if best["NRMSE"] == best["NRMSE"] else "") + ".")
+            st.dataframe(summary.assign(method=summary["method"].map(lambda k: IMPUTERS[k].title)),
+                         hide_index=True, width="stretch",
+                         column_config={c: st.column_config.NumberColumn(format="%.3f")
+                                        for c in ("NRMSE", "accuracy", "distribution distance", "seconds")})
+            st.plotly_chart(plots.benchmark_figure(summary), width="stretch", key="compare_chart")
+            with st.expander("Scores per column"):
+                st.dataframe(detail, hide_index=True, width="stretch")
+
+with multiple:
+    st.markdown(
+        "One imputed table treats guesses as facts, so the standard errors of a model fitted on it are too "
+        "small. **Multiple imputation** fills the table *m* times with a random method, fits the model on each, "
+        "and pools the results with **Rubin's rules**: the pooled estimate is the average, and its variance adds "
+        "the spread *between* the imputations to the average variance *within* them.")
+    candidates = [c for c in real.columns if schema.kinds[c] in ("continuous", "integer", "binary", "categorical")
+                  and c not in schema.excluded]
+    top = st.columns(4)
+    numeric_holed = [c for c in holed if schema.kinds[c] in ("continuous", "integer") and c in candidates]
+    outcome = top[0].selectbox("Outcome", candidates, key="mi_outcome",
+                               index=candidates.index(numeric_holed[0]) if numeric_holed else 0)
+    model = top[1].radio("Model", ["linear", "logistic"], key="mi_model", horizontal=True,
+                         help="Logistic needs a two-valued outcome.")
+    m = top[2].slider("Imputations (m)", 2, 30, 5, key="mi_m")
+    mi_method = top[3].selectbox("Random method", ["pmm", "hot_deck", "noise"], key="mi_method",
+                                 format_func=lambda k: IMPUTERS[k].title)
+    others = [c for c in candidates if c != outcome]
+    if pd.api.types.is_numeric_dtype(real[outcome]):  # default: the numbers most correlated with the outcome
+        numeric_others = [c for c in others if pd.api.types.is_numeric_dtype(real[c])]
+        suggested = sorted(numeric_others, key=lambda c: -abs(real[c].corr(real[outcome]) or 0))[:3]
+    else:
+        suggested = [c for c in others if pd.api.types.is_numeric_dtype(real[c])][:3]
+    predictors = st.multiselect("Predictors", others, key="mi_predictors", default=suggested)
+    if st.button("Run multiple imputation", key="mi_run", icon=":material/functions:") and predictors:
+        st.session_state["mi_request"] = (ws.fingerprint, outcome, tuple(predictors), model, m, mi_method)
+    request = st.session_state.get("mi_request")
+    if request and request[0] == ws.fingerprint:
+        _, outcome, predictors, model, m, mi_method = request
+        pooled = guarded("pooling imputations", cache.pooled, ws, outcome=outcome, predictors=list(predictors),
+                         model=model, m=m, method=mi_method, rng=0)
+        if pooled is not None:
+            st.dataframe(pooled.pooled, hide_index=True, width="stretch",
+                         column_config={c: st.column_config.NumberColumn(format="%.4g")
+                                        for c in pooled.pooled.columns if c != "term"})
+            st.caption("estimate: pooled coefficient Q̄ · within: average variance Ū · between: variance B of the "
+                       "estimates across imputations · total: T = Ū + (1 + 1/m)B · lambda: share of the variance "
+                       "due to missing data · df: Barnard-Rubin degrees of freedom · FMI: fraction of missing "
+                       "information.")
+            st.plotly_chart(plots.standard_error_figure(pooled.pooled, pooled.single, pooled.complete_case),
+                            width="stretch", key="mi_se")
+            st.markdown(f"The single imputation ({IMPUTERS['mean'].title.lower()}) reports smaller standard errors "
+                        "than the pooled ones: it ignores the uncertainty about the missing values. The complete-case "
+                        "fit throws rows away (larger SEs) and is biased unless the holes are MCAR.")

@@ -1,0 +1,83 @@
+"""AppTest for the Imputation page: fill, inspect, use, restore, compare, pool; and the edge cases."""
+
+import numpy as np
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from core.workspace import Workspace
+from tests.app.conftest import APP
+
+
+def open_page(sample: str | None = None, frame: pd.DataFrame | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    if frame is not None:
+        at.session_state["workspace"] = Workspace(frame, name="test.csv", source="upload:test.csv")
+    at.run()
+    if sample:
+        at.selectbox(key="sample_choice").select(sample).run()
+    at.switch_page("pages/impute.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_fill_use_and_restore_on_airquality():
+    at = open_page("airquality")
+    plan = at.dataframe[0].value
+    assert plan["column"].tolist() == ["Ozone", "Solar.R"] and set(plan["method"]) == {"Predictive mean matching"}
+    at.button(key="impute_run").click().run()
+    assert not at.exception and not at.error
+    assert at.subheader[0].value == "Before and after: pmm"
+    assert len(at.get("plotly_chart")) >= 3
+    button(at, "Use this table").click().run()
+    assert "Working table: **imputed (pmm)**" in at.sidebar.caption[1].value
+    assert any("working table is now" in s.value for s in at.success)
+    button(at, "Restore the original").click().run()
+    assert "Working table: **original**" in at.sidebar.caption[1].value
+
+
+def test_one_method_per_column_and_stand_ins_on_msleep():
+    at = open_page("msleep")
+    at.selectbox(key="impute_method").select("mean").run()
+    notes = at.dataframe[0].value.set_index("column")["note"]
+    assert "does not fill categorical" in notes["vore"]
+    at.radio(key="impute_mode").set_value("One method per column").run()
+    at.selectbox(key="impute_col::sleep_rem").select("group_mean").run()
+    at.button(key="impute_run").click().run()
+    assert not at.exception and not at.error
+
+
+def test_compare_and_multiple_imputation():
+    at = open_page("airquality")
+    at.multiselect(key="compare_methods").set_value(["mean", "knn", "pmm"]).run()
+    at.button(key="compare_run").click().run()
+    assert not at.exception and not at.error
+    assert any(s.value.startswith("Best on this table with MCAR holes") for s in at.success)
+    at.selectbox(key="compare_mechanism").select("MAR").run()
+    at.button(key="compare_run").click().run()
+    assert not at.error
+    at.button(key="mi_run").click().run()
+    assert not at.exception and not at.error
+    pooled = next(d.value for d in at.dataframe if "FMI" in d.value.columns)
+    assert len(pooled) == 4 and (pooled["between"] > 0).all()
+    at.radio(key="mi_model").set_value("logistic").run()
+    at.button(key="mi_run").click().run()
+    assert any("two-valued outcome" in e.value for e in at.error)  # a sentence, not a traceback
+
+
+def test_a_table_without_holes_says_so():
+    at = open_page("titanic")
+    assert any("nothing to impute" in s.value for s in at.success)
+
+
+def test_degenerate_table():
+    rng = np.random.default_rng(0)
+    n = 40
+    frame = pd.DataFrame({"x": np.where(rng.random(n) < 0.3, np.nan, rng.normal(size=n)), "empty": np.nan,
+                          "label": np.where(rng.random(n) < 0.2, None, rng.choice(list("ab"), n))})
+    at = open_page(frame=frame)
+    at.button(key="impute_run").click().run()
+    assert not at.exception and not at.error
