@@ -35,6 +35,7 @@ from core.impute.base import LABELS, NUMERIC, Card, Imputer
 from core.params import Param
 
 MULTI_KINDS = NUMERIC + LABELS
+KNN_REFERENCE_ROWS = 20_000
 
 
 class TableEncoder:
@@ -115,10 +116,16 @@ class NearestNeighboursImputer(_Multivariate):
     card = Card(does="Fills each hole with the average of the k rows most similar on the other columns "
                      "(the most common label among them for label columns).",
                 when="MAR data with moderate size, where similar rows really are alike.",
-                distorts="Pulls values towards local averages (less variance); slow on very large tables.")
+                distorts="Pulls values towards local averages (less variance). On tables over 20,000 rows the "
+                         "neighbours come from a random sample of 20,000 rows, to keep it fast.")
 
     def _impute(self, matrix: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        return KNNImputer(n_neighbors=self.params_["n_neighbors"], keep_empty_features=True).fit_transform(matrix)
+        imputer = KNNImputer(n_neighbors=self.params_["n_neighbors"], keep_empty_features=True)
+        if len(matrix) <= KNN_REFERENCE_ROWS:
+            return imputer.fit_transform(matrix)
+        # every row's neighbours are searched among a random reference sample: n × 20,000 distances, not n²
+        reference = matrix[rng.choice(len(matrix), size=KNN_REFERENCE_ROWS, replace=False)]
+        return imputer.fit(reference).transform(matrix)
 
 
 class ChainedEquationsImputer(_Multivariate):
@@ -204,12 +211,14 @@ def _pmm_draw(x_obs: np.ndarray, y_obs: np.ndarray, x_mis: np.ndarray, donors: i
               rng: np.random.Generator) -> np.ndarray:
     """Type-1 predictive mean matching (van Buuren 2018, algorithm 3.3)."""
     n, p = x_obs.shape
-    ridge = 1e-5 * np.eye(p)
-    xtx_inv = np.linalg.inv(x_obs.T @ x_obs + ridge)
-    beta_hat = xtx_inv @ x_obs.T @ y_obs  # β̂ = (XᵀX + κI)⁻¹ Xᵀy
+    xtx = x_obs.T @ x_obs
+    xtx += 1e-5 * np.diag(np.diag(xtx)) + 1e-8 * np.eye(p)  # mice's ridge: one-hot blocks are collinear
+    lower = np.linalg.cholesky(xtx)  # XᵀX + κ = LLᵀ
+    beta_hat = np.linalg.solve(xtx, x_obs.T @ y_obs)  # β̂ = (XᵀX + κ)⁻¹ Xᵀy
     residual = y_obs - x_obs @ beta_hat
     sigma = np.sqrt(residual @ residual / rng.chisquare(max(n - p, 1)))  # σ* = √(ε̂ᵀε̂ / g), g ~ χ²(n − p)
-    beta_star = beta_hat + sigma * np.linalg.cholesky(xtx_inv + 1e-12 * np.eye(p)) @ rng.standard_normal(p)
+    # β* ~ N(β̂, σ*² (XᵀX + κ)⁻¹): with (XᵀX + κ)⁻¹ = L⁻ᵀL⁻¹, β* = β̂ + σ* L⁻ᵀ z
+    beta_star = beta_hat + sigma * np.linalg.solve(lower.T, rng.standard_normal(p))
     y_hat_obs, y_hat_mis = x_obs @ beta_hat, x_mis @ beta_star  # ŷ_obs = X_obs β̂, ŷ_mis = X_mis β*
     order = np.argsort(y_hat_obs, kind="stable")
     sorted_hat = y_hat_obs[order]

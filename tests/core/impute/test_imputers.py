@@ -147,3 +147,21 @@ def test_all_missing_column_is_skipped_with_a_reason():
     imputer = IMPUTERS["knn"]().fit(df, infer_schema(df), columns=["a", "gone"])
     assert imputer.columns_ == ["a"] and "every value is missing" in imputer.skipped_["gone"]
     assert imputer.transform(df)["a"].notna().all()
+
+
+def test_collinear_one_hot_blocks_and_large_tables_are_handled(monkeypatch):
+    import core.impute.multivariate as multivariate
+
+    rng = np.random.default_rng(14)
+    n = 3_000
+    latent = rng.normal(size=n)
+    df = pd.DataFrame({"x": latent + 0.3 * rng.normal(size=n), "y": latent + 0.3 * rng.normal(size=n),
+                       "a": np.where(latent > 0, "up", "down"), "b": np.where(latent > 0.5, "hi", "lo")})
+    holed = ampute(df, mechanism="MCAR", columns=list(df.columns), rate=0.1, rng=15)
+    schema = infer_schema(holed)
+    assert IMPUTERS["pmm"]().fit(holed, schema).transform(holed, rng=16).notna().all().all()
+    monkeypatch.setattr(multivariate, "KNN_REFERENCE_ROWS", 500)  # neighbours from a sample of rows
+    out = IMPUTERS["knn"]().fit(holed, schema).transform(holed, rng=17)
+    assert out.notna().all().all()
+    hidden = holed["y"].isna()
+    assert np.corrcoef(out.loc[hidden, "y"], df.loc[hidden, "y"])[0, 1] > 0.6
