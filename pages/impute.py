@@ -5,6 +5,7 @@ import streamlit as st
 
 from core import plots
 from core.impute import IMPUTERS
+from core.impute.base import predictor_columns
 from core.impute.plan import FALLBACK, Step, columns_with_holes, plan_for
 from core.missing import MECHANISMS
 from ui import cache, sidebar, state
@@ -84,6 +85,9 @@ with fill:
         params = param_widgets(IMPUTERS[method].params, key=f"impute::{method}", columns=list(real.columns),
                                container=right)
         plan = guarded("planning the imputation", plan_for, real, schema, method, params)
+        if IMPUTERS[method].multivariate:
+            st.caption(f"{IMPUTERS[method].title} predicts each hole from: "
+                       + ", ".join(map(str, predictor_columns(real, schema))) + ".")
     else:
         plan = []
         for column in holed:

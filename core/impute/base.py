@@ -58,6 +58,7 @@ class Imputer:
                 param.validate(self.params_[param.name], columns=list(df.columns))
         usable = [c for c in df.columns if c in schema.kinds and schema.kinds[c] not in ("id", "text")]
         wanted = columns if columns is not None else [c for c in usable if df[c].isna().any()]
+        self.used_ = predictor_columns(df, schema)  # columns a multivariate model may read
         unknown = [c for c in wanted if c not in df.columns]
         if unknown:
             raise DataError(f"There is no column named {unknown[0]!r}.")
@@ -71,7 +72,6 @@ class Imputer:
                 self.skipped_[column] = f"{self.title} does not fill {kind} columns"
             else:
                 self.columns_.append(column)
-        self.used_ = [c for c in usable if not df[c].isna().all()]  # columns a multivariate model may read
         self._fit(df)
         return self
 
@@ -116,3 +116,8 @@ def _put(column: pd.Series, holes: np.ndarray, values: pd.Series) -> pd.Series:
     out[holes] = values.to_numpy()
     return out
 
+
+def predictor_columns(df: pd.DataFrame, schema: Schema) -> list[str]:
+    """Columns a multivariate imputer reads: everything but identifiers, free text and empty columns."""
+    return [c for c in df.columns if c in schema.kinds and schema.kinds[c] not in ("id", "text")
+            and not df[c].isna().all()]
