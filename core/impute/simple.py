@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from core.errors import ParameterError
 from core.impute.base import LABELS, NUMERIC, Card, Imputer
 from core.params import Param
 
@@ -84,8 +85,6 @@ class ConstantImputer(Imputer):
                 try:
                     value: Any = float(text)
                 except ValueError:
-                    from core.errors import ParameterError
-
                     raise ParameterError(f"'{text}' is not a number, so it can't fill the number column "
                                          f"'{column}'.", hint="Enter a number, or fill only label columns.") from None
             else:
@@ -144,8 +143,6 @@ class GroupMeanImputer(Imputer):
                          "figure.")
 
     def _fit(self, df: pd.DataFrame) -> None:
-        from core.errors import ParameterError
-
         group = self.params_["group"]
         if group is None:
             raise ParameterError("Mean by group needs a group column.", hint="Choose a categorical column.")

@@ -4,20 +4,11 @@ import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from core.workspace import Workspace
-from tests.app.conftest import APP
+from tests.app import conftest
 
 
 def open_page(sample: str | None = None, frame: pd.DataFrame | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    if frame is not None:
-        at.session_state["workspace"] = Workspace(frame, name="test.csv", source="upload:test.csv")
-    at.run()
-    if sample:
-        at.selectbox(key="sample_choice").select(sample).run()
-    at.switch_page("pages/impute.py").run()
-    assert not at.exception, at.exception
-    return at
+    return conftest.open_page("pages/impute.py", sample, frame)
 
 
 def button(at, label):
