@@ -7,7 +7,7 @@ from core import plots
 from core.impute import IMPUTERS
 from core.impute.base import predictor_columns
 from core.impute.plan import FALLBACK, Step, columns_with_holes, plan_for
-from core.missing import MECHANISMS
+from core.missing import MECHANISMS, dependent_columns
 from ui import cache, sidebar, state
 from ui.errors import captured, guarded
 from ui.params import param_widgets
@@ -203,7 +203,11 @@ with multiple:
     others = [c for c in candidates if c != outcome]
     if pd.api.types.is_numeric_dtype(real[outcome]):  # default: the numbers most correlated with the outcome
         numeric_others = [c for c in others if pd.api.types.is_numeric_dtype(real[c])]
-        suggested = sorted(numeric_others, key=lambda c: -abs(real[c].corr(real[outcome]) or 0))[:3]
+        ranked = sorted(numeric_others, key=lambda c: -abs(real[c].corr(real[outcome]) or 0))
+        suggested = []
+        for c in ranked:  # skip a column that follows exactly from those already chosen (awake = 24 − sleep)
+            if len(suggested) < 3 and not dependent_columns(real[[*suggested, c]]):
+                suggested.append(c)
     else:
         suggested = [c for c in others if pd.api.types.is_numeric_dtype(real[c])][:3]
     predictors = st.multiselect("Predictors", others, key="mi_predictors", default=suggested)
