@@ -17,6 +17,15 @@ PARAM_TYPES = ("int", "float", "bool", "choice", "column", "text")
 
 
 @dataclass(frozen=True)
+class Card:
+    """What a method does, when it is appropriate and what it distorts: shown beside its widgets."""
+
+    does: str
+    when: str
+    distorts: str
+
+
+@dataclass(frozen=True)
 class Param:
     name: str
     type: str

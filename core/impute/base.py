@@ -11,27 +11,17 @@ the same table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from core.errors import DataError, NotFittedError
-from core.params import Param, validate_params
+from core.params import Card, Param, validate_params
 from core.schema import Schema
 
 NUMERIC = ("continuous", "integer")
 LABELS = ("binary", "categorical")
-
-
-@dataclass(frozen=True)
-class Card:
-    """What a method does, when it is appropriate and what it distorts: shown beside its widgets."""
-
-    does: str
-    when: str
-    distorts: str
 
 
 class Imputer:

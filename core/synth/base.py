@@ -1,0 +1,104 @@
+"""The synthesizer contract, shared by every method in ``core.synth``.
+
+``Synthesizer(**params).fit(df, schema) -> self`` and ``.sample(n, *, rng=None) -> DataFrame``,
+like imbalanced-learn's samplers: ``__init__`` only stores keyword arguments; ``fit`` checks them
+against the class's declared ``params``, records what every column looks like (kind, labels,
+bounds, decimals, share missing) and hands the columns that take part in synthesis to ``_fit``;
+``sample`` checks ``n``, draws with ``np.random.default_rng(rng)`` in ``_sample`` and then puts
+every column back into its real form: the real column order and labels, integers whole, numbers
+within the real bounds and at the real precision (values a real column never takes give
+synthetic rows away). The same seed gives the same table.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from core.errors import DataError, NotFittedError, ParameterError
+from core.params import Card, Param, validate_params
+from core.schema import Schema
+
+NUMERIC = ("continuous", "integer")
+LABELS = ("binary", "categorical")
+MAX_ROWS = 10_000_000
+MAX_DECIMALS = 6
+
+
+class Synthesizer:
+    key: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    card: ClassVar[Card]
+    params: ClassVar[tuple[Param, ...]] = ()
+
+    def __init__(self, **params: Any) -> None:
+        self.given = params
+
+    # ------------------------------------------------------------------ public
+
+    def fit(self, df: pd.DataFrame, schema: Schema) -> Synthesizer:
+        self.params_ = validate_params(self.params, self.given, self.title or type(self).__name__)
+        columns = [c for c in schema.synth_columns if c in df.columns]
+        if not columns:
+            raise DataError("No column takes part in synthesis.", hint="Include at least one column on the Data page.")
+        if len(df) < 2:
+            raise DataError(f"{self.title} needs at least two rows to learn from; the table has {len(df)}.")
+        data = df[columns]
+        self.columns_ = columns
+        self.kinds_ = {c: schema.kinds[c] for c in columns}
+        self.target_ = schema.target if schema.target in columns else None
+        self.dtypes_ = data.dtypes.to_dict()
+        self.missing_ = data.isna().mean().to_dict()
+        self.bounds_ = {c: (data[c].min(), data[c].max()) for c in columns
+                        if self.kinds_[c] in (*NUMERIC, "datetime") and data[c].notna().any()}
+        self.decimals_ = {c: decimals(data[c]) for c in columns if self.kinds_[c] == "continuous"}
+        self._fit(data.copy())
+        return self
+
+    def sample(self, n: int, *, rng: Any = None) -> pd.DataFrame:
+        if not hasattr(self, "columns_"):
+            raise NotFittedError(f"{self.title} has not been fitted yet.",
+                                 hint="Call fit(df, schema) on the real table before sample(n).")
+        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or not 1 <= n <= MAX_ROWS:
+            raise ParameterError(f"The number of rows must be a whole number from 1 to {MAX_ROWS:,}, not {n!r}.")
+        out = self._sample(int(n), np.random.default_rng(rng))
+        return self._finish(out)
+
+    # ------------------------------------------------------------------ for subclasses
+
+    def _fit(self, df: pd.DataFrame) -> None:
+        raise NotImplementedError
+
+    def _sample(self, n: int, rng: np.random.Generator) -> pd.DataFrame:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ shared
+
+    def _finish(self, out: pd.DataFrame) -> pd.DataFrame:
+        """Real column order, bounds, precision and types."""
+        out = out.reindex(columns=self.columns_).reset_index(drop=True)
+        for column in self.columns_:
+            kind, dtype = self.kinds_[column], self.dtypes_[column]
+            if column in self.bounds_ and kind in NUMERIC:
+                low, high = self.bounds_[column]
+                values = out[column].astype(float).clip(low, high)
+                values = values.round() if kind == "integer" else values.round(self.decimals_.get(column, MAX_DECIMALS))
+                out[column] = values.astype(dtype) if values.notna().all() else values
+            elif kind == "datetime" and column in self.bounds_:
+                out[column] = pd.to_datetime(out[column]).clip(*self.bounds_[column])
+            elif pd.api.types.is_numeric_dtype(dtype) and kind in LABELS:
+                values = pd.to_numeric(out[column])
+                out[column] = values.astype(dtype) if values.notna().all() else values
+        return out
+
+
+def decimals(values: pd.Series) -> int:
+    """The fewest decimals that write every observed value exactly (at most 6)."""
+    x = values.dropna().to_numpy(dtype=float)
+    x = x[np.isfinite(x)][:5_000]
+    for d in range(MAX_DECIMALS + 1):
+        if np.allclose(np.round(x, d), x, rtol=0, atol=1e-9 * max(1.0, float(np.abs(x).max(initial=0)))):
+            return d
+    return MAX_DECIMALS

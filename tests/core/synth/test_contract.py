@@ -1,0 +1,91 @@
+"""The synthesizer contract over the registry, and the Gaussian copula's promises."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from core.errors import DataError, NotFittedError, ParameterError
+from core.io import read_table
+from core.samples import SAMPLES
+from core.schema import infer_schema
+from core.synth import METHODS
+
+
+@pytest.fixture(scope="module")
+def penguins():
+    df = read_table(SAMPLES["penguins"].path)
+    return df, infer_schema(df, target="species")
+
+
+@pytest.mark.parametrize("key", list(METHODS))
+def test_contract(penguins, key):
+    df, schema = penguins
+    before = df.copy()
+    model = METHODS[key]()
+    assert model.fit(df, schema) is model
+    out = model.sample(500, rng=1)
+    pd.testing.assert_frame_equal(df, before)  # input not mutated
+    assert list(out.columns) == schema.synth_columns and len(out) == 500
+    pd.testing.assert_frame_equal(out, METHODS[key]().fit(df, schema).sample(500, rng=1))  # same seed, same table
+    assert not out.equals(model.sample(500, rng=2))
+    for column in out.columns:
+        kind = schema.kinds[column]
+        values = out[column].dropna()
+        if kind in ("binary", "categorical"):
+            assert set(values) <= set(df[column].dropna()), column  # real labels only
+        else:
+            assert values.min() >= df[column].min() and values.max() <= df[column].max(), column
+        if kind == "integer":
+            assert (values % 1 == 0).all(), column
+    assert out["bill_length_mm"].dropna().mul(10).round(6).mod(1).eq(0).all()  # real precision: one decimal
+    assert model.card.does and model.card.when and model.card.distorts
+
+
+def test_errors_are_sentences(penguins):
+    df, schema = penguins
+    with pytest.raises(NotFittedError, match="fit"):
+        METHODS["gaussian_copula"]().sample(10)
+    model = METHODS["gaussian_copula"]().fit(df, schema)
+    for bad in (0, -5, 2.5, "10", 10**9):
+        with pytest.raises(ParameterError, match="number of rows"):
+            model.sample(bad)
+    with pytest.raises(ParameterError, match="has no parameter"):
+        METHODS["gaussian_copula"](epochs=3).fit(df, schema)
+    with pytest.raises(DataError, match="at least two rows"):
+        METHODS["gaussian_copula"]().fit(df.head(1), schema)
+
+
+def test_copula_keeps_marginals_and_rank_correlations():
+    rng = np.random.default_rng(0)
+    n = 20_000
+    z = rng.multivariate_normal([0, 0, 0], [[1, 0.7, -0.4], [0.7, 1, -0.2], [-0.4, -0.2, 1]], size=n)
+    df = pd.DataFrame({"income": np.round(np.exp(10 + 0.6 * z[:, 0]), 2),  # skewed
+                       "age": np.round(40 + 12 * z[:, 1]).astype(int),
+                       "score": np.round(stats.beta.ppf(stats.norm.cdf(z[:, 2]), 2, 5), 4),
+                       "group": np.where(z[:, 0] + 0.5 * rng.normal(size=n) > 0.3, "high", "low")})
+    schema = infer_schema(df)
+    out = METHODS["gaussian_copula"]().fit(df, schema).sample(n, rng=1)
+    for column in ["income", "age", "score"]:
+        assert stats.ks_2samp(out[column], df[column]).statistic < 0.02, column
+    numeric = ["income", "age", "score"]
+    gap = (out[numeric].corr("spearman") - df[numeric].corr("spearman")).abs().to_numpy().max()
+    assert gap < 0.03
+    assert abs((out["group"] == "high").mean() - (df["group"] == "high").mean()) < 0.02
+    high = out.groupby("group")["income"].median()
+    assert high["high"] > high["low"]  # the label follows the number it depends on
+
+
+def test_copula_missing_values_dates_and_a_non_positive_definite_correlation():
+    rng = np.random.default_rng(3)
+    n = 3_000
+    x = rng.normal(size=n)
+    df = pd.DataFrame({"a": x, "b": x + 1e-9 * rng.normal(size=n), "c": -x,
+                       "when": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 1000, n), unit="D")})
+    df.loc[rng.random(n) < 0.2, "a"] = np.nan
+    schema = infer_schema(df)
+    model = METHODS["gaussian_copula"]().fit(df, schema)
+    out = model.sample(n, rng=4)
+    assert abs(out["a"].isna().mean() - 0.2) < 0.03  # missing values at their real rate
+    assert out["when"].dtype.kind == "M" and out["when"].between(df["when"].min(), df["when"].max()).all()
+    assert model.repaired_ and np.linalg.eigvalsh(model.correlation_.to_numpy()).min() > 0
