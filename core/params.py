@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from core.errors import ParameterError
 
-PARAM_TYPES = ("int", "float", "bool", "choice", "column", "text")
+PARAM_TYPES = ("int", "float", "bool", "choice", "column", "text", "mapping", "matrix")
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,14 @@ class Param:
         if self.type == "choice":
             if value not in self.choices:
                 raise ParameterError(f"{label} must be one of {', '.join(map(str, self.choices))}, not {value!r}.")
+            return value
+        if self.type == "mapping":
+            if not isinstance(value, dict):
+                raise ParameterError(f"{label} must map names to values, not {value!r}.")
+            return dict(value)
+        if self.type == "matrix":
+            if not isinstance(value, pd.DataFrame):
+                raise ParameterError(f"{label} must be a table of numbers with named rows and columns.")
             return value
         if self.type == "column":
             if columns is not None and value not in columns:

@@ -2,7 +2,10 @@
 
 from core.synth.base import Synthesizer
 from core.synth.copula import GaussianCopulaSynthesizer
+from core.synth.statistical import CholeskySynthesizer, MonteCarloSynthesizer
 
-METHODS: dict[str, type[Synthesizer]] = {cls.key: cls for cls in [GaussianCopulaSynthesizer]}
+METHODS: dict[str, type[Synthesizer]] = {cls.key: cls for cls in [
+    MonteCarloSynthesizer, CholeskySynthesizer, GaussianCopulaSynthesizer,
+]}
 
 __all__ = ["METHODS", "Synthesizer"]

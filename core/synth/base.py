@@ -63,7 +63,11 @@ class Synthesizer:
                                  hint="Call fit(df, schema) on the real table before sample(n).")
         if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or not 1 <= n <= MAX_ROWS:
             raise ParameterError(f"The number of rows must be a whole number from 1 to {MAX_ROWS:,}, not {n!r}.")
-        out = self._sample(int(n), np.random.default_rng(rng))
+        generator = np.random.default_rng(rng)
+        out = self._sample(int(n), generator)
+        for column, rate in self.missing_.items():  # missing values come back at their real rate
+            if rate > 0 and column in out:
+                out[column] = out[column].mask(generator.random(len(out)) < rate)
         return self._finish(out)
 
     # ------------------------------------------------------------------ for subclasses

@@ -21,16 +21,13 @@ Gaussian copula cannot carry is tail dependence and non-monotone relations betwe
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.correlation_tools import corr_clipped, corr_nearest
-from statsmodels.tools.sm_exceptions import IterationLimitWarning
 
 from core.params import Card
 from core.synth.base import LABELS, Synthesizer
+from core.synth.correlation import repair
 
 EPS = 1e-6
 
@@ -66,15 +63,7 @@ class GaussianCopulaSynthesizer(Synthesizer):
             scores[column] = stats.norm.ppf(np.clip(np.asarray(u, dtype=float), EPS, 1 - EPS))
         table = pd.DataFrame(scores)
         corr = table.corr(min_periods=3).fillna(0.0).to_numpy()
-        np.fill_diagonal(corr, 1.0)
-        self.repaired_ = not _positive_definite(corr)
-        if self.repaired_:
-            with warnings.catch_warnings():  # when its iterations run out, the eigenvalue clip below finishes
-                warnings.simplefilter("ignore", IterationLimitWarning)
-                corr = corr_nearest(corr, threshold=1e-6, n_fact=100)
-            if not _positive_definite(corr):
-                corr = corr_clipped(corr, threshold=1e-6)
-            np.fill_diagonal(corr, 1.0)
+        corr, self.repaired_ = repair(corr)
         self.correlation_ = pd.DataFrame(corr, index=self.columns_, columns=self.columns_)
 
     def _sample(self, n: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -91,9 +80,6 @@ class GaussianCopulaSynthesizer(Synthesizer):
                 x = np.quantile(support, u[:, j], method="linear")  # F̂⁻¹(u)
                 values = pd.Series(pd.to_datetime(x.astype(np.int64)) if pd.api.types.is_datetime64_any_dtype(
                     self.dtypes_[column]) else x)
-            rate = self.missing_[column]
-            if rate > 0:
-                values = values.mask(rng.random(n) < rate)
             out[column] = values
         return pd.DataFrame(out)
 
@@ -104,10 +90,3 @@ def _as_float(values: pd.Series) -> np.ndarray:
         return np.where(values.isna().to_numpy(), np.nan, ns)
     return values.to_numpy(dtype=float)
 
-
-def _positive_definite(matrix: np.ndarray) -> bool:
-    try:
-        np.linalg.cholesky(matrix)
-        return bool(np.linalg.eigvalsh(matrix).min() > 1e-8)
-    except np.linalg.LinAlgError:
-        return False
