@@ -462,3 +462,31 @@ def _finish(frame: pd.DataFrame, label: str, notices: list[str]) -> pd.DataFrame
         frame.columns = names
         notices += more
     return frame.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- writing
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) get a leading
+    apostrophe (the OWASP advice against CSV injection). Numbers are left alone."""
+    out = df.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            text = out[column]
+            risky = text.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+            out[column] = text.where(~risky, "'" + text.astype(str))
+    return out
+
+
+def write_table(df: pd.DataFrame, fmt: str = "csv") -> bytes:
+    """The table as CSV (spreadsheet-safe, UTF-8) or Parquet bytes."""
+    if fmt == "csv":
+        return spreadsheet_safe(df).to_csv(index=False).encode("utf-8")
+    if fmt == "parquet":
+        buffer = io.BytesIO()
+        df.to_parquet(buffer, index=False)
+        return buffer.getvalue()
+    raise DataError(f"SynthLab can't write '{fmt}' files.", hint="Use csv or parquet.")

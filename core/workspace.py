@@ -40,6 +40,9 @@ class Run:
     sample_seconds: float
     scores: Any = None
     created: datetime = field(default_factory=datetime.now)
+    name: str = ""
+    rules: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the user should know about this run
 
 
 class Workspace:
@@ -116,8 +119,33 @@ class Workspace:
     def restore_original(self) -> None:
         self.imputed, self.imputation = None, None
 
-    def add_run(self, run: Run) -> None:
+    def add_run(self, run: Run) -> Run:
+        """Keep a run; it gets a unique name such as 'smote #2' unless it has one."""
+        taken = {r.name for r in self.runs}
+        if not run.name or run.name in taken:
+            k = 1 + sum(r.method == run.method for r in self.runs)
+            while f"{run.method} #{k}" in taken:
+                k += 1
+            run.name = f"{run.method} #{k}"
         self.runs.append(run)
+        return run
+
+    def rename_run(self, old: str, new: str) -> None:
+        new = new.strip()
+        if not new:
+            raise DataError("A run needs a name.")
+        if new != old and any(r.name == new for r in self.runs):
+            raise DataError(f"There is already a run called '{new}'.", hint="Choose another name.")
+        self.run(old).name = new
+
+    def delete_run(self, name: str) -> None:
+        self.runs.remove(self.run(name))
+
+    def run(self, name: str) -> Run:
+        for candidate in self.runs:
+            if candidate.name == name:
+                return candidate
+        raise DataError(f"There is no run called '{name}'.")
 
 
 def _fingerprint(df: pd.DataFrame) -> str:

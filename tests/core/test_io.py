@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from core.errors import DataError, FileTooLargeError
-from core.io import read_table, read_table_report, repair_names
+from core.io import read_table, read_table_report, repair_names, write_table
 from core.samples import SAMPLES
 
 # --------------------------------------------------------------------------- good input
@@ -207,3 +207,16 @@ def test_file_over_the_size_limit(tmp_path):
 def test_missing_path(tmp_path):
     with pytest.raises(DataError, match="no file at"):
         read_table(tmp_path / "nope.csv")
+
+
+def test_written_csv_is_safe_to_open_in_a_spreadsheet():
+    df = pd.DataFrame({"name": ["=HYPERLINK(\"http://x\")", "+1", "-cmd", "@sum", "ok", None],
+                       "n": [-1, 2, 3, 4, 5, 6]})
+    text = write_table(df).decode()
+    assert "'=HYPERLINK" in text and "'+1" in text and "'-cmd" in text and "'@sum" in text
+    back = read_table(text.encode(), filename="x.csv")
+    assert back["n"].tolist() == [-1, 2, 3, 4, 5, 6]  # numbers are not touched
+    parquet = write_table(df, "parquet")
+    pd.testing.assert_frame_equal(read_table(parquet, filename="x.parquet"), df)
+    with pytest.raises(DataError, match="can't write"):
+        write_table(df, "xls")

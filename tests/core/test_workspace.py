@@ -75,3 +75,21 @@ def test_runs_are_kept(penguins):
     ws = Workspace(penguins, name="p")
     ws.add_run(Run(method="x", params={}, seed=0, synthetic=ws.train.head(), fit_seconds=0.1, sample_seconds=0.0))
     assert len(ws.runs) == 1 and np.isclose(ws.runs[0].fit_seconds, 0.1)
+
+
+def test_runs_get_unique_names_and_can_be_renamed_and_deleted(penguins):
+    ws = Workspace(penguins, name="p")
+    make = lambda: Run(method="smote", params={}, seed=0, synthetic=ws.train.head(), fit_seconds=0,  # noqa: E731
+                       sample_seconds=0)
+    a, b = ws.add_run(make()), ws.add_run(make())
+    assert (a.name, b.name) == ("smote #1", "smote #2")
+    ws.rename_run("smote #1", "baseline")
+    with pytest.raises(DataError, match="already a run"):
+        ws.rename_run("smote #2", "baseline")
+    with pytest.raises(DataError, match="needs a name"):
+        ws.rename_run("baseline", "  ")
+    ws.delete_run("baseline")
+    assert [r.name for r in ws.runs] == ["smote #2"]
+    assert ws.add_run(make()).name == "smote #3"
+    with pytest.raises(DataError, match="no run called"):
+        ws.run("nope")
