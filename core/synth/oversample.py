@@ -145,8 +145,8 @@ class _Oversampler(Synthesizer):
             return pd.concat(parts, ignore_index=True)[self.columns_]
         shares = self.counts_ / self.counts_.sum()
         wanted = split(shares, n)
-        margin = 1 + self.params_["privacy_share"]
-        new = self._generate(np.ceil(wanted * margin + 3).astype(int), rng)
+        margin = 1.05 / (1 - self.params_["privacy_share"])  # the filter keeps (1 − share) of the unique rows
+        new = self._generate(np.ceil(wanted * margin + 5).astype(int), rng)
         new = self._private(new)
         parts = []
         for label, count in wanted.items():

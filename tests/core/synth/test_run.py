@@ -1,0 +1,52 @@
+"""A whole generation: fit, sample, derived columns, rules and notes."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.errors import DataError, ParameterError
+from core.io import read_table
+from core.samples import SAMPLES
+from core.schema import infer_schema
+from core.synth.run import generate
+
+
+@pytest.fixture(scope="module")
+def salaries():
+    df = read_table(SAMPLES["salaries"].path)
+    return df, infer_schema(df, target="rank")
+
+
+def test_generate_with_rules_and_derived_columns(salaries):
+    df, schema = salaries
+    result = generate(df, schema, "gaussian_copula", {}, 500, rng=0,
+                      rules=["salary >= 60000", "`yrs.service` <= `yrs.since.phd`"],
+                      derived=["salary_k = salary / 1000", "senior = `yrs.service` > 20"])
+    table = result.table
+    assert len(table) == 500 and (table["salary"] >= 60000).all()
+    assert (table["yrs.service"] <= table["yrs.since.phd"]).all()
+    np.testing.assert_allclose(table["salary_k"], table["salary"] / 1000)
+    assert [r.rule for r in result.rule_report] == ["salary >= 60000", "`yrs.service` <= `yrs.since.phd`"]
+    assert result.fit_seconds >= 0 and result.sample_seconds >= 0
+    again = generate(df, schema, "gaussian_copula", {}, 500, rng=0, rules=["salary >= 60000",
+                     "`yrs.service` <= `yrs.since.phd`"], derived=["salary_k = salary / 1000",
+                                                                   "senior = `yrs.service` > 20"])
+    pd.testing.assert_frame_equal(table, again.table)
+
+
+def test_generation_errors_are_sentences(salaries):
+    df, schema = salaries
+    with pytest.raises(ParameterError, match="Unknown method"):
+        generate(df, schema, "magic", {}, 10)
+    with pytest.raises(DataError, match="bulk-out mode keeps the real rows"):
+        generate(df, schema, "smote", {}, 1000, rules=["salary > 0"])
+    with pytest.raises(ParameterError, match="not a derived column"):
+        generate(df, schema, "gaussian_copula", {}, 10, derived=["salary > 3"])
+    with pytest.raises(ParameterError, match="not a column"):
+        generate(df, schema, "gaussian_copula", {}, 10, rules=["wage > 3"])
+
+
+def test_notes_from_the_privacy_filter(salaries):
+    df, schema = salaries
+    result = generate(df, schema, "smote", {"mode": "replace", "k_neighbors": 3}, 200, rng=1)
+    assert result.notes and result.notes[0].startswith("Privacy filter")
