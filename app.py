@@ -18,5 +18,7 @@ pages = {
     "Explore": [st.Page("pages/missingness.py", title="Missingness", icon=":material/grid_on:",
                         url_path="missingness")],
     "Prepare": [st.Page("pages/impute.py", title="Impute", icon=":material/healing:", url_path="impute")],
+    "Generate": [st.Page("pages/synthesize.py", title="Synthesize", icon=":material/auto_awesome:",
+                         url_path="synthesize")],
 }
 st.navigation(pages).run()

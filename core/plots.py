@@ -326,3 +326,40 @@ def standard_error_figure(pooled: pd.DataFrame, single: pd.DataFrame, complete_c
     fig.update_layout(barmode="group", yaxis_title="standard error", height=340,
                       margin=dict(l=40, r=10, t=30, b=40), legend=dict(orientation="h", y=1.12))
     return fig
+
+
+# --------------------------------------------------------------------------- distribution fitting
+
+
+def fitted_density(marginal, name: str) -> go.Figure:
+    """Histogram of a column (as a density) with the chosen distribution's density drawn over it."""
+    values = marginal.values
+    counts, edges = np.histogram(values, bins=HIST_BINS, density=True)
+    fig = go.Figure(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, width=np.diff(edges), name="data",
+                           marker_color=REAL_COLOUR, opacity=0.6))
+    fit = marginal.fit(name)
+    if fit is not None:
+        grid = np.linspace(values[0], values[-1], 200)
+        fig.add_scatter(x=grid, y=fit.frozen().pdf(grid), mode="lines", name=name,
+                        line=dict(color=MISSING_COLOUR, width=2.5))
+    title = f"{marginal.column}: {name}" + (" (the data's own distribution)" if fit is None else "")
+    fig.update_layout(title=title, height=300, bargap=0, yaxis_title="density", margin=dict(l=40, r=10, t=40, b=40),
+                      legend=dict(orientation="h", y=1.15, x=1, xanchor="right"))
+    return fig
+
+
+def qq_plot(marginal, name: str, *, points: int = 300) -> go.Figure:
+    """Quantiles of the data against the chosen distribution's: on the diagonal when it fits."""
+    values = marginal.values
+    probabilities = (np.arange(points) + 0.5) / points
+    observed = np.quantile(values, probabilities)
+    fit = marginal.fit(name)
+    expected = fit.frozen().ppf(probabilities) if fit is not None else observed
+    fig = go.Figure(go.Scatter(x=expected, y=observed, mode="markers", marker=dict(color=REAL_COLOUR, size=5),
+                               name="quantiles"))
+    low, high = float(np.nanmin([expected.min(), observed.min()])), float(np.nanmax([expected.max(), observed.max()]))
+    fig.add_scatter(x=[low, high], y=[low, high], mode="lines", line=dict(color="#8a8f99", dash="dash"),
+                    name="perfect fit")
+    fig.update_layout(title=f"QQ plot: data against {name}", xaxis_title=f"{name} quantiles",
+                      yaxis_title="data quantiles", height=320, margin=dict(l=40, r=10, t=40, b=40), showlegend=False)
+    return fig

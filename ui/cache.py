@@ -33,6 +33,8 @@ from core.missing import (
 )
 from core.profile import TableSummary, profile, summarize
 from core.schema import Schema
+from core.synth import METHODS
+from core.synth.fitting import Marginal, fit_marginal
 from core.workspace import Workspace
 
 
@@ -193,3 +195,26 @@ def _pooled(key: str, params: tuple, _df: pd.DataFrame, _schema: Schema):
 def pooled(ws: Workspace, **params):
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
     return _pooled(_schema_key(ws), frozen, ws.real, ws.schema)
+
+
+# --------------------------------------------------------------------------- synthesis
+
+
+@st.cache_data(max_entries=8, show_spinner="Fitting distributions to the number columns…")
+def _marginals(key: str, _df: pd.DataFrame, _kinds: dict) -> dict[str, Marginal]:
+    return {c: fit_marginal(_df[c]) for c in _df.columns if _kinds.get(c) in ("continuous", "integer")
+            and pd.api.types.is_numeric_dtype(_df[c]) and _df[c].nunique() > 1}
+
+
+def marginals(ws: Workspace) -> dict[str, Marginal]:
+    """The fitted distribution of each number column of the training rows."""
+    return _marginals(_schema_key(ws) + ws.working_label, ws.train[ws.schema.synth_columns], dict(ws.schema.kinds))
+
+
+@st.cache_data(max_entries=8, show_spinner="Estimating the normal-score correlations…")
+def _normal_score_correlation(key: str, _df: pd.DataFrame, _schema: Schema) -> pd.DataFrame:
+    return METHODS["cholesky"]().fit(_df, _schema).target_correlation_
+
+
+def normal_score_correlation(ws: Workspace) -> pd.DataFrame:
+    return _normal_score_correlation(_schema_key(ws) + ws.working_label, ws.train, ws.schema)

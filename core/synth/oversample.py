@@ -68,7 +68,8 @@ class _Oversampler(Synthesizer):
             raise DataError(f"{self.title} needs at least one column besides the target.")
         holes = [c for c in self.columns_ if df[c].isna().any()]
         if holes:
-            raise DataError(f"{self.title} can't work with missing values, and {', '.join(holes)} has some.",
+            raise DataError(f"{self.title} can't work with missing values, and {', '.join(holes)} "
+                            f"{'has' if len(holes) == 1 else 'have'} some.",
                             hint="Impute them first on the Impute page, or leave those columns out.")
         counts = df[target].value_counts()
         if len(counts) < 2:

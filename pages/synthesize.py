@@ -1,0 +1,169 @@
+"""Synthesize page: pick a method, tune it, generate, and keep every run."""
+
+import pandas as pd
+import streamlit as st
+
+from core import plots
+from core.io import write_table
+from core.synth import METHODS
+from core.synth.fitting import CANDIDATES, EMPIRICAL, ranking
+from core.synth.oversample import OVERSAMPLERS
+from core.synth.run import generate as generate_table
+from core.workspace import Run
+from ui import cache, sidebar, state
+from ui.errors import captured, guarded
+from ui.params import param_widgets
+
+PAGE = "synthesize"
+OVERSAMPLING = [cls.key for cls in OVERSAMPLERS]
+GROUPS = {"Oversampling (balances the target's classes)": OVERSAMPLING,
+          "Statistical models (a whole synthetic table)": [k for k in METHODS if k not in OVERSAMPLING]}
+
+
+def generate(method: str, params: dict, n: int, seed: int, rules: list[str], derived: list[str]) -> None:
+    state.new_action(PAGE)
+    ws = state.workspace()
+    with st.spinner(f"Fitting {METHODS[method].title} on {len(ws.train):,} rows and drawing {n:,}…"):
+        result = captured("generating", generate_table, ws.train, ws.schema, method, params, n, rng=seed,
+                          rules=rules, derived=derived)
+    if result is None:
+        return
+    run = ws.add_run(Run(method=method, params=params, seed=seed, synthetic=result.table,
+                         fit_seconds=result.fit_seconds, sample_seconds=result.sample_seconds, rules=rules + derived,
+                         notes=result.notes))
+    st.session_state["run_choice"] = run.name
+    state.flash("success", f"Generated {len(result.table):,} rows with {METHODS[method].title} as run '{run.name}' "
+                           f"(fit {result.fit_seconds:.2f} s, sample {result.sample_seconds:.2f} s).")
+    for note in result.notes:
+        state.flash("info", note)
+    for report in result.rule_report:
+        state.flash("info", f"Rule '{report.rule}' rejected {report.rejected:,} drawn rows ({report.share:.0%}).")
+
+
+def rename(old: str) -> None:
+    state.new_action(PAGE)
+    new = st.session_state.get("run_new_name", "").strip()
+
+    def apply() -> bool:
+        state.workspace().rename_run(old, new)
+        return True
+
+    if captured("renaming the run", apply):
+        st.session_state["run_choice"] = new
+        st.session_state["run_new_name"] = ""
+        state.flash("success", f"Renamed '{old}' to '{new}'.")
+
+
+def delete(name: str) -> None:
+    state.new_action(PAGE)
+
+    def apply() -> bool:
+        state.workspace().delete_run(name)
+        return True
+
+    if captured("deleting the run", apply):
+        st.session_state.pop("run_choice", None)
+        state.flash("success", f"Deleted run '{name}'.")
+
+
+ws = state.workspace()
+sidebar.render(ws)
+st.title("Synthesize")
+st.markdown(
+    "Pick a method, tune it, generate. Every method fits on the working table's rows except the held-out ones "
+    f"({len(ws.train):,} of {len(ws.working):,} rows; the rest are kept aside to score the result honestly), "
+    "and every generation is kept as a run you can compare, rename, delete and download.")
+state.show_flash(PAGE)
+if ws.imputed is None and ws.working[ws.schema.synth_columns].isna().any().any():
+    st.info("The working table has missing values. Statistical models reproduce them at their real rate; the "
+            "SMOTE family needs a complete table: impute it on the Impute page first.", icon=":material/info:")
+
+group = st.radio("Family", list(GROUPS), horizontal=True, key="synth_group")
+method = st.selectbox("Method", GROUPS[group], key="synth_method", format_func=lambda k: METHODS[k].title)
+cls = METHODS[method]
+left, right = st.columns([3, 2], gap="large")
+left.markdown(f"**{cls.title}.** {cls.card.does}  \n*When:* {cls.card.when}  \n*Weaknesses:* {cls.card.distorts}")
+if method in OVERSAMPLING and not ws.schema.target:
+    left.warning("This method balances the classes of a target column, and none is chosen: pick one on the "
+                 "Data page.")
+simple = tuple(p for p in cls.params if p.type not in ("mapping", "matrix"))
+params = param_widgets(simple, key=f"synth::{method}", columns=list(ws.working.columns), container=right)
+
+train = ws.train
+if method in ("monte_carlo", "cholesky"):
+    fitted = guarded("fitting distributions", cache.marginals, ws)
+    if fitted:
+        with st.expander("Distribution fitting: which distribution each number column gets", expanded=False):
+            st.caption("Candidates ranked by AIC (lower is better) with their Kolmogorov-Smirnov distance to the data; "
+                       "the empirical distribution is the fallback when none fits. Override the choice here. Columns "
+                       "are drawn " + ("independently: relationships between columns are lost." if method ==
+                                       "monte_carlo" else "through the target correlation below."))
+            column = st.selectbox("Column", list(fitted), key="fit_column")
+            marginal = fitted[column]
+            options = [marginal.chosen] + [n for n in [*CANDIDATES, EMPIRICAL] if n != marginal.chosen
+                                           and (n == EMPIRICAL or marginal.fit(n) is not None)]
+            chosen = st.selectbox("Distribution", options, key=f"fit_choice::{column}",
+                                  format_func=lambda n: f"{n} (best by AIC)" if n == marginal.chosen else n)
+            a, b = st.columns(2)
+            a.dataframe(ranking(marginal), hide_index=True, width="stretch",
+                        column_config={"AIC": st.column_config.NumberColumn(format="%.1f"),
+                                       "KS distance": st.column_config.NumberColumn(format="%.3f")})
+            b.plotly_chart(plots.fitted_density(marginal, chosen), width="stretch", key="fit_density")
+            st.plotly_chart(plots.qq_plot(marginal, chosen), width="stretch", key="fit_qq")
+        overrides = {c: st.session_state.get(f"fit_choice::{c}", m.chosen) for c, m in fitted.items()}
+        params["distributions"] = {c: d for c, d in overrides.items() if d != fitted[c].chosen}
+
+if method == "cholesky":
+    base = guarded("estimating correlations", cache.normal_score_correlation, ws)
+    if base is not None and len(base):
+        with st.expander("Target correlation (edit to run what-if scenarios)", expanded=False):
+            st.caption("Correlations of the number columns' normal scores, estimated from the data. Change any cell "
+                       "(keep it symmetric); an impossible matrix is repaired to the nearest valid one, with a notice.")
+            edited = st.data_editor(base.round(3), key="chol_matrix", width="stretch")
+            if not edited.round(3).equals(base.round(3)):
+                params["correlation"] = edited
+
+n_default = len(train) if not (method in OVERSAMPLING and params.get("mode") == "bulk_out" and ws.schema.target) \
+    else int(train[ws.schema.target].value_counts().max() * train[ws.schema.target].nunique())
+row = st.columns(3)
+n = int(row[0].number_input("Rows to generate", 1, 5_000_000, n_default, key=f"synth_n::{method}",
+                            help="Bulk-out mode: the total, real rows included."))
+seed = int(row[1].number_input("Seed", 0, 2**31 - 1, 0, key="synth_seed", help="Same seed, same table."))
+with st.expander("Business rules and derived columns"):
+    st.caption("One rule per line, such as `age >= 18` or `income > 0 or employed == \"no\"`; rows that break a rule "
+               "are drawn again. Derived columns as `name = expression`. Back-ticks around names with dots: "
+               "`` `Solar.R` > 0 ``. Expressions are parsed against a whitelist, never run as code.")
+    rules_text = st.text_area("Rules", key="synth_rules", height=90)
+    derived_text = st.text_area("Derived columns", key="synth_derived", height=70)
+rules = [line for line in rules_text.splitlines() if line.strip()]
+derived = [line for line in derived_text.splitlines() if line.strip()]
+row[2].button("Generate", type="primary", icon=":material/auto_awesome:", key="synth_run",
+              on_click=generate, args=(method, params, n, seed, rules, derived))
+
+st.header("Runs", divider="gray")
+if not ws.runs:
+    st.caption("No runs yet: generate one above.")
+else:
+    st.dataframe(pd.DataFrame([{"run": r.name, "method": METHODS[r.method].title if r.method in METHODS else r.method,
+                                "rows": len(r.synthetic), "seed": r.seed, "fit s": r.fit_seconds,
+                                "sample s": r.sample_seconds, "created": r.created.strftime("%H:%M:%S"),
+                                "settings": ", ".join(f"{k}={v}" for k, v in r.params.items()
+                                                      if not isinstance(v, (dict, pd.DataFrame)))}
+                               for r in ws.runs]),
+                 hide_index=True, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(format="%.2f") for c in ("fit s", "sample s")})
+    names = [r.name for r in ws.runs]
+    if st.session_state.get("run_choice") not in names:
+        st.session_state["run_choice"] = names[-1]
+    chosen_run = ws.run(st.selectbox("Run", names, key="run_choice"))
+    for note in chosen_run.notes:
+        st.caption(note)
+    st.dataframe(chosen_run.synthetic.head(1_000), height=280, width="stretch")
+    actions = st.columns([2, 1, 1, 1, 1])
+    actions[0].text_input("New name", key="run_new_name", label_visibility="collapsed", placeholder="new name")
+    actions[1].button("Rename", key="run_rename", on_click=rename, args=(chosen_run.name,))
+    actions[2].button("Delete", key="run_delete", on_click=delete, args=(chosen_run.name,))
+    actions[3].download_button("CSV", write_table(chosen_run.synthetic, "csv"), f"{chosen_run.name}.csv",
+                               mime="text/csv", key="run_csv", icon=":material/download:")
+    actions[4].download_button("Parquet", write_table(chosen_run.synthetic, "parquet"),
+                               f"{chosen_run.name}.parquet", key="run_parquet", icon=":material/download:")

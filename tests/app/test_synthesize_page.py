@@ -1,0 +1,72 @@
+"""AppTest for the Synthesize page: every family generates a run; runs are renamed, deleted, downloaded."""
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from tests.app import conftest
+
+STATISTICAL = "Statistical models (a whole synthetic table)"
+
+
+def open_page(sample: str | None = None, frame: pd.DataFrame | None = None) -> AppTest:
+    return conftest.open_page("pages/synthesize.py", sample, frame)
+
+
+def test_statistical_methods_make_runs_and_runs_can_be_managed():
+    at = open_page("airquality")
+    at.radio(key="synth_group").set_value(STATISTICAL).run()
+    for method in ("monte_carlo", "cholesky", "gaussian_copula"):
+        at.selectbox(key="synth_method").select(method).run()
+        at.button(key="synth_run").click().run()
+        assert not at.exception and not at.error, method
+        assert at.success[0].value.startswith("Generated 122 rows")
+    runs = at.dataframe[0].value
+    assert runs["run"].tolist() == ["monte_carlo #1", "cholesky #1", "gaussian_copula #1"]
+    assert "Synthesis runs: **3**" in at.sidebar.caption[1].value
+    at.text_input(key="run_new_name").set_value("copula baseline").run()
+    at.button(key="run_rename").click().run()
+    assert at.dataframe[0].value["run"].tolist()[-1] == "copula baseline"
+    at.text_input(key="run_new_name").set_value("cholesky #1").run()
+    at.button(key="run_rename").click().run()
+    assert "already a run" in at.error[0].value
+    at.button(key="run_delete").click().run()
+    assert at.dataframe[0].value["run"].tolist() == ["monte_carlo #1", "cholesky #1"]
+    assert len(at.get("download_button")) == 2
+
+
+def test_rules_derived_columns_and_a_bad_rule():
+    at = open_page("airquality")
+    at.radio(key="synth_group").set_value(STATISTICAL).run()
+    at.selectbox(key="synth_method").select("gaussian_copula").run()
+    at.text_area(key="synth_rules").set_value("Temp >= 60\n`Solar.R` > 50").run()
+    at.text_area(key="synth_derived").set_value("celsius = (Temp - 32) * 5 / 9").run()
+    at.button(key="synth_run").click().run()
+    assert not at.error
+    table = at.dataframe[1].value
+    assert (table["Temp"] >= 60).all() and "celsius" in table.columns
+    assert any("Rule 'Temp >= 60' rejected" in i.value for i in at.info)
+    at.text_area(key="synth_rules").set_value("__import__('os').getcwd()").run()
+    at.button(key="synth_run").click().run()
+    assert any("rules do not" in e.value for e in at.error) and not at.exception
+
+
+def test_oversampling_after_imputation_and_its_errors():
+    at = open_page("birthwt")
+    at.button(key="synth_run").click().run()  # random oversampling, bulk out, on a complete table
+    assert not at.error and at.success[0].value.startswith("Generated")
+    at.selectbox(key="synth_method").select("smote").run()
+    at.button(key="synth_run").click().run()
+    assert not at.error
+    penguins = open_page("penguins")
+    penguins.selectbox(key="synth_method").select("smote").run()
+    penguins.button(key="synth_run").click().run()
+    assert any("missing values" in e.value for e in penguins.error) and not penguins.exception
+
+
+def test_fitting_panel_and_correlation_editor_render():
+    at = open_page("salaries")
+    at.radio(key="synth_group").set_value(STATISTICAL).run()
+    at.selectbox(key="synth_method").select("cholesky").run()
+    at.selectbox(key="fit_column").select("salary").run()
+    assert not at.exception and not at.error
+    assert any("AIC" in d.value.columns for d in at.dataframe)
