@@ -40,6 +40,7 @@ from sklearn.neighbors import NearestNeighbors
 from core.errors import DataError, ParameterError
 from core.params import Card, Param
 from core.synth.base import LABELS, Synthesizer
+from core.synth.safe_level import SafeLevelSMOTE
 
 MODE = Param("mode", "choice", "bulk_out", "bulk_out: real rows plus synthetic ones, classes balanced; replace: "
              "synthetic rows only, in the real class split.", choices=("bulk_out", "replace"))
@@ -296,6 +297,43 @@ class KMeansSmoteSynthesizer(_Oversampler):
                            kmeans_estimator=MiniBatchKMeans(n_clusters=clusters, random_state=seed, n_init=3))
 
 
+class SafeLevelSmoteSynthesizer(_Oversampler):
+    key = "safe_level_smote"
+    title = "Safe-Level SMOTE"
+    card = Card(does="Like SMOTE, but each new row is pulled towards whichever of its two parents has more rows of "
+                     "its own class around it, and none is made between two rows lost among other classes.",
+                when="Noisy, overlapping classes where plain SMOTE would put rows inside the other class.",
+                distorts="Piles rows into the safe core of the class and copies rows next to noise; written "
+                         "here from the paper, as imbalanced-learn lacks it.")
+
+    def _sampler(self, strategy: dict, seed: int, k: int):
+        return SafeLevelSMOTE(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
+
+
+class GeometricSmoteSynthesizer(_Oversampler):
+    key = "geometric_smote"
+    title = "Geometric SMOTE"
+    params = (MODE, K, PRIVACY,
+              Param("truncation_factor", "float", 0.0, "Cuts the hypersphere around a row: −1 keeps the half away "
+                    "from the neighbour, 1 the half towards it, 0 keeps it whole.", low=-1.0, high=1.0),
+              Param("deformation_factor", "float", 0.0, "0 draws in a sphere, 1 flattens it onto the line to the "
+                    "neighbour (plain SMOTE).", low=0.0, high=1.0),
+              Param("selection_strategy", "choice", "combined", "Which neighbour sets the sphere's radius.",
+                    choices=("combined", "majority", "minority")))
+    card = Card(does="Draws each new row inside a (truncated, deformed) hypersphere around a row of the class, "
+                     "instead of on a line segment (Douzas & Bacao 2019).",
+                when="When SMOTE's line segments make the new rows too regular, or near other classes.",
+                distorts="Can place rows farther from the real ones than SMOTE; two more settings to tune.")
+
+    def _sampler(self, strategy: dict, seed: int, k: int):
+        from imblearn_extra.gsmote import GeometricSMOTE
+
+        return GeometricSMOTE(sampling_strategy=strategy, k_neighbors=k, random_state=seed,
+                              truncation_factor=self.params_["truncation_factor"],
+                              deformation_factor=self.params_["deformation_factor"],
+                              selection_strategy=self.params_["selection_strategy"])
+
+
 class SmoteNcSynthesizer(_Oversampler):
     key = "smotenc"
     title = "SMOTE-NC (mixed features)"
@@ -316,4 +354,4 @@ class SmoteNcSynthesizer(_Oversampler):
 
 OVERSAMPLERS: list[type[Synthesizer]] = [RandomOversampler, SmoteSynthesizer, BorderlineSmoteSynthesizer,
                                          AdasynSynthesizer, SvmSmoteSynthesizer, KMeansSmoteSynthesizer,
-                                         SmoteNcSynthesizer]
+                                         SafeLevelSmoteSynthesizer, GeometricSmoteSynthesizer, SmoteNcSynthesizer]

@@ -106,3 +106,36 @@ def test_errors_are_sentences():
         METHODS["smote"]().fit(holed, schema)
     with pytest.raises(ParameterError, match="mode"):
         METHODS["smote"](mode="both").fit(df, schema)
+
+
+def test_safe_level_gap_follows_the_papers_five_cases():
+    from core.synth.safe_level import safe_level_gap
+
+    rng = np.random.default_rng(0)
+    m = 10_000
+    case = lambda slp, sln: safe_level_gap(np.full(m, slp), np.full(m, sln), rng)  # noqa: E731
+    assert np.isnan(case(0, 0)).all()  # 1: both noise, no row
+    assert (case(3, 0) == 0).all()  # 2: the neighbour is noise, copy p
+    equal = case(2, 2)
+    assert equal.min() >= 0 and equal.max() <= 1 and equal.std() > 0.25  # 3: U[0, 1]
+    safer_p = case(4, 2)  # 4: sl = 2, U[0, 1/2]
+    assert safer_p.min() >= 0 and safer_p.max() <= 0.5 and safer_p.max() > 0.45
+    safer_n = case(1, 4)  # 5: sl = 1/4, U[3/4, 1]
+    assert safer_n.min() >= 0.75 and safer_n.max() <= 1 and safer_n.min() < 0.76
+    assert (case(0, 3) == 1).all()  # 5 with slp = 0: a copy of the safe neighbour
+
+
+def test_safe_level_smote_makes_nothing_between_noise_and_stays_on_segments():
+    from core.synth.safe_level import SafeLevelSMOTE
+
+    rng = np.random.default_rng(1)
+    majority = rng.normal(0, 1, (300, 2))
+    core_rows = rng.normal(6, 0.5, (30, 2))  # a safe minority cluster
+    noise = np.array([[0.0, 0.0], [0.2, -0.1]])  # two minority rows lost in the majority
+    x = np.vstack([majority, core_rows, noise])
+    y = np.array([0] * 300 + [1] * 32)
+    out_x, out_y = SafeLevelSMOTE(sampling_strategy={1: 300}, k_neighbors=5, random_state=2).fit_resample(x, y)
+    new = out_x[len(x):]
+    assert len(new) == 268 and (out_y[len(x):] == 1).all()
+    assert np.linalg.norm(new - 6, axis=1).max() < 4  # every new row is made in or towards the safe cluster
+    assert (np.linalg.norm(new, axis=1) > 1.0).all()  # none between the two noisy rows
