@@ -300,6 +300,21 @@ def correlation_change(before: pd.DataFrame, after: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def correlation_panels(matrices: dict[str, pd.DataFrame]) -> go.Figure:
+    """Correlation matrices side by side on one colour scale, values written in the cells."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=len(matrices), subplot_titles=list(matrices), horizontal_spacing=0.03)
+    for col, matrix in enumerate(matrices.values(), start=1):
+        fig.add_heatmap(z=matrix.to_numpy(), x=list(matrix.columns), y=list(matrix.index), zmin=-1, zmax=1,
+                        colorscale="RdBu", showscale=col == len(matrices), row=1, col=col,
+                        text=np.round(matrix.to_numpy(), 2), texttemplate="%{text}" if len(matrix) <= 10 else None,
+                        hovertemplate="%{y} / %{x}: %{z:.2f}<extra></extra>")
+        fig.update_yaxes(showticklabels=col == 1, autorange="reversed", row=1, col=col)
+    fig.update_layout(height=360, margin=dict(l=40, r=10, t=40, b=40))
+    return fig
+
+
 def benchmark_figure(summary: pd.DataFrame) -> go.Figure:
     """Each method's error (NRMSE), label accuracy and distribution distance, best first."""
     fig = go.Figure()

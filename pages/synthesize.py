@@ -158,6 +158,19 @@ else:
     chosen_run = ws.run(st.selectbox("Run", names, key="run_choice"))
     for note in chosen_run.notes:
         st.caption(note)
+    if chosen_run.method == "cholesky":
+        base = guarded("estimating correlations", cache.normal_score_correlation, ws)
+        target = chosen_run.params.get("correlation")
+        target = target if isinstance(target, pd.DataFrame) else base
+        if target is not None and len(target) >= 2:
+            numbers = [c for c in target.columns if c in chosen_run.synthetic.columns]
+            st.markdown("**Target and achieved correlations.** The normal scores get the target correlation; the "
+                        "Pearson correlation of the numbers themselves is smaller wherever a column is skewed, "
+                        "because turning normal scores into a skewed distribution bends straight lines into curves.")
+            st.plotly_chart(plots.correlation_panels(
+                {"target (normal scores)": target.loc[numbers, numbers],
+                 "real data (Pearson)": ws.train[numbers].corr(),
+                 "synthetic (Pearson)": chosen_run.synthetic[numbers].corr()}), width="stretch", key="chol_check")
     st.dataframe(chosen_run.synthetic.head(1_000), height=280, width="stretch")
     actions = st.columns([2, 1, 1, 1, 1])
     actions[0].text_input("New name", key="run_new_name", label_visibility="collapsed", placeholder="new name")

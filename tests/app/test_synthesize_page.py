@@ -70,3 +70,12 @@ def test_fitting_panel_and_correlation_editor_render():
     at.selectbox(key="fit_column").select("salary").run()
     assert not at.exception and not at.error
     assert any("AIC" in d.value.columns for d in at.dataframe)
+
+
+def test_a_cholesky_run_shows_target_and_achieved_correlations():
+    at = open_page("salaries")
+    at.radio(key="synth_group").set_value(STATISTICAL).run()
+    at.selectbox(key="synth_method").select("cholesky").run()
+    at.button(key="synth_run").click().run()
+    assert not at.exception and not at.error
+    assert any("Target and achieved correlations" in m.value for m in at.markdown)
