@@ -86,9 +86,7 @@ class Synthesizer:
         for column in self.columns_:
             kind, dtype = self.kinds_[column], self.dtypes_[column]
             if column in self.bounds_ and kind in NUMERIC:
-                low, high = self.bounds_[column]
-                values = out[column].astype(float).clip(low, high)
-                values = values.round() if kind == "integer" else values.round(self.decimals_.get(column, MAX_DECIMALS))
+                values = self._at_real_precision(out[column], column)
                 out[column] = values.astype(dtype) if values.notna().all() else values
             elif kind == "datetime" and column in self.bounds_:
                 out[column] = pd.to_datetime(out[column]).clip(*self.bounds_[column])
@@ -96,6 +94,15 @@ class Synthesizer:
                 values = pd.to_numeric(out[column])
                 out[column] = values.astype(dtype) if values.notna().all() else values
         return out
+
+
+    def _at_real_precision(self, values: pd.Series, column: str) -> pd.Series:
+        """A number column clipped to the real bounds and rounded like the real values."""
+        low, high = self.bounds_[column]
+        values = values.astype(float).clip(low, high)
+        if self.kinds_[column] == "integer":
+            return values.round()
+        return values.round(self.decimals_.get(column, MAX_DECIMALS))
 
 
 def decimals(values: pd.Series) -> int:

@@ -104,6 +104,9 @@ class _Oversampler(Synthesizer):
     def _decode(self, encoded: pd.DataFrame) -> pd.DataFrame:
         out = pd.DataFrame(encoded[self.numbers_].to_numpy() * self.scale_.to_numpy() + self.center_.to_numpy(),
                            columns=self.numbers_)
+        for column in self.numbers_:  # final precision now, so the privacy filter sees the rows as they will be
+            if column in self.bounds_:
+                out[column] = self._at_real_precision(out[column], column)
         for column, cats in self.categories_.items():
             if self.native_labels:
                 lookup = {str(v): v for v in cats}

@@ -139,3 +139,14 @@ def test_safe_level_smote_makes_nothing_between_noise_and_stays_on_segments():
     assert len(new) == 268 and (out_y[len(x):] == 1).all()
     assert np.linalg.norm(new - 6, axis=1).max() < 4  # every new row is made in or towards the safe cluster
     assert (np.linalg.norm(new, axis=1) > 1.0).all()  # none between the two noisy rows
+
+
+def test_replace_mode_drops_rows_that_become_copies_once_rounded():
+    rng = np.random.default_rng(9)
+    n = 200
+    df = pd.DataFrame({"a": rng.integers(0, 4, n), "b": rng.integers(0, 3, n), "label": rng.choice(["p", "q"], n,
+                                                                                                  p=[0.7, 0.3])})
+    schema = infer_schema(df, target="label")
+    model = METHODS["smote"](mode="replace", privacy_share=0.0, k_neighbors=3)
+    with pytest.raises(DataError, match="privacy filter"):  # 12 possible rows, all of them real: nothing is new
+        model.fit(df, schema).sample(50, rng=10)
