@@ -1,0 +1,178 @@
+"""Honest scores for a synthetic table: fidelity, detection, utility and privacy.
+
+* ``quality``: sdmetrics' QualityReport (the mean of Column Shapes, KS / TV complement per column,
+  and Column Pair Trends, correlation / contingency similarity per pair), with both parts kept.
+* ``detection_auc``: cross-validated ROC AUC of a gradient-boosting classifier (scikit-learn's
+  HistGradientBoosting: a weak detector misses what gives synthetic rows away) told to separate
+  real training rows from synthetic rows; 0.5 means it can't.
+* ``tstr_ratio`` (train on synthetic, test on real): the target's score (accuracy for classes, R²
+  for numbers) of a model trained on the synthetic rows and tested on the real holdout, divided by
+  the same model trained on the real training rows; None without a target or a holdout.
+* ``exact_copy_rate``: the share of synthetic rows identical to a real training row.
+* ``dcr_share_closer``: the share of synthetic rows whose distance to the closest real training
+  row (DCR) is below the 5th percentile of the same distance for real holdout rows (Platzer &
+  Reutterer 2021): about 0.05 when synthetic rows are as far from the training rows as new real
+  rows are, near 1 for a copy. Distances are on standardised numbers and one-hot labels.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.neighbors import NearestNeighbors
+
+from core.errors import DataError
+from core.schema import Schema
+
+DETECTION_ROWS = 20_000
+PRIVACY_ROWS = 20_000
+
+
+@dataclass
+class Scores:
+    quality: float
+    column_shapes: float
+    column_pair_trends: float
+    detection_auc: float
+    tstr_ratio: float | None
+    exact_copy_rate: float
+    dcr_share_closer: float | None
+    details: dict = field(default_factory=dict)
+
+
+def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *,
+             holdout: pd.DataFrame | None = None, rng=0) -> Scores:
+    """Score ``synthetic`` against the real training rows (and the real ``holdout``, when given)."""
+    columns = [c for c in schema.synth_columns if c in real.columns]
+    missing = [c for c in columns if c not in synthetic.columns]
+    if missing:
+        raise DataError(f"The synthetic table has no column {missing[0]!r}.")
+    if len(real) < 5 or len(synthetic) < 5:
+        raise DataError("Scores need at least five real and five synthetic rows.")
+    real, synthetic = real[columns].reset_index(drop=True), synthetic[columns].reset_index(drop=True)
+    holdout = holdout[columns].reset_index(drop=True) if holdout is not None and len(holdout) >= 5 else None
+    generator = np.random.default_rng(rng)
+    shapes, trends = _quality(real, synthetic, schema)
+    detection, leaning = _detection(real, synthetic, generator)
+    tstr = _tstr(real, synthetic, holdout, schema, generator) if schema.target in columns else None
+    copies = _exact_copy_rate(real, synthetic)
+    dcr = _dcr_share_closer(real, synthetic, holdout, schema, generator) if holdout is not None else None
+    return Scores(quality=(shapes + trends) / 2 if np.isfinite(trends) else shapes, column_shapes=shapes,
+                  column_pair_trends=trends, detection_auc=detection, tstr_ratio=tstr, exact_copy_rate=copies,
+                  dcr_share_closer=dcr, details={"detector leans on": leaning})
+
+
+def _metadata(df: pd.DataFrame, schema: Schema) -> dict:
+    sdtype = {"continuous": "numerical", "integer": "numerical", "binary": "categorical",
+              "categorical": "categorical", "datetime": "datetime"}
+    return {"columns": {c: {"sdtype": sdtype.get(schema.kinds[c], "categorical")} for c in df.columns}}
+
+
+def _quality(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema) -> tuple[float, float]:
+    with warnings.catch_warnings():  # the single-table report is marked deprecated in favour of a multi-table one
+        warnings.simplefilter("ignore")
+        from sdmetrics.reports.single_table import QualityReport
+
+        report = QualityReport()
+        report.generate(real, synthetic, _metadata(real, schema), verbose=False)
+    properties = report.get_properties().set_index("Property")["Score"]
+    return float(properties.get("Column Shapes", np.nan)), float(properties.get("Column Pair Trends", np.nan))
+
+
+def _frame_for_trees(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].astype("int64").where(out[column].notna())
+        elif not pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_bool_dtype(out[column]):
+            out[column] = out[column].astype(str).where(out[column].notna()).astype("category")
+    return out
+
+
+def _detection(real: pd.DataFrame, synthetic: pd.DataFrame, rng: np.random.Generator) -> tuple[float, pd.Series]:
+    n = min(len(real), len(synthetic), DETECTION_ROWS)
+    a = real.sample(n=n, random_state=rng.integers(2**31 - 1)) if len(real) > n else real
+    b = synthetic.sample(n=n, random_state=rng.integers(2**31 - 1)) if len(synthetic) > n else synthetic
+    both = _frame_for_trees(pd.concat([a, b], ignore_index=True))
+    label = np.r_[np.zeros(len(a)), np.ones(len(b))]
+    seed = int(rng.integers(2**31 - 1))
+    model = HistGradientBoostingClassifier(categorical_features="from_dtype", max_iter=200, random_state=seed)
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
+    auc = float(cross_val_score(model, both, label, cv=folds, scoring="roc_auc").mean())
+    from sklearn.inspection import permutation_importance
+
+    model.fit(both, label)
+    importance = permutation_importance(model, both, label, scoring="roc_auc", n_repeats=3, random_state=seed)
+    leaning = pd.Series(importance.importances_mean, index=both.columns).sort_values(ascending=False)
+    return auc, leaning
+
+
+def _tstr(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame | None, schema: Schema,
+          rng: np.random.Generator) -> float | None:
+    target = schema.target
+    if holdout is None or holdout[target].notna().sum() < 5:
+        return None
+    classify = schema.kinds[target] in ("binary", "categorical")
+    seed = int(rng.integers(2**31 - 1))
+
+    def score(train: pd.DataFrame) -> float:
+        train = train[train[target].notna()]
+        test = holdout[holdout[target].notna()]
+        x_train, x_test = _frame_for_trees(train.drop(columns=target)), _frame_for_trees(test.drop(columns=target))
+        for column in x_train.columns:  # the same categories on both sides
+            if isinstance(x_train[column].dtype, pd.CategoricalDtype):
+                levels = sorted(set(x_train[column].dropna()) | set(x_test[column].dropna()))
+                x_train[column] = x_train[column].cat.set_categories(levels)
+                x_test[column] = x_test[column].cat.set_categories(levels)
+        if classify:
+            y_train, y_test = train[target].astype(str), test[target].astype(str)
+            if y_train.nunique() < 2:
+                return 0.0
+            model = HistGradientBoostingClassifier(categorical_features="from_dtype", random_state=seed)
+            return accuracy_score(y_test, model.fit(x_train, y_train).predict(x_test))
+        model = HistGradientBoostingRegressor(categorical_features="from_dtype", random_state=seed)
+        return r2_score(test[target].astype(float), model.fit(x_train, train[target].astype(float)).predict(x_test))
+
+    baseline = score(real)
+    return float(score(synthetic) / baseline) if baseline > 0 else None
+
+
+def _exact_copy_rate(real: pd.DataFrame, synthetic: pd.DataFrame) -> float:
+    keys = pd.util.hash_pandas_object(real.astype(str), index=False)
+    return float(pd.util.hash_pandas_object(synthetic.astype(str), index=False).isin(set(keys)).mean())
+
+
+def _encode(frames: list[pd.DataFrame], schema: Schema) -> list[np.ndarray]:
+    base = frames[0]
+    numbers = [c for c in base.columns if schema.kinds[c] in ("continuous", "integer")
+               and pd.api.types.is_numeric_dtype(base[c])]
+    labels = [c for c in base.columns if c not in numbers]
+    center, scale = base[numbers].mean(), base[numbers].std().replace(0, 1).fillna(1)
+    levels = {c: base[c].astype(str).value_counts().index[:50] for c in labels}
+    out = []
+    for frame in frames:
+        parts = [((frame[numbers] - center) / scale).fillna(0.0).to_numpy()]
+        for c in labels:
+            text = frame[c].astype(str)
+            parts.append(np.stack([(text == v).to_numpy(dtype=float) for v in levels[c]], axis=1))
+        out.append(np.hstack(parts) if parts else np.zeros((len(frame), 0)))
+    return out
+
+
+def _dcr_share_closer(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame, schema: Schema,
+                      rng: np.random.Generator) -> float:
+    def sample(df: pd.DataFrame) -> pd.DataFrame:
+        return df.sample(n=PRIVACY_ROWS, random_state=rng.integers(2**31 - 1)) if len(df) > PRIVACY_ROWS else df
+
+    train, synth, hold = _encode([sample(real), sample(synthetic), holdout], schema)
+    index = NearestNeighbors(n_neighbors=1).fit(train)
+    synthetic_dcr = index.kneighbors(synth)[0][:, 0]
+    holdout_dcr = index.kneighbors(hold)[0][:, 0]
+    threshold = np.quantile(holdout_dcr, 0.05)
+    return float(np.mean(synthetic_dcr <= threshold)) if threshold > 0 else float(np.mean(synthetic_dcr == 0))

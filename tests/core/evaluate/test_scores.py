@@ -1,0 +1,61 @@
+"""The scores on tables whose answers are known: a copy, fresh real rows, and shuffled columns."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.errors import DataError
+from core.evaluate import evaluate
+from core.schema import infer_schema
+
+
+def population(n, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    z = 0.8 * x + 0.6 * rng.normal(size=n)
+    return pd.DataFrame({"x": x.round(4), "z": z.round(4), "w": rng.gamma(2, 2, n).round(3),
+                         "group": np.where(x + 0.5 * rng.normal(size=n) > 0, "high", "low")})
+
+
+@pytest.fixture(scope="module")
+def tables():
+    real = population(3_000, 0)
+    schema = infer_schema(real, target="group")
+    return real, population(1_000, 1), population(3_000, 2), schema
+
+
+def test_a_copy_scores_as_a_copy(tables):
+    real, holdout, _, schema = tables
+    scores = evaluate(real, real.copy(), schema, holdout=holdout)
+    assert scores.quality > 0.97 and scores.exact_copy_rate == 1.0
+    assert scores.dcr_share_closer > 0.95
+
+
+def test_fresh_real_rows_are_indistinguishable_useful_and_private(tables):
+    real, holdout, fresh, schema = tables
+    scores = evaluate(real, fresh, schema, holdout=holdout)
+    assert abs(scores.detection_auc - 0.5) < 0.05
+    assert abs(scores.tstr_ratio - 1) < 0.05
+    assert scores.dcr_share_closer < 0.1 and scores.exact_copy_rate == 0.0
+    assert scores.quality > 0.9
+
+
+def test_shuffled_columns_lose_their_relationships(tables):
+    real, holdout, fresh, schema = tables
+    rng = np.random.default_rng(3)
+    shuffled = fresh.apply(lambda column: column.sample(frac=1, random_state=rng.integers(1_000)).to_numpy())
+    good, bad = evaluate(real, fresh, schema, holdout=holdout), evaluate(real, shuffled, schema, holdout=holdout)
+    assert bad.column_pair_trends < good.column_pair_trends - 0.1
+    assert bad.detection_auc > 0.7
+    assert bad.tstr_ratio < 0.85
+    assert bad.details["detector leans on"].index[0] in ("x", "z", "group")
+
+
+def test_scores_without_target_or_holdout_and_bad_input(tables):
+    real, _, fresh, schema = tables
+    scores = evaluate(real, fresh, schema.with_target(None))
+    assert scores.tstr_ratio is None and scores.dcr_share_closer is None
+    with pytest.raises(DataError, match="no column 'z'"):
+        evaluate(real, fresh.drop(columns="z"), schema)
+    with pytest.raises(DataError, match="at least five"):
+        evaluate(real.head(3), fresh, schema)
