@@ -20,5 +20,6 @@ pages = {
     "Prepare": [st.Page("pages/impute.py", title="Impute", icon=":material/healing:", url_path="impute")],
     "Generate": [st.Page("pages/synthesize.py", title="Synthesize", icon=":material/auto_awesome:",
                          url_path="synthesize")],
+    "Evaluate": [st.Page("pages/compare.py", title="Compare", icon=":material/balance:", url_path="compare")],
 }
 st.navigation(pages).run()

@@ -378,3 +378,66 @@ def qq_plot(marginal, name: str, *, points: int = 300) -> go.Figure:
     fig.update_layout(title=f"QQ plot: data against {name}", xaxis_title=f"{name} quantiles",
                       yaxis_title="data quantiles", height=320, margin=dict(l=40, r=10, t=40, b=40), showlegend=False)
     return fig
+
+
+# --------------------------------------------------------------------------- real vs synthetic
+
+SYNTHETIC_COLOUR = "#d9822b"
+
+
+def overlay_distribution(real: pd.Series, synthetic: pd.Series, kind: str) -> go.Figure:
+    """One column, real and synthetic side by side on the same bins (shares, so sizes may differ)."""
+    fig = go.Figure()
+    a, b = real.dropna(), synthetic.dropna()
+    if kind in (*NUMERIC_KINDS, "datetime") and (pd.api.types.is_numeric_dtype(a)
+                                                 or pd.api.types.is_datetime64_any_dtype(a)):
+        dates = pd.api.types.is_datetime64_any_dtype(a)
+        x = a.to_numpy().astype("datetime64[ns]").astype(np.int64) if dates else a.to_numpy(dtype=float)
+        y = b.to_numpy().astype("datetime64[ns]").astype(np.int64) if dates else b.to_numpy(dtype=float)
+        edges = np.histogram_bin_edges(np.r_[x, y], bins=HIST_BINS)
+        centres = (edges[:-1] + edges[1:]) / 2
+        shown = pd.to_datetime(centres) if dates else centres
+        for name, values, colour in (("real", x, REAL_COLOUR), ("synthetic", y, SYNTHETIC_COLOUR)):
+            counts = np.histogram(values, bins=edges)[0]
+            fig.add_bar(x=shown, y=counts / max(counts.sum(), 1), name=name, marker_color=colour, opacity=0.75)
+        fig.update_layout(barmode="overlay", bargap=0)
+    else:
+        shares = pd.concat([a.astype(str).value_counts(normalize=True).rename("real"),
+                            b.astype(str).value_counts(normalize=True).rename("synthetic")], axis=1).fillna(0)
+        shares = shares.sort_values("real", ascending=False).head(MAX_BARS)
+        for name, colour in (("real", REAL_COLOUR), ("synthetic", SYNTHETIC_COLOUR)):
+            fig.add_bar(x=list(shares.index), y=shares[name], name=name, marker_color=colour)
+        fig.update_layout(barmode="group")
+        fig.update_xaxes(type="category")
+    fig.update_layout(title=str(real.name), yaxis_title="share of rows", height=340, yaxis_tickformat=".0%",
+                      margin=dict(l=40, r=10, t=50, b=40), legend=dict(orientation="h", y=1.12, x=1, xanchor="right"))
+    return fig
+
+
+def projection_figure(points: pd.DataFrame) -> go.Figure:
+    """Real and synthetic rows on the real data's first two principal components."""
+    explained = points.attrs.get("explained", [])
+    fig = go.Figure()
+    for name, colour in (("real", REAL_COLOUR), ("synthetic", SYNTHETIC_COLOUR)):
+        part = points[points["table"] == name]
+        fig.add_scatter(x=part["PC1"], y=part["PC2"], mode="markers", name=name,
+                        marker=dict(color=colour, size=5, opacity=0.5))
+    label = lambda i: f"PC{i + 1}" + (f" ({explained[i]:.0%} of variance)" if i < len(explained) else "")  # noqa: E731
+    fig.update_layout(xaxis_title=label(0), yaxis_title=label(1), height=420, margin=dict(l=40, r=10, t=30, b=40),
+                      legend=dict(orientation="h", y=1.08))
+    return fig
+
+
+def leaderboard_figure(table: pd.DataFrame) -> go.Figure:
+    """Each run's quality, detection AUC, utility and closeness share, side by side."""
+    fig = go.Figure()
+    for metric, colour in (("quality", "#5a9e6f"), ("detection AUC", SYNTHETIC_COLOUR), ("utility", REAL_COLOUR),
+                           ("closer than holdout", "#8a5aa8")):
+        if metric in table and table[metric].notna().any():
+            fig.add_bar(x=table["run"], y=table[metric], name=metric, marker_color=colour,
+                        hovertemplate="%{x}: %{y:.3f}<extra>" + metric + "</extra>")
+    fig.update_layout(barmode="group", height=360, margin=dict(l=40, r=10, t=30, b=40),
+                      legend=dict(orientation="h", y=1.12),
+                      yaxis_title="quality, utility: higher is better; detection, closeness: lower")
+    fig.update_xaxes(type="category")
+    return fig

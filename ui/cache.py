@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core import plots
+from core.evaluate import Scores, evaluate
 from core.impute import IMPUTERS
 from core.impute.benchmark import compare_methods
 from core.impute.plan import Step, impute_table
@@ -35,7 +36,7 @@ from core.profile import TableSummary, profile, summarize
 from core.schema import Schema
 from core.synth import METHODS
 from core.synth.fitting import Marginal, fit_marginal
-from core.workspace import Workspace
+from core.workspace import Run, Workspace
 
 
 def _schema_key(ws: Workspace) -> str:
@@ -218,3 +219,18 @@ def _normal_score_correlation(key: str, _df: pd.DataFrame, _schema: Schema) -> p
 
 def normal_score_correlation(ws: Workspace) -> pd.DataFrame:
     return _normal_score_correlation(_schema_key(ws) + ws.working_label, ws.train, ws.schema)
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+@st.cache_data(max_entries=32, show_spinner="Scoring the run (quality, detection, utility, privacy)…")
+def _scores(key: str, run: str, model: str, _real: pd.DataFrame, _synthetic: pd.DataFrame, _holdout: pd.DataFrame,
+            _schema: Schema) -> Scores:
+    return evaluate(_real, _synthetic, _schema, holdout=_holdout, model=model)
+
+
+def scores(ws: Workspace, run: Run, model: str) -> Scores:
+    """Scores of a run against the training rows and the holdout (cached per run and model)."""
+    key = _schema_key(ws) + ws.working_label + run.created.isoformat()
+    return _scores(key, run.name, model, ws.train, run.synthetic, ws.holdout, ws.schema)

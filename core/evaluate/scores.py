@@ -46,8 +46,11 @@ class Scores:
     details: dict = field(default_factory=dict)
 
 
+TSTR_MODELS = ("gradient_boosting", "random_forest", "linear")
+
+
 def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *,
-             holdout: pd.DataFrame | None = None, rng=0) -> Scores:
+             holdout: pd.DataFrame | None = None, rng=0, model: str = "gradient_boosting") -> Scores:
     """Score ``synthetic`` against the real training rows (and the real ``holdout``, when given)."""
     columns = [c for c in schema.synth_columns if c in real.columns]
     missing = [c for c in columns if c not in synthetic.columns]
@@ -60,7 +63,9 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *,
     generator = np.random.default_rng(rng)
     shapes, trends = _quality(real, synthetic, schema)
     detection, leaning = _detection(real, synthetic, generator)
-    tstr = _tstr(real, synthetic, holdout, schema, generator) if schema.target in columns else None
+    if model not in TSTR_MODELS:
+        raise DataError(f"Unknown model '{model}' for the utility score.", hint="Use one of: " + ", ".join(TSTR_MODELS))
+    tstr = _tstr(real, synthetic, holdout, schema, generator, model) if schema.target in columns else None
     copies = _exact_copy_rate(real, synthetic)
     dcr = _dcr_share_closer(real, synthetic, holdout, schema, generator) if holdout is not None else None
     return Scores(quality=(shapes + trends) / 2 if np.isfinite(trends) else shapes, column_shapes=shapes,
@@ -113,8 +118,32 @@ def _detection(real: pd.DataFrame, synthetic: pd.DataFrame, rng: np.random.Gener
     return auc, leaning
 
 
+def _learner(kind: str, classify: bool, seed: int, numbers: list[str], labels: list[str]):
+    """The model trained on real or on synthetic rows for the utility score."""
+    if kind == "gradient_boosting":
+        cls = HistGradientBoostingClassifier if classify else HistGradientBoostingRegressor
+        return cls(categorical_features="from_dtype", random_state=seed)
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    prepare = ColumnTransformer([
+        ("numbers", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numbers),
+        ("labels", make_pipeline(SimpleImputer(strategy="most_frequent"),
+                                 OneHotEncoder(handle_unknown="ignore")), labels)])
+    if kind == "random_forest":
+        estimator = (RandomForestClassifier if classify else RandomForestRegressor)(
+            n_estimators=200, min_samples_leaf=2, n_jobs=-1, random_state=seed)
+    else:
+        estimator = LogisticRegression(max_iter=2000) if classify else LinearRegression()
+    return make_pipeline(prepare, estimator)
+
+
 def _tstr(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame | None, schema: Schema,
-          rng: np.random.Generator) -> float | None:
+          rng: np.random.Generator, kind: str = "gradient_boosting") -> float | None:
     target = schema.target
     if holdout is None or holdout[target].notna().sum() < 5:
         return None
@@ -130,13 +159,15 @@ def _tstr(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame | N
                 levels = sorted(set(x_train[column].dropna()) | set(x_test[column].dropna()))
                 x_train[column] = x_train[column].cat.set_categories(levels)
                 x_test[column] = x_test[column].cat.set_categories(levels)
+        labels = [c for c in x_train.columns if isinstance(x_train[c].dtype, pd.CategoricalDtype)]
+        if kind != "gradient_boosting":
+            x_train, x_test = x_train.astype({c: object for c in labels}), x_test.astype({c: object for c in labels})
+        model = _learner(kind, classify, seed, [c for c in x_train.columns if c not in labels], labels)
         if classify:
             y_train, y_test = train[target].astype(str), test[target].astype(str)
             if y_train.nunique() < 2:
                 return 0.0
-            model = HistGradientBoostingClassifier(categorical_features="from_dtype", random_state=seed)
             return accuracy_score(y_test, model.fit(x_train, y_train).predict(x_test))
-        model = HistGradientBoostingRegressor(categorical_features="from_dtype", random_state=seed)
         return r2_score(test[target].astype(float), model.fit(x_train, train[target].astype(float)).predict(x_test))
 
     baseline = score(real)
@@ -176,3 +207,30 @@ def _dcr_share_closer(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.D
     holdout_dcr = index.kneighbors(hold)[0][:, 0]
     threshold = np.quantile(holdout_dcr, 0.05)
     return float(np.mean(synthetic_dcr <= threshold)) if threshold > 0 else float(np.mean(synthetic_dcr == 0))
+
+
+def readings(scores: Scores) -> dict[str, str]:
+    """One plain sentence per score, for the page, the leaderboard and the report."""
+    out = {}
+    q = scores.quality
+    out["quality"] = (f"{q:.2f}: the columns' shapes and pairs match closely" if q >= 0.9 else
+                      f"{q:.2f}: shapes and pairs match reasonably" if q >= 0.75 else
+                      f"{q:.2f}: the distributions differ visibly")
+    d = scores.detection_auc
+    out["detection_auc"] = (f"{d:.2f}: a strong classifier can hardly tell synthetic rows from real ones" if d <= 0.6
+                            else f"{d:.2f}: a classifier can often tell them apart" if d <= 0.8
+                            else f"{d:.2f}: synthetic rows are easy to spot")
+    t = scores.tstr_ratio
+    out["tstr_ratio"] = ("no target column: choose one on the Data page" if t is None else
+                         f"{t:.2f}: a model trained on synthetic rows predicts as well as one trained on real rows"
+                         if t >= 0.95 else f"{t:.2f}: models trained on it lose some accuracy" if t >= 0.8
+                         else f"{t:.2f}: models trained on it are much worse")
+    c = scores.exact_copy_rate
+    out["exact_copy_rate"] = ("no synthetic row copies a real one" if c == 0 else
+                              f"{c:.1%} of synthetic rows copy a real row: a privacy risk")
+    s = scores.dcr_share_closer
+    out["dcr_share_closer"] = ("needs a holdout" if s is None else
+                               f"{s:.2f}: synthetic rows are no closer to real ones than new real rows are" if s <= 0.1
+                               else f"{s:.2f}: some synthetic rows sit close to real ones" if s <= 0.3
+                               else f"{s:.2f}: many synthetic rows sit very close to real ones")
+    return out

@@ -114,6 +114,11 @@ def test_impute_and_use_the_table(page: Page):
     expect(page.get_by_text("as run 'gaussian_copula #1'")).to_be_visible()
     expect(sidebar(page)).to_contain_text("Synthesis runs: 1")
 
+    page.get_by_role("link", name="Compare").click()
+    expect(page.get_by_role("heading", name="Compare")).to_be_visible()
+    expect(page.get_by_test_id("stMetric").filter(has_text="Detection AUC")).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("stMetric").filter(has_text="Quality")).to_contain_text("0.")
+
 
 def test_excel_sheet_picker(page: Page, tmp_path):
     import pandas as pd

@@ -59,3 +59,24 @@ def test_scores_without_target_or_holdout_and_bad_input(tables):
         evaluate(real, fresh.drop(columns="z"), schema)
     with pytest.raises(DataError, match="at least five"):
         evaluate(real.head(3), fresh, schema)
+
+
+@pytest.mark.parametrize("model", ["random_forest", "linear"])
+def test_other_utility_models(tables, model):
+    real, holdout, fresh, schema = tables
+    assert abs(evaluate(real, fresh, schema, holdout=holdout, model=model).tstr_ratio - 1) < 0.08
+    with pytest.raises(DataError, match="Unknown model"):
+        evaluate(real, fresh, schema, holdout=holdout, model="svm")
+
+
+def test_column_distances_and_projection(tables):
+    from core.evaluate.compare import column_distances, correlations, projection
+
+    real, _, fresh, schema = tables
+    shifted = fresh.assign(w=fresh["w"] + 3, group="high")
+    table = column_distances(real, shifted, schema).set_index("column")
+    assert table.index[0] in ("w", "group") and table.loc["x", "value"] < 0.06
+    assert table.loc["group", "distance"] == "total variation" and table.loc["group", "value"] > 0.4
+    assert list(correlations(real, schema).columns) == ["x", "z", "w"]
+    points = projection(real, fresh, schema)
+    assert set(points["table"]) == {"real", "synthetic"} and len(points.attrs["explained"]) == 2

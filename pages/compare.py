@@ -1,0 +1,106 @@
+"""Compare page: how close a run is to the real data, whether it is useful, whether it leaks real rows."""
+
+import pandas as pd
+import streamlit as st
+
+from core import plots
+from core.evaluate.compare import column_distances, correlations, projection
+from core.evaluate.scores import TSTR_MODELS, readings
+from ui import cache, sidebar, state
+from ui.errors import guarded
+
+PAGE = "compare"
+
+ws = state.workspace()
+sidebar.render(ws)
+st.title("Compare")
+st.markdown(
+    "Real against synthetic, side by side, and five honest numbers. Fidelity and detection compare a run with "
+    f"the **{len(ws.train):,} training rows** its synthesizer saw; utility and privacy also use the **"
+    f"{len(ws.holdout):,} held-out rows** set aside when the table was loaded, which no synthesizer ever saw: a "
+    "synthetic table is only private if its rows are no closer to the training rows than new real rows are.")
+state.show_flash(PAGE)
+if not ws.runs:
+    st.info("No runs yet: generate one on the Synthesize page.", icon=":material/info:")
+    st.stop()
+
+names = [r.name for r in ws.runs]
+top = st.columns([2, 1])
+run = ws.run(top[0].selectbox("Run", names, index=len(names) - 1, key="compare_run"))
+model = top[1].selectbox("Model for the utility score", TSTR_MODELS, key="compare_model",
+                         format_func=lambda m: m.replace("_", " "),
+                         help="Trained once on the synthetic rows and once on the real training rows, both tested on "
+                              "the holdout; the utility score is the ratio.")
+real, synthetic = ws.train, run.synthetic
+columns = [c for c in ws.schema.synth_columns if c in synthetic.columns]
+scores = guarded("scoring the run", cache.scores, ws, run, model)
+if scores is not None:
+    run.scores = scores
+    said = readings(scores)
+    cells = st.columns(5)
+    for cell, (label, key, value) in zip(cells, [
+            ("Quality", "quality", f"{scores.quality:.2f}"),
+            ("Detection AUC", "detection_auc", f"{scores.detection_auc:.2f}"),
+            ("Utility (TSTR)", "tstr_ratio", "n/a" if scores.tstr_ratio is None else f"{scores.tstr_ratio:.2f}"),
+            ("Exact copies", "exact_copy_rate", f"{scores.exact_copy_rate:.1%}"),
+            ("Closer than holdout", "dcr_share_closer",
+             "n/a" if scores.dcr_share_closer is None else f"{scores.dcr_share_closer:.2f}")], strict=True):
+        cell.metric(label, value)
+        cell.caption(said[key])
+
+shapes, pairs, cloud, board = st.tabs(["Columns", "Pairs", "Projection", "Leaderboard"])
+with shapes:
+    distances = column_distances(real, synthetic, ws.schema)
+    st.markdown("Each column's distribution, real against synthetic. The distance is the Kolmogorov-Smirnov statistic "
+                "for numbers and dates and the total variation distance for labels (0: identical, 1: disjoint); the "
+                "worst columns come first.")
+    left, right = st.columns([2, 3])
+    left.dataframe(distances, hide_index=True, width="stretch",
+                   column_config={"distance": st.column_config.TextColumn("measure"),
+                                  "value": st.column_config.ProgressColumn("distance", min_value=0, max_value=1,
+                                                                           format="%.3f")})
+    column = right.selectbox("Column", list(distances["column"]) or columns, key="compare_column")
+    right.plotly_chart(plots.overlay_distribution(real[column], synthetic[column], ws.schema.kinds[column]),
+                       width="stretch", key="compare_overlay")
+with pairs:
+    method = st.radio("Correlation", ["pearson", "spearman"], horizontal=True, key="compare_corr",
+                      format_func=str.capitalize)
+    a, b = correlations(real, ws.schema, method), correlations(synthetic, ws.schema, method)
+    if len(a) >= 2:
+        st.plotly_chart(plots.correlation_panels({"real": a, "synthetic": b, "synthetic − real": b - a}),
+                        width="stretch", key="compare_pairs")
+        st.caption("A method that keeps relationships shows the same pattern on both sides and a pale difference.")
+    else:
+        st.info("Fewer than two number columns: nothing to correlate.")
+with cloud:
+    points = guarded("projecting the rows", projection, real, synthetic, ws.schema)
+    if points is not None:
+        st.markdown("Both tables on the real data's first two principal components. Synthetic rows should cover the "
+                    "real cloud: not sit elsewhere, not be tighter, not be copies on top of real points.")
+        st.plotly_chart(plots.projection_figure(points), width="stretch", key="compare_projection")
+with board:
+    st.markdown("One row per run, scored the same way. Best marked: highest quality, lowest detection AUC (hardest "
+                "to spot), highest utility, lowest share closer than the holdout (most private).")
+    if st.button("Score every run", key="compare_all", icon=":material/leaderboard:"):
+        progress = st.progress(0.0, text="Scoring…")
+        for i, candidate in enumerate(ws.runs):
+            progress.progress(i / len(ws.runs), text=f"Scoring {candidate.name} ({i + 1} of {len(ws.runs)})…")
+            candidate.scores = guarded(f"scoring {candidate.name}", cache.scores, ws, candidate, model)
+        progress.empty()
+    scored = [r for r in ws.runs if r.scores is not None]
+    if scored:
+        table = pd.DataFrame([{"run": r.name, "method": r.method, "rows": len(r.synthetic),
+                               "seconds": r.fit_seconds + r.sample_seconds, "quality": r.scores.quality,
+                               "detection AUC": r.scores.detection_auc, "utility": r.scores.tstr_ratio,
+                               "exact copies": r.scores.exact_copy_rate,
+                               "closer than holdout": r.scores.dcr_share_closer} for r in scored])
+        best = {"quality": table["quality"].idxmax(), "detection AUC": table["detection AUC"].idxmin()}
+        if table["utility"].notna().any():
+            best["utility"] = table["utility"].idxmax()
+        if table["closer than holdout"].notna().any():
+            best["closer than holdout"] = table["closer than holdout"].idxmin()
+        table["best for"] = [", ".join(k for k, i in best.items() if i == row) for row in table.index]
+        st.dataframe(table, hide_index=True, width="stretch",
+                     column_config={c: st.column_config.NumberColumn(format="%.3f") for c in
+                                    ("seconds", "quality", "detection AUC", "utility", "closer than holdout")})
+        st.plotly_chart(plots.leaderboard_figure(table), width="stretch", key="compare_board")
