@@ -441,3 +441,21 @@ def leaderboard_figure(table: pd.DataFrame) -> go.Figure:
                       yaxis_title="quality, utility: higher is better; detection, closeness: lower")
     fig.update_xaxes(type="category")
     return fig
+
+
+def dcr_figure(synthetic_dcr: np.ndarray, holdout_dcr: np.ndarray) -> go.Figure:
+    """Distances to the closest training row: synthetic rows against real held-out rows."""
+    both = np.r_[synthetic_dcr, holdout_dcr]
+    edges = np.histogram_bin_edges(both[np.isfinite(both)], bins=HIST_BINS)
+    centres = (edges[:-1] + edges[1:]) / 2
+    fig = go.Figure()
+    for name, values, colour in (("real held-out rows", holdout_dcr, REAL_COLOUR),
+                                 ("synthetic rows", synthetic_dcr, SYNTHETIC_COLOUR)):
+        counts = np.histogram(values, bins=edges)[0]
+        fig.add_bar(x=centres, y=counts / max(counts.sum(), 1), name=name, marker_color=colour, opacity=0.7)
+    fig.add_vline(x=float(np.quantile(holdout_dcr, 0.05)), line_dash="dash", line_color="#1f2430",
+                  annotation_text="5% of held-out rows are closer than this")
+    fig.update_layout(barmode="overlay", bargap=0, height=340, yaxis_tickformat=".0%", yaxis_title="share of rows",
+                      xaxis_title="distance to the closest training row", margin=dict(l=40, r=10, t=40, b=40),
+                      legend=dict(orientation="h", y=1.12))
+    return fig

@@ -47,6 +47,23 @@ if scores is not None:
              "n/a" if scores.dcr_share_closer is None else f"{scores.dcr_share_closer:.2f}")], strict=True):
         cell.metric(label, value)
         cell.caption(said[key])
+    st.caption(f"Diagnostics (sdmetrics): validity {scores.validity:.2f} (values within the real ranges and "
+               f"categories), structure {scores.structure:.2f} (same columns and types). Column shapes "
+               f"{scores.column_shapes:.2f}, column pair trends {scores.column_pair_trends:.2f}.")
+    with st.expander("Privacy: how close synthetic rows come to real ones"):
+        if "dcr synthetic" in scores.details:
+            st.markdown("Distance from each row to its closest training row. Synthetic rows should be no closer "
+                        "than real rows the synthesizer never saw; a pile-up near zero means near-copies. Mean "
+                        f"nearest-neighbour distance ratio: **{scores.details['nndr']:.2f}** (near 0: a synthetic row "
+                        "sits on one particular real row; near 1: it is as far from its closest as from its next).")
+            st.plotly_chart(plots.dcr_figure(scores.details["dcr synthetic"], scores.details["dcr holdout"]),
+                            width="stretch", key="compare_dcr")
+        else:
+            st.caption("Needs held-out rows: this table was too small to set any aside.")
+    with st.expander("What the detector leans on"):
+        st.caption("Permutation importance: how much the detector's AUC drops when a column is shuffled. The top "
+                   "columns are the ones that give synthetic rows away.")
+        st.bar_chart(scores.details["detector leans on"].head(10).rename("AUC drop"), horizontal=True)
 
 shapes, pairs, cloud, board = st.tabs(["Columns", "Pairs", "Projection", "Leaderboard"])
 with shapes:

@@ -43,6 +43,8 @@ class Scores:
     tstr_ratio: float | None
     exact_copy_rate: float
     dcr_share_closer: float | None
+    validity: float = float("nan")  # sdmetrics DiagnosticReport: values in the real ranges and categories
+    structure: float = float("nan")  # same columns and types
     details: dict = field(default_factory=dict)
 
 
@@ -62,15 +64,20 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *,
     holdout = holdout[columns].reset_index(drop=True) if holdout is not None and len(holdout) >= 5 else None
     generator = np.random.default_rng(rng)
     shapes, trends = _quality(real, synthetic, schema)
+    validity, structure = _diagnostic(real, synthetic, schema)
     detection, leaning = _detection(real, synthetic, generator)
     if model not in TSTR_MODELS:
         raise DataError(f"Unknown model '{model}' for the utility score.", hint="Use one of: " + ", ".join(TSTR_MODELS))
     tstr = _tstr(real, synthetic, holdout, schema, generator, model) if schema.target in columns else None
     copies = _exact_copy_rate(real, synthetic)
-    dcr = _dcr_share_closer(real, synthetic, holdout, schema, generator) if holdout is not None else None
+    details = {"detector leans on": leaning}
+    dcr = None
+    if holdout is not None:
+        dcr, distances = _dcr_share_closer(real, synthetic, holdout, schema, generator)
+        details.update(distances)
     return Scores(quality=(shapes + trends) / 2 if np.isfinite(trends) else shapes, column_shapes=shapes,
                   column_pair_trends=trends, detection_auc=detection, tstr_ratio=tstr, exact_copy_rate=copies,
-                  dcr_share_closer=dcr, details={"detector leans on": leaning})
+                  dcr_share_closer=dcr, validity=validity, structure=structure, details=details)
 
 
 def _metadata(df: pd.DataFrame, schema: Schema) -> dict:
@@ -88,6 +95,17 @@ def _quality(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema) -> tup
         report.generate(real, synthetic, _metadata(real, schema), verbose=False)
     properties = report.get_properties().set_index("Property")["Score"]
     return float(properties.get("Column Shapes", np.nan)), float(properties.get("Column Pair Trends", np.nan))
+
+
+def _diagnostic(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema) -> tuple[float, float]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from sdmetrics.reports.single_table import DiagnosticReport
+
+        report = DiagnosticReport()
+        report.generate(real, synthetic, _metadata(real, schema), verbose=False)
+    properties = report.get_properties().set_index("Property")["Score"]
+    return float(properties.get("Data Validity", np.nan)), float(properties.get("Data Structure", np.nan))
 
 
 def _frame_for_trees(df: pd.DataFrame) -> pd.DataFrame:
@@ -197,16 +215,21 @@ def _encode(frames: list[pd.DataFrame], schema: Schema) -> list[np.ndarray]:
 
 
 def _dcr_share_closer(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame, schema: Schema,
-                      rng: np.random.Generator) -> float:
+                      rng: np.random.Generator) -> tuple[float, dict]:
     def sample(df: pd.DataFrame) -> pd.DataFrame:
         return df.sample(n=PRIVACY_ROWS, random_state=rng.integers(2**31 - 1)) if len(df) > PRIVACY_ROWS else df
 
     train, synth, hold = _encode([sample(real), sample(synthetic), holdout], schema)
-    index = NearestNeighbors(n_neighbors=1).fit(train)
-    synthetic_dcr = index.kneighbors(synth)[0][:, 0]
+    index = NearestNeighbors(n_neighbors=min(2, len(train))).fit(train)
+    synthetic_distances = index.kneighbors(synth)[0]
+    synthetic_dcr = synthetic_distances[:, 0]
     holdout_dcr = index.kneighbors(hold)[0][:, 0]
     threshold = np.quantile(holdout_dcr, 0.05)
-    return float(np.mean(synthetic_dcr <= threshold)) if threshold > 0 else float(np.mean(synthetic_dcr == 0))
+    share = float(np.mean(synthetic_dcr <= threshold)) if threshold > 0 else float(np.mean(synthetic_dcr == 0))
+    # nearest-neighbour distance ratio: d(closest) / d(second closest); near 0 means a row sits on one real row
+    second = synthetic_distances[:, -1]
+    nndr = np.divide(synthetic_dcr, second, out=np.ones_like(second), where=second > 0)
+    return share, {"dcr synthetic": synthetic_dcr, "dcr holdout": holdout_dcr, "nndr": float(np.mean(nndr))}
 
 
 def readings(scores: Scores) -> dict[str, str]:

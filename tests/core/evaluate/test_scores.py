@@ -80,3 +80,13 @@ def test_column_distances_and_projection(tables):
     assert list(correlations(real, schema).columns) == ["x", "z", "w"]
     points = projection(real, fresh, schema)
     assert set(points["table"]) == {"real", "synthetic"} and len(points.attrs["explained"]) == 2
+
+
+def test_diagnostics_and_distance_details(tables):
+    real, holdout, fresh, schema = tables
+    scores = evaluate(real, fresh, schema, holdout=holdout)
+    assert scores.validity > 0.95 and scores.structure == 1.0
+    assert len(scores.details["dcr synthetic"]) == len(fresh) and len(scores.details["dcr holdout"]) == len(holdout)
+    assert 0.3 < scores.details["nndr"] <= 1
+    copy = evaluate(real, real.copy(), schema, holdout=holdout)
+    assert copy.details["nndr"] < 0.05
