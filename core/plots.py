@@ -459,3 +459,16 @@ def dcr_figure(synthetic_dcr: np.ndarray, holdout_dcr: np.ndarray) -> go.Figure:
                       xaxis_title="distance to the closest training row", margin=dict(l=40, r=10, t=40, b=40),
                       legend=dict(orientation="h", y=1.12))
     return fig
+
+
+def conditional_figure(real: pd.DataFrame, synthetic: pd.DataFrame, value: str, group: str) -> go.Figure:
+    """A number column's distribution within each group of a label column, real beside synthetic."""
+    fig = go.Figure()
+    order = real[group].astype(str).value_counts().index[:MAX_BARS]
+    for name, df, colour in (("real", real, REAL_COLOUR), ("synthetic", synthetic, SYNTHETIC_COLOUR)):
+        part = df[df[group].astype(str).isin(order)]
+        fig.add_box(x=part[group].astype(str), y=part[value], name=name, marker_color=colour, boxmean=True)
+    fig.update_layout(boxmode="group", xaxis_title=group, yaxis_title=value, height=380,
+                      margin=dict(l=40, r=10, t=30, b=40), legend=dict(orientation="h", y=1.1))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(order))
+    return fig

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core import plots
-from core.evaluate.compare import column_distances, correlations, projection
+from core.evaluate.compare import ASSOCIATIONS, column_distances, correlations, group_summary, projection
 from core.evaluate.scores import TSTR_MODELS, readings
 from ui import cache, sidebar, state
 from ui.errors import guarded
@@ -25,15 +25,18 @@ if not ws.runs:
     st.stop()
 
 names = [r.name for r in ws.runs]
-top = st.columns([2, 1])
+top = st.columns([2, 2, 1])
 run = ws.run(top[0].selectbox("Run", names, index=len(names) - 1, key="compare_run"))
-model = top[1].selectbox("Model for the utility score", TSTR_MODELS, key="compare_model",
+against = top[1].selectbox("Against", ["the real data", *[n for n in names if n != run.name]], key="compare_against",
+                           help="The views below can put two runs side by side; the scores always use the real data.")
+model = top[2].selectbox("Model for the utility score", TSTR_MODELS, key="compare_model",
                          format_func=lambda m: m.replace("_", " "),
                          help="Trained once on the synthetic rows and once on the real training rows, both tested on "
                               "the holdout; the utility score is the ratio.")
-real, synthetic = ws.train, run.synthetic
+synthetic = run.synthetic
+real = ws.train if against == "the real data" else ws.run(against).synthetic  # the reference in the views
 columns = [c for c in ws.schema.synth_columns if c in synthetic.columns]
-scores = guarded("scoring the run", cache.scores, ws, run, model)
+scores = guarded("scoring the run", cache.scores, ws, run, model)  # always against the real training rows
 if scores is not None:
     run.scores = scores
     said = readings(scores)
@@ -65,7 +68,8 @@ if scores is not None:
                    "columns are the ones that give synthetic rows away.")
         st.bar_chart(scores.details["detector leans on"].head(10).rename("AUC drop"), horizontal=True)
 
-shapes, pairs, cloud, board = st.tabs(["Columns", "Pairs", "Projection", "Leaderboard"])
+shapes, pairs, conditional, cloud, board = st.tabs(["Columns", "Pairs", "Within groups", "Projection",
+                                                    "Leaderboard"])
 with shapes:
     distances = column_distances(real, synthetic, ws.schema)
     st.markdown("Each column's distribution, real against synthetic. The distance is the Kolmogorov-Smirnov statistic "
@@ -80,15 +84,34 @@ with shapes:
     right.plotly_chart(plots.overlay_distribution(real[column], synthetic[column], ws.schema.kinds[column]),
                        width="stretch", key="compare_overlay")
 with pairs:
-    method = st.radio("Correlation", ["pearson", "spearman"], horizontal=True, key="compare_corr",
-                      format_func=str.capitalize)
+    method = st.radio("Dependence", ASSOCIATIONS, horizontal=True, key="compare_corr",
+                      format_func=lambda m: {"pearson": "Pearson", "spearman": "Spearman", "cramers_v": "Cramér's V",
+                                             "nmi": "normalised mutual information"}[m],
+                      help="Pearson and Spearman: number columns. Cramér's V and normalised mutual information: "
+                           "numbers and labels together, numbers cut into ten quantile bins.")
     a, b = correlations(real, ws.schema, method), correlations(synthetic, ws.schema, method)
     if len(a) >= 2:
-        st.plotly_chart(plots.correlation_panels({"real": a, "synthetic": b, "synthetic − real": b - a}),
+        left_name = "real" if against == "the real data" else against
+        st.plotly_chart(plots.correlation_panels({left_name: a, run.name: b, f"{run.name} − {left_name}": b - a}),
                         width="stretch", key="compare_pairs")
         st.caption("A method that keeps relationships shows the same pattern on both sides and a pale difference.")
     else:
-        st.info("Fewer than two number columns: nothing to correlate.")
+        st.info("Fewer than two columns to relate with this measure.")
+with conditional:
+    labels = [c for c in columns if ws.schema.kinds[c] in ("binary", "categorical")]
+    numbers = [c for c in columns if ws.schema.kinds[c] in ("continuous", "integer")]
+    if not labels or not numbers:
+        st.info("Needs a label column and a number column.")
+    else:
+        pick = st.columns(2)
+        group = pick[0].selectbox("Groups of", labels, key="compare_group")
+        value = pick[1].selectbox("Distribution of", numbers, key="compare_value")
+        st.plotly_chart(plots.conditional_figure(real, synthetic, value, group), width="stretch",
+                        key="compare_conditional")
+        st.markdown("**Aggregates**: each group's share of rows and mean, side by side.")
+        st.dataframe(group_summary(real, synthetic, group, value), hide_index=True, width="stretch",
+                     column_config={c: st.column_config.NumberColumn(format="%.3f") for c in
+                                    ("share real", "share synthetic", "mean real", "mean synthetic")})
 with cloud:
     points = guarded("projecting the rows", projection, real, synthetic, ws.schema)
     if points is not None:

@@ -47,10 +47,52 @@ def _numbers(values: pd.Series) -> np.ndarray:
     return values.to_numpy(dtype=float)
 
 
+ASSOCIATIONS = ("pearson", "spearman", "cramers_v", "nmi")
+
+
 def correlations(df: pd.DataFrame, schema: Schema, method: str = "pearson") -> pd.DataFrame:
-    numbers = [c for c in schema.synth_columns if c in df.columns and schema.kinds[c] in NUMERIC_KINDS
-               and pd.api.types.is_numeric_dtype(df[c])]
-    return df[numbers].corr(method=method)
+    """Pairwise dependence. Pearson and Spearman on the number columns; Cramér's V and normalised mutual
+    information on every number and label column, numbers cut into (at most) 10 quantile bins."""
+    if method in ("pearson", "spearman"):
+        numbers = [c for c in schema.synth_columns if c in df.columns and schema.kinds[c] in NUMERIC_KINDS
+                   and pd.api.types.is_numeric_dtype(df[c])]
+        return df[numbers].corr(method=method)
+    from sklearn.metrics import normalized_mutual_info_score
+
+    columns = [c for c in schema.synth_columns if c in df.columns
+               and schema.kinds[c] in (*NUMERIC_KINDS, "binary", "categorical")]
+    codes = {}
+    for c in columns:
+        values = df[c]
+        if schema.kinds[c] in NUMERIC_KINDS and pd.api.types.is_numeric_dtype(values) and values.nunique() > 10:
+            values = pd.qcut(values, 10, duplicates="drop")
+        codes[c] = values.astype(str).where(values.notna(), "(missing)").to_numpy()
+    out = pd.DataFrame(np.eye(len(columns)), index=columns, columns=columns)
+    for i, a in enumerate(columns):
+        for b in columns[i + 1:]:
+            if method == "nmi":
+                value = normalized_mutual_info_score(codes[a], codes[b])
+            else:
+                table = pd.crosstab(codes[a], codes[b]).to_numpy()
+                if min(table.shape) < 2:
+                    value = 0.0
+                else:
+                    chi2 = stats.chi2_contingency(table, correction=False)[0]
+                    value = np.sqrt(chi2 / (table.sum() * (min(table.shape) - 1)))  # V = √(χ² / (n (min(r, c) − 1)))
+            out.loc[a, b] = out.loc[b, a] = value
+    return out
+
+
+def group_summary(real: pd.DataFrame, synthetic: pd.DataFrame, group: str, value: str) -> pd.DataFrame:
+    """Count share and mean of ``value`` in each group of ``group``, real against synthetic."""
+    def summary(df: pd.DataFrame) -> pd.DataFrame:
+        grouped = df.groupby(df[group].astype(str), dropna=False)[value]
+        return pd.DataFrame({"share": grouped.size() / len(df), "mean": grouped.mean()})
+
+    both = summary(real).join(summary(synthetic), how="outer", lsuffix=" real", rsuffix=" synthetic")
+    both = both[["share real", "share synthetic", "mean real", "mean synthetic"]].fillna({"share real": 0.0,
+                                                                                          "share synthetic": 0.0})
+    return both.sort_values("share real", ascending=False).rename_axis(group).reset_index()
 
 
 def projection(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, rng=0) -> pd.DataFrame:

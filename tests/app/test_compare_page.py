@@ -28,7 +28,12 @@ def test_scores_views_and_leaderboard():
     assert not at.error
     assert any(":" in c.value for c in at.caption)  # every score has its one-line reading
     at.selectbox(key="compare_column").select("rank").run()
-    at.radio(key="compare_corr").set_value("spearman").run()
+    for method in ("spearman", "cramers_v", "nmi"):
+        at.radio(key="compare_corr").set_value(method).run()
+        assert not at.exception and not at.error, method
+    at.selectbox(key="compare_group").select("sex").run()
+    assert any("share real" in d.value.columns for d in at.dataframe)
+    at.selectbox(key="compare_against").select("monte_carlo #1").run()  # two runs side by side
     at.selectbox(key="compare_model").select("linear").run()
     assert not at.exception and not at.error
     at.button(key="compare_all").click().run()

@@ -90,3 +90,17 @@ def test_diagnostics_and_distance_details(tables):
     assert 0.3 < scores.details["nndr"] <= 1
     copy = evaluate(real, real.copy(), schema, holdout=holdout)
     assert copy.details["nndr"] < 0.05
+
+
+def test_mixed_kind_dependence_and_group_summaries(tables):
+    from core.evaluate.compare import correlations, group_summary
+
+    real, _, fresh, schema = tables
+    for method in ("cramers_v", "nmi"):
+        matrix = correlations(real, schema, method)
+        assert list(matrix.columns) == ["x", "z", "w", "group"]
+        assert matrix.loc["x", "group"] > matrix.loc["w", "group"] + 0.2  # group follows x, not w
+        assert np.allclose(matrix, matrix.T) and np.allclose(np.diag(matrix), 1)
+    summary = group_summary(real, fresh, "group", "x").set_index("group")
+    assert summary["share real"].sum() == pytest.approx(1) and summary.loc["high", "mean real"] > 0
+    assert abs(summary.loc["high", "mean real"] - summary.loc["high", "mean synthetic"]) < 0.1
