@@ -129,7 +129,10 @@ with board:
         progress.empty()
     scored = [r for r in ws.runs if r.scores is not None]
     if scored:
-        table = pd.DataFrame([{"run": r.name, "method": r.method, "rows": len(r.synthetic),
+        table = pd.DataFrame([{"run": r.name, "method": r.method,
+                               "settings": ", ".join(f"{k}={v}" for k, v in r.params.items()
+                                                     if not isinstance(v, (dict, pd.DataFrame))),
+                               "rows": len(r.synthetic),
                                "seconds": r.fit_seconds + r.sample_seconds, "quality": r.scores.quality,
                                "detection AUC": r.scores.detection_auc, "utility": r.scores.tstr_ratio,
                                "exact copies": r.scores.exact_copy_rate,
