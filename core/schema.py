@@ -398,3 +398,11 @@ def _fmt(x: float) -> str:
 def _short(value: Any, width: int = 24) -> str:
     text = str(value)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def to_floats(values: pd.Series) -> np.ndarray:
+    """A number or date column as floats (dates as nanoseconds since 1970), missing values as NaN."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        ns = values.to_numpy().astype("datetime64[ns]").astype(np.int64).astype(float)
+        return np.where(values.isna().to_numpy(), np.nan, ns)
+    return values.to_numpy(dtype=float)

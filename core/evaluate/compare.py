@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 from sklearn.decomposition import PCA
 
-from core.schema import NUMERIC_KINDS, Schema
+from core.schema import NUMERIC_KINDS, Schema, to_floats
 
 PROJECTION_ROWS = 5_000
 
@@ -30,7 +30,7 @@ def column_distances(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema
             continue
         if kind in (*NUMERIC_KINDS, "datetime") and (pd.api.types.is_numeric_dtype(a)
                                                      or pd.api.types.is_datetime64_any_dtype(a)):
-            x, y = _numbers(a), _numbers(b)
+            x, y = to_floats(a), to_floats(b)
             rows.append({"column": column, "kind": kind, "distance": "KS", "value": stats.ks_2samp(x, y).statistic})
         else:
             shares = pd.concat([a.astype(str).value_counts(normalize=True),
@@ -39,12 +39,6 @@ def column_distances(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema
             rows.append({"column": column, "kind": kind, "distance": "total variation", "value": tv})
     table = pd.DataFrame(rows, columns=["column", "kind", "distance", "value"])
     return table.sort_values("value", ascending=False, kind="stable").reset_index(drop=True)
-
-
-def _numbers(values: pd.Series) -> np.ndarray:
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return values.to_numpy().astype("datetime64[ns]").astype(np.int64).astype(float)
-    return values.to_numpy(dtype=float)
 
 
 ASSOCIATIONS = ("pearson", "spearman", "cramers_v", "nmi")

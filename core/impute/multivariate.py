@@ -33,6 +33,7 @@ from sklearn.linear_model import BayesianRidge, LogisticRegression
 
 from core.impute.base import LABELS, NUMERIC, Card, Imputer
 from core.params import Param
+from core.schema import to_floats
 
 MULTI_KINDS = NUMERIC + LABELS
 KNN_REFERENCE_ROWS = 20_000
@@ -50,7 +51,7 @@ class TableEncoder:
             values = df[column]
             if kinds[column] in (*NUMERIC, "datetime") and (pd.api.types.is_numeric_dtype(values)
                                                               or pd.api.types.is_datetime64_any_dtype(values)):
-                x = self._as_float(values)
+                x = to_floats(values)
                 sd = np.nanstd(x)
                 self.numeric[column] = (np.nanmean(x), sd if sd > 0 else 1.0, np.nanmin(x), np.nanmax(x),
                                         pd.api.types.is_datetime64_any_dtype(values))
@@ -63,19 +64,12 @@ class TableEncoder:
                 start += len(cats)
         self.width = start
 
-    @staticmethod
-    def _as_float(values: pd.Series) -> np.ndarray:
-        if pd.api.types.is_datetime64_any_dtype(values):
-            ns = values.to_numpy().astype("datetime64[ns]").astype(np.int64).astype(float)
-            return np.where(values.isna().to_numpy(), np.nan, ns)
-        return values.to_numpy(dtype=float)
-
     def encode(self, df: pd.DataFrame) -> np.ndarray:
         out = np.empty((len(df), self.width))
         for column, block in self.blocks.items():
             if column in self.numeric:
                 mean, sd, *_ = self.numeric[column]
-                out[:, block.start] = (self._as_float(df[column]) - mean) / sd  # z = (x − μ)/σ
+                out[:, block.start] = (to_floats(df[column]) - mean) / sd  # z = (x − μ)/σ
             else:
                 values = df[column].to_numpy()
                 onehot = np.stack([values == c for c in self.categories[column]], axis=1).astype(float)

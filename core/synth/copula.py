@@ -26,6 +26,7 @@ import pandas as pd
 from scipy import stats
 
 from core.params import Card
+from core.schema import to_floats
 from core.synth.base import LABELS, Synthesizer
 from core.synth.correlation import repair
 
@@ -56,7 +57,7 @@ class GaussianCopulaSynthesizer(Synthesizer):
                 midpoint = pd.Series((lower + upper) / 2, index=shares.index)
                 u = values.map(midpoint).astype(float)
             else:
-                x = _as_float(values)
+                x = to_floats(values)
                 self.marginals_[column] = ("numbers", np.sort(x[~np.isnan(x)]), None)
                 ranks = pd.Series(x).rank(method="average").to_numpy()
                 u = ranks / (np.sum(~np.isnan(x)) + 1)  # F̂(x) = rank/(n + 1)
@@ -82,11 +83,4 @@ class GaussianCopulaSynthesizer(Synthesizer):
                     self.dtypes_[column]) else x)
             out[column] = values
         return pd.DataFrame(out)
-
-
-def _as_float(values: pd.Series) -> np.ndarray:
-    if pd.api.types.is_datetime64_any_dtype(values):
-        ns = values.to_numpy().astype("datetime64[ns]").astype(np.int64).astype(float)
-        return np.where(values.isna().to_numpy(), np.nan, ns)
-    return values.to_numpy(dtype=float)
 
