@@ -126,7 +126,7 @@ if method == "cholesky":
 n_default = len(train) if not (method in OVERSAMPLING and params.get("mode") == "bulk_out" and ws.schema.target) \
     else int(train[ws.schema.target].value_counts().max() * train[ws.schema.target].nunique())
 row = st.columns(3)
-n = int(row[0].number_input("Rows to generate", 1, 5_000_000, n_default, key=f"synth_n::{method}",
+n = int(row[0].number_input("Rows to generate", 1, 5_000_000, n_default, key=f"synth_n::{method}::{params.get('mode')}",
                             help="Bulk-out mode: the total, real rows included."))
 seed = int(row[1].number_input("Seed", 0, 2**31 - 1, 0, key="synth_seed", help="Same seed, same table."))
 with st.expander("Business rules and derived columns"):
