@@ -50,6 +50,10 @@ def column_distribution(series: pd.Series, kind: str, *, title: str | None = Non
             counts[f"({n_others} others)"] = other
         fig.add_bar(x=counts.index.astype(str), y=counts.to_numpy(), marker_color=REAL_COLOUR, name=name)
         fig.update_xaxes(type="category", title_text=name)
+    elif kind == "id":
+        examples = ", ".join(map(str, observed.head(3)))
+        _note(fig, f"An identifier: {observed.nunique():,} distinct values ({examples}, …). "
+                   "Not plotted, not synthesised.")
     else:
         _binned(fig, observed.astype(str).str.len().to_numpy(dtype=float), name)
         fig.update_xaxes(title_text=f"length of '{name}' in characters ({kind}: values are not plotted)")

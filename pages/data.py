@@ -220,7 +220,8 @@ with target_left:
     target_key = f"target::{ws.fingerprint}"
     st.session_state[target_key] = ws.schema.target
     st.selectbox("Target column (optional)", eligible, key=target_key, on_change=set_target,
-                 args=(ws.fingerprint, target_key), format_func=lambda c: "none" if c is None else c)
+                 args=(ws.fingerprint, target_key), format_func=lambda c: "none" if c is None else c,
+                 placeholder="none")
 with target_right:
     excluded_key = f"excluded::{ws.fingerprint}"
     st.session_state[excluded_key] = list(ws.schema.excluded)
