@@ -37,6 +37,10 @@ synthetic = run.synthetic
 real = ws.train if against == "the real data" else ws.run(against).synthetic  # the reference in the views
 columns = [c for c in ws.schema.synth_columns if c in synthetic.columns]
 scores = guarded("scoring the run", cache.scores, ws, run, model)  # always against the real training rows
+if run.params.get("mode") == "bulk_out":
+    st.info("This run was made in bulk-out mode: it contains the real training rows plus synthetic ones, so copies and "
+            "rows close to real ones are expected here. To share data instead of the real table, generate in replace "
+            "mode.", icon=":material/info:")
 if scores is not None:
     run.scores = scores
     said = readings(scores)
