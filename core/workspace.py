@@ -71,6 +71,7 @@ class Workspace:
         holdout = np.zeros(len(raw), dtype=bool)
         holdout[rng.choice(len(raw), size=n_holdout, replace=False)] = True
         self.holdout_mask = holdout  # positions of real rows set aside for evaluation only
+        self._split_cache: tuple[pd.DataFrame, pd.DataFrame] | None = None
         self.imputed: pd.DataFrame | None = None
         self.imputation: str | None = None
         self.runs: list[Run] = []
@@ -89,12 +90,19 @@ class Workspace:
     @property
     def train(self) -> pd.DataFrame:
         """Working rows synthesizers may fit on (the holdout left out)."""
-        return self.working.loc[~self.holdout_mask]
+        return self._split()[0]
 
     @property
     def holdout(self) -> pd.DataFrame:
         """Real rows set aside at load time, for utility and privacy scores."""
-        return self.working.loc[self.holdout_mask]
+        return self._split()[1]
+
+    def _split(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(training rows, holdout rows) of the working table, computed once per working table: pages read
+        them on every rerun, and copying a million rows each time is not free."""
+        if self._split_cache is None:
+            self._split_cache = (self.working.loc[~self.holdout_mask], self.working.loc[self.holdout_mask])
+        return self._split_cache
 
     # ------------------------------------------------------------------ changes
 
@@ -105,7 +113,7 @@ class Workspace:
         """
         real = coerce(self.raw, schema)
         retyped = schema.kinds != self.schema.kinds
-        self.schema, self.real = schema, real
+        self.schema, self.real, self._split_cache = schema, real, None
         if retyped and self.imputed is not None:
             self.imputed, self.imputation = None, None
             return True
@@ -114,10 +122,10 @@ class Workspace:
     def set_imputed(self, table: pd.DataFrame, method: str) -> None:
         if list(table.columns) != list(self.real.columns) or len(table) != len(self.real):
             raise DataError("The imputed table does not have the real table's rows and columns.")
-        self.imputed, self.imputation = table, method
+        self.imputed, self.imputation, self._split_cache = table, method, None
 
     def restore_original(self) -> None:
-        self.imputed, self.imputation = None, None
+        self.imputed, self.imputation, self._split_cache = None, None, None
 
     def add_run(self, run: Run) -> Run:
         """Keep a run; it gets a unique name such as 'smote #2' unless it has one."""

@@ -89,6 +89,23 @@ def group_summary(real: pd.DataFrame, synthetic: pd.DataFrame, group: str, value
     return both.sort_values("share real", ascending=False).rename_axis(group).reset_index()
 
 
+def encode_rows(frames: list[pd.DataFrame], schema: Schema, *, max_levels: int = 50) -> list[np.ndarray]:
+    """Rows as vectors for distances and projections: numbers standardised on the first frame (missing
+    values at its mean), labels one-hot over the first frame's ``max_levels`` most common values."""
+    base = frames[0]
+    numbers = [c for c in base.columns if schema.kinds[c] in NUMERIC_KINDS and pd.api.types.is_numeric_dtype(base[c])]
+    labels = [c for c in base.columns if c not in numbers]
+    center, scale = base[numbers].mean(), base[numbers].std().replace(0, 1).fillna(1)
+    levels = {c: base[c].astype(str).value_counts().index[:max_levels] for c in labels}
+    out = []
+    for frame in frames:
+        parts = [((frame[numbers] - center) / scale).fillna(0.0).to_numpy()]  # z = (x − μ)/σ
+        parts += [np.stack([(frame[c].astype(str) == v).to_numpy(dtype=float) for v in levels[c]], axis=1)
+                  for c in labels if len(levels[c])]
+        out.append(np.hstack(parts))
+    return out
+
+
 def projection(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, rng=0) -> pd.DataFrame:
     """Rows of both tables on the real data's first two principal components (a sample of each)."""
     generator = np.random.default_rng(rng)
@@ -96,18 +113,7 @@ def projection(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, r
                and schema.kinds[c] != "datetime"]
     a = real[columns].sample(n=min(len(real), PROJECTION_ROWS), random_state=generator.integers(2**31 - 1))
     b = synthetic[columns].sample(n=min(len(synthetic), PROJECTION_ROWS), random_state=generator.integers(2**31 - 1))
-    numbers = [c for c in columns if schema.kinds[c] in NUMERIC_KINDS and pd.api.types.is_numeric_dtype(a[c])]
-    labels = [c for c in columns if c not in numbers]
-    center, scale = a[numbers].mean(), a[numbers].std().replace(0, 1).fillna(1)
-    levels = {c: a[c].astype(str).value_counts().index[:30] for c in labels}
-
-    def encode(frame: pd.DataFrame) -> np.ndarray:
-        parts = [((frame[numbers] - center) / scale).fillna(0.0).to_numpy()]
-        parts += [np.stack([(frame[c].astype(str) == v).to_numpy(dtype=float) for v in levels[c]], axis=1)
-                  for c in labels if len(levels[c])]
-        return np.hstack(parts)
-
-    x_real, x_synth = encode(a), encode(b)
+    x_real, x_synth = encode_rows([a, b], schema)
     pca = PCA(n_components=min(2, x_real.shape[1]), random_state=0).fit(x_real)
     points = [pd.DataFrame(pca.transform(x), columns=[f"PC{i + 1}" for i in range(pca.n_components_)])
               .assign(table=name) for x, name in ((x_real, "real"), (x_synth, "synthetic"))]

@@ -28,6 +28,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.neighbors import NearestNeighbors
 
 from core.errors import DataError
+from core.evaluate.compare import encode_rows
 from core.schema import Schema
 
 DETECTION_ROWS = 20_000
@@ -197,29 +198,12 @@ def _exact_copy_rate(real: pd.DataFrame, synthetic: pd.DataFrame) -> float:
     return float(pd.util.hash_pandas_object(synthetic.astype(str), index=False).isin(set(keys)).mean())
 
 
-def _encode(frames: list[pd.DataFrame], schema: Schema) -> list[np.ndarray]:
-    base = frames[0]
-    numbers = [c for c in base.columns if schema.kinds[c] in ("continuous", "integer")
-               and pd.api.types.is_numeric_dtype(base[c])]
-    labels = [c for c in base.columns if c not in numbers]
-    center, scale = base[numbers].mean(), base[numbers].std().replace(0, 1).fillna(1)
-    levels = {c: base[c].astype(str).value_counts().index[:50] for c in labels}
-    out = []
-    for frame in frames:
-        parts = [((frame[numbers] - center) / scale).fillna(0.0).to_numpy()]
-        for c in labels:
-            text = frame[c].astype(str)
-            parts.append(np.stack([(text == v).to_numpy(dtype=float) for v in levels[c]], axis=1))
-        out.append(np.hstack(parts) if parts else np.zeros((len(frame), 0)))
-    return out
-
-
 def _dcr_share_closer(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame, schema: Schema,
                       rng: np.random.Generator) -> tuple[float, dict]:
     def sample(df: pd.DataFrame) -> pd.DataFrame:
         return df.sample(n=PRIVACY_ROWS, random_state=rng.integers(2**31 - 1)) if len(df) > PRIVACY_ROWS else df
 
-    train, synth, hold = _encode([sample(real), sample(synthetic), holdout], schema)
+    train, synth, hold = encode_rows([sample(real), sample(synthetic), holdout], schema)
     index = NearestNeighbors(n_neighbors=min(2, len(train))).fit(train)
     synthetic_distances = index.kneighbors(synth)[0]
     synthetic_dcr = synthetic_distances[:, 0]
