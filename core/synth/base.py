@@ -1,6 +1,6 @@
 """The synthesizer contract, shared by every method in ``core.synth``.
 
-``Synthesizer(**params).fit(df, schema) -> self`` and ``.sample(n, *, rng=None) -> DataFrame``,
+``Synthesizer(**params).fit(df, schema, seed=0) -> self`` and ``.sample(n, *, rng=None) -> DataFrame``,
 like imbalanced-learn's samplers: ``__init__`` only stores keyword arguments; ``fit`` checks them
 against the class's declared ``params``, records what every column looks like (kind, labels,
 bounds, decimals, share missing) and hands the columns that take part in synthesis to ``_fit``;
@@ -32,14 +32,20 @@ class Synthesizer:
     title: ClassVar[str] = ""
     card: ClassVar[Card]
     params: ClassVar[tuple[Param, ...]] = ()
+    keeps_missing: ClassVar[bool] = False  # True: _sample draws missing values itself
+
 
     def __init__(self, **params: Any) -> None:
         self.given = params
 
     # ------------------------------------------------------------------ public
 
-    def fit(self, df: pd.DataFrame, schema: Schema) -> Synthesizer:
+    def fit(self, df: pd.DataFrame, schema: Schema, *, seed: int = 0) -> Synthesizer:
+        """Learn from ``df``; ``seed`` drives any randomness in fitting (the neural models' training)."""
         self.params_ = validate_params(self.params, self.given, self.title or type(self).__name__)
+        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or not 0 <= seed < 2**32:
+            raise ParameterError(f"The seed must be a whole number from 0 to {2**32 - 1:,}, not {seed!r}.")
+        self.seed_ = int(seed)
         columns = [c for c in schema.synth_columns if c in df.columns]
         if not columns:
             raise DataError("No column takes part in synthesis.", hint="Include at least one column on the Data page.")
@@ -66,7 +72,7 @@ class Synthesizer:
         generator = np.random.default_rng(rng)
         out = self._sample(int(n), generator)
         for column, rate in self.missing_.items():  # missing values come back at their real rate
-            if rate > 0 and column in out:
+            if rate > 0 and column in out and not self.keeps_missing:
                 out[column] = out[column].mask(generator.random(len(out)) < rate)
         return self._finish(out)
 

@@ -11,7 +11,8 @@ import pandas as pd
 
 from core.errors import DataError, ParameterError
 from core.schema import Schema
-from core.synth import METHODS
+from core.synth import METHODS, Synthesizer
+from core.synth.neural import NeuralSynthesizer, TrainingMonitor
 from core.synth.rules import Expression, RuleReport, derive, parse, sample_with_rules
 
 
@@ -22,6 +23,7 @@ class Generated:
     sample_seconds: float
     notes: list[str] = field(default_factory=list)
     rule_report: list[RuleReport] = field(default_factory=list)
+    model: Synthesizer | None = None
 
 
 def parse_derived(lines: list[str], columns: list[str]) -> list[tuple[str, Expression]]:
@@ -39,13 +41,20 @@ def parse_derived(lines: list[str], columns: list[str]) -> list[tuple[str, Expre
 
 
 def generate(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, Any], n: int, *, rng: Any = None,
-             rules: list[str] | None = None, derived: list[str] | None = None) -> Generated:
+             rules: list[str] | None = None, derived: list[str] | None = None,
+             monitor: TrainingMonitor | None = None) -> Generated:
+    """Fit ``method`` on ``df`` and draw ``n`` rows. An integer ``rng`` also seeds the fitting (the neural
+    models' training); ``monitor`` follows and stops a neural model's training."""
     if method not in METHODS:
         raise ParameterError(f"Unknown method '{method}'.", hint="Use one of: " + ", ".join(METHODS) + ".")
     generator = np.random.default_rng(rng)
     model = METHODS[method](**params)
+    seed = int(rng) if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) else 0
     start = time.perf_counter()
-    model.fit(df, schema)
+    if isinstance(model, NeuralSynthesizer):
+        model.fit(df, schema, seed=seed, monitor=monitor)
+    else:
+        model.fit(df, schema, seed=seed)
     fit_seconds = time.perf_counter() - start
     columns = list(model.columns_)
     formulas = parse_derived([d for d in (derived or []) if d.strip()], columns)
@@ -68,6 +77,10 @@ def generate(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, An
         table, report = draw(n, generator), []
     sample_seconds = time.perf_counter() - start
     notes = []
+    if isinstance(model, NeuralSynthesizer):
+        last = model.history_[-1]
+        notes.append(f"Training: {model.stopped_}; {last.epoch} epochs in {model.train_seconds_:.1f} s"
+                     + (f", fidelity {last.fidelity:.3f}." if last.fidelity is not None else "."))
     if getattr(model, "repaired_", False):
         notes.append("The correlation matrix was not positive definite; the nearest valid correlation matrix was "
                      "used instead.")
@@ -76,4 +89,4 @@ def generate(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, An
         notes.append(f"Privacy filter: {dropped['copies']:,} exact copies of real rows and the {dropped['closest']:,} "
                      "synthetic rows closest to real ones were dropped.")
     return Generated(table=table, fit_seconds=fit_seconds, sample_seconds=sample_seconds, notes=notes,
-                     rule_report=report)
+                     rule_report=report, model=model)

@@ -8,6 +8,7 @@ from core.errors import DataError, ParameterError
 from core.io import read_table
 from core.samples import SAMPLES
 from core.schema import infer_schema
+from core.synth.neural import TrainingMonitor
 from core.synth.run import generate
 
 
@@ -50,3 +51,14 @@ def test_notes_from_the_privacy_filter(salaries):
     df, schema = salaries
     result = generate(df, schema, "smote", {"mode": "replace", "k_neighbors": 3}, 200, rng=1)
     assert result.notes and result.notes[0].startswith("Privacy filter")
+
+
+def test_neural_generation_is_seeded_by_rng_and_reports_its_training(salaries):
+    df, schema = salaries
+    monitor = TrainingMonitor()
+    result = generate(df, schema, "vae", {"epochs": 20}, 300, rng=7, rules=["salary >= 60000"], monitor=monitor)
+    assert len(result.table) == 300 and (result.table["salary"] >= 60_000).all()
+    assert len(monitor.history) == 20 and result.model.seed_ == 7
+    assert result.notes[0].startswith("Training: completed; 20 epochs in") and "fidelity" in result.notes[0]
+    again = generate(df, schema, "vae", {"epochs": 20}, 300, rng=7, rules=["salary >= 60000"])
+    pd.testing.assert_frame_equal(result.table, again.table)

@@ -1,0 +1,260 @@
+"""What the GAN and the VAE share: the training loop as a user sees it.
+
+``fit(df, schema, seed=..., monitor=...)`` transforms the table (:mod:`core.synth.transformer`),
+builds the networks and trains them epoch by epoch. After every epoch it records the losses in
+``history_``; when a :class:`TrainingMonitor` is given (the page gives one) it also reports the
+epoch, the losses, a fidelity score and the time left, and checks for a stop request after
+every batch, so a stop ends training cleanly and keeps the model trained so far.
+
+Fidelity, the score the live curve and early stopping read, is 1 − the mean per-column
+distance between 2,000 training rows and 2,000 rows drawn from the model: the Kolmogorov-Smirnov
+statistic for number columns and the total variation distance for label columns (missingness
+included), the same distances as sdmetrics' column shapes. GAN losses say little about the
+samples; this score does. With early stopping on, training ends when fidelity has not improved
+for ``patience`` epochs and the best model seen is kept.
+
+Reproducibility: every random draw comes from the seed (torch's generator, forked and seeded,
+and numpy's), trainings in one process take turns so they do not share torch's generator, and
+torch uses as many threads as the machine gives this process. The same seed gives the same
+model and the same table on CPU.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import torch
+from scipy import stats
+
+from core.params import Param
+from core.schema import Schema, to_floats
+from core.synth.base import Synthesizer
+from core.synth.transformer import DataTransformer, fit_transformer
+
+FIDELITY_ROWS = 2_000
+MAX_CHECKS = 60  # fidelity is measured at most this many times per training (and at the last epoch)
+_TORCH = threading.Lock()
+LEARNING_RATES = (1e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)
+
+
+def threads() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class Progress:
+    epoch: int
+    epochs: int
+    losses: dict[str, float]
+    seconds: float
+    fidelity: float | None = None
+
+    @property
+    def seconds_left(self) -> float:
+        return self.seconds / max(self.epoch, 1) * (self.epochs - self.epoch)
+
+
+@dataclass
+class TrainingMonitor:
+    """Shared between a training (which reports) and whoever watches it (which may ask it to stop)."""
+
+    history: list[Progress] = field(default_factory=list)
+    stop: threading.Event = field(default_factory=threading.Event)
+    phase: str = "waiting"
+
+    def report(self, progress: Progress) -> None:
+        self.history.append(progress)
+
+    @property
+    def latest(self) -> Progress | None:
+        return self.history[-1] if self.history else None
+
+
+def training_params(*, epochs: int, batch_size: int, patience: int) -> tuple[Param, ...]:
+    return (
+        Param("epochs", "int", epochs, "Passes over the training rows. More epochs learn finer structure and take "
+              "longer; too many can start copying training rows. Early stopping can end sooner.", 1, 10_000),
+        Param("batch_size", "int", batch_size, "Rows per training step. Larger batches give smoother, fewer steps "
+              "per epoch (faster on CPU); smaller ones give more, noisier updates.", 10, 20_000),
+        Param("early_stopping", "bool", False, "Stop when fidelity (see the curve) has not improved for 'patience' "
+              "epochs, and keep the best model seen."),
+        Param("patience", "int", patience, "Epochs without a better fidelity before early stopping ends training.",
+              1, 10_000),
+    )
+
+
+class NeuralSynthesizer(Synthesizer):
+    """The training loop; subclasses build networks (``_build``), train one epoch (``_epoch``) and draw
+    transformed rows (``_draw``)."""
+
+    keeps_missing: ClassVar[bool] = True  # missingness is learned, not sprinkled back
+    loss_names: ClassVar[tuple[str, ...]] = ()
+
+    def fit(self, df: pd.DataFrame, schema: Schema, *, seed: int = 0,
+            monitor: TrainingMonitor | None = None) -> NeuralSynthesizer:
+        self.monitor_ = monitor
+        return super().fit(df, schema, seed=seed)
+
+    def _fit(self, df: pd.DataFrame) -> None:
+        params, seed = self.params_, self.seed_
+        self._check(params)
+        monitor = self.monitor_
+        if monitor:
+            monitor.phase = "fitting the mixtures"
+        self.transformer_: DataTransformer = fit_transformer(df, self.kinds_, seed=seed)
+        rng, check_rng = np.random.default_rng(seed), np.random.default_rng([seed, 1])
+        data = self.transformer_.transform(df, rng)
+        reference = df.sample(min(len(df), FIDELITY_ROWS), random_state=seed)
+        watch = params["early_stopping"] or monitor is not None
+        every = max(1, params["epochs"] // MAX_CHECKS)
+        if params["early_stopping"]:
+            every = max(1, min(every, params["patience"] // 5))  # several checks within the patience
+        self.history_: list[Progress] = []
+        self.stopped_ = "completed"
+        best, best_epoch, best_state = -np.inf, 0, None
+        start = time.perf_counter()
+        if monitor:
+            monitor.phase = "waiting for another training to finish" if _TORCH.locked() else "training"
+        with _TORCH, torch.random.fork_rng(devices=[]):
+            if monitor:
+                monitor.phase = "training"
+            torch.manual_seed(seed)
+            torch.set_num_threads(threads())
+            self._build(data, rng)
+            tensor = torch.from_numpy(data)
+            for epoch in range(1, params["epochs"] + 1):
+                losses = self._epoch(tensor, rng, self._stop_requested)
+                fidelity = None
+                if watch and (epoch % every == 0 or epoch == params["epochs"] or self._stop_requested()):
+                    fidelity = self._fidelity(reference, check_rng)
+                    if fidelity > best + 1e-3:
+                        best, best_epoch = fidelity, epoch
+                        best_state = self._state() if params["early_stopping"] else None
+                progress = Progress(epoch, params["epochs"], losses, time.perf_counter() - start, fidelity)
+                self.history_.append(progress)
+                if monitor:
+                    monitor.report(progress)
+                if self._stop_requested():
+                    self.stopped_ = f"stopped by the user after epoch {epoch} of {params['epochs']}"
+                    break
+                if params["early_stopping"] and epoch - best_epoch >= params["patience"]:
+                    self.stopped_ = (f"early stopping after epoch {epoch}: fidelity had not improved since epoch "
+                                     f"{best_epoch} ({best:.3f}), whose model is kept")
+                    break
+            if best_state is not None and self.stopped_.startswith("early"):
+                self._restore(best_state)
+            elif watch and self.history_[-1].fidelity is None:  # the model kept is always scored
+                self.history_[-1].fidelity = self._fidelity(reference, check_rng)
+        self.train_seconds_ = time.perf_counter() - start
+        if monitor:
+            monitor.phase = "sampling"
+
+    def _sample(self, n: int, rng: np.random.Generator) -> pd.DataFrame:
+        with _TORCH, torch.random.fork_rng(devices=[]):
+            torch.manual_seed(int(rng.integers(2**62)))
+            matrix, sigmas = self._draw(n, rng)
+        return self.transformer_.inverse(matrix, sigmas, rng)
+
+    # ---------------------------------------------------------------- helpers
+
+    def _stop_requested(self) -> bool:
+        return bool(self.monitor_ and self.monitor_.stop.is_set())
+
+    def _fidelity(self, reference: pd.DataFrame, rng: np.random.Generator) -> float:
+        """Measured with its own random numbers, so watching a training does not change it."""
+        with torch.random.fork_rng(devices=[]):
+            matrix, sigmas = self._draw(len(reference), rng)
+        return fidelity(self.transformer_, reference, matrix, sigmas, rng)
+
+    def _state(self) -> dict[str, Any]:
+        return {name: copy.deepcopy(net.state_dict()) for name, net in self._networks().items()}
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        for name, net in self._networks().items():
+            net.load_state_dict(state[name])
+
+    def _check(self, params: dict[str, Any]) -> None:
+        """Parameter combinations a single Param can't check."""
+
+    def _networks(self) -> dict[str, torch.nn.Module]:
+        raise NotImplementedError
+
+    def _build(self, data: np.ndarray, rng: np.random.Generator) -> None:
+        raise NotImplementedError
+
+    def _epoch(self, data: torch.Tensor, rng: np.random.Generator, stop) -> dict[str, float]:
+        raise NotImplementedError
+
+    def _draw(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray | None]:
+        raise NotImplementedError
+
+
+def fidelity(transformer: DataTransformer, reference: pd.DataFrame, matrix: np.ndarray,
+             sigmas: np.ndarray | None, rng: np.random.Generator) -> float:
+    """1 − mean column distance (KS for numbers, total variation for labels; missingness a category)."""
+    distances = []
+    for info in transformer.columns:
+        if info.kind == "labels":
+            width = info.spans[0].width
+            real = np.bincount(transformer.codes(info, reference[info.name]), minlength=width) / len(reference)
+            span = info.spans[0]
+            fake = np.bincount(matrix[:, span.start:span.end].argmax(axis=1), minlength=width) / len(matrix)
+            distances.append(0.5 * np.abs(real - fake).sum())
+            continue
+        real = to_floats(reference[info.name])
+        fake = transformer.numbers(info, matrix, sigmas, rng)
+        real_seen, fake_seen = real[~np.isnan(real)], fake[~np.isnan(fake)]
+        share_gap = abs(np.isnan(real).mean() - np.isnan(fake).mean())
+        ks = stats.ks_2samp(real_seen, fake_seen).statistic if len(real_seen) and len(fake_seen) else \
+            float(len(real_seen) != len(fake_seen))
+        distances.append(max(ks, share_gap))
+    return 1.0 - float(np.mean(distances))
+
+
+
+def lost_modes(transformer: DataTransformer, real: pd.DataFrame, synthetic: pd.DataFrame, *,
+               min_share: float = 0.01, ratio: float = 0.1) -> pd.DataFrame:
+    """The mode-collapse check: categories and number modes the real rows have and the samples lack.
+
+    Listed when at least ``min_share`` of the real rows are in it and the synthetic share is below
+    ``ratio`` times the real one. A number column's modes are its mixture components, each read
+    as the range mean ± 2 standard deviations.
+    """
+    rows = []
+    for info in transformer.columns:
+        if info.kind == "labels":
+            labels = [*map(str, info.categories), *(["(missing)"] if info.has_missing else [])]
+            width = len(labels)
+            real_share = np.bincount(transformer.codes(info, real[info.name]), minlength=width)[:width] / len(real)
+            fake_share = np.bincount(transformer.codes(info, synthetic[info.name].astype(object)),
+                                     minlength=width)[:width] / max(len(synthetic), 1)
+            what = "category"
+        else:
+            width = len(info.means)
+            low = (info.means - 2 * info.stds) * info.scale + info.center
+            high = (info.means + 2 * info.stds) * info.scale + info.center
+            labels = [f"{a:,.4g} to {b:,.4g}" for a, b in zip(low, high, strict=True)]
+            if info.is_date:
+                labels = [f"{pd.Timestamp(int(a)):%Y-%m-%d} to {pd.Timestamp(int(b)):%Y-%m-%d}"
+                          for a, b in zip(low, high, strict=True)]
+            real_modes = transformer.modes(info, real[info.name])
+            fake_modes = transformer.modes(info, synthetic[info.name])
+            real_share = np.bincount(real_modes[real_modes >= 0], minlength=width) / len(real)
+            fake_share = np.bincount(fake_modes[fake_modes >= 0], minlength=width) / max(len(synthetic), 1)
+            what = "mode"
+        for label, r, f in zip(labels, real_share, fake_share, strict=True):
+            if r >= min_share and f < ratio * r:
+                rows.append({"column": info.name, "kind": what, "value": label, "real share": r,
+                             "synthetic share": f})
+    return pd.DataFrame(rows, columns=["column", "kind", "value", "real share", "synthetic share"])

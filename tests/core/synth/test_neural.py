@@ -1,0 +1,166 @@
+"""The neural synthesizers: the transformer's exact inverse, the vectorised conditional sampler,
+and the GAN's and VAE's promises (kinds, ranges, seeds, modes, stopping), each in seconds."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.errors import ParameterError
+from core.schema import infer_schema
+from core.synth import METHODS
+from core.synth.gan import ConditionSampler
+from core.synth.neural import TrainingMonitor, lost_modes
+from core.synth.transformer import fit_transformer
+
+NEURAL = ["gan", "vae"]
+
+
+@pytest.fixture(scope="module")
+def mixed():
+    rng = np.random.default_rng(0)
+    n = 600
+    group = rng.choice(["a", "b", "c", "rare"], size=n, p=[0.5, 0.3, 0.17, 0.03])
+    df = pd.DataFrame({
+        "group": group,
+        "flag": rng.integers(0, 2, n),
+        "income": np.round(np.where(group == "a", 20_000, 60_000) + rng.normal(0, 5_000, n), 2),
+        "age": rng.integers(18, 90, n),
+        "when": pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D"),
+    })
+    df.loc[rng.random(n) < 0.15, "income"] = np.nan
+    df.loc[rng.random(n) < 0.10, "group"] = None
+    return df, infer_schema(df)
+
+
+def test_transformer_round_trip_is_exact_for_labels_and_close_for_numbers(mixed):
+    df, schema = mixed
+    transformer = fit_transformer(df, schema.kinds, seed=0)
+    matrix = transformer.transform(df, np.random.default_rng(0))
+    assert matrix.shape == (len(df), transformer.width) and matrix.dtype == np.float32
+    back = transformer.inverse(matrix)
+    assert back["group"].isna().equals(df["group"].isna())
+    assert (back["group"].dropna() == df["group"].dropna()).all()
+    assert back["income"].isna().equals(df["income"].isna())  # missing values come back where they were
+    observed = df["income"].notna()
+    assert np.allclose(back.loc[observed, "income"], df.loc[observed, "income"], rtol=1e-4)
+    assert (back["when"] - df["when"]).abs().max() < pd.Timedelta(minutes=1)
+    assert np.allclose(back["age"], df["age"], atol=1e-3)
+    assert fit_transformer(df, schema.kinds, seed=0) is transformer  # mixtures fitted once, then cached
+
+
+def test_mixture_finds_the_modes_of_a_bimodal_column():
+    rng = np.random.default_rng(1)
+    x = np.concatenate([rng.normal(-5, 0.5, 2_000), rng.normal(5, 0.5, 2_000)])
+    df = pd.DataFrame({"x": x})
+    info = fit_transformer(df, {"x": "continuous"}).columns[0]
+    big = info.weights > 0.2
+    assert big.sum() == 2
+    means = np.sort(info.means[big] * info.scale + info.center)
+    assert np.allclose(means, [-5, 5], atol=0.2)
+
+
+def test_condition_sampler_follows_log_frequency_and_matches_rows(mixed):
+    df, schema = mixed
+    transformer = fit_transformer(df, schema.kinds, seed=0)
+    data = transformer.transform(df, np.random.default_rng(0))
+    sampler = ConditionSampler(transformer, data)
+    rng = np.random.default_rng(2)
+    vectors, mask, chosen = sampler.draw(200_000, rng)
+    assert (vectors.sum(axis=1) == 1).all() and (mask.sum(axis=1) == 1).all()
+    group = transformer.columns[0]
+    counts = np.bincount(transformer.codes(group, df["group"]), minlength=group.spans[0].width)
+    expected = np.log1p(counts) / np.log1p(counts).sum() / sampler.n_columns  # column uniform, then log-frequency
+    observed = np.bincount(chosen, minlength=sampler.width)[:len(counts)] / len(chosen)
+    assert np.allclose(observed, expected, atol=0.005)
+    rows = sampler.matching_rows(chosen[:5_000], rng)
+    picked = data[rows]  # every real row drawn has the category its condition asks for
+    starts = sampler.data_starts[np.searchsorted(sampler.offsets, chosen[:5_000], side="right") - 1]
+    offsets = sampler.offsets[np.searchsorted(sampler.offsets, chosen[:5_000], side="right") - 1]
+    assert (picked[np.arange(5_000), starts + chosen[:5_000] - offsets] == 1).all()
+
+
+@pytest.mark.parametrize("key", NEURAL)
+def test_kinds_categories_ranges_and_seeds(mixed, key):
+    df, schema = mixed
+    model = METHODS[key](epochs=30, batch_size=200).fit(df, schema, seed=3)
+    out = model.sample(800, rng=1)
+    assert list(out.columns) == list(df.columns) and len(out) == 800
+    assert set(out["group"].dropna()) <= set(df["group"].dropna())
+    assert set(out["flag"]) <= {0, 1} and out["flag"].dtype == df["flag"].dtype
+    assert out["age"].between(18, 89).all() and (out["age"] % 1 == 0).all()
+    assert out["income"].dropna().between(df["income"].min(), df["income"].max()).all()
+    assert out["when"].dtype.kind == "M" and out["when"].between(df["when"].min(), df["when"].max()).all()
+    assert 0 < out["income"].isna().mean() < 0.5  # missingness is learned, not dropped
+    again = METHODS[key](epochs=30, batch_size=200).fit(df, schema, seed=3).sample(800, rng=1)
+    pd.testing.assert_frame_equal(out, again)  # same seed, same table
+    other = METHODS[key](epochs=30, batch_size=200).fit(df, schema, seed=4).sample(800, rng=1)
+    assert not out.equals(other)
+
+
+@pytest.mark.parametrize("key", NEURAL)
+def test_two_clusters_are_both_covered(key):
+    rng = np.random.default_rng(5)
+    n = 1_000
+    side = rng.random(n) < 0.5
+    df = pd.DataFrame({"x": np.where(side, -5, 5) + rng.normal(0, 0.5, n),
+                       "y": np.where(side, 10, 30) + rng.normal(0, 1, n),
+                       "side": np.where(side, "left", "right")})
+    schema = infer_schema(df)
+    model = METHODS[key](epochs=150 if key == "gan" else 300).fit(df, schema, seed=0)
+    out = model.sample(2_000, rng=0)
+    left, right = (out["x"] < 0).mean(), (out["x"] > 0).mean()
+    assert left > 0.3 and right > 0.3, (left, right)
+    assert ((out["x"] < 0) == (out["side"] == "left")).mean() > 0.8  # and the label goes with its cluster
+    assert lost_modes(model.transformer_, df, out).empty
+
+
+class StopAfter(TrainingMonitor):
+    def report(self, progress):
+        super().report(progress)
+        if progress.epoch == 3:
+            self.stop.set()
+
+
+@pytest.mark.parametrize("key", NEURAL)
+def test_stopping_mid_training_keeps_a_usable_model(mixed, key):
+    df, schema = mixed
+    monitor = StopAfter()
+    model = METHODS[key](epochs=500).fit(df, schema, monitor=monitor)
+    assert len(monitor.history) == len(model.history_) == 3
+    assert model.stopped_.startswith("stopped by the user after epoch 3")
+    assert all(p.fidelity is not None and 0 <= p.fidelity <= 1 for p in monitor.history[-1:])
+    assert monitor.history[-1].seconds_left > 0 and set(monitor.history[0].losses) == set(model.loss_names)
+    out = model.sample(100, rng=0)
+    assert len(out) == 100 and set(out["group"].dropna()) <= set(df["group"].dropna())
+
+
+def test_early_stopping_ends_sooner_and_keeps_the_best_model(mixed):
+    df, schema = mixed
+    model = METHODS["vae"](epochs=2_000, early_stopping=True, patience=10).fit(df, schema)
+    assert len(model.history_) < 2_000 and model.stopped_.startswith("early stopping")
+    scored = [p for p in model.history_ if p.fidelity is not None]
+    assert max(p.fidelity for p in scored) >= scored[-1].fidelity
+
+
+def test_lost_modes_lists_what_the_samples_lack(mixed):
+    df, schema = mixed
+    transformer = fit_transformer(df, schema.kinds, seed=0)
+    assert lost_modes(transformer, df, df).empty
+    collapsed = df[df["group"] != "rare"].copy()
+    collapsed = collapsed[collapsed["income"].isna() | (collapsed["income"] < 40_000)]
+    lost = lost_modes(transformer, df, collapsed)
+    assert ("group", "rare") in set(zip(lost["column"], lost["value"], strict=True))
+    assert (lost["column"] == "income").any() and (lost.loc[lost["column"] == "income", "kind"] == "mode").all()
+
+
+def test_bad_parameters_and_awkward_columns(mixed):
+    df, schema = mixed
+    with pytest.raises(ParameterError, match="multiple of pac"):
+        METHODS["gan"](batch_size=105, pac=10).fit(df, schema)
+    with pytest.raises(ParameterError, match="seed"):
+        METHODS["vae"]().fit(df, schema, seed=-1)
+    awkward = df.assign(constant=7.0, empty=np.nan, one=1)
+    kinds = infer_schema(awkward)
+    for key in NEURAL:
+        out = METHODS[key](epochs=2, batch_size=100).fit(awkward, kinds).sample(50, rng=0)
+        assert (out["constant"] == 7.0).all() and len(out) == 50
