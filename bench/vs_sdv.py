@@ -1,18 +1,23 @@
-"""Benchmark: SynthLab's gaussian_copula against SDV's GaussianCopulaSynthesizer, same tables, one run.
+"""Benchmark: SynthLab's synthesizers against SDV's on the same tables, in one run.
 
 Run:  .venv/bin/pip install -r requirements-bench.txt
-      .venv/bin/python bench/vs_sdv.py
+      .venv/bin/python bench/vs_sdv.py                         # all three pairs, 300 epochs
+      .venv/bin/python bench/vs_sdv.py --methods gan vae --epochs 100
 
-For each bundled table (identifiers and free text left out): a seeded 80% is the real training
-set; both synthesizers fit on it and sample as many rows. Printed side by side: fit + sample
-seconds and their ratio, the sdmetrics QualityReport score (synthetic vs the training rows), and a
-detection AUC: a gradient-boosting classifier (scikit-learn's HistGradientBoosting, 5-fold)
-telling real training rows from synthetic ones, where 0.5 means indistinguishable.
-Goal: at least 20x faster, quality at least SDV's, detection AUC clearly below SDV's.
+Pairs: gaussian_copula vs GaussianCopulaSynthesizer, gan vs CTGANSynthesizer, vae vs
+TVAESynthesizer (the neural pairs with the same epochs, batch size 500 and their default
+networks). For each bundled table (identifiers and free text left out): a seeded 80% is the real
+training set; both fit on it and sample as many rows. Printed side by side: fit (training)
+seconds and the ratio SDV / ours, the sdmetrics QualityReport score (synthetic vs the training
+rows), and a detection AUC: a gradient-boosting classifier (scikit-learn's HistGradientBoosting,
+5-fold) telling real training rows from synthetic ones, where 0.5 means indistinguishable.
+Goals: the copula at least 20x faster; the GAN and the VAE in at most half SDV's time; quality at
+least SDV's and detection AUC no higher.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 import warnings
@@ -54,32 +59,64 @@ def quality(real: pd.DataFrame, synthetic: pd.DataFrame, metadata: dict) -> floa
     return float(report.get_score())
 
 
-def main() -> None:
-    from sdv.metadata import Metadata
-    from sdv.single_table import GaussianCopulaSynthesizer
+def peers(epochs: int) -> dict[str, tuple[dict, object]]:
+    """method -> (our parameters, a function building SDV's synthesizer from metadata)."""
+    from sdv.single_table import CTGANSynthesizer, GaussianCopulaSynthesizer, TVAESynthesizer
 
+    return {"gaussian_copula": ({}, GaussianCopulaSynthesizer),
+            "gan": ({"epochs": epochs}, lambda m: CTGANSynthesizer(m, epochs=epochs, verbose=False)),
+            "vae": ({"epochs": epochs}, lambda m: TVAESynthesizer(m, epochs=epochs, verbose=False))}
+
+
+def main() -> None:
+    import torch
+    from sdv.metadata import Metadata
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--methods", nargs="+", default=["gaussian_copula", "gan", "vae"],
+                        choices=["gaussian_copula", "gan", "vae"])
+    parser.add_argument("--epochs", type=int, default=300)
+    parser.add_argument("--tables", nargs="+", default=TABLES, choices=TABLES)
+    args = parser.parse_args()
     warnings.filterwarnings("ignore")
-    print(f"{'table':<11}{'rows':>6} | {'SynthLab s':>10} {'SDV s':>8} {'ratio':>7} | {'quality':>8} {'SDV':>6} | "
-          f"{'detection AUC':>13} {'SDV':>6}")
-    for key in TABLES:
-        df = read_table(SAMPLES[key].path)
-        schema = infer_schema(df)
-        df = df[schema.synth_columns]
-        train = df.sample(frac=0.8, random_state=0).reset_index(drop=True)
-        start = time.perf_counter()
-        ours = METHODS["gaussian_copula"]().fit(train, schema).sample(len(train), rng=0)
-        ours_s = time.perf_counter() - start
-        metadata = Metadata.detect_from_dataframes({key: train}, infer_keys=None)
-        start = time.perf_counter()
-        peer = GaussianCopulaSynthesizer(metadata)
-        peer.fit({key: train})  # SDV 2 takes and returns {table name: frame}
-        theirs = peer.sample(len(train))
-        theirs = theirs[key] if isinstance(theirs, dict) else theirs
-        sdv_s = time.perf_counter() - start
-        meta = metadata.to_dict()["tables"][key]
-        print(f"{key:<11}{len(train):>6} | {ours_s:>10.3f} {sdv_s:>8.3f} {sdv_s / ours_s:>6.1f}x | "
-              f"{quality(train, ours, meta):>8.3f} {quality(train, theirs, meta):>6.3f} | "
-              f"{detection_auc(train, ours):>13.3f} {detection_auc(train, theirs):>6.3f}")
+    pairs = peers(args.epochs)
+    print(f"torch threads {torch.get_num_threads()}, epochs {args.epochs} (neural)")
+    print(f"{'method':<16}{'table':<11}{'rows':>6} | {'fit s':>7} {'SDV':>7} {'ratio':>6} | "
+          f"{'quality':>7} {'SDV':>6} | {'detect AUC':>10} {'SDV':>6}")
+    warm = read_table(SAMPLES["penguins"].path)  # torch's first steps are slow: warm it up before timing
+    METHODS["gan"](epochs=3).fit(warm, infer_schema(warm))
+    totals: dict[str, list[float]] = {}
+    for method in args.methods:
+        params, build = pairs[method]
+        for key in args.tables:
+            df = read_table(SAMPLES[key].path)
+            schema = infer_schema(df)
+            df = df[schema.synth_columns]
+            train = df.sample(frac=0.8, random_state=0).reset_index(drop=True)
+            start = time.perf_counter()
+            model = METHODS[method](**params).fit(train, schema)
+            ours_s = time.perf_counter() - start
+            ours = model.sample(len(train), rng=0)
+            metadata = Metadata.detect_from_dataframes({key: train}, infer_keys=None)
+            torch.manual_seed(0)
+            np.random.seed(0)
+            peer = build(metadata)
+            start = time.perf_counter()
+            peer.fit({key: train})  # SDV 2 takes and returns {table name: frame}
+            sdv_s = time.perf_counter() - start
+            theirs = peer.sample(len(train))
+            theirs = theirs[key] if isinstance(theirs, dict) else theirs
+            meta = metadata.to_dict()["tables"][key]
+            row = [ours_s, sdv_s, quality(train, ours, meta), quality(train, theirs, meta),
+                   detection_auc(train, ours), detection_auc(train, theirs)]
+            totals.setdefault(method, []).append(row)
+            print(f"{method:<16}{key:<11}{len(train):>6} | {ours_s:>7.2f} {sdv_s:>7.2f} {sdv_s / ours_s:>5.1f}x | "
+                  f"{row[2]:>7.3f} {row[3]:>6.3f} | {row[4]:>10.3f} {row[5]:>6.3f}", flush=True)
+    for method, rows in totals.items():
+        a = np.array(rows)
+        print(f"{method:<16}{'all':<11}{'':>6} | {a[:, 0].sum():>7.2f} {a[:, 1].sum():>7.2f} "
+              f"{a[:, 1].sum() / a[:, 0].sum():>5.1f}x | {a[:, 2].mean():>7.3f} {a[:, 3].mean():>6.3f} | "
+              f"{a[:, 4].mean():>10.3f} {a[:, 5].mean():>6.3f}")
 
 
 if __name__ == "__main__":
