@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from core.schema import NUMERIC_KINDS
 
 REAL_COLOUR = "#3b6fb6"
+LOSS_COLOURS = ("#e76f51", "#264653", "#f4a261", "#8ab17d")
 MISSING_COLOUR = "#d9822b"
 MAX_BARS = 30
 HIST_BINS = 40
@@ -475,4 +476,29 @@ def conditional_figure(real: pd.DataFrame, synthetic: pd.DataFrame, value: str, 
     fig.update_layout(boxmode="group", xaxis_title=group, yaxis_title=value, height=380,
                       margin=dict(l=40, r=10, t=30, b=40), legend=dict(orientation="h", y=1.1))
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(order))
+    return fig
+
+
+def training_curves(history: list, loss_names: tuple[str, ...]) -> go.Figure:
+    """Losses per epoch (left) and fidelity, the score that says how real the samples look (right)."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("losses", "fidelity: 1 − mean column distance"),
+                        horizontal_spacing=0.1)
+    epochs = [p.epoch for p in history]
+    for k, name in enumerate(loss_names):
+        fig.add_trace(go.Scatter(x=epochs, y=[p.losses.get(name) for p in history], name=f"{name} loss",
+                                 mode="lines", line={"color": LOSS_COLOURS[k % len(LOSS_COLOURS)]}), row=1, col=1)
+    scored = [p for p in history if p.fidelity is not None]
+    fig.add_trace(go.Scatter(x=[p.epoch for p in scored], y=[p.fidelity for p in scored], name="fidelity",
+                             mode="lines+markers", line={"color": "#2a9d8f"}), row=1, col=2)
+    if scored:
+        best = max(scored, key=lambda p: p.fidelity)
+        fig.add_annotation(x=best.epoch, y=best.fidelity, text=f"best {best.fidelity:.3f}", showarrow=True,
+                           arrowhead=2, row=1, col=2)
+    last = history[-1].epochs if history else 1
+    fig.update_xaxes(title_text="epoch", range=[0, max(last, 1)])
+    fig.update_yaxes(range=[max(0.0, min([p.fidelity for p in scored], default=0.5) - 0.05), 1.0], row=1, col=2)
+    fig.update_layout(height=320, margin={"t": 40, "b": 40, "l": 50, "r": 20},
+                      legend={"orientation": "h", "y": -0.25})
     return fig

@@ -43,6 +43,8 @@ class Run:
     name: str = ""
     rules: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the user should know about this run
+    history: list[Any] = field(default_factory=list)  # neural models: core.synth.neural.Progress per epoch
+    lost_modes: pd.DataFrame | None = None  # neural models: categories and modes the samples lack
 
 
 class Workspace:

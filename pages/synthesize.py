@@ -7,17 +7,60 @@ from core import plots
 from core.io import write_table
 from core.synth import METHODS
 from core.synth.fitting import CANDIDATES, EMPIRICAL, ranking
+from core.synth.neural import NeuralSynthesizer
 from core.synth.oversample import OVERSAMPLERS
 from core.synth.run import generate as generate_table
 from core.workspace import Run
-from ui import cache, sidebar, state
+from ui import cache, sidebar, state, training
 from ui.errors import captured, guarded
 from ui.params import param_widgets
 
 PAGE = "synthesize"
 OVERSAMPLING = [cls.key for cls in OVERSAMPLERS]
+NEURAL = [k for k, cls in METHODS.items() if issubclass(cls, NeuralSynthesizer)]
 GROUPS = {"Oversampling (balances the target's classes)": OVERSAMPLING,
-          "Statistical models (a whole synthetic table)": [k for k in METHODS if k not in OVERSAMPLING]}
+          "Statistical models (a whole synthetic table)": [k for k in METHODS if k not in OVERSAMPLING + NEURAL],
+          "Neural networks (a whole table, trained)": NEURAL}
+TRAINING_BASICS = ("epochs", "batch_size", "early_stopping", "patience")
+TEACHING = {
+    "gan": """
+**Two players.** The *generator* turns random noise, plus a condition such as "make a row whose island is
+Dream", into a row. The *critic* looks at packs of real and generated rows and scores how real they look.
+The critic learns to score real rows higher than generated ones; the generator learns to raise its rows'
+scores. Every category gets asked for in turn (training-by-sampling), so rare ones are learned too.
+
+**Reading the curves.** The losses are the scores of a game, not of a fit: they do not fall steadily. The
+critic's loss (its score for generated rows minus its score for real ones) is below zero while it can still
+tell them apart and moves towards zero as the generator catches up; the generator's loss wanders with the
+critic's. Swings that grow instead of settling mean the learning rates are too high. **Watch fidelity**: it
+measures the samples themselves (1 − the mean distance between the real and synthetic distribution of each
+column, as on the Compare page) and should rise, then flatten.
+
+**Mode collapse.** A generator can find a few kinds of row that fool the critic and make only those: whole
+categories or clusters of values vanish. The critic judging *pac* rows at once and the conditioning guard
+against it; after training, the check below the run lists every category or number mode holding at least 1%
+of the real rows that the samples (almost) lack.
+
+**When to stop.** When fidelity has been flat for tens of epochs. Early stopping does that for you and keeps
+the best model; *Stop* ends training at once and keeps the model trained so far.""",
+    "vae": """
+**Encoder and decoder.** The *encoder* squeezes each row into a short code, a small cloud of points rather
+than one point; the *decoder* learns to rebuild the row from any point of the cloud. A second term (KL)
+pulls every cloud towards a standard normal, so a fresh random code decodes to a plausible new row.
+
+**Reading the curves.** The reconstruction loss falls as the decoder rebuilds rows better (it can go below
+zero: it includes the log-likelihood of the numbers). The KL loss usually rises at first, as the codes start
+to carry information, then settles. **Watch fidelity**: it measures the samples themselves (1 − the mean
+distance between the real and synthetic distribution of each column) and should rise, then flatten. A higher
+loss factor gives sharper rows, closer to the training ones; a lower one smoother, more varied rows.
+
+**Mode collapse.** A VAE rarely collapses the way a GAN can, but it blurs: rare categories and small
+clusters get absorbed into their big neighbours. After training, the check below the run lists every
+category or number mode holding at least 1% of the real rows that the samples (almost) lack.
+
+**When to stop.** When fidelity has been flat for tens of epochs. Early stopping does that for you and keeps
+the best model; *Stop* ends training at once and keeps the model trained so far.""",
+}
 
 
 def generate(method: str, params: dict, n: int, seed: int, rules: list[str], derived: list[str]) -> None:
@@ -38,6 +81,63 @@ def generate(method: str, params: dict, n: int, seed: int, rules: list[str], der
         state.flash("info", note)
     for report in result.rule_report:
         state.flash("info", f"Rule '{report.rule}' rejected {report.rejected:,} drawn rows ({report.share:.0%}).")
+
+
+def start_training(method: str, params: dict, n: int, seed: int, rules: list[str], derived: list[str]) -> None:
+    state.new_action(PAGE)
+    job = training.current()
+    if job is not None and job.running:
+        state.flash("info", "A model is training already: stop it, or wait for it to finish.")
+        return
+    ws = state.workspace()
+    training.start(ws.train, ws.schema, ws.fingerprint, method, params, n, seed, rules, derived)
+
+
+def collect(job: training.Job) -> None:
+    """A finished training becomes a run (once), or a message."""
+    job.collected = True
+    state.new_action(PAGE)
+    ws = state.workspace()
+    if job.error:
+        state.flash("error", *job.error)
+    elif job.fingerprint != ws.fingerprint:
+        state.flash("info", f"The {METHODS[job.method].title} training finished on a table that is no longer loaded; "
+                            "its rows were not kept.")
+    else:
+        run = ws.add_run(training.to_run(job))
+        st.session_state["run_choice"] = run.name
+        state.flash("success", f"Trained {METHODS[job.method].title} and generated {len(run.synthetic):,} rows as run "
+                               f"'{run.name}' (training {run.fit_seconds:.1f} s, sampling {run.sample_seconds:.2f} s).")
+        for note in run.notes:
+            state.flash("info", note)
+        for report in job.result.rule_report:
+            state.flash("info", f"Rule '{report.rule}' rejected {report.rejected:,} drawn rows ({report.share:.0%}).")
+
+
+def progress_line(job: training.Job) -> tuple[float, str]:
+    monitor, latest = job.monitor, job.monitor.latest
+    if latest is None:
+        return 0.0, f"{monitor.phase.capitalize()}…"
+    losses = " · ".join(f"{name} loss {value:.3f}" for name, value in latest.losses.items())
+    scored = [p.fidelity for p in monitor.history if p.fidelity is not None]
+    fidelity = f" · fidelity {scored[-1]:.3f}" if scored else ""
+    left = "stopping after this batch…" if monitor.stop.is_set() else \
+        ("drawing rows…" if monitor.phase == "sampling" else f"about {latest.seconds_left:,.0f} s left")
+    return latest.epoch / latest.epochs, f"Epoch {latest.epoch:,} of {latest.epochs:,} · {losses}{fidelity} · {left}"
+
+
+@st.fragment(run_every=1.0)
+def live(job: training.Job) -> None:
+    """The training as it happens: progress, live curves and the stop button (redrawn every second)."""
+    if not job.running:
+        st.rerun()  # the whole page, which turns the finished job into a run
+    value, text = progress_line(job)
+    st.progress(min(value, 1.0), text=text)
+    st.plotly_chart(plots.training_curves(job.monitor.history, METHODS[job.method].loss_names), width="stretch",
+                    key="train_live")
+    st.button("Stop training", icon=":material/stop_circle:", key="train_stop", on_click=job.monitor.stop.set,
+              disabled=job.monitor.stop.is_set(),
+              help="Ends training after the current batch and draws the rows from the model trained so far.")
 
 
 def rename(old: str) -> None:
@@ -67,6 +167,9 @@ def delete(name: str) -> None:
 
 
 ws = state.workspace()
+job = training.current()
+if job is not None and not job.running and not job.collected:
+    collect(job)
 sidebar.render(ws)
 st.title("Synthesize")
 st.markdown(
@@ -87,7 +190,16 @@ if method in OVERSAMPLING and not ws.schema.target:
     left.warning("This method balances the classes of a target column, and none is chosen: pick one on the "
                  "Data page.")
 simple = tuple(p for p in cls.params if p.type not in ("mapping", "matrix"))
-params = param_widgets(simple, key=f"synth::{method}", columns=list(ws.working.columns), container=right)
+if method in NEURAL:
+    with left.expander("How this network learns, how to read its curves, and when to stop"):
+        st.markdown(TEACHING[method])
+    params = param_widgets(tuple(p for p in simple if p.name in TRAINING_BASICS), key=f"synth::{method}",
+                           columns=list(ws.working.columns), container=right)
+    with right.expander("Network and optimiser"):
+        params |= param_widgets(tuple(p for p in simple if p.name not in TRAINING_BASICS), key=f"synth::{method}",
+                                columns=list(ws.working.columns))
+else:
+    params = param_widgets(simple, key=f"synth::{method}", columns=list(ws.working.columns), container=right)
 
 train = ws.train
 if method in ("monte_carlo", "cholesky"):
@@ -128,7 +240,8 @@ n_default = len(train) if not (method in OVERSAMPLING and params.get("mode") == 
 row = st.columns(3)
 n = int(row[0].number_input("Rows to generate", 1, 5_000_000, n_default, key=f"synth_n::{method}::{params.get('mode')}",
                             help="Bulk-out mode: the total, real rows included."))
-seed = int(row[1].number_input("Seed", 0, 2**31 - 1, 0, key="synth_seed", help="Same seed, same table."))
+seed = int(row[1].number_input("Seed", 0, 2**31 - 1, 0, key="synth_seed",
+                               help="Same seed, same table (for the neural networks: the same training too)."))
 with st.expander("Business rules and derived columns"):
     st.caption("One rule per line, such as `age >= 18` or `income > 0 or employed == \"no\"`; rows that break a rule "
                "are drawn again. Derived columns as `name = expression`. Back-ticks around names with dots: "
@@ -137,8 +250,16 @@ with st.expander("Business rules and derived columns"):
     derived_text = st.text_area("Derived columns", key="synth_derived", height=70)
 rules = [line for line in rules_text.splitlines() if line.strip()]
 derived = [line for line in derived_text.splitlines() if line.strip()]
-row[2].button("Generate", type="primary", icon=":material/auto_awesome:", key="synth_run",
-              on_click=generate, args=(method, params, n, seed, rules, derived))
+busy = job is not None and job.running
+if method in NEURAL:
+    row[2].button("Train and generate", type="primary", icon=":material/model_training:", key="synth_run",
+                  on_click=start_training, args=(method, params, n, seed, rules, derived), disabled=busy)
+else:
+    row[2].button("Generate", type="primary", icon=":material/auto_awesome:", key="synth_run",
+                  on_click=generate, args=(method, params, n, seed, rules, derived), disabled=busy)
+if busy:
+    st.subheader(f"Training {METHODS[job.method].title}", divider="gray")
+    live(job)
 
 st.header("Runs", divider="gray")
 if not ws.runs:
@@ -171,6 +292,21 @@ else:
                 {"target (normal scores)": target.loc[numbers, numbers],
                  "real data (Pearson)": ws.train[numbers].corr(),
                  "synthetic (Pearson)": chosen_run.synthetic[numbers].corr()}), width="stretch", key="chol_check")
+    if chosen_run.history:
+        with st.expander("Training curves and the mode-collapse check", expanded=True):
+            st.plotly_chart(plots.training_curves(chosen_run.history, METHODS[chosen_run.method].loss_names),
+                            width="stretch", key="run_curves")
+            lost = chosen_run.lost_modes
+            if lost is None or lost.empty:
+                st.success("Mode-collapse check: every category and every number mode holding at least 1% of the "
+                           "real rows appears in the samples.", icon=":material/check_circle:")
+            else:
+                st.warning(f"Mode-collapse check: the samples (almost) lack {len(lost)} categories or number modes "
+                           "that hold at least 1% of the real rows. More epochs, a larger pac or the other network "
+                           "may recover them.", icon=":material/warning:")
+                st.dataframe(lost, hide_index=True, width="stretch",
+                             column_config={c: st.column_config.NumberColumn(format="percent")
+                                            for c in ("real share", "synthetic share")})
     st.dataframe(chosen_run.synthetic.head(1_000), height=280, width="stretch")
     actions = st.columns([2, 1, 1, 1, 1])
     actions[0].text_input("New name", key="run_new_name", label_visibility="collapsed", placeholder="new name")

@@ -79,3 +79,49 @@ def test_a_cholesky_run_shows_target_and_achieved_correlations():
     at.button(key="synth_run").click().run()
     assert not at.exception and not at.error
     assert any("Target and achieved correlations" in m.value for m in at.markdown)
+
+
+NEURAL = "Neural networks (a whole table, trained)"
+
+
+def finish_training(at: AppTest) -> None:
+    """Wait for the background training, then let the page turn it into a run."""
+    at.session_state["training_job"].thread.join(timeout=120)
+    at.run()
+
+
+def test_neural_training_makes_a_run_with_curves_and_the_mode_collapse_check():
+    at = open_page("penguins")
+    at.radio(key="synth_group").set_value(NEURAL).run()
+    at.selectbox(key="synth_method").select("vae").run()
+    assert any("How this network learns" in e.label for e in at.expander)
+    at.number_input(key="synth::vae::epochs").set_value(20).run()
+    at.button(key="synth_run").click().run()
+    assert not at.exception
+    finish_training(at)
+    assert not at.exception and not at.error
+    assert at.success[0].value.startswith("Trained Variational autoencoder (TVAE) and generated 275 rows as run")
+    assert any(i.value.startswith("Training: completed; 20 epochs") for i in at.info)
+    assert any("Mode-collapse check" in s.value for s in [*at.success, *at.warning])
+    assert at.dataframe[0].value["run"].tolist() == ["vae #1"]
+    assert at.button(key="synth_run").label == "Train and generate" and not at.button(key="synth_run").disabled
+
+
+def test_stop_keeps_the_model_trained_so_far_and_errors_are_sentences():
+    at = open_page("titanic")
+    at.radio(key="synth_group").set_value(NEURAL).run()
+    at.selectbox(key="synth_method").select("gan").run()
+    at.number_input(key="synth::gan::epochs").set_value(10_000).run()
+    at.button(key="synth_run").click().run()
+    assert at.button(key="synth_run").disabled  # one training at a time
+    assert at.button(key="train_stop").label == "Stop training"
+    at.button(key="train_stop").click().run()
+    finish_training(at)
+    assert not at.exception and not at.error
+    assert any("stopped by the user after epoch" in i.value for i in at.info)
+    assert len(at.dataframe[0].value) == 1
+    at.number_input(key="synth::gan::batch_size").set_value(105).run()
+    at.button(key="synth_run").click().run()
+    finish_training(at)
+    assert "must be a multiple of pac" in at.error[0].value and not at.exception
+    assert len(at.dataframe[0].value) == 1  # the earlier run is kept

@@ -1,0 +1,86 @@
+"""Training a neural synthesizer in the background while the page stays live.
+
+A click on *Train and generate* starts a :class:`Job`: a thread that runs
+:func:`core.synth.run.generate` with a :class:`core.synth.neural.TrainingMonitor`. The page
+polls the monitor once a second (a Streamlit fragment) to draw the epoch, the losses, the time
+left and the live curves; *Stop* sets the monitor's stop flag, training ends after the current
+batch and the rows are drawn from the model trained so far. When the thread ends, the next full
+run of the page turns the job into a run of the workspace (or an error message), once.
+
+The thread never touches Streamlit or the session: it reads copies of the training rows and
+writes only to the job.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from core.errors import SynthLabError
+from core.schema import Schema
+from core.synth.neural import TrainingMonitor, lost_modes
+from core.synth.run import Generated, generate
+from core.workspace import Run
+
+JOB = "training_job"
+
+
+@dataclass
+class Job:
+    method: str
+    params: dict[str, Any]
+    n: int
+    seed: int
+    rules: list[str]
+    fingerprint: str  # the workspace table this job trains on
+    monitor: TrainingMonitor = field(default_factory=TrainingMonitor)
+    started: float = field(default_factory=time.perf_counter)
+    result: Generated | None = None
+    lost: pd.DataFrame | None = None
+    error: tuple[str, str | None] | None = None  # (sentence, technical detail)
+    collected: bool = False
+    thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+
+def start(train: pd.DataFrame, schema: Schema, fingerprint: str, method: str, params: dict, n: int, seed: int,
+          rules: list[str], derived: list[str]) -> Job:
+    job = Job(method, params, n, seed, rules + derived, fingerprint)
+    table = train.copy()
+
+    def work() -> None:
+        try:
+            job.result = generate(table, schema, method, params, n, rng=seed, rules=rules, derived=derived,
+                                  monitor=job.monitor)
+            job.lost = lost_modes(job.result.model.transformer_, table[job.result.model.columns_],
+                                  job.result.table[job.result.model.columns_])
+        except SynthLabError as exc:
+            job.error = (exc.message + (f"  \n{exc.hint}" if exc.hint else ""), None)
+        except Exception as exc:  # noqa: BLE001 - reported on the page, never as a traceback
+            job.error = ("Sorry, something went wrong while training. Everything you had is unchanged.",
+                         "".join(traceback.format_exception(exc)))
+
+    job.thread = threading.Thread(target=work, name=f"synthlab-{method}", daemon=True)
+    job.thread.start()
+    st.session_state[JOB] = job
+    return job
+
+
+def current() -> Job | None:
+    return st.session_state.get(JOB)
+
+
+def to_run(job: Job) -> Run:
+    result = job.result
+    return Run(method=job.method, params=job.params, seed=job.seed, synthetic=result.table,
+               fit_seconds=result.fit_seconds, sample_seconds=result.sample_seconds, rules=job.rules,
+               notes=result.notes, history=list(result.model.history_), lost_modes=job.lost)
