@@ -2,11 +2,12 @@
 
 Run:  .venv/bin/pip install -r requirements-bench.txt
       .venv/bin/python bench/vs_sdv.py                         # all three pairs, 300 epochs
-      .venv/bin/python bench/vs_sdv.py --methods gan vae --epochs 100
+      .venv/bin/python bench/vs_sdv.py --methods gan vae --tables fair randhie --epochs 30 --seeds 1
 
 Pairs: gaussian_copula vs GaussianCopulaSynthesizer, gan vs CTGANSynthesizer, vae vs
 TVAESynthesizer (the neural pairs with the same epochs, batch size 500 and their default
-networks). For each bundled table (identifiers and free text left out): a seeded 80% is the real
+networks, each trained with ``--seeds`` seeds: one training's scores vary a lot on tables this
+small). For each bundled table (identifiers and free text left out): a seeded 80% is the real
 training set; both fit on it and sample as many rows. Printed side by side: fit (training)
 seconds and the ratio SDV / ours, the sdmetrics QualityReport score (synthetic vs the training
 rows), and a detection AUC: a gradient-boosting classifier (scikit-learn's HistGradientBoosting,
@@ -35,6 +36,15 @@ from core.schema import infer_schema  # noqa: E402
 from core.synth import METHODS  # noqa: E402
 
 TABLES = ["penguins", "birthwt", "salaries", "pima_tr", "titanic", "msleep", "airquality"]
+LARGER = ["fair", "randhie"]  # statsmodels' bundled data: affairs survey (6,366 rows), RAND HIE (20,190 rows)
+
+
+def load(key: str) -> pd.DataFrame:
+    if key in LARGER:
+        import statsmodels.api as sm
+
+        return getattr(sm.datasets, key).load_pandas().data
+    return read_table(SAMPLES[key].path)
 
 
 def detection_auc(real: pd.DataFrame, synthetic: pd.DataFrame, seed: int = 0) -> float:
@@ -76,11 +86,12 @@ def main() -> None:
     parser.add_argument("--methods", nargs="+", default=["gaussian_copula", "gan", "vae"],
                         choices=["gaussian_copula", "gan", "vae"])
     parser.add_argument("--epochs", type=int, default=300)
-    parser.add_argument("--tables", nargs="+", default=TABLES, choices=TABLES)
+    parser.add_argument("--tables", nargs="+", default=TABLES, choices=TABLES + LARGER)
+    parser.add_argument("--seeds", type=int, default=3, help="trainings per neural pair and table (means shown)")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     pairs = peers(args.epochs)
-    print(f"torch threads {torch.get_num_threads()}, epochs {args.epochs} (neural)")
+    print(f"torch threads {torch.get_num_threads()}; neural: {args.epochs} epochs, means over {args.seeds} seeds")
     print(f"{'method':<16}{'table':<11}{'rows':>6} | {'fit s':>7} {'SDV':>7} {'ratio':>6} | "
           f"{'quality':>7} {'SDV':>6} | {'detect AUC':>10} {'SDV':>6}")
     warm = read_table(SAMPLES["penguins"].path)  # torch's first steps are slow: warm it up before timing
@@ -88,29 +99,33 @@ def main() -> None:
     totals: dict[str, list[float]] = {}
     for method in args.methods:
         params, build = pairs[method]
+        seeds = range(args.seeds if method != "gaussian_copula" else 1)
         for key in args.tables:
-            df = read_table(SAMPLES[key].path)
+            df = load(key)
             schema = infer_schema(df)
             df = df[schema.synth_columns]
             train = df.sample(frac=0.8, random_state=0).reset_index(drop=True)
-            start = time.perf_counter()
-            model = METHODS[method](**params).fit(train, schema)
-            ours_s = time.perf_counter() - start
-            ours = model.sample(len(train), rng=0)
             metadata = Metadata.detect_from_dataframes({key: train}, infer_keys=None)
-            torch.manual_seed(0)
-            np.random.seed(0)
-            peer = build(metadata)
-            start = time.perf_counter()
-            peer.fit({key: train})  # SDV 2 takes and returns {table name: frame}
-            sdv_s = time.perf_counter() - start
-            theirs = peer.sample(len(train))
-            theirs = theirs[key] if isinstance(theirs, dict) else theirs
             meta = metadata.to_dict()["tables"][key]
-            row = [ours_s, sdv_s, quality(train, ours, meta), quality(train, theirs, meta),
-                   detection_auc(train, ours), detection_auc(train, theirs)]
+            rows = []
+            for seed in seeds:
+                start = time.perf_counter()
+                model = METHODS[method](**params).fit(train, schema, seed=seed)
+                ours_s = time.perf_counter() - start
+                ours = model.sample(len(train), rng=seed)
+                torch.manual_seed(seed)
+                np.random.seed(seed)
+                peer = build(metadata)
+                start = time.perf_counter()
+                peer.fit({key: train})  # SDV 2 takes and returns {table name: frame}
+                sdv_s = time.perf_counter() - start
+                theirs = peer.sample(len(train))
+                theirs = theirs[key] if isinstance(theirs, dict) else theirs
+                rows.append([ours_s, sdv_s, quality(train, ours, meta), quality(train, theirs, meta),
+                             detection_auc(train, ours), detection_auc(train, theirs)])
+            row = np.mean(rows, axis=0)  # seconds, quality and AUC: means over the seeds
             totals.setdefault(method, []).append(row)
-            print(f"{method:<16}{key:<11}{len(train):>6} | {ours_s:>7.2f} {sdv_s:>7.2f} {sdv_s / ours_s:>5.1f}x | "
+            print(f"{method:<16}{key:<11}{len(train):>6} | {row[0]:>7.2f} {row[1]:>7.2f} {row[1] / row[0]:>5.1f}x | "
                   f"{row[2]:>7.3f} {row[3]:>6.3f} | {row[4]:>10.3f} {row[5]:>6.3f}", flush=True)
     for method, rows in totals.items():
         a = np.array(rows)

@@ -42,9 +42,11 @@ class Run:
     created: datetime = field(default_factory=datetime.now)
     name: str = ""
     rules: list[str] = field(default_factory=list)
+    derived: list[str] = field(default_factory=list)  # 'name = expression' lines
     notes: list[str] = field(default_factory=list)  # what the user should know about this run
     history: list[Any] = field(default_factory=list)  # neural models: core.synth.neural.Progress per epoch
     lost_modes: pd.DataFrame | None = None  # neural models: categories and modes the samples lack
+    model: Any = None  # neural models: the trained synthesizer, kept to draw more rows without retraining
 
 
 class Workspace:

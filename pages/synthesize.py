@@ -1,5 +1,7 @@
 """Synthesize page: pick a method, tune it, generate, and keep every run."""
 
+import time
+
 import pandas as pd
 import streamlit as st
 
@@ -7,8 +9,9 @@ from core import plots
 from core.io import write_table
 from core.synth import METHODS
 from core.synth.fitting import CANDIDATES, EMPIRICAL, ranking
-from core.synth.neural import NeuralSynthesizer
+from core.synth.neural import NeuralSynthesizer, lost_modes
 from core.synth.oversample import OVERSAMPLERS
+from core.synth.run import draw as draw_rows
 from core.synth.run import generate as generate_table
 from core.workspace import Run
 from ui import cache, sidebar, state, training
@@ -72,7 +75,8 @@ def generate(method: str, params: dict, n: int, seed: int, rules: list[str], der
     if result is None:
         return
     run = ws.add_run(Run(method=method, params=params, seed=seed, synthetic=result.table,
-                         fit_seconds=result.fit_seconds, sample_seconds=result.sample_seconds, rules=rules + derived,
+                         fit_seconds=result.fit_seconds, sample_seconds=result.sample_seconds, rules=rules,
+                         derived=derived,
                          notes=result.notes))
     st.session_state["run_choice"] = run.name
     state.flash("success", f"Generated {len(result.table):,} rows with {METHODS[method].title} as run '{run.name}' "
@@ -138,6 +142,30 @@ def live(job: training.Job) -> None:
     st.button("Stop training", icon=":material/stop_circle:", key="train_stop", on_click=job.monitor.stop.set,
               disabled=job.monitor.stop.is_set(),
               help="Ends training after the current batch and draws the rows from the model trained so far.")
+
+
+def redraw(name: str, n: int, seed: int) -> None:
+    """More rows from a run's trained network, as a new run: no retraining."""
+    state.new_action(PAGE)
+    ws = state.workspace()
+    source = ws.run(name)
+
+    def apply() -> Run:
+        start = time.perf_counter()
+        table, _ = draw_rows(source.model, n, rng=seed, rules=source.rules, derived=source.derived)
+        columns = source.model.columns_
+        return Run(method=source.method, params=source.params, seed=seed, synthetic=table, fit_seconds=0.0,
+                   sample_seconds=time.perf_counter() - start, rules=source.rules, derived=source.derived,
+                   notes=[f"Drawn from the network trained for run '{name}' (no retraining)."], history=source.history,
+                   lost_modes=lost_modes(source.model.transformer_, ws.train[columns], table[columns]),
+                   model=source.model)
+
+    run = captured("drawing rows", apply)
+    if run is not None:
+        ws.add_run(run)
+        st.session_state["run_choice"] = run.name
+        state.flash("success", f"Drew {len(run.synthetic):,} rows from the network of '{name}' as run '{run.name}' "
+                               f"({run.sample_seconds:.2f} s).")
 
 
 def rename(old: str) -> None:
@@ -307,6 +335,14 @@ else:
                 st.dataframe(lost, hide_index=True, width="stretch",
                              column_config={c: st.column_config.NumberColumn(format="percent")
                                             for c in ("real share", "synthetic share")})
+        if chosen_run.model is not None:
+            again = st.columns([2, 2, 3], vertical_alignment="bottom")
+            more = int(again[0].number_input("More rows", 1, 5_000_000, len(chosen_run.synthetic), key="redraw_n"))
+            more_seed = int(again[1].number_input("Seed for them", 0, 2**31 - 1, chosen_run.seed + 1,
+                                                  key="redraw_seed"))
+            again[2].button("Draw again from this network", icon=":material/replay:", key="redraw",
+                            on_click=redraw, args=(chosen_run.name, more, more_seed),
+                            help="New rows from the trained network, as a new run, without training it again.")
     st.dataframe(chosen_run.synthetic.head(1_000), height=280, width="stretch")
     actions = st.columns([2, 1, 1, 1, 1])
     actions[0].text_input("New name", key="run_new_name", label_visibility="collapsed", placeholder="new name")

@@ -7,6 +7,7 @@ import streamlit as st
 from core.workspace import Workspace
 from ui.cache import table_summary
 from ui.state import reset
+from ui.training import JOB
 
 CONFIRM = "confirm_reset"
 
@@ -23,6 +24,12 @@ def render(ws: Workspace) -> None:
                    f"Synthesis runs: **{len(ws.runs)}**")
         if ws.schema.target:
             st.caption(f"Target: **{ws.schema.target}**")
+        job = st.session_state.get(JOB)
+        if job is not None and job.running:
+            latest = job.monitor.latest
+            st.caption(f":material/model_training: Training **{job.method}**"
+                       + (f": epoch {latest.epoch:,} of {latest.epochs:,}" if latest else "")
+                       + " (on the Synthesize page)")
         if not st.session_state.get(CONFIRM):
             st.button("Reset session", icon=":material/restart_alt:", key="reset",
                       on_click=lambda: st.session_state.update({CONFIRM: True}),

@@ -12,6 +12,7 @@ import streamlit as st
 from core.io import TableRead, read_table_report
 from core.samples import DEFAULT_SAMPLE, sample
 from core.workspace import Workspace
+from ui.training import JOB
 
 WORKSPACE = "workspace"
 FLASH = "flash"
@@ -43,7 +44,8 @@ def sample_workspace(key: str) -> Workspace:
 
 
 def use(ws: Workspace, message: str) -> None:
-    """Make ``ws`` the session's workspace and say so."""
+    """Make ``ws`` the session's workspace and say so (a training on the old table is stopped)."""
+    stop_training()
     st.session_state[WORKSPACE] = ws
     flash("success", message)
 
@@ -80,5 +82,12 @@ def show_flash(page: str) -> None:
 
 
 def reset() -> None:
-    """Forget everything this session loaded, imputed and generated."""
+    """Forget everything this session loaded, imputed and generated (and stop a training)."""
+    stop_training()
     st.session_state.clear()
+
+
+def stop_training() -> None:
+    job = st.session_state.get(JOB)
+    if job is not None:
+        job.monitor.stop.set()

@@ -38,6 +38,7 @@ class Job:
     n: int
     seed: int
     rules: list[str]
+    derived: list[str]
     fingerprint: str  # the workspace table this job trains on
     monitor: TrainingMonitor = field(default_factory=TrainingMonitor)
     started: float = field(default_factory=time.perf_counter)
@@ -54,7 +55,7 @@ class Job:
 
 def start(train: pd.DataFrame, schema: Schema, fingerprint: str, method: str, params: dict, n: int, seed: int,
           rules: list[str], derived: list[str]) -> Job:
-    job = Job(method, params, n, seed, rules + derived, fingerprint)
+    job = Job(method, params, n, seed, rules, derived, fingerprint)
     table = train.copy()
 
     def work() -> None:
@@ -83,4 +84,5 @@ def to_run(job: Job) -> Run:
     result = job.result
     return Run(method=job.method, params=job.params, seed=job.seed, synthetic=result.table,
                fit_seconds=result.fit_seconds, sample_seconds=result.sample_seconds, rules=job.rules,
-               notes=result.notes, history=list(result.model.history_), lost_modes=job.lost)
+               derived=job.derived, notes=result.notes, history=list(result.model.history_), lost_modes=job.lost,
+               model=result.model)

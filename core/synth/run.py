@@ -1,4 +1,5 @@
-"""One generation, as the page, the command line and recipes run it: fit, sample, derive, apply rules."""
+"""One generation, as the page, the command line and recipes run it: fit, sample, derive, apply rules
+(``generate``); and more rows from a model already fitted (``draw``)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,28 @@ def parse_derived(lines: list[str], columns: list[str]) -> list[tuple[str, Expre
     return out
 
 
+def draw(model: Synthesizer, n: int, *, rng: Any = None, rules: list[str] | None = None,
+         derived: list[str] | None = None) -> tuple[pd.DataFrame, list[RuleReport]]:
+    """``n`` rows from a fitted model, with the derived columns added and only rows that keep the rules."""
+    columns = list(model.columns_)
+    formulas = parse_derived([d for d in (derived or []) if d.strip()], columns)
+    checks = [parse(r, columns + [name for name, _ in formulas]) for r in (rules or []) if r.strip()]
+    if checks and getattr(model, "params_", {}).get("mode") == "bulk_out":
+        raise DataError("Business rules filter fully synthetic rows, but bulk-out mode keeps the real rows as they "
+                        "are.", hint="Use replace mode, or remove the rules.")
+
+    def rows(k: int, g: np.random.Generator) -> pd.DataFrame:
+        table = model.sample(k, rng=g)
+        for name, expression in formulas:
+            table = derive(table, name, expression)
+        return table
+
+    generator = np.random.default_rng(rng)
+    if checks:
+        return sample_with_rules(rows, n, checks, rng=generator)
+    return rows(n, generator), []
+
+
 def generate(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, Any], n: int, *, rng: Any = None,
              rules: list[str] | None = None, derived: list[str] | None = None,
              monitor: TrainingMonitor | None = None) -> Generated:
@@ -56,25 +79,8 @@ def generate(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, An
     else:
         model.fit(df, schema, seed=seed)
     fit_seconds = time.perf_counter() - start
-    columns = list(model.columns_)
-    formulas = parse_derived([d for d in (derived or []) if d.strip()], columns)
-    checks = [parse(r, columns + [name for name, _ in formulas]) for r in (rules or []) if r.strip()]
-    bulk_out = getattr(model, "params_", {}).get("mode") == "bulk_out"
-    if checks and bulk_out:
-        raise DataError("Business rules filter fully synthetic rows, but bulk-out mode keeps the real rows as they "
-                        "are.", hint="Use replace mode, or remove the rules.")
-
-    def draw(k: int, g: np.random.Generator) -> pd.DataFrame:
-        table = model.sample(k, rng=g)
-        for name, expression in formulas:
-            table = derive(table, name, expression)
-        return table
-
     start = time.perf_counter()
-    if checks:
-        table, report = sample_with_rules(draw, n, checks, rng=generator)
-    else:
-        table, report = draw(n, generator), []
+    table, report = draw(model, n, rng=generator, rules=rules, derived=derived)
     sample_seconds = time.perf_counter() - start
     notes = []
     if isinstance(model, NeuralSynthesizer):

@@ -105,6 +105,12 @@ def test_neural_training_makes_a_run_with_curves_and_the_mode_collapse_check():
     assert any("Mode-collapse check" in s.value for s in [*at.success, *at.warning])
     assert at.dataframe[0].value["run"].tolist() == ["vae #1"]
     assert at.button(key="synth_run").label == "Train and generate" and not at.button(key="synth_run").disabled
+    at.number_input(key="redraw_n").set_value(1_000).run()
+    at.button(key="redraw").click().run()  # more rows from the trained network, without training
+    assert not at.exception and not at.error
+    assert at.dataframe[0].value["run"].tolist() == ["vae #1", "vae #2"]
+    assert at.dataframe[0].value["rows"].tolist() == [275, 1_000] and at.dataframe[0].value["fit s"].iloc[1] == 0
+    assert any("Drawn from the network trained for run 'vae #1'" in c.value for c in at.caption)
 
 
 def test_stop_keeps_the_model_trained_so_far_and_errors_are_sentences():
@@ -114,6 +120,7 @@ def test_stop_keeps_the_model_trained_so_far_and_errors_are_sentences():
     at.number_input(key="synth::gan::epochs").set_value(10_000).run()
     at.button(key="synth_run").click().run()
     assert at.button(key="synth_run").disabled  # one training at a time
+    assert any("Training **gan**" in c.value for c in at.sidebar.caption)
     assert at.button(key="train_stop").label == "Stop training"
     at.button(key="train_stop").click().run()
     finish_training(at)
