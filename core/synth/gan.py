@@ -223,29 +223,35 @@ class GANSynthesizer(NeuralSynthesizer):
 
     def _draw(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, None]:
         batch = self.params_["batch_size"]
-        out = []
+        out, generator = [], torch.Generator().manual_seed(int(rng.integers(2**62)))
         self.generator_.train()  # batch statistics, as in training (CTGAN samples the same way)
         with torch.no_grad():
             for _ in range(n // batch + 1):
-                noise, *_ = self._noise(batch, rng, real_frequency=True)
-                out.append(self._activate(self.generator_(noise)).numpy())
+                noise, *_ = self._noise(batch, rng, real_frequency=True, generator=generator)
+                out.append(self._activate(self.generator_(noise), generator).numpy())
         return np.concatenate(out)[:n], None
 
     # ---------------------------------------------------------------- pieces
 
-    def _noise(self, n: int, rng: np.random.Generator, *, real_frequency: bool = False):
-        noise = torch.randn(n, self.params_["embedding_dim"])
+    def _noise(self, n: int, rng: np.random.Generator, *, real_frequency: bool = False,
+               generator: torch.Generator | None = None):
+        noise = torch.randn(n, self.params_["embedding_dim"], generator=generator)
         if not self.conditions_.n_columns:
             return noise, None, None, None
         vectors, mask, chosen = self.conditions_.draw(n, rng, real_frequency=real_frequency)
         conditions = torch.from_numpy(vectors)
         return torch.cat([noise, conditions], dim=1), conditions, torch.from_numpy(mask), chosen
 
-    def _activate(self, raw: torch.Tensor) -> torch.Tensor:
+    def _activate(self, raw: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        """tanh for each α; Gumbel-softmax for each one-hot: softmax((logits + g) / τ), g ~ Gumbel(0, 1)."""
         parts = []
         for start, end, kind in self.activations_:
             block = raw[:, start:end]
-            parts.append(torch.tanh(block) if kind == "tanh" else functional.gumbel_softmax(block, tau=TAU))
+            if kind == "tanh":
+                parts.append(torch.tanh(block))
+            else:
+                gumbel = -torch.empty_like(block).exponential_(generator=generator).log()
+                parts.append(torch.softmax((block + gumbel) / TAU, dim=1))
         return torch.cat(parts, dim=1)
 
     def _condition_loss(self, raw: torch.Tensor, conditions: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

@@ -13,10 +13,11 @@ included), the same distances as sdmetrics' column shapes. GAN losses say little
 samples; this score does. With early stopping on, training ends when fidelity has not improved
 for ``patience`` epochs and the best model seen is kept.
 
-Reproducibility: every random draw comes from the seed (torch's generator, forked and seeded,
-and numpy's), trainings in one process take turns so they do not share torch's generator, and
-torch uses as many threads as the machine gives this process. The same seed gives the same
-model and the same table on CPU.
+Reproducibility: every random draw comes from the seed (numpy's generator; torch's, forked and
+seeded, in training; a torch generator of its own when sampling), trainings in one process take
+turns so they do not share torch's global generator (sampling needs no turn), and torch uses as
+many threads as the machine gives this process. The same seed gives the same model and the same
+table on CPU.
 """
 
 from __future__ import annotations
@@ -161,9 +162,7 @@ class NeuralSynthesizer(Synthesizer):
             monitor.phase = "sampling"
 
     def _sample(self, n: int, rng: np.random.Generator) -> pd.DataFrame:
-        with _TORCH, torch.random.fork_rng(devices=[]):
-            torch.manual_seed(int(rng.integers(2**62)))
-            matrix, sigmas = self._draw(n, rng)
+        matrix, sigmas = self._draw(n, rng)  # its own torch generator: a training elsewhere is not disturbed
         return self.transformer_.inverse(matrix, sigmas, rng)
 
     # ---------------------------------------------------------------- helpers
@@ -173,8 +172,7 @@ class NeuralSynthesizer(Synthesizer):
 
     def _fidelity(self, reference: pd.DataFrame, rng: np.random.Generator) -> float:
         """Measured with its own random numbers, so watching a training does not change it."""
-        with torch.random.fork_rng(devices=[]):
-            matrix, sigmas = self._draw(len(reference), rng)
+        matrix, sigmas = self._draw(len(reference), rng)
         return fidelity(self.transformer_, reference, matrix, sigmas, rng)
 
     def _state(self) -> dict[str, Any]:

@@ -121,12 +121,13 @@ class VAESynthesizer(NeuralSynthesizer):
         return loss / len(x)
 
     def _draw(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
         self.decoder_.eval()
         with torch.no_grad():
-            out = self.decoder_(torch.randn(n, self.params_["embedding_dim"]))
+            out = self.decoder_(torch.randn(n, self.params_["embedding_dim"], generator=generator))
             matrix = torch.tanh(out)
             for start, end in self.softmaxes_:  # a category drawn from the decoder's softmax, as a one-hot
-                drawn = torch.multinomial(torch.softmax(out[:, start:end], dim=1), 1).squeeze(1)
+                drawn = torch.multinomial(torch.softmax(out[:, start:end], dim=1), 1, generator=generator).squeeze(1)
                 matrix[:, start:end] = functional.one_hot(drawn, end - start).float()
             sigmas = self.decoder_.sigma.numpy().copy()
         self.decoder_.train()

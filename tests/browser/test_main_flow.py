@@ -132,3 +132,26 @@ def test_excel_sheet_picker(page: Page, tmp_path):
     expect(sidebar(page)).to_contain_text("12 rows × 2 columns")
     choose(page, "Sheet", "Other")
     expect(sidebar(page)).to_contain_text("3 rows × 1 columns")
+
+
+def test_neural_training_live_and_stopped(page: Page):
+    page.get_by_test_id("stSidebarNav").get_by_text("Synthesize").click()
+    expect(page.get_by_role("heading", name="Synthesize")).to_be_visible()
+    page.get_by_text("Neural networks (a whole table, trained)").click()
+    choose(page, "Method", "Variational autoencoder (TVAE)")
+    epochs = page.locator(".st-key-synth--vae--epochs input")
+    epochs.fill("5000")
+    epochs.press("Enter")
+    page.wait_for_timeout(1_000)
+    page.get_by_role("button", name="Train and generate").click()
+    progress = page.get_by_text("Epoch ", exact=False).filter(has_text="of 5,000")
+    expect(progress.first).to_be_visible(timeout=30_000)  # the progress line updates while training runs
+    first = progress.first.inner_text()
+    expect(page.get_by_text("fidelity: 1 − mean column distance").first).to_be_visible()
+    page.wait_for_timeout(2_500)
+    assert progress.first.inner_text() != first  # live: a later epoch, without any click
+    page.get_by_role("button", name="Stop training").click()
+    expect(page.get_by_text("as run 'vae #1'")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("stopped by the user after epoch").first).to_be_visible()
+    expect(page.get_by_text("Mode-collapse check").first).to_be_visible()
+    expect(sidebar(page)).to_contain_text("Synthesis runs: 1")

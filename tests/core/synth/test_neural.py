@@ -164,3 +164,20 @@ def test_bad_parameters_and_awkward_columns(mixed):
     for key in NEURAL:
         out = METHODS[key](epochs=2, batch_size=100).fit(awkward, kinds).sample(50, rng=0)
         assert (out["constant"] == 7.0).all() and len(out) == 50
+
+
+def test_sampling_does_not_wait_for_a_training_elsewhere(mixed):
+    import threading
+
+    from core.synth import neural
+
+    df, schema = mixed
+    model = METHODS["gan"](epochs=2, batch_size=100).fit(df, schema)
+    expected = model.sample(300, rng=9)
+    out = {}
+    with neural._TORCH:  # as while another model trains in the background
+        worker = threading.Thread(target=lambda: out.setdefault("table", model.sample(300, rng=9)))
+        worker.start()
+        worker.join(timeout=30)
+    assert "table" in out
+    pd.testing.assert_frame_equal(out["table"], expected)
