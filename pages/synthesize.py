@@ -11,6 +11,7 @@ from core.synth import METHODS
 from core.synth.fitting import CANDIDATES, EMPIRICAL, ranking
 from core.synth.neural import NeuralSynthesizer, lost_modes
 from core.synth.oversample import OVERSAMPLERS
+from core.synth.run import Generated
 from core.synth.run import draw as draw_rows
 from core.synth.run import generate as generate_table
 from core.workspace import Run
@@ -76,11 +77,15 @@ def generate(method: str, params: dict, n: int, seed: int, rules: list[str], der
         return
     run = ws.add_run(Run(method=method, params=params, seed=seed, synthetic=result.table,
                          fit_seconds=result.fit_seconds, sample_seconds=result.sample_seconds, rules=rules,
-                         derived=derived,
-                         notes=result.notes))
+                         derived=derived, notes=result.notes))
     st.session_state["run_choice"] = run.name
     state.flash("success", f"Generated {len(result.table):,} rows with {METHODS[method].title} as run '{run.name}' "
                            f"(fit {result.fit_seconds:.2f} s, sample {result.sample_seconds:.2f} s).")
+    flash_notes(result)
+
+
+def flash_notes(result: Generated) -> None:
+    """What the user should know about a generation: its notes and what each rule rejected."""
     for note in result.notes:
         state.flash("info", note)
     for report in result.rule_report:
@@ -112,10 +117,7 @@ def collect(job: training.Job) -> None:
         st.session_state["run_choice"] = run.name
         state.flash("success", f"Trained {METHODS[job.method].title} and generated {len(run.synthetic):,} rows as run "
                                f"'{run.name}' (training {run.fit_seconds:.1f} s, sampling {run.sample_seconds:.2f} s).")
-        for note in run.notes:
-            state.flash("info", note)
-        for report in job.result.rule_report:
-            state.flash("info", f"Rule '{report.rule}' rejected {report.rejected:,} drawn rows ({report.share:.0%}).")
+        flash_notes(job.result)
 
 
 def progress_line(job: training.Job) -> tuple[float, str]:
@@ -206,8 +208,9 @@ st.markdown(
     "and every generation is kept as a run you can compare, rename, delete and download.")
 state.show_flash(PAGE)
 if ws.imputed is None and ws.working[ws.schema.synth_columns].isna().any().any():
-    st.info("The working table has missing values. Statistical models reproduce them at their real rate; the "
-            "SMOTE family needs a complete table: impute it on the Impute page first.", icon=":material/info:")
+    st.info("The working table has missing values. Statistical models reproduce them at their real rate and the "
+            "neural networks learn where they fall; the SMOTE family needs a complete table: impute it on the Impute "
+            "page first.", icon=":material/info:")
 
 group = st.radio("Family", list(GROUPS), horizontal=True, key="synth_group")
 method = st.selectbox("Method", GROUPS[group], key="synth_method", format_func=lambda k: METHODS[k].title)
