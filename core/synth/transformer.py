@@ -100,7 +100,7 @@ class DataTransformer:
                 codes = self.codes(info, values)
                 out[np.arange(len(df)), info.spans[0].start + codes] = 1.0
                 continue
-            x = (to_floats(values) - info.center) / info.scale
+            x = (_floats(values) - info.center) / info.scale
             missing = np.isnan(x)
             if missing.any():
                 x[missing] = rng.choice(x[~missing], size=int(missing.sum())) if (~missing).any() else 0.0
@@ -159,7 +159,7 @@ class DataTransformer:
 
     def modes(self, info: ColumnInfo, values: pd.Series) -> np.ndarray:
         """The most likely mode of each observed value of a number column (-1 where missing)."""
-        x = (to_floats(values) - info.center) / info.scale
+        x = (_floats(values) - info.center) / info.scale
         out = np.full(len(x), -1)
         seen = ~np.isnan(x)
         if seen.any():
@@ -176,8 +176,14 @@ def _posterior(info: ColumnInfo, x: np.ndarray) -> np.ndarray:
     return p / p.sum(axis=1, keepdims=True)
 
 
-def _fit_numbers(name: str, values: pd.Series, seed: int, start: int) -> ColumnInfo:
+def _floats(values: pd.Series) -> np.ndarray:
+    """A number or date column as floats; infinite values count as missing (they have no place in a mixture)."""
     x = to_floats(values)
+    return np.where(np.isfinite(x), x, np.nan)
+
+
+def _fit_numbers(name: str, values: pd.Series, seed: int, start: int) -> ColumnInfo:
+    x = _floats(values)
     observed = x[~np.isnan(x)]
     center = float(np.mean(observed)) if len(observed) else 0.0
     scale = float(np.std(observed)) if len(observed) else 1.0

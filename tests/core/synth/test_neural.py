@@ -159,11 +159,12 @@ def test_bad_parameters_and_awkward_columns(mixed):
         METHODS["gan"](batch_size=105, pac=10).fit(df, schema)
     with pytest.raises(ParameterError, match="seed"):
         METHODS["vae"]().fit(df, schema, seed=-1)
-    awkward = df.assign(constant=7.0, empty=np.nan, one=1)
+    awkward = df.assign(constant=7.0, empty=np.nan, one=1, spiky=np.where(np.arange(len(df)) % 50, 1.5, np.inf))
     kinds = infer_schema(awkward)
     for key in NEURAL:
         out = METHODS[key](epochs=2, batch_size=100).fit(awkward, kinds).sample(50, rng=0)
         assert (out["constant"] == 7.0).all() and len(out) == 50
+        assert np.isfinite(out["spiky"].dropna()).all()  # infinite values are treated as missing
 
 
 def test_sampling_does_not_wait_for_a_training_elsewhere(mixed):
