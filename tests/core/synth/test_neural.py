@@ -182,3 +182,17 @@ def test_sampling_does_not_wait_for_a_training_elsewhere(mixed):
         worker.join(timeout=30)
     assert "table" in out
     pd.testing.assert_frame_equal(out["table"], expected)
+
+
+def test_training_curves_show_each_loss_and_the_best_fidelity():
+    from core.plots import training_curves
+    from core.synth.neural import Progress
+
+    scored = {2: 0.7, 4: 0.9, 6: 0.8, 9: 0.85}
+    history = [Progress(e, 10, {"reconstruction": 5.0 / e, "KL": 0.1 * e}, e * 0.1, fidelity=scored.get(e))
+               for e in range(1, 11)]
+    fig = training_curves(history, ("reconstruction", "KL"))
+    names = [trace.name for trace in fig.data]
+    assert names == ["reconstruction loss", "KL loss", "fidelity"]
+    assert list(fig.data[2].x) == [2, 4, 6, 9]
+    assert fig.layout.annotations[-1].text == "best 0.900"
