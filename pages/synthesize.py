@@ -25,7 +25,7 @@ NEURAL = [k for k, cls in METHODS.items() if issubclass(cls, NeuralSynthesizer)]
 GROUPS = {"Oversampling (balances the target's classes)": OVERSAMPLING,
           "Statistical models (a whole synthetic table)": [k for k in METHODS if k not in OVERSAMPLING + NEURAL],
           "Neural networks (a whole table, trained)": NEURAL}
-TRAINING_BASICS = ("epochs", "batch_size", "early_stopping", "patience")
+TRAINING_BASICS = ("epochs", "batch_size", "early_stopping", "patience", "target_classes")
 TEACHING = {
     "gan": """
 **Two players.** The *generator* turns random noise, plus a condition such as "make a row whose island is

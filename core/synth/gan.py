@@ -16,14 +16,15 @@
 - **WGAN-GP loss** (Gulrajani et al. 2017): the critic maximises E[D(real)] − E[D(fake)] with a
   gradient penalty of weight 10 on interpolations; Adam with β = (0.5, 0.9) and weight decay 1e-6.
 
-Each step runs the generator once: the critic learns on the fake rows detached from the
-generator (no gradient flows into a network whose update would be thrown away), scoring real and
-fake packs in one pass, and the generator's update then scores the same fake rows against the
-critic just updated (as PyTorch's DCGAN example does). CTGAN runs the generator twice per step
-and back-propagates the critic's loss through it; this saves about 40% of a step on CPU.
+Cheaper steps, same algorithm: the critic's step runs the generator without building a graph
+(CTGAN back-propagates the critic's loss through the generator too, and throws those gradients
+away) and scores real and fake packs in one pass; the generator's step then draws fresh noise and
+conditions, as published.
 
 At sampling time the conditional vectors follow the categories' real frequencies, so the table
-comes out with the real class balance.
+comes out with the real class balance; or, with ``target_classes="equal"``, every row asks for one
+of the target's classes, equally often, and rows that come out in another class are drawn again
+(CTGAN's conditional sampling, as SDV does it): a balanced synthetic table from an imbalanced one.
 """
 
 from __future__ import annotations
@@ -35,13 +36,15 @@ import torch
 from torch import nn
 from torch.nn import functional
 
-from core.errors import ParameterError
+from core.errors import DataError, ParameterError
 from core.params import Card, Param
+from core.synth.base import LABELS
 from core.synth.neural import LEARNING_RATES, NeuralSynthesizer, training_params
 from core.synth.transformer import DataTransformer
 
 TAU = 0.2
 PENALTY = 10.0
+MAX_ROUNDS = 50  # equal classes: batches drawn per batch kept, at most, before giving up
 
 
 class ConditionSampler:
@@ -49,6 +52,7 @@ class ConditionSampler:
 
     def __init__(self, transformer: DataTransformer, data: np.ndarray) -> None:
         spans = [info.discrete for info in transformer.columns if info.discrete is not None]
+        self.names = [info.name for info in transformer.columns if info.discrete is not None]
         self.n_columns = len(spans)
         self.width = sum(s.width for s in spans)
         if not spans:
@@ -71,11 +75,18 @@ class ConditionSampler:
         self.counts = np.bincount(keys, minlength=self.width)
         self.starts = np.concatenate([[0], np.cumsum(self.counts)[:-1]])
 
-    def draw(self, n: int, rng: np.random.Generator, *, real_frequency: bool = False):
-        """(conditional vectors, mask of the chosen column, the chosen global category index) for n rows."""
-        column = rng.integers(self.n_columns, size=n)
-        cdf = (self.real_cdf if real_frequency else self.train_cdf)[column]
-        category = np.minimum((cdf < rng.random(n)[:, None]).sum(axis=1), self.widths[column] - 1)
+    def draw(self, n: int, rng: np.random.Generator, *, real_frequency: bool = False,
+             balanced: tuple[int, int] | None = None):
+        """(conditional vectors, mask of the chosen column, the chosen global category index) for n rows.
+
+        ``balanced=(column, k)`` asks every row for one of that column's first k categories, equally often."""
+        if balanced is not None:
+            column = np.full(n, balanced[0])
+            category = rng.integers(balanced[1], size=n)
+        else:
+            column = rng.integers(self.n_columns, size=n)
+            cdf = (self.real_cdf if real_frequency else self.train_cdf)[column]
+            category = np.minimum((cdf < rng.random(n)[:, None]).sum(axis=1), self.widths[column] - 1)
         chosen = self.offsets[column] + category
         vectors = np.zeros((n, self.width), dtype=np.float32)
         vectors[np.arange(n), chosen] = 1.0
@@ -158,12 +169,19 @@ class GANSynthesizer(NeuralSynthesizer):
               "easier to spot; the batch size must be a multiple of it.", 1, 50),
         Param("discriminator_steps", "int", 1, "Critic updates per generator update. More gives the generator a "
               "sharper signal each step, at that many times the cost.", 1, 10),
+        Param("target_classes", "choice", "real_shares", "How often each class of the target comes out: in its "
+              "real share, or equally often (a balanced synthetic table from an imbalanced one: the generator is "
+              "asked for each class in turn and rows of another class are drawn again).",
+              choices=("real_shares", "equal")),
     )
 
     def _check(self, params: dict[str, Any]) -> None:
         if params["batch_size"] % params["pac"]:
             raise ParameterError(f"The batch size ({params['batch_size']}) must be a multiple of pac "
                                  f"({params['pac']}).", hint="Change one of them, such as a batch of 500 with pac 10.")
+        if params["target_classes"] == "equal" and (self.target_ is None or self.kinds_[self.target_] not in LABELS):
+            raise ParameterError("Equal classes need a binary or categorical target column.",
+                                 hint="Choose the target on the Data page, or keep the classes in their real shares.")
 
     def _networks(self) -> dict[str, nn.Module]:
         return {"generator": self.generator_, "critic": self.critic_}
@@ -176,10 +194,9 @@ class GANSynthesizer(NeuralSynthesizer):
                                     [p["generator_width"]] * p["generator_layers"], width)
         self.critic_ = Critic(width + self.conditions_.width, [p["discriminator_width"]] * p["discriminator_layers"],
                               p["pac"])
-        self.optimizers_ = (
-            torch.optim.Adam(self.generator_.parameters(), lr=p["generator_lr"], betas=(0.5, 0.9), weight_decay=1e-6),
-            torch.optim.Adam(self.critic_.parameters(), lr=p["discriminator_lr"], betas=(0.5, 0.9),
-                             weight_decay=1e-6))
+        self.optimizers_ = tuple(  # Adam's fused kernel: one call per step instead of one per tensor
+            torch.optim.Adam(net.parameters(), lr=lr, betas=(0.5, 0.9), weight_decay=1e-6, fused=True)
+            for net, lr in ((self.generator_, p["generator_lr"]), (self.critic_, p["discriminator_lr"])))
         self.activations_ = _activations(self.transformer_)
 
     def _epoch(self, data: torch.Tensor, rng: np.random.Generator, stop) -> dict[str, float]:
@@ -191,9 +208,9 @@ class GANSynthesizer(NeuralSynthesizer):
         packs = batch // p["pac"]
         for _ in range(steps):
             for _ in range(p["discriminator_steps"]):
-                noise, conditions, mask, chosen = self._noise(batch, rng)
-                raw = self.generator_(noise)
-                fake = self._activate(raw)
+                noise, conditions, _, chosen = self._noise(batch, rng)
+                with torch.no_grad():  # the critic's step leaves the generator alone
+                    fake = self._activate(self.generator_(noise))
                 if conditions is None:
                     real_in, fake_in = data[rng.integers(len(data), size=batch)], fake
                 else:
@@ -201,15 +218,16 @@ class GANSynthesizer(NeuralSynthesizer):
                     real = data[self.conditions_.matching_rows(chosen[shuffle], rng)]
                     real_in = torch.cat([real, conditions[shuffle]], dim=1)
                     fake_in = torch.cat([fake, conditions], dim=1)
-                fixed = fake_in.detach()  # the critic's step leaves the generator alone
-                scores = self.critic_(torch.cat([real_in, fixed]))  # real and fake packs in one pass
+                scores = self.critic_(torch.cat([real_in, fake_in]))  # real and fake packs in one pass
                 loss_d = scores[packs:].mean() - scores[:packs].mean()
-                penalty = self.critic_.penalty(real_in, fixed)
+                penalty = self.critic_.penalty(real_in, fake_in)
                 optimizer_d.zero_grad(set_to_none=True)
                 (loss_d + penalty).backward()
                 optimizer_d.step()
-            # the generator's step scores the last fake rows against the critic just updated
-            loss_g = -self.critic_(fake_in).mean()
+            noise, conditions, mask, _ = self._noise(batch, rng)  # fresh noise and conditions, as published
+            raw = self.generator_(noise)
+            fake = self._activate(raw)
+            loss_g = -self.critic_(fake if conditions is None else torch.cat([fake, conditions], dim=1)).mean()
             if conditions is not None:
                 loss_g = loss_g + self._condition_loss(raw, conditions, mask)
             optimizer_g.zero_grad(set_to_none=True)
@@ -221,24 +239,42 @@ class GANSynthesizer(NeuralSynthesizer):
                 break
         return {name: float(v) for name, v in zip(self.loss_names, totals / done, strict=True)}
 
-    def _draw(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, None]:
+    def _draw(self, n: int, rng: np.random.Generator, *, real_shares: bool = False) -> tuple[np.ndarray, None]:
         batch = self.params_["batch_size"]
-        out, generator = [], torch.Generator().manual_seed(int(rng.integers(2**62)))
+        out, kept, generator = [], 0, torch.Generator().manual_seed(int(rng.integers(2**62)))
+        balanced = None if real_shares else self._balanced()
         self.generator_.train()  # batch statistics, as in training (CTGAN samples the same way)
         with torch.no_grad():
-            for _ in range(n // batch + 1):
-                noise, *_ = self._noise(batch, rng, real_frequency=True, generator=generator)
-                out.append(self._activate(self.generator_(noise), generator).numpy())
-        return np.concatenate(out)[:n], None
+            for _ in range(MAX_ROUNDS * (n // batch + 1)):
+                noise, _, _, chosen = self._noise(batch, rng, real_frequency=True, balanced=balanced,
+                                                  generator=generator)
+                rows = self._activate(self.generator_(noise), generator).numpy()
+                if balanced is not None:  # keep the rows that came out in the class they were asked for
+                    sampler, j = self.conditions_, balanced[0]
+                    start, offset = sampler.data_starts[j], sampler.offsets[j]
+                    rows = rows[rows[:, start:start + sampler.widths[j]].argmax(axis=1) == chosen - offset]
+                out.append(rows)
+                kept += len(rows)
+                if kept >= n:
+                    return np.concatenate(out)[:n], None
+        raise DataError(f"The generator makes too few rows in the class asked of it ({kept:,} of {n:,}).",
+                        hint="Train for more epochs, or keep the classes in their real shares.")
+
+    def _balanced(self) -> tuple[int, int] | None:
+        """(the target's index among the label columns, its number of classes) when classes come out equally."""
+        if self.params_["target_classes"] != "equal":
+            return None
+        info = next(c for c in self.transformer_.columns if c.name == self.target_)
+        return self.conditions_.names.index(self.target_), len(info.categories)
 
     # ---------------------------------------------------------------- pieces
 
     def _noise(self, n: int, rng: np.random.Generator, *, real_frequency: bool = False,
-               generator: torch.Generator | None = None):
+               balanced: tuple[int, int] | None = None, generator: torch.Generator | None = None):
         noise = torch.randn(n, self.params_["embedding_dim"], generator=generator)
         if not self.conditions_.n_columns:
             return noise, None, None, None
-        vectors, mask, chosen = self.conditions_.draw(n, rng, real_frequency=real_frequency)
+        vectors, mask, chosen = self.conditions_.draw(n, rng, real_frequency=real_frequency, balanced=balanced)
         conditions = torch.from_numpy(vectors)
         return torch.cat([noise, conditions], dim=1), conditions, torch.from_numpy(mask), chosen
 

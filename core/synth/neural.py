@@ -172,7 +172,7 @@ class NeuralSynthesizer(Synthesizer):
 
     def _fidelity(self, reference: pd.DataFrame, rng: np.random.Generator) -> float:
         """Measured with its own random numbers, so watching a training does not change it."""
-        matrix, sigmas = self._draw(len(reference), rng)
+        matrix, sigmas = self._draw(len(reference), rng, real_shares=True)
         return fidelity(self.transformer_, reference, matrix, sigmas, rng)
 
     def _state(self) -> dict[str, Any]:
@@ -194,7 +194,10 @@ class NeuralSynthesizer(Synthesizer):
     def _epoch(self, data: torch.Tensor, rng: np.random.Generator, stop) -> dict[str, float]:
         raise NotImplementedError
 
-    def _draw(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray | None]:
+    def _draw(self, n: int, rng: np.random.Generator, *,
+              real_shares: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+        """n transformed rows (and the VAE's σ per column); ``real_shares``: classes as in the real data even when
+        the model was asked for other shares (fidelity compares with the real rows)."""
         raise NotImplementedError
 
 

@@ -85,7 +85,7 @@ class VAESynthesizer(NeuralSynthesizer):
         self.encoder_ = Encoder(data.shape[1], widths, p["embedding_dim"])
         self.decoder_ = Decoder(p["embedding_dim"], list(reversed(widths)), data.shape[1])
         self.optimizer_ = torch.optim.Adam([*self.encoder_.parameters(), *self.decoder_.parameters()],
-                                           lr=p["learning_rate"], weight_decay=1e-5)
+                                           lr=p["learning_rate"], weight_decay=1e-5, fused=True)
         spans = self.transformer_.spans
         self.alphas_ = torch.tensor([s.start for s in spans if s.activation == "tanh"], dtype=torch.long)
         self.softmaxes_ = [(s.start, s.end) for s in spans if s.activation == "softmax"]
@@ -120,7 +120,7 @@ class VAESynthesizer(NeuralSynthesizer):
             loss = loss + functional.cross_entropy(out[:, start:end], x[:, start:end].argmax(dim=1), reduction="sum")
         return loss / len(x)
 
-    def _draw(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    def _draw(self, n: int, rng: np.random.Generator, *, real_shares: bool = False) -> tuple[np.ndarray, np.ndarray]:
         generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
         self.decoder_.eval()
         with torch.no_grad():

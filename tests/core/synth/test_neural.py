@@ -196,3 +196,18 @@ def test_training_curves_show_each_loss_and_the_best_fidelity():
     assert names == ["reconstruction loss", "KL loss", "fidelity"]
     assert list(fig.data[2].x) == [2, 4, 6, 9]
     assert fig.layout.annotations[-1].text == "best 0.900"
+
+
+def test_gan_can_balance_an_imbalanced_target():
+    rng = np.random.default_rng(7)
+    n = 1_000
+    rare = rng.random(n) < 0.1
+    df = pd.DataFrame({"x": np.where(rare, 5, -5) + rng.normal(0, 1, n), "label": np.where(rare, "rare", "common")})
+    schema = infer_schema(df, target="label")
+    model = METHODS["gan"](epochs=150, target_classes="equal").fit(df, schema, seed=0)
+    out = model.sample(2_000, rng=0)
+    share = (out["label"] == "rare").mean()
+    assert 0.45 < share < 0.55  # equal classes, from a 10% minority
+    assert out.loc[out["label"] == "rare", "x"].median() > 2  # and the minority's rows look like the minority
+    with pytest.raises(ParameterError, match="need a binary or categorical target"):
+        METHODS["gan"](epochs=1, target_classes="equal").fit(df, infer_schema(df))
