@@ -226,6 +226,9 @@ if method in NEURAL:
         st.markdown(TEACHING[method])
     params = param_widgets(tuple(p for p in simple if p.name in TRAINING_BASICS), key=f"synth::{method}",
                            columns=list(ws.working.columns), container=right)
+    target_kind = ws.schema.kinds.get(ws.schema.target or "")
+    if params.get("target_classes") == "equal" and target_kind not in ("binary", "categorical"):
+        left.warning("Equal classes need a binary or categorical target column: pick one on the Data page.")
     with right.expander("Network and optimiser"):
         params |= param_widgets(tuple(p for p in simple if p.name not in TRAINING_BASICS), key=f"synth::{method}",
                                 columns=list(ws.working.columns))

@@ -16,10 +16,13 @@
 - **WGAN-GP loss** (Gulrajani et al. 2017): the critic maximises E[D(real)] − E[D(fake)] with a
   gradient penalty of weight 10 on interpolations; Adam with β = (0.5, 0.9) and weight decay 1e-6.
 
-Cheaper steps, same algorithm: the critic's step runs the generator without building a graph
-(CTGAN back-propagates the critic's loss through the generator too, and throws those gradients
-away) and scores real and fake packs in one pass; the generator's step then draws fresh noise and
-conditions, as published.
+Each step runs the generator once: the critic learns on the fake rows detached from the
+generator (CTGAN back-propagates the critic's loss through the generator too and throws those
+gradients away), scoring real and fake packs in one pass, and the generator's update scores the
+same fake rows against the critic just updated (as PyTorch's DCGAN example does) instead of
+drawing fresh ones. On the seven bundled tables, three seeds each, the two variants reach the same
+sdmetrics quality (0.716 and 0.717) and detection AUC (0.878 and 0.885); this one trains about
+20% faster (``bench/vs_sdv.py``).
 
 At sampling time the conditional vectors follow the categories' real frequencies, so the table
 comes out with the real class balance; or, with ``target_classes="equal"``, every row asks for one
@@ -208,9 +211,9 @@ class GANSynthesizer(NeuralSynthesizer):
         packs = batch // p["pac"]
         for _ in range(steps):
             for _ in range(p["discriminator_steps"]):
-                noise, conditions, _, chosen = self._noise(batch, rng)
-                with torch.no_grad():  # the critic's step leaves the generator alone
-                    fake = self._activate(self.generator_(noise))
+                noise, conditions, mask, chosen = self._noise(batch, rng)
+                raw = self.generator_(noise)
+                fake = self._activate(raw)
                 if conditions is None:
                     real_in, fake_in = data[rng.integers(len(data), size=batch)], fake
                 else:
@@ -218,16 +221,15 @@ class GANSynthesizer(NeuralSynthesizer):
                     real = data[self.conditions_.matching_rows(chosen[shuffle], rng)]
                     real_in = torch.cat([real, conditions[shuffle]], dim=1)
                     fake_in = torch.cat([fake, conditions], dim=1)
-                scores = self.critic_(torch.cat([real_in, fake_in]))  # real and fake packs in one pass
+                fixed = fake_in.detach()  # the critic's step leaves the generator alone
+                scores = self.critic_(torch.cat([real_in, fixed]))  # real and fake packs in one pass
                 loss_d = scores[packs:].mean() - scores[:packs].mean()
-                penalty = self.critic_.penalty(real_in, fake_in)
+                penalty = self.critic_.penalty(real_in, fixed)
                 optimizer_d.zero_grad(set_to_none=True)
                 (loss_d + penalty).backward()
                 optimizer_d.step()
-            noise, conditions, mask, _ = self._noise(batch, rng)  # fresh noise and conditions, as published
-            raw = self.generator_(noise)
-            fake = self._activate(raw)
-            loss_g = -self.critic_(fake if conditions is None else torch.cat([fake, conditions], dim=1)).mean()
+            # the generator's step scores the last fake rows against the critic just updated
+            loss_g = -self.critic_(fake_in).mean()
             if conditions is not None:
                 loss_g = loss_g + self._condition_loss(raw, conditions, mask)
             optimizer_g.zero_grad(set_to_none=True)
