@@ -157,6 +157,8 @@ class NeuralSynthesizer(Synthesizer):
                 self._restore(best_state)
             elif watch and self.history_[-1].fidelity is None:  # the model kept is always scored
                 self.history_[-1].fidelity = self._fidelity(reference, check_rng)
+        restored = best_state is not None and self.stopped_.startswith("early")
+        self.fidelity_ = best if restored else self.history_[-1].fidelity  # of the model kept (None: not watched)
         self.train_seconds_ = time.perf_counter() - start
         if monitor:
             monitor.phase = "sampling"

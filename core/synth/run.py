@@ -84,9 +84,8 @@ def generate(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, An
     sample_seconds = time.perf_counter() - start
     notes = []
     if isinstance(model, NeuralSynthesizer):
-        last = model.history_[-1]
-        notes.append(f"Training: {model.stopped_}; {last.epoch} epochs in {model.train_seconds_:.1f} s"
-                     + (f", fidelity {last.fidelity:.3f}." if last.fidelity is not None else "."))
+        notes.append(f"Training: {model.stopped_}; {model.history_[-1].epoch} epochs in {model.train_seconds_:.1f} s"
+                     + (f"; fidelity of the model kept {model.fidelity_:.3f}." if model.fidelity_ is not None else "."))
     if getattr(model, "repaired_", False):
         notes.append("The correlation matrix was not positive definite; the nearest valid correlation matrix was "
                      "used instead.")
