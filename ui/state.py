@@ -25,8 +25,24 @@ def read_sample(key: str) -> TableRead:
 
 def init() -> None:
     """Session defaults: open on the default sample so a first visit shows data at once."""
+    leave_legacy_navigation()
     if WORKSPACE not in st.session_state:
         st.session_state[WORKSPACE] = sample_workspace(DEFAULT_SAMPLE)
+
+
+def leave_legacy_navigation() -> None:
+    """Run the page through app.py's navigation, also on a server's very first run.
+
+    With a ``pages/`` folder beside the main script, Streamlit runs its first script run in the
+    folder-based navigation of old (every file a page, no sections, app.py skipped) and keeps to it
+    until some run calls ``st.navigation``. A first visitor arriving on a page's address would
+    leave the whole server in that mode; this rerun hands the page to app.py instead.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def workspace() -> Workspace:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,11 +30,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server():
+@contextmanager
+def serve(log_name: str):
+    """A Streamlit server on a free port, its log in test-artifacts/; yields its address."""
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "streamlit.log").open("w")
+    log = (ARTIFACTS / log_name).open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1"],
@@ -48,11 +50,26 @@ def server():
             time.sleep(0.5)
     else:
         proc.kill()
-        pytest.fail("The Streamlit server did not start within 60 s; see test-artifacts/streamlit.log")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+        pytest.fail(f"The Streamlit server did not start within 60 s; see test-artifacts/{log_name}")
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server():
+    with serve("streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_server():
+    """A server no one has visited yet."""
+    with serve("streamlit-fresh.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -155,3 +155,13 @@ def test_neural_training_live_and_stopped(page: Page):
     expect(page.get_by_text("stopped by the user after epoch").first).to_be_visible()
     expect(page.get_by_text("Mode-collapse check").first).to_be_visible()
     expect(sidebar(page)).to_contain_text("Synthesis runs: 1")
+
+
+def test_first_visit_on_a_page_address_gets_the_app_navigation(browser, fresh_server):
+    tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+    tab.goto(f"{fresh_server}/synthesize")  # the server's very first run is for a page, not for app.py
+    expect(tab.get_by_role("heading", name="Synthesize")).to_be_visible(timeout=30_000)
+    navigation = tab.get_by_test_id("stSidebarNav")
+    expect(navigation).to_contain_text("Generate")  # app.py's sections, not the pages/ folder's file names
+    expect(navigation.get_by_text("Load data")).to_be_visible()
+    tab.close()
