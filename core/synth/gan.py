@@ -189,6 +189,10 @@ class GANSynthesizer(NeuralSynthesizer):
     def _networks(self) -> dict[str, nn.Module]:
         return {"generator": self.generator_, "critic": self.critic_}
 
+    def _release(self) -> None:
+        del self.optimizers_
+        self.conditions_.rows = None  # one entry per training row and label column
+
     def _build(self, data: np.ndarray, rng: np.random.Generator) -> None:
         p = self.params_
         self.conditions_ = ConditionSampler(self.transformer_, data)

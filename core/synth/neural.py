@@ -153,12 +153,13 @@ class NeuralSynthesizer(Synthesizer):
                     self.stopped_ = (f"early stopping after epoch {epoch}: fidelity had not improved since epoch "
                                      f"{best_epoch} ({best:.3f}), whose model is kept")
                     break
-            if best_state is not None and self.stopped_.startswith("early"):
+            restored = best_state is not None and self.stopped_.startswith("early")
+            if restored:
                 self._restore(best_state)
             elif watch and self.history_[-1].fidelity is None:  # the model kept is always scored
                 self.history_[-1].fidelity = self._fidelity(reference, check_rng)
-        restored = best_state is not None and self.stopped_.startswith("early")
         self.fidelity_ = best if restored else self.history_[-1].fidelity  # of the model kept (None: not watched)
+        self._release()
         self.train_seconds_ = time.perf_counter() - start
         if monitor:
             monitor.phase = "sampling"
@@ -186,6 +187,9 @@ class NeuralSynthesizer(Synthesizer):
 
     def _check(self, params: dict[str, Any]) -> None:
         """Parameter combinations a single Param can't check."""
+
+    def _release(self) -> None:
+        """Drop what only training needs (optimiser moments, row indexes): a kept model only samples."""
 
     def _networks(self) -> dict[str, torch.nn.Module]:
         raise NotImplementedError

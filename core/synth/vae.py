@@ -79,6 +79,9 @@ class VAESynthesizer(NeuralSynthesizer):
     def _networks(self) -> dict[str, nn.Module]:
         return {"encoder": self.encoder_, "decoder": self.decoder_}
 
+    def _release(self) -> None:
+        del self.optimizer_
+
     def _build(self, data: np.ndarray, rng: np.random.Generator) -> None:
         p = self.params_
         widths = [p["width"]] * p["layers"]
