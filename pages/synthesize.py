@@ -11,7 +11,6 @@ from core.synth import METHODS
 from core.synth.fitting import CANDIDATES, EMPIRICAL, ranking
 from core.synth.neural import NeuralSynthesizer, lost_modes
 from core.synth.oversample import OVERSAMPLERS
-from core.synth.run import Generated
 from core.synth.run import draw as draw_rows
 from core.synth.run import generate as generate_table
 from core.workspace import Run
@@ -81,15 +80,7 @@ def generate(method: str, params: dict, n: int, seed: int, rules: list[str], der
     st.session_state["run_choice"] = run.name
     state.flash("success", f"Generated {len(result.table):,} rows with {METHODS[method].title} as run '{run.name}' "
                            f"(fit {result.fit_seconds:.2f} s, sample {result.sample_seconds:.2f} s).")
-    flash_notes(result)
-
-
-def flash_notes(result: Generated) -> None:
-    """What the user should know about a generation: its notes and what each rule rejected."""
-    for note in result.notes:
-        state.flash("info", note)
-    for report in result.rule_report:
-        state.flash("info", f"Rule '{report.rule}' rejected {report.rejected:,} drawn rows ({report.share:.0%}).")
+    training.flash_notes(result)
 
 
 def start_training(method: str, params: dict, n: int, seed: int, rules: list[str], derived: list[str]) -> None:
@@ -100,24 +91,6 @@ def start_training(method: str, params: dict, n: int, seed: int, rules: list[str
         return
     ws = state.workspace()
     training.start(ws.train, ws.schema, ws.fingerprint, method, params, n, seed, rules, derived)
-
-
-def collect(job: training.Job) -> None:
-    """A finished training becomes a run (once), or a message."""
-    job.collected = True
-    state.new_action(PAGE)
-    ws = state.workspace()
-    if job.error:
-        state.flash("error", *job.error)
-    elif job.fingerprint != ws.fingerprint:
-        state.flash("info", f"The {METHODS[job.method].title} training finished on a table that is no longer loaded; "
-                            "its rows were not kept.")
-    else:
-        run = ws.add_run(training.to_run(job))
-        st.session_state["run_choice"] = run.name
-        state.flash("success", f"Trained {METHODS[job.method].title} and generated {len(run.synthetic):,} rows as run "
-                               f"'{run.name}' (training {run.fit_seconds:.1f} s, sampling {run.sample_seconds:.2f} s).")
-        flash_notes(job.result)
 
 
 def progress_line(job: training.Job) -> tuple[float, str]:
@@ -197,10 +170,8 @@ def delete(name: str) -> None:
 
 
 ws = state.workspace()
+sidebar.render(ws)  # (which also turns a training that has ended into a run)
 job = training.current()
-if job is not None and not job.running and not job.collected:
-    collect(job)
-sidebar.render(ws)
 st.title("Synthesize")
 st.markdown(
     "Pick a method, tune it, generate. Every method fits on the working table's rows except the held-out ones "

@@ -1,18 +1,20 @@
-"""The sidebar every page shows: the current dataset, the working table, the runs, a reset."""
+"""The sidebar every page shows: the current dataset, the working table, the runs, a training in progress, a
+reset. Drawing it also turns a training that has ended into a run, whichever page is open."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from core.workspace import Workspace
+from ui import training
 from ui.cache import table_summary
-from ui.state import reset
-from ui.training import JOB
+from ui.state import JOB, reset
 
 CONFIRM = "confirm_reset"
 
 
 def render(ws: Workspace) -> None:
+    training.finish(ws)
     with st.sidebar:
         st.markdown("#### Current dataset")
         st.markdown(f"**{ws.name}**")

@@ -12,10 +12,10 @@ import streamlit as st
 from core.io import TableRead, read_table_report
 from core.samples import DEFAULT_SAMPLE, sample
 from core.workspace import Workspace
-from ui.training import JOB
 
 WORKSPACE = "workspace"
 FLASH = "flash"
+JOB = "training_job"  # the session's neural-network training, if any (ui.training.Job)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -5,7 +5,8 @@ A click on *Train and generate* starts a :class:`Job`: a thread that runs
 polls the monitor once a second (a Streamlit fragment) to draw the epoch, the losses, the time
 left and the live curves; *Stop* sets the monitor's stop flag, training ends after the current
 batch and the rows are drawn from the model trained so far. When the thread ends, the next full
-run of the page turns the job into a run of the workspace (or an error message), once.
+run of any page (:func:`finish`, from the sidebar) turns the job into a run of the workspace (or an
+error message), once.
 
 The thread never touches Streamlit or the session: it reads copies of the training rows and
 writes only to the job.
@@ -24,11 +25,13 @@ import streamlit as st
 
 from core.errors import SynthLabError
 from core.schema import Schema
+from core.synth import METHODS
 from core.synth.neural import TrainingMonitor, lost_modes
 from core.synth.run import Generated, generate
-from core.workspace import Run
+from core.workspace import Run, Workspace
+from ui.state import JOB, flash, new_action
 
-JOB = "training_job"
+PAGE = "synthesize"  # where a training's messages are shown
 
 
 @dataclass
@@ -86,3 +89,32 @@ def to_run(job: Job) -> Run:
                fit_seconds=result.fit_seconds, sample_seconds=result.sample_seconds, rules=job.rules,
                derived=job.derived, notes=result.notes, history=list(result.model.history_), lost_modes=job.lost,
                model=result.model)
+
+
+def finish(ws: Workspace) -> None:
+    """A training that has ended becomes a run (once), or a message; its messages wait on the Synthesize page."""
+    job = current()
+    if job is None or job.running or job.collected:
+        return
+    job.collected = True
+    new_action(PAGE)
+    title = METHODS[job.method].title
+    if job.error:
+        flash("error", *job.error)
+    elif job.fingerprint != ws.fingerprint:
+        flash("info", f"The {title} training finished on a table that is no longer loaded; its rows were not kept.")
+    else:
+        run = ws.add_run(to_run(job))
+        st.session_state["run_choice"] = run.name
+        flash("success", f"Trained {title} and generated {len(run.synthetic):,} rows as run '{run.name}' "
+                         f"(training {run.fit_seconds:.1f} s, sampling {run.sample_seconds:.2f} s).")
+        flash_notes(job.result)
+        st.toast(f"Training finished: run '{run.name}' is ready.", icon=":material/model_training:")
+
+
+def flash_notes(result: Generated) -> None:
+    """What the user should know about a generation: its notes and what each rule rejected."""
+    for note in result.notes:
+        flash("info", note)
+    for report in result.rule_report:
+        flash("info", f"Rule '{report.rule}' rejected {report.rejected:,} drawn rows ({report.share:.0%}).")

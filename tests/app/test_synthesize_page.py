@@ -132,3 +132,18 @@ def test_stop_keeps_the_model_trained_so_far_and_errors_are_sentences():
     finish_training(at)
     assert "must be a multiple of pac" in at.error[0].value and not at.exception
     assert len(at.dataframe[0].value) == 1  # the earlier run is kept
+
+
+def test_a_training_that_ends_on_another_page_still_becomes_a_run():
+    at = open_page("penguins")
+    at.radio(key="synth_group").set_value(NEURAL).run()
+    at.selectbox(key="synth_method").select("vae").run()
+    at.number_input(key="synth::vae::epochs").set_value(30).run()
+    at.button(key="synth_run").click().run()
+    at.switch_page("pages/compare.py").run()
+    finish_training(at)
+    assert not at.exception
+    assert "Synthesis runs: **1**" in at.sidebar.caption[1].value
+    assert any("Training finished: run 'vae #1' is ready." in t.value for t in at.toast)
+    at.switch_page("pages/synthesize.py").run()
+    assert at.success[0].value.startswith("Trained Variational autoencoder (TVAE)")  # its messages wait here
