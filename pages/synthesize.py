@@ -255,7 +255,7 @@ with st.expander("Business rules and derived columns"):
     derived_text = st.text_area("Derived columns", key="synth_derived", height=70)
 rules = [line for line in rules_text.splitlines() if line.strip()]
 derived = [line for line in derived_text.splitlines() if line.strip()]
-busy = job is not None and job.running
+busy = job is not None and not job.collected  # running, or ended since the sidebar looked (collected on the rerun)
 if method in NEURAL:
     row[2].button("Train and generate", type="primary", icon=":material/model_training:", key="synth_run",
                   on_click=start_training, args=(method, params, n, seed, rules, derived), disabled=busy)
