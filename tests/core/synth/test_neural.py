@@ -213,3 +213,15 @@ def test_gan_can_balance_an_imbalanced_target():
     assert out.loc[out["label"] == "rare", "x"].median() > 2  # and the minority's rows look like the minority
     with pytest.raises(ParameterError, match="need a binary or categorical target"):
         METHODS["gan"](epochs=1, target_classes="equal").fit(df, infer_schema(df))
+
+
+def test_torch_uses_the_cores_this_process_may_use(mixed):
+    import os
+
+    import torch
+
+    from core.synth.neural import threads
+
+    df, schema = mixed
+    METHODS["vae"](epochs=1).fit(df, schema)
+    assert torch.get_num_threads() == threads() == len(os.sched_getaffinity(0))
