@@ -43,7 +43,7 @@ from core.errors import DataError, ParameterError
 from core.params import Card, Param
 from core.synth.base import LABELS
 from core.synth.neural import LEARNING_RATES, NeuralSynthesizer, training_params
-from core.synth.transformer import DataTransformer
+from core.synth.transformer import Blocks, DataTransformer
 
 TAU = 0.2
 PENALTY = 10.0
@@ -204,7 +204,8 @@ class GANSynthesizer(NeuralSynthesizer):
         self.optimizers_ = tuple(  # Adam's fused kernel: one call per step instead of one per tensor
             torch.optim.Adam(net.parameters(), lr=lr, betas=(0.5, 0.9), weight_decay=1e-6, fused=True)
             for net, lr in ((self.generator_, p["generator_lr"]), (self.critic_, p["discriminator_lr"])))
-        self.activations_ = _activations(self.transformer_)
+        self.blocks_ = Blocks([span for span in self.transformer_.spans if span.activation == "softmax"])
+        self.conditioned_ = Blocks([info.discrete for info in self.transformer_.columns if info.discrete is not None])
 
     def _epoch(self, data: torch.Tensor, rng: np.random.Generator, stop) -> dict[str, float]:
         p = self.params_
@@ -286,33 +287,16 @@ class GANSynthesizer(NeuralSynthesizer):
 
     def _activate(self, raw: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         """tanh for each α; Gumbel-softmax for each one-hot: softmax((logits + g) / τ), g ~ Gumbel(0, 1)."""
-        parts = []
-        for start, end, kind in self.activations_:
-            block = raw[:, start:end]
-            if kind == "tanh":
-                parts.append(torch.tanh(block))
-            else:
-                gumbel = -torch.empty_like(block).exponential_(generator=generator).log()
-                parts.append(torch.softmax((block + gumbel) / TAU, dim=1))
-        return torch.cat(parts, dim=1)
+        blocks = self.blocks_
+        if not blocks.count:
+            return torch.tanh(raw)
+        logits = raw[:, blocks.columns]
+        gumbel = -torch.empty_like(logits).exponential_(generator=generator).log()
+        return torch.tanh(raw).index_copy(1, blocks.columns, blocks.softmax((logits + gumbel) / TAU))
 
     def _condition_loss(self, raw: torch.Tensor, conditions: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Cross-entropy of the generated category against the asked one, for the chosen column of each row."""
-        sampler, losses = self.conditions_, []
-        for j in range(sampler.n_columns):
-            start, width, offset = sampler.data_starts[j], sampler.widths[j], sampler.offsets[j]
-            target = conditions[:, offset:offset + width].argmax(dim=1)
-            losses.append(functional.cross_entropy(raw[:, start:start + width], target, reduction="none"))
-        return (torch.stack(losses, dim=1) * mask).sum() / raw.size(0)
-
-
-def _activations(transformer: DataTransformer) -> list[tuple[int, int, str]]:
-    """(start, end, tanh|softmax) blocks, neighbouring tanh columns merged into one block."""
-    out: list[list[Any]] = []
-    for span in transformer.spans:
-        if out and out[-1][2] == "tanh" == span.activation and out[-1][1] == span.start:
-            out[-1][1] = span.end
-        else:
-            out.append([span.start, span.end, span.activation])
-    return [tuple(block) for block in out]
-
+        blocks = self.conditioned_
+        logits = raw[:, blocks.columns]  # the label columns, in the conditional vector's order
+        cross_entropy = blocks.logsumexp(logits) - blocks.sums(logits * conditions)
+        return (cross_entropy * mask).sum() / raw.size(0)

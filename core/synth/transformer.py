@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
@@ -244,3 +245,38 @@ def fit_transformer(df: pd.DataFrame, kinds: dict[str, str], *, seed: int = 0) -
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return transformer
+
+
+class Blocks:
+    """One-hot blocks of the matrix as index tensors, for per-block softmax and logsumexp over all blocks at
+    once (a few tensor operations, instead of one call per block, each with its own backward step).
+
+    ``logits`` passed in are the block columns only, in block order (``matrix[:, blocks.columns]``).
+    Subtracting each block's maximum keeps ``exp`` finite; it is taken without a gradient, which is exact
+    because logsumexp(z) = log Σ exp(z − c) + c for any c.
+    """
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.count = len(spans)
+        self.columns = torch.tensor([c for s in spans for c in range(s.start, s.end)], dtype=torch.long)
+        self.block = torch.tensor([b for b, s in enumerate(spans) for _ in range(s.width)], dtype=torch.long)
+        self.summing = torch.nn.functional.one_hot(self.block, max(self.count, 1)).float()  # columns x blocks
+
+    def _shifted(self, logits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        peak = torch.full((len(logits), self.count), -torch.inf).scatter_reduce(
+            1, self.block.expand(len(logits), -1), logits.detach(), reduce="amax")
+        return torch.exp(logits - peak[:, self.block]), peak
+
+    def logsumexp(self, logits: torch.Tensor) -> torch.Tensor:
+        """(rows, blocks): log Σ exp over each block."""
+        shifted, peak = self._shifted(logits)
+        return torch.log(shifted @ self.summing) + peak
+
+    def softmax(self, logits: torch.Tensor) -> torch.Tensor:
+        """(rows, block columns): softmax within each block."""
+        shifted, _ = self._shifted(logits)
+        return shifted / (shifted @ self.summing)[:, self.block]
+
+    def sums(self, values: torch.Tensor) -> torch.Tensor:
+        """(rows, blocks): the sum of each block's values (of the true category's logit, with one-hot weights)."""
+        return values @ self.summing

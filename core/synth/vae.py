@@ -23,6 +23,7 @@ from torch.nn import functional
 
 from core.params import Card, Param
 from core.synth.neural import LEARNING_RATES, NeuralSynthesizer, training_params
+from core.synth.transformer import Blocks
 
 
 def _stack(width_in: int, widths: list[int]) -> tuple[nn.Sequential, int]:
@@ -92,6 +93,7 @@ class VAESynthesizer(NeuralSynthesizer):
         spans = self.transformer_.spans
         self.alphas_ = torch.tensor([s.start for s in spans if s.activation == "tanh"], dtype=torch.long)
         self.softmaxes_ = [(s.start, s.end) for s in spans if s.activation == "softmax"]
+        self.blocks_ = Blocks([s for s in spans if s.activation == "softmax"])
 
     def _epoch(self, data: torch.Tensor, rng: np.random.Generator, stop) -> dict[str, float]:
         batch = self.params_["batch_size"]
@@ -119,8 +121,9 @@ class VAESynthesizer(NeuralSynthesizer):
         sigma = self.decoder_.sigma[self.alphas_]
         error = x[:, self.alphas_] - torch.tanh(out[:, self.alphas_])
         loss = ((error ** 2) / (2 * sigma ** 2)).sum() + torch.log(sigma).sum() * len(x)
-        for start, end in self.softmaxes_:
-            loss = loss + functional.cross_entropy(out[:, start:end], x[:, start:end].argmax(dim=1), reduction="sum")
+        if self.blocks_.count:  # cross-entropy of a block = logsumexp(its logits) − the logit of its true category
+            logits = out[:, self.blocks_.columns]
+            loss = loss + self.blocks_.logsumexp(logits).sum() - (logits * x[:, self.blocks_.columns]).sum()
         return loss / len(x)
 
     def _draw(self, n: int, rng: np.random.Generator, *, real_shares: bool = False) -> tuple[np.ndarray, np.ndarray]:

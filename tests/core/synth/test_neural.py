@@ -225,3 +225,25 @@ def test_torch_uses_the_cores_this_process_may_use(mixed):
     df, schema = mixed
     METHODS["vae"](epochs=1).fit(df, schema)
     assert torch.get_num_threads() == threads() == len(os.sched_getaffinity(0))
+
+
+def test_blocks_match_torch_per_block():
+    import torch
+
+    from core.synth.transformer import Blocks, Span
+
+    spans = [Span(1, 3, "softmax"), Span(5, 1, "softmax"), Span(6, 4, "softmax")]
+    blocks = Blocks(spans)
+    x = torch.randn(7, 10, dtype=torch.float32) * 30  # large logits: the per-block shift keeps exp finite
+    logits = x[:, blocks.columns]
+    lse, soft = blocks.logsumexp(logits), blocks.softmax(logits)
+    for b, span in enumerate(spans):
+        part = x[:, span.start:span.end]
+        assert torch.allclose(lse[:, b], torch.logsumexp(part, dim=1), atol=1e-4)
+        columns = (blocks.block == b).nonzero().squeeze(1)
+        assert torch.allclose(soft[:, columns], torch.softmax(part, dim=1), atol=1e-6)
+    target = torch.zeros(7, 8)
+    target[torch.arange(7), torch.tensor([0, 1, 2, 0, 1, 2, 0])] = 1  # true category of the first block
+    cross_entropy = lse[:, 0] - blocks.sums(logits * target)[:, 0]
+    expected = torch.nn.functional.cross_entropy(x[:, 1:4], target[:, :3].argmax(dim=1), reduction="none")
+    assert torch.allclose(cross_entropy, expected, atol=1e-4)
