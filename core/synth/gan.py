@@ -21,7 +21,7 @@ generator (CTGAN back-propagates the critic's loss through the generator too and
 gradients away), scoring real and fake packs in one pass, and the generator's update scores the
 same fake rows against the critic just updated (as PyTorch's DCGAN example does) instead of
 drawing fresh ones. On the seven bundled tables, three seeds each, the two variants reach the same
-sdmetrics quality (0.716 and 0.717) and detection AUC (0.878 and 0.885); this one trains about
+sdmetrics quality (0.716 and 0.717) and a similar detection AUC (0.878, 0.885); this one trains about
 20% faster (``bench/vs_sdv.py``).
 
 At sampling time the conditional vectors follow the categories' real frequencies, so the table
