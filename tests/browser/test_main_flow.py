@@ -114,15 +114,6 @@ def test_impute_and_use_the_table(page: Page):
     expect(page.get_by_text("as run 'gaussian_copula #1'")).to_be_visible()
     expect(sidebar(page)).to_contain_text("Synthesis runs: 1")
 
-    choose(page, "Method", "Conditional GAN (CTGAN)")
-    batch = page.locator(".st-key-synth--gan--batch_size input")
-    batch.fill("105")  # not a multiple of pac: the training fails at once, in its thread
-    batch.press("Enter")
-    page.wait_for_timeout(1_000)
-    page.get_by_role("button", name="Train and generate").click()
-    expect(page.get_by_text("The batch size (105) must be a multiple of pac (10).")).to_be_visible()
-    expect(sidebar(page)).to_contain_text("Synthesis runs: 1")  # the earlier run is kept
-
     page.get_by_role("link", name="Compare").click()
     expect(page.get_by_role("heading", name="Compare")).to_be_visible()
     expect(page.get_by_test_id("stMetric").filter(has_text="Detection AUC")).to_be_visible(timeout=60_000)
@@ -164,6 +155,15 @@ def test_neural_training_live_and_stopped(page: Page):
     expect(page.get_by_text("stopped by the user after epoch").first).to_be_visible()
     expect(page.get_by_text("Mode-collapse check").first).to_be_visible()
     expect(sidebar(page)).to_contain_text("Synthesis runs: 1")
+
+    choose(page, "Method", "Conditional GAN (CTGAN)")
+    batch = page.locator(".st-key-synth--gan--batch_size input")
+    batch.fill("105")  # not a multiple of pac: the training fails at once, in its thread
+    batch.press("Enter")
+    page.wait_for_timeout(1_000)
+    page.get_by_role("button", name="Train and generate").click()
+    expect(page.get_by_text("The batch size (105) must be a multiple of pac (10).")).to_be_visible()
+    expect(sidebar(page)).to_contain_text("Synthesis runs: 1")  # the earlier run is kept
 
 
 def test_first_visit_on_a_page_address_gets_the_app_navigation(browser, fresh_server):
