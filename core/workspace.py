@@ -44,7 +44,6 @@ class Run:
     rules: list[str] = field(default_factory=list)
     derived: list[str] = field(default_factory=list)  # 'name = expression' lines
     notes: list[str] = field(default_factory=list)  # what the user should know about this run
-    history: list[Any] = field(default_factory=list)  # neural models: core.synth.neural.Progress per epoch
     lost_modes: pd.DataFrame | None = None  # neural models: categories and modes the samples lack
     model: Any = None  # neural models: the trained synthesizer, kept to draw more rows without retraining
 

@@ -131,7 +131,7 @@ def redraw(name: str, n: int, seed: int) -> None:
         columns = source.model.columns_
         return Run(method=source.method, params=source.params, seed=seed, synthetic=table, fit_seconds=0.0,
                    sample_seconds=time.perf_counter() - start, rules=source.rules, derived=source.derived,
-                   notes=[f"Drawn from the network trained for run '{name}' (no retraining)."], history=source.history,
+                   notes=[f"Drawn from the network trained for run '{name}' (no retraining)."],
                    lost_modes=lost_modes(source.model.transformer_, ws.train[columns], table[columns]),
                    model=source.model)
 
@@ -297,9 +297,9 @@ else:
                 {"target (normal scores)": target.loc[numbers, numbers],
                  "real data (Pearson)": ws.train[numbers].corr(),
                  "synthetic (Pearson)": chosen_run.synthetic[numbers].corr()}), width="stretch", key="chol_check")
-    if chosen_run.history:
+    if chosen_run.model is not None:  # a neural run: its training history and the mode-collapse check
         with st.expander("Training curves and the mode-collapse check", expanded=True):
-            st.plotly_chart(plots.training_curves(chosen_run.history, METHODS[chosen_run.method].loss_names),
+            st.plotly_chart(plots.training_curves(chosen_run.model.history_, METHODS[chosen_run.method].loss_names),
                             width="stretch", key="run_curves")
             lost = chosen_run.lost_modes
             if lost is None or lost.empty:
@@ -312,14 +312,12 @@ else:
                 st.dataframe(lost, hide_index=True, width="stretch",
                              column_config={c: st.column_config.NumberColumn(format="percent")
                                             for c in ("real share", "synthetic share")})
-        if chosen_run.model is not None:
-            again = st.columns([2, 2, 3], vertical_alignment="bottom")
-            more = int(again[0].number_input("More rows", 1, 5_000_000, len(chosen_run.synthetic), key="redraw_n"))
-            more_seed = int(again[1].number_input("Seed for them", 0, 2**31 - 1, chosen_run.seed + 1,
-                                                  key="redraw_seed"))
-            again[2].button("Draw again from this network", icon=":material/replay:", key="redraw",
-                            on_click=redraw, args=(chosen_run.name, more, more_seed),
-                            help="New rows from the trained network, as a new run, without training it again.")
+        again = st.columns([2, 2, 3], vertical_alignment="bottom")
+        more = int(again[0].number_input("More rows", 1, 5_000_000, len(chosen_run.synthetic), key="redraw_n"))
+        more_seed = int(again[1].number_input("Seed for them", 0, 2**31 - 1, chosen_run.seed + 1, key="redraw_seed"))
+        again[2].button("Draw again from this network", icon=":material/replay:", key="redraw",
+                        on_click=redraw, args=(chosen_run.name, more, more_seed),
+                        help="New rows from the trained network, as a new run, without training it again.")
     st.dataframe(chosen_run.synthetic.head(1_000), height=280, width="stretch")
     actions = st.columns([2, 1, 1, 1, 1])
     actions[0].text_input("New name", key="run_new_name", label_visibility="collapsed", placeholder="new name")

@@ -87,7 +87,7 @@ def to_run(job: Job) -> Run:
     result = job.result
     return Run(method=job.method, params=job.params, seed=job.seed, synthetic=result.table,
                fit_seconds=result.fit_seconds, sample_seconds=result.sample_seconds, rules=job.rules,
-               derived=job.derived, notes=result.notes, history=list(result.model.history_), lost_modes=job.lost,
+               derived=job.derived, notes=result.notes, lost_modes=job.lost,
                model=result.model)
 
 
