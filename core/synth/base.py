@@ -40,12 +40,15 @@ class Synthesizer:
 
     # ------------------------------------------------------------------ public
 
-    def fit(self, df: pd.DataFrame, schema: Schema, *, seed: int = 0) -> Synthesizer:
-        """Learn from ``df``; ``seed`` drives any randomness in fitting (the neural models' training)."""
+    def fit(self, df: pd.DataFrame, schema: Schema, *, seed: int = 0, monitor: Any = None) -> Synthesizer:
+        """Learn from ``df``. ``seed`` drives any randomness in fitting; ``monitor`` (a
+        :class:`core.synth.neural.TrainingMonitor`) follows a long fit and may stop it: the neural models
+        report every epoch to it, the others finish at once and ignore it."""
         self.params_ = validate_params(self.params, self.given, self.title or type(self).__name__)
         if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or not 0 <= seed < 2**32:
             raise ParameterError(f"The seed must be a whole number from 0 to {2**32 - 1:,}, not {seed!r}.")
         self.seed_ = int(seed)
+        self.monitor_ = monitor
         columns = [c for c in schema.synth_columns if c in df.columns]
         if not columns:
             raise DataError("No column takes part in synthesis.", hint="Include at least one column on the Data page.")

@@ -35,7 +35,7 @@ import torch
 from scipy import stats
 
 from core.params import Param
-from core.schema import Schema, to_floats
+from core.schema import to_floats
 from core.synth.base import Synthesizer
 from core.synth.transformer import DataTransformer, fit_transformer
 
@@ -101,11 +101,6 @@ class NeuralSynthesizer(Synthesizer):
 
     keeps_missing: ClassVar[bool] = True  # missingness is learned, not sprinkled back
     loss_names: ClassVar[tuple[str, ...]] = ()
-
-    def fit(self, df: pd.DataFrame, schema: Schema, *, seed: int = 0,
-            monitor: TrainingMonitor | None = None) -> NeuralSynthesizer:
-        self.monitor_ = monitor
-        return super().fit(df, schema, seed=seed)
 
     def _fit(self, df: pd.DataFrame) -> None:
         params, seed = self.params_, self.seed_

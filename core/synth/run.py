@@ -13,7 +13,7 @@ import pandas as pd
 from core.errors import DataError, ParameterError
 from core.schema import Schema
 from core.synth import METHODS, Synthesizer
-from core.synth.neural import NeuralSynthesizer, TrainingMonitor
+from core.synth.neural import TrainingMonitor
 from core.synth.rules import Expression, RuleReport, derive, parse, sample_with_rules
 
 
@@ -74,16 +74,13 @@ def generate(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, An
     model = METHODS[method](**params)
     seed = int(rng) if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) else 0
     start = time.perf_counter()
-    if isinstance(model, NeuralSynthesizer):
-        model.fit(df, schema, seed=seed, monitor=monitor)
-    else:
-        model.fit(df, schema, seed=seed)
+    model.fit(df, schema, seed=seed, monitor=monitor)
     fit_seconds = time.perf_counter() - start
     start = time.perf_counter()
     table, report = draw(model, n, rng=generator, rules=rules, derived=derived)
     sample_seconds = time.perf_counter() - start
     notes = []
-    if isinstance(model, NeuralSynthesizer):
+    if getattr(model, "history_", None):
         notes.append(f"Training: {model.stopped_}; {model.history_[-1].epoch} epochs in {model.train_seconds_:.1f} s"
                      + (f"; fidelity of the model kept {model.fidelity_:.3f}." if model.fidelity_ is not None else "."))
     if getattr(model, "repaired_", False):
