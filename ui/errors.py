@@ -20,12 +20,15 @@ from ui.state import flash
 T = TypeVar("T")
 
 
-def _apology(action: str) -> str:
-    return f"Sorry, something went wrong while {action}. Everything you had is unchanged."
+def explain(exc: BaseException, action: str) -> tuple[str, str | None]:
+    """What the user reads about ``exc``: a user error's sentence and hint, or an apology and the traceback.
 
-
-def _sentence(exc: SynthLabError) -> str:
-    return exc.message + (f"  \n{exc.hint}" if exc.hint else "")
+    ``action`` completes "something went wrong while ...".
+    """
+    if isinstance(exc, SynthLabError):
+        return exc.message + (f"  \n{exc.hint}" if exc.hint else ""), None
+    return (f"Sorry, something went wrong while {action}. Everything you had is unchanged.",
+            "".join(traceback.format_exception(exc)))
 
 
 def guarded(action: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
@@ -35,12 +38,12 @@ def guarded(action: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T |
     """
     try:
         return fn(*args, **kwargs)
-    except SynthLabError as exc:
-        st.error(_sentence(exc), icon=":material/error:")
     except Exception as exc:  # noqa: BLE001 - the last line of defence before a traceback
-        st.error(_apology(action), icon=":material/error:")
-        with st.expander("Technical details"):
-            st.code("".join(traceback.format_exception(exc)), language=None)
+        message, detail = explain(exc, action)
+        st.error(message, icon=":material/error:")
+        if detail:
+            with st.expander("Technical details"):
+                st.code(detail, language=None)
     return None
 
 
@@ -52,8 +55,6 @@ def captured(action: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T 
     """
     try:
         return fn(*args, **kwargs)
-    except SynthLabError as exc:
-        flash("error", _sentence(exc))
-    except Exception as exc:  # noqa: BLE001
-        flash("error", _apology(action), "".join(traceback.format_exception(exc)))
+    except Exception as exc:  # noqa: BLE001 - a user error's sentence, or an apology: never a traceback
+        flash("error", *explain(exc, action))
     return None

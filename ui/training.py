@@ -15,20 +15,18 @@ writes only to the job.
 from __future__ import annotations
 
 import threading
-import time
-import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from core.errors import SynthLabError
 from core.schema import Schema
 from core.synth import METHODS
 from core.synth.neural import TrainingMonitor, lost_modes
 from core.synth.run import Generated, generate
 from core.workspace import Run, Workspace
+from ui.errors import explain
 from ui.state import JOB, flash, new_action
 
 PAGE = "synthesize"  # where a training's messages are shown
@@ -38,13 +36,11 @@ PAGE = "synthesize"  # where a training's messages are shown
 class Job:
     method: str
     params: dict[str, Any]
-    n: int
     seed: int
     rules: list[str]
     derived: list[str]
     fingerprint: str  # the workspace table this job trains on
     monitor: TrainingMonitor = field(default_factory=TrainingMonitor)
-    started: float = field(default_factory=time.perf_counter)
     result: Generated | None = None
     lost: pd.DataFrame | None = None
     error: tuple[str, str | None] | None = None  # (sentence, technical detail)
@@ -58,7 +54,7 @@ class Job:
 
 def start(train: pd.DataFrame, schema: Schema, fingerprint: str, method: str, params: dict, n: int, seed: int,
           rules: list[str], derived: list[str]) -> Job:
-    job = Job(method, params, n, seed, rules, derived, fingerprint)
+    job = Job(method, params, seed, rules, derived, fingerprint)
     table = train.copy()
 
     def work() -> None:
@@ -67,11 +63,8 @@ def start(train: pd.DataFrame, schema: Schema, fingerprint: str, method: str, pa
                                   monitor=job.monitor)
             job.lost = lost_modes(job.result.model.transformer_, table[job.result.model.columns_],
                                   job.result.table[job.result.model.columns_])
-        except SynthLabError as exc:
-            job.error = (exc.message + (f"  \n{exc.hint}" if exc.hint else ""), None)
         except Exception as exc:  # noqa: BLE001 - reported on the page, never as a traceback
-            job.error = ("Sorry, something went wrong while training. Everything you had is unchanged.",
-                         "".join(traceback.format_exception(exc)))
+            job.error = explain(exc, "training")
 
     job.thread = threading.Thread(target=work, name=f"synthlab-{method}", daemon=True)
     job.thread.start()
