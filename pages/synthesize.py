@@ -9,7 +9,7 @@ from core import plots
 from core.io import write_table
 from core.synth import METHODS
 from core.synth.fitting import CANDIDATES, EMPIRICAL, ranking
-from core.synth.neural import NeuralSynthesizer, lost_modes
+from core.synth.neural import NeuralSynthesizer
 from core.synth.oversample import OVERSAMPLERS
 from core.synth.run import draw as draw_rows
 from core.synth.run import generate as generate_table
@@ -128,11 +128,10 @@ def redraw(name: str, n: int, seed: int) -> None:
     def apply() -> Run:
         start = time.perf_counter()
         table, _ = draw_rows(source.model, n, rng=seed, rules=source.rules, derived=source.derived)
-        columns = source.model.columns_
         return Run(method=source.method, params=source.params, seed=seed, synthetic=table, fit_seconds=0.0,
                    sample_seconds=time.perf_counter() - start, rules=source.rules, derived=source.derived,
                    notes=[f"Drawn from the network trained for run '{name}' (no retraining)."],
-                   lost_modes=lost_modes(source.model.transformer_, ws.train[columns], table[columns]),
+                   lost_modes=source.model.collapse_check(ws.train, table),
                    model=source.model)
 
     run = captured("drawing rows", apply)

@@ -3,7 +3,8 @@
 ``guarded`` wraps calls made while the page is drawn and shows the message where the result
 would have been. Pages change state only in widget callbacks, which run before the page is
 drawn; ``captured`` wraps those calls and queues the message with :func:`ui.state.flash`, and
-the page shows the queue in its usual place (``ui.state.show_flash``).
+the page shows the queue in its usual place (``ui.state.show_flash``). ``explain`` gives the
+words to code that shows them later (a training in a background thread).
 """
 
 from __future__ import annotations

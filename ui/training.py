@@ -23,7 +23,7 @@ import streamlit as st
 
 from core.schema import Schema
 from core.synth import METHODS
-from core.synth.neural import TrainingMonitor, lost_modes
+from core.synth.neural import TrainingMonitor
 from core.synth.run import Generated, generate
 from core.workspace import Run, Workspace
 from ui.errors import explain
@@ -61,8 +61,7 @@ def start(train: pd.DataFrame, schema: Schema, fingerprint: str, method: str, pa
         try:
             job.result = generate(table, schema, method, params, n, rng=seed, rules=rules, derived=derived,
                                   monitor=job.monitor)
-            job.lost = lost_modes(job.result.model.transformer_, table[job.result.model.columns_],
-                                  job.result.table[job.result.model.columns_])
+            job.lost = job.result.model.collapse_check(table, job.result.table)
         except Exception as exc:  # noqa: BLE001 - reported on the page, never as a traceback
             job.error = explain(exc, "training")
 

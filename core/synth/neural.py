@@ -163,6 +163,10 @@ class NeuralSynthesizer(Synthesizer):
         matrix, sigmas = self._draw(n, rng)  # its own torch generator: a training elsewhere is not disturbed
         return self.transformer_.inverse(matrix, sigmas, rng)
 
+    def collapse_check(self, real: pd.DataFrame, synthetic: pd.DataFrame) -> pd.DataFrame:
+        """:func:`lost_modes` of this model's samples against the real rows it learned from."""
+        return lost_modes(self.transformer_, real[self.columns_], synthetic[self.columns_])
+
     # ---------------------------------------------------------------- helpers
 
     def _stop_requested(self) -> bool:
