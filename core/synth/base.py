@@ -6,8 +6,9 @@ against the class's declared ``params``, records what every column looks like (k
 bounds, decimals, share missing) and hands the columns that take part in synthesis to ``_fit``;
 ``sample`` checks ``n``, draws with ``np.random.default_rng(rng)`` in ``_sample`` and then puts
 every column back into its real form: the real column order and labels, integers whole, numbers
-within the real bounds and at the real precision (values a real column never takes give
-synthetic rows away). The same seed gives the same table.
+within the real bounds and at the real precision, dates at the real resolution (whole days stay
+whole days): values a real column never takes give synthetic rows away. The same seed gives the
+same table.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class Synthesizer:
         self.bounds_ = {c: (data[c].min(), data[c].max()) for c in columns
                         if self.kinds_[c] in (*NUMERIC, "datetime") and data[c].notna().any()}
         self.decimals_ = {c: decimals(data[c]) for c in columns if self.kinds_[c] == "continuous"}
+        self.date_units_ = {c: date_unit(data[c]) for c in self.bounds_ if self.kinds_[c] == "datetime"}
         self._fit(data.copy())
         return self
 
@@ -98,7 +100,10 @@ class Synthesizer:
                 values = self._at_real_precision(out[column], column)
                 out[column] = values.astype(dtype) if values.notna().all() else values
             elif kind == "datetime" and column in self.bounds_:
-                out[column] = pd.to_datetime(out[column]).clip(*self.bounds_[column])
+                dates = pd.to_datetime(out[column])
+                if self.date_units_.get(column):  # dates come back like the real ones: whole days, whole hours...
+                    dates = dates.dt.round(self.date_units_[column])
+                out[column] = dates.clip(*self.bounds_[column])
             elif pd.api.types.is_numeric_dtype(dtype) and kind in LABELS:
                 values = pd.to_numeric(out[column])
                 out[column] = values.astype(dtype) if values.notna().all() else values
@@ -112,6 +117,18 @@ class Synthesizer:
         if self.kinds_[column] == "integer":
             return values.round()
         return values.round(self.decimals_.get(column, MAX_DECIMALS))
+
+
+DATE_UNITS = ("D", "h", "min", "s")
+
+
+def date_unit(values: pd.Series) -> str | None:
+    """The coarsest unit (day, hour, minute, second) every observed date is a whole number of; None if finer."""
+    dates = pd.to_datetime(values.dropna()).head(5_000)
+    for unit in DATE_UNITS:
+        if (dates == dates.dt.floor(unit)).all():
+            return unit
+    return None
 
 
 def decimals(values: pd.Series) -> int:

@@ -99,3 +99,15 @@ def test_copula_missing_values_dates_and_a_non_positive_definite_correlation():
     assert abs(out["a"].isna().mean() - 0.2) < 0.03  # missing values at their real rate
     assert out["when"].dtype.kind == "M" and out["when"].between(df["when"].min(), df["when"].max()).all()
     assert model.repaired_ and np.linalg.eigvalsh(model.correlation_.to_numpy()).min() > 0
+
+
+@pytest.mark.parametrize("key", ["gaussian_copula", "vae"])
+def test_dates_come_back_at_their_real_resolution(key):
+    rng = np.random.default_rng(2)
+    n = 400
+    df = pd.DataFrame({"day": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D"),
+                       "stamp": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 10**6, n), unit="s"),
+                       "x": rng.normal(size=n)})
+    out = METHODS[key](**FAST.get(key, {})).fit(df, infer_schema(df)).sample(500, rng=0)
+    assert (out["day"] == out["day"].dt.floor("D")).all()  # whole days, as in the real column
+    assert (out["stamp"] == out["stamp"].dt.floor("s")).all() and (out["stamp"].dt.second != 0).any()
