@@ -112,8 +112,9 @@ def live(job: training.Job) -> None:
         st.rerun()  # the whole page, which turns the finished job into a run
     value, text = progress_line(job)
     st.progress(min(value, 1.0), text=text)
-    st.plotly_chart(plots.training_curves(job.monitor.history, METHODS[job.method].loss_names), width="stretch",
-                    key="train_live")
+    if job.monitor.history:  # the curves start with the first epoch
+        st.plotly_chart(plots.training_curves(job.monitor.history, METHODS[job.method].loss_names),
+                        width="stretch", key="train_live")
     st.button("Stop training", icon=":material/stop_circle:", key="train_stop", on_click=job.monitor.stop.set,
               disabled=job.monitor.stop.is_set(),
               help="Ends training after the current batch and draws the rows from the model trained so far.")
