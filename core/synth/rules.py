@@ -3,15 +3,34 @@
 An expression such as ``age >= 18``, ``income > 0 or employed == "no"`` or
 ```bmi = weight / (height / 100) ** 2``` is parsed with Python's ``ast`` module and then walked by
 a small interpreter that knows only a whitelist of nodes: numbers, strings, booleans, column
-names, lists of constants, arithmetic (+ − × / // % **), comparisons (== != < <= > >= in, not in),
-``and``/``or``/``not`` and a few functions (abs, round, log, exp, sqrt, min, max, isna, notna).
-Attribute access, subscripts, lambdas, comprehensions and any other call are refused with a
-sentence, so a rule can't reach Python itself. Column names that are not identifiers are written
-in back-ticks: ```Solar.R` > 100``.
+names, lists of constants after ``in``, arithmetic (+ − × / // % **), comparisons (== != < <= > >=
+in, not in), ``and``/``or``/``not`` and a few functions, each with a fixed number of arguments
+(abs, round, log, exp, sqrt, min, max, isna, notna). Attribute access, subscripts, lambdas,
+comprehensions, keyword arguments and any other call are refused with a sentence when the text is
+parsed, so a rule can't reach Python itself. Column names that are not identifiers are written in
+back-ticks: ```Solar.R` > 100``.
 
 Rules use three-valued logic: a comparison with a missing value is *unknown*, and a row passes a
 rule unless the rule is definitely false for it (``and``/``or`` follow Kleene's tables, as pandas'
 nullable booleans do).
+
+**Bounded evaluation.** Every value the interpreter handles is a fixed-width numpy array (or a
+0-d one for a constant) of one kind: numbers (int64 or float64), booleans, text (bounded
+strings), dates, durations, each with a mask of missing entries. So no Python integer ever grows:
+integer arithmetic stays int64 only while the float64 result is exactly representable and
+otherwise returns float64 (an overflow is ``inf``, never a wrapped or big integer; ``10**10**10``
+is ``inf`` in microseconds); a literal beyond int64 or float64 is refused; text is never repeated
+(``'ab' * 3`` and any arithmetic on lists are refused), and text that an expression builds is
+bounded per value and in total. Parsing is bounded too (length, nesting depth, number of parts),
+and each evaluation has a time budget (``expression_seconds`` in ``core.limits``).
+
+**Why not numexpr.** We weighed handing the whitelisted tree to numexpr, a well-kept typed array
+evaluator. It would give fixed-width arithmetic, but rules need what it does not have: text
+values and text equality, ``in`` lists, ``isna``/``notna`` and Kleene logic over missing values,
+dates; so our interpreter would still be needed for most nodes, and numexpr would only add a
+second evaluator (with a string-compiling entry point whose sanitiser has needed repeated
+hardening) for the arithmetic, where numpy's own fixed-width kernels are as bounded and fast
+enough for tables of a million rows. The bound therefore lives in the value model below, on numpy.
 """
 
 from __future__ import annotations
@@ -19,6 +38,7 @@ from __future__ import annotations
 import ast
 import operator
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,16 +47,162 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataError, ParameterError
+from core.limits import limits
+
+_MAX_LENGTH = 1_000  # characters of one expression
+_MAX_PARTS = 300  # values and operations of one expression
+_MAX_DEPTH = 40  # levels of nesting
+_MAX_TEXT = 10_000  # characters of one text value an expression builds
+_EXACT = 2.0**53  # integers up to this size are exact in float64, so int64 arithmetic below it can't overflow
+_INT64 = 2**63 - 1
 
 _BACKTICK = re.compile(r"`([^`]+)`")
 _COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
             ast.Gt: operator.gt, ast.GtE: operator.ge}
-_ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-               ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow}
-_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "abs": np.abs, "round": np.round, "log": np.log, "exp": np.exp, "sqrt": np.sqrt,
-    "min": np.minimum, "max": np.maximum,
-    "isna": lambda x: pd.Series(x).isna().astype("boolean"), "notna": lambda x: pd.Series(x).notna().astype("boolean"),
+_ARITHMETIC = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.true_divide,
+               ast.FloorDiv: np.floor_divide, ast.Mod: np.mod, ast.Pow: np.power}
+_IN_HINT = 'Write a list of values after in, like: employed in ["yes", "no"]'
+_HINT = 'Write it like: age >= 18 and (income > 0 or employed == "no")'
+
+
+def _quote(text: str) -> str:
+    """User text inside a one-line sentence: printable, whitespace collapsed, at most 60 characters."""
+    flat = " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
+    return f"'{flat if len(flat) <= 60 else flat[:57] + '...'}'"
+
+
+def _listing(items: Any) -> str:
+    items = [str(i) for i in items]
+    return ", ".join(items[:20]) + (f" and {len(items) - 20} more" if len(items) > 20 else "")
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class _Value:
+    """One intermediate: ``data`` is a numpy array, 0-d for a constant or one entry per row; ``missing`` masks it.
+
+    kind: "number" (int64 or float64; NaN is missing), "boolean", "text" (str objects, "" where missing),
+    "date" (datetime64, UTC when ``tz`` is set), "duration" (timedelta64) or "list" (constants after ``in``).
+    """
+
+    kind: str
+    data: Any
+    missing: Any
+    tz: Any = None
+
+
+def _number(data: np.ndarray) -> _Value:
+    data = np.asarray(data)
+    missing = np.isnan(data) if data.dtype.kind == "f" else np.zeros(data.shape, bool)
+    return _Value("number", data, missing)
+
+
+def _boolean(data: np.ndarray, missing: np.ndarray) -> _Value:
+    missing = np.asarray(missing, bool)
+    return _Value("boolean", np.asarray(data, bool) & ~missing, missing)
+
+
+def _constant(value: Any) -> _Value:
+    if value is None:
+        return _number(np.array(np.nan))
+    if isinstance(value, bool):
+        return _boolean(np.array(value), np.array(False))
+    if isinstance(value, str):
+        return _Value("text", np.array(value, dtype=object), np.array(False))
+    return _number(np.array(value, dtype=np.int64 if isinstance(value, int) else np.float64))
+
+
+def _from_column(column: pd.Series) -> _Value:
+    """A column as a value, copied: nothing done to the value can reach the table."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _from_column(column.astype(object))
+    missing = column.isna().to_numpy(dtype=bool, copy=True)
+    if pd.api.types.is_bool_dtype(dtype):
+        return _boolean(column.fillna(False).to_numpy(dtype=bool, copy=True), missing)
+    if pd.api.types.is_numeric_dtype(dtype):
+        if pd.api.types.is_integer_dtype(dtype) and not missing.any() and \
+                (len(column) == 0 or (column.min() >= -_INT64 - 1 and column.max() <= _INT64)):
+            return _number(column.to_numpy(dtype=np.int64, copy=True))
+        return _number(column.to_numpy(dtype=np.float64, na_value=np.nan, copy=True))
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        tz = getattr(dtype, "tz", None)
+        naive = column.dt.tz_convert("UTC").dt.tz_localize(None) if tz is not None else column
+        return _Value("date", naive.to_numpy(copy=True), missing, tz)
+    if pd.api.types.is_timedelta64_dtype(dtype):
+        return _Value("duration", column.to_numpy(copy=True), missing)
+    inferred = pd.api.types.infer_dtype(column, skipna=True)
+    if inferred in ("integer", "floating", "mixed-integer-float", "decimal"):
+        return _from_column(pd.to_numeric(column, errors="coerce"))
+    if inferred == "boolean":
+        return _from_column(column.astype("boolean"))
+    text = [v if isinstance(v, str) else "" if m else str(v) for v, m in zip(column.tolist(), missing, strict=True)]
+    return _Value("text", np.array(text, dtype=object).reshape(len(column)), missing)
+
+
+def _to_series(value: _Value, index: pd.Index) -> pd.Series:
+    n = len(index)
+    data = np.array(np.broadcast_to(value.data, (n,)))
+    missing = np.array(np.broadcast_to(value.missing, (n,)))
+    if value.kind == "boolean":
+        return pd.Series(pd.arrays.BooleanArray(data, missing), index=index)
+    if value.kind == "text":
+        data[missing] = np.nan
+        return pd.Series(data, index=index, dtype=object)
+    out = pd.Series(data, index=index)
+    if value.kind == "date" and value.tz is not None:
+        out = out.dt.tz_localize("UTC").dt.tz_convert(value.tz)
+    return out
+
+
+def _full(value: _Value, n: int) -> _Value:
+    return _Value(value.kind, np.broadcast_to(value.data, (n,)), np.broadcast_to(value.missing, (n,)), value.tz)
+
+
+_KIND_WORDS = {"number": "a number", "boolean": "a true/false value", "text": "text", "date": "a date",
+               "duration": "a duration", "list": "a list"}
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+@dataclass(frozen=True)
+class _Function:
+    arguments: tuple[int, int]  # fewest and most
+    kinds: tuple[str, ...]  # kinds of value it takes
+    apply: Callable[..., _Value]
+
+    def takes(self, name: str) -> str:
+        low, high = self.arguments
+        count = f"exactly {low} argument{'s' if low > 1 else ''}" if low == high else f"{low} or {high} arguments"
+        return f"{name}() takes {count}"
+
+
+def _rounded(x: _Value, digits: _Value | None = None) -> _Value:
+    places = 0
+    if digits is not None:
+        if digits.kind != "number" or digits.data.ndim or digits.data.dtype.kind != "i" or abs(int(digits.data)) > 15:
+            raise _Refusal("round() takes a whole number from -15 to 15 as its second argument")
+        places = int(digits.data)
+    if x.data.dtype.kind == "i" and places >= 0:
+        return x
+    return _exactly(lambda v: np.round(v, places), x)
+
+
+_FUNCTIONS: dict[str, _Function] = {
+    "abs": _Function((1, 1), ("number",), lambda x: _exactly(np.abs, x)),
+    "round": _Function((1, 2), ("number",), _rounded),
+    "log": _Function((1, 1), ("number",), lambda x: _number(np.log(x.data.astype(np.float64)))),
+    "exp": _Function((1, 1), ("number",), lambda x: _number(np.exp(x.data.astype(np.float64)))),
+    "sqrt": _Function((1, 1), ("number",), lambda x: _number(np.sqrt(x.data.astype(np.float64)))),
+    "min": _Function((2, 2), ("number",), lambda a, b: _exactly(np.minimum, a, b)),
+    "max": _Function((2, 2), ("number",), lambda a, b: _exactly(np.maximum, a, b)),
+    "isna": _Function((1, 1), ("number", "boolean", "text", "date", "duration"),
+                      lambda x: _boolean(x.missing, np.zeros(np.shape(x.missing), bool))),
+    "notna": _Function((1, 1), ("number", "boolean", "text", "date", "duration"),
+                       lambda x: _boolean(~x.missing, np.zeros(np.shape(x.missing), bool))),
 }
 
 
@@ -46,24 +212,37 @@ class Expression:
 
     text: str
     tree: ast.Expression
-    names: dict[str, str]  # placeholder -> column name
-    columns: tuple[str, ...]
+    names: dict[str, Any]  # placeholder or name in the text -> column of the table
+    columns: tuple[Any, ...]
 
-    def evaluate(self, df: pd.DataFrame) -> Any:
-        with np.errstate(all="ignore"):
-            return _Evaluator(df, self.names, self.text).visit(self.tree.body)
+    def evaluate(self, df: pd.DataFrame) -> pd.Series:
+        """The expression over ``df``: a Series with ``df``'s index (a constant is repeated). ``df`` is not changed."""
+        seconds = limits().expression_seconds
+        evaluator = _Evaluator(df, self, time.monotonic() + seconds, seconds)
+        try:
+            with np.errstate(all="ignore"):
+                return _to_series(evaluator.visit(self.tree.body), df.index)
+        except _Refusal as refusal:
+            raise DataError(f"{_quote(self.text)} {refusal.args[0]}.", hint=refusal.hint) from None
+        except MemoryError:
+            raise DataError(f"{_quote(self.text)} needs more memory than the server has.",
+                            hint="Simplify the expression, or use fewer rows.") from None
 
 
-def parse(text: str, columns: list[str]) -> Expression:
+def parse(text: str, columns: list[Any]) -> Expression:
     """Parse ``text`` against the whitelist and the table's ``columns``; raise ParameterError if it can't be."""
-    if not text or not text.strip():
+    if not isinstance(text, str) or not text.strip():
         raise ParameterError("The expression is empty.")
-    if len(text) > 1_000:
-        raise ParameterError("The expression is longer than 1,000 characters.")
-    names: dict[str, str] = {}
+    if len(text) > _MAX_LENGTH:
+        raise ParameterError(f"The expression is longer than {_MAX_LENGTH:,} characters.")
+    lookup = {str(c): c for c in columns}
+    prefix = "_col"
+    while prefix in text:  # placeholders can't collide with anything the user wrote
+        prefix += "_"
+    names: dict[str, Any] = {}
 
     def placeholder(match: re.Match) -> str:
-        key = f"__column_{len(names)}__"
+        key = f"{prefix}{len(names)}_"
         names[key] = match.group(1)
         return key
 
@@ -71,24 +250,12 @@ def parse(text: str, columns: list[str]) -> Expression:
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
-        raise ParameterError(f"'{text}' is not a valid expression ({exc.msg}).",
-                             hint="Write it like: age >= 18 and income > 0") from None
-    used = []
-    for node in ast.walk(tree):
-        if not isinstance(node, _ALLOWED):
-            raise ParameterError(f"'{text}' uses {_describe(node)}, which rules do not allow.",
-                                 hint="Rules may use columns, numbers, text, arithmetic, comparisons, and/or/not "
-                                      "and " + ", ".join(_FUNCTIONS) + ".")
-        if isinstance(node, ast.Call) and not (isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS):
-            raise ParameterError(f"'{text}' calls a function rules do not know.",
-                                 hint="Known functions: " + ", ".join(_FUNCTIONS) + ".")
-        if isinstance(node, ast.Name) and not _is_function_name(tree, node):
-            column = names.get(node.id, node.id)
-            if column not in columns and node.id not in ("True", "False", "None"):
-                raise ParameterError(f"'{text}' names '{column}', which is not a column of the table.",
-                                     hint="Columns: " + ", ".join(map(str, columns)) + ".")
-            used.append(column)
-    return Expression(text=text, tree=tree, names=names, columns=tuple(dict.fromkeys(used)))
+        raise ParameterError(f"{_quote(text)} is not a valid expression ({exc.msg}).", hint=_HINT) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ParameterError(f"{_quote(text)} is nested too deeply to read.", hint=_HINT) from None
+    used = _check(tree, text, names, lookup)
+    return Expression(text=text, tree=tree, names={**{k: lookup[v] for k, v in names.items()}, **used},
+                      columns=tuple(dict.fromkeys(used.values())))
 
 
 _ALLOWED = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd, ast.Compare,
@@ -96,94 +263,264 @@ _ALLOWED = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, a
             *_COMPARE, *_ARITHMETIC)
 
 
-def _is_function_name(tree: ast.AST, name: ast.Name) -> bool:
-    return any(isinstance(n, ast.Call) and n.func is name for n in ast.walk(tree))
+def _check(tree: ast.Expression, text: str, names: dict[str, str], lookup: dict[str, Any]) -> dict[str, Any]:
+    """Walk the tree once, without recursion; refuse what rules can't do. Returns {name in the text: column}."""
+
+    def refuse(what: str, hint: str | None = None) -> ParameterError:
+        return ParameterError(f"{_quote(text)} {what}.", hint=hint)
+
+    functions = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    used: dict[str, Any] = {}
+    lists: set[int] = set()  # the lists after in / not in
+    parts = 0
+    stack: list[tuple[ast.AST, int]] = [(tree.body, 1)]
+    while stack:
+        node, depth = stack.pop()
+        parts += isinstance(node, ast.expr)
+        if parts > _MAX_PARTS:
+            raise refuse(f"has more than {_MAX_PARTS} parts", "Split it into several shorter rules.")
+        if depth > _MAX_DEPTH:
+            raise refuse(f"is nested more than {_MAX_DEPTH} levels deep", "Write it with fewer brackets.")
+        if not isinstance(node, _ALLOWED):
+            raise refuse(f"uses {_describe(node)}, which rules do not allow",
+                         "Rules may use columns, numbers, text, arithmetic, comparisons, and/or/not and "
+                         + ", ".join(_FUNCTIONS) + ".")
+        if isinstance(node, ast.Constant):
+            _check_constant(node.value, refuse)
+        elif isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else None
+            if name not in _FUNCTIONS:
+                raise refuse("calls a function rules do not know", "Known functions: " + ", ".join(_FUNCTIONS) + ".")
+            low, high = _FUNCTIONS[name].arguments
+            if node.keywords or not low <= len(node.args) <= high:
+                raise refuse(f"gives {name}() {len(node.args) + len(node.keywords)} argument(s), but "
+                             f"{_FUNCTIONS[name].takes(name)}", f"Write it like: {name}(income)")
+        elif isinstance(node, ast.Name) and id(node) not in functions:
+            column = names.get(node.id, node.id)
+            if column not in lookup:
+                raise refuse(f"names {_quote(column)}, which is not a column of the table",
+                             "Columns: " + _listing(lookup) + ".")
+            used[node.id] = lookup[column]
+        elif isinstance(node, ast.Compare):
+            for position, (op, right) in enumerate(zip(node.ops, node.comparators, strict=True)):
+                membership = isinstance(op, (ast.In, ast.NotIn))
+                if membership and position == len(node.ops) - 1 and isinstance(right, (ast.List, ast.Tuple)):
+                    lists.add(id(right))
+                elif membership:
+                    raise refuse("uses in or not in without a list of values after it", _IN_HINT)
+        elif isinstance(node, (ast.List, ast.Tuple)) and \
+                (id(node) not in lists or not all(_is_literal(e) for e in node.elts)):
+            raise refuse("uses a list other than a list of values after in or not in", _IN_HINT)
+        stack.extend((child, depth + isinstance(child, ast.expr)) for child in ast.iter_child_nodes(node))
+    return used
+
+
+def _check_constant(value: Any, refuse: Callable[..., ParameterError]) -> None:
+    if isinstance(value, complex):
+        raise refuse("uses a complex number, which rules do not allow")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _INT64:
+        raise refuse("uses a number too large for a 64-bit integer", "Write large numbers as decimals, like 1e20.")
+    if isinstance(value, float) and not np.isfinite(value):
+        raise refuse("uses a number too large for a 64-bit float", "Numbers can be at most about 1.8e308.")
+    if not isinstance(value, (str, int, float, type(None))):
+        raise refuse(f"uses a {type(value).__name__} constant, which rules do not allow")
+
+
+def _is_literal(node: ast.AST) -> bool:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+        return isinstance(node, ast.Constant) and isinstance(node.value, (int, float))
+    return isinstance(node, ast.Constant)
 
 
 def _describe(node: ast.AST) -> str:
     return {ast.Attribute: "attribute access (a.b)", ast.Subscript: "indexing (a[b])", ast.Lambda: "a lambda",
-            ast.IfExp: "an if-expression"}.get(type(node), f"a {type(node).__name__} expression")
+            ast.IfExp: "an if-expression", ast.keyword: "a named argument"}.get(
+        type(node), f"a {type(node).__name__} expression")
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+class _Refusal(Exception):
+    """A value the expression can't use; Expression.evaluate turns it into a DataError naming the expression."""
+
+    def __init__(self, what: str, hint: str | None = None) -> None:
+        super().__init__(what)
+        self.hint = hint
 
 
 class _Evaluator(ast.NodeVisitor):
-    def __init__(self, df: pd.DataFrame, names: dict[str, str], text: str) -> None:
-        self.df, self.names, self.text = df, names, text
+    def __init__(self, df: pd.DataFrame, expression: Expression, deadline: float, seconds: float) -> None:
+        self.df, self.expression, self.deadline, self.seconds = df, expression, deadline, seconds
 
-    def visit_Constant(self, node: ast.Constant) -> Any:
-        return node.value
+    def visit(self, node: ast.AST) -> _Value:
+        value = super().visit(node)
+        if time.monotonic() > self.deadline:
+            raise _Refusal(f"took longer than {self.seconds:g} s to evaluate",
+                           "Simplify it, or ask the operator to raise expression_seconds.")
+        return value
 
-    def visit_Name(self, node: ast.Name) -> Any:
-        if node.id in ("True", "False", "None"):
-            return {"True": True, "False": False, "None": None}[node.id]
-        return self.df[self.names.get(node.id, node.id)]
+    def visit_Constant(self, node: ast.Constant) -> _Value:
+        return _constant(node.value)
 
-    def visit_List(self, node: ast.List | ast.Tuple) -> list:
-        return [self.visit(e) for e in node.elts]
+    def visit_Name(self, node: ast.Name) -> _Value:
+        column = self.expression.names[node.id]
+        if column not in self.df.columns:
+            raise _Refusal(f"reads {_quote(column)}, which is not a column of this table")
+        values = self.df[column]
+        if isinstance(values, pd.DataFrame):
+            raise _Refusal(f"reads {_quote(column)}, but the table has several columns of that name",
+                           "Rename the columns so that each name is used once.")
+        return _from_column(values)
+
+    def visit_List(self, node: ast.List | ast.Tuple) -> _Value:
+        return _Value("list", [self.visit(e) for e in node.elts], None)
 
     visit_Tuple = visit_List
 
-    def visit_UnaryOp(self, node: ast.UnaryOp) -> Any:
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> _Value:
         value = self.visit(node.operand)
         if isinstance(node.op, ast.Not):
-            return ~_boolean(value, len(self.df))
-        return -value if isinstance(node.op, ast.USub) else value
+            value = _truth(value)
+            return _boolean(~value.data, value.missing)
+        zero = _constant(0)
+        return _arithmetic(ast.Sub() if isinstance(node.op, ast.USub) else ast.Add(), zero, value)
 
-    def visit_BoolOp(self, node: ast.BoolOp) -> pd.Series:
-        values = [_boolean(self.visit(v), len(self.df)) for v in node.values]
-        result = values[0]
-        for value in values[1:]:
-            result = result & value if isinstance(node.op, ast.And) else result | value  # Kleene logic
+    def visit_BoolOp(self, node: ast.BoolOp) -> _Value:
+        result = _truth(self.visit(node.values[0]))
+        for operand in node.values[1:]:  # Kleene's tables: false and unknown = false; true or unknown = true
+            value = _truth(self.visit(operand))
+            decided = value.data if isinstance(node.op, ast.Or) else ~value.data & ~value.missing
+            decided_before = result.data if isinstance(node.op, ast.Or) else ~result.data & ~result.missing
+            settled = decided | decided_before
+            missing = (result.missing | value.missing) & ~settled
+            data = settled if isinstance(node.op, ast.Or) else result.data & value.data
+            result = _boolean(data, missing)
         return result
 
-    def visit_BinOp(self, node: ast.BinOp) -> Any:
-        try:
-            return _ARITHMETIC[type(node.op)](self.visit(node.left), self.visit(node.right))
-        except TypeError:
-            raise DataError(f"'{self.text}' does arithmetic on text.",
-                            hint="Use arithmetic on number columns.") from None
+    def visit_BinOp(self, node: ast.BinOp) -> _Value:
+        return _arithmetic(node.op, self.visit(node.left), self.visit(node.right))
 
-    def visit_Compare(self, node: ast.Compare) -> pd.Series:
+    def visit_Compare(self, node: ast.Compare) -> _Value:
         left = self.visit(node.left)
         result = None
         for op, comparator in zip(node.ops, node.comparators, strict=True):
             right = self.visit(comparator)
-            part = _compare(op, left, right, len(self.df), self.text)
-            result = part if result is None else result & part
+            part = _member(op, left, right, len(self.df)) if isinstance(op, (ast.In, ast.NotIn)) else \
+                _compare(op, left, right)
+            result = part if result is None else _boolean(
+                result.data & part.data, (result.missing | part.missing) & ~(~result.data & ~result.missing)
+                & ~(~part.data & ~part.missing))
             left = right
         return result
 
-    def visit_Call(self, node: ast.Call) -> Any:
-        return _FUNCTIONS[node.func.id](*[self.visit(a) for a in node.args])
+    def visit_Call(self, node: ast.Call) -> _Value:
+        function = _FUNCTIONS[node.func.id]
+        values = [self.visit(a) for a in node.args]
+        for value in values:
+            if value.kind not in function.kinds and not (value.kind == "boolean" and "number" in function.kinds):
+                raise _Refusal(f"gives {node.func.id}() {_KIND_WORDS[value.kind]}, but it takes "
+                               + " or ".join(_KIND_WORDS[k] for k in function.kinds))
+        return function.apply(*[_as_number(v) if "number" in function.kinds and v.kind == "boolean" else v
+                                for v in values])
 
-    def generic_visit(self, node: ast.AST) -> Any:  # pragma: no cover - parse() refuses everything else
-        raise ParameterError(f"'{self.text}' uses {_describe(node)}, which rules do not allow.")
+
+def _as_number(value: _Value) -> _Value:
+    if value.kind != "boolean":
+        return value
+    if value.missing.any():
+        return _number(np.where(value.missing, np.nan, value.data.astype(np.float64)))
+    return _number(value.data.astype(np.int64))
 
 
-def _unknown(value: Any) -> pd.Series | bool:
-    return value.isna() if isinstance(value, pd.Series) else value is None or (isinstance(value, float)
-                                                                               and np.isnan(value))
+def _exactly(function: Callable[..., np.ndarray], *values: _Value) -> _Value:
+    """``function`` on numbers: in int64 if every input is an integer and the result is exact, else in float64."""
+    approximate = function(*[v.data.astype(np.float64) for v in values])
+    if all(v.data.dtype.kind == "i" for v in values) and np.all(np.abs(approximate) < _EXACT):
+        return _number(np.asarray(function(*[v.data for v in values]), dtype=np.int64))
+    return _number(approximate)
 
 
-def _compare(op: ast.cmpop, left: Any, right: Any, n: int, text: str) -> pd.Series:
+def _arithmetic(op: ast.operator, left: _Value, right: _Value) -> _Value:
+    kinds = {left.kind, right.kind}
+    if kinds <= {"number", "boolean"}:
+        left, right = _as_number(left), _as_number(right)
+        function = _ARITHMETIC[type(op)]
+        if isinstance(op, ast.Div) or (isinstance(op, ast.Pow) and np.any(right.data < 0)):
+            return _number(function(left.data.astype(np.float64), right.data.astype(np.float64)))
+        return _exactly(function, left, right)
+    if kinds == {"text"} and isinstance(op, ast.Add):
+        return _concatenate(left, right)
+    if "list" in kinds:
+        raise _Refusal("does arithmetic on a list", "A list of values can only follow in or not in.")
+    words = ", ".join(sorted(_KIND_WORDS[k].removeprefix("a ") + "s" if k != "text" else "text" for k in kinds
+                             if k not in ("number",)))
+    raise _Refusal(f"does arithmetic on {words}", "Use arithmetic on number columns; text can only be joined with +.")
+
+
+def _concatenate(left: _Value, right: _Value) -> _Value:
+    """Text joined with +, bounded per value and in total: text is never repeated, so this is the only growth."""
+    longest = [max(map(len, v.data.ravel()), default=0) for v in (left, right)]
+    if sum(longest) > _MAX_TEXT:
+        raise _Refusal(f"builds text longer than {_MAX_TEXT:,} characters")
+    total = [sum(map(len, v.data.ravel())) for v in (left, right)]
+    rows = max(left.data.size, right.data.size)
+    if sum(t * rows // max(v.data.size, 1) for t, v in zip(total, (left, right), strict=True)) > \
+            limits().max_expanded_bytes:
+        raise _Refusal(f"builds more than {limits().max_expanded_mb:,} MB of text")
+    return _Value("text", left.data + right.data, left.missing | right.missing)
+
+
+def _truth(value: _Value) -> _Value:
+    if value.kind == "boolean":
+        return value
+    if value.kind == "number":
+        return _boolean(value.data != 0, value.missing)
+    raise _Refusal(f"uses {_KIND_WORDS[value.kind]} where a condition is expected",
+                   'Compare it with something, like employed == "yes".')
+
+
+def _time(value: _Value, like: _Value) -> _Value:
+    """A text constant read as the date or duration it is compared with."""
+    if value.kind != "text" or value.data.ndim or like.kind not in ("date", "duration"):
+        return value
     try:
-        if isinstance(op, (ast.In, ast.NotIn)):
-            members = right if isinstance(right, list) else [right]
-            raw = pd.Series(left).isin(members)
-            raw = ~raw if isinstance(op, ast.NotIn) else raw
+        if like.kind == "duration":
+            stamp = pd.Timedelta(str(value.data)).to_timedelta64()
         else:
-            raw = _COMPARE[type(op)](left, right)
-    except TypeError:
-        raise DataError(f"'{text}' compares text with a number.",
-                        hint='Put text in quotes, like employed == "no", and compare numbers with numbers.') from None
-    result = _boolean(raw, n)
-    unknown = _unknown(left) | _unknown(right) if not isinstance(op, (ast.In, ast.NotIn)) else _unknown(left)
-    return result.mask(pd.Series(unknown, index=result.index) if not isinstance(unknown, pd.Series) else unknown)
+            parsed = pd.Timestamp(str(value.data))
+            if like.tz is not None and parsed.tz is None:
+                parsed = parsed.tz_localize(like.tz)
+            stamp = (parsed.tz_convert("UTC").tz_localize(None) if parsed.tz is not None else parsed).to_datetime64()
+    except (ValueError, TypeError, OverflowError):
+        raise _Refusal(f"compares {_KIND_WORDS[like.kind]} with {_quote(value.data)}, which is not one",
+                       'Write dates like "2024-01-31".') from None
+    return _Value(like.kind, np.asarray(stamp), np.array(pd.isna(stamp)))
 
 
-def _boolean(value: Any, n: int) -> pd.Series:
-    if isinstance(value, pd.Series):
-        return value.astype("boolean")
-    return pd.Series([bool(value)] * n, dtype="boolean")
+def _compare(op: ast.cmpop, left: _Value, right: _Value) -> _Value:
+    left, right = _time(left, right), _time(right, left)
+    if {left.kind, right.kind} == {"boolean", "number"}:
+        left, right = _as_number(left), _as_number(right)
+    missing = left.missing | right.missing
+    if left.kind != right.kind:
+        if not isinstance(op, (ast.Eq, ast.NotEq)):
+            kinds = {left.kind, right.kind}
+            what = "text with a number" if kinds == {"text", "number"} else \
+                f"{_KIND_WORDS[left.kind]} with {_KIND_WORDS[right.kind]}"
+            raise _Refusal(f"compares {what}",
+                           'Put text in quotes, like employed == "no", and compare numbers with numbers.')
+        return _boolean(np.full(np.broadcast(left.data, right.data).shape, isinstance(op, ast.NotEq)), missing)
+    return _boolean(np.asarray(_COMPARE[type(op)](left.data, right.data), dtype=bool), missing)
+
+
+def _member(op: ast.cmpop, left: _Value, right: _Value, n: int) -> _Value:
+    left = _full(left, n)
+    hits = np.zeros(n, bool)
+    for item in right.data:
+        hits |= np.asarray(_compare(ast.Eq(), left, _time(item, left)).data, bool)
+    return _boolean(hits if isinstance(op, ast.In) else ~hits, left.missing)
 
 
 # --------------------------------------------------------------------------- rules and derived columns
@@ -202,7 +539,10 @@ def check_rules(df: pd.DataFrame, rules: list[Expression]) -> tuple[pd.Series, l
     reports = []
     for rule in rules:
         value = rule.evaluate(df)
-        passed = _boolean(value, len(df)).reindex(df.index).fillna(True).astype(bool)
+        if value.dtype != "boolean":
+            raise DataError(f"The rule {_quote(rule.text)} is not a condition that is true or false.",
+                            hint="Compare with something, like age >= 18.")
+        passed = pd.Series(value.fillna(True).to_numpy(dtype=bool), index=df.index)
         reports.append(RuleReport(rule.text, int((~passed).sum()), float((~passed).mean()) if len(df) else 0.0))
         keep &= passed
     return keep, reports
@@ -213,9 +553,10 @@ def derive(df: pd.DataFrame, name: str, expression: Expression) -> pd.DataFrame:
     if not name or not name.strip():
         raise ParameterError("A derived column needs a name.")
     value = expression.evaluate(df)
+    if value.dtype == "boolean":  # a derived column holds True, False or NaN like a loaded one
+        value = value.astype(object).where(value.notna(), np.nan)
     out = df.copy()
-    out[name.strip()] = value.astype(object).where(value.notna(), np.nan) if isinstance(value, pd.Series) and \
-        value.dtype == "boolean" else value
+    out[name.strip()] = value.array  # by position: the index may repeat labels
     return out
 
 

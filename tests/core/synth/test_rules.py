@@ -1,10 +1,14 @@
 """Rules and derived columns: a whitelist, not eval; three-valued logic; rules never violated."""
 
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from core.errors import DataError, ParameterError
+import core.synth.rules as rules_module
+from core.errors import DataError, ParameterError, SynthLabError
+from core.limits import Limits
 from core.synth.rules import check_rules, derive, parse, sample_with_rules
 
 DF = pd.DataFrame({"age": [17, 30, np.nan, 45], "income": [0.0, 5e4, 1e4, -1.0],
@@ -79,3 +83,97 @@ def test_sampling_with_rules_meets_the_count_and_never_violates_a_rule():
     pd.testing.assert_frame_equal(out, again)
     with pytest.raises(DataError, match="rejected 100%"):
         sample_with_rules(draw, 10, [parse("age > 200", ["age", "income"])], rng=0, max_rounds=3)
+
+
+# --------------------------------------------------------------------------- bounded evaluation (issue 11)
+
+def evaluated(text, df=DF):
+    return parse(text, list(df.columns)).evaluate(df)
+
+
+@pytest.mark.parametrize("text", ["10**(4*10**7) > 1", "10**10**10 > 1", "2**62 * 4 > 0", "age * 10**18 * 10**18 > 0",
+                                  "(-8) ** (1/3) > 0", "age // 0 > 1", "9223372036854775807 + 1 > 0"])
+def test_arithmetic_runs_on_fixed_width_numbers_in_bounded_time(text):
+    start = time.perf_counter()
+    value = evaluated(text)
+    assert time.perf_counter() - start < 1.0
+    assert len(value) == len(DF) and value.dtype == "boolean"
+
+
+def test_integer_overflow_becomes_a_float_never_a_wrapped_or_python_integer():
+    df = pd.DataFrame({"n": np.array([3, 2**62, -(2**62)], dtype="int64")})
+    big = evaluated("n * 4", df)
+    assert big.dtype == "float64" and big.tolist() == [12.0, 2.0**64, -(2.0**64)]
+    assert evaluated("n - n + 1", df).dtype == "int64"  # exact integers stay integers
+    huge = evaluated("10 ** 10 ** 10", df)
+    assert huge.dtype == "float64" and np.isinf(huge).all()
+
+
+@pytest.mark.parametrize("text", ["'ab' * 10**10 == 'x'", "[1, 2, 3] * 10**9 == 1", "employed * 3 == 'x'",
+                                  "3 * employed == 'x'", "[1] + [2] == 1", "age + [1, 2] > 0", "'x' ** 2 == 1"])
+def test_sequence_repetition_and_list_arithmetic_are_refused_with_a_sentence(text):
+    with pytest.raises(SynthLabError) as error:
+        evaluated(text)
+    assert error.value.message.endswith(".") and "\n" not in error.value.message
+
+
+@pytest.mark.parametrize("text", ["age > 99999999999999999999999", "age < 1e999", "age > 2j", "age > -1e400"])
+def test_literals_beyond_fixed_width_numbers_are_refused_when_parsed(text):
+    with pytest.raises(ParameterError, match=r"too large|complex"):
+        parse(text, COLUMNS)
+
+
+def test_text_built_by_an_expression_is_bounded():
+    df = pd.DataFrame({"t": ["x" * 4_000, "y", None]})
+    assert evaluated("t + '!' == 'y!'", df).tolist() == [False, True, pd.NA]
+    with pytest.raises(DataError, match="longer than"):
+        evaluated("t + t + t == 'x'", df)
+
+
+def test_each_evaluation_has_a_time_budget(monkeypatch):
+    df = pd.DataFrame({"a": np.arange(200_000, dtype=float)})
+    monkeypatch.setattr(rules_module, "limits", lambda: Limits(expression_seconds=0.001))
+    with pytest.raises(DataError, match=r"longer than 0\.001 s"):
+        evaluated(" + ".join(["sqrt(a) * exp(a / 1e6)"] * 20) + " > 0", df)
+
+
+@pytest.mark.parametrize("text", ["(" * 500 + "age" + ")" * 500, "not " * 400 + "age", "-" * 900 + "age",
+                                  "abs(" * 120 + "age" + ")" * 120, "age" + " + age" * 240, "\x00", "age >= 18\n or x"])
+def test_parse_cost_is_bounded_and_deep_or_large_expressions_get_a_sentence(text):
+    with pytest.raises(ParameterError) as error:
+        parse(text, COLUMNS)
+    assert error.value.message.endswith(".") and "\n" not in error.value.message and len(error.value.message) < 300
+
+
+# --------------------------------------------------------------------------- functions and the input table
+
+FUNCTION_CALLS = {"abs": "abs(income)", "round": "round(income)", "log": "log(income)", "exp": "exp(age)",
+                  "sqrt": "sqrt(income)", "min": "min(age, income)", "max": "max(age, income)",
+                  "isna": "isna(employed)", "notna": "notna(employed)"}
+
+
+@pytest.mark.parametrize("text", ["min(age, income, `Solar.R`)", "max(age, income, `Solar.R`)", "abs(age, income)",
+                                  "sqrt()", "isna(age, income)", "log(age, income)", "round(age, 1, income)"])
+def test_a_function_takes_exactly_its_declared_arguments(text):
+    name = text.split("(")[0]
+    with pytest.raises(ParameterError, match=rf"{name}\(\) takes (exactly )?\d"):
+        parse(text, COLUMNS)
+
+
+def test_round_takes_a_whole_number_of_digits():
+    assert evaluated("round(income / 3, 1)").tolist()[:2] == [0.0, 16666.7]
+    with pytest.raises(DataError, match="whole number"):
+        evaluated("round(income, age)")
+
+
+@pytest.mark.parametrize("name", list(FUNCTION_CALLS))
+def test_no_function_changes_the_input_table(name):
+    df = DF.copy(deep=True)
+    before = df.copy(deep=True)
+    derive(df, "x", parse(FUNCTION_CALLS[name], COLUMNS))
+    check_rules(df, [parse(f"{FUNCTION_CALLS[name]} == 1", COLUMNS)])
+    pd.testing.assert_frame_equal(df, before)
+    for text in ["min(age, income, `Solar.R`)", "abs(age, income)"]:  # the old way to write into a column
+        with pytest.raises(ParameterError):
+            derive(df, "x", parse(text, COLUMNS))
+    pd.testing.assert_frame_equal(df, before)
