@@ -56,7 +56,7 @@ _MAX_TEXT = 10_000  # characters of one text value an expression builds
 _EXACT = 2.0**53  # integers up to this size are exact in float64, so int64 arithmetic below it can't overflow
 _INT64 = 2**63 - 1
 
-_BACKTICK = re.compile(r"`([^`]+)`")
+_BACKTICK = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|`([^`]+)`""")  # a quoted text, or a `name`
 _COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
             ast.Gt: operator.gt, ast.GtE: operator.ge}
 _ARITHMETIC = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.true_divide,
@@ -65,7 +65,7 @@ _IN_HINT = 'Write a list of values after in, like: employed in ["yes", "no"]'
 _HINT = 'Write it like: age >= 18 and (income > 0 or employed == "no")'
 
 
-def _quote(text: str) -> str:
+def quote(text: str) -> str:
     """User text inside a one-line sentence: printable, whitespace collapsed, at most 60 characters."""
     flat = " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
     return f"'{flat if len(flat) <= 60 else flat[:57] + '...'}'"
@@ -212,7 +212,7 @@ class Expression:
 
     text: str
     tree: ast.Expression
-    names: dict[str, Any]  # placeholder or name in the text -> column of the table
+    names: dict[str, Any]  # name in the parsed text (a placeholder for a back-ticked one) -> column of the table
     columns: tuple[Any, ...]
 
     def evaluate(self, df: pd.DataFrame) -> pd.Series:
@@ -223,9 +223,9 @@ class Expression:
             with np.errstate(all="ignore"):
                 return _to_series(evaluator.visit(self.tree.body), df.index)
         except _Refusal as refusal:
-            raise DataError(f"{_quote(self.text)} {refusal.args[0]}.", hint=refusal.hint) from None
+            raise DataError(f"{quote(self.text)} {refusal.args[0]}.", hint=refusal.hint) from None
         except MemoryError:
-            raise DataError(f"{_quote(self.text)} needs more memory than the server has.",
+            raise DataError(f"{quote(self.text)} needs more memory than the server has.",
                             hint="Simplify the expression, or use fewer rows.") from None
 
 
@@ -242,20 +242,21 @@ def parse(text: str, columns: list[Any]) -> Expression:
     names: dict[str, Any] = {}
 
     def placeholder(match: re.Match) -> str:
+        if match.group(1):  # back-ticks inside quoted text are text
+            return match.group(1)
         key = f"{prefix}{len(names)}_"
-        names[key] = match.group(1)
+        names[key] = match.group(2)
         return key
 
     source = _BACKTICK.sub(placeholder, text.strip())
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
-        raise ParameterError(f"{_quote(text)} is not a valid expression ({exc.msg}).", hint=_HINT) from None
+        raise ParameterError(f"{quote(text)} is not a valid expression ({exc.msg}).", hint=_HINT) from None
     except (RecursionError, MemoryError, ValueError):
-        raise ParameterError(f"{_quote(text)} is nested too deeply to read.", hint=_HINT) from None
+        raise ParameterError(f"{quote(text)} is nested too deeply to read.", hint=_HINT) from None
     used = _check(tree, text, names, lookup)
-    return Expression(text=text, tree=tree, names={**{k: lookup[v] for k, v in names.items()}, **used},
-                      columns=tuple(dict.fromkeys(used.values())))
+    return Expression(text=text, tree=tree, names=used, columns=tuple(dict.fromkeys(used.values())))
 
 
 _ALLOWED = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd, ast.Compare,
@@ -267,7 +268,7 @@ def _check(tree: ast.Expression, text: str, names: dict[str, str], lookup: dict[
     """Walk the tree once, without recursion; refuse what rules can't do. Returns {name in the text: column}."""
 
     def refuse(what: str, hint: str | None = None) -> ParameterError:
-        return ParameterError(f"{_quote(text)} {what}.", hint=hint)
+        return ParameterError(f"{quote(text)} {what}.", hint=hint)
 
     functions = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     used: dict[str, Any] = {}
@@ -298,7 +299,7 @@ def _check(tree: ast.Expression, text: str, names: dict[str, str], lookup: dict[
         elif isinstance(node, ast.Name) and id(node) not in functions:
             column = names.get(node.id, node.id)
             if column not in lookup:
-                raise refuse(f"names {_quote(column)}, which is not a column of the table",
+                raise refuse(f"names {quote(column)}, which is not a column of the table",
                              "Columns: " + _listing(lookup) + ".")
             used[node.id] = lookup[column]
         elif isinstance(node, ast.Compare):
@@ -367,10 +368,10 @@ class _Evaluator(ast.NodeVisitor):
     def visit_Name(self, node: ast.Name) -> _Value:
         column = self.expression.names[node.id]
         if column not in self.df.columns:
-            raise _Refusal(f"reads {_quote(column)}, which is not a column of this table")
+            raise _Refusal(f"reads {quote(column)}, which is not a column of this table")
         values = self.df[column]
         if isinstance(values, pd.DataFrame):
-            raise _Refusal(f"reads {_quote(column)}, but the table has several columns of that name",
+            raise _Refusal(f"reads {quote(column)}, but the table has several columns of that name",
                            "Rename the columns so that each name is used once.")
         return _from_column(values)
 
@@ -454,8 +455,8 @@ def _arithmetic(op: ast.operator, left: _Value, right: _Value) -> _Value:
         return _concatenate(left, right)
     if "list" in kinds:
         raise _Refusal("does arithmetic on a list", "A list of values can only follow in or not in.")
-    words = ", ".join(sorted(_KIND_WORDS[k].removeprefix("a ") + "s" if k != "text" else "text" for k in kinds
-                             if k not in ("number",)))
+    words = " and ".join(sorted(_KIND_WORDS[k].removeprefix("a ") + "s" if k != "text" else "text" for k in kinds
+                                if k not in ("number", "boolean")))
     raise _Refusal(f"does arithmetic on {words}", "Use arithmetic on number columns; text can only be joined with +.")
 
 
@@ -494,7 +495,7 @@ def _time(value: _Value, like: _Value) -> _Value:
                 parsed = parsed.tz_localize(like.tz)
             stamp = (parsed.tz_convert("UTC").tz_localize(None) if parsed.tz is not None else parsed).to_datetime64()
     except (ValueError, TypeError, OverflowError):
-        raise _Refusal(f"compares {_KIND_WORDS[like.kind]} with {_quote(value.data)}, which is not one",
+        raise _Refusal(f"compares {_KIND_WORDS[like.kind]} with {quote(value.data)}, which is not one",
                        'Write dates like "2024-01-31".') from None
     return _Value(like.kind, np.asarray(stamp), np.array(pd.isna(stamp)))
 
@@ -517,9 +518,12 @@ def _compare(op: ast.cmpop, left: _Value, right: _Value) -> _Value:
 
 def _member(op: ast.cmpop, left: _Value, right: _Value, n: int) -> _Value:
     left = _full(left, n)
-    hits = np.zeros(n, bool)
-    for item in right.data:
-        hits |= np.asarray(_compare(ast.Eq(), left, _time(item, left)).data, bool)
+    items = [_time(item, left) for item in right.data]
+    if left.kind in ("number", "boolean"):
+        left = _as_number(left)
+        items = [_as_number(item) for item in items]
+    values = [item.data.item() for item in items if item.kind == left.kind and not item.missing]
+    hits = pd.Series(left.data).isin(values).to_numpy(dtype=bool)  # a hash table: one pass over the rows
     return _boolean(hits if isinstance(op, ast.In) else ~hits, left.missing)
 
 
@@ -540,7 +544,7 @@ def check_rules(df: pd.DataFrame, rules: list[Expression]) -> tuple[pd.Series, l
     for rule in rules:
         value = rule.evaluate(df)
         if value.dtype != "boolean":
-            raise DataError(f"The rule {_quote(rule.text)} is not a condition that is true or false.",
+            raise DataError(f"The rule {quote(rule.text)} is not a condition that is true or false.",
                             hint="Compare with something, like age >= 18.")
         passed = pd.Series(value.fillna(True).to_numpy(dtype=bool), index=df.index)
         reports.append(RuleReport(rule.text, int((~passed).sum()), float((~passed).mean()) if len(df) else 0.0))

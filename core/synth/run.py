@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +15,7 @@ from core.errors import DataError, ParameterError
 from core.schema import Schema
 from core.synth import METHODS, Synthesizer
 from core.synth.neural import TrainingMonitor
-from core.synth.rules import Expression, RuleReport, derive, parse, sample_with_rules
+from core.synth.rules import Expression, RuleReport, derive, parse, quote, sample_with_rules
 
 
 @dataclass
@@ -27,17 +28,21 @@ class Generated:
     model: Synthesizer | None = None
 
 
+_DEFINITION = re.compile(r"\s*(?:`([^`]+)`|([^=<>!:`]+?))\s*=(?!=)(.*)", re.DOTALL)
+
+
 def parse_derived(lines: list[str], columns: list[str]) -> list[tuple[str, Expression]]:
-    """'name = expression' lines; each may use the columns and the derived columns before it."""
+    """'name = expression' lines (a name that is not an identifier in back-ticks); each may use the columns and
+    the derived columns before it."""
     out, known = [], list(columns)
     for line in lines:
-        if "=" not in line or line.strip().startswith("="):
-            raise ParameterError(f"'{line}' is not a derived column.", hint="Write it as: name = expression")
-        name, expression = line.split("=", 1)
-        if expression.lstrip().startswith("="):  # 'a == b' is a comparison, not a definition
-            raise ParameterError(f"'{line}' is not a derived column.", hint="Write it as: name = expression")
-        out.append((name.strip(), parse(expression.strip(), known)))
-        known.append(name.strip())
+        match = _DEFINITION.fullmatch(line)
+        name = match and (match.group(1) or match.group(2)).strip()
+        if not name:  # no name, or a comparison such as 'a == b' or 'x <= 1'
+            raise ParameterError(f"{quote(line)} is not a derived column.",
+                                 hint="Write it as: name = expression (a name with spaces in back-ticks)")
+        out.append((name, parse(match.group(3).strip(), known)))
+        known.append(name)
     return out
 
 

@@ -10,6 +10,7 @@ import core.synth.rules as rules_module
 from core.errors import DataError, ParameterError, SynthLabError
 from core.limits import Limits
 from core.synth.rules import check_rules, derive, parse, sample_with_rules
+from core.synth.run import parse_derived
 
 DF = pd.DataFrame({"age": [17, 30, np.nan, 45], "income": [0.0, 5e4, 1e4, -1.0],
                    "employed": ["no", "yes", "yes", None], "Solar.R": [100, 200, 300, 400]})
@@ -177,3 +178,26 @@ def test_no_function_changes_the_input_table(name):
         with pytest.raises(ParameterError):
             derive(df, "x", parse(text, COLUMNS))
     pd.testing.assert_frame_equal(df, before)
+
+
+@pytest.mark.parametrize("line", ["x <= 1", "age >= 18", "income != 0", "a == b", "= 3", "  = age", "`` = age",
+                                  "y = age\n> 1", "z := age"])
+def test_a_derived_line_that_is_not_a_definition_is_refused_with_one_line(line):
+    with pytest.raises(ParameterError) as error:
+        parse_derived([line], COLUMNS)
+    assert "\n" not in error.value.message and error.value.message.endswith(".")
+
+
+def test_derived_lines_take_back_ticked_names_and_later_lines_see_earlier_ones():
+    formulas = parse_derived(["`income k` = income / 1000", "double = `income k` * 2", "flag = age == 30"], COLUMNS)
+    assert [name for name, _ in formulas] == ["income k", "double", "flag"]
+    table = DF
+    for name, formula in formulas:
+        table = derive(table, name, formula)
+    assert table["double"].tolist() == [0.0, 100.0, 20.0, -0.002]
+
+
+def test_back_ticks_inside_quoted_text_are_text_not_column_names():
+    df = pd.DataFrame({"t": ["a`b`", "x", None], "b": [1, 2, 3]})
+    assert evaluated('t == "a`b`"', df).tolist() == [True, False, pd.NA]
+    assert evaluated("t != 'a`nope`'", df).tolist() == [True, True, pd.NA]
