@@ -138,8 +138,13 @@ def _from_column(column: pd.Series) -> _Value:
         return _from_column(pd.to_numeric(column, errors="coerce"))
     if inferred == "boolean":
         return _from_column(column.astype("boolean"))
-    text = [v if isinstance(v, str) else "" if m else str(v) for v, m in zip(column.tolist(), missing, strict=True)]
-    return _Value("text", np.array(text, dtype=object).reshape(len(column)), missing)
+    if inferred in ("string", "empty"):
+        text = column.to_numpy(dtype=object, copy=True)
+        text[missing] = ""
+    else:  # mixed values: each as the text it shows
+        text = np.array([v if isinstance(v, str) else "" if m else str(v)
+                         for v, m in zip(column.tolist(), missing, strict=True)], dtype=object)
+    return _Value("text", text.reshape(len(column)), missing)
 
 
 def _to_series(value: _Value, index: pd.Index) -> pd.Series:
@@ -293,8 +298,10 @@ def _check(tree: ast.Expression, text: str, names: dict[str, str], lookup: dict[
             if name not in _FUNCTIONS:
                 raise refuse("calls a function rules do not know", "Known functions: " + ", ".join(_FUNCTIONS) + ".")
             low, high = _FUNCTIONS[name].arguments
-            if node.keywords or not low <= len(node.args) <= high:
-                raise refuse(f"gives {name}() {len(node.args) + len(node.keywords)} argument(s), but "
+            if node.keywords:
+                raise refuse(f"gives {name}() a named argument", f"Write it like: {name}(income)")
+            if not low <= len(node.args) <= high:
+                raise refuse(f"gives {name}() {len(node.args)} argument(s), but "
                              f"{_FUNCTIONS[name].takes(name)}", f"Write it like: {name}(income)")
         elif isinstance(node, ast.Name) and id(node) not in functions:
             column = names.get(node.id, node.id)
@@ -334,10 +341,17 @@ def _is_literal(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant)
 
 
+_DESCRIPTIONS = {
+    ast.Attribute: "attribute access (a.b)", ast.Subscript: "indexing (a[b])", ast.Lambda: "a lambda",
+    ast.IfExp: "an if-expression", ast.keyword: "a named argument", ast.Starred: "unpacking (*a)",
+    ast.NamedExpr: "an assignment (:=)", ast.JoinedStr: "an f-string", ast.Dict: "a dictionary", ast.Set: "a set",
+    ast.Is: "'is'", ast.IsNot: "'is not'", ast.Invert: "'~'",
+    ast.BitAnd: "'&'", ast.BitOr: "'|'", ast.BitXor: "'^'", ast.LShift: "'<<'", ast.RShift: "'>>'",
+    ast.MatMult: "'@'", ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield", ast.Slice: "a slice"}
+
+
 def _describe(node: ast.AST) -> str:
-    return {ast.Attribute: "attribute access (a.b)", ast.Subscript: "indexing (a[b])", ast.Lambda: "a lambda",
-            ast.IfExp: "an if-expression", ast.keyword: "a named argument"}.get(
-        type(node), f"a {type(node).__name__} expression")
+    return _DESCRIPTIONS.get(type(node), f"a {type(node).__name__} expression")
 
 
 # --------------------------------------------------------------------------- evaluation

@@ -39,9 +39,34 @@ BINARY = ["+", "-", "*", "/", "//", "%", "**", "==", "!=", "<", "<=", ">", ">=",
           " is ", " is not ", "&", "|", "^", "<<", ">>", "@"]
 
 
+TAME_ATOMS = ["n", "x", "t", "c", "d", "z", "b", "B", "i", "`odd name.x`", "größe", "abs", "0", "2", "-1", "63",
+              "9223372036854775807", "1e308", "0.5", "''", "'yes'", "'2020-01-01'", "'" + "x" * 300 + "'", "None",
+              "True"]
+TAME_BINARY = ["+", "-", "*", "/", "//", "%", "**", "==", "!=", "<", "<=", ">", ">=", " and ", " or "]
+ARITY = {"abs": 1, "round": 1, "log": 1, "exp": 1, "sqrt": 1, "min": 2, "max": 2, "isna": 1, "notna": 1}
+
+
+def tame(rng, depth=0):
+    """One random expression that parses: the evaluator's cases (kinds, overflow, missing values)."""
+    roll = rng.random()
+    if depth > 4 or roll < 0.35:
+        return str(rng.choice(TAME_ATOMS))
+    if roll < 0.7:
+        return f"({tame(rng, depth + 1)}{rng.choice(TAME_BINARY)}{tame(rng, depth + 1)})"
+    if roll < 0.8:
+        return f"{rng.choice(['not ', '-', '+'])}({tame(rng, depth + 1)})"
+    if roll < 0.9:
+        values = ", ".join(str(rng.choice(TAME_ATOMS[12:])) for _ in range(int(rng.integers(0, 4))))
+        return f"{tame(rng, depth + 1)}{rng.choice([' in ', ' not in '])}[{values}]"
+    name = str(rng.choice(list(ARITY)))
+    return f"{name}({', '.join(tame(rng, depth + 1) for _ in range(ARITY[name]))})"
+
+
 def expression(rng, depth=0):
     """One random expression, mostly well-formed but often absurd."""
     roll = rng.random()
+    if depth == 0 and roll < 0.4:
+        return tame(rng)
     if depth > 4 or roll < 0.3:
         return str(rng.choice(ATOMS))
     if roll < 0.6:
