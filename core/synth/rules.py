@@ -403,15 +403,10 @@ class _Evaluator(ast.NodeVisitor):
         return _arithmetic(ast.Sub() if isinstance(node.op, ast.USub) else ast.Add(), zero, value)
 
     def visit_BoolOp(self, node: ast.BoolOp) -> _Value:
+        combine = _and if isinstance(node.op, ast.And) else _or
         result = _truth(self.visit(node.values[0]))
-        for operand in node.values[1:]:  # Kleene's tables: false and unknown = false; true or unknown = true
-            value = _truth(self.visit(operand))
-            decided = value.data if isinstance(node.op, ast.Or) else ~value.data & ~value.missing
-            decided_before = result.data if isinstance(node.op, ast.Or) else ~result.data & ~result.missing
-            settled = decided | decided_before
-            missing = (result.missing | value.missing) & ~settled
-            data = settled if isinstance(node.op, ast.Or) else result.data & value.data
-            result = _boolean(data, missing)
+        for operand in node.values[1:]:
+            result = combine(result, _truth(self.visit(operand)))
         return result
 
     def visit_BinOp(self, node: ast.BinOp) -> _Value:
@@ -424,9 +419,7 @@ class _Evaluator(ast.NodeVisitor):
             right = self.visit(comparator)
             part = _member(op, left, right, len(self.df)) if isinstance(op, (ast.In, ast.NotIn)) else \
                 _compare(op, left, right)
-            result = part if result is None else _boolean(
-                result.data & part.data, (result.missing | part.missing) & ~(~result.data & ~result.missing)
-                & ~(~part.data & ~part.missing))
+            result = part if result is None else _and(result, part)
             left = right
         return result
 
@@ -439,6 +432,18 @@ class _Evaluator(ast.NodeVisitor):
                                + " or ".join(_KIND_WORDS[k] for k in function.kinds))
         return function.apply(*[_as_number(v) if "number" in function.kinds and v.kind == "boolean" else v
                                 for v in values])
+
+
+def _and(a: _Value, b: _Value) -> _Value:
+    """Kleene's and: false if either is surely false, unknown if not and either is unknown."""
+    false = (~a.data & ~a.missing) | (~b.data & ~b.missing)
+    return _boolean(a.data & b.data, (a.missing | b.missing) & ~false)
+
+
+def _or(a: _Value, b: _Value) -> _Value:
+    """Kleene's or: true if either is surely true (a boolean's data is False where it is missing)."""
+    true = a.data | b.data
+    return _boolean(true, (a.missing | b.missing) & ~true)
 
 
 def _as_number(value: _Value) -> _Value:

@@ -201,3 +201,12 @@ def test_back_ticks_inside_quoted_text_are_text_not_column_names():
     df = pd.DataFrame({"t": ["a`b`", "x", None], "b": [1, 2, 3]})
     assert evaluated('t == "a`b`"', df).tolist() == [True, False, pd.NA]
     assert evaluated("t != 'a`nope`'", df).tolist() == [True, True, pd.NA]
+
+
+def test_and_or_not_follow_kleenes_tables_like_pandas_nullable_booleans():
+    values = [True, False, None]
+    df = pd.DataFrame({"a": pd.array([a for a in values for _ in values], dtype="boolean"),
+                       "b": pd.array(values * 3, dtype="boolean")})
+    for text, expected in [("a and b", df["a"] & df["b"]), ("a or b", df["a"] | df["b"]), ("not a", ~df["a"]),
+                           ("a and not b or b", (df["a"] & ~df["b"]) | df["b"])]:
+        pd.testing.assert_series_equal(evaluated(text, df), expected, check_names=False)
