@@ -46,49 +46,43 @@ TAME_BINARY = ["+", "-", "*", "/", "//", "%", "**", "==", "!=", "<", "<=", ">", 
 ARITY = {"abs": 1, "round": 1, "log": 1, "exp": 1, "sqrt": 1, "min": 2, "max": 2, "isna": 1, "notna": 1}
 
 
-def tame(rng, depth=0):
-    """One random expression that parses: the evaluator's cases (kinds, overflow, missing values)."""
-    roll = rng.random()
-    if depth > 4 or roll < 0.35:
-        return str(rng.choice(TAME_ATOMS))
-    if roll < 0.7:
-        return f"({tame(rng, depth + 1)}{rng.choice(TAME_BINARY)}{tame(rng, depth + 1)})"
-    if roll < 0.8:
-        return f"{rng.choice(['not ', '-', '+'])}({tame(rng, depth + 1)})"
-    if roll < 0.9:
-        values = ", ".join(str(rng.choice(TAME_ATOMS[12:])) for _ in range(int(rng.integers(0, 4))))
-        return f"{tame(rng, depth + 1)}{rng.choice([' in ', ' not in '])}[{values}]"
-    name = str(rng.choice(list(ARITY)))
-    return f"{name}({', '.join(tame(rng, depth + 1) for _ in range(ARITY[name]))})"
+TAME = {"atoms": TAME_ATOMS, "binary": TAME_BINARY, "unary": ["not ", "-", "+"], "functions": list(ARITY)}
+WILD = {"atoms": ATOMS, "binary": BINARY, "unary": ["not ", "-", "+", "~"], "functions": FUNCTIONS}
 
 
-def expression(rng, depth=0):
-    """One random expression, mostly well-formed but often absurd."""
+def expression(rng, words=None, depth=0):
+    """One random expression: from TAME's words one that parses (the evaluator's cases: kinds, overflow, missing
+    values), from WILD's mostly well-formed but often absurd."""
+    words = words or (TAME if rng.random() < 0.4 else WILD)
+
+    def part():
+        return expression(rng, words, depth + 1)
+
     roll = rng.random()
-    if depth == 0 and roll < 0.4:
-        return tame(rng)
     if depth > 4 or roll < 0.3:
-        return str(rng.choice(ATOMS))
+        return str(rng.choice(words["atoms"]))
     if roll < 0.6:
-        return f"{expression(rng, depth + 1)}{rng.choice(BINARY)}{expression(rng, depth + 1)}"
-    if roll < 0.68:
-        return f"{rng.choice(['not ', '-', '+', '~'])}{expression(rng, depth + 1)}"
+        return f"({part()}{rng.choice(words['binary'])}{part()})"
+    if roll < 0.7:
+        return f"{rng.choice(words['unary'])}({part()})"
     if roll < 0.8:
-        arity = int(rng.integers(0, 4))
-        return f"{rng.choice(FUNCTIONS)}({', '.join(expression(rng, depth + 1) for _ in range(arity))})"
-    if roll < 0.86:
-        return f"({expression(rng, depth + 1)})"
+        name = str(rng.choice(words["functions"]))
+        arity = ARITY[name] if words is TAME else int(rng.integers(0, 4))
+        return f"{name}({', '.join(part() for _ in range(arity))})"
+    if roll < 0.9 or words is TAME:
+        values = ", ".join(str(rng.choice(TAME_ATOMS[12:])) for _ in range(int(rng.integers(0, 4))))
+        return f"{part()}{rng.choice([' in ', ' not in '])}[{values}]"
     return str(rng.choice([
-        f"{expression(rng, depth + 1)}.__class__", f"{expression(rng, depth + 1)}[0]", "lambda: 1",
-        f"[v for v in {expression(rng, depth + 1)}]", f"1 if {expression(rng, depth + 1)} else 2", "(y := 1)",
+        f"{part()}.__class__", f"{part()}[0]", "lambda: 1",
+        f"[v for v in {part()}]", f"1 if {part()} else 2", "(y := 1)",
         "(" * int(rng.integers(1, 600)) + "n" + ")" * int(rng.integers(1, 600)),
         "not " * int(rng.integers(1, 500)) + "b",
         "-" * int(rng.integers(1, 1200)) + "1", "+".join(["n"] * int(rng.integers(1, 600))),
         "abs(" * int(rng.integers(1, 300)) + "n" + ")" * int(rng.integers(1, 300)), "`unclosed", "``", "` `",
-        "n\n> 1", "\x00", "\u202e n > 1", "n" * 2_000, f"min({expression(rng, depth + 1)}, n, x)",
-        f"abs(n, {expression(rng, depth + 1)})", "sqrt(x=n)", f"max(*{expression(rng, depth + 1)})",
-        f"{expression(rng, depth + 1)} / 0", f"{expression(rng, depth + 1)} ** {expression(rng, depth + 1)}",
-        f"'ab' * {expression(rng, depth + 1)}", "[1, 2, 3] * 10**9", "10**(4*10**7) > 1", "10**10**10",
+        "n\n> 1", "\x00", "\u202e n > 1", "n" * 2_000, f"min({part()}, n, x)",
+        f"abs(n, {part()})", "sqrt(x=n)", f"max(*{part()})",
+        f"{part()} / 0", f"{part()} ** {part()}",
+        f"'ab' * {part()}", "[1, 2, 3] * 10**9", "10**(4*10**7) > 1", "10**10**10",
     ]))
 
 
