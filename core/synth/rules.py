@@ -122,6 +122,8 @@ def _from_column(column: pd.Series) -> _Value:
     missing = column.isna().to_numpy(dtype=bool, copy=True)
     if pd.api.types.is_bool_dtype(dtype):
         return _boolean(column.fillna(False).to_numpy(dtype=bool, copy=True), missing)
+    if pd.api.types.is_complex_dtype(dtype):
+        raise _Refusal("reads a column of complex numbers, which rules do not handle")
     if pd.api.types.is_numeric_dtype(dtype):
         if pd.api.types.is_integer_dtype(dtype) and not missing.any() and \
                 (len(column) == 0 or (column.min() >= -_INT64 - 1 and column.max() <= _INT64)):
