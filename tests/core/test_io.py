@@ -298,7 +298,7 @@ def test_parquet_limits_come_from_its_metadata_before_reading(monkeypatch):
     data = _parquet_bytes(pa.table({"x": [7] * 200_000, "y": ["same"] * 200_000}))
     assert len(data) < 20_000
     monkeypatch.setattr(pq, "read_table", lambda *a, **k: pytest.fail("read before checking"))
-    with pytest.raises(DataError, match="400,000 cells.*over the limit of 1,000"):
+    with pytest.raises(DataError, match=r"400,000 cells.*over the limit of 1,000"):
         read_table(data, filename="p.parquet", max_cells=1_000)
     with pytest.raises(DataError, match=r"expand to .* MB.*over the 1 MB limit"):
         read_table(data, filename="p.parquet", max_expanded_bytes=2**20)
@@ -306,7 +306,7 @@ def test_parquet_limits_come_from_its_metadata_before_reading(monkeypatch):
 
 def test_csv_cells_are_estimated_before_parsing(monkeypatch):
     monkeypatch.setattr(pd, "read_csv", lambda *a, **k: pytest.fail("parsed before estimating"))
-    with pytest.raises(DataError, match="about 2,000 cells.*limit of 100"):
+    with pytest.raises(DataError, match=r"about 2,000 cells.*limit of 100"):
         read_table(b"a,b\n" + b"1,2\n" * 1000, filename="c.csv", max_cells=100)
     with pytest.raises(DataError, match="about 2,000 cells"):  # old Mac line endings count too
         read_table(b"a,b\r" + b"1,2\r" * 1000, filename="c.csv", max_cells=100)
