@@ -124,7 +124,7 @@ def read_table_report(source: Any, *, filename: str | None = None, sheet: str | 
     elif kind == "parquet":
         result = _read_parquet(data, label, budget)
     elif kind == "json":
-        result = _read_json(data, label)
+        result = _read_json(data, label, budget)
     else:
         result = _read_text(data, label, name, budget)
     budget.check_cells(result.frame.size)
@@ -154,8 +154,11 @@ class _Budget:
                             f"{self.max_expanded_bytes / 2**20:,.0f} MB limit.",
                             hint="Load a sample of the rows, or ask the operator to raise max_expanded_mb.")
 
+    def expired(self) -> bool:
+        return time.monotonic() - self.started > self.seconds
+
     def check_time(self) -> None:
-        if time.monotonic() - self.started > self.seconds:
+        if self.expired():
             raise DataError(f"{self.label} took longer than {self.seconds:g} seconds to read, so reading stopped.",
                             hint="Load a sample of the rows, save it as CSV, or ask the operator to raise "
                                  "read_seconds.")
@@ -356,7 +359,7 @@ def _read_text(data: bytes, label: str, name: str, budget: _Budget) -> TableRead
                         hint="A value probably contains an unquoted delimiter; quote it or fix the row.")
     budget.check_time()
     if len(frame) and frame.iloc[:, -1].isna().any():  # a short row leaves its last value missing
-        notices += _short_rows(data, encoding, delimiter, len(names))
+        notices += _short_rows(data, encoding, delimiter, len(names), budget)
     if codes:
         notices.append("Kept leading zeros in " + ", ".join(f"'{c}'" for c in codes)
                        + " (read as codes, not numbers).")
@@ -393,16 +396,24 @@ def _first_long_row(data: bytes, encoding: str, delimiter: str, width: int) -> t
     return 2, width + 1
 
 
-def _short_rows(data: bytes, encoding: str, delimiter: str, width: int) -> list[str]:
-    """A notice naming the rows that have fewer values than the header (pandas fills them silently)."""
+def _short_rows(data: bytes, encoding: str, delimiter: str, width: int, budget: _Budget) -> list[str]:
+    """A notice naming the rows that have fewer values than the header (pandas fills them silently).
+    The scan stops when the read's time is up; the notice then says it counted only part of the file."""
     reader = _records(data, encoding, delimiter)
     next(reader, None)
-    short = [reader.line_num for row in reader if 0 < len(row) < width and row != [""]]
+    short, stopped = [], False
+    for i, row in enumerate(reader):
+        if 0 < len(row) < width and row != [""]:
+            short.append(reader.line_num)
+        if i % 65536 == 65535 and budget.expired():
+            stopped = True
+            break
     if not short:
         return []
     shown = ", ".join(map(str, short[:10])) + (", ..." if len(short) > 10 else "")
-    return [f"{len(short):,} row{'s' if len(short) > 1 else ''} had fewer values than the header's {width} "
-            f"columns (line{'s' if len(short) > 1 else ''} {shown}); their last values were left empty."]
+    counted = f"{'At least ' if stopped else ''}{len(short):,} row{'s' if len(short) > 1 else ''}"
+    return [f"{counted} had fewer values than the header's {width} columns (line{'s' if len(short) > 1 else ''} "
+            f"{shown}); their last values were left empty."]
 
 
 def _leading_zero_columns(text: str, delimiter: str, names: list[str]) -> list[str]:
@@ -596,8 +607,10 @@ _NOT_A_TABLE = ("SynthLab reads a list of records such as [{\"age\": 31, \"city\
                 "an object of equal-length columns, or JSON Lines.")
 
 
-def _read_json(data: bytes, label: str) -> TableRead:
+def _read_json(data: bytes, label: str, budget: _Budget) -> TableRead:
     encoding, notices = _encoding(data, label)
+    # Values are separated by commas or line breaks: their count bounds the cells before parsing.
+    budget.check_cells(data.count(b",") + data.count(b"\n") + 1, about=True)
     text = data.decode(encoding).removeprefix("\ufeff")
     if not text.strip():
         raise DataError(f"{label} is empty.", hint="Choose a file that holds a list of records.")

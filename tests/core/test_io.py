@@ -436,3 +436,10 @@ def test_csv_export_neutralises_headers_and_formulas_after_a_line_break():
     back = pd.read_csv(io.StringIO(safe))
     assert back.iloc[:, 0].tolist() == ["'ok\r=cmd|' /c calc'!A0", "'fine\n+1", "a\nb", "'-2.5"]
     assert back["n"].tolist() == [-1.5, 2.0, 3.0, -4.0] and back["c"].tolist()[0] == "'@x"
+
+
+def test_json_cells_are_estimated_before_parsing(monkeypatch):
+    monkeypatch.setattr(json, "loads", lambda *a, **k: pytest.fail("parsed before estimating"))
+    records = json.dumps([{"a": i, "b": i} for i in range(500)]).encode()
+    with pytest.raises(DataError, match=r"about 1,000 cells.*limit of 100"):
+        read_table(records, filename="r.json", max_cells=100)
