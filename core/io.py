@@ -60,6 +60,7 @@ _HEAD_BYTES = 8 * 2**20  # bytes decoded for sniffing and the leading-zero scan;
 _CHUNK = 4 * 2**20  # bytes decoded at a time when checking an encoding, so the full text is never held
 _MAX_ZIP_RATIO = 200  # real workbooks compress their XML 5-50:1; a deflate bomb reaches 1000:1
 _ZIP_RATIO_FLOOR = 8 * 2**20  # the ratio is only judged on members that expand beyond this
+_LEADING_SPACE = re.compile(rb"\s*")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 # A value may be as long as the whole file; the csv module's default cap (128 KiB) is not a limit of ours.
@@ -115,7 +116,7 @@ def read_table_report(source: Any, *, filename: str | None = None, sheet: str | 
     budget = _Budget(label, operator.max_cells if max_cells is None else max_cells,
                      operator.max_expanded_bytes if max_expanded_bytes is None else max_expanded_bytes,
                      operator.read_seconds if read_seconds is None else read_seconds)
-    if not data.strip():
+    if not data or data.isspace():  # without strip(), which would copy the whole file
         raise DataError(f"{label} is empty.",
                         hint="Choose a file with a header row and at least one row of data.")
     kind = _detect_format(data, name)
@@ -225,7 +226,8 @@ def _detect_format(data: bytes, name: str) -> str:
         return "excel"
     if is_parquet and suffix not in TEXT_SUFFIXES:
         return "parquet"
-    if suffix not in TEXT_SUFFIXES and data.lstrip()[:1] in (b"{", b"["):
+    first = _LEADING_SPACE.match(data).end()  # the first non-blank byte, found without copying the file
+    if suffix not in TEXT_SUFFIXES and data[first:first + 1] in (b"{", b"["):
         return "json"
     return "text"
 
