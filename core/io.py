@@ -354,7 +354,8 @@ def _read_text(data: bytes, label: str, name: str, budget: _Budget) -> TableRead
         raise DataError(f"{label} has no rows of data.", hint="Add rows below the header.") from None
     except (ValueError, OverflowError) as exc:  # pandas' ParserError is a ValueError
         raise _parse_error(exc, label) from None
-    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+    if any(issubclass(w.category, pd.errors.ParserWarning) and "Length of header" in str(w.message)
+           for w in caught):
         # Only the first data row can be longer without an error: pandas then drops its extra values.
         line, saw = _first_long_row(data, encoding, delimiter, len(names))
         raise DataError(f"{label}: line {line} has {saw} values but the header has {len(names)} columns.",
@@ -505,6 +506,8 @@ def _check_zip(data: bytes, label: str, budget: _Budget) -> None:
 
 def _excel_sheet(sheet: Any, budget: _Budget) -> pd.DataFrame:
     """The sheet's cells, read row by row in read-only mode within the cell and time budget."""
+    if not hasattr(sheet, "iter_rows"):  # a chart sheet holds no cells
+        return pd.DataFrame()
     sheet.reset_dimensions()  # don't trust the declared size; rows are as long as their last cell
     rows, cells = [], 0
     for i, row in enumerate(sheet.iter_rows(values_only=True)):
@@ -542,17 +545,14 @@ def _read_parquet(data: bytes, label: str, budget: _Budget) -> TableRead:
         raise DataError(f"{label} is not a valid Parquet file: it is corrupt or truncated.",
                         hint=f"Export it again, or load the table as CSV ({str(exc)[:120]}).") from None
     names, notices = repair_names(table.column_names)
-    table = table.rename_columns(names)
-    table = _pandas_ready(table, label, notices)
     try:
-        frame = table.to_pandas()
+        frame = _pandas_ready(table.rename_columns(names), label, notices).to_pandas()
+    except DataError:
+        raise
     except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
         raise DataError(f"{label} holds values SynthLab can't turn into a table.",
                         hint=f"Export it with plain numbers, text and dates ({str(exc)[:120]}).") from None
     return TableRead(frame, "parquet", notices)
-
-
-_NS_RANGE = (pd.Timestamp.min, pd.Timestamp.max)
 
 
 def _pandas_ready(table: Any, label: str, notices: list[str]) -> Any:
@@ -577,14 +577,11 @@ def _pandas_ready(table: Any, label: str, notices: list[str]) -> Any:
                 raise DataError(f"{label}: column '{name}' holds binary data that is not text.",
                                 hint="Drop the column or export it as text before loading.") from None
         elif pa.types.is_timestamp(kind) or pa.types.is_date(kind):
-            low, high = pc.min_max(column).values()
-            inside = low.as_py() is None or (_NS_RANGE[0] <= pd.Timestamp(low.as_py().isoformat())
-                                             and pd.Timestamp(high.as_py().isoformat()) <= _NS_RANGE[1])
-            if inside:
+            try:  # a safe cast refuses dates outside the years 1677-2262 that nanoseconds can hold
                 column = column.cast(pa.timestamp("ns", getattr(kind, "tz", None)))
-            else:
+            except pa.ArrowInvalid:
                 out_of_range.append(name)
-                column = pa.array([None if v is None else v.isoformat() for v in column.to_pylist()], pa.string())
+                column = pc.cast(column, pa.string())
         elif pa.types.is_time(kind):
             column = pc.cast(column, pa.string())
         elif pa.types.is_decimal(kind):

@@ -443,3 +443,20 @@ def test_json_cells_are_estimated_before_parsing(monkeypatch):
     records = json.dumps([{"a": i, "b": i} for i in range(500)]).encode()
     with pytest.raises(DataError, match=r"about 1,000 cells.*limit of 100"):
         read_table(records, filename="r.json", max_cells=100)
+
+
+def test_a_chart_sheet_before_the_data_is_skipped():
+    import openpyxl
+    from openpyxl.chart import BarChart, Reference
+
+    book = openpyxl.Workbook()
+    book.active.title = "Data"
+    for row in (["a", "b"], [1, "x"], [2, "y"]):
+        book.active.append(row)
+    chart = BarChart()
+    chart.add_data(Reference(book["Data"], min_col=1, min_row=1, max_row=3))
+    book.create_chartsheet("Chart", 0).add_chart(chart)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    read = read_table_report(buffer.getvalue(), filename="c.xlsx")
+    assert read.sheet == "Data" and read.frame["a"].tolist() == [1, 2]
