@@ -379,7 +379,7 @@ def _parse_error(exc: Exception, label: str) -> DataError:
                          hint="A value probably contains an unquoted delimiter; quote it or fix the row.")
     if "EOF inside string" in text:
         where = re.search(r"starting at row (\d+)", text)
-        at = f" (opened in data row {int(where.group(1)) + 1})" if where else ""
+        at = f" (opened on line {int(where.group(1)) + 1})" if where else ""  # pandas counts rows from 0
         return DataError(f"{label} has a quote that is never closed{at}.",
                          hint="Close the quote, or remove the stray quote character.")
     return DataError(f"{label} could not be parsed as a table.",

@@ -460,3 +460,8 @@ def test_a_chart_sheet_before_the_data_is_skipped():
     book.save(buffer)
     read = read_table_report(buffer.getvalue(), filename="c.xlsx")
     assert read.sheet == "Data" and read.frame["a"].tolist() == [1, 2]
+
+
+def test_an_unclosed_quote_names_its_line():
+    with pytest.raises(DataError, match=r"quote that is never closed \(opened on line 3\)\. "):
+        read_table(b'a,b\n1,2\n3,"x\n4,5\n', filename="q.csv")
