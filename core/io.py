@@ -565,6 +565,9 @@ def _pandas_ready(table: Any, label: str, notices: list[str]) -> Any:
     for i, name in enumerate(table.column_names):
         column, kind = table.column(i), table.schema.field(i).type
         if pa.types.is_dictionary(kind):
+            if pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type) \
+                    or pa.types.is_integer(kind.value_type) or pa.types.is_floating(kind.value_type):
+                continue  # pandas holds it as a Categorical, as it was written
             column, kind = column.cast(kind.value_type), kind.value_type
         if pa.types.is_nested(kind):
             nested.append(name)

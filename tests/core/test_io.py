@@ -465,3 +465,12 @@ def test_a_chart_sheet_before_the_data_is_skipped():
 def test_an_unclosed_quote_names_its_line():
     with pytest.raises(DataError, match=r"quote that is never closed \(opened on line 3\)\. "):
         read_table(b'a,b\n1,2\n3,"x\n4,5\n', filename="q.csv")
+
+
+def test_parquet_categories_stay_categories():
+    df = pd.DataFrame({"c": pd.Categorical(["a", "b", "a"]), "b": pd.Categorical([b"x", b"y", b"x"])})
+    buffer = io.BytesIO()
+    df.to_parquet(buffer)
+    out = read_table(buffer.getvalue(), filename="c.parquet")
+    assert isinstance(out["c"].dtype, pd.CategoricalDtype) and out["c"].tolist() == ["a", "b", "a"]
+    assert out["b"].tolist() == ["x", "y", "x"]  # binary categories are decoded as text
