@@ -19,6 +19,18 @@ traceback:
   numbers written ``3,14`` switch the decimal mark to a comma.
 * Digit strings with leading zeros (``02134``) are kept as text so codes are not turned into
   numbers; plain numbers are parsed by pandas' C parser, which keeps a million-row file fast.
+* A row with more values than the header is refused with its line number (pandas would otherwise
+  take the first column as an index and shift every column); rows with fewer values are loaded
+  with their last values empty and a notice that names them.
+
+Hostile files are refused before they cost much, with the operator's limits (``core.limits``,
+overridable per call): the cell count is estimated before parsing (CSV from its line count and the
+header's width, JSON from its value separators, Parquet from its metadata); an xlsx whose zip
+members would unpack beyond ``max_expanded_bytes``, or at a zip bomb's ratio, is never opened, and
+its rows are read in openpyxl's read-only mode while counting cells and watching the clock. The
+text is checked and sniffed in chunks, never held decoded in full beside the bytes and the frame.
+Values pandas can't hold become text with a notice: lists and maps (as JSON), dates outside the
+years 1677-2262, UTF-8 binary; anything else a parser trips over is one ``DataError`` sentence.
 """
 
 from __future__ import annotations
@@ -41,7 +53,7 @@ import pandas as pd
 from core import limits as _limits
 from core.errors import DataError, FileTooLargeError
 
-MAX_BYTES = 200 * 1024 * 1024  # the upload limit; .streamlit/config.toml sets the same
+MAX_BYTES = _limits.Limits().max_upload_bytes  # the default upload limit; an operator's synthlab.toml may change it
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -60,6 +72,7 @@ _HEAD_BYTES = 8 * 2**20  # bytes decoded for sniffing and the leading-zero scan;
 _CHUNK = 4 * 2**20  # bytes decoded at a time when checking an encoding, so the full text is never held
 _MAX_ZIP_RATIO = 200  # real workbooks compress their XML 5-50:1; a deflate bomb reaches 1000:1
 _ZIP_RATIO_FLOOR = 8 * 2**20  # the ratio is only judged on members that expand beyond this
+_CELLS_HINT = "Load a sample of the rows or fewer columns, or ask the operator to raise max_cells."
 _LEADING_SPACE = re.compile(rb"\s*")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
@@ -147,7 +160,7 @@ class _Budget:
         if cells > self.max_cells:
             raise DataError(f"{self.label} holds {'about ' if about else ''}{cells:,} cells, over the limit of "
                             f"{self.max_cells:,} cells (rows x columns).",
-                            hint="Load a sample of the rows or fewer columns, or ask the operator to raise max_cells.")
+                            hint=_CELLS_HINT)
 
     def check_expanded(self, size: int) -> None:
         if size > self.max_expanded_bytes:
@@ -515,8 +528,7 @@ def _excel_sheet(sheet: Any, budget: _Budget) -> pd.DataFrame:
         if cells > budget.max_cells:
             raise DataError(f"{budget.label} holds more than {budget.max_cells:,} cells (rows x columns), "
                             "the limit, so reading stopped.",
-                            hint="Load a sample of the rows or fewer columns, or ask the operator to raise "
-                                 "max_cells.")
+                            hint=_CELLS_HINT)
         if i % 1000 == 0:
             budget.check_time()
         rows.append(row)
