@@ -506,8 +506,8 @@ def _check_zip(data: bytes, label: str, budget: _Budget) -> None:
     Python's zipfile never inflates a member past its declared size, so the declared sizes are a bound."""
     try:
         members = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-        raise _bad_workbook(label, exc) from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
+        raise _bad_workbook(label, exc) from None  # NotImplementedError: a zip version or method it can't read
     budget.check_expanded(sum(m.file_size for m in members))
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)

@@ -474,3 +474,11 @@ def test_parquet_categories_stay_categories():
     out = read_table(buffer.getvalue(), filename="c.parquet")
     assert isinstance(out["c"].dtype, pd.CategoricalDtype) and out["c"].tolist() == ["a", "b", "a"]
     assert out["b"].tolist() == ["x", "y", "x"]  # binary categories are decoded as text
+
+
+def test_a_workbook_needing_a_newer_zip_version_is_one_sentence():
+    data = bytearray(_excel_bytes(pd.DataFrame({"a": [1]})))
+    at = data.find(b"PK\x01\x02")  # the first central-directory entry; its 'version needed' follows
+    data[at + 6:at + 8] = (213).to_bytes(2, "little")
+    with pytest.raises(DataError, match="not a readable Excel workbook"):
+        read_table(bytes(data), filename="v.xlsx")
