@@ -122,8 +122,10 @@ def _other_stats(series: pd.Series, kind: str, n_missing: int) -> tuple[int, lis
     flags, summary, distribution = [], "", []
     if kind == "datetime" and pd.api.types.is_datetime64_any_dtype(series) and not observed.empty:
         summary = f"{observed.min():%Y-%m-%d} → {observed.max():%Y-%m-%d}"
-        distribution = np.histogram(observed.to_numpy().astype("datetime64[ns]").astype(np.int64),
-                                    bins=HIST_BINS)[0].tolist()
+        # Offsets from the first instant (the index's integers are UTC for zoned columns): as floats
+        # the raw epoch integers are too coarse to split a narrow range into 20 bins.
+        ticks = pd.DatetimeIndex(observed).asi8
+        distribution = np.histogram((ticks - ticks.min()).astype(float), bins=HIST_BINS)[0].tolist()
     elif kind in ("binary", "categorical") and not observed.empty:
         counts = observed.value_counts()
         summary = " · ".join(f"{_label(v)} {n / len(observed):.0%}" for v, n in counts.head(3).items())

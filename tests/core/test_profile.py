@@ -135,3 +135,14 @@ def test_numeric_profile_matches_pandas_on_every_column(seed):
                     else np.histogram(finite, bins=HIST_BINS)[0].tolist())
         assert table.loc[column, "distribution"] == expected
         assert table.loc[column, "missing %"] == pytest.approx(100 * df[column].isna().mean())
+
+
+@pytest.mark.parametrize("when", [
+    pd.to_datetime(["2020-01-01", None, "2020-01-01"]),  # one distinct date
+    pd.to_datetime(["2020-01-01 00:00:00", "2020-01-01 00:00:00.000000001", None], format="ISO8601"),  # 1 ns apart
+    pd.to_datetime(["2020-01-01", "2021-06-01", None]).tz_localize("Europe/Oslo"),
+])
+def test_datetime_profile_of_a_narrow_or_zoned_column(when):
+    df = pd.DataFrame({"when": when, "x": [1.0, 2.0, 3.0]})
+    row = profile(df, infer_schema(df)).set_index("column").loc["when"]
+    assert sum(row["distribution"]) == 2 and row["summary"].startswith("20")
