@@ -19,15 +19,29 @@ traceback:
   numbers written ``3,14`` switch the decimal mark to a comma.
 * Digit strings with leading zeros (``02134``) are kept as text so codes are not turned into
   numbers; plain numbers are parsed by pandas' C parser, which keeps a million-row file fast.
+* A row with more values than the header is refused with its line number (pandas would otherwise
+  take the first column as an index and shift every column); rows with fewer values are loaded
+  with their last values empty and a notice that names them.
+
+Hostile files are refused before they cost much, with the operator's limits (``core.limits``,
+overridable per call): the cell count is estimated before parsing (CSV from its line count and the
+header's width, JSON from its value separators, Parquet from its metadata); an xlsx whose zip
+members would unpack beyond ``max_expanded_bytes``, or at a zip bomb's ratio, is never opened, and
+its rows are read in openpyxl's read-only mode while counting cells and watching the clock. The
+text is checked and sniffed in chunks, never held decoded in full beside the bytes and the frame.
+Values pandas can't hold become text with a notice: lists and maps (as JSON), dates outside the
+years 1677-2262, UTF-8 binary; anything else a parser trips over is one ``DataError`` sentence.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import os
 import re
+import time
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -36,9 +50,10 @@ from typing import Any
 
 import pandas as pd
 
+from core import limits as _limits
 from core.errors import DataError, FileTooLargeError
 
-MAX_BYTES = 200 * 1024 * 1024  # the upload limit; .streamlit/config.toml sets the same
+MAX_BYTES = _limits.Limits().max_upload_bytes  # the default upload limit; an operator's synthlab.toml may change it
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -53,6 +68,16 @@ _DECIMAL_COMMA = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+$")
 _LEADING_ZERO = re.compile(r"^0\d+$")
 _PANDAS_LINE_ERROR = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _BLANK_NAME = re.compile(r"^(Unnamed: \d+(_level_\d+)?|nan|None)?$")
+_HEAD_BYTES = 8 * 2**20  # bytes decoded for sniffing and the leading-zero scan; the rest goes to pandas as bytes
+_CHUNK = 4 * 2**20  # bytes decoded at a time when checking an encoding, so the full text is never held
+_MAX_ZIP_RATIO = 200  # real workbooks compress their XML 5-50:1; a deflate bomb reaches 1000:1
+_ZIP_RATIO_FLOOR = 8 * 2**20  # the ratio is only judged on members that expand beyond this
+_CELLS_HINT = "Load a sample of the rows or fewer columns, or ask the operator to raise max_cells."
+_LEADING_SPACE = re.compile(rb"\s*")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+# A value may be as long as the whole file; the csv module's default cap (128 KiB) is not a limit of ours.
+csv.field_size_limit(2**31 - 1)
 
 
 @dataclass
@@ -83,30 +108,74 @@ class TableRead:
 
 
 def read_table(source: Any, *, filename: str | None = None, sheet: str | None = None,
-               max_bytes: int = MAX_BYTES) -> pd.DataFrame:
-    """Read a table from a path, bytes or an uploaded file; raise ``DataError`` if it can't."""
-    return read_table_report(source, filename=filename, sheet=sheet, max_bytes=max_bytes).frame
+               max_bytes: int | None = None, max_cells: int | None = None,
+               max_expanded_bytes: int | None = None, read_seconds: float | None = None) -> pd.DataFrame:
+    """Read a table from a path, bytes or an uploaded file; raise ``DataError`` if it can't.
+
+    The limits default to the operator's (``core.limits.limits()``): ``max_bytes`` of the file,
+    ``max_cells`` of the table (rows x columns, estimated before parsing), ``max_expanded_bytes``
+    that a compressed format (xlsx, Parquet) may unpack to, and ``read_seconds`` of reading."""
+    return read_table_report(source, filename=filename, sheet=sheet, max_bytes=max_bytes, max_cells=max_cells,
+                             max_expanded_bytes=max_expanded_bytes, read_seconds=read_seconds).frame
 
 
 def read_table_report(source: Any, *, filename: str | None = None, sheet: str | None = None,
-                      max_bytes: int = MAX_BYTES) -> TableRead:
+                      max_bytes: int | None = None, max_cells: int | None = None,
+                      max_expanded_bytes: int | None = None, read_seconds: float | None = None) -> TableRead:
     """Like :func:`read_table`, but also return the detected format and the notices."""
-    data, name = _source_bytes(source, filename, max_bytes)
+    operator = _limits.limits()
+    data, name = _source_bytes(source, filename, operator.max_upload_bytes if max_bytes is None else max_bytes)
     label = f"'{name}'" if name else "The file"
-    if not data.strip():
+    budget = _Budget(label, operator.max_cells if max_cells is None else max_cells,
+                     operator.max_expanded_bytes if max_expanded_bytes is None else max_expanded_bytes,
+                     operator.read_seconds if read_seconds is None else read_seconds)
+    if not data or data.isspace():  # without strip(), which would copy the whole file
         raise DataError(f"{label} is empty.",
                         hint="Choose a file with a header row and at least one row of data.")
     kind = _detect_format(data, name)
     if kind == "excel":
-        result = _read_excel(data, label, sheet)
+        result = _read_excel(data, label, sheet, budget)
     elif kind == "parquet":
-        result = _read_parquet(data, label)
+        result = _read_parquet(data, label, budget)
     elif kind == "json":
-        result = _read_json(data, label)
+        result = _read_json(data, label, budget)
     else:
-        result = _read_text(data, label, name)
+        result = _read_text(data, label, name, budget)
+    budget.check_cells(result.frame.size)
     result.frame = _finish(result.frame, label, result.notices)
     return result
+
+
+@dataclass
+class _Budget:
+    """The limits one read must stay within, each refused with one sentence."""
+
+    label: str
+    max_cells: int
+    max_expanded_bytes: int
+    seconds: float
+    started: float = field(default_factory=time.monotonic)
+
+    def check_cells(self, cells: int, *, about: bool = False) -> None:
+        if cells > self.max_cells:
+            raise DataError(f"{self.label} holds {'about ' if about else ''}{cells:,} cells, over the limit of "
+                            f"{self.max_cells:,} cells (rows x columns).",
+                            hint=_CELLS_HINT)
+
+    def check_expanded(self, size: int) -> None:
+        if size > self.max_expanded_bytes:
+            raise DataError(f"{self.label} would expand to {size / 2**20:,.0f} MB when unpacked, over the "
+                            f"{self.max_expanded_bytes / 2**20:,.0f} MB limit.",
+                            hint="Load a sample of the rows, or ask the operator to raise max_expanded_mb.")
+
+    def expired(self) -> bool:
+        return time.monotonic() - self.started > self.seconds
+
+    def check_time(self) -> None:
+        if self.expired():
+            raise DataError(f"{self.label} took longer than {self.seconds:g} seconds to read, so reading stopped.",
+                            hint="Load a sample of the rows, save it as CSV, or ask the operator to raise "
+                                 "read_seconds.")
 
 
 # --------------------------------------------------------------------------- sources
@@ -170,7 +239,8 @@ def _detect_format(data: bytes, name: str) -> str:
         return "excel"
     if is_parquet and suffix not in TEXT_SUFFIXES:
         return "parquet"
-    if suffix not in TEXT_SUFFIXES and data.lstrip()[:1] in (b"{", b"["):
+    first = _LEADING_SPACE.match(data).end()  # the first non-blank byte, found without copying the file
+    if suffix not in TEXT_SUFFIXES and data[first:first + 1] in (b"{", b"["):
         return "json"
     return "text"
 
@@ -197,32 +267,46 @@ def _control_share(text: str) -> float:
 # --------------------------------------------------------------------------- text
 
 
-def _decode(data: bytes, label: str) -> tuple[str, str, list[str]]:
-    """Return (text, encoding name for pandas, notices)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16", ["Read as UTF-16 text."]
+def _encoding(data: bytes, label: str) -> tuple[str, list[str]]:
+    """The text encoding of ``data`` (a name Python and pandas know) and its notices, checked over the
+    whole file in chunks so the decoded text is never held in full."""
+    if data.startswith(_UTF16_BOMS):
+        if not _decodes(data, "utf-16"):
+            raise DataError(f"{label} starts like UTF-16 text but its bytes are cut or damaged.",
+                            hint="Save it again as UTF-8 (in Excel: 'CSV UTF-8') and upload it again.")
+        return "utf-16", ["Read as UTF-16 text."]
     if b"\x00" in data[:65536]:
         raise DataError(f"{label} looks like a binary file, not a text table.",
                         hint="Upload a CSV/TSV text file, an Excel .xlsx, a Parquet or a JSON file.")
-    try:
-        text = data.decode("utf-8")
-        return text.removeprefix("\ufeff"), ("utf-8-sig" if text.startswith("\ufeff") else "utf-8"), []
-    except UnicodeDecodeError:
-        pass
+    if _decodes(data, "utf-8"):
+        return ("utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"), []
     # Windows-1252 and Latin-1 agree outside 0x80-0x9F; name the one the bytes point to.
     c1_bytes = any(0x80 <= b <= 0x9F for b in set(data[:1_000_000]))
     for encoding, title in (("cp1252", "Windows-1252"), ("latin-1", "Latin-1")):
         if encoding == "cp1252" and not c1_bytes:
             continue
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if _control_share(text[:200_000]) < 0.001:
-            return text, encoding, [f"The file is not UTF-8; it was read as {title} text. "
-                                    "Check accented characters in the preview."]
+        if _decodes(data, encoding) and _control_share(data[:200_000].decode(encoding, errors="replace")) < 0.001:
+            return encoding, [f"The file is not UTF-8; it was read as {title} text. "
+                              "Check accented characters in the preview."]
     raise DataError(f"{label} is in a text encoding SynthLab can't work out.",
                     hint="Save it as UTF-8 (in Excel: 'CSV UTF-8') and upload it again.")
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        for start in range(0, len(data), _CHUNK):
+            decoder.decode(data[start:start + _CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _head(data: bytes, encoding: str) -> str:
+    """The decoded start of the file: whole lines up to _HEAD_BYTES (a cut character is held back)."""
+    text = codecs.getincrementaldecoder(encoding)().decode(data[:_HEAD_BYTES])
+    return text.removeprefix("\ufeff")
 
 
 def _sniff(lines: list[str], suffix: str) -> str:
@@ -248,10 +332,15 @@ def _decimal_comma(lines: list[str], delimiter: str) -> bool:
     return hits > 0 and hits >= 0.05 * len(fields)
 
 
-def _read_text(data: bytes, label: str, name: str) -> TableRead:
-    text, encoding, notices = _decode(data, label)
-    head = text[: 2_000_000].splitlines()[: _SNIFF_LINES + 1]
-    lines = [line for line in head if line.strip()]
+def _read_text(data: bytes, label: str, name: str, budget: _Budget) -> TableRead:
+    reported, notices = _encoding(data, label)
+    encoding = reported
+    if encoding == "utf-16":  # pandas' C parser reads bytes; hand it UTF-8
+        data, encoding = data.decode("utf-16").encode("utf-8"), "utf-8"
+    head = _head(data, encoding)
+    lines = [line for line in head[:2_000_000].splitlines()[: _SNIFF_LINES + 1] if line.strip()]
+    if not lines:
+        raise DataError(f"{label} is empty.", hint="Choose a file with a header row and at least one row of data.")
     delimiter = _sniff(lines, Path(name).suffix.lower())
     decimal = "," if _decimal_comma(lines, delimiter) else "."
     header = next(csv.reader(lines[:1], delimiter=delimiter))
@@ -260,68 +349,137 @@ def _read_text(data: bytes, label: str, name: str) -> TableRead:
     if len(lines) < 2:
         raise DataError(f"{label} has a header ({len(header)} columns) but no rows of data.",
                         hint="Add at least one row below the header.")
-    codes = _leading_zero_columns(text, delimiter, names)
-    del text
-    parse_encoding = encoding
-    if encoding == "utf-16":  # pandas' C parser reads bytes; hand it UTF-8
-        data, parse_encoding = data.decode("utf-16").encode("utf-8"), "utf-8"
+    # Cells from the line count and the header's width, before parsing: a line break ends a row.
+    line_count = max(data.count(b"\n"), data.count(b"\r")) + (not data.endswith((b"\n", b"\r")))
+    budget.check_cells((line_count - 1) * len(names), about=True)
+    codes = _leading_zero_columns(head, delimiter, names)
+    del head
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("ignore", pd.errors.DtypeWarning)  # mixed chunks are typed by the schema
+            warnings.simplefilter("always", pd.errors.ParserWarning)
             frame = pd.read_csv(
-                io.BytesIO(data), sep=delimiter, encoding=parse_encoding, decimal=decimal,
-                thousands="." if decimal == "," else None, header=0, names=names,
+                io.BytesIO(data), sep=delimiter, encoding=encoding, decimal=decimal,
+                thousands="." if decimal == "," else None, header=0, names=names, index_col=False,
                 dtype={c: str for c in codes} or None, skip_blank_lines=True, engine="c",
             )
-    except pd.errors.ParserError as exc:
-        match = _PANDAS_LINE_ERROR.search(str(exc))
-        if match:
-            expected, line, saw = match.groups()
-            raise DataError(f"{label}: line {line} has {saw} values but the header has {expected} columns.",
-                            hint="A value probably contains an unquoted delimiter; quote it or fix the row.") from None
-        raise DataError(f"{label} could not be parsed as a table: {str(exc).strip()}",
-                        hint="Check that every row has the same number of values.") from None
     except pd.errors.EmptyDataError:
         raise DataError(f"{label} has no rows of data.", hint="Add rows below the header.") from None
+    except (ValueError, OverflowError) as exc:  # pandas' ParserError is a ValueError
+        raise _parse_error(exc, label) from None
+    if any(issubclass(w.category, pd.errors.ParserWarning) and "Length of header" in str(w.message)
+           for w in caught):
+        # Only the first data row can be longer without an error: pandas then drops its extra values.
+        line, saw = _first_long_row(data, encoding, delimiter, len(names))
+        raise DataError(f"{label}: line {line} has {saw} values but the header has {len(names)} columns.",
+                        hint="A value probably contains an unquoted delimiter; quote it or fix the row.")
+    budget.check_time()
+    if len(frame) and frame.iloc[:, -1].isna().any():  # a short row leaves its last value missing
+        notices += _short_rows(data, encoding, delimiter, len(names), budget)
     if codes:
         notices.append("Kept leading zeros in " + ", ".join(f"'{c}'" for c in codes)
                        + " (read as codes, not numbers).")
-    return TableRead(frame, "csv" if delimiter != "\t" else "tsv", notices, encoding=encoding,
+    return TableRead(frame, "csv" if delimiter != "\t" else "tsv", notices, encoding=reported,
                      delimiter=delimiter, decimal=decimal)
+
+
+def _parse_error(exc: Exception, label: str) -> DataError:
+    text = str(exc).strip()
+    match = _PANDAS_LINE_ERROR.search(text)
+    if match:
+        expected, line, saw = match.groups()
+        return DataError(f"{label}: line {line} has {saw} values but the header has {expected} columns.",
+                         hint="A value probably contains an unquoted delimiter; quote it or fix the row.")
+    if "EOF inside string" in text:
+        where = re.search(r"starting at row (\d+)", text)
+        at = f" (opened on line {int(where.group(1)) + 1})" if where else ""  # pandas counts rows from 0
+        return DataError(f"{label} has a quote that is never closed{at}.",
+                         hint="Close the quote, or remove the stray quote character.")
+    return DataError(f"{label} could not be parsed as a table.",
+                     hint=f"Check that every row has the same number of values (the parser said: {text[:200]}).")
+
+
+def _records(data: bytes, encoding: str, delimiter: str) -> csv.reader:
+    """The file's records as the csv module reads them, decoded as a stream."""
+    return csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=""), delimiter=delimiter)
+
+
+def _first_long_row(data: bytes, encoding: str, delimiter: str, width: int) -> tuple[int, int]:
+    reader = _records(data, encoding, delimiter)
+    for row in reader:
+        if len(row) > width:
+            return reader.line_num, len(row)
+    return 2, width + 1
+
+
+def _short_rows(data: bytes, encoding: str, delimiter: str, width: int, budget: _Budget) -> list[str]:
+    """A notice naming the rows that have fewer values than the header (pandas fills them silently).
+    The scan stops when the read's time is up; the notice then says it counted only part of the file."""
+    reader = _records(data, encoding, delimiter)
+    next(reader, None)
+    short, stopped = [], False
+    for i, row in enumerate(reader):
+        if 0 < len(row) < width and row != [""]:
+            short.append(reader.line_num)
+        if i % 65536 == 65535 and budget.expired():
+            stopped = True
+            break
+    if not short:
+        return []
+    shown = ", ".join(map(str, short[:10])) + (", ..." if len(short) > 10 else "")
+    counted = f"{'At least ' if stopped else ''}{len(short):,} row{'s' if len(short) > 1 else ''}"
+    return [f"{counted} had fewer values than the header's {width} columns (line{'s' if len(short) > 1 else ''} "
+            f"{shown}); their last values were left empty."]
 
 
 def _leading_zero_columns(text: str, delimiter: str, names: list[str]) -> list[str]:
     """Columns whose digit values start with a zero somewhere in the scanned lines."""
-    sample = io.StringIO(text)
     found: set[int] = set()
-    reader = csv.reader(sample, delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     next(reader, None)
-    for i, row in enumerate(reader):
-        if i >= _LEADING_ZERO_LINES:
-            break
-        for j, value in enumerate(row):
-            if j not in found and value[:1] == "0" and _LEADING_ZERO.match(value.strip()):
-                found.add(j)
+    try:
+        for i, row in enumerate(reader):
+            if i >= _LEADING_ZERO_LINES:
+                break
+            for j, value in enumerate(row):
+                if j not in found and value[:1] == "0" and _LEADING_ZERO.match(value.strip()):
+                    found.add(j)
+    except csv.Error:  # a quote still open where the scanned head ends
+        pass
     return [names[j] for j in sorted(found) if j < len(names)]
 
 
 # --------------------------------------------------------------------------- other formats
 
 
-def _read_excel(data: bytes, label: str, sheet: str | None) -> TableRead:
+def _read_excel(data: bytes, label: str, sheet: str | None, budget: _Budget) -> TableRead:
+    _check_zip(data, label, budget)
+    import openpyxl
+
     try:
-        book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise DataError(f"{label} is not a readable Excel workbook ({type(exc).__name__}).",
-                        hint="Open it in Excel and save it again as .xlsx.") from None
-    sheets = [str(s) for s in book.sheet_names]
-    if sheet is not None and sheet not in sheets:
-        raise DataError(f"{label} has no sheet named '{sheet}'.",
-                        hint="Pick one of: " + ", ".join(sheets) + ".")
-    chosen = sheet
-    if chosen is None:  # the first sheet that has any cells
-        chosen = next((s for s in sheets if not _excel_sheet(book, s).empty), sheets[0])
-    raw = _excel_sheet(book, chosen)
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    except DataError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure inside a third-party parser means a damaged workbook
+        raise _bad_workbook(label, exc) from None
+    try:
+        sheets = [str(s) for s in book.sheetnames]
+        if sheet is not None and sheet not in sheets:
+            raise DataError(f"{label} has no sheet named '{sheet}'.",
+                            hint="Pick one of: " + ", ".join(sheets) + ".")
+        raw, chosen = pd.DataFrame(), sheet
+        for name in ([sheet] if sheet is not None else sheets):  # the first sheet that has any cells
+            raw = _excel_sheet(book[name], budget)
+            chosen = name
+            if not raw.empty:
+                break
+        chosen = chosen if not raw.empty or sheet is not None else sheets[0]
+    except DataError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - as above: malformed XML, a corrupt stream, a bad CRC
+        raise _bad_workbook(label, exc) from None
+    finally:
+        book.close()
     if raw.empty:
         others = [s for s in sheets if s != chosen]
         hint = f"Pick another sheet: {', '.join(others)}." if others else "Add a table to it."
@@ -338,50 +496,181 @@ def _read_excel(data: bytes, label: str, sheet: str | None) -> TableRead:
     return TableRead(frame, "excel", notices, sheet=chosen, sheets=sheets)
 
 
-def _excel_sheet(book: pd.ExcelFile, sheet: str) -> pd.DataFrame:
-    raw = book.parse(sheet, header=None)
+def _bad_workbook(label: str, exc: Exception) -> DataError:
+    return DataError(f"{label} is not a readable Excel workbook.",
+                     hint=f"Open it in Excel and save it again as .xlsx ({type(exc).__name__}: {str(exc)[:120]}).")
+
+
+def _check_zip(data: bytes, label: str, budget: _Budget) -> None:
+    """Refuse a workbook whose members would unpack beyond the limit, or at a bomb's ratio, before parsing.
+    Python's zipfile never inflates a member past its declared size, so the declared sizes are a bound."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
+        raise _bad_workbook(label, exc) from None  # NotImplementedError: a zip version or method it can't read
+    budget.check_expanded(sum(m.file_size for m in members))
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > _ZIP_RATIO_FLOOR and ratio > _MAX_ZIP_RATIO:
+            raise DataError(f"{label} is compressed {ratio:,.0f} to 1, far beyond any real workbook, so it "
+                            "was not opened.",
+                            hint="This looks like a zip bomb; if it is a real workbook, save it as CSV or Parquet.")
+
+
+def _excel_sheet(sheet: Any, budget: _Budget) -> pd.DataFrame:
+    """The sheet's cells, read row by row in read-only mode within the cell and time budget."""
+    if not hasattr(sheet, "iter_rows"):  # a chart sheet holds no cells
+        return pd.DataFrame()
+    sheet.reset_dimensions()  # don't trust the declared size; rows are as long as their last cell
+    rows, cells = [], 0
+    for i, row in enumerate(sheet.iter_rows(values_only=True)):
+        cells += len(row)
+        if cells > budget.max_cells:
+            raise DataError(f"{budget.label} holds more than {budget.max_cells:,} cells (rows x columns), "
+                            "the limit, so reading stopped.",
+                            hint=_CELLS_HINT)
+        if i % 1000 == 0:
+            budget.check_time()
+        rows.append(row)
+    raw = pd.DataFrame(rows, dtype=object)
     return raw.dropna(how="all").dropna(axis=1, how="all")
 
 
-def _read_parquet(data: bytes, label: str) -> TableRead:
+def _read_parquet(data: bytes, label: str, budget: _Budget) -> TableRead:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(io.BytesIO(data))
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        raise DataError(f"{label} is not a valid Parquet file: it is corrupt or truncated ({exc}).",
-                        hint="Export it again, or load the table as CSV.") from None
+        parquet = pq.ParquetFile(io.BytesIO(data))
+        meta = parquet.metadata
+        budget.check_cells(meta.num_rows * meta.num_columns)
+        budget.check_expanded(sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)))
+        groups = []
+        for i in range(meta.num_row_groups):  # one row group at a time, so the clock is checked between
+            groups.append(parquet.read_row_group(i))
+            budget.check_time()
+            budget.check_expanded(sum(g.nbytes for g in groups))
+        table = pa.concat_tables(groups) if groups else parquet.schema_arrow.empty_table()
+    except DataError:
+        raise
+    except (pa.ArrowException, OSError, ValueError, TypeError, IndexError, MemoryError) as exc:
+        raise DataError(f"{label} is not a valid Parquet file: it is corrupt or truncated.",
+                        hint=f"Export it again, or load the table as CSV ({str(exc)[:120]}).") from None
     names, notices = repair_names(table.column_names)
-    table = table.rename_columns(names)
-    return TableRead(table.to_pandas(), "parquet", notices)
+    try:
+        frame = _pandas_ready(table.rename_columns(names), label, notices).to_pandas()
+    except DataError:
+        raise
+    except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
+        raise DataError(f"{label} holds values SynthLab can't turn into a table.",
+                        hint=f"Export it with plain numbers, text and dates ({str(exc)[:120]}).") from None
+    return TableRead(frame, "parquet", notices)
+
+
+def _pandas_ready(table: Any, label: str, notices: list[str]) -> Any:
+    """Columns pandas can't hold as they are, made into ones it can: nested values become JSON text,
+    binary becomes text (if it is UTF-8), dates become datetime64[ns] or, outside its range, ISO text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    nested, out_of_range, decimals = [], [], []
+    for i, name in enumerate(table.column_names):
+        column, kind = table.column(i), table.schema.field(i).type
+        if pa.types.is_dictionary(kind):
+            if pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type) \
+                    or pa.types.is_integer(kind.value_type) or pa.types.is_floating(kind.value_type):
+                continue  # pandas holds it as a Categorical, as it was written
+            column, kind = column.cast(kind.value_type), kind.value_type
+        if pa.types.is_nested(kind):
+            nested.append(name)
+            column = pa.array([None if v is None else json.dumps(v, default=str, ensure_ascii=False)
+                               for v in column.to_pylist()], pa.string())
+        elif pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
+            try:
+                column = pc.cast(column, pa.string())
+            except pa.ArrowInvalid:
+                raise DataError(f"{label}: column '{name}' holds binary data that is not text.",
+                                hint="Drop the column or export it as text before loading.") from None
+        elif pa.types.is_timestamp(kind) or pa.types.is_date(kind):
+            try:  # a safe cast refuses dates outside the years 1677-2262 that nanoseconds can hold
+                column = column.cast(pa.timestamp("ns", getattr(kind, "tz", None)))
+            except pa.ArrowInvalid:
+                out_of_range.append(name)
+                column = pc.cast(column, pa.string())
+        elif pa.types.is_time(kind):
+            column = pc.cast(column, pa.string())
+        elif pa.types.is_decimal(kind):
+            decimals.append(name)
+            column = pc.cast(column, pa.float64())
+        table = table.set_column(i, name, column)
+    if nested:
+        notices.append("Cells holding lists or objects were kept as JSON text in " + _quoted(nested) + ".")
+    if out_of_range:
+        notices.append("Dates outside the years 1677-2262 that pandas can hold were kept as text in "
+                       + _quoted(out_of_range) + ".")
+    if decimals:
+        notices.append("Decimal numbers were read as floating-point numbers in " + _quoted(decimals) + ".")
+    return table
+
+
+def _quoted(names: list[str]) -> str:
+    return ", ".join(f"'{n}'" for n in names)
 
 
 _NOT_A_TABLE = ("SynthLab reads a list of records such as [{\"age\": 31, \"city\": \"Oslo\"}, ...], "
                 "an object of equal-length columns, or JSON Lines.")
 
 
-def _read_json(data: bytes, label: str) -> TableRead:
-    text, _, notices = _decode(data, label)
+def _read_json(data: bytes, label: str, budget: _Budget) -> TableRead:
+    encoding, notices = _encoding(data, label)
+    # Values are separated by commas or line breaks: their count bounds the cells before parsing.
+    budget.check_cells(data.count(b",") + data.count(b"\n") + 1, about=True)
+    text = data.decode(encoding).removeprefix("\ufeff")
+    if not text.strip():
+        raise DataError(f"{label} is empty.", hint="Choose a file that holds a list of records.")
     try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as exc:
-        payload = _json_lines(text)
-        if payload is None:
-            raise DataError(f"{label} is not valid JSON ({exc.msg} at line {exc.lineno}).",
-                            hint="Check the file in a JSON validator, or export it again.") from None
-        notices.append("Read as JSON Lines (one record per line).")
-    records = _json_records(payload, notices)
-    if records is None:
-        raise DataError(f"{label} is JSON but not a table.", hint=_NOT_A_TABLE)
-    if isinstance(records, pd.DataFrame):
-        return TableRead(records, "json", notices)
-    if not records:
-        raise DataError(f"{label} holds an empty list of records.", hint="Add at least one record.")
-    frame = pd.json_normalize(records)
-    if any(isinstance(v, dict) for r in records[:100] for v in r.values()):
-        notices.append("Nested JSON objects were flattened into columns such as 'a.b'.")
-    return TableRead(frame, "json", notices)
+        try:
+            payload = json.loads(text)
+        except json.JSONDecodeError as exc:
+            payload = _json_lines(text)
+            if payload is None:
+                raise DataError(f"{label} is not valid JSON ({exc.msg} at line {exc.lineno}).",
+                                hint="Check the file in a JSON validator, or export it again.") from None
+            notices.append("Read as JSON Lines (one record per line).")
+        del text
+        records = _json_records(payload, notices)
+        if records is None:
+            raise DataError(f"{label} is JSON but not a table.", hint=_NOT_A_TABLE)
+        if isinstance(records, pd.DataFrame):
+            frame = records
+        elif not records:
+            raise DataError(f"{label} holds an empty list of records.", hint="Add at least one record.")
+        else:
+            frame = pd.json_normalize(records)
+            if any(isinstance(v, dict) for r in records[:100] for v in r.values()):
+                notices.append("Nested JSON objects were flattened into columns such as 'a.b'.")
+    except RecursionError:
+        raise DataError(f"{label} is nested too deeply to be a table.",
+                        hint="Export it as a flat list of records, or as CSV.") from None
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        raise DataError(f"{label} holds a value SynthLab can't read as a number or text.",
+                        hint=f"Check the file in a JSON validator ({str(exc)[:120]}).") from None
+    return TableRead(_json_text_cells(frame, notices), "json", notices)
+
+
+def _json_text_cells(frame: pd.DataFrame, notices: list[str]) -> pd.DataFrame:
+    """Cells holding lists or objects (JSON arrays, unflattened maps) become their JSON text."""
+    nested = []
+    for column in frame.columns[(frame.dtypes == "object").to_numpy()]:
+        values = frame[column]
+        is_nested = values.map(lambda v: isinstance(v, (list, dict)))
+        if is_nested.any():
+            nested.append(str(column))
+            frame[column] = values.where(~is_nested, values[is_nested].map(
+                lambda v: json.dumps(v, default=str, ensure_ascii=False)))
+    if nested:
+        notices.append("Cells holding lists or objects were kept as JSON text in " + _quoted(nested) + ".")
+    return frame
 
 
 def _json_lines(text: str) -> list | None:
@@ -466,25 +755,40 @@ def _finish(frame: pd.DataFrame, label: str, notices: list[str]) -> pd.DataFrame
 
 # --------------------------------------------------------------------------- writing
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell as a formula if it starts with one of these, also on a line after a line break.
+_FORMULA = re.compile(r"(^|[\r\n])[=+\-@\t\r]")
+
+
+def _risky(value: Any) -> bool:
+    return isinstance(value, str) and bool(_FORMULA.search(value))
+
+
+def _neutral(value: Any) -> Any:
+    return "'" + value if _risky(value) else value
 
 
 def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) get a leading
-    apostrophe (the OWASP advice against CSV injection). Numbers are left alone."""
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe (the OWASP advice
+    against CSV injection): a cell or column name starting with =, +, -, @, tab or CR, or holding
+    one of them right after a line break. Numeric and date columns are left alone."""
     out = df.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            text = out[column]
-            risky = text.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
-            out[column] = text.where(~risky, "'" + text.astype(str))
+    out.columns = [_neutral(c) for c in out.columns]
+    for i in range(out.shape[1]):
+        column = out.iloc[:, i]
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
+            continue
+        values = column.astype(object)
+        risky = values.map(_risky)
+        if risky.any():
+            out.isetitem(i, values.where(~risky, values[risky].map(_neutral)))
     return out
 
 
 def write_table(df: pd.DataFrame, fmt: str = "csv") -> bytes:
     """The table as CSV (spreadsheet-safe, UTF-8) or Parquet bytes."""
     if fmt == "csv":
-        return spreadsheet_safe(df).to_csv(index=False).encode("utf-8")
+        # CRLF rows (RFC 4180): a value holding a lone CR is then quoted, so it can't start a row of its own.
+        return spreadsheet_safe(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
     if fmt == "parquet":
         buffer = io.BytesIO()
         df.to_parquet(buffer, index=False)

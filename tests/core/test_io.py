@@ -220,3 +220,265 @@ def test_written_csv_is_safe_to_open_in_a_spreadsheet():
     pd.testing.assert_frame_equal(read_table(parquet, filename="x.parquet"), df)
     with pytest.raises(DataError, match="can't write"):
         write_table(df, "xls")
+
+
+# --------------------------------------------------------------------------- hardening (issue 11)
+
+
+def _parquet_bytes(table) -> bytes:
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("text,line,saw,expected", [
+    (b"name,score\nalice,1,extra\n", 2, 3, 2),  # pandas would make 'name' the index and shift the columns
+    (b"name,score\nalice,1\nbob,2,x\n", 3, 3, 2),
+    (b"a;b;c\n1;2;3\n4;5;6;7;8\n", 3, 5, 3),
+])
+def test_a_row_with_extra_fields_is_refused_not_shifted(text, line, saw, expected):
+    with pytest.raises(DataError, match=rf"line {line} has {saw} values but the header has {expected}"):
+        read_table(text, filename="r.csv")
+
+
+def test_rows_with_fewer_fields_are_reported():
+    read = read_table_report(b"a,b,c\n1,2,3\n4,5\n6,7,\n8\n", filename="s.csv")
+    assert read.frame.shape == (4, 3)
+    notice = next(n for n in read.notices if "fewer values" in n)
+    assert "2 rows" in notice and "lines 3, 5" in notice  # '6,7,' has an empty third value, not a short row
+
+
+def test_an_ordinary_missing_last_value_is_not_called_a_short_row():
+    read = read_table_report(b"a,b\n1,\n2,3\n", filename="s.csv")
+    assert not any("fewer values" in n for n in read.notices)
+
+
+def _zip_bomb_xlsx(expanded: int) -> bytes:
+    """A real workbook whose sheet is padded with an XML comment that compresses ~1000:1."""
+    import zipfile as zf
+
+    source = zf.ZipFile(io.BytesIO(_excel_bytes(pd.DataFrame({"a": [1, 2]}))))
+    out = io.BytesIO()
+    with zf.ZipFile(out, "w", zf.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename.endswith("sheet1.xml"):
+                body = body.replace(b"<sheetData>", b"<!--" + b" " * expanded + b"--><sheetData>", 1)
+            target.writestr(info.filename, body)
+    return out.getvalue()
+
+
+def test_xlsx_zip_bomb_is_refused_before_parsing(monkeypatch):
+    import openpyxl
+
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("parsed a zip bomb"))
+    data = _zip_bomb_xlsx(20 * 2**20)
+    assert len(data) < 200_000
+    with pytest.raises(DataError, match="compressed") as info:
+        read_table(data, filename="bomb.xlsx")
+    assert info.value.hint
+    with pytest.raises(DataError, match=r"expand to .* MB.*over the 1 MB limit"):
+        read_table(_zip_bomb_xlsx(2 * 2**20), filename="bomb.xlsx", max_expanded_bytes=2**20)
+
+
+def test_xlsx_cell_and_time_limits():
+    data = _excel_bytes(pd.DataFrame({"a": range(300), "b": range(300)}))
+    with pytest.raises(DataError, match="more than 100 cells"):
+        read_table(data, filename="big.xlsx", max_cells=100)
+    with pytest.raises(DataError, match="took longer than"):
+        read_table(data, filename="big.xlsx", read_seconds=1e-9)
+
+
+def test_parquet_limits_come_from_its_metadata_before_reading(monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = _parquet_bytes(pa.table({"x": [7] * 200_000, "y": ["same"] * 200_000}))
+    assert len(data) < 20_000
+    monkeypatch.setattr(pq, "read_table", lambda *a, **k: pytest.fail("read before checking"))
+    with pytest.raises(DataError, match=r"400,000 cells.*over the limit of 1,000"):
+        read_table(data, filename="p.parquet", max_cells=1_000)
+    with pytest.raises(DataError, match=r"expand to .* MB.*over the 1 MB limit"):
+        read_table(data, filename="p.parquet", max_expanded_bytes=2**20)
+
+
+def test_csv_cells_are_estimated_before_parsing(monkeypatch):
+    monkeypatch.setattr(pd, "read_csv", lambda *a, **k: pytest.fail("parsed before estimating"))
+    with pytest.raises(DataError, match=r"about 2,000 cells.*limit of 100"):
+        read_table(b"a,b\n" + b"1,2\n" * 1000, filename="c.csv", max_cells=100)
+    with pytest.raises(DataError, match="about 2,000 cells"):  # old Mac line endings count too
+        read_table(b"a,b\r" + b"1,2\r" * 1000, filename="c.csv", max_cells=100)
+
+
+def test_limits_default_to_the_operator_settings(monkeypatch):
+    from core import limits as limits_module
+
+    monkeypatch.setattr(limits_module, "limits", lambda: limits_module.Limits(max_cells=10))
+    with pytest.raises(DataError, match="cells"):
+        read_table(b"a,b\n" + b"1,2\n" * 20, filename="c.csv")
+
+
+CRASHERS = {
+    "only a byte-order mark": (b"\xef\xbb\xbf", "a.csv"),
+    "utf-16 with an odd byte count": ("a,b\n1,2\n".encode("utf-16") + b"x", "a.csv"),
+    "json nested 1,000 deep": (b"[" * 1000 + b"]" * 1000, "a.json"),
+    "json lines nested deep": (b'{"a": ' * 1000 + b"1" + b"}" * 1000 + b"\n", "a.jsonl"),
+    "json with a 5,000-digit number": (b'[{"a": ' + b"9" * 5000 + b"}]", "a.json"),
+}
+
+
+@pytest.mark.parametrize("case", list(CRASHERS))
+def test_crashers_become_one_sentence(case):
+    data, name = CRASHERS[case]
+    with pytest.raises(DataError) as info:
+        read_table(data, filename=name)
+    assert info.value.message.endswith(".") and "\n" not in info.value.message and info.value.hint
+
+
+def test_cr_only_lines_stray_cr_and_huge_fields_load():
+    assert read_table(b"a,b\r1,2\r3,4\r", filename="mac.csv").to_numpy().tolist() == [[1, 2], [3, 4]]
+    stray = read_table(b"a,b\n1,x\ry\n", filename="stray.csv")  # a lone CR ends a line, like the C parser does
+    assert list(stray.columns) == ["a", "b"]
+    big = "x" * 200_000
+    df = read_table(f"a,b\n1,{big}\n2,{big}\n".encode(), filename="big.csv")
+    assert df["b"].str.len().tolist() == [200_000, 200_000]
+
+
+def _broken_xlsx(member_suffix: str, body: bytes | None = None, corrupt_stream: bool = False) -> bytes:
+    import zipfile as zf
+
+    good = _excel_bytes(pd.DataFrame({"a": [1, 2]}))
+    source = zf.ZipFile(io.BytesIO(good))
+    out = io.BytesIO()
+    with zf.ZipFile(out, "w", zf.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename.endswith(member_suffix) and body is not None:
+                content = body
+            target.writestr(info.filename, content)
+    data = bytearray(out.getvalue())
+    if corrupt_stream:  # flip bytes inside the sheet's deflate stream
+        start = data.find(b"sheet1.xml") + 40
+        data[start:start + 30] = bytes(30)
+    return bytes(data)
+
+
+@pytest.mark.parametrize("data", [
+    _broken_xlsx("sheet1.xml", b"<worksheet><sheetData><row><c r='A1'><v>1"),
+    _broken_xlsx("workbook.xml", b"not xml at all"),
+    _broken_xlsx("sheet1.xml", corrupt_stream=True),
+], ids=["malformed sheet xml", "malformed workbook xml", "corrupt deflate stream"])
+def test_broken_xlsx_insides_are_one_sentence(data):
+    with pytest.raises(DataError, match="not a readable Excel workbook") as info:
+        read_table(data, filename="b.xlsx")
+    assert info.value.hint
+
+
+def test_nested_json_cells_become_text_with_a_notice():
+    payload = [{"a": 1, "tags": ["x", "y"], "deep": {"k": [1, {"z": 2}]}}, {"a": 2, "tags": [], "deep": {"k": []}}]
+    read = read_table_report(json.dumps(payload).encode(), filename="n.json")
+    assert read.frame["tags"].tolist() == ['["x", "y"]', "[]"]
+    assert read.frame["deep.k"].tolist() == ['[1, {"z": 2}]', "[]"]
+    assert any("lists or objects" in n for n in read.notices)
+
+
+def test_parquet_lists_maps_structs_become_text_with_a_notice():
+    import pyarrow as pa
+
+    table = pa.table({
+        "id": [1, 2],
+        "tags": pa.array([["a", "b"], None], pa.list_(pa.string())),
+        "attrs": pa.array([[("k", 1)], []], pa.map_(pa.string(), pa.int64())),
+        "point": pa.array([{"x": 1, "y": 2}, {"x": 3, "y": None}]),
+    })
+    read = read_table_report(_parquet_bytes(table), filename="n.parquet")
+    assert read.frame["tags"].tolist() == ['["a", "b"]', None]
+    assert read.frame["attrs"].tolist() == ['[["k", 1]]', "[]"]
+    assert read.frame["point"].tolist() == ['{"x": 1, "y": 2}', '{"x": 3, "y": null}']
+    assert any("'tags', 'attrs', 'point'" in n for n in read.notices)
+
+
+def test_parquet_dates_outside_pandas_range_become_text_with_a_notice():
+    import datetime as dt
+
+    import pyarrow as pa
+
+    table = pa.table({
+        "ok": pa.array([dt.date(2020, 1, 1), dt.date(2021, 1, 1)]),
+        "old": pa.array([dt.date(1, 1, 1), dt.date(2000, 1, 1)]),
+        "far": pa.array([dt.datetime(9999, 12, 31, 23), None], pa.timestamp("us")),
+    })
+    read = read_table_report(_parquet_bytes(table), filename="d.parquet")
+    assert str(read.frame["ok"].dtype) == "datetime64[ns]"
+    assert read.frame["old"].tolist() == ["0001-01-01", "2000-01-01"]
+    assert read.frame["far"].tolist()[0].startswith("9999-12-31")
+    assert any("outside" in n and "'old', 'far'" in n for n in read.notices)
+
+
+def test_parquet_binary_columns_are_text_if_utf8_else_a_sentence():
+    import pyarrow as pa
+
+    read = read_table_report(_parquet_bytes(pa.table({"b": pa.array([b"caf\xc3\xa9", None])})), filename="b.parquet")
+    assert read.frame["b"].tolist() == ["café", None]
+    with pytest.raises(DataError, match="'b' holds binary data") as info:
+        read_table(_parquet_bytes(pa.table({"b": pa.array([b"\xff\xfe\x00"])})), filename="b.parquet")
+    assert info.value.hint
+
+
+def test_csv_export_neutralises_headers_and_formulas_after_a_line_break():
+    df = pd.DataFrame({"=cmd|'/c calc'!A0": ["ok\r=cmd|' /c calc'!A0", "fine\n+1", "a\nb", "-2.5"],
+                       "n": [-1.5, 2.0, 3.0, -4.0], "c": pd.Categorical(["@x", "y", "y", "y"])})
+    safe = write_table(df).decode()
+    header = safe.splitlines()[0]
+    assert header.startswith("\"'=cmd") or header.startswith("'=cmd")
+    back = pd.read_csv(io.StringIO(safe))
+    assert back.iloc[:, 0].tolist() == ["'ok\r=cmd|' /c calc'!A0", "'fine\n+1", "a\nb", "'-2.5"]
+    assert back["n"].tolist() == [-1.5, 2.0, 3.0, -4.0] and back["c"].tolist()[0] == "'@x"
+
+
+def test_json_cells_are_estimated_before_parsing(monkeypatch):
+    monkeypatch.setattr(json, "loads", lambda *a, **k: pytest.fail("parsed before estimating"))
+    records = json.dumps([{"a": i, "b": i} for i in range(500)]).encode()
+    with pytest.raises(DataError, match=r"about 1,000 cells.*limit of 100"):
+        read_table(records, filename="r.json", max_cells=100)
+
+
+def test_a_chart_sheet_before_the_data_is_skipped():
+    import openpyxl
+    from openpyxl.chart import BarChart, Reference
+
+    book = openpyxl.Workbook()
+    book.active.title = "Data"
+    for row in (["a", "b"], [1, "x"], [2, "y"]):
+        book.active.append(row)
+    chart = BarChart()
+    chart.add_data(Reference(book["Data"], min_col=1, min_row=1, max_row=3))
+    book.create_chartsheet("Chart", 0).add_chart(chart)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    read = read_table_report(buffer.getvalue(), filename="c.xlsx")
+    assert read.sheet == "Data" and read.frame["a"].tolist() == [1, 2]
+
+
+def test_an_unclosed_quote_names_its_line():
+    with pytest.raises(DataError, match=r"quote that is never closed \(opened on line 3\)\. "):
+        read_table(b'a,b\n1,2\n3,"x\n4,5\n', filename="q.csv")
+
+
+def test_parquet_categories_stay_categories():
+    df = pd.DataFrame({"c": pd.Categorical(["a", "b", "a"]), "b": pd.Categorical([b"x", b"y", b"x"])})
+    buffer = io.BytesIO()
+    df.to_parquet(buffer)
+    out = read_table(buffer.getvalue(), filename="c.parquet")
+    assert isinstance(out["c"].dtype, pd.CategoricalDtype) and out["c"].tolist() == ["a", "b", "a"]
+    assert out["b"].tolist() == ["x", "y", "x"]  # binary categories are decoded as text
+
+
+def test_a_workbook_needing_a_newer_zip_version_is_one_sentence():
+    data = bytearray(_excel_bytes(pd.DataFrame({"a": [1]})))
+    at = data.find(b"PK\x01\x02")  # the first central-directory entry; its 'version needed' follows
+    data[at + 6:at + 8] = (213).to_bytes(2, "little")
+    with pytest.raises(DataError, match="not a readable Excel workbook"):
+        read_table(bytes(data), filename="v.xlsx")

@@ -97,3 +97,52 @@ def test_memory_estimate_of_a_large_table_is_close_to_the_exact_figure():
     exact = df.memory_usage(deep=True, index=False).sum()
     assert memory_bytes(df, sample=20_000) == pytest.approx(exact, rel=0.02)
     assert memory_bytes(df.head(100)) == df.head(100).memory_usage(deep=True, index=False).sum()
+
+
+def test_profile_of_a_wide_table_reads_the_schema_once(monkeypatch):
+    """Recomputing the schema's overrides for every column made 10,000 columns take minutes."""
+    from core.schema import Schema
+
+    df = pd.DataFrame(np.arange(3 * 300).reshape(3, 300), columns=[f"c{i}" for i in range(300)])
+    schema = infer_schema(df)
+    calls = []
+    original = Schema.overrides
+    monkeypatch.setattr(Schema, "overrides", property(lambda self: calls.append(1) or original.fget(self)))
+    table = profile(df, schema)
+    assert len(table) == 300 and len(calls) <= 1
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_numeric_profile_matches_pandas_on_every_column(seed):
+    rng = np.random.default_rng(seed)
+    n = 60
+    columns = {f"n{i}": rng.normal(size=n) * 10.0 ** rng.integers(-3, 6) for i in range(6)}
+    columns["few"] = rng.integers(0, 5, n).astype(float)
+    columns["holes"] = np.where(rng.random(n) < 0.3, np.nan, rng.normal(size=n))
+    columns["inf"] = np.r_[np.inf, -np.inf, np.nan, rng.normal(size=n - 3)]
+    columns["ints"] = rng.integers(-50, 50, n)
+    columns["flag"] = rng.random(n) < 0.5
+    df = pd.DataFrame(columns)
+    schema = infer_schema(df)
+    table = profile(df, schema).set_index("column")
+    for column in df.columns:
+        if schema.kinds[column] not in ("continuous", "integer"):
+            continue
+        observed = df[column].dropna().astype(float)
+        finite = observed[np.isfinite(observed)]
+        assert table.loc[column, "unique"] == observed.nunique()
+        expected = (finite.value_counts().sort_index().tolist() if observed.nunique() <= HIST_BINS
+                    else np.histogram(finite, bins=HIST_BINS)[0].tolist())
+        assert table.loc[column, "distribution"] == expected
+        assert table.loc[column, "missing %"] == pytest.approx(100 * df[column].isna().mean())
+
+
+@pytest.mark.parametrize("when", [
+    pd.to_datetime(["2020-01-01", None, "2020-01-01"]),  # one distinct date
+    pd.to_datetime(["2020-01-01 00:00:00", "2020-01-01 00:00:00.000000001", None], format="ISO8601"),  # 1 ns apart
+    pd.to_datetime(["2020-01-01", "2021-06-01", None]).tz_localize("Europe/Oslo"),
+])
+def test_datetime_profile_of_a_narrow_or_zoned_column(when):
+    df = pd.DataFrame({"when": when, "x": [1.0, 2.0, 3.0]})
+    row = profile(df, infer_schema(df)).set_index("column").loc["when"]
+    assert sum(row["distribution"]) == 2 and row["summary"].startswith("20")
