@@ -152,12 +152,12 @@ def editor_key(store: dict) -> str:
     return f"chol_matrix::{store['version']}"
 
 
-def edited_correlation(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """(estimate, target with the editor's pending edits mirrored, store); ParameterError for a refused edit."""
+def edited_correlation(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(estimate, target with the editor's pending edits mirrored); ParameterError for a refused edit."""
     base = cache.normal_score_correlation(ws)
     store = correlation_store(ws, base)
     pending = (st.session_state.get(editor_key(store)) or {}).get("edited_rows", {})
-    return base, edit_matrix(store["matrix"], pending), store
+    return base, edit_matrix(store["matrix"], pending)
 
 
 def correlation_changes(base: pd.DataFrame, target: pd.DataFrame) -> list[str]:
@@ -178,7 +178,7 @@ def settings(ws: Workspace) -> Settings:
             params["distributions"] = {c: st.session_state[fit_key(ws, c)] for c, m in cache.marginals(ws).items()
                                        if st.session_state.get(fit_key(ws, c), m.chosen) != m.chosen}
         if method == "cholesky":
-            base, target, _ = edited_correlation(ws)
+            base, target = edited_correlation(ws)
             changes = correlation_changes(base, target)
             if changes:
                 params["correlation"] = target
@@ -206,7 +206,9 @@ def clicked() -> None:
     """Generate (or train): with the settings on screen at the moment of the click."""
     state.new_action(PAGE)
     ws = state.workspace()
-    chosen = settings(ws)
+    chosen = captured("reading the settings", settings, ws)
+    if chosen is None:
+        return
     if chosen.problems:
         for problem in chosen.problems:
             state.flash("error", plain(problem))
@@ -436,7 +438,7 @@ if method == "cholesky":
                        "nearest valid one, with a notice.")
             st.data_editor(store["matrix"].round(3), key=editor_key(store), width="stretch")
             try:
-                _, target, _ = edited_correlation(ws)
+                _, target = edited_correlation(ws)
             except ParameterError as exc:
                 st.error(plain(sentence(exc)), icon=":material/error:")
             else:

@@ -53,11 +53,14 @@ def read_params(params: tuple[Param, ...], *, key: str, columns: list[str]) -> t
     return values, problems
 
 
-def param_widgets(params: tuple[Param, ...], *, key: str, columns: list[str], container=st) -> None:
+def param_widgets(params: tuple[Param, ...], *, key: str, columns: list[str], container=st) -> dict[str, Any]:
     """One widget per parameter, with its help text, and under it the sentence if its value is refused.
 
-    Values last for the session (``ui.state.keep``); read them with :func:`read_params`.
+    Returns {name: value} as on screen: checked, or as typed when refused (the method then refuses it
+    too, with the same sentence; nothing is replaced by a default). Values last for the session
+    (``ui.state.keep``); a callback reads them with :func:`read_params`.
     """
+    values = {}
     for param in params:
         label, help_text = param.name.replace("_", " ").capitalize(), param.help
         widget_key = keep(f"{key}::{param.name}", _default(param, columns))
@@ -75,9 +78,11 @@ def param_widgets(params: tuple[Param, ...], *, key: str, columns: list[str], co
                                 format_func=lambda c: "none" if c is None else c)
         else:
             container.text_input(label, help=help_text, key=widget_key)
-        problem = check(param, st.session_state.get(widget_key), columns)[1]
+        value, problem = check(param, st.session_state.get(widget_key), columns)
+        values[param.name] = st.session_state.get(widget_key) if problem else value
         if problem:
             container.error(plain(problem), icon=":material/error:")
+    return values
 
 
 def _default(param: Param, columns: list[str]) -> Any:
