@@ -152,12 +152,19 @@ def editor_key(store: dict) -> str:
     return f"chol_matrix::{store['version']}"
 
 
+def shown_correlation(store: dict) -> pd.DataFrame:
+    """The matrix as the editor shows it (rounded; spreadsheet-safe, as its toolbar can download it)."""
+    return spreadsheet_safe(store["matrix"].round(3))
+
+
 def edited_correlation(ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(estimate, target with the editor's pending edits mirrored); ParameterError for a refused edit."""
     base = cache.normal_score_correlation(ws)
     store = correlation_store(ws, base)
+    names = dict(zip(shown_correlation(store).columns, store["matrix"].columns, strict=True))  # shown -> real
     pending = (st.session_state.get(editor_key(store)) or {}).get("edited_rows", {})
-    return base, edit_matrix(store["matrix"], pending)
+    return base, edit_matrix(store["matrix"], {row: {names.get(c, c): v for c, v in changes.items()}
+                                               for row, changes in pending.items()})
 
 
 def correlation_changes(base: pd.DataFrame, target: pd.DataFrame) -> list[str]:
@@ -436,7 +443,7 @@ if method == "cholesky":
             st.caption("Correlations of the number columns' normal scores, estimated from the data. Change a cell off "
                        "the diagonal and its mirror image changes with it; an impossible matrix is repaired to the "
                        "nearest valid one, with a notice.")
-            st.data_editor(store["matrix"].round(3), key=editor_key(store), width="stretch")
+            st.data_editor(shown_correlation(store), key=editor_key(store), width="stretch")
             try:
                 _, target = edited_correlation(ws)
             except ParameterError as exc:
