@@ -6,10 +6,19 @@ from streamlit.testing.v1 import AppTest
 from tests.app import conftest
 
 STATISTICAL = "Statistical models (a whole synthetic table)"
+OVERSAMPLING = "Oversampling (balances the target's classes)"
 
 
 def open_page(sample: str | None = None, frame: pd.DataFrame | None = None) -> AppTest:
     return conftest.open_page("pages/synthesize.py", sample, frame)
+
+
+def open_method(sample: str, method: str, group: str = STATISTICAL) -> AppTest:
+    """The page on ``sample`` with ``method`` of ``group`` chosen."""
+    at = open_page(sample)
+    at.radio(key="synth_group").set_value(group).run()
+    at.selectbox(key="synth_method").select(method).run()
+    return at
 
 
 def test_statistical_methods_make_runs_and_runs_can_be_managed():
@@ -35,9 +44,7 @@ def test_statistical_methods_make_runs_and_runs_can_be_managed():
 
 
 def test_rules_derived_columns_and_a_bad_rule():
-    at = open_page("airquality")
-    at.radio(key="synth_group").set_value(STATISTICAL).run()
-    at.selectbox(key="synth_method").select("gaussian_copula").run()
+    at = open_method("airquality", "gaussian_copula")
     at.text_area(key="synth_rules").set_value("Temp >= 60\n`Solar.R` > 50").run()
     at.text_area(key="synth_derived").set_value("celsius = (Temp - 32) * 5 / 9").run()
     at.button(key="synth_run").click().run()
@@ -52,7 +59,7 @@ def test_rules_derived_columns_and_a_bad_rule():
 
 def test_oversampling_after_imputation_and_its_errors():
     at = open_page("birthwt")
-    at.radio(key="synth_group").set_value("Oversampling (balances the target's classes)").run()
+    at.radio(key="synth_group").set_value(OVERSAMPLING).run()
     at.button(key="synth_run").click().run()  # random oversampling, bulk out, on a complete table
     assert not at.error and at.success[0].value.startswith("Generated")
     at.selectbox(key="synth_method").select("smote").run()
@@ -65,18 +72,14 @@ def test_oversampling_after_imputation_and_its_errors():
 
 
 def test_fitting_panel_and_correlation_editor_render():
-    at = open_page("salaries")
-    at.radio(key="synth_group").set_value(STATISTICAL).run()
-    at.selectbox(key="synth_method").select("cholesky").run()
+    at = open_method("salaries", "cholesky")
     at.selectbox(key="fit_column").select("salary").run()
     assert not at.exception and not at.error
     assert any("AIC" in d.value.columns for d in at.dataframe)
 
 
 def test_a_cholesky_run_shows_target_and_achieved_correlations():
-    at = open_page("salaries")
-    at.radio(key="synth_group").set_value(STATISTICAL).run()
-    at.selectbox(key="synth_method").select("cholesky").run()
+    at = open_method("salaries", "cholesky")
     at.button(key="synth_run").click().run()
     assert not at.exception and not at.error
     assert any("Target and achieved correlations" in m.value for m in at.markdown)
@@ -155,7 +158,6 @@ def test_a_training_that_ends_on_another_page_still_becomes_a_run():
 
 # ---------------------------------------------------------------- what the user set is what runs
 
-OVERSAMPLING = "Oversampling (balances the target's classes)"
 MARKDOWN_IMAGE = "![x](//host/c)"
 
 
@@ -228,9 +230,7 @@ def test_choices_persist_across_pages_without_a_duplicate_value_warning(monkeypa
 
 
 def test_values_out_of_range_are_refused_with_a_sentence_never_replaced():
-    at = open_page("birthwt")
-    at.radio(key="synth_group").set_value(OVERSAMPLING).run()
-    at.selectbox(key="synth_method").select("smote").run()
+    at = open_method("birthwt", "smote", OVERSAMPLING)
     for bad in (0, -5, 200):
         at.number_input(key="synth::smote::k_neighbors").set_value(bad)
         at.button(key="synth_run").click().run()  # typed and clicked at once: the click is refused
@@ -254,9 +254,7 @@ def test_values_out_of_range_are_refused_with_a_sentence_never_replaced():
 
 
 def test_the_click_uses_what_is_on_screen():
-    at = open_page("airquality")
-    at.radio(key="synth_group").set_value(STATISTICAL).run()
-    at.selectbox(key="synth_method").select("gaussian_copula").run()
+    at = open_method("airquality", "gaussian_copula")
     at.text_area(key="synth_rules").set_value("Temp >= 60")
     at.button(key="synth_run").click().run()  # typed and clicked in one go
     run = at.session_state["workspace"].runs[-1]
@@ -267,9 +265,7 @@ def test_the_click_uses_what_is_on_screen():
 
 
 def test_a_run_records_and_shows_what_it_was_made_with():
-    at = open_page("salaries")
-    at.radio(key="synth_group").set_value(STATISTICAL).run()
-    at.selectbox(key="synth_method").select("cholesky").run()
+    at = open_method("salaries", "cholesky")
     at.text_area(key="synth_rules").set_value("salary > 0\n`yrs.service` >= 0").run()
     at.text_area(key="synth_derived").set_value("k = salary / 1000").run()
     assert any("2 rules and 1 derived column will apply to this run" in t for t in texts(at))
@@ -300,9 +296,7 @@ def test_a_run_records_and_shows_what_it_was_made_with():
 
 
 def test_the_correlation_editor_mirrors_edits_and_keeps_the_diagonal():
-    at = open_page("salaries")
-    at.radio(key="synth_group").set_value(STATISTICAL).run()
-    at.selectbox(key="synth_method").select("cholesky").run()
+    at = open_method("salaries", "cholesky")
     editor = at.data_editor[0]
     at.session_state[editor.key] = {"edited_rows": {0: {"salary": 0.5}}, "added_rows": [], "deleted_rows": []}
     at.run()
