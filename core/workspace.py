@@ -28,9 +28,13 @@ DEFAULT_HOLDOUT = 0.2
 MIN_ROWS_FOR_HOLDOUT = 10
 
 
-@dataclass
+@dataclass(eq=False)
 class Run:
-    """One synthesis: what was asked, what came out, how long it took and how it scored."""
+    """One synthesis: what was asked, what came out, how long it took and how it scored.
+
+    Runs compare by identity (``eq=False``): two runs with the same settings are still two runs, and
+    comparing their tables cell by cell would be ambiguous.
+    """
 
     method: str
     params: dict[str, Any]
@@ -150,7 +154,8 @@ class Workspace:
         self.run(old).name = new
 
     def delete_run(self, name: str) -> None:
-        self.runs.remove(self.run(name))
+        doomed = self.run(name)
+        self.runs = [r for r in self.runs if r is not doomed]
 
     def run(self, name: str) -> Run:
         for candidate in self.runs:

@@ -7,6 +7,8 @@ table was read successfully, so a bad file never costs the user what they had.
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from core.io import TableRead, read_table_report
@@ -16,6 +18,7 @@ from core.workspace import Workspace
 WORKSPACE = "workspace"
 FLASH = "flash"
 JOB = "training_job"  # the session's neural-network training, if any (ui.training.Job)
+KEPT = "kept_widgets"  # keys of the widgets whose values last for the session (see keep)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -27,6 +30,30 @@ def init() -> None:
     """Session defaults: open on the default sample so a first visit shows data at once."""
     if WORKSPACE not in st.session_state:
         st.session_state[WORKSPACE] = sample_workspace(DEFAULT_SAMPLE)
+    restore_kept()
+
+
+def keep(key: str, default: Any) -> str:
+    """The key of a widget whose value lasts for the session, across page switches; returns ``key``.
+
+    Streamlit forgets a widget's value at the end of every run that does not draw the widget, so
+    switching pages would reset every choice. ``restore_kept`` re-assigns the kept keys at the start
+    of every run (from ``init``, which app.py and every page call first), which makes them session
+    values that outlive such runs: Streamlit's documented pattern. The default is set here, once, so
+    the widget is drawn without ``value=``/``index=`` (giving both makes Streamlit warn). Only widgets
+    that accept values from the session may be kept (no buttons, file uploaders or data editors).
+    """
+    st.session_state.setdefault(KEPT, set()).add(key)
+    if key not in st.session_state:
+        st.session_state[key] = default
+    return key
+
+
+def restore_kept() -> None:
+    """Carry the kept widgets' values into this run, whichever page draws (or does not draw) them."""
+    for key in st.session_state.get(KEPT, ()):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def leave_legacy_navigation() -> None:

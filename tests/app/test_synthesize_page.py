@@ -6,10 +6,19 @@ from streamlit.testing.v1 import AppTest
 from tests.app import conftest
 
 STATISTICAL = "Statistical models (a whole synthetic table)"
+OVERSAMPLING = "Oversampling (balances the target's classes)"
 
 
 def open_page(sample: str | None = None, frame: pd.DataFrame | None = None) -> AppTest:
     return conftest.open_page("pages/synthesize.py", sample, frame)
+
+
+def open_method(sample: str, method: str, group: str = STATISTICAL) -> AppTest:
+    """The page on ``sample`` with ``method`` of ``group`` chosen."""
+    at = open_page(sample)
+    at.radio(key="synth_group").set_value(group).run()
+    at.selectbox(key="synth_method").select(method).run()
+    return at
 
 
 def test_statistical_methods_make_runs_and_runs_can_be_managed():
@@ -35,9 +44,7 @@ def test_statistical_methods_make_runs_and_runs_can_be_managed():
 
 
 def test_rules_derived_columns_and_a_bad_rule():
-    at = open_page("airquality")
-    at.radio(key="synth_group").set_value(STATISTICAL).run()
-    at.selectbox(key="synth_method").select("gaussian_copula").run()
+    at = open_method("airquality", "gaussian_copula")
     at.text_area(key="synth_rules").set_value("Temp >= 60\n`Solar.R` > 50").run()
     at.text_area(key="synth_derived").set_value("celsius = (Temp - 32) * 5 / 9").run()
     at.button(key="synth_run").click().run()
@@ -52,30 +59,27 @@ def test_rules_derived_columns_and_a_bad_rule():
 
 def test_oversampling_after_imputation_and_its_errors():
     at = open_page("birthwt")
+    at.radio(key="synth_group").set_value(OVERSAMPLING).run()
     at.button(key="synth_run").click().run()  # random oversampling, bulk out, on a complete table
     assert not at.error and at.success[0].value.startswith("Generated")
     at.selectbox(key="synth_method").select("smote").run()
     at.button(key="synth_run").click().run()
     assert not at.error
     penguins = open_page("penguins")
+    penguins.radio(key="synth_group").set_value("Oversampling (balances the target's classes)").run()
     penguins.selectbox(key="synth_method").select("smote").run()
-    penguins.button(key="synth_run").click().run()
-    assert any("missing values" in e.value for e in penguins.error) and not penguins.exception
+    assert any("missing values" in w.value for w in penguins.warning) and penguins.button(key="synth_run").disabled
 
 
 def test_fitting_panel_and_correlation_editor_render():
-    at = open_page("salaries")
-    at.radio(key="synth_group").set_value(STATISTICAL).run()
-    at.selectbox(key="synth_method").select("cholesky").run()
+    at = open_method("salaries", "cholesky")
     at.selectbox(key="fit_column").select("salary").run()
     assert not at.exception and not at.error
     assert any("AIC" in d.value.columns for d in at.dataframe)
 
 
 def test_a_cholesky_run_shows_target_and_achieved_correlations():
-    at = open_page("salaries")
-    at.radio(key="synth_group").set_value(STATISTICAL).run()
-    at.selectbox(key="synth_method").select("cholesky").run()
+    at = open_method("salaries", "cholesky")
     at.button(key="synth_run").click().run()
     assert not at.exception and not at.error
     assert any("Target and achieved correlations" in m.value for m in at.markdown)
@@ -110,7 +114,10 @@ def test_neural_training_makes_a_run_with_curves_and_the_mode_collapse_check():
     assert not at.exception and not at.error
     assert at.dataframe[0].value["run"].tolist() == ["vae #1", "vae #2"]
     assert at.dataframe[0].value["rows"].tolist() == [275, 1_000] and at.dataframe[0].value["fit s"].iloc[1] == 0
-    assert any("Drawn from the network trained for run 'vae #1'" in c.value for c in at.caption)
+    assert any("Drawn from the network trained for run 'vae #1'" in c.value for c in at.code)
+    at.number_input(key="redraw_n").set_value(1_000_001).run()  # over the server's limit: said, not clamped
+    assert any("'More rows' = 1,000,001" in e and "synthlab.toml" in e for e in read(at.error))
+    assert at.button(key="redraw").disabled and at.number_input(key="redraw_n").value == 1_000_001
 
 
 def test_stop_keeps_the_model_trained_so_far_and_errors_are_sentences():
@@ -147,3 +154,175 @@ def test_a_training_that_ends_on_another_page_still_becomes_a_run():
     assert any("Training finished: run 'vae #1' is ready." in t.value for t in at.toast)
     at.switch_page("pages/synthesize.py").run()
     assert at.success[0].value.startswith("Trained Variational autoencoder (TVAE)")  # its messages wait here
+
+
+# ---------------------------------------------------------------- what the user set is what runs
+
+MARKDOWN_IMAGE = "![x](//host/c)"
+
+
+def texts(at: AppTest) -> list[str]:
+    """Every piece of text the page shows (markdown, captions, alerts, code), as written (escapes included)."""
+    return [e.value for kind in (at.markdown, at.caption, at.info, at.warning, at.error, at.success, at.code)
+            for e in kind]
+
+
+def read(elements) -> list[str]:
+    """What the reader sees of markdown elements: their text without the escaping backslashes."""
+    return [e.value.replace("\\", "") for e in elements]
+
+
+def rows_input(at: AppTest):
+    return next(w for w in at.number_input if w.label == "Rows to generate")
+
+
+def test_fresh_defaults_make_a_run_on_the_first_click():
+    at = AppTest.from_file(conftest.APP, default_timeout=120)
+    at.run()
+    at.switch_page("pages/synthesize.py").run()  # the default sample has missing values
+    assert at.selectbox(key="synth_method").value == "gaussian_copula"
+    at.button(key="synth_run").click().run()
+    assert not at.exception and not at.error
+    assert len(at.session_state["workspace"].runs) == 1 and at.success[0].value.startswith("Generated")
+
+
+def test_an_oversampler_on_a_table_with_holes_is_explained_before_the_click():
+    at = open_page("penguins")
+    at.radio(key="synth_group").set_value(OVERSAMPLING)
+    at.button(key="synth_run").click().run()  # picked and clicked before the page could say anything
+    assert any("missing values" in e and "bill_length_mm" in e for e in read(at.error))
+    assert not at.session_state["workspace"].runs and not at.exception
+    at.selectbox(key="synth_method").select("smote").run()
+    assert any("missing values" in w and "bill_length_mm" in w for w in read(at.warning))  # said before the click
+    assert at.button(key="synth_run").disabled
+
+
+def test_choices_persist_across_pages_without_a_duplicate_value_warning(monkeypatch):
+    import logging
+
+    from streamlit.elements.lib import policies
+
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)
+    logged: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: logged.append(record.getMessage())
+    logging.getLogger(policies.__name__).addHandler(handler)
+    try:
+        at = open_page("birthwt")
+        at.radio(key="synth_group").set_value(OVERSAMPLING).run()
+        at.selectbox(key="synth_method").select("smote").run()
+        at.number_input(key="synth::smote::k_neighbors").set_value(7).run()
+        at.selectbox(key="synth::smote::mode").select("replace").run()
+        at.number_input(key="synth_seed").set_value(5).run()
+        at.text_area(key="synth_rules").set_value("age >= 18").run()
+        rows_input(at).set_value(321).run()
+        for page in ("pages/compare.py", "pages/data.py", "pages/synthesize.py"):
+            at.switch_page(page).run()
+        assert not at.exception
+        assert at.radio(key="synth_group").value == OVERSAMPLING and at.selectbox(key="synth_method").value == "smote"
+        assert at.number_input(key="synth::smote::k_neighbors").value == 7
+        assert at.selectbox(key="synth::smote::mode").value == "replace"
+        assert at.number_input(key="synth_seed").value == 5 and rows_input(at).value == 321
+        assert at.text_area(key="synth_rules").value == "age >= 18"
+    finally:
+        logging.getLogger(policies.__name__).removeHandler(handler)
+    assert not [m for m in logged if "default value but also had its value set" in m]
+
+
+def test_values_out_of_range_are_refused_with_a_sentence_never_replaced():
+    at = open_method("birthwt", "smote", OVERSAMPLING)
+    for bad in (0, -5, 200):
+        at.number_input(key="synth::smote::k_neighbors").set_value(bad)
+        at.button(key="synth_run").click().run()  # typed and clicked at once: the click is refused
+        assert any(f"= {bad} is outside its range 1 to 50" in e for e in read(at.error)), bad
+        assert not at.session_state["workspace"].runs and not at.exception
+        assert at.number_input(key="synth::smote::k_neighbors").value == bad  # shown as typed, not replaced
+        assert at.button(key="synth_run").disabled  # and, now on screen, Generate waits for a good value
+        at.number_input(key="synth::smote::k_neighbors").set_value(3).run()
+        assert not any("outside its range" in e for e in read(at.error[1:])) and not at.button(key="synth_run").disabled
+    rows_input(at).set_value(0).run()
+    assert any("'Rows to generate' = 0 is outside its range" in e for e in read(at.error))
+    assert at.button(key="synth_run").disabled
+    rows_input(at).set_value(300).run()
+    rows_input(at).set_value(1_000_001)  # over the server's limit (synthlab.toml's default)
+    at.button(key="synth_run").click().run()
+    assert any("1,000,000 rows" in e and "synthlab.toml" in e for e in read(at.error))
+    assert not at.session_state["workspace"].runs
+    rows_input(at).set_value(300).run()
+    at.button(key="synth_run").click().run()
+    assert not at.error and at.session_state["workspace"].runs[-1].params["k_neighbors"] == 3
+
+
+def test_the_click_uses_what_is_on_screen():
+    at = open_method("airquality", "gaussian_copula")
+    at.text_area(key="synth_rules").set_value("Temp >= 60")
+    at.button(key="synth_run").click().run()  # typed and clicked in one go
+    run = at.session_state["workspace"].runs[-1]
+    assert run.rules == ["Temp >= 60"] and (run.synthetic["Temp"] >= 60).all()
+    at.selectbox(key="synth_method").select("monte_carlo")
+    at.button(key="synth_run").click().run()  # a quick method change, then the click
+    assert at.session_state["workspace"].runs[-1].method == "monte_carlo"
+
+
+def test_a_run_records_and_shows_what_it_was_made_with():
+    at = open_method("salaries", "cholesky")
+    at.text_area(key="synth_rules").set_value("salary > 0\n`yrs.service` >= 0").run()
+    at.text_area(key="synth_derived").set_value("k = salary / 1000").run()
+    assert any("2 rules and 1 derived column will apply to this run" in t for t in texts(at))
+    at.selectbox(key="fit_column").select("salary").run()
+    box = next(s for s in at.selectbox if s.label == "Distribution")
+    override = box.options[1]
+    box.select(override).run()
+    at.selectbox(key="fit_column").select("yrs.service").run()  # the override outlives its widget
+    editor = at.data_editor[0]
+    at.session_state[editor.key] = {"edited_rows": {0: {"salary": 0.9}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.number_input(key="synth_seed").set_value(11).run()
+    at.button(key="synth_run").click().run()
+    assert not at.error and not at.exception
+    run = at.session_state["workspace"].runs[-1]
+    assert run.seed == 11 and run.rules == ["salary > 0", "`yrs.service` >= 0"] and run.derived == ["k = salary / 1000"]
+    assert run.params["distributions"] == {"salary": override}
+    assert run.params["correlation"].loc["yrs.since.phd", "salary"] == 0.9
+    table = next(d.value for d in at.dataframe if "run" in d.value.columns)
+    assert table["rules"].iloc[-1] == "salary > 0; `yrs.service` >= 0"
+    assert table["derived"].iloc[-1] == "k = salary / 1000"
+    assert f"salary: {override}" in table["settings"].iloc[-1]
+    details = "\n".join(c.value for c in at.code)
+    for part in ("seed 11", "salary > 0", "k = salary / 1000", f"salary: {override}", "→ 0.9"):
+        assert part in details, part
+    at.selectbox(key="synth_method").select("gaussian_copula").run()  # the rules stay, and say so
+    assert any("2 rules and 1 derived column will apply to this run" in t for t in texts(at))
+
+
+def test_the_correlation_editor_mirrors_edits_and_keeps_the_diagonal():
+    at = open_method("salaries", "cholesky")
+    editor = at.data_editor[0]
+    at.session_state[editor.key] = {"edited_rows": {0: {"salary": 0.5}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    shown = at.data_editor[0].value
+    assert shown.loc["yrs.since.phd", "salary"] == shown.loc["salary", "yrs.since.phd"] == 0.5
+    at.session_state[at.data_editor[0].key] = {"edited_rows": {1: {"yrs.service": 0.3}}, "added_rows": [],
+                                               "deleted_rows": []}
+    at.run()
+    assert any("diagonal stays 1" in e for e in read(at.error)) and at.button(key="synth_run").disabled
+    assert not any("(a, b)" in t for t in texts(at))
+
+
+def test_previews_are_spreadsheet_safe_and_user_text_is_never_markdown():
+    frame = pd.DataFrame({MARKDOWN_IMAGE: ["=cmd|' /C calc'!A0", "plain", "+1"] * 20,
+                          "x": [float(i) for i in range(60)], "y": [1, 0] * 30})
+    frame.loc[3, "x"] = None
+    at = open_page(frame=frame)
+    at.radio(key="synth_group").set_value(OVERSAMPLING).run()
+    assert any("missing values" in w for w in read(at.warning))
+    assert not any(MARKDOWN_IMAGE in t for t in texts(at))  # the column name is escaped, not rendered
+    at.radio(key="synth_group").set_value(STATISTICAL).run()
+    at.selectbox(key="synth_method").select("gaussian_copula").run()
+    at.button(key="synth_run").click().run()
+    preview = at.dataframe[1].value[MARKDOWN_IMAGE]
+    assert not preview.str.match(r"[=+\-@]").any() and preview.str.startswith("'=").any()
+    at.text_input(key="run_new_name").set_value(MARKDOWN_IMAGE).run()
+    at.button(key="run_rename").click().run()
+    assert at.session_state["workspace"].runs[-1].name == MARKDOWN_IMAGE
+    assert not any(MARKDOWN_IMAGE in t for t in texts(at) if t not in [c.value for c in at.code])

@@ -174,3 +174,29 @@ def test_first_visit_on_a_page_address_gets_the_app_navigation(browser, fresh_se
     expect(navigation).to_contain_text("Generate")  # app.py's sections, not the pages/ folder's file names
     expect(navigation.get_by_text("Load data")).to_be_visible()
     tab.close()
+
+
+def test_synthesize_settings_survive_a_page_switch_and_are_what_runs(page: Page):
+    choose(page, "Sample dataset", "Low birth weight")
+    expect(sidebar(page)).to_contain_text("189 rows × 10 columns")
+    page.get_by_test_id("stSidebarNav").get_by_text("Synthesize").click()
+    expect(page.get_by_role("heading", name="Synthesize")).to_be_visible()
+    page.get_by_text("Oversampling (balances the target's classes)").click()
+    choose(page, "Method", "SMOTE")
+    k = page.locator(".st-key-synth--smote--k_neighbors input")
+    k.fill("0")  # out of range: shown as typed, refused with a sentence
+    k.press("Enter")
+    expect(page.get_by_text("'k_neighbors' = 0 is outside its range 1 to 50.")).to_be_visible()
+    expect(page.get_by_role("button", name="Generate", exact=True)).to_be_disabled()
+    k.fill("3")
+    k.press("Enter")
+    expect(page.get_by_role("button", name="Generate", exact=True)).to_be_enabled()
+
+    page.get_by_test_id("stSidebarNav").get_by_text("Missingness").click()
+    expect(page.get_by_role("heading", name="Missingness")).to_be_visible()
+    page.get_by_test_id("stSidebarNav").get_by_text("Synthesize").click()
+    expect(page.get_by_role("heading", name="Synthesize")).to_be_visible()
+    expect(page.locator(".st-key-synth--smote--k_neighbors input")).to_have_value("3")  # kept
+    page.get_by_role("button", name="Generate", exact=True).click()
+    expect(page.get_by_text("as run 'smote #1'")).to_be_visible()
+    expect(page.get_by_test_id("stCode").filter(has_text="seed 0")).to_contain_text("k_neighbors=3")

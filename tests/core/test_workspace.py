@@ -93,3 +93,21 @@ def test_runs_get_unique_names_and_can_be_renamed_and_deleted(penguins):
     assert ws.add_run(make()).name == "smote #3"
     with pytest.raises(DataError, match="no run called"):
         ws.run("nope")
+
+
+@pytest.mark.parametrize("position", [1, 2])
+def test_any_run_can_be_deleted_not_only_the_first(penguins, position):
+    ws = Workspace(penguins, name="p")
+    for _ in range(3):  # same settings, tables of their own: comparing runs field by field is ambiguous
+        ws.add_run(Run(method="smote", params={}, seed=0, synthetic=ws.train.head(), fit_seconds=0,
+                       sample_seconds=0))
+    names = [r.name for r in ws.runs]
+    ws.delete_run(names[position])
+    assert [r.name for r in ws.runs] == [n for i, n in enumerate(names) if i != position]
+
+
+def test_runs_are_compared_by_identity(penguins):
+    ws = Workspace(penguins, name="p")
+    a = Run(method="smote", params={}, seed=0, synthetic=ws.train.head(), fit_seconds=0, sample_seconds=0)
+    b = Run(method="smote", params={}, seed=0, synthetic=ws.train.head(), fit_seconds=0, sample_seconds=0)
+    assert a == a and a != b  # never a field-by-field comparison of their tables
