@@ -43,9 +43,9 @@ def _schema_key(ws: Workspace) -> str:
     return ws.fingerprint + json.dumps(ws.schema.to_dict(), sort_keys=True, default=str)
 
 
-@st.cache_data(max_entries=8, show_spinner="Profiling the columns…")
-def _profile(key: str, _df: pd.DataFrame, _schema: Schema) -> pd.DataFrame:
-    return profile(_df, _schema)
+@st.cache_data(max_entries=16, show_spinner="Profiling the columns…")
+def _profile(key: str, columns: tuple[str, ...], _df: pd.DataFrame, _schema: Schema) -> pd.DataFrame:
+    return profile(_df[list(columns)], _schema)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -58,8 +58,9 @@ def _figure(key: str, column: str, kind: str, _series: pd.Series) -> go.Figure:
     return plots.column_distribution(_series, kind)
 
 
-def table_profile(ws: Workspace) -> pd.DataFrame:
-    return _profile(_schema_key(ws), ws.real, ws.schema)
+def table_profile(ws: Workspace, columns: list[str]) -> pd.DataFrame:
+    """The profile of ``columns`` (a wide table is profiled a page of columns at a time)."""
+    return _profile(_schema_key(ws), tuple(columns), ws.real, ws.schema)
 
 
 def table_summary(ws: Workspace) -> TableSummary:
