@@ -102,7 +102,19 @@ def _overview(key: str, _df: pd.DataFrame, _kinds: dict) -> MissingOverview:
         numeric=numeric, partial=partially_missing(_df), complete_rows=int(_df.notna().all(axis=1).sum()),
         by_column=missing_by_column(_df), patterns=pattern_table(_df),
         dependent=dependent_columns(sample[numeric]) if numeric else [],
-        suggestion=suggest_setup(sample, numeric) if len(numeric) >= 2 else None)
+        suggestion=suggest_setup(sample, _suggestion_pool(_df, numeric)) if len(numeric) >= 2 else None)
+
+
+SUGGESTION_COLUMNS = 100  # the simulator's suggested pair is sought among this many columns of a wide table
+
+
+def _suggestion_pool(df: pd.DataFrame, numeric: list[str]) -> list[str]:
+    """The number columns the simulator's pair is chosen from: all of them, or on a wide table the most
+    incomplete ones (every pair's correlation costs the square of the column count)."""
+    if len(numeric) <= SUGGESTION_COLUMNS:
+        return numeric
+    holes = df[numeric].isna().sum().sort_values(ascending=False, kind="stable")
+    return [c for c in numeric if c in set(holes.index[:SUGGESTION_COLUMNS])]
 
 
 @st.cache_data(max_entries=16, show_spinner="Running Little's test (EM estimates)…")

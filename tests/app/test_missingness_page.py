@@ -110,3 +110,14 @@ def test_a_failing_view_leaves_the_rest_of_the_page(monkeypatch):
     assert not at.exception, at.exception
     assert len([e for e in at.error if e.value.startswith("Sorry")]) == 2
     assert any(m.label == "d²" for m in at.metric) and len(at.tabs) == 5
+
+
+def test_the_simulator_pair_of_a_wide_table_is_sought_among_its_most_incomplete_columns():
+    from ui.cache import SUGGESTION_COLUMNS, _suggestion_pool
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(30, 3 * SUGGESTION_COLUMNS)))
+    frame.iloc[:5, ::3] = np.nan
+    pool = _suggestion_pool(frame, list(frame.columns))
+    assert pool == list(frame.columns[::3])
+    assert _suggestion_pool(frame.iloc[:, :10], list(range(10))) == list(range(10))
