@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from core.evaluate.scores import Scores
 from core.workspace import Run, Workspace
 from tests.app import conftest
-from tests.app.test_errors import HOSTILE, assert_shown_as_text
+from tests.app.test_errors import HOSTILE, a_bug, assert_shown_as_text
 
 
 def with_runs(sample: str, methods: list[str]) -> AppTest:
@@ -125,13 +125,11 @@ def test_a_failing_score_or_view_leaves_the_rest_of_the_page(monkeypatch):
     import core.evaluate.compare
     import ui.cache
 
-    def broken(*args, **kwargs):
-        raise ValueError("a bug")
 
-    monkeypatch.setattr(core.evaluate.compare, "column_distances", broken)
-    monkeypatch.setattr(core.evaluate.compare, "correlations", broken)
+    monkeypatch.setattr(core.evaluate.compare, "column_distances", a_bug)
+    monkeypatch.setattr(core.evaluate.compare, "correlations", a_bug)
     at = open_with_runs(table(), ["first"], monkeypatch)
-    monkeypatch.setattr(ui.cache, "evaluate", broken)
+    monkeypatch.setattr(ui.cache, "evaluate", a_bug)
     at.selectbox(key="compare_model").select("linear").run()  # scored afresh, and the score fails
     assert len([e for e in at.error if e.value.startswith("Sorry")]) == 3
     assert len(at.tabs) == 5 and traces(at, "compare_projection") == ["real", "first"]

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from core.samples import DEFAULT_SAMPLE, SAMPLES
 from core.workspace import Run, Workspace
 from tests.app.conftest import APP
-from tests.app.test_errors import HOSTILE, assert_shown_as_text, unescaped
+from tests.app.test_errors import HOSTILE, a_bug, assert_shown_as_text, assert_tables_safe, unescaped
 
 
 def sidebar_text(at):
@@ -172,9 +172,7 @@ def test_previews_are_spreadsheet_safe():
     at.session_state["workspace"] = Workspace(frame, name="t.csv", source="upload:t.csv")
     at.run()
     assert not at.exception
-    for table in at.dataframe:
-        cells = table.value.astype(str).to_numpy().ravel()
-        assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))], table.value
+    assert_tables_safe(at)
 
 
 def test_a_wide_table_shows_a_bounded_number_of_columns():
@@ -197,10 +195,8 @@ def test_a_wide_table_shows_a_bounded_number_of_columns():
 def test_a_failing_profile_leaves_the_rest_of_the_page(app, monkeypatch):
     import ui.cache
 
-    def broken(*args, **kwargs):
-        raise ValueError("profile bug")
 
-    monkeypatch.setattr(ui.cache, "profile", broken)
+    monkeypatch.setattr(ui.cache, "profile", a_bug)
     app.selectbox(key="sample_choice").select("titanic").run()
     assert not app.exception
     assert any("Sorry" in e.value for e in app.error)

@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,6 +44,30 @@ def test_captured_turns_exceptions_into_messages():
 # --------------------------------------------------------------------------- user text is shown as text
 
 HOSTILE = ["![x](//host/c)", "<img src=//host/i.png>", "**bold**", "[link](http://host/l)"]
+
+
+def hostile_frame(n: int = 60) -> pd.DataFrame:
+    """Hostile column names and labels; holes in the second, third and fourth column."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=n)
+    frame = pd.DataFrame({HOSTILE[0]: x, HOSTILE[1]: x + rng.normal(size=n), HOSTILE[2]: rng.normal(size=n),
+                          HOSTILE[3]: rng.choice(["=a", "b"], n)})
+    frame.loc[x > 0.8, HOSTILE[1]] = np.nan
+    frame.loc[rng.random(n) < 0.2, HOSTILE[2]] = np.nan
+    frame.loc[rng.random(n) < 0.2, HOSTILE[3]] = None
+    return frame
+
+
+def a_bug(*args, **kwargs):
+    """Stands in for a core function to make it fail the way a bug would."""
+    raise ValueError("a bug")
+
+
+def assert_tables_safe(at) -> None:
+    """No table on the page holds a text cell a spreadsheet would run as a formula."""
+    for table in at.dataframe:
+        cells = table.value.select_dtypes(include=["object", "string"]).to_numpy().ravel()
+        assert not [c for c in cells if isinstance(c, str) and c.startswith(("=", "+", "-", "@"))], table.value
 
 
 def shown_markdown(at) -> list[str]:

@@ -5,7 +5,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from tests.app import conftest
-from tests.app.test_errors import HOSTILE, assert_shown_as_text
+from tests.app.test_errors import HOSTILE, a_bug, assert_shown_as_text, assert_tables_safe, hostile_frame
 
 
 def open_page(sample: str | None = None, frame: pd.DataFrame | None = None) -> AppTest:
@@ -78,15 +78,6 @@ def test_degenerate_table():
 # --------------------------------------------------------------------------- hardening (issue 11)
 
 
-def hostile_frame(n: int = 60) -> pd.DataFrame:
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=n)
-    frame = pd.DataFrame({HOSTILE[0]: x, HOSTILE[1]: x + rng.normal(size=n), HOSTILE[2]: rng.normal(size=n),
-                          HOSTILE[3]: rng.choice(["=a", "b"], n)})
-    frame.loc[x > 0.8, HOSTILE[1]] = np.nan
-    frame.loc[rng.random(n) < 0.2, HOSTILE[3]] = None
-    return frame
-
 
 def test_column_names_are_shown_as_text():
     at = open_page(frame=hostile_frame())
@@ -96,18 +87,15 @@ def test_column_names_are_shown_as_text():
     at.button(key="impute_run").click().run()
     assert not at.exception and not at.error
     assert_shown_as_text(at, [HOSTILE[1], HOSTILE[3]])
-    for table in at.dataframe:
-        assert not [c for c in table.value.astype(str).to_numpy().ravel() if c.startswith("=")]
+    assert_tables_safe(at)
 
 
 def test_a_failing_view_leaves_the_rest_of_the_page(monkeypatch):
     import core.plots
 
-    def broken(*args, **kwargs):
-        raise ValueError("a bug")
 
-    monkeypatch.setattr(core.plots, "imputed_scatter", broken)
-    monkeypatch.setattr(core.plots, "imputed_distribution", broken)
+    monkeypatch.setattr(core.plots, "imputed_scatter", a_bug)
+    monkeypatch.setattr(core.plots, "imputed_distribution", a_bug)
     at = open_page(frame=hostile_frame())
     at.button(key="impute_run").click().run()
     assert not at.exception, at.exception

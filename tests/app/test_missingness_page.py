@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app import conftest
-from tests.app.test_errors import HOSTILE, assert_shown_as_text
+from tests.app.test_errors import HOSTILE, a_bug, assert_shown_as_text, assert_tables_safe, hostile_frame
 
 
 def open_page(sample: str | None = None, frame: pd.DataFrame | None = None) -> AppTest:
@@ -75,37 +75,25 @@ def test_degenerate_tables():
 # --------------------------------------------------------------------------- hardening (issue 11)
 
 
-def hostile_frame(n: int = 80) -> pd.DataFrame:
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=n)
-    frame = pd.DataFrame({HOSTILE[0]: x, HOSTILE[1]: x + rng.normal(size=n), HOSTILE[2]: rng.normal(size=n),
-                          HOSTILE[3]: rng.choice(["=a", "b"], n), "![gone](//host/g)": np.nan})
-    frame.loc[x > 0.8, HOSTILE[1]] = np.nan
-    frame.loc[rng.random(n) < 0.2, HOSTILE[2]] = np.nan
-    return frame
-
 
 def test_column_names_are_shown_as_text():
-    at = open_page(frame=hostile_frame())
+    at = open_page(frame=hostile_frame(80).assign(**{"![gone](//host/g)": np.nan}))
     assert not at.exception
     assert_shown_as_text(at, [*HOSTILE, "![gone](//host/g)"])
     at.selectbox(key="mar_column").select(HOSTILE[2]).run()
     assert not at.exception
     assert_shown_as_text(at, [HOSTILE[2]])
-    for table in at.dataframe:  # the tables are spreadsheet-safe too
-        assert not [c for c in table.value.astype(str).to_numpy().ravel() if c.startswith("=")]
+    assert_tables_safe(at)
 
 
 def test_a_failing_view_leaves_the_rest_of_the_page(monkeypatch):
     import core.missing
     import core.plots
 
-    def broken(*args, **kwargs):
-        raise ValueError("a bug")
 
-    monkeypatch.setattr(core.missing, "nullity_correlation", broken)
-    monkeypatch.setattr(core.plots, "missing_bar_figure", broken)
-    frame = hostile_frame().drop(columns=["![gone](//host/g)", HOSTILE[3]])
+    monkeypatch.setattr(core.missing, "nullity_correlation", a_bug)
+    monkeypatch.setattr(core.plots, "missing_bar_figure", a_bug)
+    frame = hostile_frame(80).drop(columns=[HOSTILE[3]])
     at = open_page(frame=frame)  # two columns with holes: their nullity correlation is a sentence
     assert not at.exception, at.exception
     assert len([e for e in at.error if e.value.startswith("Sorry")]) == 2
