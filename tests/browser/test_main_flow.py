@@ -224,12 +224,17 @@ def test_compare_two_runs_and_load_another_table_asks_first(page: Page):
     page.screenshot(path=str(SHOTS / "compare-two-runs.png"), full_page=True)
 
     page.get_by_test_id("stSidebarNav").get_by_text("Load data").click()
+    expect(page.get_by_role("heading", name="Load data")).to_be_visible()
+    page.wait_for_timeout(1_000)  # let the rerun settle: the old page may linger beside the new for a moment
     choose(page, "Sample dataset", "Titanic passengers")
     expect(page.get_by_text("Load the sample 'Titanic passengers'? This forgets 2 runs.")).to_be_visible()
     page.get_by_role("button", name="Cancel", exact=True).click()
+    expect(page.get_by_text("This forgets 2 runs.")).to_have_count(0)
     expect(sidebar(page)).to_contain_text("Synthesis runs: 2")
     expect(sidebar(page)).to_contain_text("birthwt")
+    page.wait_for_timeout(1_000)
     choose(page, "Sample dataset", "Titanic passengers")
+    expect(page.get_by_text("This forgets 2 runs.")).to_be_visible()
     page.get_by_role("button", name="Yes, load it").click()
     expect(sidebar(page)).to_contain_text("Synthesis runs: 0")
     expect(sidebar(page)).to_contain_text("titanic")
