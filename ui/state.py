@@ -16,7 +16,6 @@ from ui.text import md
 
 WORKSPACE = "workspace"
 FLASH = "flash"
-PENDING = "pending_workspace"  # (workspace, message, title): a table waiting for the user to confirm the loss
 JOB = "training_job"  # the session's neural-network training, if any (ui.training.Job)
 
 
@@ -61,6 +60,9 @@ def sample_workspace(key: str) -> Workspace:
                    origin=f"Bundled sample: {spec.title}. {spec.teaches}")
     ws.set_schema(ws.schema.with_target(spec.target))
     return ws
+
+
+PENDING = "pending_workspace"  # (workspace, message, title): a table waiting for the user to confirm the loss
 
 
 def use(ws: Workspace, message: str, *, title: str) -> None:
