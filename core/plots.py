@@ -390,8 +390,14 @@ def qq_plot(marginal, name: str, *, points: int = 300) -> go.Figure:
 SYNTHETIC_COLOUR = "#d9822b"
 
 
-def overlay_distribution(real: pd.Series, synthetic: pd.Series, kind: str) -> go.Figure:
-    """One column, real and synthetic side by side on the same bins (shares, so sizes may differ)."""
+COMPARED = ("real", "synthetic")  # the default names of the two tables a comparison draws
+
+
+def overlay_distribution(real: pd.Series, synthetic: pd.Series, kind: str, *,
+                         names: tuple[str, str] = COMPARED) -> go.Figure:
+    """One column, real and synthetic side by side on the same bins (shares, so sizes may differ).
+
+    ``names`` label the two tables (another run can take the place of the real data)."""
     fig = go.Figure()
     a, b = real.dropna(), synthetic.dropna()
     if kind in (*NUMERIC_KINDS, "datetime") and (pd.api.types.is_numeric_dtype(a)
@@ -402,16 +408,16 @@ def overlay_distribution(real: pd.Series, synthetic: pd.Series, kind: str) -> go
         edges = np.histogram_bin_edges(np.r_[x, y], bins=HIST_BINS)
         centres = (edges[:-1] + edges[1:]) / 2
         shown = pd.to_datetime(centres) if dates else centres
-        for name, values, colour in (("real", x, REAL_COLOUR), ("synthetic", y, SYNTHETIC_COLOUR)):
+        for name, values, colour in ((names[0], x, REAL_COLOUR), (names[1], y, SYNTHETIC_COLOUR)):
             counts = np.histogram(values, bins=edges)[0]
             fig.add_bar(x=shown, y=counts / max(counts.sum(), 1), name=name, marker_color=colour, opacity=0.75)
         fig.update_layout(barmode="overlay", bargap=0)
     else:
-        shares = pd.concat([a.astype(str).value_counts(normalize=True).rename("real"),
-                            b.astype(str).value_counts(normalize=True).rename("synthetic")], axis=1).fillna(0)
-        shares = shares.sort_values("real", ascending=False).head(MAX_BARS)
-        for name, colour in (("real", REAL_COLOUR), ("synthetic", SYNTHETIC_COLOUR)):
-            fig.add_bar(x=list(shares.index), y=shares[name], name=name, marker_color=colour)
+        shares = pd.concat([a.astype(str).value_counts(normalize=True),
+                            b.astype(str).value_counts(normalize=True)], axis=1, keys=[0, 1]).fillna(0)
+        shares = shares.sort_values(0, ascending=False).head(MAX_BARS)
+        for side, name, colour in ((0, names[0], REAL_COLOUR), (1, names[1], SYNTHETIC_COLOUR)):
+            fig.add_bar(x=list(shares.index), y=shares[side], name=name, marker_color=colour)
         fig.update_layout(barmode="group")
         fig.update_xaxes(type="category")
     fig.update_layout(title=str(real.name), yaxis_title="share of rows", height=340, yaxis_tickformat=".0%",
@@ -419,12 +425,13 @@ def overlay_distribution(real: pd.Series, synthetic: pd.Series, kind: str) -> go
     return fig
 
 
-def projection_figure(points: pd.DataFrame) -> go.Figure:
-    """Real and synthetic rows on the real data's first two principal components."""
+def projection_figure(points: pd.DataFrame, *, names: tuple[str, str] = COMPARED) -> go.Figure:
+    """Real and synthetic rows (``points["table"]`` "real" and "synthetic", shown as ``names``) on the real
+    data's first two principal components."""
     explained = points.attrs.get("explained", [])
     fig = go.Figure()
-    for name, colour in (("real", REAL_COLOUR), ("synthetic", SYNTHETIC_COLOUR)):
-        part = points[points["table"] == name]
+    for table, name, colour in zip(COMPARED, names, (REAL_COLOUR, SYNTHETIC_COLOUR), strict=True):
+        part = points[points["table"] == table]
         fig.add_scatter(x=part["PC1"], y=part["PC2"], mode="markers", name=name,
                         marker=dict(color=colour, size=5, opacity=0.5))
     label = lambda i: f"PC{i + 1}" + (f" ({explained[i]:.0%} of variance)" if i < len(explained) else "")  # noqa: E731
@@ -466,11 +473,12 @@ def dcr_figure(synthetic_dcr: np.ndarray, holdout_dcr: np.ndarray) -> go.Figure:
     return fig
 
 
-def conditional_figure(real: pd.DataFrame, synthetic: pd.DataFrame, value: str, group: str) -> go.Figure:
-    """A number column's distribution within each group of a label column, real beside synthetic."""
+def conditional_figure(real: pd.DataFrame, synthetic: pd.DataFrame, value: str, group: str, *,
+                       names: tuple[str, str] = COMPARED) -> go.Figure:
+    """A number column's distribution within each group of a label column, real beside synthetic (``names``)."""
     fig = go.Figure()
     order = real[group].astype(str).value_counts().index[:MAX_BARS]
-    for name, df, colour in (("real", real, REAL_COLOUR), ("synthetic", synthetic, SYNTHETIC_COLOUR)):
+    for name, df, colour in ((names[0], real, REAL_COLOUR), (names[1], synthetic, SYNTHETIC_COLOUR)):
         part = df[df[group].astype(str).isin(order)]
         fig.add_box(x=part[group].astype(str), y=part[value], name=name, marker_color=colour, boxmean=True)
     fig.update_layout(boxmode="group", xaxis_title=group, yaxis_title=value, height=380,

@@ -7,10 +7,13 @@ from core.samples import SAMPLES
 from core.schema import KIND_HELP, KINDS, infer_schema
 from core.workspace import Workspace
 from ui import cache, sidebar, state
-from ui.errors import captured
+from ui.errors import captured, chart, guarded
+from ui.text import md, md_list, safe_preview
 
 PAGE = "data"
 PREVIEW_ROWS = 1_000
+PAGE_COLUMNS = 100  # a wide table is previewed and profiled this many columns at a time
+PROFILE_PAGE = "profile_page"
 SAMPLE_CHOICE = "sample_choice"
 UPLOAD = "upload"
 SHEET_CHOICE = "sheet_choice"
@@ -27,7 +30,7 @@ def load_sample() -> None:
     state.new_action(PAGE)
     ws = captured("loading the sample", state.sample_workspace, key)
     if ws is not None:
-        state.use(ws, f"Loaded the sample '{SAMPLES[key].title}'.")
+        state.use(ws, f"Loaded the sample '{md(SAMPLES[key].title)}'.", title=f"the sample '{SAMPLES[key].title}'")
 
 
 def load_upload(sheet: str | None = None) -> None:
@@ -47,7 +50,20 @@ def load_upload(sheet: str | None = None) -> None:
     st.session_state[UPLOAD_SHEETS] = read.sheets
     st.session_state[SHEET_CHOICE] = st.session_state["loaded_sheet"] = read.sheet
     st.session_state[SAMPLE_CHOICE] = None
-    state.use(ws, f"Loaded '{uploaded.name}': {len(read.frame):,} rows × {read.frame.shape[1]:,} columns.")
+    state.use(ws, f"Loaded '{md(uploaded.name)}': {len(read.frame):,} rows × {read.frame.shape[1]:,} columns.",
+              title=f"'{uploaded.name}'")
+
+
+def confirm_load() -> None:
+    state.new_action(PAGE)
+    state.confirm_pending()
+
+
+def cancel_load() -> None:
+    """Keep the current table; the sample box goes back to it."""
+    state.cancel_pending()
+    source = state.workspace().source
+    st.session_state[SAMPLE_CHOICE] = source.removeprefix("sample:") if source.startswith("sample:") else None
 
 
 def change_schema(describe: str, make_schema) -> None:
@@ -81,14 +97,14 @@ def set_kind(fingerprint: str, column: str, key: str) -> None:
     if not _current(fingerprint) or column not in schema.kinds or kind == schema.kinds[column]:
         return
     old = schema.kinds[column]
-    change_schema(f"'{column}' is now {kind} (was {old}).", lambda s: s.with_kind(column, kind))
+    change_schema(f"'{md(column)}' is now {kind} (was {old}).", lambda s: s.with_kind(column, kind))
 
 
 def set_target(fingerprint: str, key: str) -> None:
     target = st.session_state.get(key)
     if not _current(fingerprint) or target == state.workspace().schema.target:
         return
-    text = f"Target column: '{target}'." if target else "No target column."
+    text = f"Target column: '{md(target)}'." if target else "No target column."
     change_schema(text, lambda s: s.with_target(target))
 
 
@@ -96,18 +112,20 @@ def set_excluded(fingerprint: str, key: str) -> None:
     excluded = list(st.session_state.get(key) or [])
     if not _current(fingerprint) or set(excluded) == set(state.workspace().schema.excluded):
         return
-    text = (f"Left out of synthesis: {', '.join(excluded)}." if excluded
+    text = (f"Left out of synthesis: {md_list(excluded)}." if excluded
             else "Every column takes part in synthesis.")
     change_schema(text, lambda s: s.with_excluded(excluded))
 
 
 def undo_kinds() -> None:
     ws = state.workspace()
-    inferred = infer_schema(ws.raw)
-    change_schema("Column kinds are back to the inferred ones.",
-                  lambda s: inferred.with_target(s.target if s.target and
-                                                 inferred.kinds[s.target] not in ("id", "text", "datetime")
-                                                 else None))
+
+    def inferred(s):
+        fresh = infer_schema(ws.raw)
+        return fresh.with_target(s.target if s.target and fresh.kinds[s.target] not in ("id", "text", "datetime")
+                                 else None)
+
+    change_schema("Column kinds are back to the inferred ones.", inferred)
 
 
 # --------------------------------------------------------------------------- page
@@ -120,6 +138,13 @@ st.markdown(
     "each column holds and says why; check its reasoning and correct it where it guessed wrong, "
     "because every later step (imputation, synthesis, scores) treats a column by its kind.")
 state.show_flash(PAGE)
+question = state.pending_question()
+if question:
+    with st.container(border=True):
+        st.warning(question, icon=":material/warning:")
+        yes, no, _ = st.columns([1, 1, 4])
+        yes.button("Yes, load it", type="primary", key="load_yes", on_click=confirm_load)
+        no.button("Cancel", key="load_no", on_click=cancel_load)
 
 left, right = st.columns(2, gap="large")
 with left:
@@ -128,7 +153,8 @@ with left:
                                 if ws.source.startswith("sample:") else None)
     choice = st.selectbox("Sample dataset", list(SAMPLES), key=SAMPLE_CHOICE, on_change=load_sample,
                           format_func=lambda k: SAMPLES[k].title, placeholder="Choose a sample…",
-                          help="Picking a sample loads it at once and replaces the current table.")
+                          help="Picking a sample loads it and replaces the current table (asking first when that would "
+                               "forget runs or an imputed table).")
     if choice:
         st.caption(f"{SAMPLES[choice].teaches} Target: **{SAMPLES[choice].target or 'none'}**.")
 with right:
@@ -144,71 +170,90 @@ with right:
         st.selectbox("Sheet", sheets, key=SHEET_CHOICE,
                      on_change=lambda: load_upload(st.session_state[SHEET_CHOICE]))
 
-summary = cache.table_summary(ws)
-st.header(f"{ws.name}", divider="gray")
+columns = list(ws.real.columns)
+summary = guarded("summarising the table", cache.table_summary, ws)
+st.header(md(ws.name), divider="gray")
 if ws.origin:
-    st.caption(ws.origin)
-metrics = st.columns(5)
-metrics[0].metric("Rows", f"{summary.rows:,}")
-metrics[1].metric("Columns", f"{summary.columns:,}")
-metrics[2].metric("Missing cells", f"{summary.missing_share:.1%}", help=f"{summary.missing_cells:,} cells")
-metrics[3].metric("Memory", f"{summary.memory_bytes / 2**20:,.1f} MB")
-metrics[4].metric("Held out for scoring", f"{int(ws.holdout_mask.sum()):,} rows",
-                  help="A seeded 20% of the real rows is set aside now and never used to fit anything; "
-                       "utility and privacy scores test synthetic data against these rows.")
+    st.caption(md(ws.origin))
+if summary is not None:
+    metrics = st.columns(5)
+    metrics[0].metric("Rows", f"{summary.rows:,}")
+    metrics[1].metric("Columns", f"{summary.columns:,}")
+    metrics[2].metric("Missing cells", f"{summary.missing_share:.1%}", help=f"{summary.missing_cells:,} cells")
+    metrics[3].metric("Memory", f"{summary.memory_bytes / 2**20:,.1f} MB")
+    metrics[4].metric("Held out for scoring", f"{int(ws.holdout_mask.sum()):,} rows",
+                      help="A seeded 20% of the real rows is set aside now and never used to fit anything; "
+                           "utility and privacy scores test synthetic data against these rows.")
 for notice in ws.notices:
-    st.info(notice, icon=":material/info:")
+    st.info(md(notice), icon=":material/info:")
 
 st.subheader("Preview")
-st.dataframe(ws.real.head(PREVIEW_ROWS), height=280)
-if len(ws.real) > PREVIEW_ROWS:
-    st.caption(f"The first {PREVIEW_ROWS:,} of {len(ws.real):,} rows.")
+safe_preview(ws.real.iloc[:PREVIEW_ROWS, :PAGE_COLUMNS], height=280)
+shown_rows = (f"The first {PREVIEW_ROWS:,} of {len(ws.real):,} rows" if len(ws.real) > PREVIEW_ROWS else "")
+shown_columns = (f"the first {PAGE_COLUMNS:,} of {len(columns):,} columns" if len(columns) > PAGE_COLUMNS else "")
+if shown_rows or shown_columns:
+    st.caption(" and ".join(filter(None, [shown_rows, shown_columns])).capitalize()
+               + ("; pick any column below to inspect it." if shown_columns else "."))
 
 st.subheader("Columns")
 st.caption("One row per column: the kind SynthLab uses and why, how much is missing, the number of "
            "distinct values, a summary and the shape of the distribution (a histogram for numbers and "
            "dates, the most common values for labels). Flags point at columns that need a decision.")
-st.dataframe(
-    cache.table_profile(ws), hide_index=True, width="stretch",
-    column_config={
-        "column": st.column_config.TextColumn("Column", pinned=True),
-        "kind": st.column_config.TextColumn("Kind"),
-        "reason": st.column_config.TextColumn("Why this kind", width="medium"),
-        "missing %": st.column_config.ProgressColumn("Missing", format="%.1f%%", min_value=0, max_value=100),
-        "unique": st.column_config.NumberColumn("Distinct", format="%d"),
-        "summary": st.column_config.TextColumn("Summary", width="medium"),
-        "distribution": st.column_config.BarChartColumn("Distribution", width="small", y_min=0),
-        "flags": st.column_config.TextColumn("Flags"),
-    })
+pages = range(1, (len(columns) - 1) // PAGE_COLUMNS + 2)
+page = 1
+if len(pages) > 1:
+    if st.session_state.get(PROFILE_PAGE) not in pages:
+        st.session_state[PROFILE_PAGE] = 1
+    page = st.selectbox(
+        "Columns shown", pages, key=PROFILE_PAGE,
+        format_func=lambda p: f"{(p - 1) * PAGE_COLUMNS + 1:,}-{min(p * PAGE_COLUMNS, len(columns)):,}",
+        help="A wide table is profiled a page of columns at a time, so the page stays quick.")
+    st.caption(f"Columns {(page - 1) * PAGE_COLUMNS + 1:,}-{min(page * PAGE_COLUMNS, len(columns)):,} of "
+               f"{len(columns):,} columns; choose another range above.")
+profiled = guarded("profiling the columns", cache.table_profile, ws,
+                   columns[(page - 1) * PAGE_COLUMNS:page * PAGE_COLUMNS])
+if profiled is not None:
+    safe_preview(
+        profiled, hide_index=True, width="stretch",
+        column_config={
+            "column": st.column_config.TextColumn("Column", pinned=True),
+            "kind": st.column_config.TextColumn("Kind"),
+            "reason": st.column_config.TextColumn("Why this kind", width="medium"),
+            "missing %": st.column_config.ProgressColumn("Missing", format="%.1f%%", min_value=0, max_value=100),
+            "unique": st.column_config.NumberColumn("Distinct", format="%d"),
+            "summary": st.column_config.TextColumn("Summary", width="medium"),
+            "distribution": st.column_config.BarChartColumn("Distribution", width="small", y_min=0),
+            "flags": st.column_config.TextColumn("Flags"),
+        })
 
 st.subheader("Inspect and correct a column")
-columns = list(ws.real.columns)
 if st.session_state.get("inspect_column") not in columns:
     st.session_state["inspect_column"] = columns[0]
 column = st.selectbox("Column", columns, key="inspect_column")
 kind_key = f"kind::{ws.fingerprint}::{column}"
 st.session_state[kind_key] = ws.schema.kinds[column]
-info, chart = st.columns([2, 3], gap="large")
+info, plot = st.columns([2, 3], gap="large")
 with info.container(key="column_detail"):
     st.selectbox("Kind", KINDS, key=kind_key, on_change=set_kind, args=(ws.fingerprint, column, kind_key),
                  help="Change it when the guess is wrong; the profile, the chart and every later step "
                       "follow the kind you set.")
     st.caption(f"{ws.schema.kinds[column]}: {KIND_HELP[ws.schema.kinds[column]]}")
-    row = cache.table_profile(ws).set_index("column").loc[column]
     inferred = ws.schema.inferred.get(column)
     if inferred and inferred != ws.schema.kinds[column]:
         st.markdown(f"You set **{ws.schema.kinds[column]}**; SynthLab had inferred **{inferred}** "
-                    f"({ws.schema.reasons[column]}).")
+                    f"({md(ws.schema.reasons[column])}).")
     else:
-        st.markdown(f"Inferred: {ws.schema.reasons.get(column, '')}.")
-    st.markdown(f"- Missing: **{row['missing %']:.1f}%**\n- Distinct values: **{row['unique']:,}**\n"
-                + (f"- {row['summary']}\n" if row["summary"] else "")
-                + (f"- Flags: {row['flags']}\n" if row["flags"] else ""))
+        st.markdown(f"Inferred: {md(ws.schema.reasons.get(column, ''))}.")
+    detail = guarded("profiling the column", cache.table_profile, ws, [column])
+    if detail is not None:
+        row = detail.iloc[0]
+        st.markdown(f"- Missing: **{row['missing %']:.1f}%**\n- Distinct values: **{row['unique']:,}**\n"
+                    + (f"- {md(row['summary'])}\n" if row["summary"] else "")
+                    + (f"- Flags: {md(row['flags'])}\n" if row["flags"] else ""))
     st.button("Undo all kind changes", on_click=undo_kinds, disabled=not ws.schema.overrides,
               icon=":material/undo:")
-with chart:
-    st.plotly_chart(cache.column_figure(ws, column), width="stretch",
-                    key=f"chart::{ws.fingerprint}::{column}")
+with plot:
+    chart("drawing the column", cache.column_figure, ws, column, key=f"chart::{ws.fingerprint}::{column}")
 
 st.subheader("Target and columns to synthesise")
 st.caption("The target is the column a model should predict: oversampling balances its classes and "
@@ -220,7 +265,7 @@ with target_left:
     target_key = f"target::{ws.fingerprint}"
     st.session_state[target_key] = ws.schema.target
     st.selectbox("Target column (optional)", eligible, key=target_key, on_change=set_target,
-                 args=(ws.fingerprint, target_key), format_func=lambda c: "none" if c is None else c,
+                 args=(ws.fingerprint, target_key), format_func=lambda c: "none" if c is None else str(c),
                  placeholder="none")
 with target_right:
     excluded_key = f"excluded::{ws.fingerprint}"

@@ -9,8 +9,9 @@ from core.impute.base import predictor_columns
 from core.impute.plan import FALLBACK, Step, columns_with_holes, plan_for
 from core.missing import MECHANISMS, dependent_columns
 from ui import cache, sidebar, state
-from ui.errors import captured, guarded
+from ui.errors import captured, chart, guarded
 from ui.params import param_widgets
+from ui.text import md, md_list, safe_preview
 
 PAGE = "impute"
 RESULT = "imputed_preview"
@@ -35,8 +36,21 @@ def use_table() -> None:
 
 def restore() -> None:
     state.new_action(PAGE)
-    state.workspace().restore_original()
-    state.flash("success", "The working table is the original again.")
+    if captured("restoring the original", lambda: state.workspace().restore_original() or True):
+        state.flash("success", "The working table is the original again.")
+
+
+def suggest_predictors(outcome: str, others: list[str]) -> list[str]:
+    """Up to three number columns: those most correlated with a number outcome, none following exactly from the
+    others (awake = 24 − sleep)."""
+    numbers = [c for c in others if pd.api.types.is_numeric_dtype(real[c])]
+    if not pd.api.types.is_numeric_dtype(real[outcome]):
+        return numbers[:3]
+    suggested = []
+    for c in sorted(numbers, key=lambda c: -abs(real[c].corr(real[outcome]) or 0)):
+        if len(suggested) < 3 and not dependent_columns(real[[*suggested, c]]):
+            suggested.append(c)
+    return suggested
 
 
 def card(method: str, container=st) -> None:
@@ -57,7 +71,9 @@ st.markdown(
 state.show_flash(PAGE)
 
 real, schema = ws.real, ws.schema
-holed = columns_with_holes(real, schema)
+holed = guarded("finding the columns with holes", columns_with_holes, real, schema)
+if holed is None:
+    st.stop()
 if ws.imputed is not None:
     left, right = st.columns([3, 1])
     left.info(f"The working table is imputed ({ws.imputation}).", icon=":material/healing:")
@@ -72,7 +88,7 @@ fill, compare, multiple = st.tabs(["Fill the holes", "Which method suits this ta
 
 with fill:
     counts = real[holed].isna().sum()
-    st.caption(f"{len(holed)} column(s) with holes: " + ", ".join(f"{c} ({counts[c]:,})" for c in holed)
+    st.caption(f"{len(holed)} column(s) with holes: " + ", ".join(f"{md(c)} ({counts[c]:,})" for c in holed)
                + ". Identifiers, free text and columns left out of synthesis are not filled.")
     mode = st.radio("Method", ["One method for all columns", "One method per column"], horizontal=True,
                     key="impute_mode")
@@ -85,17 +101,17 @@ with fill:
         params = param_widgets(IMPUTERS[method].params, key=f"impute::{method}", columns=list(real.columns),
                                container=right)
         plan = guarded("planning the imputation", plan_for, real, schema, method, params)
-        if IMPUTERS[method].multivariate:
-            st.caption(f"{IMPUTERS[method].title} predicts each hole from: "
-                       + ", ".join(map(str, predictor_columns(real, schema))) + ".")
+        predictors = guarded("finding the predictors", predictor_columns, real, schema)
+        if IMPUTERS[method].multivariate and predictors is not None:
+            st.caption(f"{IMPUTERS[method].title} predicts each hole from: {md_list(predictors)}.")
     else:
         plan = []
         for column in holed:
             kind = schema.kinds[column]
             choices = [k for k, cls in IMPUTERS.items() if kind in cls.kinds]
             row = st.columns([2, 3, 1])
-            row[0].markdown(f"**{column}**  \n{kind}, {counts[column]:,} missing")
-            method = row[1].selectbox(f"Method for {column}", choices, key=f"impute_col::{column}",
+            row[0].markdown(f"**{md(column)}**  \n{kind}, {counts[column]:,} missing")
+            method = row[1].selectbox(f"Method for {md(column)}", choices, key=f"impute_col::{column}",
                                       index=choices.index(FALLBACK[kind]) if FALLBACK[kind] in choices else 0,
                                       format_func=lambda k: IMPUTERS[k].title, label_visibility="collapsed")
             params = {}
@@ -108,7 +124,7 @@ with fill:
                                help="Random methods (hot deck, noise, iterative with sampling, PMM) give the same "
                                     "table for the same seed."))
     if plan:
-        st.dataframe(pd.DataFrame([{"column": s.column, "kind": schema.kinds[s.column],
+        safe_preview(pd.DataFrame([{"column": s.column, "kind": schema.kinds[s.column],
                                     "cells to fill": int(counts[s.column]), "method": IMPUTERS[s.method].title,
                                     "note": (f"stand-in: {s.note}" if s.note else "")} for s in plan]),
                      hide_index=True, width="stretch")
@@ -127,8 +143,8 @@ with fill:
         if left_over:
             st.warning(f"{left_over:,} cells are still missing (a method had nothing to draw from for them).")
         column = st.selectbox("Column", result["plan"], key="impute_show")
-        st.plotly_chart(plots.imputed_distribution(real[column], after[column], schema.kinds[column]),
-                        width="stretch", key="impute_dist")
+        chart("drawing the column", plots.imputed_distribution, real[column], after[column], schema.kinds[column],
+              key="impute_dist")
         numeric = [c for c in real.columns if schema.kinds[c] in ("continuous", "integer")
                    and pd.api.types.is_numeric_dtype(after[c])]
         if len(numeric) >= 2:
@@ -136,12 +152,12 @@ with fill:
             x = left.selectbox("x", numeric, key="impute_x",
                                index=numeric.index(column) if column in numeric else 0)
             y = right.selectbox("y", [c for c in numeric if c != x], key="impute_y")
-            st.plotly_chart(plots.imputed_scatter(real, after, x, y), width="stretch", key="impute_scatter")
+            chart("drawing the scatter", plots.imputed_scatter, real, after, x, y, key="impute_scatter")
             st.markdown("**Correlations** before (each pair on the rows where both are observed) and after. "
                         "Single-value methods pull correlations towards zero; methods that use the other "
                         "columns keep them, or exaggerate them slightly.")
-            st.plotly_chart(plots.correlation_change(real[numeric], after[numeric]), width="stretch",
-                            key="impute_corr")
+            chart("drawing the correlations", plots.correlation_change, real[numeric], after[numeric],
+                  key="impute_corr")
         st.button("Use this table", type="primary", on_click=use_table, icon=":material/check:",
                   help="Make the imputed table the working table that synthesis uses. The original stays.")
 
@@ -175,13 +191,13 @@ with compare:
             best = summary.iloc[0]
             st.success(f"Best on this table with {request[2]} holes: **{IMPUTERS[best['method']].title}**"
                        + (f" (NRMSE {best['NRMSE']:.2f})" if best["NRMSE"] == best["NRMSE"] else "") + ".")
-            st.dataframe(summary.assign(method=summary["method"].map(lambda k: IMPUTERS[k].title)),
+            safe_preview(summary.assign(method=summary["method"].map(lambda k: IMPUTERS[k].title)),
                          hide_index=True, width="stretch",
                          column_config={c: st.column_config.NumberColumn(format="%.3f")
                                         for c in ("NRMSE", "accuracy", "distribution distance", "seconds")})
-            st.plotly_chart(plots.benchmark_figure(summary), width="stretch", key="compare_chart")
+            chart("drawing the comparison", plots.benchmark_figure, summary, key="compare_chart")
             with st.expander("Scores per column"):
-                st.dataframe(detail, hide_index=True, width="stretch")
+                safe_preview(detail, hide_index=True, width="stretch")
 
 with multiple:
     st.markdown(
@@ -201,15 +217,7 @@ with multiple:
     mi_method = top[3].selectbox("Random method", ["pmm", "hot_deck", "noise"], key="mi_method",
                                  format_func=lambda k: IMPUTERS[k].title)
     others = [c for c in candidates if c != outcome]
-    if pd.api.types.is_numeric_dtype(real[outcome]):  # default: the numbers most correlated with the outcome
-        numeric_others = [c for c in others if pd.api.types.is_numeric_dtype(real[c])]
-        ranked = sorted(numeric_others, key=lambda c: -abs(real[c].corr(real[outcome]) or 0))
-        suggested = []
-        for c in ranked:  # skip a column that follows exactly from those already chosen (awake = 24 − sleep)
-            if len(suggested) < 3 and not dependent_columns(real[[*suggested, c]]):
-                suggested.append(c)
-    else:
-        suggested = [c for c in others if pd.api.types.is_numeric_dtype(real[c])][:3]
+    suggested = guarded("suggesting predictors", suggest_predictors, outcome, others) or []
     predictors = st.multiselect("Predictors", others, key="mi_predictors", default=suggested)
     if st.button("Run multiple imputation", key="mi_run", icon=":material/functions:") and predictors:
         st.session_state["mi_request"] = (ws.fingerprint, outcome, tuple(predictors), model, m, mi_method)
@@ -219,15 +227,15 @@ with multiple:
         pooled = guarded("pooling imputations", cache.pooled, ws, outcome=outcome, predictors=list(predictors),
                          model=model, m=m, method=mi_method, rng=0)
         if pooled is not None:
-            st.dataframe(pooled.pooled, hide_index=True, width="stretch",
+            safe_preview(pooled.pooled, hide_index=True, width="stretch",
                          column_config={c: st.column_config.NumberColumn(format="%.4g")
                                         for c in pooled.pooled.columns if c != "term"})
             st.caption("estimate: pooled coefficient Q̄ · within: average variance Ū · between: variance B of the "
                        "estimates across imputations · total: T = Ū + (1 + 1/m)B · lambda: share of the variance "
                        "due to missing data · df: Barnard-Rubin degrees of freedom · FMI: fraction of missing "
                        "information.")
-            st.plotly_chart(plots.standard_error_figure(pooled.pooled, pooled.single, pooled.complete_case),
-                            width="stretch", key="mi_se")
+            chart("drawing the standard errors", plots.standard_error_figure, pooled.pooled, pooled.single,
+                  pooled.complete_case, key="mi_se")
             st.markdown(f"The single imputation ({IMPUTERS['mean'].title.lower()}) reports smaller standard errors "
                         "than the pooled ones: it ignores the uncertainty about the missing values. The complete-case "
                         "fit throws rows away (larger SEs) and is biased unless the holes are MCAR.")

@@ -8,7 +8,8 @@ from core import plots
 from core.missing import MNAR_NOTE, SHAPES, nullity_correlation
 from core.missing.patterns import DENDROGRAM_COLUMNS, HEATMAP_COLUMNS, MATRIX_COLUMNS, MATRIX_ROWS
 from ui import cache, sidebar, state
-from ui.errors import guarded
+from ui.errors import chart, guarded
+from ui.text import md, md_list, safe_preview
 
 PAGE = "missingness"
 LITTLE_MAX_COLUMNS = 30
@@ -25,9 +26,11 @@ st.markdown(
 state.show_flash(PAGE)
 
 real = ws.real
-overview = cache.missing_overview(ws)
+overview = guarded("summarising what is missing", cache.missing_overview, ws)
+summary = guarded("summarising the table", cache.table_summary, ws)
+if overview is None or summary is None:
+    st.stop()
 numeric, partial, complete_rows = overview.numeric, overview.partial, overview.complete_rows
-summary = cache.table_summary(ws)
 
 metrics = st.columns(4)
 metrics[0].metric("Cells missing", f"{summary.missing_share:.1%}", help=f"{summary.missing_cells:,} cells")
@@ -54,12 +57,12 @@ with where:
         if len(real) > MATRIX_ROWS or real.shape[1] > MATRIX_COLUMNS:
             st.caption(f"Too large to draw cell by cell: at most {MATRIX_ROWS} lines (each the share missing in "
                        f"a block of consecutive rows) and the {MATRIX_COLUMNS} most incomplete columns are drawn.")
-        st.plotly_chart(cache.missing_figure(ws, "matrix", sort_rows), width="stretch", key="matrix")
+        chart("drawing the nullity matrix", cache.missing_figure, ws, "matrix", sort_rows, key="matrix")
     by_column = overview.by_column
-    st.plotly_chart(plots.missing_bar_figure(by_column), width="stretch", key="bar")
+    chart("drawing the missing values per column", plots.missing_bar_figure, by_column, key="bar")
     gone = by_column[by_column["missing"] == len(real)]["column"].tolist()
     if gone:
-        st.warning("Every value is missing in: " + ", ".join(gone) + ". These columns carry no information; "
+        st.warning("Every value is missing in: " + md_list(gone) + ". These columns carry no information; "
                    "they are left out of the tests below and should be excluded on the Data page.")
 
 with together:
@@ -67,29 +70,29 @@ with together:
         st.info("Fewer than two columns are partly missing, so there is no co-occurrence to show."
                 if partial else "No column is partly missing.")
     elif len(partial) == 2:
-        r = nullity_correlation(real).iloc[0, 1]
-        reading = ("missing in the same rows" if r > 0.5 else "missing in different rows" if r < -0.5
-                   else "unrelated")
-        st.markdown(f"**Nullity correlation** of {partial[0]} and {partial[1]}: **{r:.2f}**; their holes are "
-                    f"{reading}. (+1: always missing together; −1: one is missing exactly when the other is "
-                    "present; 0: unrelated.)")
+        r = guarded("relating the holes", lambda: nullity_correlation(real).iloc[0, 1])
+        if r is not None:
+            reading = ("missing in the same rows" if r > 0.5 else "missing in different rows" if r < -0.5
+                       else "unrelated")
+            st.markdown(f"**Nullity correlation** of {md(partial[0])} and {md(partial[1])}: **{r:.2f}**; their holes "
+                        f"are {reading}. (+1: always missing together; −1: one is missing exactly when the other is "
+                        "present; 0: unrelated.)")
     else:
         st.markdown("**Nullity correlation**: how strongly the holes of two columns go together. Near +1 they "
                     "are missing in the same rows (one form, one sensor); near −1 one is missing exactly when "
                     "the other is present; near 0 they are unrelated. Only columns that are sometimes, but not "
                     "always, missing are shown" + (f", the {HEATMAP_COLUMNS} most incomplete of {len(partial)}"
                                                    if len(partial) > HEATMAP_COLUMNS else "") + ".")
-        st.plotly_chart(cache.missing_figure(ws, "heatmap"), width="stretch", key="nullcorr")
+        chart("drawing the nullity correlation", cache.missing_figure, ws, "heatmap", key="nullcorr")
         st.markdown("**Dendrogram**: columns clustered by where their holes are; columns that join low down "
                     "are missing in nearly the same rows and are best repaired together."
                     + (f" The {DENDROGRAM_COLUMNS} most incomplete columns are clustered."
                        if len(partial) > DENDROGRAM_COLUMNS else ""))
-        st.plotly_chart(cache.missing_figure(ws, "dendrogram"), width="stretch", key="dendrogram")
+        chart("drawing the dendrogram", cache.missing_figure, ws, "dendrogram", key="dendrogram")
     st.markdown("**Missing-data patterns**: each combination of missing columns and how many rows have it, "
                 "most frequent first (an UpSet plot: the dots below a bar show which columns are missing).")
-    st.plotly_chart(plots.pattern_figure(patterns, [str(c) for c in real.columns]), width="stretch",
-                    key="patterns")
-    st.dataframe(patterns, hide_index=True, width="stretch",
+    chart("drawing the patterns", plots.pattern_figure, patterns, [str(c) for c in real.columns], key="patterns")
+    safe_preview(patterns, hide_index=True, width="stretch",
                  column_config={"share": st.column_config.ProgressColumn("share", format="percent",
                                                                         min_value=0, max_value=1)})
 
@@ -109,7 +112,7 @@ with shadow:
         y_options = [c for c in numeric if c != x]
         y = right.selectbox("y", y_options, key="shadow_y",
                             index=y_options.index(default_y) if default_y in y_options else 0)
-        st.plotly_chart(cache.missing_figure(ws, "shadow", x, y), width="stretch", key="shadow")
+        chart("drawing the shadow scatter", cache.missing_figure, ws, "shadow", x, y, key="shadow")
 
 with mechanism:
     st.subheader("Little's MCAR test")
@@ -125,13 +128,13 @@ with mechanism:
     default = [c for c in default if c not in dependent]
     if dependent:
         st.caption("Left out by default because they follow exactly from other columns (the test needs an "
-                   "invertible covariance): " + ", ".join(map(str, dependent)) + ".")
+                   "invertible covariance): " + md_list(dependent) + ".")
     chosen = st.multiselect("Columns to test", testable, default=default[:LITTLE_MAX_COLUMNS], key="little_columns",
                             help=f"All numeric columns by default (up to {LITTLE_MAX_COLUMNS}). Each extra column "
                                  "adds degrees of freedom; columns without holes still sharpen the estimates.")
     left_out = [c for c in real.columns if c not in testable]
     if left_out:
-        st.caption("Not numeric, so not in the test: " + ", ".join(map(str, left_out)) + ".")
+        st.caption("Not numeric, so not in the test: " + md_list(left_out) + ".")
     if chosen:
         result = guarded("running Little's test", cache.little, ws, chosen)
         if result is not None:
@@ -142,7 +145,7 @@ with mechanism:
             cols[3].metric("patterns", result.n_patterns)
             (st.warning if result.p_value < 0.05 else st.success)(result.verdict())
             with st.expander("Each pattern's share of d²"):
-                st.dataframe(pd.DataFrame([{"missing": ", ".join(c.missing) or "(complete rows)",
+                safe_preview(pd.DataFrame([{"missing": ", ".join(map(str, c.missing)) or "(complete rows)",
                                             "rows": c.n_rows, "d²": c.d2} for c in result.patterns]),
                              hide_index=True, width="stretch")
                 st.caption(f"EM converged in {result.em_iterations} iterations on {result.rows_used:,} rows. "
@@ -157,19 +160,19 @@ with mechanism:
         column = st.selectbox("Column with holes", partial, key="mar_column")
         mar = guarded("comparing rows with and without the value", cache.mar, ws, column)
         if mar is not None:
-            (st.warning if "not MCAR" in mar.verdict or "probably" in mar.verdict else st.success)(mar.verdict)
-            st.markdown(f"{mar.n_missing:,} of {mar.n_rows:,} rows miss **{column}**. Each other column is compared "
-                        "between those rows and the rest: Welch's t and Kolmogorov-Smirnov tests with the "
+            (st.warning if "not MCAR" in mar.verdict or "probably" in mar.verdict else st.success)(md(mar.verdict))
+            st.markdown(f"{mar.n_missing:,} of {mar.n_rows:,} rows miss **{md(column)}**. Each other column is "
+                        "compared between those rows and the rest: Welch's t and Kolmogorov-Smirnov tests with the "
                         "standardised mean difference (|SMD| > 0.1 is a meaningful imbalance) for numbers, a "
                         "chi-square test with Cramér's V for labels; p-values are Holm-adjusted.")
-            st.dataframe(mar.comparisons, hide_index=True, width="stretch",
+            safe_preview(mar.comparisons, hide_index=True, width="stretch",
                          column_config={"p": st.column_config.NumberColumn(format="%.2g"),
                                         "p (Holm)": st.column_config.NumberColumn(format="%.2g"),
                                         "size": st.column_config.NumberColumn(format="%.2f")})
             if mar.auc is not None:
                 st.markdown(mar.auc_note)
                 if len(mar.coefficients):
-                    st.plotly_chart(plots.coefficient_figure(mar.coefficients), width="stretch", key="coefficients")
+                    chart("drawing the coefficients", plots.coefficient_figure, mar.coefficients, key="coefficients")
             else:
                 st.caption(mar.auc_note)
     with st.expander("MAR or MNAR? What the observed data can't tell", expanded=False):
@@ -190,7 +193,7 @@ with simulator:
         y_options = [c for c in numeric if c != x]
         y = top[1].selectbox("y (outcome)", y_options, key="sim_y",
                              index=y_options.index(suggested_y) if suggested_y in y_options else 0)
-        hole = top[2].radio("Holes in", [y, x], key="sim_hole", horizontal=True,
+        hole = top[2].radio("Holes in", [y, x], key="sim_hole", horizontal=True, format_func=md,
                             help="Which column loses values. The classic case is the outcome y.")
         drivers = [c for c in numeric if c != hole]
         default_driver = ([suggested_by] if suggested_by in drivers and suggested_by not in (x, y) else []) + \
@@ -216,13 +219,14 @@ with simulator:
             st.caption(f"{len(sim.complete):,} complete rows{sampled}. Same seed, same holes.")
             figures = st.columns(3)
             for slot, name in zip(figures, ["MCAR", "MAR", "MNAR"], strict=True):
-                slot.plotly_chart(plots.simulation_figure(sim, name), width="stretch", key=f"sim_{name}")
+                with slot:
+                    chart(f"drawing the {name} case", plots.simulation_figure, sim, name, key=f"sim_{name}")
             table = sim.table.rename(columns={"slope": "slope", "se": "SE of slope", "r2": "R²"})
-            st.dataframe(table.drop(columns=["intercept"]), hide_index=True, width="stretch",
+            safe_preview(table.drop(columns=["intercept"]), hide_index=True, width="stretch",
                          column_config={c: st.column_config.NumberColumn(format="%.3f")
                                         for c in table.columns if table[c].dtype.kind == "f"})
             truth = sim.table.loc[0, "slope"]
             worst = sim.table.iloc[1:].assign(bias=lambda t: (t["slope"] - truth).abs()).sort_values("bias")
             if np.isfinite(truth) and worst["bias"].notna().any():
-                st.markdown(f"Slope on complete data: **{truth:.3f}**. Furthest off: **{worst.iloc[-1]['data']}** "
+                st.markdown(f"Slope on complete data: **{truth:.3f}**. Furthest off: **{md(worst.iloc[-1]['data'])}** "
                             f"({worst.iloc[-1]['slope']:.3f}).")

@@ -43,9 +43,9 @@ def _schema_key(ws: Workspace) -> str:
     return ws.fingerprint + json.dumps(ws.schema.to_dict(), sort_keys=True, default=str)
 
 
-@st.cache_data(max_entries=8, show_spinner="Profiling the columns…")
-def _profile(key: str, _df: pd.DataFrame, _schema: Schema) -> pd.DataFrame:
-    return profile(_df, _schema)
+@st.cache_data(max_entries=16, show_spinner="Profiling the columns…")
+def _profile(key: str, columns: tuple[str, ...], _df: pd.DataFrame, _schema: Schema) -> pd.DataFrame:
+    return profile(_df[list(columns)], _schema)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -58,8 +58,9 @@ def _figure(key: str, column: str, kind: str, _series: pd.Series) -> go.Figure:
     return plots.column_distribution(_series, kind)
 
 
-def table_profile(ws: Workspace) -> pd.DataFrame:
-    return _profile(_schema_key(ws), ws.real, ws.schema)
+def table_profile(ws: Workspace, columns: list[str]) -> pd.DataFrame:
+    """The profile of ``columns`` (a wide table is profiled a page of columns at a time)."""
+    return _profile(_schema_key(ws), tuple(columns), ws.real, ws.schema)
 
 
 def table_summary(ws: Workspace) -> TableSummary:
@@ -101,7 +102,19 @@ def _overview(key: str, _df: pd.DataFrame, _kinds: dict) -> MissingOverview:
         numeric=numeric, partial=partially_missing(_df), complete_rows=int(_df.notna().all(axis=1).sum()),
         by_column=missing_by_column(_df), patterns=pattern_table(_df),
         dependent=dependent_columns(sample[numeric]) if numeric else [],
-        suggestion=suggest_setup(sample, numeric) if len(numeric) >= 2 else None)
+        suggestion=suggest_setup(sample, _suggestion_pool(_df, numeric)) if len(numeric) >= 2 else None)
+
+
+SUGGESTION_COLUMNS = 100  # the simulator's suggested pair is sought among this many columns of a wide table
+
+
+def _suggestion_pool(df: pd.DataFrame, numeric: list[str]) -> list[str]:
+    """The number columns the simulator's pair is chosen from: all of them, or on a wide table the most
+    incomplete ones (every pair's correlation costs the square of the column count)."""
+    if len(numeric) <= SUGGESTION_COLUMNS:
+        return numeric
+    holes = df[numeric].isna().sum().sort_values(ascending=False, kind="stable")
+    return [c for c in numeric if c in set(holes.index[:SUGGESTION_COLUMNS])]
 
 
 @st.cache_data(max_entries=16, show_spinner="Running Little's test (EM estimates)…")

@@ -17,6 +17,7 @@ import streamlit as st
 
 from core.errors import SynthLabError
 from ui.state import flash
+from ui.text import md
 
 T = TypeVar("T")
 
@@ -24,11 +25,12 @@ T = TypeVar("T")
 def explain(exc: BaseException, action: str) -> tuple[str, str | None]:
     """What the user reads about ``exc``: a user error's sentence and hint, or an apology and the traceback.
 
-    ``action`` completes "something went wrong while ...".
+    ``action`` completes "something went wrong while ...". The words are markdown with every
+    character of the sentence escaped, because sentences quote file names, column names and values.
     """
     if isinstance(exc, SynthLabError):
-        return exc.message + (f"  \n{exc.hint}" if exc.hint else ""), None
-    return (f"Sorry, something went wrong while {action}. Everything you had is unchanged.",
+        return md(exc.message) + (f"  \n{md(exc.hint)}" if exc.hint else ""), None
+    return (f"Sorry, something went wrong while {md(action)}. Everything you had is unchanged.",
             "".join(traceback.format_exception(exc)))
 
 
@@ -59,3 +61,10 @@ def captured(action: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T 
     except Exception as exc:  # noqa: BLE001 - a user error's sentence, or an apology: never a traceback
         flash("error", *explain(exc, action))
     return None
+
+
+def chart(action: str, make: Callable[..., Any], *args: Any, key: str, **kwargs: Any) -> None:
+    """Draw the plotly figure ``make(*args, **kwargs)`` returns, or say why there is none (see ``guarded``)."""
+    fig = guarded(action, make, *args, **kwargs)
+    if fig is not None:
+        st.plotly_chart(fig, width="stretch", key=key)

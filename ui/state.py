@@ -14,6 +14,7 @@ import streamlit as st
 from core.io import TableRead, read_table_report
 from core.samples import DEFAULT_SAMPLE, sample
 from core.workspace import Workspace
+from ui.text import md
 
 WORKSPACE = "workspace"
 FLASH = "flash"
@@ -88,11 +89,52 @@ def sample_workspace(key: str) -> Workspace:
     return ws
 
 
-def use(ws: Workspace, message: str) -> None:
-    """Make ``ws`` the session's workspace and say so (a training on the old table is stopped)."""
+PENDING = "pending_workspace"  # (workspace, message, title): a table waiting for the user to confirm the loss
+
+
+def use(ws: Workspace, message: str, *, title: str) -> None:
+    """Make ``ws`` (called ``title``) the session's workspace and say so (a training on the old table is stopped).
+
+    When that would forget runs or an imputed table, nothing is replaced yet: ``ws`` waits until the
+    user answers :func:`pending_question` with :func:`confirm_pending` or :func:`cancel_pending`.
+    """
+    current = st.session_state.get(WORKSPACE)
+    if current is not None and (current.runs or current.imputed is not None):
+        st.session_state[PENDING] = (ws, message, title)
+        return
+    _replace(ws, message)
+
+
+def _replace(ws: Workspace, message: str) -> None:
+    st.session_state.pop(PENDING, None)
     stop_training()
     st.session_state[WORKSPACE] = ws
     flash("success", message)
+
+
+def pending_question() -> str | None:
+    """The question to ask before a waiting table replaces the current one (markdown), or None."""
+    waiting, current = st.session_state.get(PENDING), st.session_state.get(WORKSPACE)
+    if waiting is None or current is None:
+        return None
+    lost = [f"{len(current.runs)} run{'s' if len(current.runs) != 1 else ''}"] if current.runs else []
+    if current.imputed is not None:
+        lost.append("the imputed table")
+    job = st.session_state.get(JOB)
+    stops = " and stops the training in progress" if job is not None and job.running else ""
+    return f"Load {md(waiting[2])}? This forgets {' and '.join(lost) or 'nothing'}{stops}."
+
+
+def confirm_pending() -> None:
+    """Replace the current workspace with the one waiting for an answer."""
+    waiting = st.session_state.get(PENDING)
+    if waiting is not None:
+        _replace(*waiting[:2])
+
+
+def cancel_pending() -> None:
+    """Keep the current workspace; the waiting one is dropped."""
+    st.session_state.pop(PENDING, None)
 
 
 def new_action(page: str) -> None:

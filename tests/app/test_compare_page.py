@@ -1,8 +1,15 @@
 """AppTest for the Compare page: scores with their readings, every view, the leaderboard."""
 
+import json
+
+import numpy as np
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from core.evaluate.scores import Scores
+from core.workspace import Run, Workspace
 from tests.app import conftest
+from tests.app.test_errors import HOSTILE, a_bug, assert_shown_as_text
 
 
 def with_runs(sample: str, methods: list[str]) -> AppTest:
@@ -40,3 +47,96 @@ def test_scores_views_and_leaderboard():
     board = next(d.value for d in at.dataframe if "best for" in d.value.columns)
     assert board["run"].tolist() == ["monte_carlo #1", "gaussian_copula #1"]
     assert board["best for"].str.contains("quality").sum() == 1
+
+
+# --------------------------------------------------------------------------- hardening (issue 11)
+
+
+def table(n: int = 120, levels: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({"x": rng.normal(size=n), "y": rng.normal(size=n), "n": rng.integers(0, 50, n).astype(float),
+                         "group": rng.choice([f"g{i}" for i in range(levels)], n), "flag": rng.choice(["a", "b"], n)})
+
+
+def quick_scores(real, synthetic, schema, **kwargs) -> Scores:
+    """Stands in for the scores (tested on their own) where a test is about the page's views."""
+    leaning = pd.Series([0.1, 0.0], index=list(real.columns[:2]))
+    return Scores(0.9, 0.9, 0.9, 0.5, 1.0, 0.0, 0.5, 1.0, 1.0,
+                  {"dcr synthetic": np.ones(5), "dcr holdout": np.ones(5), "nndr": 0.5, "detector leans on": leaning})
+
+
+def open_with_runs(frame: pd.DataFrame, names: list[str], monkeypatch) -> AppTest:
+    """The Compare page on ``frame`` with one run per name (each a seeded resample of the training rows),
+    with the scores stood in for."""
+    import ui.cache
+
+    monkeypatch.setattr(ui.cache, "evaluate", quick_scores)
+    ws = Workspace(frame, name="t.csv", source="upload:t.csv")
+    for i, name in enumerate(names):
+        rows = ws.train.sample(n=len(ws.train), replace=True, random_state=i).reset_index(drop=True)
+        ws.add_run(Run("monte_carlo", {}, i, rows, 0.1, 0.1, name=name))
+    at = AppTest.from_file(conftest.APP, default_timeout=120)
+    at.session_state["workspace"] = ws
+    at.run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def traces(at, key: str) -> list[str]:
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith(key) or key in c.proto.id)
+    return [t.get("name") for t in json.loads(chart.proto.spec)["data"]]
+
+
+def subplot_titles(at, key: str) -> list[str]:
+    chart = next(c for c in at.get("plotly_chart") if key in c.proto.id)
+    return [a["text"] for a in json.loads(chart.proto.spec)["layout"].get("annotations", [])]
+
+
+def test_a_run_against_another_run_is_labelled_with_the_run_names(monkeypatch):
+    at = open_with_runs(table(), ["first", "second"], monkeypatch)
+    at.selectbox(key="compare_against").select("first").run()
+    at.selectbox(key="compare_column").select("x").run()
+    assert not at.exception and not at.error
+    assert traces(at, "compare_overlay") == ["first", "second"]
+    assert traces(at, "compare_projection") == ["first", "second"]
+    assert traces(at, "compare_conditional") == ["first", "second"]
+    assert subplot_titles(at, "compare_pairs")[:2] == ["first", "second"]
+    summary = next(d.value for d in at.dataframe if "share first" in d.value.columns)
+    assert "share second" in summary.columns and not [c for c in summary.columns if "real" in c]
+    text = " ".join(m.value for m in at.markdown)
+    assert "real against synthetic" not in text
+
+    at.selectbox(key="compare_against").select("the real data").run()
+    assert traces(at, "compare_overlay") == ["real", "second"]
+
+
+def test_run_names_and_column_names_are_shown_as_text(monkeypatch):
+    frame = table().rename(columns={"x": HOSTILE[0], "group": HOSTILE[1]})
+    frame[HOSTILE[1]] = np.where(np.arange(len(frame)) % 2, HOSTILE[2], HOSTILE[3])
+    at = open_with_runs(frame, ["![r](//host/r)", "**run**"], monkeypatch)
+    at.selectbox(key="compare_against").select("![r](//host/r)").run()
+    at.button(key="compare_all").click().run()
+    assert not at.exception
+    assert_shown_as_text(at, ["![r](//host/r)", "**run**", HOSTILE[0]])
+
+
+def test_a_failing_score_or_view_leaves_the_rest_of_the_page(monkeypatch):
+    import core.evaluate.compare
+    import ui.cache
+
+
+    monkeypatch.setattr(core.evaluate.compare, "column_distances", a_bug)
+    monkeypatch.setattr(core.evaluate.compare, "correlations", a_bug)
+    at = open_with_runs(table(), ["first"], monkeypatch)
+    monkeypatch.setattr(ui.cache, "evaluate", a_bug)
+    at.selectbox(key="compare_model").select("linear").run()  # scored afresh, and the score fails
+    assert len([e for e in at.error if e.value.startswith("Sorry")]) == 3
+    assert len(at.tabs) == 5 and traces(at, "compare_projection") == ["real", "first"]
+    assert traces(at, "compare_conditional") == ["real", "first"]
+
+
+def test_a_label_column_with_many_levels_keeps_the_views(monkeypatch):
+    at = open_with_runs(table(n=600, levels=300), ["first"], monkeypatch)
+    assert not at.exception
+    assert len(at.tabs) == 5 and traces(at, "compare_projection") == ["real", "first"]

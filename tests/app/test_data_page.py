@@ -6,8 +6,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.samples import DEFAULT_SAMPLE, SAMPLES
-from core.workspace import Workspace
+from core.workspace import Run, Workspace
 from tests.app.conftest import APP
+from tests.app.test_errors import HOSTILE, a_bug, assert_shown_as_text, assert_tables_safe, unescaped
 
 
 def sidebar_text(at):
@@ -32,9 +33,9 @@ def test_opens_on_the_default_sample(app):
 def test_switching_sample(app, key):
     app.selectbox(key="sample_choice").select(key).run()
     assert not app.exception and not app.error
-    assert app.header[0].value == key
+    assert unescaped(app.header[0].value) == key
     assert app.success[0].value.startswith("Loaded the sample")
-    assert key in sidebar_text(app)
+    assert key in unescaped(sidebar_text(app))
 
 
 def test_changing_a_kind_changes_the_profile(app):
@@ -102,3 +103,101 @@ def test_degenerate_table_renders():
     for column in frame.columns:
         at.selectbox(key="inspect_column").select(column).run()
         assert not at.exception and not at.error
+
+
+# --------------------------------------------------------------------------- hardening (issue 11)
+
+
+def with_run(at, imputed: bool = False):
+    """The open app's workspace gets a run (and optionally an imputed table)."""
+    ws = at.session_state["workspace"]
+    ws.add_run(Run("monte_carlo", {}, 0, ws.train.head(20).reset_index(drop=True), 0.1, 0.1))
+    if imputed:
+        ws.set_imputed(ws.real.ffill().bfill(), "mean")
+    return ws
+
+
+def test_loading_another_sample_asks_before_forgetting_runs(app):
+    before = with_run(app, imputed=True)
+    app.selectbox(key="sample_choice").select("titanic").run()
+    assert not app.exception
+    assert app.header[0].value == DEFAULT_SAMPLE  # nothing replaced yet
+    question = next(w.value for w in app.warning if "forgets" in w.value)
+    assert "Titanic" in question and "1 run" in question and "the imputed table" in question
+    app.button(key="load_no").click().run()
+    assert app.session_state["workspace"] is before and len(before.runs) == 1
+    assert app.selectbox(key="sample_choice").value == DEFAULT_SAMPLE
+    assert not [w for w in app.warning if "forgets" in w.value]
+
+    app.selectbox(key="sample_choice").select("titanic").run()
+    app.button(key="load_yes").click().run()
+    assert not app.exception and not app.error
+    assert app.header[0].value == "titanic" and not app.session_state["workspace"].runs
+    assert app.success[0].value.startswith("Loaded the sample")
+
+
+def test_loading_without_runs_does_not_ask(app):
+    app.selectbox(key="sample_choice").select("titanic").run()
+    assert app.header[0].value == "titanic" and not app.warning
+
+
+def hostile_workspace() -> Workspace:
+    rng = np.random.default_rng(0)
+    n = 30
+    frame = pd.DataFrame({HOSTILE[0]: rng.normal(size=n), HOSTILE[1]: rng.choice(HOSTILE, n),
+                          HOSTILE[2]: rng.integers(0, 100, n).astype(float), HOSTILE[3]: rng.choice(["a", "b"], n)})
+    frame.iloc[:3, 0] = np.nan
+    return Workspace(frame, name="![f](//host/f).csv", source="upload:x.csv", origin="Uploaded file ![f](//host/f).csv",
+                     notices=["Column ![n](//host/n) was renamed."])
+
+
+def test_column_names_values_and_file_names_are_shown_as_text():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["workspace"] = hostile_workspace()
+    at.run()
+    assert not at.exception, at.exception
+    assert_shown_as_text(at, [*HOSTILE, "![f](//host/f)", "![n](//host/n)"])
+    for column in HOSTILE[1:]:
+        at.selectbox(key="inspect_column").select(column).run()
+        assert_shown_as_text(at, [column])
+    next(s for s in at.selectbox if s.label == "Target column (optional)").select(HOSTILE[3]).run()
+    at.multiselect[0].select(HOSTILE[0]).run()
+    assert not at.exception and not at.error
+    assert_shown_as_text(at, [HOSTILE[0], HOSTILE[3]])
+
+
+def test_previews_are_spreadsheet_safe():
+    frame = pd.DataFrame({"cmd": ["=1+1", "+2", "-3x", "@SUM(A1)", "ok"] * 4, "n": range(20)})
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["workspace"] = Workspace(frame, name="t.csv", source="upload:t.csv")
+    at.run()
+    assert not at.exception
+    assert_tables_safe(at)
+
+
+def test_a_wide_table_shows_a_bounded_number_of_columns():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(50, 2_000)), columns=[f"c{i}" for i in range(2_000)])
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["workspace"] = Workspace(frame, name="wide.csv", source="upload:wide.csv")
+    at.run()
+    assert not at.exception and not at.error
+    preview, profile = at.dataframe[0].value, at.dataframe[1].value
+    assert preview.shape[1] <= 100 and len(profile) <= 100
+    assert any("of 2,000 columns" in c.value for c in at.caption)
+    at.selectbox(key="profile_page").select(2).run()
+    shown = at.dataframe[1].value["column"].tolist()
+    assert shown[0] == f"c{len(profile)}" and len(shown) == len(profile)
+    at.selectbox(key="inspect_column").select("c1999").run()
+    assert not at.exception and not at.error
+
+
+def test_a_failing_profile_leaves_the_rest_of_the_page(app, monkeypatch):
+    import ui.cache
+
+
+    monkeypatch.setattr(ui.cache, "profile", a_bug)
+    app.selectbox(key="sample_choice").select("titanic").run()
+    assert not app.exception
+    assert any("Sorry" in e.value for e in app.error)
+    assert app.header[0].value == "titanic" and app.dataframe  # the preview is still drawn

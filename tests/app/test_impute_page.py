@@ -5,6 +5,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from tests.app import conftest
+from tests.app.test_errors import HOSTILE, a_bug, assert_shown_as_text, assert_tables_safe, hostile_frame
 
 
 def open_page(sample: str | None = None, frame: pd.DataFrame | None = None) -> AppTest:
@@ -72,3 +73,31 @@ def test_degenerate_table():
     at = open_page(frame=frame)
     at.button(key="impute_run").click().run()
     assert not at.exception and not at.error
+
+
+# --------------------------------------------------------------------------- hardening (issue 11)
+
+
+
+def test_column_names_are_shown_as_text():
+    at = open_page(frame=hostile_frame())
+    at.radio(key="impute_mode").set_value("One method per column").run()
+    assert not at.exception
+    assert_shown_as_text(at, [HOSTILE[1], HOSTILE[3]])
+    at.button(key="impute_run").click().run()
+    assert not at.exception and not at.error
+    assert_shown_as_text(at, [HOSTILE[1], HOSTILE[3]])
+    assert_tables_safe(at)
+
+
+def test_a_failing_view_leaves_the_rest_of_the_page(monkeypatch):
+    import core.plots
+
+
+    monkeypatch.setattr(core.plots, "imputed_scatter", a_bug)
+    monkeypatch.setattr(core.plots, "imputed_distribution", a_bug)
+    at = open_page(frame=hostile_frame())
+    at.button(key="impute_run").click().run()
+    assert not at.exception, at.exception
+    assert len([e for e in at.error if e.value.startswith("Sorry")]) == 2
+    assert button(at, "Use this table") and len(at.tabs) == 3

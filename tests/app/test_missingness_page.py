@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app import conftest
+from tests.app.test_errors import HOSTILE, a_bug, assert_shown_as_text, assert_tables_safe, hostile_frame
 
 
 def open_page(sample: str | None = None, frame: pd.DataFrame | None = None) -> AppTest:
@@ -69,3 +70,42 @@ def test_degenerate_tables():
     assert not at.error
     one = open_page(frame=pd.DataFrame({"only": [1.0, np.nan, 3.0, 4.0, np.nan, 6.0]}))
     assert any("two numeric columns" in i.value for i in one.info)
+
+
+# --------------------------------------------------------------------------- hardening (issue 11)
+
+
+
+def test_column_names_are_shown_as_text():
+    at = open_page(frame=hostile_frame(80).assign(**{"![gone](//host/g)": np.nan}))
+    assert not at.exception
+    assert_shown_as_text(at, [*HOSTILE, "![gone](//host/g)"])
+    at.selectbox(key="mar_column").select(HOSTILE[2]).run()
+    assert not at.exception
+    assert_shown_as_text(at, [HOSTILE[2]])
+    assert_tables_safe(at)
+
+
+def test_a_failing_view_leaves_the_rest_of_the_page(monkeypatch):
+    import core.missing
+    import core.plots
+
+
+    monkeypatch.setattr(core.missing, "nullity_correlation", a_bug)
+    monkeypatch.setattr(core.plots, "missing_bar_figure", a_bug)
+    frame = hostile_frame(80).drop(columns=[HOSTILE[3]])
+    at = open_page(frame=frame)  # two columns with holes: their nullity correlation is a sentence
+    assert not at.exception, at.exception
+    assert len([e for e in at.error if e.value.startswith("Sorry")]) == 2
+    assert any(m.label == "d²" for m in at.metric) and len(at.tabs) == 5
+
+
+def test_the_simulator_pair_of_a_wide_table_is_sought_among_its_most_incomplete_columns():
+    from ui.cache import SUGGESTION_COLUMNS, _suggestion_pool
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(30, 3 * SUGGESTION_COLUMNS)))
+    frame.iloc[:5, ::3] = np.nan
+    pool = _suggestion_pool(frame, list(frame.columns))
+    assert pool == list(frame.columns[::3])
+    assert _suggestion_pool(frame.iloc[:, :10], list(range(10))) == list(range(10))

@@ -1,5 +1,8 @@
 """The main flow in a real browser: open, switch sample, upload, correct a kind, see the profile follow."""
 
+import os
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
@@ -200,3 +203,64 @@ def test_synthesize_settings_survive_a_page_switch_and_are_what_runs(page: Page)
     page.get_by_role("button", name="Generate", exact=True).click()
     expect(page.get_by_text("as run 'smote #1'")).to_be_visible()
     expect(page.get_by_test_id("stCode").filter(has_text="seed 0")).to_contain_text("k_neighbors=3")
+
+
+SHOTS = Path(os.environ.get("SYNTHLAB_SHOTS", "test-artifacts"))
+HOSTILE = ["![x](//evil.invalid/c)", "<img src=//evil.invalid/i.png>", "**bold**"]
+
+
+def test_user_text_is_shown_as_text(page: Page, tmp_path):
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url) if "evil.invalid" in r.url else None)
+    path = tmp_path / "**loud**.csv"
+    path.write_text(",".join(f'"{h}"' for h in HOSTILE) + "\n"
+                    + "".join(f"{i},{HOSTILE[i % 3]},{i % 4}\n" for i in range(30)), encoding="utf-8")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    expect(page.get_by_text("Loaded '**loud**.csv'")).to_be_visible()
+    expect(sidebar(page)).to_contain_text("**loud**.csv")  # the name as typed, not in bold
+    choose(page, "Column", HOSTILE[1])
+    expect_detail(page, "Inferred")
+    page.wait_for_timeout(1_000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "data-hostile-names.png"), full_page=True)
+    assert page.locator("img[src*='evil.invalid']").count() == 0
+    assert not fetched
+
+
+def test_compare_two_runs_and_load_another_table_asks_first(page: Page):
+    choose(page, "Sample dataset", "Low birth weight")
+    expect(sidebar(page)).to_contain_text("189 rows × 10 columns")
+    page.get_by_test_id("stSidebarNav").get_by_text("Synthesize").click()
+    expect(page.get_by_role("heading", name="Synthesize")).to_be_visible()
+    page.get_by_text("Statistical models (a whole synthetic table)").click()
+    choose(page, "Method", "Gaussian copula")
+    for k in (1, 2):
+        page.wait_for_timeout(1_000)  # let the rerun settle: the old page may linger beside the new for a moment
+        page.get_by_role("button", name="Generate", exact=True).last.click()
+        expect(page.get_by_text(f"as run 'gaussian_copula #{k}'")).to_be_visible(timeout=60_000)
+
+    page.get_by_role("link", name="Compare").click()
+    expect(page.get_by_role("heading", name="Compare")).to_be_visible()
+    choose(page, "Against", "gaussian_copula #1")
+    legend = page.locator(".st-key-compare_overlay .legendtext")
+    expect(legend.first).to_have_text("gaussian_copula #1", timeout=60_000)
+    expect(legend.nth(1)).to_have_text("gaussian_copula #2")
+    page.wait_for_timeout(1_000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "compare-two-runs.png"), full_page=True)
+
+    page.get_by_test_id("stSidebarNav").get_by_text("Load data").click()
+    expect(page.get_by_role("heading", name="Load data")).to_be_visible()
+    page.wait_for_timeout(1_000)  # let the rerun settle: the old page may linger beside the new for a moment
+    choose(page, "Sample dataset", "Titanic passengers")
+    expect(page.get_by_text("Load the sample 'Titanic passengers'? This forgets 2 runs.")).to_be_visible()
+    page.get_by_role("button", name="Cancel", exact=True).click()
+    expect(page.get_by_text("This forgets 2 runs.")).to_have_count(0)
+    expect(sidebar(page)).to_contain_text("Synthesis runs: 2")
+    expect(sidebar(page)).to_contain_text("birthwt")
+    page.wait_for_timeout(1_000)
+    choose(page, "Sample dataset", "Titanic passengers")
+    expect(page.get_by_text("This forgets 2 runs.")).to_be_visible()
+    page.get_by_role("button", name="Yes, load it").click()
+    expect(sidebar(page)).to_contain_text("Synthesis runs: 0")
+    expect(sidebar(page)).to_contain_text("titanic")
