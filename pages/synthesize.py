@@ -25,7 +25,8 @@ from core.synth.run import generate as generate_table
 from core.workspace import Run, Workspace
 from ui import cache, sidebar, state, training
 from ui.errors import captured, guarded
-from ui.params import edit_matrix, param_widgets, plain, read_params, rows_problem, seed_problem, sentence
+from ui.params import edit_matrix, param_widgets, read_params, rows_problem, seed_problem, sentence
+from ui.text import md, safe_preview
 
 PAGE = "synthesize"
 OVERSAMPLING = [cls.key for cls in OVERSAMPLERS]
@@ -218,7 +219,7 @@ def clicked() -> None:
         return
     if chosen.problems:
         for problem in chosen.problems:
-            state.flash("error", plain(problem))
+            state.flash("error", md(problem))
         return
     if chosen.method in NEURAL:
         start_training(ws, chosen)
@@ -237,7 +238,7 @@ def generate(ws: Workspace, chosen: Settings) -> None:
                          fit_seconds=result.fit_seconds, sample_seconds=result.sample_seconds, rules=chosen.rules,
                          derived=chosen.derived, notes=[*chosen.notes, *result.notes]))
     st.session_state["run_choice"] = run.name
-    state.flash("success", f"Generated {len(result.table):,} rows with {title} as run '{plain(run.name)}' "
+    state.flash("success", f"Generated {len(result.table):,} rows with {title} as run '{md(run.name)}' "
                            f"(fit {result.fit_seconds:.2f} s, sample {result.sample_seconds:.2f} s).")
     training.flash_notes(result)
 
@@ -293,7 +294,7 @@ def redraw() -> None:
     problems = redraw_problems()
     if problems:
         for problem in problems:
-            state.flash("error", plain(problem))
+            state.flash("error", md(problem))
         return
     name, n, seed = st.session_state["run_choice"], st.session_state["redraw_n"], st.session_state["redraw_seed"]
 
@@ -311,8 +312,8 @@ def redraw() -> None:
     if run is not None:
         ws.add_run(run)
         st.session_state["run_choice"] = run.name
-        state.flash("success", f"Drew {len(run.synthetic):,} rows from the network of '{plain(name)}' as run "
-                               f"'{plain(run.name)}' ({run.sample_seconds:.2f} s).")
+        state.flash("success", f"Drew {len(run.synthetic):,} rows from the network of '{md(name)}' as run "
+                               f"'{md(run.name)}' ({run.sample_seconds:.2f} s).")
 
 
 def rename() -> None:
@@ -326,7 +327,7 @@ def rename() -> None:
     if captured("renaming the run", apply):
         st.session_state["run_choice"] = new
         st.session_state["run_new_name"] = ""
-        state.flash("success", f"Renamed '{plain(old)}' to '{plain(new)}'.")
+        state.flash("success", f"Renamed '{md(old)}' to '{md(new)}'.")
 
 
 def delete() -> None:
@@ -339,7 +340,7 @@ def delete() -> None:
 
     if captured("deleting the run", apply):
         st.session_state.pop("run_choice", None)
-        state.flash("success", f"Deleted run '{plain(name)}'.")
+        state.flash("success", f"Deleted run '{md(name)}'.")
 
 
 def restore_correlation() -> None:
@@ -395,7 +396,7 @@ columns = list(ws.working.columns)
 left, right = st.columns([3, 2], gap="large")
 left.markdown(f"**{cls.title}.** {cls.card.does}  \n*When:* {cls.card.when}  \n*Weaknesses:* {cls.card.distorts}")
 for blocker in blockers(ws, method):
-    left.warning(plain(blocker), icon=":material/warning:")
+    left.warning(md(blocker), icon=":material/warning:")
 simple = simple_params(method)
 if method in NEURAL:
     with left.expander("How this network learns, how to read its curves, and when to stop"):
@@ -447,7 +448,7 @@ if method == "cholesky":
             try:
                 _, target = edited_correlation(ws)
             except ParameterError as exc:
-                st.error(plain(sentence(exc)), icon=":material/error:")
+                st.error(md(sentence(exc)), icon=":material/error:")
             else:
                 if not target.equals(store["matrix"]):  # an edit: keep it, mirrored, and show it so
                     store["matrix"], store["version"] = target, store["version"] + 1
@@ -476,7 +477,7 @@ row[1].number_input("Seed", step=1, key=state.keep("synth_seed", 0),
 for column, problem in ((row[0], rows_problem(current.n, "Rows to generate")), (row[1], seed_problem(current.seed,
                                                                                                        "Seed"))):
     if problem:
-        column.error(plain(problem), icon=":material/error:")
+        column.error(md(problem), icon=":material/error:")
 busy = job is not None and not job.collected  # running, or ended since the sidebar looked (collected on the rerun)
 refused = bool(current.problems)
 row[2].button("Train and generate" if method in NEURAL else "Generate", type="primary", key="synth_run",
@@ -495,7 +496,7 @@ else:
                            "rows": len(r.synthetic), "seed": r.seed, "settings": settings_text(r),
                            "rules": "; ".join(r.rules), "derived": "; ".join(r.derived), "fit s": r.fit_seconds,
                            "sample s": r.sample_seconds, "created": r.created.strftime("%H:%M:%S")} for r in ws.runs])
-    st.dataframe(spreadsheet_safe(table), hide_index=True, width="stretch",
+    safe_preview(table, hide_index=True, width="stretch",
                  column_config={c: st.column_config.NumberColumn(format="%.2f") for c in ("fit s", "sample s")})
     names = [r.name for r in ws.runs]
     if st.session_state.get("run_choice") not in names:
@@ -527,7 +528,7 @@ else:
                 st.warning(f"Mode-collapse check: the samples (almost) lack {len(lost)} categories or number modes "
                            "that hold at least 1% of the real rows. More epochs, a larger pac or the other network "
                            "may recover them.", icon=":material/warning:")
-                st.dataframe(spreadsheet_safe(lost), hide_index=True, width="stretch",
+                safe_preview(lost, hide_index=True, width="stretch",
                              column_config={c: st.column_config.NumberColumn(format="percent")
                                             for c in ("real share", "synthetic share")})
         again = st.columns([2, 2, 3], vertical_alignment="bottom")
@@ -536,11 +537,11 @@ else:
                                    "synthlab.toml).")
         again[1].number_input("Seed for them", value=chosen_run.seed + 1, step=1, key="redraw_seed")
         for problem in redraw_problems():
-            st.error(plain(problem), icon=":material/error:")
+            st.error(md(problem), icon=":material/error:")
         again[2].button("Draw again from this network", icon=":material/replay:", key="redraw", on_click=redraw,
                         disabled=bool(redraw_problems()),
                         help="New rows from the trained network, as a new run, without training it again.")
-    st.dataframe(spreadsheet_safe(chosen_run.synthetic.head(1_000)), height=280, width="stretch")
+    safe_preview(chosen_run.synthetic.head(1_000), height=280, width="stretch")
     actions = st.columns([2, 1, 1, 1, 1])
     actions[0].text_input("New name", key="run_new_name", label_visibility="collapsed", placeholder="new name")
     actions[1].button("Rename", key="run_rename", on_click=rename)

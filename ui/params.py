@@ -9,7 +9,6 @@ what was there when the button was drawn.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pandas as pd
@@ -19,14 +18,7 @@ from core.errors import ParameterError
 from core.limits import limits
 from core.params import Param
 from ui.state import keep
-
-MARKDOWN = re.compile(r"([\\`*_\[\]<>!$~|])")
-
-
-def plain(text: str) -> str:
-    """``text`` for an element that renders markdown, shown as written: a column name or a value such as
-    ``![x](//host/c)`` stays text and never becomes a link, an image or formatting."""
-    return MARKDOWN.sub(r"\\\1", str(text))
+from ui.text import md
 
 
 def sentence(exc: ParameterError) -> str:
@@ -81,7 +73,7 @@ def param_widgets(params: tuple[Param, ...], *, key: str, columns: list[str], co
         value, problem = check(param, st.session_state.get(widget_key), columns)
         values[param.name] = st.session_state.get(widget_key) if problem else value
         if problem:
-            container.error(plain(problem), icon=":material/error:")
+            container.error(md(problem), icon=":material/error:")
     return values
 
 
