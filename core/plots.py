@@ -149,27 +149,35 @@ def dendrogram_figure(indicators: pd.DataFrame) -> go.Figure:
 
 
 def pattern_figure(patterns: pd.DataFrame, columns: list[str], *, top: int = 20) -> go.Figure:
-    """UpSet-style: how many rows have each combination of missing columns (dots below the bars)."""
+    """UpSet-style: how many rows have each combination of missing columns (dots below the bars).
+
+    Every column in the dot matrix is labelled: its rows get a fixed height and the ticks are set
+    one per column, so plotly never thins them out."""
     from plotly.subplots import make_subplots
 
     shown = patterns.head(top).reset_index(drop=True)
     labels = [f"#{i + 1}" for i in range(len(shown))]
-    frequency = pd.Series([c for m in shown["missing columns"] for c in m.split(", ") if c in set(columns)])
-    involved = [c for c in columns if c in set(frequency.value_counts().index[:MAX_PATTERN_COLUMNS])]
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.03)
+    known = set(columns)
+    missing_sets = [m.split(", ") for m in shown["missing columns"]]
+    frequency = pd.Series([c for m in missing_sets for c in m if c in known])
+    most = set(frequency.value_counts().index[:MAX_PATTERN_COLUMNS])
+    involved = [c for c in columns if c in most]
+    bars, dots = 260, 24 * max(len(involved), 1)  # pixels: the bar chart, and one dot row per column
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[bars, dots], vertical_spacing=0.03)
     fig.add_bar(x=labels, y=shown["rows"], marker_color=MISSING_COLOUR, row=1, col=1,
                 text=[f"{s:.0%}" for s in shown["share"]], textposition="outside",
                 customdata=shown["missing columns"], hovertemplate="%{customdata}: %{y:,} rows<extra></extra>")
     for column in involved:
-        present = [column in m.split(", ") for m in shown["missing columns"]]
+        present = [column in m for m in missing_sets]
         fig.add_scatter(x=labels, y=[column] * len(labels), mode="markers", row=2, col=1, showlegend=False,
                         marker=dict(size=11, color=[MISSING_COLOUR if p else OBSERVED_COLOUR for p in present]),
                         hoverinfo="skip")
     fig.update_yaxes(title_text="rows", row=1, col=1)
-    fig.update_yaxes(type="category", row=2, col=1)
+    fig.update_yaxes(type="category", tickmode="array", tickvals=involved, ticktext=involved,
+                     categoryorder="array", categoryarray=involved[::-1], automargin=True, row=2, col=1)
     fig.update_xaxes(type="category", row=1, col=1)
     fig.update_xaxes(type="category", title_text="pattern (most frequent first)", row=2, col=1)
-    fig.update_layout(height=300 + 22 * len(involved), showlegend=False, margin=dict(l=40, r=10, t=30, b=30))
+    fig.update_layout(height=bars + dots + 90, showlegend=False, margin=dict(l=40, r=10, t=30, b=30))
     return fig
 
 

@@ -61,3 +61,17 @@ def test_large_tables_send_binned_or_sampled_data():
     matrix = plots.nullity_matrix_figure(nullity_matrix(big))
     assert matrix.data[0].z.shape[0] <= 400
     assert sum(len(t.x) for t in plots.shadow_scatter(big, "a", "b").data) <= 20_000
+
+
+def test_the_pattern_chart_labels_every_column_it_draws():
+    rng = np.random.default_rng(4)
+    names = [f"column_{i:02d}" for i in range(12)]
+    df = pd.DataFrame(rng.normal(size=(400, 12)), columns=names)
+    for i, name in enumerate(names):  # each column missing in its own and its neighbour's rows
+        df.loc[rng.random(400) < 0.05 + 0.01 * i, name] = np.nan
+    fig = plots.pattern_figure(pattern_table(df), names)
+    dots = [t for t in fig.data if t.type == "scatter"]
+    assert sorted({t.y[0] for t in dots}) == names
+    assert sorted(fig.layout.yaxis2.ticktext) == names and sorted(fig.layout.yaxis2.tickvals) == names
+    dot_rows = fig.layout.yaxis2.domain[1] - fig.layout.yaxis2.domain[0]
+    assert dot_rows * fig.layout.height / 12 >= 18  # pixels per label: enough to print every one
