@@ -111,8 +111,8 @@ class Synthesizer:
                 out[column] = dates.astype(dtype)
             elif pd.api.types.is_numeric_dtype(dtype) and kind in LABELS:
                 out[column] = as_dtype(pd.to_numeric(out[column]), dtype)
-            elif isinstance(dtype, pd.StringDtype):
-                out[column] = out[column].astype(dtype)
+            elif isinstance(dtype, (pd.StringDtype, pd.CategoricalDtype)) or pd.api.types.is_timedelta64_dtype(dtype):
+                out[column] = out[column].astype(dtype)  # drawn from the real values, so the real dtype holds them
         return out
 
 

@@ -64,4 +64,20 @@ def tables(tmp_dir) -> dict[str, pd.DataFrame]:
     df["s"] = pd.array(rng.choice(["p", "q", "r"], len(df)), dtype="string")
     df.loc[::5, "n"], df.loc[::4, "f"], df.loc[::6, "s"] = pd.NA, pd.NA, pd.NA
     out["nullable dtypes"] = df
+    df = base()
+    df["c"] = pd.Categorical(rng.choice(["u", "v", "w"], len(df)))
+    df.loc[::5, "c"] = None
+    df["span"] = pd.to_timedelta(rng.integers(0, 100, len(df)), unit="h")
+    out["category and timedelta dtypes"] = df
+    df = base()
+    df.index = [0, 1] * (len(df) // 2)
+    out["duplicate row labels"] = df
+    df = base()
+    df["zones"] = pd.Series([*pd.date_range("2024-01-01", periods=20, tz="UTC"),
+                             *pd.date_range("2024-01-01", periods=20, tz="Asia/Tokyo")], dtype=object)
+    out["mixed time zones"] = df
     return out
+
+
+AWKWARD = ("tz from Parquet", "constant", "all missing", "inf", "mixed int/str", "single class", "300 levels",
+           "boolean", "nullable dtypes", "category and timedelta dtypes", "duplicate row labels", "mixed time zones")

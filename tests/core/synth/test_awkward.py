@@ -10,7 +10,7 @@ import pytest
 from core.errors import SynthLabError
 from core.schema import infer_schema
 from core.synth import METHODS
-from tests.core.synth.awkward import ZONES, tables, with_zone
+from tests.core.synth.awkward import AWKWARD, ZONES, tables, with_zone
 
 TINY = {"gan": {"epochs": 1, "batch_size": 20, "pac": 2, "generator_width": 16, "discriminator_width": 16,
                 "embedding_dim": 8},
@@ -37,8 +37,7 @@ def test_a_time_zone_aware_date_column_comes_back_in_its_zone(key, tz):
 
 
 @pytest.mark.parametrize("key", list(METHODS))
-@pytest.mark.parametrize("name", ["tz from Parquet", "constant", "all missing", "inf", "mixed int/str",
-                                  "single class", "300 levels", "boolean", "nullable dtypes"])
+@pytest.mark.parametrize("name", AWKWARD)
 def test_awkward_tables_give_a_table_or_a_sentence(awkward, key, name):
     df = awkward[name]
     before = df.copy()
