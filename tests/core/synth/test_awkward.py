@@ -1,8 +1,6 @@
 """Every synthesizer in the registry on awkward tables: a table back or a sentence, never a crash; a
 time-zone-aware date column comes back in its own time zone and dtype, within the real range."""
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +8,7 @@ import pytest
 from core.errors import SynthLabError
 from core.schema import infer_schema
 from core.synth import METHODS
-from tests.core.synth.awkward import AWKWARD, ZONES, tables, with_zone
+from tests.core.synth.awkward import AWKWARD, ZONES, table_or_sentence, tables, with_zone
 
 TINY = {"gan": {"epochs": 1, "batch_size": 20, "pac": 2, "generator_width": 16, "discriminator_width": 16,
                 "embedding_dim": 8},
@@ -39,16 +37,12 @@ def test_a_time_zone_aware_date_column_comes_back_in_its_zone(key, tz):
 @pytest.mark.parametrize("key", list(METHODS))
 @pytest.mark.parametrize("name", AWKWARD)
 def test_awkward_tables_give_a_table_or_a_sentence(awkward, key, name):
-    df = awkward[name]
-    before = df.copy()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)  # no overflow or invalid value on the way either
-        try:
-            out, n, df = _synthesize(key, df)
-        except SynthLabError as error:
-            assert error.message.endswith((".", "?")) and "\n" not in error.message
-            return
+    before = awkward[name].copy()
+    result = table_or_sentence(lambda: _synthesize(key, awkward[name]))
     pd.testing.assert_frame_equal(awkward[name], before)
+    if result is None:
+        return
+    out, n, df = result
     schema = infer_schema(df, target="cls")
     assert list(out.columns) == schema.synth_columns and len(out) == n
     for column in out.columns:
