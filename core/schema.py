@@ -452,4 +452,4 @@ def without_infinities(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
 
 def infinity_notice(counts: dict[str, int], what: str) -> list[str]:
     """One sentence per column that held infinite values, saying what became of them."""
-    return [f"'{c}' has {n:,} infinite value{'s' if n != 1 else ''}; {what}." for c, n in counts.items()]
+    return [f"'{c}' has {n:,} infinite value{'s' if n != 1 else ''}, {what}." for c, n in counts.items()]

@@ -70,7 +70,7 @@ class Imputer:
             else:
                 self.columns_.append(column)
         self.notices_ = infinity_notice({c: n for c, n in infinite.items() if c in self.columns_},
-                                        "they are treated as missing values and imputed")
+                                        "treated as missing and imputed")
         self._fit(data)
         return self
 

@@ -1,7 +1,9 @@
 """Multivariate imputers: each hole is filled from the other columns of the same row.
 
 All three work on one numeric matrix: numbers standardised, dates as numbers, labels one-hot
-(a missing label is a row of NaN in its block). After imputation numbers are put back on their
+(a missing label is a row of NaN in its block; a label column with more than ``MAX_LEVELS``
+categories gets one column for each of the most frequent and one shared by the rest, see
+:class:`TableEncoder`). The models are fitted with one BLAS thread. After imputation numbers are put back on their
 scale (integers rounded, clipped to the observed range) and each label block is decoded to the
 category with the largest value, so no category is ever invented.
 

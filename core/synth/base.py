@@ -9,6 +9,12 @@ every column back into its real form: the real column order and labels, integers
 within the real bounds and at the real precision, dates at the real resolution (whole days stay
 whole days): values a real column never takes give synthetic rows away. The same seed gives the
 same table.
+
+Awkward columns are handled here once, for every method: a time-zone-aware date column is
+handed to ``_fit`` as naive UTC times (the same instants) and comes back in its own zone and
+dtype, rounded on its local clock; ±inf in a number column counts as missing (``notices_`` says
+so); nullable Int64, Float64, boolean and string columns, categories and time spans come back in
+their own dtype.
 """
 
 from __future__ import annotations
@@ -58,7 +64,7 @@ class Synthesizer:
         real = df[columns]
         data, infinite = without_infinities(real)
         data, self.zones_ = utc_naive(data)
-        self.notices_ = infinity_notice(infinite, "they count as missing values")
+        self.notices_ = infinity_notice(infinite, "counted as missing")
         self.columns_ = columns
         self.kinds_ = {c: schema.kinds[c] for c in columns}
         self.target_ = schema.target if schema.target in columns else None

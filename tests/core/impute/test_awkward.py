@@ -110,4 +110,4 @@ def test_a_plan_fills_a_column_whose_only_gaps_are_infinite_and_passes_the_notic
     assert [step.column for step in plan] == ["y"]
     result = impute(df, schema, plan, rng=0)
     assert np.isfinite(result.table["y"]).all() and result.table["x"].equals(df["x"])
-    assert result.notices == ("'y' has 2 infinite values; they are treated as missing values and imputed.",)
+    assert result.notices == ("'y' has 2 infinite values, treated as missing and imputed.",)

@@ -63,3 +63,11 @@ def _synthesize(key: str, df: pd.DataFrame) -> tuple[pd.DataFrame, int, pd.DataF
         model = METHODS[key](**TINY.get(key, {})).fit(df, infer_schema(df, target="cls"))
     n = _rows(model, df)
     return model.sample(n, rng=0), n, df
+
+
+def test_infinite_values_count_as_missing_and_the_model_says_so(awkward):
+    df = awkward["inf"]
+    model = METHODS["gaussian_copula"]().fit(df, infer_schema(df))
+    assert model.notices_ == ["'x' has 1 infinite value, counted as missing.",
+                              "'y' has 3 infinite values, counted as missing."]
+    assert np.isfinite(model.sample(500, rng=0)[["x", "y"]].dropna().to_numpy()).all()
