@@ -401,8 +401,55 @@ def _short(value: Any, width: int = 24) -> str:
 
 
 def to_floats(values: pd.Series) -> np.ndarray:
-    """A number or date column as floats (dates as nanoseconds since 1970), missing values as NaN."""
+    """A number or date column as floats (dates as nanoseconds since 1970 UTC), missing values as NaN.
+
+    Nullable columns (Int64, Float64, boolean) and time-zone-aware dates are read like their plain twins."""
+    values = pd.Series(values)
     if pd.api.types.is_datetime64_any_dtype(values):
-        ns = values.to_numpy().astype("datetime64[ns]").astype(np.int64).astype(float)
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            values = values.dt.tz_convert(None)  # the same instants, as naive UTC times
+        ns = values.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(float)
         return np.where(values.isna().to_numpy(), np.nan, ns)
-    return values.to_numpy(dtype=float)
+    return values.astype(float).to_numpy()
+
+
+def utc_naive(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """(the table with every time-zone-aware date column as naive UTC times, {column: its time zone}).
+
+    The methods work on naive times, where every date compares, subtracts and converts to a number
+    alike; :func:`in_zone` gives a column back in its own zone and dtype. The instants are unchanged."""
+    zones = {c: df[c].dt.tz for c in df.columns if isinstance(df[c].dtype, pd.DatetimeTZDtype)}
+    if not zones:
+        return df, zones
+    out = df.copy(deep=False)  # columns are replaced, never written into
+    for column in zones:
+        out[column] = df[column].dt.tz_convert(None)
+    return out, zones
+
+
+def in_zone(values: pd.Series, zone: Any, dtype: Any) -> pd.Series:
+    """Naive UTC times (from :func:`utc_naive`) back in their time zone, as ``dtype``."""
+    return pd.to_datetime(pd.Series(values)).dt.tz_localize("UTC").dt.tz_convert(zone).astype(dtype)
+
+
+def without_infinities(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """(the table with ±inf in its float columns as missing values, {column: how many there were}).
+
+    An infinite value is no measurement: no mean, spread, distance or quantile can use it."""
+    counts = {}
+    for column in df.columns:
+        if pd.api.types.is_float_dtype(df[column]):
+            count = int(np.isinf(to_floats(df[column])).sum())
+            if count:
+                counts[column] = count
+    if not counts:
+        return df, counts
+    out = df.copy(deep=False)
+    for column in counts:
+        out[column] = df[column].mask(np.isinf(to_floats(df[column])))
+    return out, counts
+
+
+def infinity_notice(counts: dict[str, int], what: str) -> list[str]:
+    """One sentence per column that held infinite values, saying what became of them."""
+    return [f"'{c}' has {n:,} infinite value{'s' if n != 1 else ''}, {what}." for c, n in counts.items()]

@@ -4,9 +4,15 @@
 keyword arguments; ``fit`` checks them against the class's declared ``params``, decides which
 columns the method fills (those with holes whose kind it handles; the rest are listed in
 ``skipped_`` with the reason) and learns what it needs from the observed values; ``transform``
-returns a copy of the table in which only the missing cells of those columns have changed.
+returns a copy of the table in which only the missing cells of those columns have changed, in
+the column's own dtype (a nullable Int64 column stays Int64).
 Stochastic methods draw from ``rng`` (``np.random.default_rng(rng)``), so the same seed gives
 the same table.
+
+An infinite value is no measurement (no mean, distance or regression can use it), so every
+method treats ±inf in a number column as missing: it is not learned from, and it is imputed
+like a hole. ``notices_`` says so, one sentence per column, beside what else the method had to
+decide on its own (such as grouping the rare categories of a column with hundreds of them).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import pandas as pd
 
 from core.errors import DataError, NotFittedError
 from core.params import Card, Param, validate_params
-from core.schema import Schema
+from core.schema import Schema, infinity_notice, without_infinities
 
 NUMERIC = ("continuous", "integer")
 LABELS = ("binary", "categorical")
@@ -46,23 +52,26 @@ class Imputer:
         for param in self.params:
             if param.type == "column" and self.params_[param.name] is not None:
                 param.validate(self.params_[param.name], columns=list(df.columns))
-        usable = [c for c in df.columns if c in schema.kinds and schema.kinds[c] not in ("id", "text")]
-        wanted = columns if columns is not None else [c for c in usable if df[c].isna().any()]
-        self.used_ = predictor_columns(df, schema)  # columns a multivariate model may read
-        unknown = [c for c in wanted if c not in df.columns]
+        data, infinite = without_infinities(df)
+        usable = [c for c in data.columns if c in schema.kinds and schema.kinds[c] not in ("id", "text")]
+        wanted = columns if columns is not None else [c for c in usable if data[c].isna().any()]
+        self.used_ = predictor_columns(data, schema)  # columns a multivariate model may read
+        unknown = [c for c in wanted if c not in data.columns]
         if unknown:
             raise DataError(f"There is no column named {unknown[0]!r}.")
-        self.kinds_ = {c: schema.kinds[c] for c in df.columns if c in schema.kinds}
+        self.kinds_ = {c: schema.kinds[c] for c in data.columns if c in schema.kinds}
         self.columns_, self.skipped_ = [], {}
         for column in wanted:
             kind = schema.kinds.get(column, "text")
-            if df[column].isna().all():
+            if data[column].isna().all():
                 self.skipped_[column] = "every value is missing, so there is nothing to learn from"
             elif kind not in self.kinds:
                 self.skipped_[column] = f"{self.title} does not fill {kind} columns"
             else:
                 self.columns_.append(column)
-        self._fit(df)
+        self.notices_ = infinity_notice({c: n for c, n in infinite.items() if c in self.columns_},
+                                        "treated as missing and imputed")
+        self._fit(data)
         return self
 
     def transform(self, df: pd.DataFrame, *, rng: Any = None) -> pd.DataFrame:
@@ -76,9 +85,10 @@ class Imputer:
         out = df.copy()
         if not self.columns_:
             return out
-        filled = self._transform(df, generator)
+        data, _ = without_infinities(df)
+        filled = self._transform(data, generator)
         for column, values in filled.items():
-            holes = df[column].isna().to_numpy()
+            holes = data[column].isna().to_numpy()
             if not holes.any():
                 continue
             new = pd.Series(values, index=df.index)[holes]
@@ -97,13 +107,27 @@ class Imputer:
 
 
 def _put(column: pd.Series, holes: np.ndarray, values: pd.Series) -> pd.Series:
-    """``column`` with its holes replaced by ``values``; observed cells are not touched."""
+    """``column`` with its holes replaced by ``values``; observed cells are not touched, and the column keeps
+    its dtype when that can hold the values (Int64 whole numbers, a category it has or may add)."""
     out = column.copy()
-    if pd.api.types.is_integer_dtype(out) or pd.api.types.is_bool_dtype(out):
+    if isinstance(out.dtype, pd.CategoricalDtype):
+        new = pd.unique(values.dropna())
+        out = out.cat.add_categories([v for v in new if v not in out.cat.categories])
+    elif pd.api.types.is_extension_array_dtype(out) and not isinstance(out.dtype, pd.DatetimeTZDtype):
+        try:  # a nullable column (Int64, Float64, boolean, string) takes what it can hold ...
+            return _assigned(out, holes, pd.array(values.to_numpy(), dtype=out.dtype))
+        except (TypeError, ValueError):  # ... such as no decimals in Int64: then numbers as floats, else objects
+            out = out.astype(float if pd.api.types.is_numeric_dtype(values) and
+                             pd.api.types.is_numeric_dtype(out) else object)
+    elif pd.api.types.is_integer_dtype(out) or pd.api.types.is_bool_dtype(out):
         out = out.astype(object if not pd.api.types.is_numeric_dtype(values) else float)
     if not pd.api.types.is_numeric_dtype(values) and pd.api.types.is_numeric_dtype(out) and len(values):
         out = out.astype(object)
-    out[holes] = values.to_numpy()
+    return _assigned(out, holes, values.to_numpy())
+
+
+def _assigned(out: pd.Series, holes: np.ndarray, values) -> pd.Series:
+    out[holes] = values
     return out
 
 

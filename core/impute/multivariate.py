@@ -1,7 +1,9 @@
 """Multivariate imputers: each hole is filled from the other columns of the same row.
 
 All three work on one numeric matrix: numbers standardised, dates as numbers, labels one-hot
-(a missing label is a row of NaN in its block). After imputation numbers are put back on their
+(a missing label is a row of NaN in its block; a label column with more than ``MAX_LEVELS``
+categories gets one column for each of the most frequent and one shared by the rest, see
+:class:`TableEncoder`). The models are fitted with one BLAS thread. After imputation numbers are put back on their
 scale (integers rounded, clipped to the observed range) and each label block is decoded to the
 category with the largest value, so no category is ever invented.
 
@@ -30,6 +32,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.experimental import enable_iterative_imputer  # noqa: F401 - registers IterativeImputer
 from sklearn.impute import IterativeImputer, KNNImputer
 from sklearn.linear_model import BayesianRidge, LogisticRegression
+from threadpoolctl import threadpool_limits
 
 from core.impute.base import LABELS, NUMERIC, Card, Imputer
 from core.params import Param
@@ -37,15 +40,25 @@ from core.schema import to_floats
 
 MULTI_KINDS = NUMERIC + LABELS
 KNN_REFERENCE_ROWS = 20_000
+MAX_LEVELS = 30
 
 
 class TableEncoder:
-    """Numbers standardised, dates as numbers, labels one-hot; and back again."""
+    """Numbers standardised, dates as numbers, labels one-hot; and back again.
+
+    A label column gets at most ``MAX_LEVELS`` one-hot columns: with more categories, the most frequent
+    ``MAX_LEVELS - 1`` get one each and the rest share the last, and a hole decoded to that shared column gets
+    one of them drawn by its frequency. Hundreds of one-hot columns would make every model in the chain as
+    wide (500 categories kept the iterative imputer busy for minutes) for the sake of categories seen a few
+    times each; ``notices`` says which columns were grouped so.
+    """
 
     def __init__(self, df: pd.DataFrame, kinds: dict[str, str], columns: list[str]) -> None:
         self.blocks: dict[str, slice] = {}
         self.numeric: dict[str, tuple[float, float, float, float, bool]] = {}
         self.categories: dict[str, list[Any]] = {}
+        self.rare: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # grouped categories and their shares
+        self.notices: list[str] = []
         start = 0
         for column in columns:
             values = df[column]
@@ -57,34 +70,52 @@ class TableEncoder:
                                         pd.api.types.is_datetime64_any_dtype(values))
                 self.blocks[column] = slice(start, start + 1)
                 start += 1
-            else:
-                cats = list(values.dropna().value_counts().index)
-                self.categories[column] = cats
-                self.blocks[column] = slice(start, start + len(cats))
-                start += len(cats)
+                continue
+            counts = values.dropna().astype(object).value_counts()
+            cats = list(counts.index)
+            if len(cats) > MAX_LEVELS:
+                rest = counts.iloc[MAX_LEVELS - 1:]
+                self.rare[column] = (rest.index.to_numpy(dtype=object), (rest / rest.sum()).to_numpy())
+                cats = cats[:MAX_LEVELS - 1]
+                self.notices.append(f"'{column}' has {len(counts):,} categories; the model sees the {len(cats)} "
+                                    f"most frequent one by one and the other {len(rest):,} as one group (a hole "
+                                    "placed in that group gets one of them, drawn by frequency).")
+            self.categories[column] = cats
+            width = len(cats) + (column in self.rare)
+            self.blocks[column] = slice(start, start + width)
+            start += width
         self.width = start
 
     def encode(self, df: pd.DataFrame) -> np.ndarray:
-        out = np.empty((len(df), self.width))
+        out = np.zeros((len(df), self.width))
         for column, block in self.blocks.items():
             if column in self.numeric:
                 mean, sd, *_ = self.numeric[column]
                 out[:, block.start] = (to_floats(df[column]) - mean) / sd  # z = (x − μ)/σ
-            else:
-                values = df[column].to_numpy()
-                onehot = np.stack([values == c for c in self.categories[column]], axis=1).astype(float)
-                onehot[df[column].isna().to_numpy()] = np.nan
-                out[:, block] = onehot
+                continue
+            values = df[column].astype(object)
+            codes = pd.Categorical(values, categories=self.categories[column]).codes
+            known = np.flatnonzero(codes >= 0)
+            out[known, block.start + codes[known]] = 1.0
+            missing = values.isna().to_numpy()
+            if column in self.rare:
+                out[(codes < 0) & ~missing, block.stop - 1] = 1.0  # one of the grouped categories
+            out[missing, block] = np.nan
         return out
 
-    def decode(self, matrix: np.ndarray, column: str, template: pd.Series) -> Any:
+    def decode(self, matrix: np.ndarray, column: str, template: pd.Series, rng: np.random.Generator) -> Any:
         block = self.blocks[column]
         if column in self.numeric:
             mean, sd, low, high, is_date = self.numeric[column]
             x = np.clip(matrix[:, block.start] * sd + mean, low, high)  # x = zσ + μ, within observed range
             return pd.to_datetime(x.astype(np.int64)) if is_date else x
-        cats = np.array(self.categories[column], dtype=object)
-        return pd.Series(cats[np.argmax(matrix[:, block], axis=1)], index=template.index)
+        cats = np.array([*self.categories[column], None], dtype=object)
+        labels = cats[np.argmax(matrix[:, block], axis=1)]
+        grouped = np.flatnonzero(labels == None)  # noqa: E711 - the shared column of the grouped categories
+        if len(grouped):
+            rare, shares = self.rare[column]
+            labels[grouped] = rare[rng.choice(len(rare), size=len(grouped), p=shares)]
+        return pd.Series(labels, index=template.index)
 
 
 class _Multivariate(Imputer):
@@ -93,14 +124,18 @@ class _Multivariate(Imputer):
 
     def _fit(self, df: pd.DataFrame) -> None:
         self.encoder_ = TableEncoder(df, self.kinds_, self.used_)
+        self.notices_ += self.encoder_.notices
 
     def _impute(self, matrix: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         raise NotImplementedError
 
     def _transform(self, df: pd.DataFrame, rng: np.random.Generator) -> dict[str, Any]:
         matrix = self.encoder_.encode(df)
-        filled = self._impute(matrix, rng)
-        return {c: self.encoder_.decode(filled, c, df[c]) for c in self.columns_}
+        # one BLAS thread: the models are thin (rows x a few dozen columns), and threads that wait on each other
+        # on a busy shared server made one regression 100 times slower (0.4 s instead of 3 ms)
+        with threadpool_limits(limits=1, user_api="blas"):
+            filled = self._impute(matrix, rng)
+        return {c: self.encoder_.decode(filled, c, df[c], rng) for c in self.columns_}
 
 
 class NearestNeighboursImputer(_Multivariate):
@@ -162,7 +197,11 @@ class PMMImputer(_Multivariate):
     card = Card(does="Predicts each hole from the other columns, then copies the observed value of a row "
                      "whose prediction is close (R mice's default).",
                 when="MAR data, skewed or bounded columns: only real, observed values are imputed.",
-                distorts="Can't impute values beyond the observed range; needs enough observed rows.")
+                distorts="Can't impute values beyond the observed range; needs enough observed rows. Donors are "
+                         "matched on a straight-line prediction: with skewed predictors (a few huge values, such "
+                         "as body weights) the line extrapolates and a hole can get an odd match, a value "
+                         "impossible for its row (REM sleep above total sleep): give rules, and such cells are "
+                         "drawn again. Infinite values count as missing and are imputed.")
 
     def _transform(self, df: pd.DataFrame, rng: np.random.Generator) -> dict[str, Any]:
         filled = super()._transform(df, rng)

@@ -9,6 +9,12 @@ every column back into its real form: the real column order and labels, integers
 within the real bounds and at the real precision, dates at the real resolution (whole days stay
 whole days): values a real column never takes give synthetic rows away. The same seed gives the
 same table.
+
+Awkward columns are handled here once, for every method: a time-zone-aware date column is
+handed to ``_fit`` as naive UTC times (the same instants) and comes back in its own zone and
+dtype, rounded on its local clock; ±inf in a number column counts as missing (``notices_`` says
+so); nullable Int64, Float64, boolean and string columns, categories and time spans come back in
+their own dtype.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import pandas as pd
 
 from core.errors import DataError, NotFittedError, ParameterError
 from core.params import Card, Param, validate_params
-from core.schema import Schema
+from core.schema import Schema, in_zone, infinity_notice, utc_naive, without_infinities
 
 NUMERIC = ("continuous", "integer")
 LABELS = ("binary", "categorical")
@@ -55,16 +61,19 @@ class Synthesizer:
             raise DataError("No column takes part in synthesis.", hint="Include at least one column on the Data page.")
         if len(df) < 2:
             raise DataError(f"{self.title} needs at least two rows to learn from; the table has {len(df)}.")
-        data = df[columns]
+        real = df[columns]
+        data, infinite = without_infinities(real)
+        data, self.zones_ = utc_naive(data)
+        self.notices_ = infinity_notice(infinite, "counted as missing")
         self.columns_ = columns
         self.kinds_ = {c: schema.kinds[c] for c in columns}
         self.target_ = schema.target if schema.target in columns else None
-        self.dtypes_ = data.dtypes.to_dict()
+        self.dtypes_ = real.dtypes.to_dict()
         self.missing_ = data.isna().mean().to_dict()
         self.bounds_ = {c: (data[c].min(), data[c].max()) for c in columns
-                        if self.kinds_[c] in (*NUMERIC, "datetime") and data[c].notna().any()}
-        self.decimals_ = {c: decimals(data[c]) for c in columns if self.kinds_[c] == "continuous"}
-        self.date_units_ = {c: date_unit(data[c]) for c in self.bounds_ if self.kinds_[c] == "datetime"}
+                        if self.kinds_[c] in (*NUMERIC, "datetime") and _ordered(data[c]) and data[c].notna().any()}
+        self.decimals_ = {c: decimals(data[c]) for c in columns if self.kinds_[c] == "continuous" and c in self.bounds_}
+        self.date_units_ = {c: date_unit(real[c]) for c in self.bounds_ if self.kinds_[c] == "datetime"}
         self._fit(data.copy())
         return self
 
@@ -97,16 +106,19 @@ class Synthesizer:
         for column in self.columns_:
             kind, dtype = self.kinds_[column], self.dtypes_[column]
             if column in self.bounds_ and kind in NUMERIC:
-                values = self._at_real_precision(out[column], column)
-                out[column] = values.astype(dtype) if values.notna().all() else values
+                out[column] = as_dtype(self._at_real_precision(out[column], column), dtype)
             elif kind == "datetime" and column in self.bounds_:
-                dates = pd.to_datetime(out[column])
+                dates = pd.to_datetime(out[column]).clip(*self.bounds_[column])
+                zone = self.zones_.get(column)
+                if zone is not None:
+                    dates = in_zone(dates, zone, dtype)
                 if self.date_units_.get(column):  # dates come back like the real ones: whole days, whole hours...
-                    dates = dates.dt.round(self.date_units_[column])
-                out[column] = dates.clip(*self.bounds_[column])
+                    dates = round_dates(dates, self.date_units_[column])
+                out[column] = dates.astype(dtype)
             elif pd.api.types.is_numeric_dtype(dtype) and kind in LABELS:
-                values = pd.to_numeric(out[column])
-                out[column] = values.astype(dtype) if values.notna().all() else values
+                out[column] = as_dtype(pd.to_numeric(out[column]), dtype)
+            elif isinstance(dtype, (pd.StringDtype, pd.CategoricalDtype)) or pd.api.types.is_timedelta64_dtype(dtype):
+                out[column] = out[column].astype(dtype)  # drawn from the real values, so the real dtype holds them
         return out
 
 
@@ -123,12 +135,40 @@ DATE_UNITS = ("D", "h", "min", "s")
 
 
 def date_unit(values: pd.Series) -> str | None:
-    """The coarsest unit (day, hour, minute, second) every observed date is a whole number of; None if finer."""
+    """The coarsest unit (day, hour, minute, second) every observed date is a whole number of; None if finer.
+
+    Time-zone-aware dates are judged on the clock of their own zone: local midnights are whole days."""
     dates = pd.to_datetime(values.dropna()).head(5_000)
+    if isinstance(dates.dtype, pd.DatetimeTZDtype):
+        dates = dates.dt.tz_localize(None)  # the local wall-clock time
     for unit in DATE_UNITS:
         if (dates == dates.dt.floor(unit)).all():
             return unit
     return None
+
+
+def round_dates(dates: pd.Series, unit: str) -> pd.Series:
+    """Dates rounded to a whole ``unit``; time-zone-aware ones on their local clock. A local time skipped by a
+    change to daylight saving time moves forward; one that occurs twice takes the instant nearer the date."""
+    if not isinstance(dates.dtype, pd.DatetimeTZDtype):
+        return dates.dt.round(unit)
+    wall = dates.dt.tz_localize(None).dt.round(unit)
+    both = [wall.dt.tz_localize(dates.dt.tz, ambiguous=np.full(len(wall), summer), nonexistent="shift_forward")
+            for summer in (True, False)]
+    return both[0].where((both[0] - dates).abs() <= (both[1] - dates).abs(), both[1])
+
+
+def as_dtype(values: pd.Series, dtype: Any) -> pd.Series:
+    """``values`` as the real column's dtype when it can hold them: always for a nullable dtype (Int64, Float64,
+    boolean), which holds missing values too; for a plain numpy dtype only when nothing is missing."""
+    if values.notna().all() or pd.api.types.is_extension_array_dtype(dtype):
+        return values.astype(dtype)
+    return values
+
+
+def _ordered(values: pd.Series) -> bool:
+    """Whether a column's values have a minimum and maximum (numbers or dates, not mixed labels)."""
+    return pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values)
 
 
 def decimals(values: pd.Series) -> int:

@@ -1,0 +1,113 @@
+"""Every imputer in the registry on awkward tables: a table back or a sentence, never a crash; observed cells
+stay as they were, a time-zone-aware date column keeps its zone and dtype, infinite values and hundreds of
+categories are handled on purpose."""
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.impute import IMPUTERS
+from core.impute.plan import impute, plan_for
+from core.schema import infer_schema
+from tests.core.synth.awkward import AWKWARD, ZONES, table_or_sentence, tables, with_zone
+
+TINY = {"iterative": {"max_iter": 3}, "pmm": {"max_iter": 2}, "group_mean": {"group": "cls"}}
+
+
+@pytest.fixture(scope="module")
+def awkward(tmp_path_factory):
+    return tables(tmp_path_factory.mktemp("awkward"))
+
+
+def _impute(key: str, df: pd.DataFrame):
+    imputer = IMPUTERS[key](**TINY.get(key, {})).fit(df, infer_schema(df, target="cls" if "cls" in df else None))
+    return imputer, imputer.transform(df, rng=0)
+
+
+@pytest.mark.parametrize("key", list(IMPUTERS))
+@pytest.mark.parametrize("tz", ZONES)
+def test_a_time_zone_aware_date_column_keeps_its_zone(key, tz):
+    df = with_zone(tz)
+    imputer, out = _impute(key, df)
+    assert out["when"].dtype == df["when"].dtype
+    observed = df["when"].notna()
+    assert out.loc[observed, "when"].equals(df.loc[observed, "when"])
+    filled = out.loc[~observed, "when"].dropna()  # the methods that fill dates fill them with real dates
+    assert filled.isin(df["when"]).all()
+    assert all(out[column].notna().all() for column in imputer.columns_)
+
+
+@pytest.mark.parametrize("key", list(IMPUTERS))
+@pytest.mark.parametrize("name", AWKWARD)
+def test_awkward_tables_give_a_table_or_a_sentence(awkward, key, name):
+    df = awkward[name]
+    before = df.copy()
+    result = table_or_sentence(lambda: _impute(key, df))
+    pd.testing.assert_frame_equal(df, before)
+    if result is None:
+        return
+    imputer, out = result
+    assert list(out.columns) == list(df.columns) and out.index.equals(df.index)
+    for column in df.columns:
+        assert _same_dtype(out[column].dtype, df[column].dtype), column
+        kept = df[column].notna().to_numpy()
+        if pd.api.types.is_float_dtype(df[column]) and column in imputer.columns_:
+            kept &= np.isfinite(df[column].to_numpy(dtype=float, na_value=np.nan))
+            assert np.isfinite(out[column].to_numpy(dtype=float)).all(), column  # inf is imputed like a hole
+        assert (out[column][kept].to_numpy() == df[column][kept].to_numpy()).all(), column
+    for column in imputer.columns_:
+        assert out[column].notna().all(), column
+
+
+def _same_dtype(out, real) -> bool:
+    """Int64 stays Int64, a zone stays its zone; a category column may gain a category ('Unknown')."""
+    both_categories = isinstance(out, pd.CategoricalDtype) and isinstance(real, pd.CategoricalDtype)
+    return out == real or pd.api.types.is_object_dtype(real) or both_categories
+
+
+@pytest.mark.parametrize("key", ["pmm", "knn", "iterative", "mean", "hot_deck"])
+def test_infinite_values_are_imputed_like_holes_and_said_so(key):
+    rng = np.random.default_rng(3)
+    n = 200
+    x = rng.normal(size=n)
+    df = pd.DataFrame({"x": x, "y": 2 * x + rng.normal(scale=0.1, size=n)})
+    df.loc[:9, "y"] = np.inf
+    df.loc[10:19, "y"] = np.nan
+    df.loc[20:24, "x"] = -np.inf
+    imputer, out = _impute(key, df)
+    assert np.isfinite(out[["x", "y"]].to_numpy()).all()
+    assert out.loc[25:, ["x", "y"]].equals(df.loc[25:, ["x", "y"]])  # finite observed cells are untouched
+    assert any("'y' has 10 infinite values" in notice and "missing" in notice for notice in imputer.notices_)
+    assert "infinite" in IMPUTERS["pmm"].card.distorts.lower()
+
+
+@pytest.mark.parametrize("key", ["iterative", "pmm", "knn"])
+def test_hundreds_of_categories_do_not_stall_the_multivariate_imputers(key):
+    rng = np.random.default_rng(4)
+    n = 2_000
+    x = rng.normal(size=n)
+    df = pd.DataFrame({"x": x, "y": x + rng.normal(scale=0.5, size=n), "z": rng.normal(size=n),
+                       "city": [f"c{i % 500}" for i in rng.permutation(n)]})
+    df.loc[rng.random(n) < 0.1, "y"] = np.nan
+    df.loc[rng.random(n) < 0.1, "city"] = None
+    start = time.perf_counter()
+    imputer, out = _impute(key, df)
+    assert time.perf_counter() - start < 20  # generous: the one-hot block is capped (it took minutes)
+    assert out[["y", "city"]].notna().all().all() and set(out["city"]) <= set(df["city"].dropna())
+    assert any(notice.startswith(f"'city' has {df['city'].nunique()} categories") for notice in imputer.notices_)
+    hidden = df["y"].isna()
+    assert np.corrcoef(out.loc[hidden, "y"], x[hidden])[0, 1] > 0.6
+
+
+def test_a_plan_fills_a_column_whose_only_gaps_are_infinite_and_passes_the_notice_on():
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({"x": rng.normal(size=50), "y": rng.normal(size=50)})
+    df.loc[[4, 9], "y"] = np.inf
+    schema = infer_schema(df)
+    plan = plan_for(df, schema, "pmm")
+    assert [step.column for step in plan] == ["y"]
+    result = impute(df, schema, plan, rng=0)
+    assert np.isfinite(result.table["y"]).all() and result.table["x"].equals(df["x"])
+    assert result.notices == ("'y' has 2 infinite values, treated as missing and imputed.",)
