@@ -12,7 +12,7 @@ import pytest
 from core.errors import ParameterError
 from core.schema import infer_schema
 from core.synth import METHODS, neural
-from core.synth.neural import Trainings, TrainingMonitor, TrainingStopped
+from core.synth.neural import TrainingMonitor, Trainings, TrainingStopped
 
 BOUND = 20  # seconds any step here may take on a busy two-core machine
 
