@@ -68,8 +68,8 @@ def start(train: pd.DataFrame, schema: Schema, fingerprint: str, method: str, pa
           rules: list[str], derived: list[str]) -> Job:
     ctx = get_script_run_ctx()
     session = ctx.session_id if ctx else None
-    monitor = TrainingMonitor(owner=session, alive=(lambda: connected(session)) if session else None,
-                              grace=GONE_SECONDS)
+    monitor = TrainingMonitor(owner=session if runtime.exists() else None,  # (AppTest gives every session one id)
+                              alive=(lambda: connected(session)) if session else None, grace=GONE_SECONDS)
     job = Job(method, params, seed, rules, derived, fingerprint, monitor=monitor)
     table = train.copy()
 
