@@ -12,7 +12,7 @@ default below, chosen for eight sessions on two cores::
     max_expanded_mb = 1024         # what a compressed upload (xlsx, Parquet) may expand to
     read_seconds = 60              # time one file may take to read
     max_rows_generate = 1_000_000  # rows of one synthesis run
-    max_trainings = 2              # neural trainings running at once on the whole server
+    max_trainings = 2              # neural trainings running at once on the whole server (the others wait in line)
     expression_seconds = 2.0       # time one rule or derived column may take to evaluate
 
 ``limits()`` reads the file once per process; a file that is malformed or sets a value of the

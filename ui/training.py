@@ -9,7 +9,10 @@ run of any page (:func:`finish`, from the sidebar) turns the job into a run of t
 error message), once.
 
 The thread never touches Streamlit or the session: it reads copies of the training rows and
-writes only to the job.
+writes only to the job. It asks the server, through the monitor, whether the browser session that
+started it is still connected; a session gone for :data:`GONE_SECONDS` (a closed tab) ends the
+training, and a training waits for one of the server's slots (``max_trainings`` in synthlab.toml)
+like any other (:class:`core.synth.neural.Trainings`).
 """
 
 from __future__ import annotations
@@ -20,16 +23,19 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.schema import Schema
 from core.synth import METHODS
-from core.synth.neural import TrainingMonitor
+from core.synth.neural import TrainingMonitor, TrainingStopped
 from core.synth.run import Generated, generate
 from core.workspace import Run, Workspace
 from ui.errors import explain
 from ui.state import JOB, flash, new_action
 
 PAGE = "synthesize"  # where a training's messages are shown
+GONE_SECONDS = 15.0  # how long a session may be disconnected (a page reconnecting) before its training stops
 
 
 @dataclass
@@ -44,6 +50,7 @@ class Job:
     result: Generated | None = None
     lost: pd.DataFrame | None = None
     error: tuple[str, str | None] | None = None  # (sentence, technical detail)
+    notice: str | None = None  # why it ended without a run, when that was asked for (a stop while waiting)
     collected: bool = False
     thread: threading.Thread | None = None
 
@@ -52,9 +59,18 @@ class Job:
         return self.thread is not None and self.thread.is_alive()
 
 
+def connected(session: str) -> bool:
+    """Whether the browser session is still connected to this server (always, when there is no server: AppTest)."""
+    return not runtime.exists() or runtime.get_instance().is_active_session(session)
+
+
 def start(train: pd.DataFrame, schema: Schema, fingerprint: str, method: str, params: dict, n: int, seed: int,
           rules: list[str], derived: list[str]) -> Job:
-    job = Job(method, params, seed, rules, derived, fingerprint)
+    ctx = get_script_run_ctx()
+    session = ctx.session_id if ctx else None
+    monitor = TrainingMonitor(owner=session if runtime.exists() else None,  # (AppTest gives every session one id)
+                              alive=(lambda: connected(session)) if session else None, grace=GONE_SECONDS)
+    job = Job(method, params, seed, rules, derived, fingerprint, monitor=monitor)
     table = train.copy()
 
     def work() -> None:
@@ -62,6 +78,8 @@ def start(train: pd.DataFrame, schema: Schema, fingerprint: str, method: str, pa
             job.result = generate(table, schema, method, params, n, rng=seed, rules=rules, derived=derived,
                                   monitor=job.monitor)
             job.lost = job.result.model.collapse_check(table, job.result.table)
+        except TrainingStopped as exc:
+            job.notice = exc.message
         except Exception as exc:  # noqa: BLE001 - reported on the page, never as a traceback
             job.error = explain(exc, "training")
 
@@ -93,6 +111,8 @@ def finish(ws: Workspace) -> None:
     title = METHODS[job.method].title
     if job.error:
         flash("error", *job.error)
+    elif job.notice:
+        flash("info", job.notice)
     elif job.fingerprint != ws.fingerprint:
         flash("info", f"The {title} training finished on a table that is no longer loaded; its rows were not kept.")
     else:

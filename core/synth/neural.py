@@ -13,11 +13,18 @@ included), the same distances as sdmetrics' column shapes. GAN losses say little
 samples; this score does. With early stopping on, training ends when fidelity has not improved
 for ``patience`` epochs and the best model seen is kept.
 
-Reproducibility: every random draw comes from the seed (numpy's generator; torch's, forked and
-seeded, in training; a torch generator of its own when sampling), trainings in one process take
-turns so they do not share torch's global generator (sampling needs no turn), and torch uses as
-many threads as the machine gives this process. The same seed gives the same model and the same
-table on CPU.
+A shared server (:class:`Trainings`): at most ``limits().max_trainings`` trainings hold a slot at
+once; the others wait in line, first come first served, and their monitor's phase says how many
+are ahead. One owner (a browser session) holds or waits for one slot at a time. The trainings in
+slots take turns on torch batch by batch, so each progresses and none oversubscribes the cores. A
+training whose watcher is gone (the monitor's ``alive`` probe has said no for ``grace`` seconds:
+the tab was closed) stops and raises :class:`TrainingStopped`, whether it was training or waiting.
+
+Reproducibility: every random draw comes from the seed (numpy's generator; in training torch's
+global generator, which a training sets to its own state at each turn and gives back at the end
+of it; a torch generator of its own when sampling, which needs no turn), and torch uses as many
+threads as the machine gives this process. The same seed gives the same model and the same table
+on CPU, whether the training ran alone or took turns with others.
 """
 
 from __future__ import annotations
@@ -26,6 +33,9 @@ import copy
 import os
 import threading
 import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -34,6 +44,8 @@ import pandas as pd
 import torch
 from scipy import stats
 
+from core.errors import ParameterError, SynthLabError
+from core.limits import limits
 from core.params import Param
 from core.schema import to_floats
 from core.synth.base import Synthesizer
@@ -41,7 +53,8 @@ from core.synth.transformer import DataTransformer, fit_transformer
 
 FIDELITY_ROWS = 2_000
 MAX_CHECKS = 60  # fidelity is measured at most this many times per training (and at the last epoch)
-_TORCH = threading.Lock()
+_TORCH = threading.Lock()  # held by the training whose turn it is: it alone uses torch's global generator
+WAIT_POLL = 0.2  # seconds between looks at the stop flag while waiting for a slot
 LEARNING_RATES = (1e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)
 
 
@@ -66,20 +79,143 @@ class Progress:
         return self.seconds / max(self.epoch, 1) * (self.epochs - self.epoch)
 
 
+class TrainingStopped(SynthLabError):
+    """A training that ended without a model: stopped while waiting for a slot, or its page was closed."""
+
+
 @dataclass
 class TrainingMonitor:
-    """Shared between a training (which reports) and whoever watches it (which may ask it to stop)."""
+    """Shared between a training (which reports) and whoever watches it (which may ask it to stop).
+
+    ``owner`` names who started it (a browser session; one training each). ``alive``, when given, tells
+    whether the watcher is still there; it is asked at most every ``poll`` seconds, and after ``grace``
+    seconds of no (longer than a page takes to reconnect) the training stops as ``abandoned``.
+    """
 
     history: list[Progress] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
     phase: str = "waiting"
+    owner: str | None = None
+    alive: Callable[[], bool] | None = None
+    grace: float = 15.0
+    poll: float = 1.0
+    abandoned: bool = False
+    _asked: float = field(default=-np.inf, repr=False)
+    _gone_since: float | None = field(default=None, repr=False)
 
     def report(self, progress: Progress) -> None:
         self.history.append(progress)
 
+    def stopping(self) -> bool:
+        """A stop was asked for, or the watcher has been gone for ``grace`` seconds (which asks for one)."""
+        now = time.monotonic()
+        if self.alive is not None and not self.stop.is_set() and now - self._asked >= self.poll:
+            self._asked = now
+            if self.alive():
+                self._gone_since = None
+            else:
+                self._gone_since = now if self._gone_since is None else self._gone_since
+                if now - self._gone_since >= self.grace:
+                    self.abandoned = True
+                    self.stop.set()
+        return self.stop.is_set()
+
+    def stopped_error(self) -> TrainingStopped:
+        if self.abandoned:
+            return TrainingStopped("The page that started this training was closed, so the training stopped.")
+        return TrainingStopped("The training was stopped before it started, so no run was made.")
+
     @property
     def latest(self) -> Progress | None:
         return self.history[-1] if self.history else None
+
+
+@dataclass(eq=False)
+class Ticket:
+    """One training's place: its owner, and its torch random state while another training has the turn."""
+
+    owner: str | None
+    rng: torch.Tensor | None = None
+    outside: torch.Tensor | None = None  # the global state before its turn, given back after it
+
+
+class Trainings:
+    """The trainings of this process: at most ``slots`` (default ``limits().max_trainings``) hold a slot, the
+    rest wait in line; slot holders take turns on torch, handing over between batches."""
+
+    def __init__(self, slots: int | None = None) -> None:
+        self.slots = slots
+        self._changed = threading.Condition()
+        self._line: list[Ticket] = []  # waiting for a slot, first come first served
+        self._holders: list[Ticket] = []
+        self._turns: deque[Ticket] = deque()  # the first has the turn; the others want it
+
+    @contextmanager
+    def slot(self, monitor: TrainingMonitor | None) -> Iterator[Ticket]:
+        """Wait for a slot (``monitor.phase`` says how many wait ahead), hold it, free it."""
+        owner = monitor.owner if monitor else None
+        slots = self.slots or limits().max_trainings
+        ticket = Ticket(owner)
+        with self._changed:
+            if owner is not None and any(t.owner == owner for t in (*self._line, *self._holders)):
+                raise ParameterError("This session is training a model already.",
+                                     hint="Stop it, or wait for it to finish.")
+            self._line.append(ticket)
+            try:
+                while (ahead := self._line.index(ticket)) or len(self._holders) >= slots:
+                    if monitor:
+                        monitor.phase = ("waiting for a free training slot "
+                                         f"({f'{ahead:,} ahead' if ahead else 'next in line'})")
+                        if monitor.stopping():
+                            raise monitor.stopped_error()
+                    self._changed.wait(WAIT_POLL)
+                self._holders.append(ticket)
+            finally:
+                self._line.remove(ticket)
+                self._changed.notify_all()
+        try:
+            yield ticket
+        finally:
+            with self._changed:
+                self._holders.remove(ticket)
+                self._changed.notify_all()
+
+    @contextmanager
+    def turn(self, ticket: Ticket, seed: int) -> Iterator[None]:
+        """Use torch with the random state of ``seed`` (taking turns through :meth:`pass_turn`)."""
+        ticket.rng = torch.Generator().manual_seed(seed).get_state()
+        self._take(ticket)
+        try:
+            yield
+        finally:
+            self._give(ticket)
+
+    def pass_turn(self, ticket: Ticket) -> None:
+        """Let the other slot holders run a batch each, if any wants to, then go on."""
+        with self._changed:
+            if len(self._turns) < 2:
+                return
+        self._give(ticket)
+        self._take(ticket)
+
+    def _take(self, ticket: Ticket) -> None:
+        with self._changed:
+            self._turns.append(ticket)
+            self._changed.wait_for(lambda: self._turns[0] is ticket)
+        _TORCH.acquire()
+        ticket.outside = torch.get_rng_state()
+        torch.set_rng_state(ticket.rng)
+
+    def _give(self, ticket: Ticket) -> None:
+        ticket.rng = torch.get_rng_state()
+        torch.set_rng_state(ticket.outside)
+        _TORCH.release()
+        with self._changed:
+            self._turns.popleft()
+            self._changed.notify_all()
+
+
+TRAININGS = Trainings()
 
 
 def training_params(*, epochs: int, batch_size: int, patience: int) -> tuple[Param, ...]:
@@ -106,12 +242,33 @@ class NeuralSynthesizer(Synthesizer):
         params, seed = self.params_, self.seed_
         self._check(params)
         monitor = self.monitor_
+        with TRAININGS.slot(monitor) as ticket:
+            if monitor:
+                monitor.phase = "fitting the mixtures"
+            self.transformer_: DataTransformer = fit_transformer(df, self.kinds_, seed=seed)
+            rng = np.random.default_rng(seed)
+            data = self.transformer_.transform(df, rng)
+            reference = df.sample(min(len(df), FIDELITY_ROWS), random_state=seed)
+
+            def between_batches() -> bool:
+                TRAININGS.pass_turn(ticket)
+                return self._stop_requested()
+
+            with TRAININGS.turn(ticket, seed):
+                if monitor:
+                    monitor.phase = "training"
+                self._train(data, reference, rng, between_batches)
+        self._release()
         if monitor:
-            monitor.phase = "fitting the mixtures"
-        self.transformer_: DataTransformer = fit_transformer(df, self.kinds_, seed=seed)
-        rng, check_rng = np.random.default_rng(seed), np.random.default_rng([seed, 1])
-        data = self.transformer_.transform(df, rng)
-        reference = df.sample(min(len(df), FIDELITY_ROWS), random_state=seed)
+            monitor.phase = "sampling"
+
+    def _train(self, data: np.ndarray, reference: pd.DataFrame, rng: np.random.Generator,
+               between_batches: Callable[[], bool]) -> None:
+        """The epochs, in torch's turn; ``between_batches`` lets other trainings have theirs and says whether
+        to stop."""
+        params, monitor = self.params_, self.monitor_
+        start = time.perf_counter()
+        check_rng = np.random.default_rng([self.seed_, 1])
         watch = params["early_stopping"] or monitor is not None
         every = max(1, params["epochs"] // MAX_CHECKS)
         if params["early_stopping"]:
@@ -119,45 +276,37 @@ class NeuralSynthesizer(Synthesizer):
         self.history_: list[Progress] = []
         self.stopped_ = "completed"
         best, best_epoch, best_state = -np.inf, 0, None
-        start = time.perf_counter()
-        if monitor:
-            monitor.phase = "waiting for another training to finish" if _TORCH.locked() else "training"
-        with _TORCH, torch.random.fork_rng(devices=[]):
+        torch.set_num_threads(threads())
+        self._build(data, rng)
+        tensor = torch.from_numpy(data)
+        for epoch in range(1, params["epochs"] + 1):
+            losses = self._epoch(tensor, rng, between_batches)
+            fidelity = None
+            if watch and (epoch % every == 0 or epoch == params["epochs"] or self._stop_requested()):
+                fidelity = self._fidelity(reference, check_rng)
+                if fidelity > best + 1e-3:
+                    best, best_epoch = fidelity, epoch
+                    best_state = self._state() if params["early_stopping"] else None
+            progress = Progress(epoch, params["epochs"], losses, time.perf_counter() - start, fidelity)
+            self.history_.append(progress)
             if monitor:
-                monitor.phase = "training"
-            torch.manual_seed(seed)
-            torch.set_num_threads(threads())
-            self._build(data, rng)
-            tensor = torch.from_numpy(data)
-            for epoch in range(1, params["epochs"] + 1):
-                losses = self._epoch(tensor, rng, self._stop_requested)
-                fidelity = None
-                if watch and (epoch % every == 0 or epoch == params["epochs"] or self._stop_requested()):
-                    fidelity = self._fidelity(reference, check_rng)
-                    if fidelity > best + 1e-3:
-                        best, best_epoch = fidelity, epoch
-                        best_state = self._state() if params["early_stopping"] else None
-                progress = Progress(epoch, params["epochs"], losses, time.perf_counter() - start, fidelity)
-                self.history_.append(progress)
-                if monitor:
-                    monitor.report(progress)
-                if self._stop_requested():
-                    self.stopped_ = f"stopped by the user after epoch {epoch} of {params['epochs']}"
-                    break
-                if params["early_stopping"] and epoch - best_epoch >= params["patience"]:
-                    self.stopped_ = (f"early stopping after epoch {epoch}: fidelity had not improved since epoch "
-                                     f"{best_epoch} ({best:.3f}), whose model is kept")
-                    break
-            restored = best_state is not None and self.stopped_.startswith("early")
-            if restored:
-                self._restore(best_state)
-            elif watch and self.history_[-1].fidelity is None:  # the model kept is always scored
-                self.history_[-1].fidelity = self._fidelity(reference, check_rng)
+                monitor.report(progress)
+            if self._stop_requested():
+                if monitor.abandoned:
+                    raise monitor.stopped_error()
+                self.stopped_ = f"stopped by the user after epoch {epoch} of {params['epochs']}"
+                break
+            if params["early_stopping"] and epoch - best_epoch >= params["patience"]:
+                self.stopped_ = (f"early stopping after epoch {epoch}: fidelity had not improved since epoch "
+                                 f"{best_epoch} ({best:.3f}), whose model is kept")
+                break
+        restored = best_state is not None and self.stopped_.startswith("early")
+        if restored:
+            self._restore(best_state)
+        elif watch and self.history_[-1].fidelity is None:  # the model kept is always scored
+            self.history_[-1].fidelity = self._fidelity(reference, check_rng)
         self.fidelity_ = best if restored else self.history_[-1].fidelity  # of the model kept (None: not watched)
-        self._release()
         self.train_seconds_ = time.perf_counter() - start
-        if monitor:
-            monitor.phase = "sampling"
 
     def _sample(self, n: int, rng: np.random.Generator) -> pd.DataFrame:
         matrix, sigmas = self._draw(n, rng)  # its own torch generator: a training elsewhere is not disturbed
@@ -170,7 +319,7 @@ class NeuralSynthesizer(Synthesizer):
     # ---------------------------------------------------------------- helpers
 
     def _stop_requested(self) -> bool:
-        return bool(self.monitor_ and self.monitor_.stop.is_set())
+        return bool(self.monitor_ and self.monitor_.stopping())
 
     def _fidelity(self, reference: pd.DataFrame, rng: np.random.Generator) -> float:
         """Measured with its own random numbers, so watching a training does not change it."""
