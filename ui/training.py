@@ -33,6 +33,7 @@ from core.synth.run import Generated, generate
 from core.workspace import Run, Workspace
 from ui.errors import explain
 from ui.state import JOB, flash, new_action
+from ui.text import md
 
 PAGE = "synthesize"  # where a training's messages are shown
 GONE_SECONDS = 15.0  # how long a session may be disconnected (a page reconnecting) before its training stops
@@ -127,6 +128,6 @@ def finish(ws: Workspace) -> None:
 def flash_notes(result: Generated) -> None:
     """What the user should know about a generation: its notes and what each rule rejected."""
     for note in result.notes:
-        flash("info", note)
+        flash("info", md(note))
     for report in result.rule_report:
-        flash("info", f"Rule '{report.rule}' rejected {report.rejected:,} drawn rows ({report.share:.0%}).")
+        flash("info", f"Rule '{md(report.rule)}' rejected {report.rejected:,} drawn rows ({report.share:.0%}).")

@@ -127,6 +127,9 @@ def _check_matrix(given: pd.DataFrame, numeric: list[str]) -> pd.DataFrame:
     if np.isnan(values).any() or (np.abs(values) > 1).any():
         raise ParameterError("Correlations must be numbers between −1 and 1.")
     if not np.allclose(values, values.T, atol=1e-9):
-        raise ParameterError("The target correlation must be symmetric: the value for (a, b) equals (b, a).")
+        i, j = np.unravel_index(np.argmax(np.abs(values - values.T)), values.shape)
+        a, b = numeric[i], numeric[j]
+        raise ParameterError(f"The target correlation is not symmetric: ('{a}', '{b}') is {values[i, j]:g} but "
+                             f"('{b}', '{a}') is {values[j, i]:g}.", hint="Give both cells the same value.")
     return matrix
 
