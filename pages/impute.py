@@ -53,6 +53,27 @@ def suggest_predictors(outcome: str, others: list[str]) -> list[str]:
     return suggested
 
 
+def rule_note(done, rules: list[str]) -> None:
+    """What the imputers reported, and what the rules made of the imputed table."""
+    for notice in done.notices:
+        st.info(md(notice), icon=":material/info:")
+    if not rules:
+        return
+    parts = [f"Imputed under {len(rules)} rule(s): " + "; ".join(f"`{md(r)}`" for r in rules) + "."]
+    if done.redrawn:
+        parts.append(f"{done.redrawn:,} row(s) had their imputed values drawn again because they broke a rule.")
+    if done.broken_before:
+        parts.append(f"{len(done.broken_before):,} row(s) already broke a rule in their observed values; they were "
+                     "left as they are.")
+    if done.unrepaired:
+        st.warning(" ".join(parts) + f" {len(done.unrepaired):,} row(s) still break a rule after every redraw "
+                   "(a method that always imputes the same value, such as the mean, cannot be redrawn): "
+                   "rows " + ", ".join(md(r) for r in done.unrepaired[:20])
+                   + (" …" if len(done.unrepaired) > 20 else "") + ".", icon=":material/warning:")
+    else:
+        st.success(" ".join(parts) + " Every imputed row keeps the rules.", icon=":material/check_circle:")
+
+
 def card(method: str, container=st) -> None:
     info = IMPUTERS[method].card
     container.markdown(f"**{IMPUTERS[method].title}.** {info.does}  \n*When:* {info.when}  \n"
@@ -123,18 +144,24 @@ with fill:
     seed = int(st.number_input("Seed", 0, 2**31 - 1, 0, key="impute_seed",
                                help="Random methods (hot deck, noise, iterative with sampling, PMM) give the same "
                                     "table for the same seed."))
+    st.text_area("Rules the imputed values must keep (optional)", key=state.keep("impute_rules", ""), height=70,
+                 placeholder="sleep_rem <= sleep_total",
+                 help="One rule per line, written as on the Synthesize page (`age >= 18`). A row whose imputed "
+                      "values break a rule gets them drawn again (another donor, another draw) for up to ten "
+                      "rounds; rows whose observed values already break a rule are left as they are and counted.")
+    rules = [line for line in st.session_state["impute_rules"].splitlines() if line.strip()]
     if plan:
         safe_preview(pd.DataFrame([{"column": s.column, "kind": schema.kinds[s.column],
                                     "cells to fill": int(counts[s.column]), "method": IMPUTERS[s.method].title,
                                     "note": (f"stand-in: {s.note}" if s.note else "")} for s in plan]),
                      hide_index=True, width="stretch")
         if st.button("Impute", type="primary", icon=":material/healing:", key="impute_run"):
-            table = guarded("imputing", cache.imputed, ws, plan, seed)
-            if table is not None:
+            done = guarded("imputing", cache.imputed, ws, plan, seed, rules)
+            if done is not None:
                 methods = sorted({s.method for s in plan})
                 label = methods[0] if len(methods) == 1 else "per column: " + ", ".join(methods)
-                st.session_state[RESULT] = {"fingerprint": ws.fingerprint, "table": table, "label": label,
-                                            "plan": [s.column for s in plan]}
+                st.session_state[RESULT] = {"fingerprint": ws.fingerprint, "table": done.table, "label": label,
+                                            "plan": [s.column for s in plan], "imputation": done, "rules": rules}
     result = st.session_state.get(RESULT)
     if result and result["fingerprint"] == ws.fingerprint:
         after = result["table"]
@@ -142,6 +169,7 @@ with fill:
         st.subheader(f"Before and after: {result['label']}")
         if left_over:
             st.warning(f"{left_over:,} cells are still missing (a method had nothing to draw from for them).")
+        rule_note(result["imputation"], result["rules"])
         column = st.selectbox("Column", result["plan"], key="impute_show")
         chart("drawing the column", plots.imputed_distribution, real[column], after[column], schema.kinds[column],
               key="impute_dist")

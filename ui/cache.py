@@ -17,7 +17,7 @@ from core import plots
 from core.evaluate import Scores, evaluate
 from core.impute import IMPUTERS
 from core.impute.benchmark import compare_methods
-from core.impute.plan import Step, impute_table
+from core.impute.plan import Imputation, Step, impute
 from core.impute.rubin import multiple_imputation
 from core.missing import (
     dendrogram_input,
@@ -170,15 +170,16 @@ def simulation(ws: Workspace, **params):
 
 
 @st.cache_data(max_entries=8, show_spinner="Imputing…")
-def _imputed(key: str, plan: tuple, seed: int, _df: pd.DataFrame, _schema: Schema) -> pd.DataFrame:
+def _imputed(key: str, plan: tuple, seed: int, rules: tuple[str, ...], _df: pd.DataFrame,
+             _schema: Schema) -> Imputation:
     steps = [Step(column, method, dict(params)) for column, method, params in plan]
-    return impute_table(_df, _schema, steps, rng=seed)
+    return impute(_df, _schema, steps, rng=seed, rules=list(rules))
 
 
-def imputed(ws: Workspace, plan: list[Step], seed: int) -> pd.DataFrame:
-    """The real table filled by ``plan`` (cached by table, schema, plan and seed)."""
+def imputed(ws: Workspace, plan: list[Step], seed: int, rules: list[str] | None = None) -> Imputation:
+    """The real table filled by ``plan`` under ``rules`` (cached by table, schema, plan, seed and rules)."""
     frozen = tuple((s.column, s.method, tuple(sorted(s.params.items()))) for s in plan)
-    return _imputed(_schema_key(ws), frozen, seed, ws.real, ws.schema)
+    return _imputed(_schema_key(ws), frozen, seed, tuple(rules or ()), ws.real, ws.schema)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

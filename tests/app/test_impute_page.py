@@ -101,3 +101,16 @@ def test_a_failing_view_leaves_the_rest_of_the_page(monkeypatch):
     assert not at.exception, at.exception
     assert len([e for e in at.error if e.value.startswith("Sorry")]) == 2
     assert button(at, "Use this table") and len(at.tabs) == 3
+
+
+def test_rules_at_imputation_time_keep_imputed_values_possible_on_msleep():
+    at = open_page("msleep")
+    at.text_area(key="impute_rules").input("sleep_rem <= sleep_total").run()
+    at.button(key="impute_run").click().run()
+    assert not at.exception and not at.error
+    table = at.session_state["imputed_preview"]["table"]
+    assert (table["sleep_rem"] <= table["sleep_total"]).all()  # not one impossible row
+    assert any("Every imputed row keeps the rules" in s.value for s in at.success)
+    at.text_area(key="impute_rules").input("sleep_rem <= ").run()
+    at.button(key="impute_run").click().run()
+    assert any("not a valid expression" in e.value for e in at.error) and not at.exception
