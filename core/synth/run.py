@@ -84,7 +84,7 @@ def generate(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, An
     start = time.perf_counter()
     table, report = draw(model, n, rng=generator, rules=rules, derived=derived)
     sample_seconds = time.perf_counter() - start
-    notes = []
+    notes = list(model.notices_)  # what fitting decided on its own, such as infinite values counted as missing
     if getattr(model, "history_", None):
         notes.append(f"Training: {model.stopped_}; {model.history_[-1].epoch} epochs in {model.train_seconds_:.1f} s"
                      + (f"; fidelity of the model kept {model.fidelity_:.3f}." if model.fidelity_ is not None else "."))

@@ -62,3 +62,9 @@ def test_neural_generation_is_seeded_by_rng_and_reports_its_training(salaries):
     assert result.notes[0].startswith("Training: completed; 20 epochs in") and "fidelity" in result.notes[0]
     again = generate(df, schema, "vae", {"epochs": 20}, 300, rng=7, rules=["salary >= 60000"])
     pd.testing.assert_frame_equal(result.table, again.table)
+
+
+def test_a_run_notes_what_fitting_decided_on_its_own():
+    df = pd.DataFrame({"x": [1.0, 2.0, np.inf, 4.0, 5.0, 6.0] * 10, "y": list("abcabc") * 10})
+    result = generate(df, infer_schema(df), "gaussian_copula", {}, 30, rng=0)
+    assert any("infinite" in note for note in result.notes)
