@@ -156,7 +156,8 @@ def pattern_figure(patterns: pd.DataFrame, columns: list[str], *, top: int = 20)
     labels = [f"#{i + 1}" for i in range(len(shown))]
     frequency = pd.Series([c for m in shown["missing columns"] for c in m.split(", ") if c in set(columns)])
     involved = [c for c in columns if c in set(frequency.value_counts().index[:MAX_PATTERN_COLUMNS])]
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.03)
+    bars, dots = 260, 26 * max(len(involved), 1)  # pixels: every column's row of dots gets room for its label
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[bars, dots], vertical_spacing=0.03)
     fig.add_bar(x=labels, y=shown["rows"], marker_color=MISSING_COLOUR, row=1, col=1,
                 text=[f"{s:.0%}" for s in shown["share"]], textposition="outside",
                 customdata=shown["missing columns"], hovertemplate="%{customdata}: %{y:,} rows<extra></extra>")
@@ -166,10 +167,11 @@ def pattern_figure(patterns: pd.DataFrame, columns: list[str], *, top: int = 20)
                         marker=dict(size=11, color=[MISSING_COLOUR if p else OBSERVED_COLOUR for p in present]),
                         hoverinfo="skip")
     fig.update_yaxes(title_text="rows", row=1, col=1)
-    fig.update_yaxes(type="category", row=2, col=1)
+    fig.update_yaxes(type="category", tickmode="array", tickvals=involved, ticktext=involved,  # every label, none
+                     categoryorder="array", categoryarray=involved[::-1], automargin=True, row=2, col=1)  # thinned
     fig.update_xaxes(type="category", row=1, col=1)
     fig.update_xaxes(type="category", title_text="pattern (most frequent first)", row=2, col=1)
-    fig.update_layout(height=300 + 22 * len(involved), showlegend=False, margin=dict(l=40, r=10, t=30, b=30))
+    fig.update_layout(height=bars + dots + 90, showlegend=False, margin=dict(l=40, r=10, t=30, b=30))
     return fig
 
 

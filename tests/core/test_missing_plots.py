@@ -61,3 +61,16 @@ def test_large_tables_send_binned_or_sampled_data():
     matrix = plots.nullity_matrix_figure(nullity_matrix(big))
     assert matrix.data[0].z.shape[0] <= 400
     assert sum(len(t.x) for t in plots.shadow_scatter(big, "a", "b").data) <= 20_000
+
+
+def test_upset_labels_every_column_it_draws():
+    rng = np.random.default_rng(4)
+    names = [f"measure_{i:02d}" for i in range(12)]
+    df = pd.DataFrame(rng.normal(size=(400, 12)), columns=names)
+    for i, name in enumerate(names):
+        df.loc[rng.random(400) < 0.03 + 0.01 * i, name] = np.nan
+    upset = plots.pattern_figure(pattern_table(df), names)
+    drawn = {trace.y[0] for trace in upset.data[1:]}
+    assert drawn == set(names)
+    axis = upset.layout.yaxis2
+    assert set(axis.ticktext) == set(names) and list(axis.tickvals) == list(axis.ticktext)
