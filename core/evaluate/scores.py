@@ -8,7 +8,9 @@
 * ``tstr_ratio`` (train on synthetic, test on real): the target's score (accuracy for classes, R²
   for numbers) of a model trained on the synthetic rows and tested on the real holdout, divided by
   the same model trained on the real training rows; None without a target or a holdout.
-* ``exact_copy_rate``: the share of synthetic rows identical to a real training row.
+* ``exact_copy_rate``: the share of synthetic rows identical to a real training row once both are
+  written alike: numbers at the real column's precision, dates as instants at its resolution,
+  labels as text, whatever the dtypes.
 * ``dcr_share_closer``: the share of synthetic rows whose distance to the closest real training
   row (DCR) is below the 5th percentile of the same distance for real holdout rows (Platzer &
   Reutterer 2021): about 0.05 when synthetic rows are as far from the training rows as new real
@@ -29,7 +31,8 @@ from sklearn.neighbors import NearestNeighbors
 
 from core.errors import DataError
 from core.evaluate.compare import encode_rows
-from core.schema import Schema
+from core.schema import Schema, to_floats
+from core.synth.base import date_unit, decimals
 
 DETECTION_ROWS = 20_000
 PRIVACY_ROWS = 20_000
@@ -61,8 +64,8 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *,
         raise DataError(f"The synthetic table has no column {missing[0]!r}.")
     if len(real) < 5 or len(synthetic) < 5:
         raise DataError("Scores need at least five real and five synthetic rows.")
-    real, synthetic = real[columns].reset_index(drop=True), synthetic[columns].reset_index(drop=True)
-    holdout = holdout[columns].reset_index(drop=True) if holdout is not None and len(holdout) >= 5 else None
+    real, synthetic = _on_one_clock(real[columns]), _on_one_clock(synthetic[columns])
+    holdout = _on_one_clock(holdout[columns]) if holdout is not None and len(holdout) >= 5 else None
     generator = np.random.default_rng(rng)
     shapes, trends = _quality(real, synthetic, schema)
     validity, structure = _diagnostic(real, synthetic, schema)
@@ -79,6 +82,17 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *,
     return Scores(quality=(shapes + trends) / 2 if np.isfinite(trends) else shapes, column_shapes=shapes,
                   column_pair_trends=trends, detection_auc=detection, tstr_ratio=tstr, exact_copy_rate=copies,
                   dcr_share_closer=dcr, validity=validity, structure=structure, details=details)
+
+
+def _on_one_clock(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows renumbered and every date column as naive UTC instants, so tables whose dates are kept in
+    different time zones (or some with a zone and some without) compare as the instants they are."""
+    out = df.reset_index(drop=True)
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]) or (
+                out[column].dtype == object and pd.api.types.infer_dtype(out[column], skipna=True) == "datetime"):
+            out[column] = pd.to_datetime(out[column], utc=True).dt.tz_localize(None)
+    return out
 
 
 def _metadata(df: pd.DataFrame, schema: Schema) -> dict:
@@ -109,21 +123,40 @@ def _diagnostic(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema) -> 
     return float(properties.get("Data Validity", np.nan)), float(properties.get("Data Structure", np.nan))
 
 
-def _frame_for_trees(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for column in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[column]):
-            out[column] = out[column].astype("int64").where(out[column].notna())
-        elif not pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_bool_dtype(out[column]):
-            out[column] = out[column].astype(str).where(out[column].notna()).astype("category")
+TREE_LEVELS = 255  # the most categories HistGradientBoosting takes in one feature
+
+
+def _frames_for_trees(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """Frames HistGradientBoosting reads: dates as numbers, labels as categories shared by all frames.
+
+    A label column with more levels (over all frames) than the model takes keeps the ``TREE_LEVELS`` − 1
+    most common levels of the first frame and puts every other value (and every value the first frame
+    lacks) into one level, "(other)".
+    """
+    out = [frame.copy() for frame in frames]
+    for column in frames[0].columns:
+        if pd.api.types.is_datetime64_any_dtype(frames[0][column]):
+            for frame in out:
+                frame[column] = to_floats(frame[column])
+        elif not pd.api.types.is_numeric_dtype(frames[0][column]) or pd.api.types.is_bool_dtype(frames[0][column]):
+            texts = [frame[column].astype(str).where(frame[column].notna()) for frame in out]
+            levels = sorted(set().union(*(set(text.dropna()) for text in texts)))
+            if len(levels) > TREE_LEVELS:
+                levels = [*sorted(texts[0].value_counts().index[: TREE_LEVELS - 1]), OTHER]
+                texts = [text.where(text.isin(levels) | text.isna(), OTHER) for text in texts]
+            for frame, text in zip(out, texts, strict=True):
+                frame[column] = pd.Categorical(text, categories=levels)
     return out
+
+
+OTHER = "(other)"
 
 
 def _detection(real: pd.DataFrame, synthetic: pd.DataFrame, rng: np.random.Generator) -> tuple[float, pd.Series]:
     n = min(len(real), len(synthetic), DETECTION_ROWS)
     a = real.sample(n=n, random_state=rng.integers(2**31 - 1)) if len(real) > n else real
     b = synthetic.sample(n=n, random_state=rng.integers(2**31 - 1)) if len(synthetic) > n else synthetic
-    both = _frame_for_trees(pd.concat([a, b], ignore_index=True))
+    both = _frames_for_trees([pd.concat([a, b], ignore_index=True)])[0]
     label = np.r_[np.zeros(len(a)), np.ones(len(b))]
     seed = int(rng.integers(2**31 - 1))
     model = HistGradientBoostingClassifier(categorical_features="from_dtype", max_iter=200, random_state=seed)
@@ -172,12 +205,7 @@ def _tstr(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame | N
     def score(train: pd.DataFrame) -> float:
         train = train[train[target].notna()]
         test = holdout[holdout[target].notna()]
-        x_train, x_test = _frame_for_trees(train.drop(columns=target)), _frame_for_trees(test.drop(columns=target))
-        for column in x_train.columns:  # the same categories on both sides
-            if isinstance(x_train[column].dtype, pd.CategoricalDtype):
-                levels = sorted(set(x_train[column].dropna()) | set(x_test[column].dropna()))
-                x_train[column] = x_train[column].cat.set_categories(levels)
-                x_test[column] = x_test[column].cat.set_categories(levels)
+        x_train, x_test = _frames_for_trees([train.drop(columns=target), test.drop(columns=target)])
         labels = [c for c in x_train.columns if isinstance(x_train[c].dtype, pd.CategoricalDtype)]
         if kind != "gradient_boosting":
             x_train, x_test = x_train.astype({c: object for c in labels}), x_test.astype({c: object for c in labels})
@@ -194,8 +222,79 @@ def _tstr(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame | N
 
 
 def _exact_copy_rate(real: pd.DataFrame, synthetic: pd.DataFrame) -> float:
-    keys = pd.util.hash_pandas_object(real.astype(str), index=False)
-    return float(pd.util.hash_pandas_object(synthetic.astype(str), index=False).isin(set(keys)).mean())
+    """The share of synthetic rows equal to a real row once both are written alike (see ``_copy_keys``)."""
+    pairs = {c: _copy_keys(real[c], synthetic[c]) for c in real.columns}
+    keys = pd.util.hash_pandas_object(pd.DataFrame({c: a for c, (a, _) in pairs.items()}), index=False)
+    found = pd.util.hash_pandas_object(pd.DataFrame({c: b for c, (_, b) in pairs.items()}), index=False)
+    return float(found.isin(set(keys)).mean())
+
+
+MISSING_KEY = "\x00missing"
+
+
+def _copy_keys(real: pd.Series, synthetic: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """One column of each table as text that is equal exactly when the values are the same value.
+
+    Numbers are compared at the real column's precision (its decimals; a column finer than six
+    decimals snaps each value to a real value within a relative 1e-9), whatever their dtype, so 3, 3.0
+    and 3.0000000000001 are one value;
+    dates as UTC instants at the real column's resolution (naive dates read as UTC, so a time zone
+    changes nothing); labels as text whatever their dtype (category or object, 3 or '3'). Missing
+    values equal each other.
+    """
+    def missing_as_key(keys: pd.Series, original: pd.Series) -> pd.Series:
+        keys = keys.astype(object)
+        unread = keys.isna() & original.notna()  # a value that is not a date or number in such a column
+        keys[unread] = "\x01" + original[unread].astype(str)
+        return keys.fillna(MISSING_KEY).astype(str)
+
+    if pd.api.types.is_datetime64_any_dtype(real) or pd.api.types.is_datetime64_any_dtype(synthetic):
+        def as_instants(values: pd.Series) -> pd.Series:
+            return pd.to_datetime(values, utc=True, errors="coerce", format="mixed")
+
+        unit = date_unit(as_instants(real))
+
+        def key(values: pd.Series) -> pd.Series:
+            instants = as_instants(values)
+            instants = instants.dt.round(unit) if unit else instants
+            return missing_as_key(instants.astype("int64").astype(str).where(instants.notna()), values)
+    elif _numeric(real) or _numeric(synthetic):
+        x = pd.to_numeric(real, errors="coerce").astype(float)
+        places = decimals(x)
+        fine = x.round(places).nunique() < x.nunique()  # finer than six decimals (e.g. a 1e-7 scale)
+        grid = np.unique(x.dropna().to_numpy())
+
+        def key(values: pd.Series) -> pd.Series:
+            v = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
+            v = _snap(v, grid) if fine else np.round(v, places)
+            text = np.char.mod("%.17g", v + 0.0)  # + 0.0 turns −0 into 0
+            return missing_as_key(pd.Series(text, index=values.index).where(~np.isnan(v)), values)
+    else:
+        def key(values: pd.Series) -> pd.Series:
+            return missing_as_key(values.map(_label_text).astype(object).where(values.notna()), values)
+    return key(real), key(synthetic)
+
+
+def _snap(values: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """Each value replaced by the nearest of the sorted ``grid`` when within a relative 1e-9 of it."""
+    if not len(grid):
+        return values
+    right = np.clip(np.searchsorted(grid, values), 0, len(grid) - 1)
+    left = np.clip(right - 1, 0, len(grid) - 1)
+    nearest = np.where(np.abs(grid[left] - values) <= np.abs(grid[right] - values), grid[left], grid[right])
+    return np.where(np.abs(nearest - values) <= 1e-9 * np.abs(nearest), nearest, values)  # |v − r| ≤ 1e-9 |r|
+
+
+def _numeric(values: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
+def _label_text(value) -> str:
+    """A label as text: whole numbers without a decimal point, so 3, 3.0 and '3' read alike."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+        number = float(value)
+        return str(int(number)) if number.is_integer() else repr(number)
+    return str(value)
 
 
 def _dcr_share_closer(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame, schema: Schema,

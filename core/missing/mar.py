@@ -1,7 +1,8 @@
 """Does the missingness of one column depend on the others? (MAR diagnostics)
 
 For a chosen column Y, rows are split by R = 1{Y missing}. Each other column X is compared
-between the two groups:
+between the two groups, on the rows where X itself is observed: a hole in X is no value, so it
+is no evidence of what Y's holes depend on.
 
 * numbers: Welch's t-test (means), the two-sample Kolmogorov-Smirnov test (whole
   distributions) and the standardised mean difference SMD = (x̄₁ − x̄₀) / √((s₁² + s₀²)/2),
@@ -9,10 +10,15 @@ between the two groups:
 * labels: the chi-square test of independence of X and R, with Cramér's V as the size.
 
 p-values are adjusted for the number of columns tested (Holm). A logistic regression of R on
-all other columns (numbers standardised, labels one-hot, their own holes as indicators) then
-says how well the observed data predict where Y is missing: its cross-validated ROC AUC is
-about 0.5 when nothing does (consistent with MCAR) and well above it when something does
-(missingness depends on observed data: MAR, not MCAR).
+all other tested columns (numbers standardised, labels one-hot; their own holes filled with
+values drawn at random from their observed ones, so a hole carries no signal) then says how well
+the observed data predict where Y is missing: its cross-validated ROC AUC is about 0.5 when
+nothing does (consistent with MCAR) and well above it when something does (missingness depends
+on observed data: MAR, not MCAR).
+
+Columns missing in (nearly) the same rows as Y, at least ``CO_MISSING`` of Y's holes, are not
+tested: where Y is missing they have (almost) no values to compare. They are reported apart, as
+a pattern of holes (a skipped form, a visit that did not happen), not as evidence of MAR.
 
 No test on the observed data can tell MAR from MNAR (missingness that depends on the unseen
 values of Y itself): the values that would show it are exactly the missing ones.
@@ -20,13 +26,12 @@ values of Y itself): the values that would show it are exactly the missing ones.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -37,6 +42,7 @@ from statsmodels.stats.multitest import multipletests
 from core.errors import DataError
 
 ALPHA = 0.05
+CO_MISSING = 0.9  # another column missing in at least this share of Y's holes is missing together with Y
 MNAR_NOTE = (
     "Observed data cannot tell MAR from MNAR: if whether a value is missing depends on that value "
     "itself (high incomes left blank, severe cases dropping out), the evidence is in the values you "
@@ -54,7 +60,9 @@ class MarResult:
     auc: float | None
     auc_note: str
     coefficients: pd.Series  # logistic coefficients on the standardised features, largest |value| first
-    verdict: str
+    verdict: str  # the tests' verdict, then the co-missing pattern's sentence when there is one
+    co_missing: pd.DataFrame = field(default_factory=pd.DataFrame)  # columns missing in the same rows, untested
+    pattern: str = ""  # one sentence on the co-missing columns ("" when there are none)
 
 
 def mar_diagnostics(df: pd.DataFrame, column: str, kinds: dict[str, str], *, rng=0) -> MarResult:
@@ -69,9 +77,15 @@ def mar_diagnostics(df: pd.DataFrame, column: str, kinds: dict[str, str], *, rng
     if n_missing == len(df):
         raise DataError(f"Every value of '{column}' is missing, so there is nothing to compare with.",
                         hint="Pick a column that is only partly missing.")
-    others = [c for c in df.columns if c != column and kinds.get(c) not in ("id", "text", "datetime")
+    together = _co_missing(df, column, missing)
+    others = [c for c in df.columns if c != column and c not in set(together["column"])
+              and kinds.get(c) not in ("id", "text", "datetime")
               and df[c].nunique() > 1]  # constant and empty columns can't differ between the groups
+    pattern = _pattern(column, together)
     if not others:
+        if len(together):
+            raise DataError(f"Every other usable column is missing in the same rows as '{column}', so no observed "
+                            "value can show what its holes depend on.", hint=pattern)
         raise DataError(f"No other usable column to compare with '{column}'.",
                         hint="MAR diagnostics need at least one other number or label column.")
     rows = [_compare(df[c], missing, c, kinds.get(c, "continuous")) for c in others]
@@ -80,9 +94,34 @@ def mar_diagnostics(df: pd.DataFrame, column: str, kinds: dict[str, str], *, rng
         table["p (Holm)"] = multipletests(table["p"].fillna(1.0), method="holm")[1]
         table = table.sort_values(["p (Holm)", "size"], ascending=[True, False], key=_abs_if_size)
         table = table.reset_index(drop=True)
-    auc, auc_note, coefficients = _logistic(df[others], missing, kinds, rng)
+    generator = np.random.default_rng(rng)
+    auc, auc_note, coefficients = _logistic(df[others], missing, kinds, generator)
+    verdict = _verdict(column, table, auc)
     return MarResult(column=column, n_missing=n_missing, n_rows=len(df), comparisons=table, auc=auc,
-                     auc_note=auc_note, coefficients=coefficients, verdict=_verdict(column, table, auc))
+                     auc_note=auc_note, coefficients=coefficients, verdict=f"{verdict} {pattern}".strip(),
+                     co_missing=together, pattern=pattern)
+
+
+def _co_missing(df: pd.DataFrame, column: str, missing: np.ndarray) -> pd.DataFrame:
+    """Other columns missing in at least ``CO_MISSING`` of the rows where ``column`` is missing."""
+    holes = df.drop(columns=column).isna().to_numpy()
+    shared = holes[missing].sum(axis=0)  # rows where both are missing
+    own = holes.sum(axis=0)
+    table = pd.DataFrame({"column": df.columns.drop(column), "rows missing both": shared,
+                          "shared holes": shared / missing.sum(),  # share of the tested column's holes
+                          "of its own holes": np.divide(shared, own, out=np.zeros(len(own)), where=own > 0)})
+    table = table[table["shared holes"] >= CO_MISSING]
+    return table.sort_values("shared holes", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _pattern(column: str, together: pd.DataFrame) -> str:
+    if together.empty:
+        return ""
+    names = list(together["column"])
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return (f"{listed} {'is' if len(names) == 1 else 'are'} missing in (nearly) the same rows as {column}: a pattern "
+            "of holes (a form or visit skipped as a whole), not evidence of what they depend on, so "
+            f"{'it is' if len(names) == 1 else 'they are'} not tested.")
 
 
 def _abs_if_size(series: pd.Series) -> pd.Series:
@@ -102,8 +141,8 @@ def _compare(values: pd.Series, missing: np.ndarray, name: str, kind: str) -> di
         p = min(t.pvalue, ks.pvalue) if np.isfinite(t.pvalue) else ks.pvalue
         return {"column": name, "test": "Welch t / KS", "p": float(p), "size": float(smd), "size measure": "SMD",
                 "where missing": f"mean {a.mean():.4g}", "where observed": f"mean {b.mean():.4g}"}
-    labels = values.astype(object).where(values.notna(), "(missing)")
-    table = pd.crosstab(labels, missing)
+    seen = values.notna().to_numpy()  # observed values only: a hole in this column is not a label
+    table = pd.crosstab(values[seen].astype(object).to_numpy(), missing[seen])
     if table.shape[0] < 2 or table.shape[1] < 2:
         return None
     chi2, p, _, _ = stats.chi2_contingency(table)
@@ -115,7 +154,7 @@ def _compare(values: pd.Series, missing: np.ndarray, name: str, kind: str) -> di
             "where observed": f"{top_missing}: {share.loc[top_missing, False]:.0%}"}
 
 
-def _logistic(features: pd.DataFrame, missing: np.ndarray, kinds: dict[str, str], rng) -> tuple:
+def _logistic(features: pd.DataFrame, missing: np.ndarray, kinds: dict[str, str], rng: np.random.Generator) -> tuple:
     minority = int(min(missing.sum(), (~missing).sum()))
     if minority < 3:
         return None, "Too few missing (or observed) rows to fit a model of the missingness.", pd.Series(dtype=float)
@@ -124,23 +163,23 @@ def _logistic(features: pd.DataFrame, missing: np.ndarray, kinds: dict[str, str]
     labels = [c for c in features.columns if c not in numeric]
     frame = features.copy()
     frame[numeric] = frame[numeric].replace([np.inf, -np.inf], np.nan)
+    for c in features.columns:  # a hole gets a value drawn from the column's observed ones: it carries no signal
+        holes = frame[c].isna().to_numpy()
+        if holes.any():
+            frame.loc[holes, c] = rng.choice(frame.loc[~holes, c].to_numpy(), size=int(holes.sum()))
     for c in labels:
-        frame[c] = frame[c].astype(str).where(frame[c].notna(), "(missing)")
+        frame[c] = frame[c].astype(str)
     prepare = ColumnTransformer([
-        ("num", make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler()), numeric),
+        ("num", StandardScaler(), numeric),
         ("cat", OneHotEncoder(handle_unknown="ignore", min_frequency=5, sparse_output=False), labels),
     ])
     model = make_pipeline(prepare, LogisticRegression(max_iter=2000))
-    folds = StratifiedKFold(n_splits=min(5, minority), shuffle=True,
-                            random_state=int(np.random.default_rng(rng).integers(2**31 - 1)))
+    folds = StratifiedKFold(n_splits=min(5, minority), shuffle=True, random_state=int(rng.integers(2**31 - 1)))
     scores = cross_val_predict(model, frame, missing, cv=folds, method="predict_proba")[:, 1]
     auc = float(roc_auc_score(missing, scores))
     model.fit(frame, missing)
     names = model[0].get_feature_names_out()
-    labels = [n.split("__", 1)[1] for n in names]
-    labels = [f"{n.removeprefix('missingindicator_')} is missing" if n.startswith("missingindicator_") else n
-              for n in labels]
-    coefficients = pd.Series(model[-1].coef_[0], index=labels)
+    coefficients = pd.Series(model[-1].coef_[0], index=[n.split("__", 1)[1] for n in names])
     coefficients = coefficients.reindex(coefficients.abs().sort_values(ascending=False).index)
     note = (f"A logistic model of where the column is missing, from the other columns, reaches a "
             f"cross-validated AUC of {auc:.2f} ({folds.n_splits}-fold; 0.5 = no better than chance).")

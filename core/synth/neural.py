@@ -378,13 +378,25 @@ def fidelity(transformer: DataTransformer, reference: pd.DataFrame, matrix: np.n
 
 
 
-def lost_modes(transformer: DataTransformer, real: pd.DataFrame, synthetic: pd.DataFrame, *,
-               min_share: float = 0.01, ratio: float = 0.1) -> pd.DataFrame:
-    """The mode-collapse check: categories and number modes the real rows have and the samples lack.
+LOST = "lost: the real rows have it, the samples (almost) lack it"
+SPIKE = "spike: the samples pile up here, the real rows do not"
+POINT = 1e-6  # number values closer than this share of the real range count as one point
 
-    Listed when at least ``min_share`` of the real rows are in it and the synthetic share is below
-    ``ratio`` times the real one. A number column's modes are its mixture components, each read
-    as the range mean ± 2 standard deviations.
+
+def lost_modes(transformer: DataTransformer, real: pd.DataFrame, synthetic: pd.DataFrame, *,
+               min_share: float = 0.01, ratio: float = 0.1, spike_gap: float = 0.05,
+               spike_ratio: float = 2.0) -> pd.DataFrame:
+    """The mode-collapse check: what the samples lack, and where they pile up instead.
+
+    *Lost*: a category or number mode holding at least ``min_share`` of the real rows whose
+    synthetic share is below ``ratio`` times the real one. A number column's modes are its mixture
+    components, each read as the range mean ± 2 standard deviations.
+
+    *Spike*: a category, or a point of a number or date column (values within a millionth of the
+    real range of each other, such as its minimum), whose synthetic share exceeds the real share by
+    more than ``spike_gap`` and more than ``spike_ratio`` times: a generator that collapsed onto one
+    value, often an edge where the real bounds clip it. Shares are of all rows. The ``what`` column
+    says which of the two each row is.
     """
     rows = []
     for info in transformer.columns:
@@ -394,8 +406,13 @@ def lost_modes(transformer: DataTransformer, real: pd.DataFrame, synthetic: pd.D
             real_share = np.bincount(transformer.codes(info, real[info.name]), minlength=width)[:width] / len(real)
             fake_share = np.bincount(transformer.codes(info, synthetic[info.name].astype(object)),
                                      minlength=width)[:width] / max(len(synthetic), 1)
+            for label, r, f in zip(labels, real_share, fake_share, strict=True):
+                if f > r + spike_gap and f > spike_ratio * r:
+                    rows.append({"column": info.name, "what": SPIKE, "kind": "category", "value": label,
+                                 "real share": r, "synthetic share": f})
             what = "category"
         else:
+            rows += _spikes(info.name, info.is_date, real[info.name], synthetic[info.name], spike_gap, spike_ratio)
             width = len(info.means)
             low = (info.means - 2 * info.stds) * info.scale + info.center
             high = (info.means + 2 * info.stds) * info.scale + info.center
@@ -410,6 +427,33 @@ def lost_modes(transformer: DataTransformer, real: pd.DataFrame, synthetic: pd.D
             what = "mode"
         for label, r, f in zip(labels, real_share, fake_share, strict=True):
             if r >= min_share and f < ratio * r:
-                rows.append({"column": info.name, "kind": what, "value": label, "real share": r,
+                rows.append({"column": info.name, "what": LOST, "kind": what, "value": label, "real share": r,
                              "synthetic share": f})
-    return pd.DataFrame(rows, columns=["column", "kind", "value", "real share", "synthetic share"])
+    return pd.DataFrame(rows, columns=["column", "what", "kind", "value", "real share", "synthetic share"])
+
+
+def _spikes(name: str, is_date: bool, real: pd.Series, synthetic: pd.Series, gap: float,
+            ratio: float) -> list[dict]:
+    """Points of a number or date column holding far more of the synthetic rows than of the real ones."""
+    x, y = to_floats(real), to_floats(synthetic)
+    x, y = x[np.isfinite(x)], y[np.isfinite(y)]
+    if not len(x) or not len(y):
+        return []
+    low, high = x.min(), x.max()
+    span = high - low if high > low else 1.0
+
+    def point(v: np.ndarray) -> np.ndarray:
+        return np.round((v - low) / span / POINT).astype(np.int64)  # the point a value is at
+
+    real_points, fake_points = pd.Series(point(x)).value_counts(), pd.Series(point(y)).value_counts()
+    rows = []
+    for key, count in fake_points[fake_points / len(synthetic) > gap].items():
+        f, r = count / len(synthetic), real_points.get(key, 0) / len(real)
+        if f > r + gap and f > ratio * r:
+            value = y[point(y) == key][0]
+            text = f"{pd.Timestamp(int(value)):%Y-%m-%d %H:%M:%S}".removesuffix(" 00:00:00") if is_date \
+                else f"{value:,.6g}"
+            edge = " (the real minimum)" if key == 0 else " (the real maximum)" if key == point(high) else ""
+            rows.append({"column": name, "what": SPIKE, "kind": "value", "value": text + edge, "real share": r,
+                         "synthetic share": f})
+    return rows

@@ -16,7 +16,10 @@ them natively). Two modes, as in teaching practice:
 * **replace**: synthetic rows only, in the real class split, for sharing instead of the real data.
   Extra rows are generated first; synthetic rows identical to a real row are dropped, and so is the
   ``privacy_share`` of the rest that lies closest to a real row (distance on standardised
-  features), so the rows kept do not sit on top of real people.
+  features), so the rows kept do not sit on top of real people. Candidates are drawn in rounds,
+  each asking for what is still short divided by the share that survived so far, until every
+  class has its count: ``sample(n)`` returns exactly n rows in the real split, or says why it
+  cannot. Random oversampling without noise (shrinkage 0) only copies, so it is refused here.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ MODE = Param("mode", "choice", "bulk_out", "bulk_out: real rows plus synthetic o
 K = Param("k_neighbors", "int", 5, "Minority neighbours a new row may be drawn towards.", low=1, high=50)
 PRIVACY = Param("privacy_share", "float", 0.10, "Replace mode: share of synthetic rows closest to a real row that "
                 "is dropped.", low=0.0, high=0.9)
+ROUNDS = 8  # rounds of candidates drawn until every class has its count
+POOL = 10  # at most this many times the rows asked for (beyond the privacy share) are drawn as candidates
 
 
 class _Oversampler(Synthesizer):
@@ -57,9 +62,18 @@ class _Oversampler(Synthesizer):
     def _sampler(self, strategy: dict, seed: int, k: int):
         raise NotImplementedError
 
+    @classmethod
+    def refusal(cls, params: dict) -> ParameterError | None:
+        """Why these settings cannot make a table whatever the data (None if they can): a page may ask before the
+        click, and ``fit`` raises it."""
+        return None
+
     # ------------------------------------------------------------------ fit
 
     def _fit(self, df: pd.DataFrame) -> None:
+        refusal = self.refusal(self.params_)
+        if refusal is not None:
+            raise refusal
         target = self.target_
         if target is None:
             raise DataError(f"{self.title} oversamples the classes of a target column, and none is chosen.",
@@ -119,11 +133,11 @@ class _Oversampler(Synthesizer):
     # ------------------------------------------------------------------ sample
 
     def _generate(self, extra: pd.Series, rng: np.random.Generator) -> pd.DataFrame:
-        """At least ``extra[c]`` synthetic rows of each class c (ADASYN may give a few more or fewer)."""
+        """About ``extra[c]`` synthetic rows of each class c (ADASYN and SVM-SMOTE may give fewer or more)."""
         wanted = extra[extra > 0]
         if wanted.empty:
             return self.real_.iloc[:0][self.columns_]
-        strategy = {c: int(self.counts_[c] + np.ceil(wanted[c] * 1.1) + 2) for c in wanted.index}
+        strategy = {c: int(self.counts_[c] + max(np.ceil(wanted[c] * 1.1) + 2, self._least(c))) for c in wanted.index}
         X, y = self._encode(self.real_), self.real_[self.target_]
         sampler = self._sampler(strategy, int(rng.integers(2**31 - 1)), self.params_.get("k_neighbors", 0))
         try:
@@ -135,30 +149,56 @@ class _Oversampler(Synthesizer):
         new[self.target_] = np.asarray(y_res)[len(X):]
         return new
 
+    def _least(self, label) -> int:
+        """The fewest new rows of class ``label`` worth asking the sampler for in one call."""
+        return 0
+
+    def _enough(self, wanted: pd.Series, rng: np.random.Generator, *, private: bool) -> pd.DataFrame:
+        """At least ``wanted[c]`` usable synthetic rows of every class c, drawn in rounds.
+
+        A sampler may make fewer rows than asked (ADASYN rounds its per-row counts, SVM-SMOTE works only
+        near support vectors) and in replace mode the privacy filter drops copies and the rows closest to
+        real ones. So candidates are drawn until every class has its count: each round asks for what is
+        still short, divided by the share of candidates that survived so far (the yield), with a margin.
+        Only when ``ROUNDS`` rounds or ``POOL`` times the asked rows of candidates do not suffice is
+        the count impossible, and the error says so.
+        """
+        target, share = self.target_, self.params_["privacy_share"] if private else 0.0
+        wanted = wanted[wanted > 0]
+        ceiling = np.ceil(wanted * POOL / (1 - share)) + 100  # most candidates drawn per class
+        ask = np.ceil(wanted * 1.05 / (1 - share) + 5)  # the filter keeps (1 − share) of the unique rows
+        pool = []
+        for _ in range(ROUNDS):
+            pool.append(self._generate(ask.astype(int), rng))
+            candidates = pd.concat(pool, ignore_index=True)
+            kept = self._private(candidates) if private else candidates
+            made = candidates[target].value_counts().reindex(wanted.index, fill_value=0)
+            have = kept[target].value_counts().reindex(wanted.index, fill_value=0)
+            short = (wanted - have).clip(lower=0)
+            if not short.any():
+                return kept
+            survive = (have / made.replace(0, np.nan)).fillna(0).clip(lower=1 / POOL)  # the yield so far
+            ask = np.minimum(np.ceil(short / survive * 1.2) + 5, ceiling - made).where(short > 0, 0)
+            if not ask.gt(0).any():
+                break
+        label = short.idxmax()
+        why = ("after the privacy filter " if private else "") + f"only {have[label]:,} synthetic rows of class " \
+              f"{label!r} are usable of the {wanted[label]:,} asked for, from {made[label]:,} candidates."
+        hint = ("Most candidates copy real rows or sit next to them: lower the privacy share, ask for fewer rows, "
+                "or use a method that spreads rows more (SMOTE, or a statistical model)." if private else
+                "It creates rows only where classes meet, and few rows of this class are near another class. "
+                "Try plain SMOTE, or fewer rows.")
+        raise DataError(f"{self.title}: {why}", hint=hint)
+
     def _sample(self, n: int, rng: np.random.Generator) -> pd.DataFrame:
         if self.params_["mode"] == "bulk_out":
             extra = bulk_out_extra(self.counts_, n)
-            new = self._generate(extra, rng)
-            parts = [self.real_[self.columns_]]
-            for label, count in extra.items():
-                rows = new[new[self.target_] == label]
-                if len(rows) < count:
-                    raise DataError(f"{self.title} produced only {len(rows)} of the {count} rows asked for class "
-                                    f"{label!r}.", hint="It creates rows only where classes meet, and few rows of this "
-                                                        "class are near another class. Try plain SMOTE, or fewer rows.")
-                parts.append(rows.iloc[rng.permutation(len(rows))[:count]])
-            return pd.concat(parts, ignore_index=True)[self.columns_]
-        shares = self.counts_ / self.counts_.sum()
-        wanted = split(shares, n)
-        margin = 1.05 / (1 - self.params_["privacy_share"])  # the filter keeps (1 − share) of the unique rows
-        new = self._generate(np.ceil(wanted * margin + 5).astype(int), rng)
-        new = self._private(new)
-        parts = []
+            parts, wanted = [self.real_[self.columns_]], extra
+        else:
+            parts, wanted = [], split(self.counts_ / self.counts_.sum(), n)
+        new = self._enough(wanted, rng, private=self.params_["mode"] == "replace")
         for label, count in wanted.items():
             rows = new[new[self.target_] == label]
-            if len(rows) < count:
-                raise DataError(f"After the privacy filter only {len(rows)} synthetic rows of class {label!r} are left "
-                                f"of the {count} asked for.", hint="Lower the privacy share, or ask for fewer rows.")
             parts.append(rows.iloc[rng.permutation(len(rows))[:count]])
         return pd.concat(parts, ignore_index=True)[self.columns_]
 
@@ -223,15 +263,27 @@ def split(shares: pd.Series, n: int) -> pd.Series:
     return counts
 
 
+SHRINKAGE = Param("shrinkage", "float", 0.0, "0 copies rows exactly (bulk out only); above 0 adds noise around each "
+                  "copy (a smoothed bootstrap), needed in replace mode.", low=0.0, high=3.0)
+
+
 class RandomOversampler(_Oversampler):
     key = "random_oversampling"
     title = "Random oversampling"
     uses_k = False
-    params = (MODE, Param("shrinkage", "float", 0.0, "0 copies rows exactly; above 0 adds noise around each copy "
-                                                      "(a smoothed bootstrap).", low=0.0, high=3.0), PRIVACY)
+    params = (MODE, SHRINKAGE, PRIVACY)
     card = Card(does="Copies rows of the smaller classes at random (with optional noise) until classes balance.",
                 when="A quick baseline for imbalanced classes.",
                 distorts="Exact copies make models overfit and leak real rows; use replace mode with care.")
+
+    @classmethod
+    def refusal(cls, params: dict) -> ParameterError | None:
+        if params.get("mode") == "replace" and not params.get("shrinkage", SHRINKAGE.default):
+            return ParameterError("Random oversampling with shrinkage 0 only copies real rows, and replace mode drops "
+                                  "every copy of a real row, so no row would be left.",
+                                  hint="Set shrinkage above 0 (0.5 adds mild noise around each copy, a smoothed "
+                                       "bootstrap), or use bulk out mode.")
+        return None
 
     def _sampler(self, strategy: dict, seed: int, k: int):
         shrinkage = self.params_["shrinkage"] or None
@@ -269,6 +321,11 @@ class AdasynSynthesizer(_Oversampler):
                      "other classes).",
                 when="When a model fails on a hard part of the minority class.",
                 distorts="Concentrates rows around outliers and noise.")
+
+    def _least(self, label) -> int:
+        # ADASYN shares the ask out over the class's rows and rounds each share, so an ask below the class size
+        # may round to no row at all; one row per real row never does.
+        return int(self.counts_[label])
 
     def _sampler(self, strategy: dict, seed: int, k: int):
         return ADASYN(sampling_strategy=strategy, n_neighbors=k, random_state=seed)

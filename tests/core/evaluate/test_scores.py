@@ -6,6 +6,7 @@ import pytest
 
 from core.errors import DataError
 from core.evaluate import evaluate
+from core.evaluate.scores import TSTR_MODELS, _detection, _quality, _tstr
 from core.schema import infer_schema
 
 
@@ -104,3 +105,54 @@ def test_mixed_kind_dependence_and_group_summaries(tables):
     summary = group_summary(real, fresh, "group", "x").set_index("group")
     assert summary["share real"].sum() == pytest.approx(1) and summary.loc["high", "mean real"] > 0
     assert abs(summary.loc["high", "mean real"] - summary.loc["high", "mean synthetic"]) < 0.1
+
+
+def test_exact_copies_count_after_rounding_to_the_real_precision_and_types():
+    rng = np.random.default_rng(11)
+    n = 500
+    real = pd.DataFrame({"age": rng.integers(18, 90, n), "bmi": rng.normal(27, 4, n).round(1),
+                         "price": rng.gamma(2, 3, n).round(2), "tiny": rng.normal(0, 1e-7, n),
+                         "town": rng.choice(["north", "south", "east", "west"], n),
+                         "code": rng.integers(1, 6, n).astype(object),
+                         "seen": pd.date_range("2024-01-01", periods=n, freq="D", tz="UTC"),
+                         "flag": rng.random(n) < 0.5})
+    copies = real.sample(n=200, random_state=1).reset_index(drop=True)
+    copies = copies.assign(age=copies["age"].astype(float),  # int -> float
+                           bmi=copies["bmi"] + 1e-12, price=copies["price"] - 1e-12,  # float noise
+                           tiny=copies["tiny"] * (1 + 1e-13),
+                           town=copies["town"].astype("category"),  # object -> category
+                           code=copies["code"].astype(str).astype("category"),  # 3 -> "3"
+                           seen=copies["seen"].dt.tz_convert("Asia/Tokyo"))  # the same instant elsewhere
+    fresh = pd.DataFrame({"age": rng.integers(18, 90, 300), "bmi": rng.normal(27, 4, 300).round(1) + 100,
+                          "price": rng.gamma(2, 3, 300).round(2), "tiny": rng.normal(0, 1e-7, 300),
+                          "town": rng.choice(["north", "south"], 300), "code": rng.integers(1, 6, 300).astype(object),
+                          "seen": pd.date_range("2030-01-01", periods=300, freq="D", tz="UTC"),
+                          "flag": rng.random(300) < 0.5})
+    synthetic = pd.concat([copies, fresh.astype({"town": "category"})], ignore_index=True)
+    from core.evaluate.scores import _exact_copy_rate
+
+    assert _exact_copy_rate(real, synthetic) == pytest.approx(0.4)
+    near = copies.assign(bmi=copies["bmi"] + 0.1)  # one step of the real precision away: not a copy
+    assert _exact_copy_rate(real, near) == 0.0
+    small = copies.assign(tiny=copies["tiny"] * 1.001)  # a tiny column is compared on its own scale
+    assert _exact_copy_rate(real, small) == 0.0
+
+
+@pytest.mark.parametrize("levels", [300, 5_000])
+def test_scores_take_label_columns_with_many_levels(levels):
+    def table(n, seed):
+        rng = np.random.default_rng(seed)
+        x = rng.normal(size=n)
+        return pd.DataFrame({"x": x.round(6), "city": [f"town {i}" for i in rng.integers(0, levels, n)],
+                             "group": np.where(x + 0.3 * rng.normal(size=n) > 0, "high", "low")})
+
+    real, synthetic, holdout = table(600, 0), table(600, 1), table(200, 2)
+    schema = infer_schema(real, target="group")
+    assert schema.kinds["city"] == "categorical"
+    rng = np.random.default_rng(0)
+    for model in TSTR_MODELS:  # the utility score's models, as evaluate calls them
+        assert abs(_tstr(real, synthetic, holdout, schema, rng, model) - 1) < 0.1
+    spike = synthetic.assign(city=synthetic["city"].where(np.arange(len(synthetic)) % 2 == 0, "town 0"))
+    assert 0.35 < _detection(real, synthetic, rng)[0] < 0.65
+    assert _detection(real, spike, rng)[0] > 0.65  # half the rows in one level
+    assert 0 <= _quality(real, synthetic, schema)[0] <= 1

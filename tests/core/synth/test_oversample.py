@@ -8,7 +8,7 @@ from sklearn.neighbors import NearestNeighbors
 from core.errors import DataError, ParameterError
 from core.schema import infer_schema
 from core.synth import METHODS
-from core.synth.oversample import bulk_out_extra, split
+from core.synth.oversample import OVERSAMPLERS, bulk_out_extra, split
 
 
 def imbalanced(n_major=300, n_minor=40, seed=0):
@@ -73,8 +73,6 @@ def test_replace_mode_keeps_the_class_split_and_drops_copies():
     assert out["label"].value_counts().to_dict() == {"no": 300, "yes": 40}
     assert out.merge(df, how="inner").empty  # no synthetic row is a real row
     assert model.dropped_["closest"] > 0
-    with pytest.raises(DataError, match="privacy filter only 0"):  # pure copies can't be shared
-        METHODS["random_oversampling"](mode="replace").fit(df, schema).sample(100, rng=6)
     smoothed = METHODS["random_oversampling"](mode="replace", shrinkage=0.5).fit(df, schema).sample(100, rng=6)
     assert smoothed.merge(df, how="inner").empty
 
@@ -150,3 +148,52 @@ def test_replace_mode_drops_rows_that_become_copies_once_rounded():
     model = METHODS["smote"](mode="replace", privacy_share=0.0, k_neighbors=3)
     with pytest.raises(DataError, match="privacy filter"):  # 12 possible rows, all of them real: nothing is new
         model.fit(df, schema).sample(50, rng=10)
+
+
+def unseen(seed, classes):
+    """A 3,000-row imbalanced table of numbers, whole numbers and a label feature, 2 or 3 classes."""
+    rng = np.random.default_rng(seed)
+    n = 3000
+    shares = np.array([0.8, 0.15, 0.05][:classes])
+    y = rng.choice(["no", "yes", "maybe"][:classes], n, p=shares / shares.sum())
+    shift = pd.Series(y).map({"no": 0.0, "yes": 1.0, "maybe": 2.0}).to_numpy()
+    df = pd.DataFrame({"age": (rng.normal(40, 10, n) + 3 * shift).round().astype(int),
+                       "income": (rng.lognormal(10, 0.5, n) * (1 + 0.1 * shift)).round(2),
+                       "score": rng.normal(shift, 1, n).round(3),
+                       "kids": rng.integers(0, 4, n),
+                       "city": rng.choice(["a", "b", "c"], n),
+                       "label": y})
+    return df, infer_schema(df, target="label")
+
+
+REPLACE = {"random_oversampling": {"shrinkage": 0.5}}  # shrinkage 0 only copies: refused below
+
+
+@pytest.mark.parametrize("seed,classes", [(0, 2), (1, 3), (2, 3)])
+@pytest.mark.parametrize("key", [cls.key for cls in OVERSAMPLERS])
+def test_replace_mode_returns_exactly_the_rows_asked_for_in_the_real_split(key, seed, classes):
+    df, schema = unseen(seed, classes)
+    model = METHODS[key](mode="replace", **REPLACE.get(key, {})).fit(df, schema)
+    shares = df["label"].value_counts(normalize=True)
+    for n in (60, 700):
+        out = model.sample(n, rng=seed)
+        assert len(out) == n
+        assert out["label"].value_counts().to_dict() == split(shares, n)[lambda s: s > 0].to_dict()
+        assert out.merge(df, how="inner").empty  # the privacy filter still holds
+
+
+def test_random_oversampling_refuses_replace_mode_without_shrinkage():
+    df, schema = imbalanced()
+    with pytest.raises(ParameterError, match="shrinkage") as info:
+        METHODS["random_oversampling"](mode="replace").fit(df, schema)
+    assert "shrinkage above 0" in info.value.hint
+    assert METHODS["random_oversampling"].refusal({"mode": "replace", "shrinkage": 0.0}) is not None
+    assert METHODS["random_oversampling"].refusal({"mode": "bulk_out", "shrinkage": 0.0}) is None
+    assert len(METHODS["random_oversampling"]().fit(df, schema).sample(600, rng=0)) == 600  # bulk out copies
+
+
+def test_bulk_out_returns_exactly_the_rows_asked_for_on_an_unseen_table():
+    df, schema = unseen(3, 3)
+    for key in ("adasyn", "safe_level_smote", "svm_smote"):
+        out = METHODS[key]().fit(df, schema).sample(len(df) + 7, rng=4)
+        assert len(out) == len(df) + 7
