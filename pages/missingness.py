@@ -169,6 +169,13 @@ with mechanism:
                          column_config={"p": st.column_config.NumberColumn(format="%.2g"),
                                         "p (Holm)": st.column_config.NumberColumn(format="%.2g"),
                                         "size": st.column_config.NumberColumn(format="%.2f")})
+            if len(mar.co_missing):
+                st.markdown("**Missing together** (a pattern, not tested): these columns are missing in (nearly) the "
+                            f"same rows as **{md(column)}**, so comparing its rows with and without holes on them "
+                            "would only compare holes with holes.")
+                safe_preview(mar.co_missing, hide_index=True, width="stretch",
+                             column_config={c: st.column_config.NumberColumn(format="percent")
+                                            for c in ("shared holes", "of its own holes")})
             if mar.auc is not None:
                 st.markdown(mar.auc_note)
                 if len(mar.coefficients):

@@ -18,7 +18,7 @@ from core.io import spreadsheet_safe, write_table
 from core.limits import limits
 from core.synth import METHODS
 from core.synth.fitting import CANDIDATES, EMPIRICAL, ranking
-from core.synth.neural import NeuralSynthesizer
+from core.synth.neural import LOST, SPIKE, NeuralSynthesizer
 from core.synth.oversample import OVERSAMPLERS
 from core.synth.run import draw as draw_rows
 from core.synth.run import generate as generate_table
@@ -180,6 +180,9 @@ def settings(ws: Workspace) -> Settings:
     columns = list(ws.working.columns)
     params, problems = read_params(simple_params(method), key=f"synth::{method}", columns=columns)
     problems += blockers(ws, method)
+    refusal = None if problems else METHODS[method].refusal(params)
+    if refusal is not None:
+        problems.append(sentence(refusal))
     notes = []
     try:
         if method in ("monte_carlo", "cholesky"):
@@ -459,6 +462,9 @@ if method == "cholesky":
                 st.button("Restore the estimate", key="chol_restore", on_click=restore_correlation)
 
 current = settings(ws)
+impossible = METHODS[method].refusal(current.params)  # settings that cannot make a table, said before the click
+if impossible is not None:
+    right.error(md(sentence(impossible)), icon=":material/error:")
 with st.expander("Business rules and derived columns"):
     st.caption("One rule per line, such as `age >= 18` or `income > 0 or employed == \"no\"`; rows that break a rule "
                "are drawn again. Derived columns as `name = expression`. Back-ticks around names with dots: "
@@ -523,11 +529,15 @@ else:
             lost = chosen_run.lost_modes
             if lost is None or lost.empty:
                 st.success("Mode-collapse check: every category and every number mode holding at least 1% of the "
-                           "real rows appears in the samples.", icon=":material/check_circle:")
+                           "real rows appears in the samples, and the samples pile up on no value the real rows "
+                           "do not.", icon=":material/check_circle:")
             else:
-                st.warning(f"Mode-collapse check: the samples (almost) lack {len(lost)} categories or number modes "
-                           "that hold at least 1% of the real rows. More epochs, a larger pac or the other network "
-                           "may recover them.", icon=":material/warning:")
+                missed, spikes = int((lost["what"] == LOST).sum()), int((lost["what"] == SPIKE).sum())
+                found = ([f"(almost) lack {missed} categories or number modes that hold at least 1% of the real rows"]
+                         if missed else []) + ([f"pile up on {spikes} value{'s' if spikes != 1 else ''} far more "
+                                                "often than the real rows do"] if spikes else [])
+                st.warning("Mode-collapse check: the samples " + " and ".join(found) + ". More epochs, a larger pac "
+                           "or the other network may fix this.", icon=":material/warning:")
                 safe_preview(lost, hide_index=True, width="stretch",
                              column_config={c: st.column_config.NumberColumn(format="percent")
                                             for c in ("real share", "synthetic share")})

@@ -45,6 +45,12 @@ class Synthesizer:
     def __init__(self, **params: Any) -> None:
         self.given = params
 
+    @classmethod
+    def refusal(cls, params: dict) -> ParameterError | None:
+        """Why these settings cannot make a table whatever the data (None if they can): a page asks before the
+        click, and a method whose settings can be impossible raises it in ``fit``."""
+        return None
+
     # ------------------------------------------------------------------ public
 
     def fit(self, df: pd.DataFrame, schema: Schema, *, seed: int = 0, monitor: Any = None) -> Synthesizer:

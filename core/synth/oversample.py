@@ -62,12 +62,6 @@ class _Oversampler(Synthesizer):
     def _sampler(self, strategy: dict, seed: int, k: int):
         raise NotImplementedError
 
-    @classmethod
-    def refusal(cls, params: dict) -> ParameterError | None:
-        """Why these settings cannot make a table whatever the data (None if they can): a page may ask before the
-        click, and ``fit`` raises it."""
-        return None
-
     # ------------------------------------------------------------------ fit
 
     def _fit(self, df: pd.DataFrame) -> None:

@@ -109,3 +109,20 @@ def test_the_simulator_pair_of_a_wide_table_is_sought_among_its_most_incomplete_
     pool = _suggestion_pool(frame, list(frame.columns))
     assert pool == list(frame.columns[::3])
     assert _suggestion_pool(frame.iloc[:, :10], list(range(10))) == list(range(10))
+
+
+def test_columns_missing_together_are_shown_as_a_pattern_not_as_evidence():
+    rng = np.random.default_rng(3)
+    n = 300
+    df = pd.DataFrame({"trt": rng.normal(size=n), "ascites": rng.normal(size=n), "spiders": rng.normal(size=n),
+                       "age": rng.normal(50, 10, size=n)})
+    skipped = rng.random(n) < 0.25  # a visit that did not happen: three measurements missing together
+    df.loc[skipped, ["trt", "ascites", "spiders"]] = np.nan
+    at = open_page(frame=df)
+    at.selectbox(key="mar_column").select("trt").run()
+    assert not at.exception and not at.error
+    together = next(d.value for d in at.dataframe if "shared holes" in d.value.columns)
+    assert set(together["column"]) == {"ascites", "spiders"}
+    verdict = next(w.value.replace("\\", "") for w in [*at.warning, *at.success] if "where trt is missing" in
+                   w.value.replace("\\", ""))
+    assert "consistent with MCAR" in verdict and "depends on" not in verdict

@@ -254,6 +254,18 @@ def test_values_out_of_range_are_refused_with_a_sentence_never_replaced():
     assert not at.error and at.session_state["workspace"].runs[-1].params["k_neighbors"] == 3
 
 
+def test_settings_that_cannot_make_a_table_are_explained_before_the_click():
+    at = open_method("birthwt", "random_oversampling", OVERSAMPLING)
+    at.selectbox(key="synth::random_oversampling::mode").select("replace").run()
+    assert any("only copies real rows" in e for e in read(at.error))  # said before any click
+    assert at.button(key="synth_run").disabled
+    at.slider(key="synth::random_oversampling::shrinkage").set_value(0.5).run()
+    assert not at.button(key="synth_run").disabled
+    at.button(key="synth_run").click().run()
+    run = at.session_state["workspace"].runs[-1]
+    assert not at.error and run.params == {"mode": "replace", "shrinkage": 0.5, "privacy_share": 0.1}
+
+
 def test_the_click_uses_what_is_on_screen():
     at = open_method("airquality", "gaussian_copula")
     at.text_area(key="synth_rules").set_value("Temp >= 60")
