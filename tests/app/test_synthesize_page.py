@@ -106,7 +106,7 @@ def test_neural_training_makes_a_run_with_curves_and_the_mode_collapse_check():
     finish_training(at)
     assert not at.exception and not at.error
     assert at.success[0].value.startswith("Trained Variational autoencoder (TVAE) and generated 275 rows as run")
-    assert any(i.value.startswith("Training: completed; 20 epochs") for i in at.info)
+    assert any(unescaped(i.value).startswith("Training: completed; 20 epochs") for i in at.info)
     assert any("Mode-collapse check" in s.value for s in [*at.success, *at.warning])
     assert at.dataframe[0].value["run"].tolist() == ["vae #1"]
     assert at.button(key="synth_run").label == "Train and generate" and not at.button(key="synth_run").disabled
