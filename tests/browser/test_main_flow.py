@@ -179,13 +179,18 @@ def test_first_visit_on_a_page_address_gets_the_app_navigation(browser, fresh_se
     tab.close()
 
 
-def test_synthesize_settings_survive_a_page_switch_and_are_what_runs(page: Page):
+def synthesize_birthwt(page: Page, family: str, method: str) -> None:
+    """Load the low birth weight sample and open the Synthesize page on ``method``."""
     choose(page, "Sample dataset", "Low birth weight")
     expect(sidebar(page)).to_contain_text("189 rows × 10 columns")
     page.get_by_test_id("stSidebarNav").get_by_text("Synthesize").click()
     expect(page.get_by_role("heading", name="Synthesize")).to_be_visible()
-    page.get_by_text("Oversampling (balances the target's classes)").click()
-    choose(page, "Method", "SMOTE")
+    page.get_by_text(family).click()
+    choose(page, "Method", method)
+
+
+def test_synthesize_settings_survive_a_page_switch_and_are_what_runs(page: Page):
+    synthesize_birthwt(page, "Oversampling (balances the target's classes)", "SMOTE")
     k = page.locator(".st-key-synth--smote--k_neighbors input")
     k.fill("0")  # out of range: shown as typed, refused with a sentence
     k.press("Enter")
@@ -228,12 +233,7 @@ def test_user_text_is_shown_as_text(page: Page, tmp_path):
 
 
 def test_compare_two_runs_and_load_another_table_asks_first(page: Page):
-    choose(page, "Sample dataset", "Low birth weight")
-    expect(sidebar(page)).to_contain_text("189 rows × 10 columns")
-    page.get_by_test_id("stSidebarNav").get_by_text("Synthesize").click()
-    expect(page.get_by_role("heading", name="Synthesize")).to_be_visible()
-    page.get_by_text("Statistical models (a whole synthetic table)").click()
-    choose(page, "Method", "Gaussian copula")
+    synthesize_birthwt(page, "Statistical models (a whole synthetic table)", "Gaussian copula")
     for k in (1, 2):
         page.wait_for_timeout(1_000)  # let the rerun settle: the old page may linger beside the new for a moment
         page.get_by_role("button", name="Generate", exact=True).last.click()
