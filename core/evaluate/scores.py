@@ -28,6 +28,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.neighbors import NearestNeighbors
+from threadpoolctl import threadpool_limits
 
 from core.errors import DataError
 from core.evaluate.compare import encode_rows
@@ -57,7 +58,17 @@ TSTR_MODELS = ("gradient_boosting", "random_forest", "linear")
 
 def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *,
              holdout: pd.DataFrame | None = None, rng=0, model: str = "gradient_boosting") -> Scores:
-    """Score ``synthetic`` against the real training rows (and the real ``holdout``, when given)."""
+    """Score ``synthetic`` against the real training rows (and the real ``holdout``, when given).
+
+    The models run on one OpenMP thread: on a shared server several sessions score at once, and
+    gradient boosting's threads spin-waiting for a busy core made one small table's scores take
+    from 1 s to 90 s; one thread each keeps them at about a second."""
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return _evaluate(real, synthetic, schema, holdout=holdout, rng=rng, model=model)
+
+
+def _evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, holdout: pd.DataFrame | None,
+              rng, model: str) -> Scores:
     columns = [c for c in schema.synth_columns if c in real.columns]
     missing = [c for c in columns if c not in synthetic.columns]
     if missing:

@@ -156,3 +156,20 @@ def test_scores_take_label_columns_with_many_levels(levels):
     assert 0.35 < _detection(real, synthetic, rng)[0] < 0.65
     assert _detection(real, spike, rng)[0] > 0.65  # half the rows in one level
     assert 0 <= _quality(real, synthetic, schema)[0] <= 1
+
+
+def test_scores_run_their_models_on_one_openmp_thread(tables, monkeypatch):
+    """Several sessions score at once on a shared server: gradient boosting must not spread over every core."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+
+    seen, fit = [], HistGradientBoostingClassifier.fit
+
+    def counting_fit(self, *args, **kwargs):
+        seen.append(_openmp_effective_n_threads())
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(HistGradientBoostingClassifier, "fit", counting_fit)
+    real, holdout, synthetic, schema = tables
+    evaluate(real, synthetic, schema, holdout=holdout)
+    assert seen and set(seen) == {1}
