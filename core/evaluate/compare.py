@@ -92,8 +92,10 @@ def group_summary(real: pd.DataFrame, synthetic: pd.DataFrame, group: str, value
 def encode_rows(frames: list[pd.DataFrame], schema: Schema, *, max_levels: int = 50) -> list[np.ndarray]:
     """Rows as vectors for distances and projections: numbers standardised on the first frame (missing
     values at its mean), labels one-hot over the first frame's ``max_levels`` most common values."""
+    numbers = [c for c in frames[0].columns if schema.kinds[c] in NUMERIC_KINDS
+               and pd.api.types.is_numeric_dtype(frames[0][c])]
+    frames = [f.assign(**{c: f[c].replace([np.inf, -np.inf], np.nan) for c in numbers}) for f in frames]  # inf: NaN
     base = frames[0]
-    numbers = [c for c in base.columns if schema.kinds[c] in NUMERIC_KINDS and pd.api.types.is_numeric_dtype(base[c])]
     labels = [c for c in base.columns if c not in numbers]
     center, scale = base[numbers].mean(), base[numbers].std().replace(0, 1).fillna(1)
     levels = {c: base[c].astype(str).value_counts().index[:max_levels] for c in labels}

@@ -96,11 +96,14 @@ def _evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, ho
 
 
 def _on_one_clock(df: pd.DataFrame) -> pd.DataFrame:
-    """The rows renumbered and every date column as naive UTC instants, so tables whose dates are kept in
-    different time zones (or some with a zone and some without) compare as the instants they are."""
+    """The rows renumbered, every date column as naive UTC instants, so tables whose dates are kept in
+    different time zones (or some with a zone and some without) compare as the instants they are, and
+    ±inf in number columns as missing (as the synthesizers and imputers count it)."""
     out = df.reset_index(drop=True)
     for column in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[column]) or (
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].replace([np.inf, -np.inf], np.nan)
+        elif pd.api.types.is_datetime64_any_dtype(out[column]) or (
                 out[column].dtype == object and pd.api.types.infer_dtype(out[column], skipna=True) == "datetime"):
             out[column] = pd.to_datetime(out[column], utc=True).dt.tz_localize(None)
     return out

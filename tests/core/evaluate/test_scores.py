@@ -173,3 +173,17 @@ def test_scores_run_their_models_on_one_openmp_thread(tables, monkeypatch):
     real, holdout, synthetic, schema = tables
     evaluate(real, synthetic, schema, holdout=holdout)
     assert seen and set(seen) == {1}
+
+
+def test_infinite_values_in_the_real_table_count_as_missing_in_every_score(tables):
+    from core.evaluate.compare import projection
+
+    real, holdout, synthetic, schema = tables
+    real = real.copy()
+    real.loc[:5, "x"] = np.inf
+    real.loc[6:8, "w"] = -np.inf
+    scores = evaluate(real, synthetic, schema, holdout=holdout)
+    assert 0 <= scores.quality <= 1 and scores.dcr_share_closer is not None
+    target_x = infer_schema(real, target="x")
+    assert evaluate(real, synthetic, target_x, holdout=holdout).tstr_ratio is not None
+    assert len(projection(real, synthetic, schema)) > 0
