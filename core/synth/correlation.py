@@ -17,19 +17,26 @@ def positive_definite(matrix: np.ndarray) -> bool:
     return bool(np.linalg.eigvalsh(matrix).min() > 1e-8)
 
 
+MAX_REPAIR_WORK = 3e8  # about a second of eigendecompositions for the nearest-matrix iterations
+
+
 def repair(matrix: np.ndarray) -> tuple[np.ndarray, bool]:
     """(a positive definite correlation matrix, whether it had to be repaired).
 
     The nearest correlation matrix (Higham 2002, statsmodels ``corr_nearest``); if its iterations
-    run out first, the eigenvalues are clipped (``corr_clipped``) to finish the job.
+    run out first, or the matrix is too wide for them to finish in about a second, the eigenvalues are
+    clipped (``corr_clipped``) to finish the job.
     """
     matrix = np.array(matrix, dtype=float)
     np.fill_diagonal(matrix, 1.0)
     if positive_definite(matrix):
         return matrix, False
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", IterationLimitWarning)
-        matrix = corr_nearest(matrix, threshold=1e-6, n_fact=100)
+    k = len(matrix)
+    n_fact = min(100, int(MAX_REPAIR_WORK / k**4))  # corr_nearest: up to n_fact·k eigendecompositions of O(k³) each
+    if n_fact >= 1:  # a wide matrix goes straight to clipping: the iterations would take minutes
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", IterationLimitWarning)
+            matrix = corr_nearest(matrix, threshold=1e-6, n_fact=n_fact)
     if not positive_definite(matrix):
         matrix = corr_clipped(matrix, threshold=1e-6)
     np.fill_diagonal(matrix, 1.0)

@@ -74,3 +74,17 @@ def test_cholesky_with_a_user_matrix_and_a_repair():
                          (target.assign(a=[1, 0.1, 0.4]), r"\('a', 'b'\) is -0.5 but \('b', 'a'\) is 0.1")]:
         with pytest.raises(ParameterError, match=message):
             METHODS["cholesky"](correlation=bad).fit(df, infer_schema(df))
+
+
+def test_a_wide_impossible_matrix_is_repaired_by_clipping_without_the_long_iterations(monkeypatch):
+    from core.synth import correlation
+
+    called = []
+    monkeypatch.setattr(correlation, "corr_nearest", lambda *a, **k: called.append(1) or a[0])
+    rng = np.random.default_rng(0)
+    data = rng.normal(size=(40, 200))  # more columns than rows: the sample correlation is singular
+    repaired, was = correlation.repair(np.corrcoef(data, rowvar=False))
+    assert was and np.linalg.eigvalsh(repaired).min() > 0 and np.allclose(np.diag(repaired), 1)
+    assert not called  # 200 columns: up to 20,000 eigendecompositions of 200 x 200 would take minutes
+    correlation.repair(np.corrcoef(rng.normal(size=(5, 8)), rowvar=False))
+    assert called  # a narrow one still gets the nearest correlation matrix
