@@ -97,8 +97,9 @@ class _Oversampler(Synthesizer):
         self.numbers_ = [c for c in features if c not in self.labels_]
         self.counts_ = counts
         self.real_ = df.reset_index(drop=True)
-        self.center_ = df[self.numbers_].mean()
-        self.scale_ = df[self.numbers_].std(ddof=0).replace(0, 1.0)
+        peak = df[self.numbers_].abs().max().replace(0, 1.0)  # summed as x / peak: values near 1e300 don't overflow
+        self.center_ = (df[self.numbers_] / peak).mean() * peak
+        self.scale_ = ((df[self.numbers_] / peak).std(ddof=0) * peak).replace(0, 1.0)
         self.categories_ = {c: list(df[c].astype(object).value_counts().index) for c in self.labels_}
 
     def _encode(self, df: pd.DataFrame) -> pd.DataFrame:

@@ -197,3 +197,12 @@ def test_bulk_out_returns_exactly_the_rows_asked_for_on_an_unseen_table():
     for key in ("adasyn", "safe_level_smote", "svm_smote"):
         out = METHODS[key]().fit(df, schema).sample(len(df) + 7, rng=4)
         assert len(out) == len(df) + 7
+
+
+@pytest.mark.parametrize("mode", ["bulk_out", "replace"])
+def test_numbers_near_the_float_limit_are_oversampled_not_lost(mode):
+    rng = np.random.default_rng(7)
+    df = pd.DataFrame({"x": rng.normal(size=60) * 1e300, "y": np.where(rng.random(60) < 0.3, "p", "q")})
+    out = METHODS["smote"](mode=mode).fit(df, infer_schema(df, target="y")).sample(80, rng=0)
+    assert out["x"].notna().all() and np.isfinite(out["x"]).all()  # the standard deviation overflowed to inf: NaN
+    assert out["x"].abs().max() <= df["x"].abs().max()
