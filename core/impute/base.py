@@ -116,7 +116,7 @@ def _put(column: pd.Series, holes: np.ndarray, values: pd.Series) -> pd.Series:
     elif pd.api.types.is_extension_array_dtype(out) and not isinstance(out.dtype, pd.DatetimeTZDtype):
         try:  # a nullable column (Int64, Float64, boolean, string) takes what it can hold ...
             return _assigned(out, holes, pd.array(values.to_numpy(), dtype=out.dtype))
-        except (TypeError, ValueError):  # ... such as no decimals in Int64: then numbers as floats, else objects
+        except (TypeError, ValueError, OverflowError):  # ... not decimals or inf in Int64: floats, else objects
             out = out.astype(float if pd.api.types.is_numeric_dtype(values) and
                              pd.api.types.is_numeric_dtype(out) else object)
     elif pd.api.types.is_integer_dtype(out) or pd.api.types.is_bool_dtype(out):

@@ -175,7 +175,7 @@ class HotDeckImputer(Imputer):
             values = df[column].copy()
             holes = values.isna().to_numpy()
             pools = [(np.ones(len(df), dtype=bool), None)] if group is None else \
-                [((df[group] == g).to_numpy(), g) for g in df[group].dropna().unique()]
+                [(df[group].eq(g).fillna(False).to_numpy(dtype=bool), g) for g in df[group].dropna().unique()]
             filled = np.zeros(len(df), dtype=bool)
             for in_pool, _ in pools:
                 donors = values[in_pool & ~holes].to_numpy()
