@@ -160,6 +160,9 @@ class Schema:
 # --------------------------------------------------------------------------- inference
 
 
+EMPTY = "every value is missing (left out of synthesis)"
+
+
 def infer_schema(df: pd.DataFrame, *, target: str | None = None) -> Schema:
     """Infer each column's kind, with a reason; ids, free text and empty columns are excluded."""
     kinds, reasons, parsers, excluded = {}, {}, {}, []
@@ -168,7 +171,7 @@ def infer_schema(df: pd.DataFrame, *, target: str | None = None) -> Schema:
         kinds[column], reasons[column] = kind, reason
         if parser:
             parsers[column] = parser
-        if kind in EXCLUDED_BY_DEFAULT or df[column].isna().all():
+        if kind in EXCLUDED_BY_DEFAULT or reason == EMPTY:  # (infinite values count as missing)
             excluded.append(column)
     schema = Schema(kinds=kinds, excluded=tuple(excluded), reasons=reasons, inferred=dict(kinds),
                     parsers=parsers)
@@ -182,7 +185,7 @@ def infer_kind(series: pd.Series, name: str = "") -> tuple[str, str, str | None]
         values = values[~np.isinf(values.to_numpy(dtype=float))] if len(values) else values
     if values.empty:
         kind = "continuous" if pd.api.types.is_numeric_dtype(series) else "categorical"
-        return kind, "every value is missing (left out of synthesis)", None
+        return kind, EMPTY, None
     if pd.api.types.is_bool_dtype(series):
         return "binary", "true/false values → binary", None
     if pd.api.types.is_datetime64_any_dtype(series):

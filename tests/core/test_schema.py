@@ -185,3 +185,13 @@ def test_bundled_samples(key, expected):
 
     schema = infer_schema(read_table(SAMPLES[key].path))
     assert {c: schema.kinds[c] for c in expected} == expected
+
+
+def test_a_column_of_only_infinite_values_is_left_out_like_an_empty_one():
+    from core.synth.run import generate
+
+    df = pd.DataFrame({"x": [np.inf, -np.inf] * 6, "v": np.arange(12) * 1.5, "e": [np.nan] * 12})
+    schema = infer_schema(df)
+    assert {"x", "e"} <= set(schema.excluded) and "v" not in schema.excluded
+    table = generate(df, schema, "gaussian_copula", {}, 5, rng=0).table
+    assert list(table.columns) == ["v"]
