@@ -170,7 +170,7 @@ def texts(at: AppTest) -> list[str]:
 
 def read(elements) -> list[str]:
     """What the reader sees of markdown elements: their text without the escaping backslashes."""
-    return [e.value.replace("\\", "") for e in elements]
+    return [unescaped(e.value) for e in elements]
 
 
 def rows_input(at: AppTest):
