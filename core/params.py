@@ -1,16 +1,20 @@
 """Parameters declared once per method: the page builds its widgets from them, the command line
 its flags, recipes their JSON and tests their fast settings.
 
-A ``Param`` says what a value is (``int``, ``float``, ``bool``, ``choice``, ``column``, ``text``),
-its default, its range or choices and one line of help; ``validate`` turns a user's value into a
-checked one or raises ``ParameterError`` with a sentence.
+A ``Param`` says what a value is (``int``, ``float``, ``bool``, ``choice``, ``column``, ``text``;
+``mapping``: a distribution per number column; ``matrix``: a correlation matrix of the number
+columns), its default, its range or choices and one line of help; ``validate`` turns a user's value
+into a checked one or raises ``ParameterError`` with a sentence. ``signature`` turns a method's
+declared parameters into the keyword-only signature of its constructor, for ``help()`` and editors.
 """
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from core.errors import ParameterError
@@ -28,6 +32,15 @@ class Card:
 
 
 @dataclass(frozen=True)
+class Family:
+    """A group of methods on the Synthesize page: its title, its place (lower first) and what it is for."""
+
+    title: str
+    order: int
+    about: str = ""
+
+
+@dataclass(frozen=True)
 class Param:
     name: str
     type: str
@@ -35,8 +48,25 @@ class Param:
     help: str
     low: float | None = None
     high: float | None = None
-    choices: tuple[Any, ...] = ()
+    choices: tuple[Any, ...] = ()  # for a mapping: the values each column may take
     optional: bool = False  # a column parameter that may be left empty (None)
+    group: str = ""  # the page shows grouped parameters in a fold of that title, below the others
+
+    def __post_init__(self) -> None:
+        if self.type not in PARAM_TYPES:
+            raise TypeError(f"Parameter {self.name!r} has type {self.type!r}; use one of {', '.join(PARAM_TYPES)}.")
+        if self.type == "choice" and self.default not in self.choices:
+            raise TypeError(f"Parameter {self.name!r}: its default {self.default!r} is not one of its choices.")
+        if self.type == "float" and (self.low is None or self.high is None):
+            raise TypeError(f"Parameter {self.name!r}: a float parameter needs a range (low and high), for its slider.")
+
+    @property
+    def annotation(self) -> Any:
+        """The Python type of the value, for the constructor's signature."""
+        if self.type == "choice":
+            return Literal[self.choices]
+        return {"int": int, "float": float, "bool": bool, "column": str | None, "text": str,
+                "mapping": dict[str, str], "matrix": pd.DataFrame | None}[self.type]
 
     def validate(self, value: Any, *, columns: list[str] | None = None) -> Any:
         if value is None and (self.optional or self.default is None):
@@ -66,19 +96,58 @@ class Param:
                 raise ParameterError(f"{label} must be one of {', '.join(map(str, self.choices))}, not {value!r}.")
             return value
         if self.type == "mapping":
-            if not isinstance(value, dict):
-                raise ParameterError(f"{label} must map names to values, not {value!r}.")
+            if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+                raise ParameterError(f"{label} must map column names to values, not {value!r}.")
+            bad = {k: v for k, v in value.items() if self.choices and v not in self.choices}
+            if bad:
+                raise ParameterError(f"{label} gives values it does not know: {bad}.",
+                                     hint="Use one of: " + ", ".join(map(str, self.choices)) + ".")
             return dict(value)
         if self.type == "matrix":
-            if not isinstance(value, pd.DataFrame):
-                raise ParameterError(f"{label} must be a table of numbers with named rows and columns.")
-            return value
+            return _correlation(value, label)
         if self.type == "column":
             if columns is not None and value not in columns:
                 raise ParameterError(f"{label} names no column of the table ({value!r}).",
                                      hint="Choose one of the table's columns.")
             return value
         return str(value)
+
+
+def _correlation(value: Any, label: str) -> pd.DataFrame:
+    """A correlation matrix: the same names on its rows and columns, numbers from −1 to 1, symmetric, ones on
+    the diagonal (whether it is positive definite is the method's business: it repairs it). Rows come back in
+    the columns' order."""
+    if not isinstance(value, pd.DataFrame) or value.index.has_duplicates or value.columns.has_duplicates \
+            or set(value.index) != set(value.columns):
+        raise ParameterError(f"{label} must be a table of numbers naming the same columns on its rows and columns.")
+    names = list(value.columns)
+    try:
+        values = value.loc[names, names].to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{label} must hold only numbers.") from None
+    if not np.isfinite(values).all() or (np.abs(values) > 1).any():
+        raise ParameterError("Correlations must be numbers between −1 and 1.")
+    if not np.allclose(values, values.T, atol=1e-9):
+        i, j = np.unravel_index(np.argmax(np.abs(values - values.T)), values.shape)
+        a, b = names[i], names[j]
+        raise ParameterError(f"The target correlation is not symmetric: ('{a}', '{b}') is {values[i, j]:g} but "
+                             f"('{b}', '{a}') is {values[j, i]:g}.", hint="Give both cells the same value.")
+    if not np.allclose(np.diag(values), 1):
+        raise ParameterError("The diagonal of a correlation matrix is 1: each column's correlation with itself.")
+    return pd.DataFrame(values, index=names, columns=names)
+
+
+def signature(params: tuple[Param, ...]) -> inspect.Signature:
+    """``(self, *, name=default, ...)``: the constructor's signature, from the declared parameters."""
+    return inspect.Signature([inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)] + [
+        inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=p.default, annotation=p.annotation)
+        for p in params])
+
+
+def describe(params: tuple[Param, ...]) -> str:
+    """The parameters as a docstring section: name, type, default and help of each."""
+    lines = [f"{p.name} ({p.type}, default {p.default!r}): {p.help}" for p in params]
+    return "Parameters\n----------\n" + ("\n".join(lines) if lines else "none")
 
 
 def validate_params(declared: tuple[Param, ...], given: dict[str, Any], owner: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.schema import NUMERIC_KINDS
+from core.schema import NUMERIC
 
 REAL_COLOUR = "#3b6fb6"
 LOSS_COLOURS = ("#e76f51", "#264653", "#f4a261", "#8ab17d")
@@ -26,7 +26,7 @@ def column_distribution(series: pd.Series, kind: str, *, title: str | None = Non
     fig = go.Figure()
     if observed.empty:
         _note(fig, "Every value is missing: nothing to draw.")
-    elif kind in NUMERIC_KINDS and pd.api.types.is_numeric_dtype(observed):
+    elif kind in NUMERIC and pd.api.types.is_numeric_dtype(observed):
         values = observed.to_numpy(dtype=float)
         finite = values[np.isfinite(values)]
         if kind == "integer" and len(finite) and np.ptp(finite) < 60:
@@ -43,7 +43,7 @@ def column_distribution(series: pd.Series, kind: str, *, title: str | None = Non
         centres = pd.to_datetime((edges[:-1] + edges[1:]) / 2)
         fig.add_bar(x=centres, y=counts, marker_color=REAL_COLOUR, name=name)
         fig.update_xaxes(title_text=name)
-    elif kind in ("binary", "categorical", "datetime", *NUMERIC_KINDS):
+    elif kind in ("binary", "categorical", "datetime", *NUMERIC):
         counts = observed.astype(str).value_counts()
         if len(counts) > MAX_BARS:
             n_others, other = len(counts) - MAX_BARS, counts.iloc[MAX_BARS:].sum()
@@ -260,7 +260,7 @@ def imputed_distribution(before: pd.Series, after: pd.Series, kind: str) -> go.F
     holes = before.isna() & after.notna()
     observed, imputed = after[~holes].dropna(), after[holes]
     fig = go.Figure()
-    if kind in NUMERIC_KINDS and pd.api.types.is_numeric_dtype(after):
+    if kind in NUMERIC and pd.api.types.is_numeric_dtype(after):
         values = after.dropna().to_numpy(dtype=float)
         edges = np.histogram_bin_edges(values, bins=HIST_BINS) if len(values) else np.array([0.0, 1.0])
         centres, width = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
@@ -408,7 +408,7 @@ def overlay_distribution(real: pd.Series, synthetic: pd.Series, kind: str, *,
     ``names`` label the two tables (another run can take the place of the real data)."""
     fig = go.Figure()
     a, b = real.dropna(), synthetic.dropna()
-    if kind in (*NUMERIC_KINDS, "datetime") and (pd.api.types.is_numeric_dtype(a)
+    if kind in (*NUMERIC, "datetime") and (pd.api.types.is_numeric_dtype(a)
                                                  or pd.api.types.is_datetime64_any_dtype(a)):
         dates = pd.api.types.is_datetime64_any_dtype(a)
         x = a.to_numpy().astype("datetime64[ns]").astype(np.int64) if dates else a.to_numpy(dtype=float)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.schema import NUMERIC_KINDS, Schema
+from core.schema import NUMERIC, Schema
 
 HIST_BINS = 20
 TOP_CATEGORIES = 12
@@ -62,7 +62,7 @@ def profile(df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     overrides, excluded = schema.overrides, set(schema.excluded)  # computed once, not per column
     missing = df.isna().sum().to_numpy()
     numeric = [i for i, (c, dtype) in enumerate(df.dtypes.items())
-               if schema.kinds[c] in NUMERIC_KINDS and pd.api.types.is_numeric_dtype(dtype)]
+               if schema.kinds[c] in NUMERIC and pd.api.types.is_numeric_dtype(dtype)]
     measured = _numeric_stats(df, numeric)
     rows = []
     for i, column in enumerate(df.columns):

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -37,7 +38,23 @@ import pyarrow.compute as pc
 
 from core.errors import SchemaError
 
-KINDS = ("continuous", "integer", "binary", "categorical", "datetime", "id", "text")
+
+class Kind(StrEnum):
+    """What a column holds. A member is its own name as a string (``Kind.INTEGER == "integer"``), so a kind
+    read from a recipe or typed by hand compares equal to it."""
+
+    CONTINUOUS = "continuous"
+    INTEGER = "integer"
+    BINARY = "binary"
+    CATEGORICAL = "categorical"
+    DATETIME = "datetime"
+    ID = "id"
+    TEXT = "text"
+
+
+KINDS = tuple(Kind)
+NUMERIC = (Kind.CONTINUOUS, Kind.INTEGER)  # numbers that are quantities
+LABELS = (Kind.BINARY, Kind.CATEGORICAL)  # values that name a class
 KIND_HELP = {
     "continuous": "real numbers, such as a measurement",
     "integer": "whole numbers that are quantities: counts, ages, years",
@@ -47,8 +64,7 @@ KIND_HELP = {
     "id": "a different value on every row; not synthesised",
     "text": "free text; not synthesised",
 }
-NUMERIC_KINDS = ("continuous", "integer")
-EXCLUDED_BY_DEFAULT = ("id", "text")
+EXCLUDED_BY_DEFAULT = (Kind.ID, Kind.TEXT)
 
 _SAMPLE = 2_000  # values inspected for formats; the chosen format is then checked on all values
 _MAX_CODES = 10  # at most this many consecutive integers 1..k read as category codes
@@ -86,6 +102,9 @@ class Schema:
     inferred: dict[str, str] = field(default_factory=dict)
     parsers: dict[str, str] = field(default_factory=dict)  # column → "number" or a date format
 
+    def __post_init__(self) -> None:  # every known kind as a Kind member, however it was given
+        object.__setattr__(self, "kinds", {c: Kind(k) if k in KINDS else k for c, k in self.kinds.items()})
+
     @property
     def columns(self) -> list[str]:
         return list(self.kinds)
@@ -94,6 +113,19 @@ class Schema:
     def synth_columns(self) -> list[str]:
         """Columns a synthesizer models: everything not excluded."""
         return [c for c in self.kinds if c not in self.excluded]
+
+    def columns_of(self, *kinds: str, among: list[str] | None = None) -> list[str]:
+        """The columns of these kinds, in table order; ``among`` limits them (default: the synthesis columns)."""
+        pool = self.synth_columns if among is None else [c for c in among if c in self.kinds]
+        return [c for c in pool if self.kinds[c] in kinds]
+
+    def numeric_columns(self, among: list[str] | None = None) -> list[str]:
+        """Continuous and integer columns (see :meth:`columns_of`)."""
+        return self.columns_of(*NUMERIC, among=among)
+
+    def label_columns(self, among: list[str] | None = None) -> list[str]:
+        """Binary and categorical columns (see :meth:`columns_of`)."""
+        return self.columns_of(*LABELS, among=among)
 
     @property
     def overrides(self) -> dict[str, tuple[str, str]]:
@@ -333,7 +365,7 @@ def coerce(df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
 
 def _coerce_column(series: pd.Series, column: str, kind: str, parser: str | None) -> pd.Series:
     observed = series.dropna()
-    if kind in NUMERIC_KINDS:
+    if kind in NUMERIC:
         numbers = _as_numbers(series, column, kind)
         finite = numbers.dropna()
         finite = finite[np.isfinite(finite.to_numpy(dtype=float))]

@@ -19,7 +19,7 @@ from core.limits import limits
 from core.synth import METHODS
 from core.synth.fitting import CANDIDATES, EMPIRICAL, ranking
 from core.synth.neural import LOST, SPIKE, NeuralSynthesizer
-from core.synth.oversample import OVERSAMPLERS
+from core.synth.registry import OVERSAMPLING as OVERSAMPLING_FAMILY
 from core.synth.run import draw as draw_rows
 from core.synth.run import generate as generate_table
 from core.workspace import Run, Workspace
@@ -29,7 +29,7 @@ from ui.params import edit_matrix, param_widgets, read_params, rows_problem, see
 from ui.text import md, safe_preview
 
 PAGE = "synthesize"
-OVERSAMPLING = [cls.key for cls in OVERSAMPLERS]
+OVERSAMPLING = [k for k, cls in METHODS.items() if cls.family is OVERSAMPLING_FAMILY]
 NEURAL = [k for k, cls in METHODS.items() if issubclass(cls, NeuralSynthesizer)]
 STATISTICAL = "Statistical models (a whole synthetic table)"
 GROUPS = {"Oversampling (balances the target's classes)": OVERSAMPLING,
@@ -38,45 +38,6 @@ GROUPS = {"Oversampling (balances the target's classes)": OVERSAMPLING,
 DEFAULT_METHOD = "gaussian_copula"  # handles missing values, needs no target: a first click makes a run
 TRAINING_BASICS = ("epochs", "batch_size", "early_stopping", "patience", "target_classes")
 CORRELATION = "chol_target"  # the Cholesky target correlation as edited (kept outside the editor widget)
-TEACHING = {
-    "gan": """
-**Two players.** The *generator* turns random noise, plus a condition such as "make a row whose island is
-Dream", into a row. The *critic* looks at packs of real and generated rows and scores how real they look.
-The critic learns to score real rows higher than generated ones; the generator learns to raise its rows'
-scores. Every category gets asked for in turn (training-by-sampling), so rare ones are learned too.
-
-**Reading the curves.** The losses are the scores of a game, not of a fit: they do not fall steadily. The
-critic's loss (its score for generated rows minus its score for real ones) is below zero while it can still
-tell them apart and moves towards zero as the generator catches up; the generator's loss wanders with the
-critic's. Swings that grow instead of settling mean the learning rates are too high. **Watch fidelity**: it
-measures the samples themselves (1 − the mean distance between the real and synthetic distribution of each
-column, as on the Compare page) and should rise, then flatten.
-
-**Mode collapse.** A generator can find a few kinds of row that fool the critic and make only those: whole
-categories or clusters of values vanish. The critic judging *pac* rows at once and the conditioning guard
-against it; after training, the check below the run lists every category or number mode holding at least 1%
-of the real rows that the samples (almost) lack.
-
-**When to stop.** When fidelity has been flat for tens of epochs. Early stopping does that for you and keeps
-the best model; *Stop* ends training at once and keeps the model trained so far.""",
-    "vae": """
-**Encoder and decoder.** The *encoder* squeezes each row into a short code, a small cloud of points rather
-than one point; the *decoder* learns to rebuild the row from any point of the cloud. A second term (KL)
-pulls every cloud towards a standard normal, so a fresh random code decodes to a plausible new row.
-
-**Reading the curves.** The reconstruction loss falls as the decoder rebuilds rows better (it can go below
-zero: it includes the log-likelihood of the numbers). The KL loss usually rises at first, as the codes start
-to carry information, then settles. **Watch fidelity**: it measures the samples themselves (1 − the mean
-distance between the real and synthetic distribution of each column) and should rise, then flatten. A higher
-loss factor gives sharper rows, closer to the training ones; a lower one smoother, more varied rows.
-
-**Mode collapse.** A VAE rarely collapses the way a GAN can, but it blurs: rare categories and small
-clusters get absorbed into their big neighbours. After training, the check below the run lists every
-category or number mode holding at least 1% of the real rows that the samples (almost) lack.
-
-**When to stop.** When fidelity has been flat for tens of epochs. Early stopping does that for you and keeps
-the best model; *Stop* ends training at once and keeps the model trained so far.""",
-}
 
 
 # ---------------------------------------------------------------- what the Generate button runs
@@ -403,7 +364,7 @@ for blocker in blockers(ws, method):
 simple = simple_params(method)
 if method in NEURAL:
     with left.expander("How this network learns, how to read its curves, and when to stop"):
-        st.markdown(TEACHING[method])
+        st.markdown(cls.teaching)
     param_widgets(tuple(p for p in simple if p.name in TRAINING_BASICS), key=f"synth::{method}", columns=columns,
                   container=right)
     target_kind = ws.schema.kinds.get(ws.schema.target or "")

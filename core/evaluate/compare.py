@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 from sklearn.decomposition import PCA
 
-from core.schema import NUMERIC_KINDS, Schema, to_floats
+from core.schema import NUMERIC, Schema, to_floats
 
 PROJECTION_ROWS = 5_000
 
@@ -28,7 +28,7 @@ def column_distances(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema
         a, b = real[column].dropna(), synthetic[column].dropna()
         if a.empty or b.empty:
             continue
-        if kind in (*NUMERIC_KINDS, "datetime") and (pd.api.types.is_numeric_dtype(a)
+        if kind in (*NUMERIC, "datetime") and (pd.api.types.is_numeric_dtype(a)
                                                      or pd.api.types.is_datetime64_any_dtype(a)):
             x, y = to_floats(a), to_floats(b)
             rows.append({"column": column, "kind": kind, "distance": "KS", "value": stats.ks_2samp(x, y).statistic})
@@ -48,17 +48,17 @@ def correlations(df: pd.DataFrame, schema: Schema, method: str = "pearson") -> p
     """Pairwise dependence. Pearson and Spearman on the number columns; Cramér's V and normalised mutual
     information on every number and label column, numbers cut into (at most) 10 quantile bins."""
     if method in ("pearson", "spearman"):
-        numbers = [c for c in schema.synth_columns if c in df.columns and schema.kinds[c] in NUMERIC_KINDS
+        numbers = [c for c in schema.synth_columns if c in df.columns and schema.kinds[c] in NUMERIC
                    and pd.api.types.is_numeric_dtype(df[c])]
         return df[numbers].corr(method=method)
     from sklearn.metrics import normalized_mutual_info_score
 
     columns = [c for c in schema.synth_columns if c in df.columns
-               and schema.kinds[c] in (*NUMERIC_KINDS, "binary", "categorical")]
+               and schema.kinds[c] in (*NUMERIC, "binary", "categorical")]
     codes = {}
     for c in columns:
         values = df[c]
-        if schema.kinds[c] in NUMERIC_KINDS and pd.api.types.is_numeric_dtype(values) and values.nunique() > 10:
+        if schema.kinds[c] in NUMERIC and pd.api.types.is_numeric_dtype(values) and values.nunique() > 10:
             values = pd.qcut(values, 10, duplicates="drop")
         codes[c] = values.astype(str).where(values.notna(), "(missing)").to_numpy()
     out = pd.DataFrame(np.eye(len(columns)), index=columns, columns=columns)
@@ -92,7 +92,7 @@ def group_summary(real: pd.DataFrame, synthetic: pd.DataFrame, group: str, value
 def encode_rows(frames: list[pd.DataFrame], schema: Schema, *, max_levels: int = 50) -> list[np.ndarray]:
     """Rows as vectors for distances and projections: numbers standardised on the first frame (missing
     values at its mean), labels one-hot over the first frame's ``max_levels`` most common values."""
-    numbers = [c for c in frames[0].columns if schema.kinds[c] in NUMERIC_KINDS
+    numbers = [c for c in frames[0].columns if schema.kinds[c] in NUMERIC
                and pd.api.types.is_numeric_dtype(frames[0][c])]
     frames = [f.assign(**{c: f[c].replace([np.inf, -np.inf], np.nan) for c in numbers}) for f in frames]  # inf: NaN
     base = frames[0]

@@ -22,19 +22,24 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from core import __version__
 from core.errors import DataError, NotFittedError
 from core.params import Card, Param, validate_params
-from core.schema import Schema, infinity_notice, without_infinities
-
-NUMERIC = ("continuous", "integer")
-LABELS = ("binary", "categorical")
+from core.schema import NUMERIC, Schema, infinity_notice, without_infinities
 
 
 class Imputer:
-    key: ClassVar[str] = ""
-    title: ClassVar[str] = ""
-    card: ClassVar[Card]
+    """The base of every imputer. A method declares what every surface needs as class attributes (``key``,
+    ``title``, ``card``, ``teaching``, ``params``, ``kinds``, ``quick``, ``stochastic``, ``multivariate``); it
+    registers itself with ``core.impute.register``, and ``core.impute.checks.check_imputer`` tells whether it
+    keeps the contract."""
+
+    key: ClassVar[str] = ""  # its name in recipes, the command line and the registry
+    title: ClassVar[str] = ""  # its name on screen
+    card: ClassVar[Card]  # what it does, when to use it, what it distorts
+    teaching: ClassVar[str] = ""  # a longer explanation in Markdown
     params: ClassVar[tuple[Param, ...]] = ()
+    quick: ClassVar[dict[str, Any]] = {}  # settings that run in a second or two, for tests and demonstrations
     kinds: ClassVar[tuple[str, ...]] = NUMERIC  # column kinds the method can fill
     stochastic: ClassVar[bool] = False
     multivariate: ClassVar[bool] = False
@@ -49,6 +54,7 @@ class Imputer:
         if df.empty:
             raise DataError("The table is empty, so there is nothing to impute.")
         self.params_ = validate_params(self.params, self.given, self.title or type(self).__name__)
+        self.version_ = __version__
         for param in self.params:
             if param.type == "column" and self.params_[param.name] is not None:
                 param.validate(self.params_[param.name], columns=list(df.columns))

@@ -23,10 +23,9 @@ import pandas as pd
 from scipy import stats
 
 from core.errors import DataError
-from core.impute.base import NUMERIC
 from core.impute.plan import impute_table, plan_for
 from core.missing import ampute
-from core.schema import Schema
+from core.schema import NUMERIC, Schema
 
 
 def fillable_columns(df: pd.DataFrame, schema: Schema) -> list[str]:

@@ -34,9 +34,10 @@ from sklearn.impute import IterativeImputer, KNNImputer
 from sklearn.linear_model import BayesianRidge, LogisticRegression
 from threadpoolctl import threadpool_limits
 
-from core.impute.base import LABELS, NUMERIC, Card, Imputer
+from core.impute.base import Card, Imputer
+from core.impute.registry import register
 from core.params import Param
-from core.schema import to_floats
+from core.schema import LABELS, NUMERIC, to_floats
 
 MULTI_KINDS = NUMERIC + LABELS
 KNN_REFERENCE_ROWS = 20_000
@@ -138,6 +139,7 @@ class _Multivariate(Imputer):
         return {c: self.encoder_.decode(filled, c, df[c], rng) for c in self.columns_}
 
 
+@register
 class NearestNeighboursImputer(_Multivariate):
     key = "knn"
     title = "k nearest neighbours"
@@ -157,6 +159,7 @@ class NearestNeighboursImputer(_Multivariate):
         return imputer.fit(reference).transform(matrix)
 
 
+@register
 class ChainedEquationsImputer(_Multivariate):
     key = "iterative"
     title = "Iterative (MICE-style)"
@@ -187,6 +190,7 @@ class ChainedEquationsImputer(_Multivariate):
             return imputer.fit_transform(matrix)
 
 
+@register
 class PMMImputer(_Multivariate):
     key = "pmm"
     title = "Predictive mean matching"

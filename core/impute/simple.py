@@ -23,12 +23,15 @@ import numpy as np
 import pandas as pd
 
 from core.errors import ParameterError
-from core.impute.base import LABELS, NUMERIC, Card, Imputer
+from core.impute.base import Card, Imputer
+from core.impute.registry import register
 from core.params import Param
+from core.schema import LABELS, NUMERIC
 
 ALL_KINDS = NUMERIC + LABELS + ("datetime",)
 
 
+@register
 class MeanImputer(Imputer):
     key = "mean"
     title = "Mean"
@@ -44,6 +47,7 @@ class MeanImputer(Imputer):
         return {c: np.full(len(df), self.values_[c]) for c in self.columns_}
 
 
+@register
 class MedianImputer(MeanImputer):
     key = "median"
     title = "Median"
@@ -53,6 +57,7 @@ class MedianImputer(MeanImputer):
     statistic = "median"
 
 
+@register
 class ModeImputer(Imputer):
     key = "mode"
     title = "Most frequent"
@@ -68,6 +73,7 @@ class ModeImputer(Imputer):
         return {c: pd.Series([self.values_[c]] * len(df), index=df.index) for c in self.columns_}
 
 
+@register
 class ConstantImputer(Imputer):
     key = "constant"
     title = "Constant"
@@ -93,6 +99,7 @@ class ConstantImputer(Imputer):
         return out
 
 
+@register
 class UnknownImputer(Imputer):
     key = "unknown"
     title = "'Unknown' category"
@@ -107,6 +114,7 @@ class UnknownImputer(Imputer):
         return {c: pd.Series([self.params_["label"]] * len(df), index=df.index) for c in self.columns_}
 
 
+@register
 class InterpolateImputer(Imputer):
     key = "interpolate"
     title = "Interpolation"
@@ -130,6 +138,7 @@ class InterpolateImputer(Imputer):
         return out
 
 
+@register
 class GroupMeanImputer(Imputer):
     key = "group_mean"
     title = "Mean by group"
@@ -157,6 +166,7 @@ class GroupMeanImputer(Imputer):
                 for c in self.columns_}
 
 
+@register
 class HotDeckImputer(Imputer):
     key = "hot_deck"
     title = "Hot deck (random observed value)"
@@ -191,6 +201,7 @@ class HotDeckImputer(Imputer):
         return out
 
 
+@register
 class NoiseImputer(Imputer):
     key = "noise"
     title = "Mean plus noise"

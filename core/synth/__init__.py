@@ -1,15 +1,9 @@
-"""Synthesizers: one module per family, and the registry METHODS (key -> class)."""
+"""Synthesizers: one module per family. Each method registers itself in ``METHODS`` (key -> class) with the
+``register`` decorator of :mod:`core.synth.registry`; importing this package imports the built-in ones."""
 
+# the built-in methods register themselves, in the order the page lists them
+from core.synth import oversample, statistical, copula, gan, vae  # noqa: F401, I001
 from core.synth.base import Synthesizer
-from core.synth.copula import GaussianCopulaSynthesizer
-from core.synth.gan import GANSynthesizer
-from core.synth.oversample import OVERSAMPLERS
-from core.synth.statistical import CholeskySynthesizer, MonteCarloSynthesizer
-from core.synth.vae import VAESynthesizer
+from core.synth.registry import METHODS, families, register
 
-METHODS: dict[str, type[Synthesizer]] = {cls.key: cls for cls in [
-    *OVERSAMPLERS, MonteCarloSynthesizer, CholeskySynthesizer, GaussianCopulaSynthesizer, GANSynthesizer,
-    VAESynthesizer,
-]}
-
-__all__ = ["METHODS", "Synthesizer"]
+__all__ = ["METHODS", "Synthesizer", "families", "register"]

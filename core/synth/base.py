@@ -24,23 +24,31 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from core.errors import DataError, NotFittedError, ParameterError
-from core.params import Card, Param, validate_params
-from core.schema import Schema, in_zone, infinity_notice, utc_naive, without_infinities
+from core import __version__
+from core.errors import DataError, NotFittedError, ParameterError, SynthLabError
+from core.params import Card, Family, Param, validate_params
+from core.schema import LABELS, NUMERIC, Schema, in_zone, infinity_notice, utc_naive, without_infinities
 
-NUMERIC = ("continuous", "integer")
-LABELS = ("binary", "categorical")
 MAX_ROWS = 10_000_000
 MAX_DECIMALS = 6
 
 
 class Synthesizer:
-    key: ClassVar[str] = ""
-    title: ClassVar[str] = ""
-    card: ClassVar[Card]
-    params: ClassVar[tuple[Param, ...]] = ()
-    keeps_missing: ClassVar[bool] = False  # True: _sample draws missing values itself
+    """The base of every synthesizer. A method declares what every surface needs as class attributes (``key``,
+    ``title``, ``family``, ``card``, ``teaching``, ``params``, ``quick``), may say before a click why it cannot
+    run (``refusal``, ``blockers``), and reports what a run should say (``notes``); it registers itself with
+    ``core.synth.register``, and ``core.synth.checks.check_synthesizer`` tells whether it keeps the contract."""
 
+    key: ClassVar[str] = ""  # its name in recipes, the command line and the registry
+    title: ClassVar[str] = ""  # its name on screen
+    family: ClassVar[Family]  # where the Synthesize page lists it
+    card: ClassVar[Card]  # what it does, when to use it, what it distorts
+    teaching: ClassVar[str] = ""  # a longer explanation in Markdown (how it learns, how to read its output)
+    params: ClassVar[tuple[Param, ...]] = ()
+    quick: ClassVar[dict[str, Any]] = {}  # settings that fit in a second or two, for tests and demonstrations
+    keeps_missing: ClassVar[bool] = False  # True: _sample draws missing values itself
+    trains: ClassVar[bool] = False  # True: a long fit that reports to a TrainingMonitor (the page trains it aside)
+    loss_names: ClassVar[tuple[str, ...]] = ()  # the losses a training reports, for its curves
 
     def __init__(self, **params: Any) -> None:
         self.given = params
@@ -48,8 +56,30 @@ class Synthesizer:
     @classmethod
     def refusal(cls, params: dict) -> ParameterError | None:
         """Why these settings cannot make a table whatever the data (None if they can): a page asks before the
-        click, and a method whose settings can be impossible raises it in ``fit``."""
+        click, and ``fit`` raises it."""
         return None
+
+    @classmethod
+    def blockers(cls, df: pd.DataFrame, schema: Schema, params: dict) -> list[SynthLabError]:
+        """Why the method cannot run on this table with these settings, one error each (none if it can): a page
+        says them before the click, and ``fit`` raises the first."""
+        return []
+
+    @classmethod
+    def default_rows(cls, df: pd.DataFrame, schema: Schema, params: dict) -> int:
+        """How many rows to offer to generate by default: as many as the real table has."""
+        return len(df)
+
+    @classmethod
+    def keeps_real_rows(cls, params: dict) -> bool:
+        """Whether the output holds the real rows themselves (then business rules cannot filter it, and copies of
+        real rows are expected in it)."""
+        return False
+
+    def notes(self) -> list[str]:
+        """What a run made with this fitted model should report: what fitting decided on its own (such as
+        infinite values counted as missing), one sentence each."""
+        return list(self.notices_)
 
     # ------------------------------------------------------------------ public
 
@@ -58,6 +88,10 @@ class Synthesizer:
         :class:`core.synth.neural.TrainingMonitor`) follows a long fit and may stop it: the neural models
         report every epoch to it, the others finish at once and ignore it."""
         self.params_ = validate_params(self.params, self.given, self.title or type(self).__name__)
+        self.version_ = __version__
+        refusal = self.refusal(self.params_)
+        if refusal is not None:
+            raise refusal
         if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or not 0 <= seed < 2**32:
             raise ParameterError(f"The seed must be a whole number from 0 to {2**32 - 1:,}, not {seed!r}.")
         self.seed_ = int(seed)
@@ -69,6 +103,9 @@ class Synthesizer:
             raise DataError(f"{self.title} needs at least two rows to learn from; the table has {len(df)}.")
         real = df[columns]
         data, infinite = without_infinities(real)
+        blocked = self.blockers(data, schema, self.params_)  # (infinite values count as missing here too)
+        if blocked:
+            raise blocked[0]
         data, self.zones_ = utc_naive(data)
         self.notices_ = infinity_notice(infinite, "counted as missing")
         self.columns_ = columns

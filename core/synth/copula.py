@@ -26,21 +26,28 @@ import pandas as pd
 from scipy import stats
 
 from core.params import Card
-from core.schema import to_floats
-from core.synth.base import LABELS, Synthesizer
+from core.schema import LABELS, to_floats
+from core.synth.base import Synthesizer
 from core.synth.correlation import repair
+from core.synth.registry import STATISTICAL, register
 
 EPS = 1e-6
 
 
+@register
 class GaussianCopulaSynthesizer(Synthesizer):
     key = "gaussian_copula"
     title = "Gaussian copula"
+    family = STATISTICAL
     card = Card(does="Keeps every column's distribution as it is and the rank correlations between columns, by "
                      "modelling the dependence as a multivariate normal on normal scores.",
                 when="The workhorse for a whole confidential table: fast, faithful marginals, monotone relations.",
                 distorts="Non-monotone relations (U shapes), interactions and tail dependence are lost; labels "
                          "are tied to numbers only through their frequency order.")
+
+    def notes(self) -> list[str]:
+        return super().notes() + (["The correlation matrix was not positive definite; the nearest valid correlation "
+                                   "matrix was used instead."] if self.repaired_ else [])
 
     def _fit(self, df: pd.DataFrame) -> None:
         self.marginals_: dict[str, tuple[str, np.ndarray, np.ndarray | None]] = {}

@@ -32,17 +32,17 @@ of the target's classes, equally often, and rows that come out in another class 
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 from torch.nn import functional
 
-from core.errors import DataError, ParameterError
+from core.errors import DataError, ParameterError, SynthLabError
 from core.params import Card, Param
-from core.synth.base import LABELS
+from core.schema import LABELS, Schema
 from core.synth.neural import LEARNING_RATES, NeuralSynthesizer, training_params
+from core.synth.registry import register
 from core.synth.transformer import Blocks, DataTransformer
 
 TAU = 0.2
@@ -145,10 +145,31 @@ class Critic(nn.Module):
         return ((gradients.reshape(-1, self.packed).norm(2, dim=1) - 1) ** 2).mean() * PENALTY
 
 
+@register
 class GANSynthesizer(NeuralSynthesizer):
     key = "gan"
     title = "Conditional GAN (CTGAN)"
     loss_names = ("generator", "critic")
+    teaching = """
+    **Two players.** The *generator* turns random noise, plus a condition such as "make a row whose island is
+    Dream", into a row. The *critic* looks at packs of real and generated rows and scores how real they look.
+    The critic learns to score real rows higher than generated ones; the generator learns to raise its rows'
+    scores. Every category gets asked for in turn (training-by-sampling), so rare ones are learned too.
+
+    **Reading the curves.** The losses are the scores of a game, not of a fit: they do not fall steadily. The
+    critic's loss (its score for generated rows minus its score for real ones) is below zero while it can still
+    tell them apart and moves towards zero as the generator catches up; the generator's loss wanders with the
+    critic's. Swings that grow instead of settling mean the learning rates are too high. **Watch fidelity**: it
+    measures the samples themselves (1 − the mean distance between the real and synthetic distribution of each
+    column, as on the Compare page) and should rise, then flatten.
+
+    **Mode collapse.** A generator can find a few kinds of row that fool the critic and make only those: whole
+    categories or clusters of values vanish. The critic judging *pac* rows at once and the conditioning guard
+    against it; after training, the check below the run lists every category or number mode holding at least 1%
+    of the real rows that the samples (almost) lack.
+
+    **When to stop.** When fidelity has been flat for tens of epochs. Early stopping does that for you and keeps
+    the best model; *Stop* ends training at once and keeps the model trained so far."""
     card = Card(does="Two networks play a game: a generator turns noise into rows and a critic scores how real rows "
                      "look; each round the generator gets better at fooling the critic. Conditioned on one category "
                      "at a time, so rare categories are learned too.",
@@ -178,13 +199,21 @@ class GANSynthesizer(NeuralSynthesizer):
               choices=("real_shares", "equal")),
     )
 
-    def _check(self, params: dict[str, Any]) -> None:
-        if params["batch_size"] % params["pac"]:
-            raise ParameterError(f"The batch size ({params['batch_size']}) must be a multiple of pac "
-                                 f"({params['pac']}).", hint="Change one of them, such as a batch of 500 with pac 10.")
-        if params["target_classes"] == "equal" and (self.target_ is None or self.kinds_[self.target_] not in LABELS):
-            raise ParameterError("Equal classes need a binary or categorical target column.",
-                                 hint="Choose the target on the Data page, or keep the classes in their real shares.")
+    @classmethod
+    def refusal(cls, params: dict) -> ParameterError | None:
+        batch, pac = params.get("batch_size"), params.get("pac")
+        if isinstance(batch, int) and isinstance(pac, int) and pac > 0 and batch % pac:
+            return ParameterError(f"The batch size ({batch}) must be a multiple of pac ({pac}).",
+                                  hint="Change one of them, such as a batch of 500 with pac 10.")
+        return None
+
+    @classmethod
+    def blockers(cls, df: pd.DataFrame, schema: Schema, params: dict) -> list[SynthLabError]:
+        if params.get("target_classes") == "equal" and schema.kinds.get(schema.target or "") not in LABELS:
+            return [ParameterError("Equal classes need a binary or categorical target column.",
+                                   hint="Choose the target on the Data page, or keep the classes in their real "
+                                        "shares.")]
+        return []
 
     def _networks(self) -> dict[str, nn.Module]:
         return {"generator": self.generator_, "critic": self.critic_}

@@ -49,6 +49,7 @@ from core.limits import limits
 from core.params import Param
 from core.schema import to_floats
 from core.synth.base import Synthesizer
+from core.synth.registry import NEURAL
 from core.synth.transformer import DataTransformer, fit_transformer
 
 FIDELITY_ROWS = 2_000
@@ -235,12 +236,12 @@ class NeuralSynthesizer(Synthesizer):
     """The training loop; subclasses build networks (``_build``), train one epoch (``_epoch``) and draw
     transformed rows (``_draw``)."""
 
+    family = NEURAL
+    trains = True
     keeps_missing: ClassVar[bool] = True  # missingness is learned, not sprinkled back
-    loss_names: ClassVar[tuple[str, ...]] = ()
 
     def _fit(self, df: pd.DataFrame) -> None:
-        params, seed = self.params_, self.seed_
-        self._check(params)
+        seed = self.seed_
         monitor = self.monitor_
         with TRAININGS.slot(monitor) as ticket:
             if monitor:
@@ -308,6 +309,11 @@ class NeuralSynthesizer(Synthesizer):
         self.fidelity_ = best if restored else self.history_[-1].fidelity  # of the model kept (None: not watched)
         self.train_seconds_ = time.perf_counter() - start
 
+    def notes(self) -> list[str]:
+        kept = f"; fidelity of the model kept {self.fidelity_:.3f}." if self.fidelity_ is not None else "."
+        return [*super().notes(),
+                f"Training: {self.stopped_}; {self.history_[-1].epoch} epochs in {self.train_seconds_:.1f} s{kept}"]
+
     def _sample(self, n: int, rng: np.random.Generator) -> pd.DataFrame:
         matrix, sigmas = self._draw(n, rng)  # its own torch generator: a training elsewhere is not disturbed
         return self.transformer_.inverse(matrix, sigmas, rng)
@@ -332,9 +338,6 @@ class NeuralSynthesizer(Synthesizer):
     def _restore(self, state: dict[str, Any]) -> None:
         for name, net in self._networks().items():
             net.load_state_dict(state[name])
-
-    def _check(self, params: dict[str, Any]) -> None:
-        """Parameter combinations a single Param can't check."""
 
     def _release(self) -> None:
         """Drop what only training needs (optimiser moments, row indexes): a kept model only samples."""

@@ -40,9 +40,11 @@ from imblearn.over_sampling import (
 )
 from sklearn.neighbors import NearestNeighbors
 
-from core.errors import DataError, ParameterError
+from core.errors import DataError, ParameterError, SynthLabError
 from core.params import Card, Param
-from core.synth.base import LABELS, Synthesizer
+from core.schema import LABELS, Schema
+from core.synth.base import Synthesizer
+from core.synth.registry import OVERSAMPLING, register
 from core.synth.safe_level import SafeLevelSMOTE
 
 MODE = Param("mode", "choice", "bulk_out", "bulk_out: real rows plus synthetic ones, classes balanced; replace: "
@@ -55,6 +57,7 @@ POOL = 10  # at most this many times the rows asked for (beyond the privacy shar
 
 
 class _Oversampler(Synthesizer):
+    family = OVERSAMPLING
     params: ClassVar[tuple[Param, ...]] = (MODE, K, PRIVACY)
     uses_k: ClassVar[bool] = True
     native_labels: ClassVar[bool] = False  # SMOTE-NC keeps label features as they are
@@ -64,22 +67,43 @@ class _Oversampler(Synthesizer):
 
     # ------------------------------------------------------------------ fit
 
+    @classmethod
+    def blockers(cls, df: pd.DataFrame, schema: Schema, params: dict) -> list[SynthLabError]:
+        found = []
+        if not schema.target or schema.target not in df.columns:
+            found.append(DataError(f"{cls.title} balances the classes of a target column, and none is chosen.",
+                                   hint="Pick one on the Data page."))
+        holes = [c for c in schema.synth_columns if c in df.columns and df[c].isna().any()]
+        if holes:
+            found.append(DataError(f"{cls.title} can't work with missing values, and {', '.join(holes)} "
+                                   f"{'has' if len(holes) == 1 else 'have'} some.",
+                                   hint="Impute them first on the Impute page, or pick a statistical model or a neural "
+                                        "network, which handle them."))
+        return found
+
+    @classmethod
+    def default_rows(cls, df: pd.DataFrame, schema: Schema, params: dict) -> int:
+        """Bulk out: every class as large as the largest (the real rows included); replace: as many as the real."""
+        if params.get("mode") == "bulk_out" and schema.target in df.columns:
+            counts = df[schema.target].value_counts()
+            return int(counts.max() * len(counts))
+        return len(df)
+
+    @classmethod
+    def keeps_real_rows(cls, params: dict) -> bool:
+        return params.get("mode") == "bulk_out"
+
+    def notes(self) -> list[str]:
+        dropped = getattr(self, "dropped_", None)  # set by the privacy filter of replace mode
+        return super().notes() + ([f"Privacy filter: {dropped['copies']:,} exact copies of real rows and the "
+                                   f"{dropped['closest']:,} synthetic rows closest to real ones were dropped."]
+                                  if dropped else [])
+
     def _fit(self, df: pd.DataFrame) -> None:
-        refusal = self.refusal(self.params_)
-        if refusal is not None:
-            raise refusal
         target = self.target_
-        if target is None:
-            raise DataError(f"{self.title} oversamples the classes of a target column, and none is chosen.",
-                            hint="Choose a target column on the Data page.")
         features = [c for c in self.columns_ if c != target]
         if not features:
             raise DataError(f"{self.title} needs at least one column besides the target.")
-        holes = [c for c in self.columns_ if df[c].isna().any()]
-        if holes:
-            raise DataError(f"{self.title} can't work with missing values, and {', '.join(holes)} "
-                            f"{'has' if len(holes) == 1 else 'have'} some.",
-                            hint="Impute them first on the Impute page, or leave those columns out.")
         counts = df[target].value_counts()
         if len(counts) < 2:
             raise DataError(f"The target '{target}' has a single class ({counts.index[0]!r}), so there is nothing "
@@ -262,6 +286,7 @@ SHRINKAGE = Param("shrinkage", "float", 0.0, "0 copies rows exactly (bulk out on
                   "copy (a smoothed bootstrap), needed in replace mode.", low=0.0, high=3.0)
 
 
+@register
 class RandomOversampler(_Oversampler):
     key = "random_oversampling"
     title = "Random oversampling"
@@ -285,6 +310,7 @@ class RandomOversampler(_Oversampler):
         return RandomOverSampler(sampling_strategy=strategy, shrinkage=shrinkage, random_state=seed)
 
 
+@register
 class SmoteSynthesizer(_Oversampler):
     key = "smote"
     title = "SMOTE"
@@ -298,6 +324,7 @@ class SmoteSynthesizer(_Oversampler):
         return SMOTE(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
 
 
+@register
 class BorderlineSmoteSynthesizer(_Oversampler):
     key = "borderline_smote"
     title = "Borderline-SMOTE"
@@ -309,6 +336,7 @@ class BorderlineSmoteSynthesizer(_Oversampler):
         return BorderlineSMOTE(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
 
 
+@register
 class AdasynSynthesizer(_Oversampler):
     key = "adasyn"
     title = "ADASYN"
@@ -326,6 +354,7 @@ class AdasynSynthesizer(_Oversampler):
         return ADASYN(sampling_strategy=strategy, n_neighbors=k, random_state=seed)
 
 
+@register
 class SvmSmoteSynthesizer(_Oversampler):
     key = "svm_smote"
     title = "SVM-SMOTE"
@@ -337,6 +366,7 @@ class SvmSmoteSynthesizer(_Oversampler):
         return SVMSMOTE(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
 
 
+@register
 class KMeansSmoteSynthesizer(_Oversampler):
     key = "kmeans_smote"
     title = "k-means SMOTE"
@@ -352,6 +382,7 @@ class KMeansSmoteSynthesizer(_Oversampler):
                            kmeans_estimator=MiniBatchKMeans(n_clusters=clusters, random_state=seed, n_init=3))
 
 
+@register
 class SafeLevelSmoteSynthesizer(_Oversampler):
     key = "safe_level_smote"
     title = "Safe-Level SMOTE"
@@ -365,6 +396,7 @@ class SafeLevelSmoteSynthesizer(_Oversampler):
         return SafeLevelSMOTE(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
 
 
+@register
 class GeometricSmoteSynthesizer(_Oversampler):
     key = "geometric_smote"
     title = "Geometric SMOTE"
@@ -389,6 +421,7 @@ class GeometricSmoteSynthesizer(_Oversampler):
                               selection_strategy=self.params_["selection_strategy"])
 
 
+@register
 class SmoteNcSynthesizer(_Oversampler):
     key = "smotenc"
     title = "SMOTE-NC (mixed features)"
@@ -406,7 +439,3 @@ class SmoteNcSynthesizer(_Oversampler):
         positions = [len(self.numbers_) + i for i in range(len(self.labels_))]
         return SMOTENC(categorical_features=positions, sampling_strategy=strategy, k_neighbors=k, random_state=seed)
 
-
-OVERSAMPLERS: list[type[Synthesizer]] = [RandomOversampler, SmoteSynthesizer, BorderlineSmoteSynthesizer,
-                                         AdasynSynthesizer, SvmSmoteSynthesizer, KMeansSmoteSynthesizer,
-                                         SafeLevelSmoteSynthesizer, GeometricSmoteSynthesizer, SmoteNcSynthesizer]

@@ -52,9 +52,10 @@ def draw(model: Synthesizer, n: int, *, rng: Any = None, rules: list[str] | None
     columns = list(model.columns_)
     formulas = parse_derived([d for d in (derived or []) if d.strip()], columns)
     checks = [parse(r, columns + [name for name, _ in formulas]) for r in (rules or []) if r.strip()]
-    if checks and getattr(model, "params_", {}).get("mode") == "bulk_out":
-        raise DataError("Business rules filter fully synthetic rows, but bulk-out mode keeps the real rows as they "
-                        "are.", hint="Use replace mode, or remove the rules.")
+    if checks and model.keeps_real_rows(model.params_):
+        raise DataError(f"Business rules filter fully synthetic rows, but {model.title} with these settings keeps the "
+                        "real rows as they are.", hint="Change the settings (such as replace mode), or remove the "
+                                                       "rules.")
 
     def rows(k: int, g: np.random.Generator) -> pd.DataFrame:
         table = model.sample(k, rng=g)
@@ -84,16 +85,5 @@ def generate(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, An
     start = time.perf_counter()
     table, report = draw(model, n, rng=generator, rules=rules, derived=derived)
     sample_seconds = time.perf_counter() - start
-    notes = list(model.notices_)  # what fitting decided on its own, such as infinite values counted as missing
-    if getattr(model, "history_", None):
-        notes.append(f"Training: {model.stopped_}; {model.history_[-1].epoch} epochs in {model.train_seconds_:.1f} s"
-                     + (f"; fidelity of the model kept {model.fidelity_:.3f}." if model.fidelity_ is not None else "."))
-    if getattr(model, "repaired_", False):
-        notes.append("The correlation matrix was not positive definite; the nearest valid correlation matrix was "
-                     "used instead.")
-    dropped = getattr(model, "dropped_", None)
-    if dropped:
-        notes.append(f"Privacy filter: {dropped['copies']:,} exact copies of real rows and the {dropped['closest']:,} "
-                     "synthetic rows closest to real ones were dropped.")
-    return Generated(table=table, fit_seconds=fit_seconds, sample_seconds=sample_seconds, notes=notes,
+    return Generated(table=table, fit_seconds=fit_seconds, sample_seconds=sample_seconds, notes=model.notes(),
                      rule_report=report, model=model)

@@ -24,18 +24,23 @@ from scipy import stats
 
 from core.errors import ParameterError
 from core.params import Card, Param
-from core.synth.base import NUMERIC, Synthesizer
+from core.schema import NUMERIC
+from core.synth.base import Synthesizer
 from core.synth.correlation import repair
 from core.synth.fitting import CANDIDATES, EMPIRICAL, Marginal, fit_marginal
+from core.synth.registry import STATISTICAL, register
 
 EPS = 1e-6
 
 
+@register
 class MonteCarloSynthesizer(Synthesizer):
     key = "monte_carlo"
     title = "Monte Carlo (fitted distributions)"
-    params = (Param("distributions", "mapping", {}, "A distribution chosen by hand for some columns "
-                                                     "(column -> name); the others use the best fit by AIC."),)
+    family = STATISTICAL
+    params = (Param("distributions", "mapping", {}, "A distribution chosen by hand for some number columns "
+                                                     "(column -> name); the others use the best fit by AIC.",
+                    choices=(*CANDIDATES, EMPIRICAL)),)
     card = Card(does="Fits a distribution to every column (normal, lognormal, gamma, beta, Weibull, ...; chosen "
                      "by AIC) and draws each column on its own.",
                 when="Teaching the idea of fitted distributions; single columns; a baseline other methods must beat.",
@@ -43,10 +48,6 @@ class MonteCarloSynthesizer(Synthesizer):
 
     def _fit(self, df: pd.DataFrame) -> None:
         chosen = self.params_["distributions"]
-        bad = {c: d for c, d in chosen.items() if d not in (*CANDIDATES, EMPIRICAL)}
-        if bad:
-            raise ParameterError(f"Unknown distributions: {bad}.",
-                                 hint="Use one of: " + ", ".join([*CANDIDATES, EMPIRICAL]) + ".")
         self.marginals_: dict[str, Marginal] = {}
         self.frequencies_: dict[str, pd.Series] = {}
         for column in self.columns_:
@@ -55,6 +56,10 @@ class MonteCarloSynthesizer(Synthesizer):
                 self.marginals_[column] = fit_marginal(df[column])
             else:
                 self.frequencies_[column] = df[column].value_counts(normalize=True)
+        unknown = [c for c in chosen if c not in self.marginals_]
+        if unknown:
+            raise ParameterError(f"A distribution is given for {unknown[0]!r}, which is not a number column with "
+                                 "more than one value.", hint=f"Fitted: {', '.join(self.marginals_) or 'none'}.")
         self.choice_ = {c: chosen.get(c, m.chosen) for c, m in self.marginals_.items()}
 
     def _draw_labels(self, n: int, rng: np.random.Generator) -> dict[str, pd.Series]:
@@ -77,6 +82,7 @@ class MonteCarloSynthesizer(Synthesizer):
         return pd.DataFrame(out)
 
 
+@register
 class CholeskySynthesizer(MonteCarloSynthesizer):
     key = "cholesky"
     title = "Correlation + Cholesky"
@@ -89,6 +95,10 @@ class CholeskySynthesizer(MonteCarloSynthesizer):
                      "fitted, smooth marginals.",
                 distorts="Only the correlations of number columns are kept; labels are drawn independently; "
                          "Pearson correlations shrink through skewed marginals.")
+
+    def notes(self) -> list[str]:
+        return super().notes() + (["The correlation matrix was not positive definite; the nearest valid correlation "
+                                   "matrix was used instead."] if self.repaired_ else [])
 
     def _fit(self, df: pd.DataFrame) -> None:
         super()._fit(df)
@@ -119,17 +129,9 @@ class CholeskySynthesizer(MonteCarloSynthesizer):
 
 
 def _check_matrix(given: pd.DataFrame, numeric: list[str]) -> pd.DataFrame:
-    if sorted(map(str, given.index)) != sorted(map(str, given.columns)) or set(given.columns) != set(numeric):
+    """The target correlation (already a valid correlation table, see ``Param.validate``) over the number columns."""
+    if set(given.columns) != set(numeric):
         raise ParameterError("The target correlation must name exactly the number columns, as rows and columns.",
                              hint="Columns: " + ", ".join(numeric) + ".")
-    matrix = given.loc[numeric, numeric].astype(float)
-    values = matrix.to_numpy()
-    if np.isnan(values).any() or (np.abs(values) > 1).any():
-        raise ParameterError("Correlations must be numbers between −1 and 1.")
-    if not np.allclose(values, values.T, atol=1e-9):
-        i, j = np.unravel_index(np.argmax(np.abs(values - values.T)), values.shape)
-        a, b = numeric[i], numeric[j]
-        raise ParameterError(f"The target correlation is not symmetric: ('{a}', '{b}') is {values[i, j]:g} but "
-                             f"('{b}', '{a}') is {values[j, i]:g}.", hint="Give both cells the same value.")
-    return matrix
+    return given.loc[numeric, numeric]
 

@@ -38,8 +38,7 @@ import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
-from core.schema import to_floats
-from core.synth.base import LABELS
+from core.schema import LABELS, to_floats
 
 MAX_MODES = 10
 MIN_WEIGHT = 0.005

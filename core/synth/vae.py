@@ -23,6 +23,7 @@ from torch.nn import functional
 
 from core.params import Card, Param
 from core.synth.neural import LEARNING_RATES, NeuralSynthesizer, training_params
+from core.synth.registry import register
 from core.synth.transformer import Blocks
 
 
@@ -56,10 +57,28 @@ class Decoder(nn.Module):
         return self.body(z)
 
 
+@register
 class VAESynthesizer(NeuralSynthesizer):
     key = "vae"
     title = "Variational autoencoder (TVAE)"
     loss_names = ("reconstruction", "KL")
+    teaching = """
+    **Encoder and decoder.** The *encoder* squeezes each row into a short code, a small cloud of points rather
+    than one point; the *decoder* learns to rebuild the row from any point of the cloud. A second term (KL)
+    pulls every cloud towards a standard normal, so a fresh random code decodes to a plausible new row.
+
+    **Reading the curves.** The reconstruction loss falls as the decoder rebuilds rows better (it can go below
+    zero: it includes the log-likelihood of the numbers). The KL loss usually rises at first, as the codes start
+    to carry information, then settles. **Watch fidelity**: it measures the samples themselves (1 − the mean
+    distance between the real and synthetic distribution of each column) and should rise, then flatten. A higher
+    loss factor gives sharper rows, closer to the training ones; a lower one smoother, more varied rows.
+
+    **Mode collapse.** A VAE rarely collapses the way a GAN can, but it blurs: rare categories and small
+    clusters get absorbed into their big neighbours. After training, the check below the run lists every
+    category or number mode holding at least 1% of the real rows that the samples (almost) lack.
+
+    **When to stop.** When fidelity has been flat for tens of epochs. Early stopping does that for you and keeps
+    the best model; *Stop* ends training at once and keeps the model trained so far."""
     card = Card(does="An encoder squeezes each row into a short random code; a decoder learns to rebuild the row "
                      "from the code. New rows are decoded from fresh random codes.",
                 when="Whole confidential tables of a few hundred rows or more with mixed columns; trains faster "

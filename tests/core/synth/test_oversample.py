@@ -8,7 +8,8 @@ from sklearn.neighbors import NearestNeighbors
 from core.errors import DataError, ParameterError
 from core.schema import infer_schema
 from core.synth import METHODS
-from core.synth.oversample import OVERSAMPLERS, bulk_out_extra, split
+from core.synth.oversample import bulk_out_extra, split
+from core.synth.registry import OVERSAMPLING
 
 
 def imbalanced(n_major=300, n_minor=40, seed=0):
@@ -170,7 +171,7 @@ REPLACE = {"random_oversampling": {"shrinkage": 0.5}}  # shrinkage 0 only copies
 
 
 @pytest.mark.parametrize("seed,classes", [(0, 2), (1, 3), (2, 3)])
-@pytest.mark.parametrize("key", [cls.key for cls in OVERSAMPLERS])
+@pytest.mark.parametrize("key", [k for k, cls in METHODS.items() if cls.family is OVERSAMPLING])
 def test_replace_mode_returns_exactly_the_rows_asked_for_in_the_real_split(key, seed, classes):
     df, schema = unseen(seed, classes)
     model = METHODS[key](mode="replace", **REPLACE.get(key, {})).fit(df, schema)

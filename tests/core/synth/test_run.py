@@ -39,7 +39,7 @@ def test_generation_errors_are_sentences(salaries):
     df, schema = salaries
     with pytest.raises(ParameterError, match="Unknown method"):
         generate(df, schema, "magic", {}, 10)
-    with pytest.raises(DataError, match="bulk-out mode keeps the real rows"):
+    with pytest.raises(DataError, match="keeps the real rows"):
         generate(df, schema, "smote", {}, 1000, rules=["salary > 0"])
     with pytest.raises(ParameterError, match="not a derived column"):
         generate(df, schema, "gaussian_copula", {}, 10, derived=["salary > 3"])

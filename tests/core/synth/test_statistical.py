@@ -44,8 +44,10 @@ def test_monte_carlo_keeps_marginals_and_drops_correlations():
     assert abs((out["g"] == "x").mean() - 0.3) < 0.02
     forced = METHODS["monte_carlo"](distributions={"b": "uniform"}).fit(df, infer_schema(df)).sample(5_000, rng=2)
     assert stats.ks_2samp(forced["b"], df["b"]).statistic > 0.1  # the override is used (and fits badly)
-    with pytest.raises(ParameterError, match="Unknown distributions"):
+    with pytest.raises(ParameterError, match=r"does not know.*cauchy"):
         METHODS["monte_carlo"](distributions={"b": "cauchy"}).fit(df, infer_schema(df))
+    with pytest.raises(ParameterError, match="'g', which is not a number column"):  # not ignored in silence
+        METHODS["monte_carlo"](distributions={"g": "normal"}).fit(df, infer_schema(df))
 
 
 def test_cholesky_reproduces_the_target_normal_score_correlations():
