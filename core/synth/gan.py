@@ -150,6 +150,7 @@ class GANSynthesizer(NeuralSynthesizer):
     key = "gan"
     title = "Conditional GAN (CTGAN)"
     loss_names = ("generator", "critic")
+    quick = {"epochs": 5, "batch_size": 100}
     teaching = """
     **Two players.** The *generator* turns random noise, plus a condition such as "make a row whose island is
     Dream", into a row. The *critic* looks at packs of real and generated rows and scores how real they look.

@@ -62,6 +62,7 @@ class VAESynthesizer(NeuralSynthesizer):
     key = "vae"
     title = "Variational autoencoder (TVAE)"
     loss_names = ("reconstruction", "KL")
+    quick = {"epochs": 10}
     teaching = """
     **Encoder and decoder.** The *encoder* squeezes each row into a short code, a small cloud of points rather
     than one point; the *decoder* learns to rebuild the row from any point of the cloud. A second term (KL)
