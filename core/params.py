@@ -11,7 +11,7 @@ declared parameters into the keyword-only signature of its constructor, for ``he
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -111,6 +111,11 @@ class Param:
                                      hint="Choose one of the table's columns.")
             return value
         return str(value)
+
+
+def grouped(group: str, *params: Param) -> tuple[Param, ...]:
+    """``params`` shown together in a fold titled ``group``, below a method's other parameters."""
+    return tuple(replace(p, group=group) for p in params)
 
 
 def _correlation(value: Any, label: str) -> pd.DataFrame:

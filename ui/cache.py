@@ -34,8 +34,8 @@ from core.missing import (
 )
 from core.profile import TableSummary, profile, summarize
 from core.schema import Schema
-from core.synth import METHODS
-from core.synth.fitting import Marginal, fit_marginal
+from core.synth import statistical
+from core.synth.fitting import Marginal
 from core.workspace import Run, Workspace
 
 
@@ -217,8 +217,7 @@ def pooled(ws: Workspace, **params):
 
 @st.cache_data(max_entries=8, show_spinner="Fitting distributions to the number columns…")
 def _marginals(key: str, _df: pd.DataFrame, _kinds: dict) -> dict[str, Marginal]:
-    return {c: fit_marginal(_df[c]) for c in _df.columns if _kinds.get(c) in ("continuous", "integer")
-            and pd.api.types.is_numeric_dtype(_df[c]) and _df[c].nunique() > 1}
+    return statistical.fitted_marginals(_df, _kinds)
 
 
 def marginals(ws: Workspace) -> dict[str, Marginal]:
@@ -228,7 +227,7 @@ def marginals(ws: Workspace) -> dict[str, Marginal]:
 
 @st.cache_data(max_entries=8, show_spinner="Estimating the normal-score correlations…")
 def _normal_score_correlation(key: str, _df: pd.DataFrame, _schema: Schema) -> pd.DataFrame:
-    return METHODS["cholesky"]().fit(_df, _schema).target_correlation_
+    return statistical.normal_score_correlation(_df, _schema)
 
 
 def normal_score_correlation(ws: Workspace) -> pd.DataFrame:

@@ -32,6 +32,8 @@ of the target's classes, equally often, and rows that come out in another class 
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import pandas as pd
 import torch
@@ -39,9 +41,9 @@ from torch import nn
 from torch.nn import functional
 
 from core.errors import DataError, ParameterError, SynthLabError
-from core.params import Card, Param
+from core.params import Card, Param, grouped
 from core.schema import LABELS, Schema
-from core.synth.neural import LEARNING_RATES, NeuralSynthesizer, training_params
+from core.synth.neural import LEARNING_RATES, NETWORK, NeuralSynthesizer, training_params
 from core.synth.registry import register
 from core.synth.transformer import Blocks, DataTransformer
 
@@ -150,7 +152,7 @@ class GANSynthesizer(NeuralSynthesizer):
     key = "gan"
     title = "Conditional GAN (CTGAN)"
     loss_names = ("generator", "critic")
-    quick = {"epochs": 5, "batch_size": 100}
+    quick: ClassVar[dict] = {"epochs": 5, "batch_size": 100}
     teaching = """
     **Two players.** The *generator* turns random noise, plus a condition such as "make a row whose island is
     Dream", into a row. The *critic* looks at packs of real and generated rows and scores how real they look.
@@ -181,23 +183,26 @@ class GANSynthesizer(NeuralSynthesizer):
                          "statistical models.")
     params = (
         *training_params(epochs=300, batch_size=500, patience=50),
-        Param("generator_lr", "choice", 2e-4, "Generator learning rate (Adam). Too high and training oscillates; "
-              "too low and it barely moves.", choices=LEARNING_RATES),
-        Param("discriminator_lr", "choice", 2e-4, "Critic learning rate (Adam).", choices=LEARNING_RATES),
-        Param("embedding_dim", "int", 128, "Size of the noise vector the generator starts from.", 2, 1024),
-        Param("generator_width", "int", 256, "Units per generator layer. Wider learns more detail, trains slower.",
-              8, 2048),
-        Param("generator_layers", "int", 2, "Residual layers in the generator.", 1, 6),
-        Param("discriminator_width", "int", 256, "Units per critic layer.", 8, 2048),
-        Param("discriminator_layers", "int", 2, "Layers in the critic.", 1, 6),
-        Param("pac", "int", 10, "Rows the critic judges together (PacGAN). More makes collapse onto a few modes "
-              "easier to spot; the batch size must be a multiple of it.", 1, 50),
-        Param("discriminator_steps", "int", 1, "Critic updates per generator update. More gives the generator a "
-              "sharper signal each step, at that many times the cost.", 1, 10),
         Param("target_classes", "choice", "real_shares", "How often each class of the target comes out: in its "
               "real share, or equally often (a balanced synthetic table from an imbalanced one: the generator is "
               "asked for each class in turn and rows of another class are drawn again).",
               choices=("real_shares", "equal")),
+        *grouped(
+            NETWORK,
+            Param("generator_lr", "choice", 2e-4, "Generator learning rate (Adam). Too high and training oscillates; "
+                  "too low and it barely moves.", choices=LEARNING_RATES),
+            Param("discriminator_lr", "choice", 2e-4, "Critic learning rate (Adam).", choices=LEARNING_RATES),
+            Param("embedding_dim", "int", 128, "Size of the noise vector the generator starts from.", 2, 1024),
+            Param("generator_width", "int", 256, "Units per generator layer. Wider learns more detail, trains slower.",
+                  8, 2048),
+            Param("generator_layers", "int", 2, "Residual layers in the generator.", 1, 6),
+            Param("discriminator_width", "int", 256, "Units per critic layer.", 8, 2048),
+            Param("discriminator_layers", "int", 2, "Layers in the critic.", 1, 6),
+            Param("pac", "int", 10, "Rows the critic judges together (PacGAN). More makes collapse onto a few modes "
+                  "easier to spot; the batch size must be a multiple of it.", 1, 50),
+            Param("discriminator_steps", "int", 1, "Critic updates per generator update. More gives the generator a "
+                  "sharper signal each step, at that many times the cost.", 1, 10),
+        ),
     )
 
     @classmethod

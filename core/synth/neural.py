@@ -217,6 +217,7 @@ class Trainings:
 
 
 TRAININGS = Trainings()
+NETWORK = "Network and optimiser"  # the fold on the page that holds the networks' shape and learning rates
 
 
 def training_params(*, epochs: int, batch_size: int, patience: int) -> tuple[Param, ...]:

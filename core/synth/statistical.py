@@ -24,7 +24,7 @@ from scipy import stats
 
 from core.errors import ParameterError
 from core.params import Card, Param
-from core.schema import NUMERIC
+from core.schema import NUMERIC, Schema
 from core.synth.base import Synthesizer
 from core.synth.correlation import repair
 from core.synth.fitting import CANDIDATES, EMPIRICAL, Marginal, fit_marginal
@@ -48,14 +48,9 @@ class MonteCarloSynthesizer(Synthesizer):
 
     def _fit(self, df: pd.DataFrame) -> None:
         chosen = self.params_["distributions"]
-        self.marginals_: dict[str, Marginal] = {}
-        self.frequencies_: dict[str, pd.Series] = {}
-        for column in self.columns_:
-            if self.kinds_[column] in NUMERIC and pd.api.types.is_numeric_dtype(df[column]) \
-                    and df[column].nunique() > 1:
-                self.marginals_[column] = fit_marginal(df[column])
-            else:
-                self.frequencies_[column] = df[column].value_counts(normalize=True)
+        self.marginals_: dict[str, Marginal] = fitted_marginals(df, self.kinds_)
+        self.frequencies_: dict[str, pd.Series] = {c: df[c].value_counts(normalize=True) for c in self.columns_
+                                                   if c not in self.marginals_}
         unknown = [c for c in chosen if c not in self.marginals_]
         if unknown:
             raise ParameterError(f"A distribution is given for {unknown[0]!r}, which is not a number column with "
@@ -126,6 +121,19 @@ class CholeskySynthesizer(MonteCarloSynthesizer):
         return pd.DataFrame({c: stats.norm.ppf(np.clip(self.marginals_[c].cdf(df[c].to_numpy(dtype=float),
                                                                               self._name(c)), EPS, 1 - EPS))
                              for c in self.marginals_})  # z = Φ⁻¹(F(x))
+
+
+def fitted_marginals(df: pd.DataFrame, kinds: dict[str, str]) -> dict[str, Marginal]:
+    """The fitted distribution of each number column with more than one value (the others are drawn from their
+    observed frequencies)."""
+    return {c: fit_marginal(df[c]) for c in df.columns if kinds.get(c) in NUMERIC
+            and pd.api.types.is_numeric_dtype(df[c]) and df[c].nunique() > 1}
+
+
+def normal_score_correlation(df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    """The correlation of the number columns' normal scores z = Φ⁻¹(F(x)) under their best fits: the estimate a
+    target correlation starts from."""
+    return CholeskySynthesizer().fit(df, schema).target_correlation_
 
 
 def _check_matrix(given: pd.DataFrame, numeric: list[str]) -> pd.DataFrame:

@@ -16,13 +16,15 @@ as published takes the arg-max category, which starves rare categories; drawing 
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional
 
-from core.params import Card, Param
-from core.synth.neural import LEARNING_RATES, NeuralSynthesizer, training_params
+from core.params import Card, Param, grouped
+from core.synth.neural import LEARNING_RATES, NETWORK, NeuralSynthesizer, training_params
 from core.synth.registry import register
 from core.synth.transformer import Blocks
 
@@ -62,7 +64,7 @@ class VAESynthesizer(NeuralSynthesizer):
     key = "vae"
     title = "Variational autoencoder (TVAE)"
     loss_names = ("reconstruction", "KL")
-    quick = {"epochs": 10}
+    quick: ClassVar[dict] = {"epochs": 10}
     teaching = """
     **Encoder and decoder.** The *encoder* squeezes each row into a short code, a small cloud of points rather
     than one point; the *decoder* learns to rebuild the row from any point of the cloud. A second term (KL)
@@ -88,13 +90,16 @@ class VAESynthesizer(NeuralSynthesizer):
                          "combinations soften); numbers near a mode's edge can spill over.")
     params = (
         *training_params(epochs=300, batch_size=500, patience=50),
-        Param("learning_rate", "choice", 1e-3, "Adam's step size. Too high and the loss jumps about; too low and "
-              "training crawls.", choices=LEARNING_RATES),
-        Param("embedding_dim", "int", 128, "Size of the latent code each row is squeezed into.", 2, 1024),
-        Param("width", "int", 128, "Units per encoder and decoder layer. Wider learns more detail.", 8, 2048),
-        Param("layers", "int", 2, "Layers in the encoder and in the decoder.", 1, 6),
-        Param("loss_factor", "float", 2.0, "Weight of reconstruction against the KL term. Higher: sharper rows, "
-              "closer to the training ones; lower: smoother, more varied rows.", 0.1, 10.0),
+        *grouped(
+            NETWORK,
+            Param("learning_rate", "choice", 1e-3, "Adam's step size. Too high and the loss jumps about; too low and "
+                  "training crawls.", choices=LEARNING_RATES),
+            Param("embedding_dim", "int", 128, "Size of the latent code each row is squeezed into.", 2, 1024),
+            Param("width", "int", 128, "Units per encoder and decoder layer. Wider learns more detail.", 8, 2048),
+            Param("layers", "int", 2, "Layers in the encoder and in the decoder.", 1, 6),
+            Param("loss_factor", "float", 2.0, "Weight of reconstruction against the KL term. Higher: sharper rows, "
+                  "closer to the training ones; lower: smoother, more varied rows.", 0.1, 10.0),
+        ),
     )
 
     def _networks(self) -> dict[str, nn.Module]:
