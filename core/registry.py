@@ -34,6 +34,10 @@ class Registry(dict):
         self[cls.key] = cls
         return cls
 
+    def suggested(self) -> str:
+        """The key a page offers first: the first method that declares ``suggested = True`` (else the first)."""
+        return next((k for k, cls in self.items() if getattr(cls, "suggested", False)), next(iter(self)))
+
     def _check(self, cls: type) -> None:
         name = getattr(cls, "__qualname__", repr(cls))
         if not isinstance(cls, type) or not issubclass(cls, self.base):

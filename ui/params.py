@@ -5,6 +5,11 @@ value goes through its ``Param.validate``; a refused value stays on screen with 
 its widget, and the page does not generate until it is fixed. The values are read from the session
 (``read_params``), so a button's callback sees what is on screen at the moment of the click, not
 what was there when the button was drawn.
+
+Two types need the table to be drawn (``table_widgets``, read with ``read_table_params``): a
+``mapping`` gets a per-column distribution picker (the fits ranked by AIC, the density and the Q-Q
+plot of the choice), a ``matrix`` an editable correlation matrix of the number columns that starts
+from the estimate and mirrors every edit.
 """
 
 from __future__ import annotations
@@ -14,9 +19,15 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core.errors import ParameterError
+from core import plots
+from core.errors import ParameterError, SynthLabError
+from core.io import spreadsheet_safe
 from core.limits import limits
 from core.params import Param
+from core.synth.fitting import EMPIRICAL, ranking
+from core.workspace import Workspace
+from ui import cache
+from ui.errors import guarded
 from ui.state import keep
 from ui.text import md
 
@@ -33,10 +44,16 @@ def check(param: Param, value: Any, columns: list[str]) -> tuple[Any, str | None
         return None, sentence(exc)
 
 
+TABLE_TYPES = ("mapping", "matrix")  # parameters whose widgets need the table (see table_widgets)
+
+
 def read_params(params: tuple[Param, ...], *, key: str, columns: list[str]) -> tuple[dict[str, Any], list[str]]:
-    """The values the widgets hold now (defaults for widgets not drawn yet), checked: ({name: value}, problems)."""
+    """The values the widgets hold now (defaults for widgets not drawn yet), checked: ({name: value}, problems).
+    Parameters of the table types are left to :func:`read_table_params`."""
     values, problems = {}, []
     for param in params:
+        if param.type in TABLE_TYPES:
+            continue
         value, problem = check(param, st.session_state.get(f"{key}::{param.name}", _default(param, columns)), columns)
         if problem:
             problems.append(problem)
@@ -46,12 +63,23 @@ def read_params(params: tuple[Param, ...], *, key: str, columns: list[str]) -> t
 
 
 def param_widgets(params: tuple[Param, ...], *, key: str, columns: list[str], container=st) -> dict[str, Any]:
-    """One widget per parameter, with its help text, and under it the sentence if its value is refused.
+    """One widget per parameter, with its help text, and under it the sentence if its value is refused; the
+    parameters of a group in a fold of that title, below the others. The table types are drawn by
+    :func:`table_widgets`.
 
     Returns {name: value} as on screen: checked, or as typed when refused (the method then refuses it
     too, with the same sentence; nothing is replaced by a default). Values last for the session
     (``ui.state.keep``); a callback reads them with :func:`read_params`.
     """
+    simple = [p for p in params if p.type not in TABLE_TYPES]
+    values = _widgets([p for p in simple if not p.group], key, columns, container)
+    for group in dict.fromkeys(p.group for p in simple if p.group):
+        with container.expander(group):
+            values |= _widgets([p for p in simple if p.group == group], key, columns, st)
+    return values
+
+
+def _widgets(params: list[Param], key: str, columns: list[str], container) -> dict[str, Any]:
     values = {}
     for param in params:
         label, help_text = param.name.replace("_", " ").capitalize(), param.help
@@ -121,3 +149,142 @@ def edit_matrix(matrix: pd.DataFrame, edited_rows: dict) -> pd.DataFrame:
                                      f"not {value!r}.")
             out.loc[row, column] = out.loc[column, row] = float(value)
     return out
+
+
+# ---------------------------------------------------------------- parameters that need the table
+
+
+def table_widgets(params: tuple[Param, ...], ws: Workspace) -> None:
+    """The distribution picker of each ``mapping`` parameter and the correlation editor of each ``matrix``."""
+    for param in params:
+        if param.type == "mapping":
+            _distribution_picker(param, ws)
+        elif param.type == "matrix":
+            _correlation_editor(param, ws)
+
+
+def read_table_params(params: tuple[Param, ...], ws: Workspace) -> tuple[dict[str, Any], list[str], list[str]]:
+    """The values of the ``mapping`` and ``matrix`` parameters as on screen: ({name: value}, problems, notes for
+    the run). A mapping holds only the columns whose choice differs from the best fit; a matrix is the default
+    (None: estimated at fit) until edited, and an edit is recorded in the notes."""
+    values, problems, notes = {}, [], []
+    for param in params:
+        try:
+            if param.type == "mapping":
+                fitted = cache.marginals(ws)
+                values[param.name] = {c: st.session_state[_mapping_key(param, ws, c)] for c, m in fitted.items()
+                                      if st.session_state.get(_mapping_key(param, ws, c), m.chosen) != m.chosen}
+            elif param.type == "matrix":
+                base, target = _edited_matrix(param, ws)
+                changes = _changes(base, target)
+                values[param.name] = target if changes else param.default
+                if changes:
+                    notes.append(f"Target {param.name} edited from the estimate: " + "; ".join(changes) + ".")
+        except ParameterError as exc:
+            problems.append(sentence(exc))
+        except SynthLabError as exc:  # shown where the widget would be
+            problems.append(exc.message)
+    return values, problems, notes
+
+
+def settings_text(params: tuple[Param, ...], values: dict[str, Any]) -> str:
+    """Parameter values in one line: a mapping's choices named, an edited matrix said."""
+    declared = {p.name: p for p in params}
+    parts = []
+    for name, value in values.items():
+        kind = declared[name].type if name in declared else ""
+        if kind == "mapping":
+            if value:
+                parts.append(f"{name} (" + ", ".join(f"{c}: {d}" for c, d in value.items()) + ")")
+        elif kind == "matrix":
+            if value is not None:
+                parts.append(f"{name} edited")
+        else:
+            parts.append(f"{name}={value}")
+    return ", ".join(parts)
+
+
+def _mapping_key(param: Param, ws: Workspace, column: str) -> str:
+    return f"{param.name}::{ws.fingerprint}::{column}"  # shared by every method with this parameter
+
+
+def _distribution_picker(param: Param, ws: Workspace) -> None:
+    fitted = guarded("fitting distributions", cache.marginals, ws)
+    if not fitted:
+        return
+    for name, marginal in fitted.items():  # every column's choice lasts, shown or not
+        keep(_mapping_key(param, ws, name), marginal.chosen)
+    with st.expander("Distribution fitting: which distribution each number column gets", expanded=False):
+        st.caption("Candidates ranked by AIC (lower is better) with their Kolmogorov-Smirnov distance to the data; "
+                   "the empirical distribution is the fallback when none fits. Override the choice here: "
+                   + md(param.help))
+        column = st.selectbox("Column", list(fitted), key=keep(f"{param.name}::column", next(iter(fitted))))
+        marginal = fitted[column]
+        options = [marginal.chosen] + [n for n in param.choices if n != marginal.chosen
+                                       and (n == EMPIRICAL or marginal.fit(n) is not None)]
+        chosen = st.selectbox("Distribution", options, key=_mapping_key(param, ws, column),
+                              format_func=lambda n: f"{n} (best by AIC)" if n == marginal.chosen else n)
+        a, b = st.columns(2)
+        a.dataframe(ranking(marginal), hide_index=True, width="stretch",
+                    column_config={"AIC": st.column_config.NumberColumn(format="%.1f"),
+                                   "KS distance": st.column_config.NumberColumn(format="%.3f")})
+        b.plotly_chart(plots.fitted_density(marginal, chosen), width="stretch", key=f"{param.name}::density")
+        st.plotly_chart(plots.qq_plot(marginal, chosen), width="stretch", key=f"{param.name}::qq")
+
+
+def _matrix_store(param: Param, ws: Workspace, base: pd.DataFrame) -> dict:
+    """The matrix as edited so far, for this working table (the estimate until edited)."""
+    tag, name = (ws.fingerprint, ws.working_label, tuple(base.columns)), f"{param.name}::edited"
+    store = st.session_state.get(name)
+    if store is None or store["tag"] != tag:
+        store = st.session_state[name] = {"tag": tag, "matrix": base.copy(), "version": 0}
+    return store
+
+
+def _editor_key(param: Param, store: dict) -> str:
+    return f"{param.name}::editor::{store['version']}"
+
+
+def _shown(store: dict) -> pd.DataFrame:
+    """The matrix as the editor shows it (rounded; spreadsheet-safe, as its toolbar can download it)."""
+    return spreadsheet_safe(store["matrix"].round(3))
+
+
+def _edited_matrix(param: Param, ws: Workspace) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(estimate, target with the editor's pending edits mirrored); ParameterError for a refused edit."""
+    base = cache.normal_score_correlation(ws)
+    store = _matrix_store(param, ws, base)
+    names = dict(zip(_shown(store).columns, store["matrix"].columns, strict=True))  # shown -> real
+    pending = (st.session_state.get(_editor_key(param, store)) or {}).get("edited_rows", {})
+    return base, edit_matrix(store["matrix"], {row: {names.get(c, c): v for c, v in changes.items()}
+                                               for row, changes in pending.items()})
+
+
+def _changes(base: pd.DataFrame, target: pd.DataFrame) -> list[str]:
+    columns = list(base.columns)
+    return [f"{a} ~ {b}: {base.loc[a, b]:.3f} → {target.loc[a, b]:g}" for i, a in enumerate(columns)
+            for b in columns[i + 1:] if target.loc[a, b] != base.loc[a, b]]
+
+
+def _correlation_editor(param: Param, ws: Workspace) -> None:
+    base = guarded("estimating correlations", cache.normal_score_correlation, ws)
+    if base is None or not len(base):
+        return
+    store = _matrix_store(param, ws, base)
+    with st.expander(f"Target {param.name} (edit to run what-if scenarios)", expanded=False):
+        st.caption(md(param.help) + " Change a cell off the diagonal and its mirror image changes with it; an "
+                   "impossible matrix is repaired to the nearest valid one, with a notice.")
+        st.data_editor(_shown(store), key=_editor_key(param, store), width="stretch")
+        try:
+            _, target = _edited_matrix(param, ws)
+        except ParameterError as exc:
+            st.error(md(sentence(exc)), icon=":material/error:")
+        else:
+            if not target.equals(store["matrix"]):  # an edit: keep it, mirrored, and show it so
+                store["matrix"], store["version"] = target, store["version"] + 1
+                st.rerun()
+        changes = _changes(base, store["matrix"])
+        if changes:
+            st.text("Edited: " + "; ".join(changes))
+            st.button("Restore the estimate", key=f"{param.name}::restore",
+                      on_click=lambda: st.session_state.pop(f"{param.name}::edited", None))

@@ -46,6 +46,7 @@ class Synthesizer:
     teaching: ClassVar[str] = ""  # a longer explanation in Markdown (how it learns, how to read its output)
     params: ClassVar[tuple[Param, ...]] = ()
     quick: ClassVar[dict[str, Any]] = {}  # settings that fit in a second or two, for tests and demonstrations
+    suggested: ClassVar[bool] = False  # True: the page offers it first (it should work on any table)
     keeps_missing: ClassVar[bool] = False  # True: _sample draws missing values itself
     trains: ClassVar[bool] = False  # True: a long fit that reports to a TrainingMonitor (the page trains it aside)
     loss_names: ClassVar[tuple[str, ...]] = ()  # the losses a training reports, for its curves

@@ -39,6 +39,7 @@ class GaussianCopulaSynthesizer(Synthesizer):
     key = "gaussian_copula"
     title = "Gaussian copula"
     family = STATISTICAL
+    suggested = True  # handles missing values and needs no target: a first click makes a run
     card = Card(does="Keeps every column's distribution as it is and the rank correlations between columns, by "
                      "modelling the dependence as a multivariate normal on normal scores.",
                 when="The workhorse for a whole confidential table: fast, faithful marginals, monotone relations.",

@@ -74,7 +74,7 @@ def test_oversampling_after_imputation_and_its_errors():
 
 def test_fitting_panel_and_correlation_editor_render():
     at = open_method("salaries", "cholesky")
-    at.selectbox(key="fit_column").select("salary").run()
+    at.selectbox(key="distributions::column").select("salary").run()
     assert not at.exception and not at.error
     assert any("AIC" in d.value.columns for d in at.dataframe)
 
@@ -99,7 +99,7 @@ def test_neural_training_makes_a_run_with_curves_and_the_mode_collapse_check():
     at = open_page("penguins")
     at.radio(key="synth_group").set_value(NEURAL).run()
     at.selectbox(key="synth_method").select("vae").run()
-    assert any("How this network learns" in e.label for e in at.expander)
+    assert any("How it works" in e.label for e in at.expander)
     at.number_input(key="synth::vae::epochs").set_value(20).run()
     at.button(key="synth_run").click().run()
     assert not at.exception
@@ -281,11 +281,11 @@ def test_a_run_records_and_shows_what_it_was_made_with():
     at.text_area(key="synth_rules").set_value("salary > 0\n`yrs.service` >= 0").run()
     at.text_area(key="synth_derived").set_value("k = salary / 1000").run()
     assert any("2 rules and 1 derived column will apply to this run" in t for t in texts(at))
-    at.selectbox(key="fit_column").select("salary").run()
+    at.selectbox(key="distributions::column").select("salary").run()
     box = next(s for s in at.selectbox if s.label == "Distribution")
     override = box.options[1]
     box.select(override).run()
-    at.selectbox(key="fit_column").select("yrs.service").run()  # the override outlives its widget
+    at.selectbox(key="distributions::column").select("yrs.service").run()  # the override outlives its widget
     editor = at.data_editor[0]
     at.session_state[editor.key] = {"edited_rows": {0: {"salary": 0.9}}, "added_rows": [], "deleted_rows": []}
     at.run()
