@@ -14,6 +14,7 @@ import functools
 import inspect
 from typing import Any, TypeVar
 
+from core.errors import ParameterError
 from core.params import Card, Param, describe, signature
 
 T = TypeVar("T", bound=type)
@@ -41,7 +42,8 @@ class Registry(dict):
     def _check(self, cls: type) -> None:
         name = getattr(cls, "__qualname__", repr(cls))
         if not isinstance(cls, type) or not issubclass(cls, self.base):
-            raise TypeError(f"{name} is not a {self.what} (a subclass of {self.base.__name__}).")
+            raise TypeError(f"{name} is not a subclass of {self.base.__name__}, so it cannot be registered as "
+                            f"{'an' if self.what[0] in 'aeiou' else 'a'} {self.what}.")
         key = cls.__dict__.get("key")
         if not isinstance(key, str) or not key.isidentifier() or key != key.lower():
             raise TypeError(f"{name} needs its own 'key': a lower-case identifier such as 'my_method'.")
@@ -61,8 +63,11 @@ class Registry(dict):
         if len(set(names)) != len(names):
             raise TypeError(f"{name} declares a parameter twice: {sorted({n for n in names if names.count(n) > 1})}.")
         for param in params:
-            if param.type != "column":  # a column default is resolved against the table
-                param.validate(param.default)
+            try:
+                if param.type != "column":  # a column default is resolved against the table
+                    param.validate(param.default)
+            except ParameterError as exc:
+                raise TypeError(f"{name}: the default of {param.name!r} is refused: {exc.message}") from None
 
 
 def _give_signature(cls: type) -> None:
