@@ -278,6 +278,9 @@ def method_panel(ws: Workspace) -> str:
         with left.expander("How it works, and how to read what it shows"):
             st.markdown(cls.teaching)
     params = param_widgets(cls.params, key=f"synth::{method}", columns=list(ws.working.columns), container=right)
+    if not params:  # (the settings drawn beside the card)
+        right.caption(f"{cls.title} learns everything it needs from the table." if not cls.params else
+                      "Its settings depend on the table's columns: they are in the panels below.")
     for blocker in blockers(ws, method, params):
         left.warning(md(blocker), icon=":material/warning:")
     table_widgets(cls.params, ws)
