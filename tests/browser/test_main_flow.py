@@ -161,11 +161,10 @@ def test_neural_training_live_and_stopped(page: Page):
 
     choose(page, "Method", "Conditional GAN (CTGAN)")
     batch = page.locator(".st-key-synth--gan--batch_size input")
-    batch.fill("105")  # not a multiple of pac: the training fails at once, in its thread
+    batch.fill("105")  # not a multiple of pac: refused before the click, the button waits
     batch.press("Enter")
-    page.wait_for_timeout(1_000)
-    page.get_by_role("button", name="Train and generate").click()
     expect(page.get_by_text("The batch size (105) must be a multiple of pac (10).")).to_be_visible()
+    expect(page.get_by_role("button", name="Train and generate")).to_be_disabled()
     expect(sidebar(page)).to_contain_text("Synthesis runs: 1")  # the earlier run is kept
 
 
