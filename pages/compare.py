@@ -1,11 +1,12 @@
 """Compare page: how close a run is to the real data, whether it is useful, whether it leaks real rows."""
 
-import pandas as pd
 import streamlit as st
 
 from core import plots
 from core.evaluate.compare import ASSOCIATIONS, column_distances, correlations, group_summary, projection
+from core.evaluate.leaderboard import leaderboard
 from core.evaluate.scores import TSTR_MODELS, readings
+from core.synth import METHODS
 from ui import cache, sidebar, state
 from ui.errors import chart, guarded
 from ui.text import md, safe_preview
@@ -45,125 +46,117 @@ def show_scores(scores) -> None:
         st.bar_chart(scores.details["detector leans on"].head(10).rename("AUC drop"), horizontal=True)
 
 
-ws = state.workspace()
-sidebar.render(ws)
-st.title("Compare")
-st.markdown(
-    "Real against synthetic, side by side, and five honest numbers. Fidelity and detection compare a run with "
-    f"the **{len(ws.train):,} training rows** its synthesizer saw; utility and privacy also use the **"
-    f"{len(ws.holdout):,} held-out rows** set aside when the table was loaded, which no synthesizer ever saw: a "
-    "synthetic table is only private if its rows are no closer to the training rows than new real rows are.")
-state.show_flash(PAGE)
-if not ws.runs:
-    st.info("No runs yet: generate one on the Synthesize page.", icon=":material/info:")
-    st.stop()
+def render() -> None:
+    ws = state.workspace()
+    sidebar.render(ws)
+    st.title("Compare")
+    st.markdown(
+        "Real against synthetic, side by side, and five honest numbers. Fidelity and detection compare a run with "
+        f"the **{len(ws.train):,} training rows** its synthesizer saw; utility and privacy also use the **"
+        f"{len(ws.holdout):,} held-out rows** set aside when the table was loaded, which no synthesizer ever saw: a "
+        "synthetic table is only private if its rows are no closer to the training rows than new real rows are.")
+    state.show_flash(PAGE)
+    if not ws.runs:
+        st.info("No runs yet: generate one on the Synthesize page.", icon=":material/info:")
+        st.stop()
 
-names = [r.name for r in ws.runs]
-top = st.columns([2, 2, 1])
-run = ws.run(top[0].selectbox("Run", names, index=len(names) - 1, key="compare_run"))
-against = top[1].selectbox("Against", ["the real data", *[n for n in names if n != run.name]], key="compare_against",
-                           help="The views below can put two runs side by side; the scores always use the real data.")
-model = top[2].selectbox("Model for the utility score", TSTR_MODELS, key="compare_model",
-                         format_func=lambda m: m.replace("_", " "),
-                         help="Trained once on the synthetic rows and once on the real training rows, both tested on "
-                              "the holdout; the utility score is the ratio.")
-synthetic = run.synthetic
-real = ws.train if against == "the real data" else ws.run(against).synthetic  # the reference in the views
-names = ("real" if against == "the real data" else against, run.name)  # how the views label the two tables
-columns = [c for c in ws.schema.synth_columns if c in synthetic.columns]
-scores = guarded("scoring the run", cache.scores, ws, run, model)  # always against the real training rows
-if run.params.get("mode") == "bulk_out":
-    st.info("This run was made in bulk-out mode: it contains the real training rows plus synthetic ones, so copies and "
-            "rows close to real ones are expected here. To share data instead of the real table, generate in replace "
-            "mode.", icon=":material/info:")
-if scores is not None:
-    run.scores = scores
-    guarded("showing the scores", show_scores, scores)
+    names = [r.name for r in ws.runs]
+    top = st.columns([2, 2, 1])
+    run = ws.run(top[0].selectbox("Run", names, index=len(names) - 1, key="compare_run"))
+    against = top[1].selectbox("Against", ["the real data", *[n for n in names if n != run.name]],
+                               key="compare_against", help="The views below can put two runs side by side; the "
+                                                           "scores always use the real data.")
+    model = top[2].selectbox("Model for the utility score", TSTR_MODELS, key="compare_model",
+                             format_func=lambda m: m.replace("_", " "),
+                             help="Trained once on the synthetic rows and once on the real training rows, both "
+                                  "tested on the holdout; the utility score is the ratio.")
+    synthetic = run.synthetic
+    real = ws.train if against == "the real data" else ws.run(against).synthetic  # the reference in the views
+    names = ("real" if against == "the real data" else against, run.name)  # how the views label the two tables
+    columns = [c for c in ws.schema.synth_columns if c in synthetic.columns]
+    scores = guarded("scoring the run", cache.scores, ws, run, model)  # always against the real training rows
+    if run.method in METHODS and METHODS[run.method].keeps_real_rows(run.params):
+        st.info("This run contains the real training rows plus synthetic ones (its method's settings keep them), so "
+                "copies and rows close to real ones are expected here. To share data instead of the real table, "
+                "generate a run of synthetic rows only.", icon=":material/info:")
+    if scores is not None:
+        run.scores = scores
+        guarded("showing the scores", show_scores, scores)
 
-shapes, pairs, conditional, cloud, board = st.tabs(["Columns", "Pairs", "Within groups", "Projection",
-                                                    "Leaderboard"])
-with shapes:
-    st.markdown(f"Each column's distribution, {md(names[0])} against {md(names[1])}. The distance is the "
-                "Kolmogorov-Smirnov statistic for numbers and dates and the total variation distance for labels (0: "
-                "identical, 1: disjoint); the worst columns come first.")
-    left, right = st.columns([2, 3])
-    with left:
-        distances = guarded("measuring the distances", column_distances, real, synthetic, ws.schema)
-        if distances is not None:
-            safe_preview(distances, hide_index=True, width="stretch",
-                         column_config={"distance": st.column_config.TextColumn("measure"),
-                                        "value": st.column_config.ProgressColumn("distance", min_value=0,
-                                                                                 max_value=1, format="%.3f")})
-    with right:
-        ranked = list(distances["column"]) if distances is not None and len(distances) else columns
-        column = st.selectbox("Column", ranked, key="compare_column")
-        chart("drawing the column", plots.overlay_distribution, real[column], synthetic[column],
-              ws.schema.kinds[column], names=names, key="compare_overlay")
-with pairs:
-    method = st.radio("Dependence", ASSOCIATIONS, horizontal=True, key="compare_corr",
-                      format_func=lambda m: {"pearson": "Pearson", "spearman": "Spearman", "cramers_v": "Cramér's V",
-                                             "nmi": "normalised mutual information"}[m],
-                      help="Pearson and Spearman: number columns. Cramér's V and normalised mutual information: "
-                           "numbers and labels together, numbers cut into ten quantile bins.")
-    matrices = guarded("relating the columns", lambda: [correlations(t, ws.schema, method) for t in (real, synthetic)])
-    if matrices is not None and len(matrices[0]) >= 2:
-        a, b = matrices
-        chart("drawing the matrices", plots.correlation_panels,
-              {names[0]: a, names[1]: b, f"{names[1]} − {names[0]}": b - a}, key="compare_pairs")
-        st.caption("A method that keeps relationships shows the same pattern on both sides and a pale difference.")
-    elif matrices is not None:
-        st.info("Fewer than two columns to relate with this measure.")
-with conditional:
-    labels = [c for c in columns if ws.schema.kinds[c] in ("binary", "categorical")]
-    numbers = [c for c in columns if ws.schema.kinds[c] in ("continuous", "integer")]
-    if not labels or not numbers:
-        st.info("Needs a label column and a number column.")
-    else:
-        pick = st.columns(2)
-        group = pick[0].selectbox("Groups of", labels, key="compare_group")
-        value = pick[1].selectbox("Distribution of", numbers, key="compare_value")
-        chart("drawing the groups", plots.conditional_figure, real, synthetic, value, group, names=names,
-              key="compare_conditional")
-        st.markdown("**Aggregates**: each group's share of rows and mean, side by side.")
-        summary = guarded("summarising the groups", group_summary, real, synthetic, group, value)
-        if summary is not None:
-            labelled = {f"{stat} {side}": f"{stat} {name}" for stat in ("share", "mean")
-                        for side, name in zip(("real", "synthetic"), names, strict=True)}
-            safe_preview(summary.rename(columns=labelled), hide_index=True, width="stretch",
-                         column_config={c: st.column_config.NumberColumn(format="%.3f") for c in labelled.values()})
-with cloud:
-    points = guarded("projecting the rows", projection, real, synthetic, ws.schema)
-    if points is not None:
-        st.markdown(f"Both tables on the first two principal components of {md(names[0])}. The rows of "
-                    f"{md(names[1])} should cover that cloud: not sit elsewhere, not be tighter, not be copies on top "
-                    "of its points.")
-        chart("drawing the projection", plots.projection_figure, points, names=names, key="compare_projection")
-with board:
-    st.markdown("One row per run, scored the same way. Best marked: highest quality, lowest detection AUC (hardest "
-                "to spot), highest utility, lowest share closer than the holdout (most private).")
-    if st.button("Score every run", key="compare_all", icon=":material/leaderboard:"):
-        progress = st.progress(0.0, text="Scoring…")
-        for i, candidate in enumerate(ws.runs):
-            progress.progress(i / len(ws.runs), text=f"Scoring {md(candidate.name)} ({i + 1} of {len(ws.runs)})…")
-            candidate.scores = guarded(f"scoring {candidate.name}", cache.scores, ws, candidate, model)
-        progress.empty()
-    scored = [r for r in ws.runs if r.scores is not None]
-    if scored:
-        table = pd.DataFrame([{"run": r.name, "method": r.method,
-                               "settings": ", ".join(f"{k}={v}" for k, v in r.params.items()
-                                                     if not isinstance(v, (dict, pd.DataFrame))),
-                               "rows": len(r.synthetic),
-                               "seconds": r.fit_seconds + r.sample_seconds, "quality": r.scores.quality,
-                               "detection AUC": r.scores.detection_auc, "utility": r.scores.tstr_ratio,
-                               "exact copies": r.scores.exact_copy_rate,
-                               "closer than holdout": r.scores.dcr_share_closer} for r in scored])
-        best = {"quality": table["quality"].idxmax(), "detection AUC": table["detection AUC"].idxmin()}
-        if table["utility"].notna().any():
-            best["utility"] = table["utility"].idxmax()
-        if table["closer than holdout"].notna().any():
-            best["closer than holdout"] = table["closer than holdout"].idxmin()
-        table["best for"] = [", ".join(k for k, i in best.items() if i == row) for row in table.index]
-        safe_preview(table, hide_index=True, width="stretch",
-                     column_config={c: st.column_config.NumberColumn(format="%.3f") for c in
-                                    ("seconds", "quality", "detection AUC", "utility", "closer than holdout")})
-        chart("drawing the leaderboard", plots.leaderboard_figure, table, key="compare_board")
+    shapes, pairs, conditional, cloud, board = st.tabs(["Columns", "Pairs", "Within groups", "Projection",
+                                                        "Leaderboard"])
+    with shapes:
+        st.markdown(f"Each column's distribution, {md(names[0])} against {md(names[1])}. The distance is the "
+                    "Kolmogorov-Smirnov statistic for numbers and dates and the total variation distance for labels "
+                    "(0: identical, 1: disjoint); the worst columns come first.")
+        left, right = st.columns([2, 3])
+        with left:
+            distances = guarded("measuring the distances", column_distances, real, synthetic, ws.schema)
+            if distances is not None:
+                safe_preview(distances, hide_index=True, width="stretch",
+                             column_config={"distance": st.column_config.TextColumn("measure"),
+                                            "value": st.column_config.ProgressColumn("distance", min_value=0,
+                                                                                     max_value=1, format="%.3f")})
+        with right:
+            ranked = list(distances["column"]) if distances is not None and len(distances) else columns
+            column = st.selectbox("Column", ranked, key="compare_column")
+            chart("drawing the column", plots.overlay_distribution, real[column], synthetic[column],
+                  ws.schema.kinds[column], names=names, key="compare_overlay")
+    with pairs:
+        method = st.radio("Dependence", ASSOCIATIONS, horizontal=True, key="compare_corr",
+                          format_func=lambda m: {"pearson": "Pearson", "spearman": "Spearman",
+                                                 "cramers_v": "Cramér's V", "nmi": "normalised mutual information"}[m],
+                          help="Pearson and Spearman: number columns. Cramér's V and normalised mutual information: "
+                               "numbers and labels together, numbers cut into ten quantile bins.")
+        matrices = guarded("relating the columns",
+                           lambda: [correlations(t, ws.schema, method) for t in (real, synthetic)])
+        if matrices is not None and len(matrices[0]) >= 2:
+            a, b = matrices
+            chart("drawing the matrices", plots.correlation_panels,
+                  {names[0]: a, names[1]: b, f"{names[1]} − {names[0]}": b - a}, key="compare_pairs")
+            st.caption("A method that keeps relationships shows the same pattern on both sides and a pale difference.")
+        elif matrices is not None:
+            st.info("Fewer than two columns to relate with this measure.")
+    with conditional:
+        labels = ws.schema.label_columns(among=columns)
+        numbers = ws.schema.numeric_columns(among=columns)
+        if not labels or not numbers:
+            st.info("Needs a label column and a number column.")
+        else:
+            pick = st.columns(2)
+            group = pick[0].selectbox("Groups of", labels, key="compare_group")
+            value = pick[1].selectbox("Distribution of", numbers, key="compare_value")
+            chart("drawing the groups", plots.conditional_figure, real, synthetic, value, group, names=names,
+                  key="compare_conditional")
+            st.markdown("**Aggregates**: each group's share of rows and mean, side by side.")
+            summary = guarded("summarising the groups", group_summary, real, synthetic, group, value)
+            if summary is not None:
+                labelled = {f"{stat} {side}": f"{stat} {name}" for stat in ("share", "mean")
+                            for side, name in zip(("real", "synthetic"), names, strict=True)}
+                safe_preview(summary.rename(columns=labelled), hide_index=True, width="stretch",
+                             column_config={c: st.column_config.NumberColumn(format="%.3f") for c in labelled.values()})
+    with cloud:
+        points = guarded("projecting the rows", projection, real, synthetic, ws.schema)
+        if points is not None:
+            st.markdown(f"Both tables on the first two principal components of {md(names[0])}. The rows of "
+                        f"{md(names[1])} should cover that cloud: not sit elsewhere, not be tighter, not be copies on "
+                        "top of its points.")
+            chart("drawing the projection", plots.projection_figure, points, names=names, key="compare_projection")
+    with board:
+        st.markdown("One row per run, scored the same way. Best marked: highest quality, lowest detection AUC (hardest "
+                    "to spot), highest utility, lowest share closer than the holdout (most private).")
+        if st.button("Score every run", key="compare_all", icon=":material/leaderboard:"):
+            progress = st.progress(0.0, text="Scoring…")
+            for i, candidate in enumerate(ws.runs):
+                progress.progress(i / len(ws.runs), text=f"Scoring {md(candidate.name)} ({i + 1} of {len(ws.runs)})…")
+                candidate.scores = guarded(f"scoring {candidate.name}", cache.scores, ws, candidate, model)
+            progress.empty()
+        table = guarded("ranking the runs", leaderboard, ws.runs)
+        if table is not None and len(table):
+            safe_preview(table, hide_index=True, width="stretch",
+                         column_config={c: st.column_config.NumberColumn(format="%.3f") for c in
+                                        ("seconds", "quality", "detection AUC", "utility", "closer than holdout")})
+            chart("drawing the leaderboard", plots.leaderboard_figure, table, key="compare_board")
+
+
+render()

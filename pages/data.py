@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.io import SUPPORTED_SUFFIXES, read_table_report
 from core.samples import SAMPLES
-from core.schema import KIND_HELP, KINDS, infer_schema
+from core.schema import KIND_HELP, KINDS, LABELS, NUMERIC, infer_schema
 from core.workspace import Workspace
 from ui import cache, sidebar, state
 from ui.errors import captured, chart, guarded
@@ -122,156 +122,160 @@ def undo_kinds() -> None:
 
     def inferred(s):
         fresh = infer_schema(ws.raw)
-        return fresh.with_target(s.target if s.target and fresh.kinds[s.target] not in ("id", "text", "datetime")
-                                 else None)
+        return fresh.with_target(s.target if s.target and fresh.kinds[s.target] in (*NUMERIC, *LABELS) else None)
 
     change_schema("Column kinds are back to the inferred ones.", inferred)
 
 
 # --------------------------------------------------------------------------- page
 
-ws = state.workspace()
-sidebar.render(ws)
-st.title("Load data")
-st.markdown(
-    "Start from a bundled sample or upload your own table. SynthLab works out what kind of values "
-    "each column holds and says why; check its reasoning and correct it where it guessed wrong, "
-    "because every later step (imputation, synthesis, scores) treats a column by its kind.")
-state.show_flash(PAGE)
-question = state.pending_question()
-if question:
-    with st.container(border=True):
-        st.warning(question, icon=":material/warning:")
-        yes, no, _ = st.columns([1, 1, 4])
-        yes.button("Yes, load it", type="primary", key="load_yes", on_click=confirm_load)
-        no.button("Cancel", key="load_no", on_click=cancel_load)
 
-left, right = st.columns(2, gap="large")
-with left:
-    st.subheader("A bundled sample")
-    st.session_state.setdefault(SAMPLE_CHOICE, ws.source.removeprefix("sample:")
-                                if ws.source.startswith("sample:") else None)
-    choice = st.selectbox("Sample dataset", list(SAMPLES), key=SAMPLE_CHOICE, on_change=load_sample,
-                          format_func=lambda k: SAMPLES[k].title, placeholder="Choose a sample…",
-                          help="Picking a sample loads it and replaces the current table (asking first when that would "
-                               "forget runs or an imputed table).")
-    if choice:
-        st.caption(f"{SAMPLES[choice].teaches} Target: **{SAMPLES[choice].target or 'none'}**.")
-with right:
-    st.subheader("Your own file")
-    st.file_uploader(
-        "Upload a table", type=[s.lstrip(".") for s in SUPPORTED_SUFFIXES], key=UPLOAD,
-        on_change=load_upload,
-        help="CSV, TSV or TXT (delimiter, encoding and decimal comma are detected), Excel .xlsx, "
-             "Parquet or JSON records; up to 200 MB. A file that can't be read leaves the current "
-             "table in place.")
-    sheets = st.session_state.get(UPLOAD_SHEETS) or []
-    if ws.source.startswith("upload:") and len(sheets) > 1:
-        st.selectbox("Sheet", sheets, key=SHEET_CHOICE,
-                     on_change=lambda: load_upload(st.session_state[SHEET_CHOICE]))
+def render() -> None:
+    ws = state.workspace()
+    sidebar.render(ws)
+    st.title("Load data")
+    st.markdown(
+        "Start from a bundled sample or upload your own table. SynthLab works out what kind of values "
+        "each column holds and says why; check its reasoning and correct it where it guessed wrong, "
+        "because every later step (imputation, synthesis, scores) treats a column by its kind.")
+    state.show_flash(PAGE)
+    question = state.pending_question()
+    if question:
+        with st.container(border=True):
+            st.warning(question, icon=":material/warning:")
+            yes, no, _ = st.columns([1, 1, 4])
+            yes.button("Yes, load it", type="primary", key="load_yes", on_click=confirm_load)
+            no.button("Cancel", key="load_no", on_click=cancel_load)
 
-columns = list(ws.real.columns)
-summary = guarded("summarising the table", cache.table_summary, ws)
-st.header(md(ws.name), divider="gray")
-if ws.origin:
-    st.caption(md(ws.origin))
-if summary is not None:
-    metrics = st.columns(5)
-    metrics[0].metric("Rows", f"{summary.rows:,}")
-    metrics[1].metric("Columns", f"{summary.columns:,}")
-    metrics[2].metric("Missing cells", f"{summary.missing_share:.1%}", help=f"{summary.missing_cells:,} cells")
-    metrics[3].metric("Memory", f"{summary.memory_bytes / 2**20:,.1f} MB")
-    metrics[4].metric("Held out for scoring", f"{int(ws.holdout_mask.sum()):,} rows",
-                      help="A seeded 20% of the real rows is set aside now and never used to fit anything; "
-                           "utility and privacy scores test synthetic data against these rows.")
-for notice in ws.notices:
-    st.info(md(notice), icon=":material/info:")
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader("A bundled sample")
+        st.session_state.setdefault(SAMPLE_CHOICE, ws.source.removeprefix("sample:")
+                                    if ws.source.startswith("sample:") else None)
+        choice = st.selectbox("Sample dataset", list(SAMPLES), key=SAMPLE_CHOICE, on_change=load_sample,
+                              format_func=lambda k: SAMPLES[k].title, placeholder="Choose a sample…",
+                              help="Picking a sample loads it and replaces the current table (asking first when "
+                                   "that would forget runs or an imputed table).")
+        if choice:
+            st.caption(f"{SAMPLES[choice].teaches} Target: **{SAMPLES[choice].target or 'none'}**.")
+    with right:
+        st.subheader("Your own file")
+        st.file_uploader(
+            "Upload a table", type=[s.lstrip(".") for s in SUPPORTED_SUFFIXES], key=UPLOAD,
+            on_change=load_upload,
+            help="CSV, TSV or TXT (delimiter, encoding and decimal comma are detected), Excel .xlsx, "
+                 "Parquet or JSON records; up to 200 MB. A file that can't be read leaves the current "
+                 "table in place.")
+        sheets = st.session_state.get(UPLOAD_SHEETS) or []
+        if ws.source.startswith("upload:") and len(sheets) > 1:
+            st.selectbox("Sheet", sheets, key=SHEET_CHOICE,
+                         on_change=lambda: load_upload(st.session_state[SHEET_CHOICE]))
 
-st.subheader("Preview")
-safe_preview(ws.real.iloc[:PREVIEW_ROWS, :PAGE_COLUMNS], height=280)
-shown_rows = (f"The first {PREVIEW_ROWS:,} of {len(ws.real):,} rows" if len(ws.real) > PREVIEW_ROWS else "")
-shown_columns = (f"the first {PAGE_COLUMNS:,} of {len(columns):,} columns" if len(columns) > PAGE_COLUMNS else "")
-if shown_rows or shown_columns:
-    st.caption(" and ".join(filter(None, [shown_rows, shown_columns])).capitalize()
-               + ("; pick any column below to inspect it." if shown_columns else "."))
+    columns = list(ws.real.columns)
+    summary = guarded("summarising the table", cache.table_summary, ws)
+    st.header(md(ws.name), divider="gray")
+    if ws.origin:
+        st.caption(md(ws.origin))
+    if summary is not None:
+        metrics = st.columns(5)
+        metrics[0].metric("Rows", f"{summary.rows:,}")
+        metrics[1].metric("Columns", f"{summary.columns:,}")
+        metrics[2].metric("Missing cells", f"{summary.missing_share:.1%}", help=f"{summary.missing_cells:,} cells")
+        metrics[3].metric("Memory", f"{summary.memory_bytes / 2**20:,.1f} MB")
+        metrics[4].metric("Held out for scoring", f"{int(ws.holdout_mask.sum()):,} rows",
+                          help="A seeded 20% of the real rows is set aside now and never used to fit anything; "
+                               "utility and privacy scores test synthetic data against these rows.")
+    for notice in ws.notices:
+        st.info(md(notice), icon=":material/info:")
 
-st.subheader("Columns")
-st.caption("One row per column: the kind SynthLab uses and why, how much is missing, the number of "
-           "distinct values, a summary and the shape of the distribution (a histogram for numbers and "
-           "dates, the most common values for labels). Flags point at columns that need a decision.")
-pages = range(1, (len(columns) - 1) // PAGE_COLUMNS + 2)
-page = 1
-if len(pages) > 1:
-    if st.session_state.get(PROFILE_PAGE) not in pages:
-        st.session_state[PROFILE_PAGE] = 1
-    page = st.selectbox(
-        "Columns shown", pages, key=PROFILE_PAGE,
-        format_func=lambda p: f"{(p - 1) * PAGE_COLUMNS + 1:,}-{min(p * PAGE_COLUMNS, len(columns)):,}",
-        help="A wide table is profiled a page of columns at a time, so the page stays quick.")
-    st.caption(f"Columns {(page - 1) * PAGE_COLUMNS + 1:,}-{min(page * PAGE_COLUMNS, len(columns)):,} of "
-               f"{len(columns):,} columns; choose another range above.")
-profiled = guarded("profiling the columns", cache.table_profile, ws,
-                   columns[(page - 1) * PAGE_COLUMNS:page * PAGE_COLUMNS])
-if profiled is not None:
-    safe_preview(
-        profiled, hide_index=True, width="stretch",
-        column_config={
-            "column": st.column_config.TextColumn("Column", pinned=True),
-            "kind": st.column_config.TextColumn("Kind"),
-            "reason": st.column_config.TextColumn("Why this kind", width="medium"),
-            "missing %": st.column_config.ProgressColumn("Missing", format="%.1f%%", min_value=0, max_value=100),
-            "unique": st.column_config.NumberColumn("Distinct", format="%d"),
-            "summary": st.column_config.TextColumn("Summary", width="medium"),
-            "distribution": st.column_config.BarChartColumn("Distribution", width="small", y_min=0),
-            "flags": st.column_config.TextColumn("Flags"),
-        })
+    st.subheader("Preview")
+    safe_preview(ws.real.iloc[:PREVIEW_ROWS, :PAGE_COLUMNS], height=280)
+    shown_rows = (f"The first {PREVIEW_ROWS:,} of {len(ws.real):,} rows" if len(ws.real) > PREVIEW_ROWS else "")
+    shown_columns = (f"the first {PAGE_COLUMNS:,} of {len(columns):,} columns" if len(columns) > PAGE_COLUMNS else "")
+    if shown_rows or shown_columns:
+        st.caption(" and ".join(filter(None, [shown_rows, shown_columns])).capitalize()
+                   + ("; pick any column below to inspect it." if shown_columns else "."))
 
-st.subheader("Inspect and correct a column")
-if st.session_state.get("inspect_column") not in columns:
-    st.session_state["inspect_column"] = columns[0]
-column = st.selectbox("Column", columns, key="inspect_column")
-kind_key = f"kind::{ws.fingerprint}::{column}"
-st.session_state[kind_key] = ws.schema.kinds[column]
-info, plot = st.columns([2, 3], gap="large")
-with info.container(key="column_detail"):
-    st.selectbox("Kind", KINDS, key=kind_key, on_change=set_kind, args=(ws.fingerprint, column, kind_key),
-                 help="Change it when the guess is wrong; the profile, the chart and every later step "
-                      "follow the kind you set.")
-    st.caption(f"{ws.schema.kinds[column]}: {KIND_HELP[ws.schema.kinds[column]]}")
-    inferred = ws.schema.inferred.get(column)
-    if inferred and inferred != ws.schema.kinds[column]:
-        st.markdown(f"You set **{ws.schema.kinds[column]}**; SynthLab had inferred **{inferred}** "
-                    f"({md(ws.schema.reasons[column])}).")
-    else:
-        st.markdown(f"Inferred: {md(ws.schema.reasons.get(column, ''))}.")
-    detail = guarded("profiling the column", cache.table_profile, ws, [column])
-    if detail is not None:
-        row = detail.iloc[0]
-        st.markdown(f"- Missing: **{row['missing %']:.1f}%**\n- Distinct values: **{row['unique']:,}**\n"
-                    + (f"- {md(row['summary'])}\n" if row["summary"] else "")
-                    + (f"- Flags: {md(row['flags'])}\n" if row["flags"] else ""))
-    st.button("Undo all kind changes", on_click=undo_kinds, disabled=not ws.schema.overrides,
-              icon=":material/undo:")
-with plot:
-    chart("drawing the column", cache.column_figure, ws, column, key=f"chart::{ws.fingerprint}::{column}")
+    st.subheader("Columns")
+    st.caption("One row per column: the kind SynthLab uses and why, how much is missing, the number of "
+               "distinct values, a summary and the shape of the distribution (a histogram for numbers and "
+               "dates, the most common values for labels). Flags point at columns that need a decision.")
+    pages = range(1, (len(columns) - 1) // PAGE_COLUMNS + 2)
+    page = 1
+    if len(pages) > 1:
+        if st.session_state.get(PROFILE_PAGE) not in pages:
+            st.session_state[PROFILE_PAGE] = 1
+        page = st.selectbox(
+            "Columns shown", pages, key=PROFILE_PAGE,
+            format_func=lambda p: f"{(p - 1) * PAGE_COLUMNS + 1:,}-{min(p * PAGE_COLUMNS, len(columns)):,}",
+            help="A wide table is profiled a page of columns at a time, so the page stays quick.")
+        st.caption(f"Columns {(page - 1) * PAGE_COLUMNS + 1:,}-{min(page * PAGE_COLUMNS, len(columns)):,} of "
+                   f"{len(columns):,} columns; choose another range above.")
+    profiled = guarded("profiling the columns", cache.table_profile, ws,
+                       columns[(page - 1) * PAGE_COLUMNS:page * PAGE_COLUMNS])
+    if profiled is not None:
+        safe_preview(
+            profiled, hide_index=True, width="stretch",
+            column_config={
+                "column": st.column_config.TextColumn("Column", pinned=True),
+                "kind": st.column_config.TextColumn("Kind"),
+                "reason": st.column_config.TextColumn("Why this kind", width="medium"),
+                "missing %": st.column_config.ProgressColumn("Missing", format="%.1f%%", min_value=0, max_value=100),
+                "unique": st.column_config.NumberColumn("Distinct", format="%d"),
+                "summary": st.column_config.TextColumn("Summary", width="medium"),
+                "distribution": st.column_config.BarChartColumn("Distribution", width="small", y_min=0),
+                "flags": st.column_config.TextColumn("Flags"),
+            })
 
-st.subheader("Target and columns to synthesise")
-st.caption("The target is the column a model should predict: oversampling balances its classes and "
-           "utility scores test how well synthetic data predict it. Identifiers and free text are left "
-           "out of synthesis by default, because a synthetic row should never carry a real one's id.")
-target_left, target_right = st.columns(2, gap="large")
-with target_left:
-    eligible = [None] + [c for c, k in ws.schema.kinds.items() if k not in ("id", "text", "datetime")]
-    target_key = f"target::{ws.fingerprint}"
-    st.session_state[target_key] = ws.schema.target
-    st.selectbox("Target column (optional)", eligible, key=target_key, on_change=set_target,
-                 args=(ws.fingerprint, target_key), format_func=lambda c: "none" if c is None else str(c),
-                 placeholder="none")
-with target_right:
-    excluded_key = f"excluded::{ws.fingerprint}"
-    st.session_state[excluded_key] = list(ws.schema.excluded)
-    st.multiselect("Leave out of synthesis", columns, key=excluded_key, on_change=set_excluded,
-                   args=(ws.fingerprint, excluded_key), placeholder="every column takes part")
+    st.subheader("Inspect and correct a column")
+    if st.session_state.get("inspect_column") not in columns:
+        st.session_state["inspect_column"] = columns[0]
+    column = st.selectbox("Column", columns, key="inspect_column")
+    kind_key = f"kind::{ws.fingerprint}::{column}"
+    st.session_state[kind_key] = ws.schema.kinds[column]
+    info, plot = st.columns([2, 3], gap="large")
+    with info.container(key="column_detail"):
+        st.selectbox("Kind", KINDS, key=kind_key, on_change=set_kind, args=(ws.fingerprint, column, kind_key),
+                     help="Change it when the guess is wrong; the profile, the chart and every later step "
+                          "follow the kind you set.")
+        st.caption(f"{ws.schema.kinds[column]}: {KIND_HELP[ws.schema.kinds[column]]}")
+        inferred = ws.schema.inferred.get(column)
+        if inferred and inferred != ws.schema.kinds[column]:
+            st.markdown(f"You set **{ws.schema.kinds[column]}**; SynthLab had inferred **{inferred}** "
+                        f"({md(ws.schema.reasons[column])}).")
+        else:
+            st.markdown(f"Inferred: {md(ws.schema.reasons.get(column, ''))}.")
+        detail = guarded("profiling the column", cache.table_profile, ws, [column])
+        if detail is not None:
+            row = detail.iloc[0]
+            st.markdown(f"- Missing: **{row['missing %']:.1f}%**\n- Distinct values: **{row['unique']:,}**\n"
+                        + (f"- {md(row['summary'])}\n" if row["summary"] else "")
+                        + (f"- Flags: {md(row['flags'])}\n" if row["flags"] else ""))
+        st.button("Undo all kind changes", on_click=undo_kinds, disabled=not ws.schema.overrides,
+                  icon=":material/undo:")
+    with plot:
+        chart("drawing the column", cache.column_figure, ws, column, key=f"chart::{ws.fingerprint}::{column}")
 
-with st.expander("What the column kinds mean"):
-    st.markdown("\n".join(f"- **{k}**: {KIND_HELP[k]}" for k in KINDS))
+    st.subheader("Target and columns to synthesise")
+    st.caption("The target is the column a model should predict: oversampling balances its classes and "
+               "utility scores test how well synthetic data predict it. Identifiers and free text are left "
+               "out of synthesis by default, because a synthetic row should never carry a real one's id.")
+    target_left, target_right = st.columns(2, gap="large")
+    with target_left:
+        eligible = [None, *ws.schema.columns_of(*NUMERIC, *LABELS, among=list(ws.schema.kinds))]
+        target_key = f"target::{ws.fingerprint}"
+        st.session_state[target_key] = ws.schema.target
+        st.selectbox("Target column (optional)", eligible, key=target_key, on_change=set_target,
+                     args=(ws.fingerprint, target_key), format_func=lambda c: "none" if c is None else str(c),
+                     placeholder="none")
+    with target_right:
+        excluded_key = f"excluded::{ws.fingerprint}"
+        st.session_state[excluded_key] = list(ws.schema.excluded)
+        st.multiselect("Leave out of synthesis", columns, key=excluded_key, on_change=set_excluded,
+                       args=(ws.fingerprint, excluded_key), placeholder="every column takes part")
+
+    with st.expander("What the column kinds mean"):
+        st.markdown("\n".join(f"- **{k}**: {KIND_HELP[k]}" for k in KINDS))
+
+
+render()

@@ -6,8 +6,10 @@ import streamlit as st
 from core import plots
 from core.impute import IMPUTERS
 from core.impute.base import predictor_columns
-from core.impute.plan import FALLBACK, Step, columns_with_holes, plan_for
-from core.missing import MECHANISMS, dependent_columns
+from core.impute.plan import Step, columns_with_holes, plan_for
+from core.impute.rubin import random_methods, suggest_predictors
+from core.missing import MECHANISMS
+from core.schema import LABELS, NUMERIC
 from ui import cache, sidebar, state
 from ui.errors import captured, chart, guarded
 from ui.params import param_widgets
@@ -15,7 +17,6 @@ from ui.text import md, md_list, safe_preview
 
 PAGE = "impute"
 RESULT = "imputed_preview"
-DEFAULT_COMPARED = ["mean", "median", "hot_deck", "noise", "knn", "iterative", "pmm"]
 
 
 def use_table() -> None:
@@ -40,19 +41,6 @@ def restore() -> None:
         state.flash("success", "The working table is the original again.")
 
 
-def suggest_predictors(outcome: str, others: list[str]) -> list[str]:
-    """Up to three number columns: those most correlated with a number outcome, none following exactly from the
-    others (awake = 24 − sleep)."""
-    numbers = [c for c in others if pd.api.types.is_numeric_dtype(real[c])]
-    if not pd.api.types.is_numeric_dtype(real[outcome]):
-        return numbers[:3]
-    suggested = []
-    for c in sorted(numbers, key=lambda c: -abs(real[c].corr(real[outcome]) or 0)):
-        if len(suggested) < 3 and not dependent_columns(real[[*suggested, c]]):
-            suggested.append(c)
-    return suggested
-
-
 def rule_note(done, rules: list[str]) -> None:
     """What the imputers reported, and what the rules made of the imputed table."""
     for notice in done.notices:
@@ -67,11 +55,21 @@ def rule_note(done, rules: list[str]) -> None:
                      "left as they are.")
     if done.unrepaired:
         st.warning(" ".join(parts) + f" {len(done.unrepaired):,} row(s) still break a rule after every redraw "
-                   "(a method that always imputes the same value, such as the mean, cannot be redrawn): "
+                   "(a method that draws nothing at random imputes the same value again, so it cannot be redrawn): "
                    "rows " + ", ".join(md(r) for r in done.unrepaired[:20])
                    + (" …" if len(done.unrepaired) > 20 else "") + ".", icon=":material/warning:")
     else:
         st.success(" ".join(parts) + " Every imputed row keeps the rules.", icon=":material/check_circle:")
+
+
+def first_choice(keys: list[str]) -> int:
+    """The index in ``keys`` of the method to offer first: the first suggested one, else the first."""
+    return next((i for i, key in enumerate(keys) if IMPUTERS[key].suggested), 0)
+
+
+def titles(keys) -> str:
+    """The methods' names in a sentence, lower case."""
+    return ", ".join(IMPUTERS[key].title[0].lower() + IMPUTERS[key].title[1:] for key in keys)
 
 
 def card(method: str, container=st) -> None:
@@ -80,34 +78,44 @@ def card(method: str, container=st) -> None:
                        f"*What it distorts:* {info.distorts}")
 
 
-ws = state.workspace()
-sidebar.render(ws)
-st.title("Impute")
-st.markdown(
-    "Fill the holes before synthesis. Which method is safe depends on why values are missing (see the "
-    "Missingness page): one value per column (mean, median, most frequent) is harmless only for a few values "
-    "missing completely at random; methods that predict a hole from the other columns (k nearest neighbours, "
-    "iterative, predictive mean matching) also handle values missing at random. Nothing here changes the "
-    "loaded table: the result becomes the *working table* only when you say so, and you can go back.")
-state.show_flash(PAGE)
+def render() -> None:
+    ws = state.workspace()
+    sidebar.render(ws)
+    st.title("Impute")
+    st.markdown(
+        "Fill the holes before synthesis. Which method is safe depends on why values are missing (see the "
+        "Missingness page): a method that fills a column from its own values alone is harmless only for a few "
+        "values missing completely at random; methods that predict a hole from the other columns ("
+        + titles(k for k, cls in IMPUTERS.items() if cls.multivariate) + ") also handle values missing at random. "
+        "Nothing here changes the loaded table: the result becomes the *working table* only when you say so, and "
+        "you can go back.")
+    state.show_flash(PAGE)
 
-real, schema = ws.real, ws.schema
-holed = guarded("finding the columns with holes", columns_with_holes, real, schema)
-if holed is None:
-    st.stop()
-if ws.imputed is not None:
-    left, right = st.columns([3, 1])
-    left.info(f"The working table is imputed ({ws.imputation}).", icon=":material/healing:")
-    right.button("Restore the original", on_click=restore, icon=":material/undo:")
+    holed = guarded("finding the columns with holes", columns_with_holes, ws.real, ws.schema)
+    if holed is None:
+        st.stop()
+    if ws.imputed is not None:
+        left, right = st.columns([3, 1])
+        left.info(f"The working table is imputed ({ws.imputation}).", icon=":material/healing:")
+        right.button("Restore the original", on_click=restore, icon=":material/undo:")
 
-if not holed:
-    st.success("No column that takes part in synthesis has missing values, so there is nothing to impute. "
-               "Load a table with gaps (airquality, msleep) to try the methods.", icon=":material/check_circle:")
-    st.stop()
+    if not holed:
+        st.success("No column that takes part in synthesis has missing values, so there is nothing to impute. "
+                   "Load a table with gaps (airquality, msleep) to try the methods.", icon=":material/check_circle:")
+        st.stop()
 
-fill, compare, multiple = st.tabs(["Fill the holes", "Which method suits this table?", "Multiple imputation"])
+    fill, compare, multiple = st.tabs(["Fill the holes", "Which method suits this table?", "Multiple imputation"])
+    with fill:
+        fill_holes(ws, holed)
+    with compare:
+        which_method(ws)
+    with multiple:
+        pool_imputations(ws, holed)
 
-with fill:
+
+def fill_holes(ws, holed: list[str]) -> None:
+    """Choose a method (one for all columns or one per column), impute, look at the result, use it."""
+    real, schema = ws.real, ws.schema
     counts = real[holed].isna().sum()
     st.caption(f"{len(holed)} column(s) with holes: " + ", ".join(f"{md(c)} ({counts[c]:,})" for c in holed)
                + ". Identifiers, free text and columns left out of synthesis are not filled.")
@@ -115,8 +123,9 @@ with fill:
                     key="impute_mode")
     plan: list[Step] | None = None
     if mode == "One method for all columns":
-        method = st.selectbox("Method for every column", list(IMPUTERS), key="impute_method",
-                              index=list(IMPUTERS).index("pmm"), format_func=lambda k: IMPUTERS[k].title)
+        keys = list(IMPUTERS)
+        method = st.selectbox("Method for every column", keys, key="impute_method", index=first_choice(keys),
+                              format_func=lambda k: IMPUTERS[k].title)
         left, right = st.columns([3, 2], gap="large")
         card(method, left)
         params = param_widgets(IMPUTERS[method].params, key=f"impute::{method}", columns=list(real.columns),
@@ -133,17 +142,17 @@ with fill:
             row = st.columns([2, 3, 1])
             row[0].markdown(f"**{md(column)}**  \n{kind}, {counts[column]:,} missing")
             method = row[1].selectbox(f"Method for {md(column)}", choices, key=f"impute_col::{column}",
-                                      index=choices.index(FALLBACK[kind]) if FALLBACK[kind] in choices else 0,
-                                      format_func=lambda k: IMPUTERS[k].title, label_visibility="collapsed")
+                                      index=first_choice(choices), format_func=lambda k: IMPUTERS[k].title,
+                                      label_visibility="collapsed")
             params = {}
             if IMPUTERS[method].params:
                 with row[2].popover("Settings"):
                     params = param_widgets(IMPUTERS[method].params, key=f"impute_col::{column}::{method}",
                                            columns=[c for c in real.columns if c != column])
             plan.append(Step(column, method, params))
+    random_keys = [k for k, cls in IMPUTERS.items() if cls.stochastic]
     seed = int(st.number_input("Seed", 0, 2**31 - 1, 0, key="impute_seed",
-                               help="Random methods (hot deck, noise, iterative with sampling, PMM) give the same "
-                                    "table for the same seed."))
+                               help=f"Random methods ({titles(random_keys)}) give the same table for the same seed."))
     st.text_area("Rules the imputed values must keep (optional)", key=state.keep("impute_rules", ""), height=70,
                  placeholder="sleep_rem <= sleep_total",
                  help="One rule per line, written as on the Synthesize page (`age >= 18`). A row whose imputed "
@@ -164,32 +173,38 @@ with fill:
                                             "plan": [s.column for s in plan], "imputation": done, "rules": rules}
     result = st.session_state.get(RESULT)
     if result and result["fingerprint"] == ws.fingerprint:
-        after = result["table"]
-        left_over = int(after[result["plan"]].isna().sum().sum())
-        st.subheader(f"Before and after: {result['label']}")
-        if left_over:
-            st.warning(f"{left_over:,} cells are still missing (a method had nothing to draw from for them).")
-        rule_note(result["imputation"], result["rules"])
-        column = st.selectbox("Column", result["plan"], key="impute_show")
-        chart("drawing the column", plots.imputed_distribution, real[column], after[column], schema.kinds[column],
-              key="impute_dist")
-        numeric = [c for c in real.columns if schema.kinds[c] in ("continuous", "integer")
-                   and pd.api.types.is_numeric_dtype(after[c])]
-        if len(numeric) >= 2:
-            left, right = st.columns(2)
-            x = left.selectbox("x", numeric, key="impute_x",
-                               index=numeric.index(column) if column in numeric else 0)
-            y = right.selectbox("y", [c for c in numeric if c != x], key="impute_y")
-            chart("drawing the scatter", plots.imputed_scatter, real, after, x, y, key="impute_scatter")
-            st.markdown("**Correlations** before (each pair on the rows where both are observed) and after. "
-                        "Single-value methods pull correlations towards zero; methods that use the other "
-                        "columns keep them, or exaggerate them slightly.")
-            chart("drawing the correlations", plots.correlation_change, real[numeric], after[numeric],
-                  key="impute_corr")
-        st.button("Use this table", type="primary", on_click=use_table, icon=":material/check:",
-                  help="Make the imputed table the working table that synthesis uses. The original stays.")
+        before_and_after(ws, result)
 
-with compare:
+
+def before_and_after(ws, result: dict) -> None:
+    """The imputed table against the original: a column's distribution, a scatter, the correlations."""
+    real, schema = ws.real, ws.schema
+    after = result["table"]
+    left_over = int(after[result["plan"]].isna().sum().sum())
+    st.subheader(f"Before and after: {result['label']}")
+    if left_over:
+        st.warning(f"{left_over:,} cells are still missing (a method had nothing to draw from for them).")
+    rule_note(result["imputation"], result["rules"])
+    column = st.selectbox("Column", result["plan"], key="impute_show")
+    chart("drawing the column", plots.imputed_distribution, real[column], after[column], schema.kinds[column],
+          key="impute_dist")
+    numeric = [c for c in schema.numeric_columns(among=list(real.columns)) if pd.api.types.is_numeric_dtype(after[c])]
+    if len(numeric) >= 2:
+        left, right = st.columns(2)
+        x = left.selectbox("x", numeric, key="impute_x", index=numeric.index(column) if column in numeric else 0)
+        y = right.selectbox("y", [c for c in numeric if c != x], key="impute_y")
+        chart("drawing the scatter", plots.imputed_scatter, real, after, x, y, key="impute_scatter")
+        st.markdown("**Correlations** before (each pair on the rows where both are observed) and after. "
+                    "Single-value methods pull correlations towards zero; methods that use the other "
+                    "columns keep them, or exaggerate them slightly.")
+        chart("drawing the correlations", plots.correlation_change, real[numeric], after[numeric],
+              key="impute_corr")
+    st.button("Use this table", type="primary", on_click=use_table, icon=":material/check:",
+              help="Make the imputed table the working table that synthesis uses. The original stays.")
+
+
+def which_method(ws) -> None:
+    """Hide known values, fill them with each method, score the methods against the truth."""
     st.markdown(
         "Hide values you know, fill them with each method, and compare with the truth. The holes are made like "
         "the ones on the Missingness page: **MCAR** at random, **MAR** driven by another column, **MNAR** "
@@ -199,7 +214,8 @@ with compare:
         "predicting the average; the distribution distance rewards methods that keep the spread, which is "
         "what synthesis needs.")
     top = st.columns([3, 1, 1, 1])
-    methods = top[0].multiselect("Methods", list(IMPUTERS), default=DEFAULT_COMPARED, key="compare_methods",
+    methods = top[0].multiselect("Methods", list(IMPUTERS), key="compare_methods",
+                                 default=[k for k, cls in IMPUTERS.items() if cls.compared],
                                  format_func=lambda k: IMPUTERS[k].title)
     mechanism = top[1].selectbox("Holes", MECHANISMS, key="compare_mechanism")
     rate = top[2].slider("Share hidden", 0.05, 0.5, 0.2, 0.05, key="compare_rate")
@@ -227,25 +243,30 @@ with compare:
             with st.expander("Scores per column"):
                 safe_preview(detail, hide_index=True, width="stretch")
 
-with multiple:
+
+def pool_imputations(ws, holed: list[str]) -> None:
+    """Impute m times with a random method, fit a model on each, pool with Rubin's rules."""
+    real, schema = ws.real, ws.schema
     st.markdown(
         "One imputed table treats guesses as facts, so the standard errors of a model fitted on it are too "
         "small. **Multiple imputation** fills the table *m* times with a random method, fits the model on each, "
         "and pools the results with **Rubin's rules**: the pooled estimate is the average, and its variance adds "
         "the spread *between* the imputations to the average variance *within* them.")
-    candidates = [c for c in real.columns if schema.kinds[c] in ("continuous", "integer", "binary", "categorical")
-                  and c not in schema.excluded]
+    candidates = schema.columns_of(*NUMERIC, *LABELS)
     top = st.columns(4)
-    numeric_holed = [c for c in holed if schema.kinds[c] in ("continuous", "integer") and c in candidates]
+    numeric_holed = schema.numeric_columns(among=holed)
     outcome = top[0].selectbox("Outcome", candidates, key="mi_outcome",
                                index=candidates.index(numeric_holed[0]) if numeric_holed else 0)
     model = top[1].radio("Model", ["linear", "logistic"], key="mi_model", horizontal=True,
                          help="Logistic needs a two-valued outcome.")
     m = top[2].slider("Imputations (m)", 2, 30, 5, key="mi_m")
-    mi_method = top[3].selectbox("Random method", ["pmm", "hot_deck", "noise"], key="mi_method",
-                                 format_func=lambda k: IMPUTERS[k].title)
+    random_keys = random_methods()
+    mi_method = top[3].selectbox("Random method", random_keys, key="mi_method", index=first_choice(random_keys),
+                                 format_func=lambda k: IMPUTERS[k].title,
+                                 help="Methods that draw every imputed value at random, in number and label "
+                                      "columns alike.")
     others = [c for c in candidates if c != outcome]
-    suggested = guarded("suggesting predictors", suggest_predictors, outcome, others) or []
+    suggested = guarded("suggesting predictors", suggest_predictors, real, outcome, others) or []
     predictors = st.multiselect("Predictors", others, key="mi_predictors", default=suggested)
     if st.button("Run multiple imputation", key="mi_run", icon=":material/functions:") and predictors:
         st.session_state["mi_request"] = (ws.fingerprint, outcome, tuple(predictors), model, m, mi_method)
@@ -264,6 +285,9 @@ with multiple:
                        "information.")
             chart("drawing the standard errors", plots.standard_error_figure, pooled.pooled, pooled.single,
                   pooled.complete_case, key="mi_se")
-            st.markdown(f"The single imputation ({IMPUTERS['mean'].title.lower()}) reports smaller standard errors "
+            st.markdown(f"The single imputation ({titles([pooled.single_method])}) reports smaller standard errors "
                         "than the pooled ones: it ignores the uncertainty about the missing values. The complete-case "
                         "fit throws rows away (larger SEs) and is biased unless the holes are MCAR.")
+
+
+render()

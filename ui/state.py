@@ -64,6 +64,11 @@ def leave_legacy_navigation() -> None:
     folder-based navigation of old (every file a page, no sections, app.py skipped) and keeps to it
     until some run calls ``st.navigation``. A first visitor arriving on a page's address would
     leave the whole server in that mode; this rerun hands the page to app.py instead.
+
+    Streamlit (1.67) has no public switch for this: ``client.showSidebarNavigation = false`` only
+    hides the folder's menu (the page still runs without app.py), and ``st.navigation`` leaves the
+    folder mode only once some run has called it, which a first run on a page's address never does.
+    The documented way out, renaming the folder, would break the project's layout; hence the flag.
     """
     from streamlit import config
     from streamlit.runtime.pages_manager import PagesManager

@@ -30,7 +30,8 @@ from core.schema import NUMERIC, Schema, infinity_notice, without_infinities
 
 class Imputer:
     """The base of every imputer. A method declares what every surface needs as class attributes (``key``,
-    ``title``, ``card``, ``teaching``, ``params``, ``kinds``, ``quick``, ``stochastic``, ``multivariate``); it
+    ``title``, ``card``, ``teaching``, ``params``, ``kinds``, ``quick``, ``stochastic``, ``random_settings``,
+    ``multivariate``, ``compared``, ``suggested``); it
     registers itself with ``core.impute.register``, and ``core.impute.checks.check_imputer`` tells whether it
     keeps the contract."""
 
@@ -41,8 +42,11 @@ class Imputer:
     params: ClassVar[tuple[Param, ...]] = ()
     quick: ClassVar[dict[str, Any]] = {}  # settings that run in a second or two, for tests and demonstrations
     kinds: ClassVar[tuple[str, ...]] = NUMERIC  # column kinds the method can fill
-    stochastic: ClassVar[bool] = False
-    multivariate: ClassVar[bool] = False
+    stochastic: ClassVar[bool] = False  # draws at random (with random_settings), so the seed matters
+    random_settings: ClassVar[dict[str, Any]] = {}  # settings under which every value it imputes is drawn at random
+    multivariate: ClassVar[bool] = False  # predicts a hole from the other columns
+    compared: ClassVar[bool] = True  # offered by default in the comparison of methods on masked values
+    suggested: ClassVar[bool] = False  # the first choice offered to a user who has not picked a method
 
     def __init__(self, **params: Any) -> None:
         self.given = params

@@ -23,7 +23,7 @@ category with the largest value, so no category is ever invented.
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -164,6 +164,7 @@ class ChainedEquationsImputer(_Multivariate):
     key = "iterative"
     title = "Iterative (MICE-style)"
     stochastic = True
+    random_settings: ClassVar[dict[str, Any]] = {"sample_posterior": True}
     params = (
         Param("estimator", "choice", "bayesian_ridge", "Model that predicts each column from the others.",
               choices=("bayesian_ridge", "random_forest")),
@@ -194,6 +195,7 @@ class ChainedEquationsImputer(_Multivariate):
 class PMMImputer(_Multivariate):
     key = "pmm"
     title = "Predictive mean matching"
+    suggested = True
     stochastic = True
     params = (Param("donors", "int", 5, "Observed rows with the closest predictions, one of which gives "
                                         "its value.", low=1, high=50),

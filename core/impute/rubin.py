@@ -14,6 +14,15 @@ m stochastic imputations give m estimates Q_i of each coefficient with variances
 
 A single imputation uses Ū alone as if the filled values were real, so its standard errors are
 too small: the teaching point of the comparison.
+
+Only a method that draws every imputed value at random can do this (:func:`random_methods`): a
+method that fills some holes the same way every time (a stand-in for the kinds it cannot fill,
+a deterministic setting) gives m copies of those values and understates B. A stochastic
+imputer runs with its ``random_settings``.
+
+:func:`suggest_predictors` proposes predictors for the model: the columns most correlated with
+the outcome, none an exact linear function of those already chosen (such a design matrix is
+singular: awake = 24 − sleep).
 """
 
 from __future__ import annotations
@@ -27,7 +36,11 @@ import statsmodels.api as sm
 
 from core.errors import DataError
 from core.impute.plan import impute_table, plan_for
-from core.schema import Schema
+from core.impute.registry import IMPUTERS
+from core.missing import dependent_columns
+from core.schema import LABELS, NUMERIC, Schema
+
+MAX_SUGGESTED = 3  # predictors suggested for the model
 
 
 def pool(estimates: np.ndarray, variances: np.ndarray, *, n: int | None = None,
@@ -55,6 +68,30 @@ def pool(estimates: np.ndarray, variances: np.ndarray, *, n: int | None = None,
                          "between": b, "total": t, "SE": np.sqrt(t), "lambda": lam, "df": nu, "FMI": fmi})
 
 
+def random_methods() -> list[str]:
+    """The imputers multiple imputation can use: stochastic, and filling number and label columns alike (in the
+    registry's order)."""
+    return [key for key, cls in IMPUTERS.items() if cls.stochastic and set(NUMERIC + LABELS) <= set(cls.kinds)]
+
+
+def suggest_predictors(df: pd.DataFrame, outcome: str, others: list[str]) -> list[str]:
+    """Up to three number columns of ``others`` to predict ``outcome`` with: the most correlated with a number
+    outcome first (table order for a label outcome), skipping any column that follows exactly from those already
+    chosen (awake = 24 − sleep)."""
+    numbers = [c for c in others if c != outcome and pd.api.types.is_numeric_dtype(df[c])
+               and df[c].nunique() > 1]  # a constant follows from the intercept
+    if pd.api.types.is_numeric_dtype(df[outcome]):
+        strength = {c: abs(np.nan_to_num(df[c].corr(df[outcome]))) for c in numbers}
+        numbers.sort(key=lambda c: -strength[c])  # a stable sort: equal strengths keep the table order
+    suggested: list[str] = []
+    for column in numbers:
+        if len(suggested) == MAX_SUGGESTED:
+            break
+        if not dependent_columns(df[[*suggested, column]]):
+            suggested.append(column)
+    return suggested
+
+
 @dataclass(frozen=True)
 class MultipleImputation:
     pooled: pd.DataFrame
@@ -62,6 +99,8 @@ class MultipleImputation:
     complete_case: pd.DataFrame
     m: int
     n: int
+    method: str  # the imputer drawn from m times
+    single_method: str  # the imputer of the single imputation
 
 
 def _design(df: pd.DataFrame, outcome: str, predictors: list[str], model: str) -> tuple[np.ndarray, np.ndarray, list]:
@@ -99,11 +138,12 @@ def multiple_imputation(df: pd.DataFrame, schema: Schema, *, outcome: str, predi
     _design(df[columns].dropna(), outcome, predictors, model)  # refuse an impossible model before imputing
     data = df[columns]
     sub_schema = schema.with_excluded([c for c in schema.excluded if c not in columns and c in schema.kinds])
+    plan = plan_for(data, sub_schema, method, IMPUTERS[method].random_settings if method in IMPUTERS else None)
     generator = np.random.default_rng(rng)
     estimates, variances, names = [], [], None
     try:
         for _ in range(m):
-            filled = impute_table(data, sub_schema, plan_for(data, sub_schema, method), rng=generator)
+            filled = impute_table(data, sub_schema, plan, rng=generator)
             q, u, names = _fit(filled, outcome, predictors, model)
             estimates.append(q)
             variances.append(u)
@@ -116,4 +156,5 @@ def multiple_imputation(df: pd.DataFrame, schema: Schema, *, outcome: str, predi
                         hint="Drop predictors that repeat each other.") from None
     single = pd.DataFrame({"term": names1, "estimate": q1, "SE": np.sqrt(u1)})
     complete_case = pd.DataFrame({"term": namesc, "estimate": qc, "SE": np.sqrt(uc)})
-    return MultipleImputation(pooled=pooled, single=single, complete_case=complete_case, m=m, n=len(data))
+    return MultipleImputation(pooled=pooled, single=single, complete_case=complete_case, m=m, n=len(data),
+                              method=method, single_method=single_method)

@@ -61,6 +61,7 @@ class MedianImputer(MeanImputer):
 class ModeImputer(Imputer):
     key = "mode"
     title = "Most frequent"
+    compared = False
     kinds = ALL_KINDS
     card = Card(does="Fills every hole with the column's most common value.",
                 when="Labels with a clearly dominant category, missing completely at random.",
@@ -77,6 +78,7 @@ class ModeImputer(Imputer):
 class ConstantImputer(Imputer):
     key = "constant"
     title = "Constant"
+    compared = False
     kinds = NUMERIC + LABELS
     params = (Param("value", "text", "0", "The value written into every hole (a number for number columns)."),)
     card = Card(does="Fills every hole with a value you choose, such as 0 or 'none'.",
@@ -103,6 +105,7 @@ class ConstantImputer(Imputer):
 class UnknownImputer(Imputer):
     key = "unknown"
     title = "'Unknown' category"
+    compared = False
     kinds = LABELS
     params = (Param("label", "text", "Unknown", "The name of the new category."),)
     card = Card(does="Gives label columns a new category, 'Unknown', for their holes.",
@@ -118,6 +121,7 @@ class UnknownImputer(Imputer):
 class InterpolateImputer(Imputer):
     key = "interpolate"
     title = "Interpolation"
+    compared = False
     params = (Param("order_by", "column", None, "Column that orders the rows (a date or a time); empty keeps "
                                                   "the row order.", optional=True),)
     card = Card(does="Draws a straight line between the observed neighbours of each hole, along the row "
@@ -142,6 +146,7 @@ class InterpolateImputer(Imputer):
 class GroupMeanImputer(Imputer):
     key = "group_mean"
     title = "Mean by group"
+    compared = False
     params = (Param("group", "column", None, "Categorical column whose groups get their own mean."),
               Param("statistic", "choice", "mean", "Mean or median within each group.", choices=("mean", "median")))
     card = Card(does="Fills a hole with the mean (or median) of the rows in the same group, e.g. the mean "

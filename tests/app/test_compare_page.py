@@ -7,6 +7,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from core.evaluate.scores import Scores
+from core.synth import METHODS
 from core.workspace import Run, Workspace
 from tests.app import conftest
 from tests.app.test_errors import HOSTILE, a_bug, assert_shown_as_text
@@ -46,6 +47,7 @@ def test_scores_views_and_leaderboard():
     at.button(key="compare_all").click().run()
     board = next(d.value for d in at.dataframe if "best for" in d.value.columns)
     assert board["run"].tolist() == ["monte_carlo #1", "gaussian_copula #1"]
+    assert board["method"].tolist() == [METHODS[k].title for k in ("monte_carlo", "gaussian_copula")]
     assert board["best for"].str.contains("quality").sum() == 1
 
 
@@ -140,3 +142,25 @@ def test_a_label_column_with_many_levels_keeps_the_views(monkeypatch):
     at = open_with_runs(table(n=600, levels=300), ["first"], monkeypatch)
     assert not at.exception
     assert len(at.tabs) == 5 and traces(at, "compare_projection") == ["real", "first"]
+
+
+def test_a_run_that_keeps_the_real_rows_says_so_and_an_unknown_method_is_no_error(monkeypatch):
+    import ui.cache
+
+    key, params = next((key, {p.name: choice}) for key, cls in METHODS.items() for p in cls.params
+                       for choice in (p.choices or ()) if cls.keeps_real_rows({p.name: choice}))
+    monkeypatch.setattr(ui.cache, "evaluate", quick_scores)
+    ws = Workspace(table(), name="t.csv", source="upload:t.csv")
+    for i, (name, method, settings) in enumerate([("kept", key, params), ("gone", "no_longer_registered", {})]):
+        ws.add_run(Run(method, settings, i, ws.train.reset_index(drop=True), 0.1, 0.1, name=name))
+    at = AppTest.from_file(conftest.APP, default_timeout=120)
+    at.session_state["workspace"] = ws
+    at.run()
+    at.switch_page("pages/compare.py").run()
+    at.selectbox(key="compare_run").select("kept").run()
+    assert any("contains the real training rows" in i.value for i in at.info)
+    at.selectbox(key="compare_run").select("gone").run()
+    assert not at.exception and not any("contains the real training rows" in i.value for i in at.info)
+    at.button(key="compare_all").click().run()
+    board = next(d.value for d in at.dataframe if "best for" in d.value.columns)
+    assert board["method"].tolist() == [METHODS[key].title, "no_longer_registered"]

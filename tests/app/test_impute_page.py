@@ -60,6 +60,20 @@ def test_compare_and_multiple_imputation():
     assert any("two-valued outcome" in e.value for e in at.error)  # a sentence, not a traceback
 
 
+def test_defaults_come_from_the_classes():
+    from core.impute import IMPUTERS
+    from core.impute.rubin import random_methods
+
+    at = open_page("airquality")
+    suggested = next(k for k, cls in IMPUTERS.items() if cls.suggested)
+    assert at.selectbox(key="impute_method").value == suggested
+    assert at.multiselect(key="compare_methods").value == [k for k, cls in IMPUTERS.items() if cls.compared]
+    assert at.selectbox(key="mi_method").options == [IMPUTERS[k].title for k in random_methods()]
+    assert at.selectbox(key="mi_method").value == suggested
+    at.radio(key="impute_mode").set_value("One method per column").run()
+    assert {at.selectbox(key=f"impute_col::{c}").value for c in ("Ozone", "Solar.R")} == {suggested}
+
+
 def test_a_table_without_holes_says_so():
     at = open_page("titanic")
     assert any("nothing to impute" in s.value for s in at.success)

@@ -1,0 +1,50 @@
+"""The leaderboard: every scored run of a workspace in one table, and which run is best at what.
+
+Each run is scored the same way (:func:`core.evaluate.evaluate`), so the rows compare. A run is
+*best for* a score when no other run does better on it: the highest quality, the lowest detection
+AUC (the hardest to tell from real rows), the highest utility, the lowest share of synthetic rows
+closer to the training rows than the holdout is (the most private). Runs that tie are all best;
+a run without a value (no target, so no utility; no holdout, so no closeness) competes on the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from core.synth import METHODS
+from core.workspace import Run
+
+BEST = {"quality": "max", "detection AUC": "min", "utility": "max", "closer than holdout": "min"}
+
+
+def leaderboard(runs: Iterable[Run]) -> pd.DataFrame:
+    """One row per run that has scores, in the order given, with a "best for" column (see the module text)."""
+    table = pd.DataFrame([_row(run) for run in runs if run.scores is not None],
+                         columns=["run", "method", "settings", "rows", "seconds", "quality", "detection AUC",
+                                  "utility", "exact copies", "closer than holdout"])
+    for column in BEST:
+        table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
+    best = {column: _winners(table[column], direction) for column, direction in BEST.items()}
+    table["best for"] = [", ".join(column for column, rows in best.items() if rows[i]) for i in range(len(table))]
+    return table
+
+
+def _row(run: Run) -> dict:
+    method = METHODS.get(run.method)
+    return {"run": run.name, "method": method.title if method is not None else run.method,
+            "settings": ", ".join(f"{k}={v}" for k, v in run.params.items()
+                                  if not isinstance(v, (dict, pd.DataFrame))),
+            "rows": len(run.synthetic), "seconds": run.fit_seconds + run.sample_seconds,
+            "quality": run.scores.quality, "detection AUC": run.scores.detection_auc,
+            "utility": run.scores.tstr_ratio, "exact copies": run.scores.exact_copy_rate,
+            "closer than holdout": run.scores.dcr_share_closer}
+
+
+def _winners(values: pd.Series, direction: str) -> list[bool]:
+    """Per row, whether it has the best value (every tied row does; a missing value never does)."""
+    if values.notna().sum() == 0:
+        return [False] * len(values)
+    target = values.max() if direction == "max" else values.min()
+    return (values == target).tolist()

@@ -1,0 +1,47 @@
+"""The leaderboard: one row per scored run, the method's title, and the best run per score."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from core.evaluate.leaderboard import leaderboard
+from core.synth import METHODS
+from core.workspace import Run
+
+
+def run(name: str, quality: float, auc: float, utility: float | None, closer: float | None, *,
+        method: str | None = None, scored: bool = True) -> Run:
+    scores = SimpleNamespace(quality=quality, detection_auc=auc, tstr_ratio=utility, exact_copy_rate=0.0,
+                             dcr_share_closer=closer)
+    return Run(method=method or next(iter(METHODS)), params={"k": 1, "table": {"a": 1}}, seed=0,
+               synthetic=pd.DataFrame({"x": range(4)}), fit_seconds=1.0, sample_seconds=0.5,
+               scores=scores if scored else None, name=name)
+
+
+def best(table: pd.DataFrame) -> dict[str, set[str]]:
+    return dict(zip(table["run"], (set(filter(None, b.split(", "))) for b in table["best for"]), strict=True))
+
+
+def test_each_score_marks_its_best_run_in_its_own_direction():
+    table = leaderboard([run("a", 0.9, 0.8, 0.5, 0.6), run("b", 0.7, 0.6, 0.9, 0.3), run("c", 0.8, 0.7, 0.7, 0.4)])
+    assert best(table) == {"a": {"quality"}, "b": {"detection AUC", "utility", "closer than holdout"}, "c": set()}
+    assert table["run"].tolist() == ["a", "b", "c"]  # the runs' order, not a ranking
+    assert table.loc[0, "settings"] == "k=1" and table.loc[0, "rows"] == 4 and table.loc[0, "seconds"] == 1.5
+
+
+def test_ties_mark_every_tied_run_and_missing_values_never_win():
+    table = leaderboard([run("a", 0.8, 0.6, None, None), run("b", 0.8, 0.7, np.nan, 0.2),
+                         run("c", 0.5, 0.6, None, None)])
+    assert best(table) == {"a": {"quality", "detection AUC"}, "b": {"quality", "closer than holdout"},
+                           "c": {"detection AUC"}}
+    assert table["utility"].isna().all()  # no run has a utility score: nobody is best for it
+
+
+def test_unscored_runs_are_left_out_and_the_method_shows_its_title():
+    key, cls = next(iter(METHODS.items()))
+    table = leaderboard([run("a", 0.9, 0.6, 0.5, 0.5, method=key), run("b", 0.9, 0.6, 0.5, 0.5, scored=False),
+                         run("c", 0.1, 0.9, 0.1, 0.9, method="gone")])
+    assert table["run"].tolist() == ["a", "c"]
+    assert table["method"].tolist() == [cls.title, "gone"]  # a method no longer registered shows its key
+    assert leaderboard([]).empty and "best for" in leaderboard([]).columns
