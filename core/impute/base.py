@@ -30,9 +30,9 @@ from core.schema import NUMERIC, Schema, infinity_notice, without_infinities
 
 class Imputer:
     """The base of every imputer. A method declares what every surface needs as class attributes (``key``,
-    ``title``, ``card``, ``teaching``, ``params``, ``kinds``, ``quick``, ``stochastic``, ``multivariate``); it
-    registers itself with ``core.impute.register``, and ``core.impute.checks.check_imputer`` tells whether it
-    keeps the contract."""
+    ``title``, ``card``, ``teaching``, ``params``, ``kinds``, ``quick``, ``stochastic``, ``multivariate``,
+    ``adds_labels``); it registers itself with ``core.impute.register``, and ``core.impute.checks.check_imputer``
+    tells whether it keeps the contract."""
 
     key: ClassVar[str] = ""  # its name in recipes, the command line and the registry
     title: ClassVar[str] = ""  # its name on screen
@@ -43,6 +43,7 @@ class Imputer:
     kinds: ClassVar[tuple[str, ...]] = NUMERIC  # column kinds the method can fill
     stochastic: ClassVar[bool] = False
     multivariate: ClassVar[bool] = False
+    adds_labels: ClassVar[bool] = False  # True: label holes may get a value of its settings, not an observed label
 
     def __init__(self, **params: Any) -> None:
         self.given = params
