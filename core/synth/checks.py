@@ -18,7 +18,8 @@ column, an all-missing column taking part in synthesis, infinite values, or hole
 * ``sample`` before ``fit`` raises NotFittedError; ``fit`` returns the model, leaves the table as it was and
   records ``params_`` and ``version_``;
 * the output: the synthesis columns in order, the rows asked for (``default_rows`` for methods that keep the
-  real rows), the real dtypes, only real labels, numbers and dates within the real range, integers whole;
+  real rows), the real dtypes, only real labels, numbers and dates within the real range, integers whole,
+  continuous numbers at the real precision (no more decimals than the real values);
 * the same seed gives the same table, another ``rng`` another one;
 * bad parameters (an unknown name, a bad value of each declared one) give a ParameterError with a sentence;
 * ``refusal`` and ``blockers`` return core.errors exceptions, and ``fit`` raises the first blocker;
@@ -41,6 +42,7 @@ from core.checks import DECLARATION, Check, check_bad_parameters, named, require
 from core.errors import NotFittedError, ParameterError, SynthLabError
 from core.params import Family, validate_params
 from core.schema import NUMERIC, Kind, Schema, infer_schema
+from core.synth.base import decimals
 
 ROWS = 150  # rows asked of a method that does not keep the real rows (not the real count, which a method could copy)
 SEED, RNG, OTHER_RNG = 0, 1, 2
@@ -201,7 +203,18 @@ def within_bounds(df: pd.DataFrame, schema: Schema, out: pd.DataFrame, n: int) -
                                                f"{high}: from {made.min()} to {made.max()}.")
 
 
-OUTPUT = (columns_and_rows, dtypes_kept, real_labels, within_bounds)
+def real_precision(df: pd.DataFrame, schema: Schema, out: pd.DataFrame, n: int) -> None:
+    for column in schema.columns_of(Kind.CONTINUOUS):
+        if not pd.api.types.is_numeric_dtype(df[column]) or df[column].isna().all():
+            continue
+        places = decimals(df[column])
+        x = out[column].dropna().to_numpy(dtype=float)
+        x = x[np.isfinite(x)]
+        require(np.allclose(np.round(x, places), x, rtol=0, atol=1e-9 * max(1.0, np.abs(x).max(initial=0))),
+                f"column '{column}' has values with more than the {places} decimals of the real values.")
+
+
+OUTPUT = (columns_and_rows, dtypes_kept, real_labels, within_bounds, real_precision)
 
 
 def _output_check(rule: Callable[..., None]) -> Check:
