@@ -13,9 +13,10 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
-from core.errors import ParameterError
+from core import __version__
+from core.errors import NotFittedError, ParameterError
 from core.params import Card, Param, validate_params
 
 Check = Callable[[type], None]
@@ -56,6 +57,60 @@ def same(a: Any, b: Any) -> bool:
         return bool(a == b)
     except (TypeError, ValueError):  # a table compared with a table: cell by cell
         return hasattr(a, "equals") and a.equals(b)
+
+
+# ---------------------------------------------------------------- fitting
+
+class Fitted(NamedTuple):
+    """A model fitted on a check's table, and what it made, shared by the checks of one class."""
+
+    df: Any  # the table fitted on (checked unchanged against ``before``)
+    before: Any
+    schema: Any
+    model: Any
+    returned: Any  # what fit returned
+    out: Any  # what the model made (a synthetic or an imputed table)
+    n: int = 0  # rows asked for
+
+
+
+def fitting_checks(fitted: Callable[[type], Any], settings: Callable[[type], dict[str, Any]],
+                   unfitted_use: Callable[[type], Any], use: str) -> dict[str, Check]:
+    """The checks of fitting: ``unfitted_use(cls)`` (``use``, such as "sample", on an unfitted model) raises
+    NotFittedError; ``fitted(cls)`` (with ``model``, what fit ``returned``, the table ``df`` and a copy
+    ``before``, made from ``settings(cls)``) shows that fit returns the model, the table is left as it was, and
+    the model recorded the validated parameters (``params_``) and SynthLab's version (``version_``)."""
+
+    def not_fitted(cls: type) -> None:
+        try:
+            unfitted_use(cls)
+        except NotFittedError:
+            return
+        except Exception as error:  # the check is which exception comes out
+            raise AssertionError(f"{use} before fit raised {type(error).__name__}, not NotFittedError.") from error
+        raise AssertionError(f"{use} before fit gave a table; it should raise NotFittedError.")
+
+    def fit_returns_self(cls: type) -> None:
+        done = fitted(cls)
+        require(done.returned is done.model, f"fit returned {done.returned!r}, not the model itself.")
+
+    def input_unchanged(cls: type) -> None:
+        done = fitted(cls)
+        require(done.df.equals(done.before) and done.df.dtypes.equals(done.before.dtypes),
+                f"fit or {use} changed the table it was given.")
+
+    def fitted_record(cls: type) -> None:
+        expected = validate_params(cls.params, settings(cls), cls.__qualname__)
+        model = fitted(cls).model
+        recorded = getattr(model, "params_", None)
+        require(isinstance(recorded, dict) and recorded.keys() == expected.keys()
+                and all(same(recorded[k], expected[k]) for k in expected),
+                f"params_ is {recorded!r}, not the validated parameters {expected!r}.")
+        version = getattr(model, "version_", None)
+        require(version == __version__, f"version_ is {version!r}, not SynthLab's version {__version__!r}.")
+
+    return {"not_fitted": not_fitted, "fit_returns_self": fit_returns_self, "input_unchanged": input_unchanged,
+            "fitted_record": fitted_record}
 
 
 # ---------------------------------------------------------------- what a class declares

@@ -24,16 +24,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from core import __version__
-from core.checks import DECLARATION, Check, check_bad_parameters, named, require, run_all, same
-from core.errors import NotFittedError
-from core.params import validate_params
-from core.schema import KINDS, LABELS, Kind, Schema, infer_schema
+from core.checks import DECLARATION, Check, Fitted, check_bad_parameters, fitting_checks, named, require, run_all
+from core.schema import KINDS, LABELS, Kind, infer_schema
 
 RNG = 3
 GROUP = "site"  # the complete label column given to column parameters
@@ -71,15 +68,6 @@ def imputer_checks(cls: type) -> list[tuple[str, Callable[[], None]]]:
 
 # ---------------------------------------------------------------- a fit on the table, shared by the checks
 
-class Fitted(NamedTuple):
-    df: pd.DataFrame
-    before: pd.DataFrame
-    schema: Schema
-    imputer: Any
-    returned: Any
-    out: pd.DataFrame  # imputer.transform(df, rng=RNG)
-
-
 def settings(cls: type) -> dict[str, Any]:
     """``quick``, with ``site`` for every column parameter that may not be left empty."""
     columns = {p.name: GROUP for p in cls.params if p.type == "column" and not p.optional}
@@ -113,41 +101,9 @@ def check_kinds(cls: type) -> None:
         require(isinstance(getattr(cls, flag, None), bool), f"its '{flag}' is not true or false.")
 
 
-def check_not_fitted(cls: type) -> None:
-    try:
-        _imputer(cls).transform(holed_table())
-    except NotFittedError:
-        return
-    except Exception as error:  # the check is which exception comes out
-        raise AssertionError(f"transform before fit raised {type(error).__name__}, not NotFittedError.") from error
-    raise AssertionError("transform before fit gave a table; it should raise NotFittedError.")
-
-
-def check_fit_returns_self(cls: type) -> None:
-    fitted = _fitted(cls)
-    require(fitted.returned is fitted.imputer, f"fit returned {fitted.returned!r}, not the imputer itself.")
-
-
-def check_input_unchanged(cls: type) -> None:
-    fitted = _fitted(cls)
-    require(fitted.df.equals(fitted.before) and fitted.df.dtypes.equals(fitted.before.dtypes),
-            "fit or transform changed the table it was given.")
-
-
-def check_fitted_record(cls: type) -> None:
-    imputer = _fitted(cls).imputer
-    expected = validate_params(cls.params, settings(cls), cls.__qualname__)
-    recorded = getattr(imputer, "params_", None)
-    require(isinstance(recorded, dict) and recorded.keys() == expected.keys()
-            and all(same(recorded[k], expected[k]) for k in expected),
-            f"params_ is {recorded!r}, not the validated parameters {expected!r}.")
-    require(getattr(imputer, "version_", None) == __version__,
-            f"version_ is {getattr(imputer, 'version_', None)!r}, not SynthLab's version {__version__!r}.")
-
-
 def check_fills_holes(cls: type) -> None:
     fitted = _fitted(cls)
-    filled, skipped = list(fitted.imputer.columns_), dict(fitted.imputer.skipped_)
+    filled, skipped = list(fitted.model.columns_), dict(fitted.model.skipped_)
     holed = _holed(fitted)
     require(filled, f"it filled no column of a table with holes in columns of every kind ({holed}).")
     wrong = [c for c in filled if fitted.schema.kinds[c] not in cls.kinds]
@@ -162,7 +118,7 @@ def check_fills_holes(cls: type) -> None:
 def check_observed_unchanged(cls: type) -> None:
     fitted = _fitted(cls)
     for column in fitted.df.columns:
-        observed = fitted.df[column].notna() if column in fitted.imputer.columns_ else pd.Series(True, fitted.df.index)
+        observed = fitted.df[column].notna() if column in fitted.model.columns_ else pd.Series(True, fitted.df.index)
         before, after = fitted.df.loc[observed, column], fitted.out.loc[observed, column]
         both = before.notna() & after.notna()
         changed = int((before.isna() != after.isna()).sum() + (before[both] != after[both]).sum())
@@ -184,8 +140,8 @@ def check_dtypes_kept(cls: type) -> None:
 
 def check_observed_labels(cls: type) -> None:
     fitted = _fitted(cls)
-    own = {str(v) for v in fitted.imputer.params_.values() if isinstance(v, str)} if cls.adds_labels else set()
-    for column in fitted.schema.columns_of(*LABELS, among=fitted.imputer.columns_):
+    own = {str(v) for v in fitted.model.params_.values() if isinstance(v, str)} if cls.adds_labels else set()
+    for column in fitted.schema.columns_of(*LABELS, among=fitted.model.columns_):
         new = {v for v in set(fitted.out[column].dropna()) - set(fitted.df[column].dropna()) if str(v) not in own}
         require(not new, f"label column '{column}' got labels it never had: {sorted(map(str, new))} (a class that "
                          "adds a label on purpose says so with adds_labels = True).")
@@ -235,10 +191,7 @@ def check_infinite_values(cls: type) -> None:
 CHECKS: dict[str, Check] = {
     **DECLARATION,
     "kinds": check_kinds,
-    "not_fitted": check_not_fitted,
-    "fit_returns_self": check_fit_returns_self,
-    "input_unchanged": check_input_unchanged,
-    "fitted_record": check_fitted_record,
+    **fitting_checks(_fitted, settings, lambda cls: _imputer(cls).transform(holed_table()), "transform"),
     "fills_holes": check_fills_holes,
     "observed_unchanged": check_observed_unchanged,
     "dtypes_kept": check_dtypes_kept,

@@ -32,14 +32,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from core import __version__
-from core.checks import DECLARATION, Check, check_bad_parameters, named, require, run_all, same
-from core.errors import NotFittedError, ParameterError, SynthLabError
+from core.checks import DECLARATION, Check, Fitted, check_bad_parameters, fitting_checks, named, require, run_all
+from core.errors import ParameterError, SynthLabError
 from core.params import Family, validate_params
 from core.schema import NUMERIC, Kind, Schema, infer_schema
 from core.synth.base import decimals
@@ -93,18 +92,12 @@ def synthesizer_checks(cls: type) -> list[tuple[str, Callable[[], None]]]:
 
 # ---------------------------------------------------------------- a fit on the plain table, shared by the checks
 
-class Fitted(NamedTuple):
-    df: pd.DataFrame  # the table fitted on (checked unchanged against ``before``)
-    before: pd.DataFrame
-    schema: Schema
-    model: Any
-    returned: Any  # what fit returned
-    n: int
-    out: pd.DataFrame  # model.sample(n, rng=RNG)
+def _settings(cls: type) -> dict[str, Any]:
+    return cls.quick
 
 
 def _model(cls: type) -> Any:
-    return cls(**cls.quick)
+    return cls(**_settings(cls))
 
 
 def _rows(cls: type, model: Any, df: pd.DataFrame, schema: Schema) -> int:
@@ -120,7 +113,7 @@ def _fitted(cls: type) -> Fitted:
     model = _model(cls)
     returned = model.fit(df, schema, seed=SEED)
     n = _rows(cls, model, df, schema)
-    return Fitted(df, before, schema, model, returned, n, model.sample(n, rng=RNG))
+    return Fitted(df, before, schema, model, returned, model.sample(n, rng=RNG), n)
 
 
 # ---------------------------------------------------------------- the checks
@@ -128,38 +121,6 @@ def _fitted(cls: type) -> Fitted:
 def check_family(cls: type) -> None:
     require(isinstance(getattr(cls, "family", None), Family),
             "it has no family (core.params.Family, such as core.synth.registry.STATISTICAL).")
-
-
-def check_not_fitted(cls: type) -> None:
-    try:
-        _model(cls).sample(10)
-    except NotFittedError:
-        return
-    except Exception as error:  # the check is which exception comes out
-        raise AssertionError(f"sample before fit raised {type(error).__name__}, not NotFittedError.") from error
-    raise AssertionError("sample before fit gave a table; it should raise NotFittedError.")
-
-
-def check_fit_returns_self(cls: type) -> None:
-    fitted = _fitted(cls)
-    require(fitted.returned is fitted.model, f"fit returned {fitted.returned!r}, not the model itself.")
-
-
-def check_input_unchanged(cls: type) -> None:
-    fitted = _fitted(cls)
-    require(fitted.df.equals(fitted.before) and fitted.df.dtypes.equals(fitted.before.dtypes),
-            "fit or sample changed the table it was given.")
-
-
-def check_fitted_record(cls: type) -> None:
-    model = _fitted(cls).model
-    expected = validate_params(cls.params, cls.quick, cls.__qualname__)
-    recorded = getattr(model, "params_", None)
-    require(isinstance(recorded, dict) and recorded.keys() == expected.keys()
-            and all(same(recorded[k], expected[k]) for k in expected),
-            f"params_ is {recorded!r}, not the validated parameters {expected!r}.")
-    require(getattr(model, "version_", None) == __version__,
-            f"version_ is {getattr(model, 'version_', None)!r}, not SynthLab's version {__version__!r}.")
 
 
 def columns_and_rows(df: pd.DataFrame, schema: Schema, out: pd.DataFrame, n: int) -> None:
@@ -303,10 +264,7 @@ def check_notes(cls: type) -> None:
 CHECKS: dict[str, Check] = {
     **DECLARATION,
     "family": check_family,
-    "not_fitted": check_not_fitted,
-    "fit_returns_self": check_fit_returns_self,
-    "input_unchanged": check_input_unchanged,
-    "fitted_record": check_fitted_record,
+    **fitting_checks(_fitted, _settings, lambda cls: _model(cls).sample(10), "sample"),
     **{rule.__name__: _output_check(rule) for rule in OUTPUT},
     "same_seed": check_same_seed,
     "other_rng": check_other_rng,

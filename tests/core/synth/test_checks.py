@@ -10,8 +10,9 @@ import pytest
 
 from core.params import Card, Param
 from core.synth import METHODS, Synthesizer, register
-from core.synth.checks import CHECKS, check_synthesizer, synthesizer_checks
+from core.synth.checks import check_synthesizer, synthesizer_checks
 from core.synth.registry import STATISTICAL
+from tests.core.registered import registered
 
 EMPTY_COLUMN = ("an all-missing column that takes part in synthesis (its kind set by hand on the Data page) {}; "
                 "Synthesizer.fit hands it to _fit like any other column")
@@ -33,15 +34,6 @@ def _cases():
 @pytest.mark.parametrize(("key", "name"), list(_cases()))
 def test_every_method_keeps_the_contract(key, name):
     dict(synthesizer_checks(METHODS[key]))[name]()
-
-
-def test_the_checks_are_named_once_and_cover_the_contract():
-    names = [name for name, _ in synthesizer_checks(METHODS["smote"])]
-    assert names == list(CHECKS) and len(set(names)) == len(names)
-    assert {"declaration", "signature", "quick", "not_fitted", "fit_returns_self", "input_unchanged",
-            "fitted_record", "columns_and_rows", "dtypes_kept", "real_labels", "within_bounds", "same_seed",
-            "other_rng", "bad_parameters", "refusal_and_blockers", "constant_column", "all_missing_column",
-            "infinite_values", "notes"} <= set(names)
 
 
 # ---------------------------------------------------------------- toy methods, one good and several broken
@@ -105,11 +97,8 @@ TOYS = (Bootstrap, IgnoresRng, NewLabel, DropsColumn, FailsOnInfinity)
 
 @pytest.fixture(scope="module", autouse=True)
 def toys():
-    for toy in TOYS:
-        register(toy)
-    yield
-    for toy in TOYS:
-        METHODS.pop(toy.key)
+    with registered(METHODS, register, TOYS):
+        yield
 
 
 def test_a_method_that_keeps_the_contract_passes():
