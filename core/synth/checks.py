@@ -5,7 +5,9 @@ imbalanced-learn's ``parametrize_with_checks``: a method author runs them on a n
 fails and what was wrong, in a sentence. ``synthesizer_checks(cls)`` gives the same checks by name, so a test
 suite can parametrize over (method, check) pairs and a failure names both::
 
-    @pytest.mark.parametrize("check", [c for _, c in synthesizer_checks(MySynthesizer)])
+    CHECKS = synthesizer_checks(MySynthesizer)
+
+    @pytest.mark.parametrize("check", [c for _, c in CHECKS], ids=[name for name, _ in CHECKS])
     def test_my_synthesizer(check):
         check()
 
