@@ -31,9 +31,8 @@ from core.schema import NUMERIC, Schema, infinity_notice, without_infinities
 class Imputer:
     """The base of every imputer. A method declares what every surface needs as class attributes (``key``,
     ``title``, ``card``, ``teaching``, ``params``, ``kinds``, ``quick``, ``stochastic``, ``random_settings``,
-    ``multivariate``, ``compared``, ``suggested``); it
-    registers itself with ``core.impute.register``, and ``core.impute.checks.check_imputer`` tells whether it
-    keeps the contract."""
+    ``multivariate``, ``compared``, ``suggested``, ``adds_labels``); it registers itself with
+    ``core.impute.register``, and ``core.impute.checks.check_imputer`` tells whether it keeps the contract."""
 
     key: ClassVar[str] = ""  # its name in recipes, the command line and the registry
     title: ClassVar[str] = ""  # its name on screen
@@ -47,6 +46,7 @@ class Imputer:
     multivariate: ClassVar[bool] = False  # predicts a hole from the other columns
     compared: ClassVar[bool] = True  # offered by default in the comparison of methods on masked values
     suggested: ClassVar[bool] = False  # the first choice offered to a user who has not picked a method
+    adds_labels: ClassVar[bool] = False  # True: label holes may get a value of its settings, not an observed label
 
     def __init__(self, **params: Any) -> None:
         self.given = params

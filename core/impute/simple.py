@@ -80,6 +80,7 @@ class ConstantImputer(Imputer):
     title = "Constant"
     compared = False
     kinds = NUMERIC + LABELS
+    adds_labels = True
     params = (Param("value", "text", "0", "The value written into every hole (a number for number columns)."),)
     card = Card(does="Fills every hole with a value you choose, such as 0 or 'none'.",
                 when="When a hole has a known meaning: no purchases means 0, no second name means ''.",
@@ -107,6 +108,7 @@ class UnknownImputer(Imputer):
     title = "'Unknown' category"
     compared = False
     kinds = LABELS
+    adds_labels = True
     params = (Param("label", "text", "Unknown", "The name of the new category."),)
     card = Card(does="Gives label columns a new category, 'Unknown', for their holes.",
                 when="Labels whose missingness may itself carry information (MAR or MNAR): models can "
