@@ -11,6 +11,7 @@ from core.io import read_table
 from core.samples import SAMPLES
 from core.schema import infer_schema
 from core.synth import METHODS
+from core.synth.checks import check_synthesizer
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -26,6 +27,7 @@ def test_the_add_a_method_example_works(tmp_path):
     try:
         spec.loader.exec_module(module)
         cls = METHODS["jittered_bootstrap"]
+        check_synthesizer(cls)  # the example keeps the contract
         df = read_table(SAMPLES["penguins"].path)
         schema = infer_schema(df)
         out = cls(jitter=0.2).fit(df, schema).sample(300, rng=1)

@@ -165,6 +165,7 @@ class ChainedEquationsImputer(_Multivariate):
     title = "Iterative (MICE-style)"
     stochastic = True
     random_settings: ClassVar[dict[str, Any]] = {"sample_posterior": True}
+    quick: ClassVar[dict[str, Any]] = {"max_iter": 3}
     params = (
         Param("estimator", "choice", "bayesian_ridge", "Model that predicts each column from the others.",
               choices=("bayesian_ridge", "random_forest")),
@@ -197,6 +198,7 @@ class PMMImputer(_Multivariate):
     title = "Predictive mean matching"
     suggested = True
     stochastic = True
+    quick: ClassVar[dict[str, Any]] = {"max_iter": 2}
     params = (Param("donors", "int", 5, "Observed rows with the closest predictions, one of which gives "
                                         "its value.", low=1, high=50),
               Param("max_iter", "int", 5, "Rounds through all columns.", low=1, high=50))

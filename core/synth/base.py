@@ -104,21 +104,28 @@ class Synthesizer:
             raise DataError(f"{self.title} needs at least two rows to learn from; the table has {len(df)}.")
         real = df[columns]
         data, infinite = without_infinities(real)
-        blocked = self.blockers(data, schema, self.params_)  # (infinite values count as missing here too)
+        empty = [c for c in columns if data[c].isna().all()]  # nothing to learn from: they come back empty
+        if len(empty) == len(columns):
+            raise DataError("Every column that takes part in synthesis is empty (or holds only infinite values).",
+                            hint="Include a column with values on the Data page.")
+        modelled = [c for c in columns if c not in empty]
+        blocked = self.blockers(data[modelled], schema, self.params_)  # (infinite values count as missing here too)
         if blocked:
             raise blocked[0]
         data, self.zones_ = utc_naive(data)
-        self.notices_ = infinity_notice(infinite, "counted as missing")
-        self.columns_ = columns
+        self.notices_ = infinity_notice(infinite, "counted as missing") + [
+            f"'{c}' has no observed value, so it comes back empty." for c in empty]
+        self.output_columns_ = columns  # the columns of every sample, in the real order
+        self.columns_ = modelled  # the columns the method learns from
         self.kinds_ = {c: schema.kinds[c] for c in columns}
-        self.target_ = schema.target if schema.target in columns else None
+        self.target_ = schema.target if schema.target in modelled else None
         self.dtypes_ = real.dtypes.to_dict()
         self.missing_ = data.isna().mean().to_dict()
         self.bounds_ = {c: (data[c].min(), data[c].max()) for c in columns
                         if self.kinds_[c] in (*NUMERIC, "datetime") and _ordered(data[c]) and data[c].notna().any()}
         self.decimals_ = {c: decimals(data[c]) for c in columns if self.kinds_[c] == "continuous" and c in self.bounds_}
         self.date_units_ = {c: date_unit(real[c]) for c in self.bounds_ if self.kinds_[c] == "datetime"}
-        self._fit(data.copy())
+        self._fit(data[modelled].copy())
         return self
 
     def sample(self, n: int, *, rng: Any = None) -> pd.DataFrame:
@@ -146,8 +153,8 @@ class Synthesizer:
 
     def _finish(self, out: pd.DataFrame) -> pd.DataFrame:
         """Real column order, bounds, precision and types."""
-        out = out.reindex(columns=self.columns_).reset_index(drop=True)
-        for column in self.columns_:
+        out = out.reindex(columns=self.output_columns_).reset_index(drop=True)
+        for column in self.output_columns_:
             kind, dtype = self.kinds_[column], self.dtypes_[column]
             if column in self.bounds_ and kind in NUMERIC:
                 out[column] = as_dtype(self._at_real_precision(out[column], column), dtype)

@@ -49,7 +49,7 @@ def parse_derived(lines: list[str], columns: list[str]) -> list[tuple[str, Expre
 def draw(model: Synthesizer, n: int, *, rng: Any = None, rules: list[str] | None = None,
          derived: list[str] | None = None) -> tuple[pd.DataFrame, list[RuleReport]]:
     """``n`` rows from a fitted model, with the derived columns added and only rows that keep the rules."""
-    columns = list(model.columns_)
+    columns = list(model.output_columns_)
     formulas = parse_derived([d for d in (derived or []) if d.strip()], columns)
     checks = [parse(r, columns + [name for name, _ in formulas]) for r in (rules or []) if r.strip()]
     if checks and model.keeps_real_rows(model.params_):

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from core.impute import IMPUTERS
+from core.impute.checks import check_imputer
 from tests.app import conftest
 
 TOY = textwrap.dedent('''
@@ -52,6 +53,7 @@ def toy(tmp_path):
 
 
 def test_a_new_imputer_appears_on_the_page_fills_the_holes_and_is_compared(toy):
+    check_imputer(toy)  # it keeps the contract
     at = conftest.open_page("pages/impute.py", "airquality")
     at.selectbox(key="impute_method").select(toy.key).run()
     assert not at.exception and not at.error

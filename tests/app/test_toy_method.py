@@ -10,6 +10,7 @@ import textwrap
 import pytest
 
 from core.synth import METHODS
+from core.synth.checks import check_synthesizer
 from tests.app import conftest
 
 TOY = '''
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from core.params import Card, Family, Param
+from core.schema import NUMERIC
 from core.synth import Synthesizer, register
 
 TOYS = Family("Toy methods", 99, "Methods written in a test, to prove a method needs nothing but its class.")
@@ -41,8 +43,7 @@ class JitteredBootstrap(Synthesizer):
 
     def _fit(self, df: pd.DataFrame) -> None:
         self.rows_ = df.reset_index(drop=True)
-        self.spread_ = {c: float(df[c].std()) for c in df.columns
-                        if pd.api.types.is_numeric_dtype(df[c]) and df[c].notna().any()}
+        self.spread_ = {c: float(df[c].std()) for c in df.columns if self.kinds_[c] in NUMERIC}
 
     def _sample(self, n: int, rng: np.random.Generator) -> pd.DataFrame:
         picks = np.arange(n) % len(self.rows_) if self.params_["keep_order"] else rng.integers(len(self.rows_), size=n)
@@ -69,6 +70,7 @@ def toy(tmp_path):
 
 def test_a_toy_method_needs_nothing_but_its_class(toy):
     assert METHODS[toy.key] is toy
+    check_synthesizer(toy)  # it keeps the contract
     assert list(inspect.signature(toy).parameters) == ["jitter", "keep_order"]  # a real signature
     at = conftest.open_page("pages/synthesize.py", "penguins")
     at.radio(key="synth_group").set_value("Toy methods").run()  # its own family, on the page
@@ -89,4 +91,4 @@ def test_a_toy_method_needs_nothing_but_its_class(toy):
     assert {m.label for m in at.metric} >= {"Quality", "Detection AUC"}
     at.button(key="compare_all").click().run()
     board = next(d.value for d in at.dataframe if "best for" in d.value.columns)
-    assert run.name in board["run"].tolist()
+    assert board.loc[board["run"] == run.name, "method"].tolist() == [toy.title]

@@ -14,21 +14,11 @@ from core.synth.checks import check_synthesizer, synthesizer_checks
 from core.synth.registry import STATISTICAL
 from tests.core.registered import registered
 
-EMPTY_COLUMN = ("an all-missing column that takes part in synthesis (its kind set by hand on the Data page) {}; "
-                "Synthesizer.fit hands it to _fit like any other column")
-KNOWN = {
-    ("gaussian_copula", "all_missing_column"): EMPTY_COLUMN.format("crashes with an IndexError (np.quantile of no "
-                                                                   "values in _sample)"),
-    ("gan", "all_missing_column"): EMPTY_COLUMN.format("comes back with numbers the real column never had"),
-    ("vae", "all_missing_column"): EMPTY_COLUMN.format("comes back with numbers the real column never had"),
-}
-
 
 def _cases():
     for key, cls in METHODS.items():
         for name, _ in synthesizer_checks(cls):
-            marks = [pytest.mark.xfail(strict=True, reason=KNOWN[key, name])] if (key, name) in KNOWN else []
-            yield pytest.param(key, name, id=f"{key}-{name}", marks=marks)
+            yield pytest.param(key, name, id=f"{key}-{name}")
 
 
 @pytest.mark.parametrize(("key", "name"), list(_cases()))
