@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.schema import NUMERIC
+from core.schema import LABELS, NUMERIC, Kind
 
 REAL_COLOUR = "#3b6fb6"
 LOSS_COLOURS = ("#e76f51", "#264653", "#f4a261", "#8ab17d")
@@ -29,7 +29,7 @@ def column_distribution(series: pd.Series, kind: str, *, title: str | None = Non
     elif kind in NUMERIC and pd.api.types.is_numeric_dtype(observed):
         values = observed.to_numpy(dtype=float)
         finite = values[np.isfinite(values)]
-        if kind == "integer" and len(finite) and np.ptp(finite) < 60:
+        if kind == Kind.INTEGER and len(finite) and np.ptp(finite) < 60:
             counts = pd.Series(finite).value_counts().sort_index()
             fig.add_bar(x=counts.index, y=counts.to_numpy(), marker_color=REAL_COLOUR, name=name)
         else:
@@ -37,13 +37,13 @@ def column_distribution(series: pd.Series, kind: str, *, title: str | None = Non
         if len(finite) < len(values):
             heading += f"  [{len(values) - len(finite):,} infinite values not drawn]"
         fig.update_xaxes(title_text=name)
-    elif kind == "datetime" and pd.api.types.is_datetime64_any_dtype(observed):
+    elif kind == Kind.DATETIME and pd.api.types.is_datetime64_any_dtype(observed):
         stamps = observed.to_numpy().astype("datetime64[ns]")
         counts, edges = np.histogram(stamps.astype(np.int64), bins=HIST_BINS)
         centres = pd.to_datetime((edges[:-1] + edges[1:]) / 2)
         fig.add_bar(x=centres, y=counts, marker_color=REAL_COLOUR, name=name)
         fig.update_xaxes(title_text=name)
-    elif kind in ("binary", "categorical", "datetime", *NUMERIC):
+    elif kind in (*LABELS, Kind.DATETIME, *NUMERIC):
         counts = observed.astype(str).value_counts()
         if len(counts) > MAX_BARS:
             n_others, other = len(counts) - MAX_BARS, counts.iloc[MAX_BARS:].sum()
@@ -51,7 +51,7 @@ def column_distribution(series: pd.Series, kind: str, *, title: str | None = Non
             counts[f"({n_others} others)"] = other
         fig.add_bar(x=counts.index.astype(str), y=counts.to_numpy(), marker_color=REAL_COLOUR, name=name)
         fig.update_xaxes(type="category", title_text=name)
-    elif kind == "id":
+    elif kind == Kind.ID:
         examples = ", ".join(map(str, observed.head(3)))
         _note(fig, f"An identifier: {observed.nunique():,} distinct values ({examples}, …). "
                    "Not plotted, not synthesised.")
@@ -408,8 +408,8 @@ def overlay_distribution(real: pd.Series, synthetic: pd.Series, kind: str, *,
     ``names`` label the two tables (another run can take the place of the real data)."""
     fig = go.Figure()
     a, b = real.dropna(), synthetic.dropna()
-    if kind in (*NUMERIC, "datetime") and (pd.api.types.is_numeric_dtype(a)
-                                                 or pd.api.types.is_datetime64_any_dtype(a)):
+    if kind in (*NUMERIC, Kind.DATETIME) and (pd.api.types.is_numeric_dtype(a)
+                                                    or pd.api.types.is_datetime64_any_dtype(a)):
         dates = pd.api.types.is_datetime64_any_dtype(a)
         x = a.to_numpy().astype("datetime64[ns]").astype(np.int64) if dates else a.to_numpy(dtype=float)
         y = b.to_numpy().astype("datetime64[ns]").astype(np.int64) if dates else b.to_numpy(dtype=float)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.schema import NUMERIC, Schema
+from core.schema import LABELS, NUMERIC, Kind, Schema
 
 HIST_BINS = 20
 TOP_CATEGORIES = 12
@@ -120,13 +120,13 @@ def _other_stats(series: pd.Series, kind: str, n_missing: int) -> tuple[int, lis
     observed = series.dropna() if n_missing else series
     n_unique = int(observed.nunique())
     flags, summary, distribution = [], "", []
-    if kind == "datetime" and pd.api.types.is_datetime64_any_dtype(series) and not observed.empty:
+    if kind == Kind.DATETIME and pd.api.types.is_datetime64_any_dtype(series) and not observed.empty:
         summary = f"{observed.min():%Y-%m-%d} → {observed.max():%Y-%m-%d}"
         # Offsets from the first instant (the index's integers are UTC for zoned columns): as floats
         # the raw epoch integers are too coarse to split a narrow range into 20 bins.
         ticks = pd.DatetimeIndex(observed).asi8
         distribution = np.histogram((ticks - ticks.min()).astype(float), bins=HIST_BINS)[0].tolist()
-    elif kind in ("binary", "categorical") and not observed.empty:
+    elif kind in LABELS and not observed.empty:
         counts = observed.value_counts()
         summary = " · ".join(f"{_label(v)} {n / len(observed):.0%}" for v, n in counts.head(3).items())
         if len(counts) > 3:

@@ -56,13 +56,13 @@ KINDS = tuple(Kind)
 NUMERIC = (Kind.CONTINUOUS, Kind.INTEGER)  # numbers that are quantities
 LABELS = (Kind.BINARY, Kind.CATEGORICAL)  # values that name a class
 KIND_HELP = {
-    "continuous": "real numbers, such as a measurement",
-    "integer": "whole numbers that are quantities: counts, ages, years",
-    "binary": "exactly two values, such as 0/1 or yes/no",
-    "categorical": "labels or codes, such as species or race 1/2/3",
-    "datetime": "dates and times",
-    "id": "a different value on every row; not synthesised",
-    "text": "free text; not synthesised",
+    Kind.CONTINUOUS: "real numbers, such as a measurement",
+    Kind.INTEGER: "whole numbers that are quantities: counts, ages, years",
+    Kind.BINARY: "exactly two values, such as 0/1 or yes/no",
+    Kind.CATEGORICAL: "labels or codes, such as species or race 1/2/3",
+    Kind.DATETIME: "dates and times",
+    Kind.ID: "a different value on every row; not synthesised",
+    Kind.TEXT: "free text; not synthesised",
 }
 EXCLUDED_BY_DEFAULT = (Kind.ID, Kind.TEXT)
 
@@ -115,7 +115,8 @@ class Schema:
         return [c for c in self.kinds if c not in self.excluded]
 
     def columns_of(self, *kinds: str, among: list[str] | None = None) -> list[str]:
-        """The columns of these kinds, in table order; ``among`` limits them (default: the synthesis columns)."""
+        """The columns of these kinds, in table order, or in the order of ``among`` when it is given (default:
+        the synthesis columns); names in ``among`` that the schema does not know are left out."""
         pool = self.synth_columns if among is None else [c for c in among if c in self.kinds]
         return [c for c in pool if self.kinds[c] in kinds]
 
@@ -171,7 +172,7 @@ class Schema:
 
     def _check_target(self, target: str) -> None:
         kind = self.kinds[target]
-        if kind in ("id", "text", "datetime"):
+        if kind in (Kind.ID, Kind.TEXT, Kind.DATETIME):
             raise SchemaError(f"'{target}' is a {kind} column, so it can't be the target.",
                               hint="Pick a binary, categorical or numeric column to predict.")
 
@@ -210,52 +211,52 @@ def infer_schema(df: pd.DataFrame, *, target: str | None = None) -> Schema:
     return schema.with_target(target) if target is not None else schema
 
 
-def infer_kind(series: pd.Series, name: str = "") -> tuple[str, str, str | None]:
+def infer_kind(series: pd.Series, name: str = "") -> tuple[Kind, str, str | None]:
     """(kind, reason, parser) for one column; parser is "number" or a date format, or None."""
     values = series.dropna()
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         values = values[~np.isinf(values.to_numpy(dtype=float))] if len(values) else values
     if values.empty:
-        kind = "continuous" if pd.api.types.is_numeric_dtype(series) else "categorical"
+        kind = Kind.CONTINUOUS if pd.api.types.is_numeric_dtype(series) else Kind.CATEGORICAL
         return kind, EMPTY, None
     if pd.api.types.is_bool_dtype(series):
-        return "binary", "true/false values → binary", None
+        return Kind.BINARY, "true/false values → binary", None
     if pd.api.types.is_datetime64_any_dtype(series):
-        return "datetime", "stored as dates → datetime", None
+        return Kind.DATETIME, "stored as dates → datetime", None
     if pd.api.types.is_timedelta64_dtype(series):
-        return "continuous", "time spans → continuous", None
+        return Kind.CONTINUOUS, "time spans → continuous", None
     if pd.api.types.is_numeric_dtype(series):
         return (*_infer_numeric(values.astype(float), name, len(series)), None)
     return _infer_text(values, name, len(series))
 
 
-def _infer_numeric(values: pd.Series, name: str, n_rows: int) -> tuple[str, str]:
+def _infer_numeric(values: pd.Series, name: str, n_rows: int) -> tuple[Kind, str]:
     n_unique = values.nunique()
     lo, hi = values.min(), values.max()
     integral = bool(np.all(np.mod(values.to_numpy(), 1) == 0))
     span = f"{_fmt(lo)}-{_fmt(hi)}"
     if n_unique == 1:
-        return ("integer" if integral else "continuous"), f"a single value ({_fmt(lo)}): constant"
+        return (Kind.INTEGER if integral else Kind.CONTINUOUS), f"a single value ({_fmt(lo)}): constant"
     if n_unique == 2:
-        return "binary", f"2 distinct values ({_fmt(lo)}/{_fmt(hi)}) → binary"
+        return Kind.BINARY, f"2 distinct values ({_fmt(lo)}/{_fmt(hi)}) → binary"
     if not integral:
-        return "continuous", f"decimal numbers ({span}) → continuous"
+        return Kind.CONTINUOUS, f"decimal numbers ({span}) → continuous"
     if _ID_NAME.search(name) and n_unique == len(values) == n_rows:
-        return "id", "a different whole number on every row, named like an identifier → id"
+        return Kind.ID, "a different whole number on every row, named like an identifier → id"
     if n_unique == len(values) == n_rows >= _ID_MIN_ROWS and hi - lo + 1 == n_unique:
-        return "id", f"counts up one by one ({span}) on every row → id"
+        return Kind.ID, f"counts up one by one ({span}) on every row → id"
     if _YEAR_NAME.search(name) and lo >= 1000 and hi <= 2200:
-        return "integer", f"years ({span}) → integer"
+        return Kind.INTEGER, f"years ({span}) → integer"
     if n_unique <= _MAX_CODES and lo == 1 and hi == n_unique:
-        return "categorical", f"{n_unique} distinct integer codes 1-{n_unique} → categorical"
+        return Kind.CATEGORICAL, f"{n_unique} distinct integer codes 1-{n_unique} → categorical"
     if n_unique <= _MAX_NAMED_CODES and _CODE_NAME.search(name):
-        return "categorical", f"{n_unique} distinct integer codes, named like a category → categorical"
+        return Kind.CATEGORICAL, f"{n_unique} distinct integer codes, named like a category → categorical"
     if lo >= 1900 and hi <= 2100 and n_unique <= 200:
-        return "integer", f"years ({span}) → integer"
-    return "integer", f"whole numbers ({span}) → integer"
+        return Kind.INTEGER, f"years ({span}) → integer"
+    return Kind.INTEGER, f"whole numbers ({span}) → integer"
 
 
-def _infer_text(values: pd.Series, name: str, n_rows: int) -> tuple[str, str, str | None]:
+def _infer_text(values: pd.Series, name: str, n_rows: int) -> tuple[Kind, str, str | None]:
     """Kind of a column of text; every check runs on the distinct values, which settle it for all rows."""
     uniques = _distinct_text(values)
     n_unique = len(uniques)
@@ -263,36 +264,36 @@ def _infer_text(values: pd.Series, name: str, n_rows: int) -> tuple[str, str, st
     lowered = set(sample.str.lower())
     if n_unique == 2 and any(lowered == words for words in _BOOL_WORDS):
         a, b = sorted(sample)
-        return "binary", f"{a}/{b} values → binary", None
+        return Kind.BINARY, f"{a}/{b} values → binary", None
     if n_unique == 1:
-        return "categorical", f"a single value ('{_short(sample.iloc[0])}'): constant", None
+        return Kind.CATEGORICAL, f"a single value ('{_short(sample.iloc[0])}'): constant", None
     if sample.str.fullmatch(r"\d+").all() and sample.str.match(_LEADING_ZERO).any():
         example = sample[sample.str.match(_LEADING_ZERO)].iloc[0]
         if n_unique == len(values) == n_rows >= _ID_MIN_ROWS:
-            return "id", f"digit codes with leading zeros ('{example}'), one per row → id", None
-        return "categorical", f"digit codes with leading zeros ('{example}') → categorical", None
+            return Kind.ID, f"digit codes with leading zeros ('{example}'), one per row → id", None
+        return Kind.CATEGORICAL, f"digit codes with leading zeros ('{example}') → categorical", None
     if sample.str.match(_NUMBER_TEXT).all() and sample.str.contains(r"\d").all():
         numbers = _parse_number_strings(uniques)
         if numbers.notna().all():
             integral = bool(np.all(np.mod(numbers.to_numpy(dtype=float), 1) == 0))
-            kind = "integer" if integral else "continuous"
+            kind = Kind.INTEGER if integral else Kind.CONTINUOUS
             return kind, f"numbers stored as text ('{_short(sample.iloc[0])}') → {kind}", "number"
     date_format = detect_date_format(uniques)
     if date_format:
         shown = "ISO 8601" if date_format == "ISO8601" else date_format
-        return "datetime", f"dates written like '{_short(sample.iloc[0])}' ({shown}) → datetime", date_format
+        return Kind.DATETIME, f"dates written like '{_short(sample.iloc[0])}' ({shown}) → datetime", date_format
     if n_unique == 2:
         a, b = sorted(sample)
-        return "binary", f"2 distinct values ('{_short(a)}'/'{_short(b)}') → binary", None
+        return Kind.BINARY, f"2 distinct values ('{_short(a)}'/'{_short(b)}') → binary", None
     words = sample.str.split().str.len().mean()
     if words >= _TEXT_MEAN_WORDS or sample.str.len().mean() >= _TEXT_MEAN_LENGTH:
-        return "text", f"free text (about {words:.0f} words a value) → text", None
+        return Kind.TEXT, f"free text (about {words:.0f} words a value) → text", None
     if n_unique == len(values) == n_rows >= _ID_MIN_ROWS:
-        return "id", "a different label on every row → id", None
+        return Kind.ID, "a different label on every row → id", None
     share = n_unique / len(values)
     if n_unique > 50 and share > 0.5:
-        return "categorical", f"{n_unique} distinct labels, most used once → categorical (high cardinality)", None
-    return "categorical", f"{n_unique} distinct labels → categorical", None
+        return Kind.CATEGORICAL, f"{n_unique} distinct labels, most used once → categorical (high cardinality)", None
+    return Kind.CATEGORICAL, f"{n_unique} distinct labels → categorical", None
 
 
 def parse_numbers(values: pd.Series) -> pd.Series:
@@ -369,18 +370,18 @@ def _coerce_column(series: pd.Series, column: str, kind: str, parser: str | None
         numbers = _as_numbers(series, column, kind)
         finite = numbers.dropna()
         finite = finite[np.isfinite(finite.to_numpy(dtype=float))]
-        if kind == "integer" and len(finite) and not np.all(np.mod(finite.to_numpy(dtype=float), 1) == 0):
+        if kind == Kind.INTEGER and len(finite) and not np.all(np.mod(finite.to_numpy(dtype=float), 1) == 0):
             example = finite[np.mod(finite.to_numpy(dtype=float), 1) != 0].iloc[0]
             raise SchemaError(f"'{column}' has decimals (such as {example:g}), so it can't be integer.",
                               hint="Choose continuous for it.")
         return numbers
-    if kind == "binary":
+    if kind == Kind.BINARY:
         n_unique = observed.nunique()
         if n_unique > 2:
             raise SchemaError(f"'{column}' has {n_unique} distinct values; binary needs at most two.",
                               hint="Choose categorical for it.")
         return series
-    if kind == "datetime":
+    if kind == Kind.DATETIME:
         return _as_datetimes(series, column, parser)
     return series
 

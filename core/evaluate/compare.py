@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 from sklearn.decomposition import PCA
 
-from core.schema import NUMERIC, Schema, to_floats
+from core.schema import LABELS, NUMERIC, Kind, Schema, to_floats
 
 PROJECTION_ROWS = 5_000
 
@@ -28,8 +28,8 @@ def column_distances(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema
         a, b = real[column].dropna(), synthetic[column].dropna()
         if a.empty or b.empty:
             continue
-        if kind in (*NUMERIC, "datetime") and (pd.api.types.is_numeric_dtype(a)
-                                                     or pd.api.types.is_datetime64_any_dtype(a)):
+        if kind in (*NUMERIC, Kind.DATETIME) and (pd.api.types.is_numeric_dtype(a)
+                                                        or pd.api.types.is_datetime64_any_dtype(a)):
             x, y = to_floats(a), to_floats(b)
             rows.append({"column": column, "kind": kind, "distance": "KS", "value": stats.ks_2samp(x, y).statistic})
         else:
@@ -48,13 +48,11 @@ def correlations(df: pd.DataFrame, schema: Schema, method: str = "pearson") -> p
     """Pairwise dependence. Pearson and Spearman on the number columns; Cramér's V and normalised mutual
     information on every number and label column, numbers cut into (at most) 10 quantile bins."""
     if method in ("pearson", "spearman"):
-        numbers = [c for c in schema.synth_columns if c in df.columns and schema.kinds[c] in NUMERIC
-                   and pd.api.types.is_numeric_dtype(df[c])]
+        numbers = [c for c in schema.numeric_columns() if c in df.columns and pd.api.types.is_numeric_dtype(df[c])]
         return df[numbers].corr(method=method)
     from sklearn.metrics import normalized_mutual_info_score
 
-    columns = [c for c in schema.synth_columns if c in df.columns
-               and schema.kinds[c] in (*NUMERIC, "binary", "categorical")]
+    columns = [c for c in schema.columns_of(*NUMERIC, *LABELS) if c in df.columns]
     codes = {}
     for c in columns:
         values = df[c]
@@ -92,8 +90,8 @@ def group_summary(real: pd.DataFrame, synthetic: pd.DataFrame, group: str, value
 def encode_rows(frames: list[pd.DataFrame], schema: Schema, *, max_levels: int = 50) -> list[np.ndarray]:
     """Rows as vectors for distances and projections: numbers standardised on the first frame (missing
     values at its mean), labels one-hot over the first frame's ``max_levels`` most common values."""
-    numbers = [c for c in frames[0].columns if schema.kinds[c] in NUMERIC
-               and pd.api.types.is_numeric_dtype(frames[0][c])]
+    numbers = [c for c in schema.numeric_columns(among=list(frames[0].columns))
+               if pd.api.types.is_numeric_dtype(frames[0][c])]
     frames = [f.assign(**{c: f[c].replace([np.inf, -np.inf], np.nan) for c in numbers}) for f in frames]  # inf: NaN
     base = frames[0]
     labels = [c for c in base.columns if c not in numbers]
@@ -112,7 +110,7 @@ def projection(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, r
     """Rows of both tables on the real data's first two principal components (a sample of each)."""
     generator = np.random.default_rng(rng)
     columns = [c for c in schema.synth_columns if c in real.columns and c in synthetic.columns
-               and schema.kinds[c] != "datetime"]
+               and schema.kinds[c] != Kind.DATETIME]
     a = real[columns].sample(n=min(len(real), PROJECTION_ROWS), random_state=generator.integers(2**31 - 1))
     b = synthetic[columns].sample(n=min(len(synthetic), PROJECTION_ROWS), random_state=generator.integers(2**31 - 1))
     x_real, x_synth = encode_rows([a, b], schema)

@@ -32,7 +32,7 @@ from threadpoolctl import threadpool_limits
 
 from core.errors import DataError
 from core.evaluate.compare import encode_rows
-from core.schema import Schema, to_floats
+from core.schema import LABELS, NUMERIC, Kind, Schema, to_floats
 from core.synth.base import date_unit, decimals
 
 DETECTION_ROWS = 20_000
@@ -110,8 +110,8 @@ def _on_one_clock(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _metadata(df: pd.DataFrame, schema: Schema) -> dict:
-    sdtype = {"continuous": "numerical", "integer": "numerical", "binary": "categorical",
-              "categorical": "categorical", "datetime": "datetime"}
+    sdtype = {**dict.fromkeys(NUMERIC, "numerical"), **dict.fromkeys(LABELS, "categorical"),
+              Kind.DATETIME: "datetime"}  # SDMetrics' names for the kinds
     return {"columns": {c: {"sdtype": sdtype.get(schema.kinds[c], "categorical")} for c in df.columns}}
 
 
@@ -213,7 +213,7 @@ def _tstr(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame | N
     target = schema.target
     if holdout is None or holdout[target].notna().sum() < 5:
         return None
-    classify = schema.kinds[target] in ("binary", "categorical")
+    classify = schema.kinds[target] in LABELS
     seed = int(rng.integers(2**31 - 1))
 
     def score(train: pd.DataFrame) -> float:

@@ -40,6 +40,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from statsmodels.stats.multitest import multipletests
 
 from core.errors import DataError
+from core.schema import NUMERIC, Kind
 
 ALPHA = 0.05
 CO_MISSING = 0.9  # another column missing in at least this share of Y's holes is missing together with Y
@@ -79,7 +80,7 @@ def mar_diagnostics(df: pd.DataFrame, column: str, kinds: dict[str, str], *, rng
                         hint="Pick a column that is only partly missing.")
     together = _co_missing(df, column, missing)
     others = [c for c in df.columns if c != column and c not in set(together["column"])
-              and kinds.get(c) not in ("id", "text", "datetime")
+              and kinds.get(c) not in (Kind.ID, Kind.TEXT, Kind.DATETIME)
               and df[c].nunique() > 1]  # constant and empty columns can't differ between the groups
     pattern = _pattern(column, together)
     if not others:
@@ -88,7 +89,7 @@ def mar_diagnostics(df: pd.DataFrame, column: str, kinds: dict[str, str], *, rng
                             "value can show what its holes depend on.", hint=pattern)
         raise DataError(f"No other usable column to compare with '{column}'.",
                         hint="MAR diagnostics need at least one other number or label column.")
-    rows = [_compare(df[c], missing, c, kinds.get(c, "continuous")) for c in others]
+    rows = [_compare(df[c], missing, c, kinds.get(c, Kind.CONTINUOUS)) for c in others]
     table = pd.DataFrame([r for r in rows if r is not None])
     if not table.empty:
         table["p (Holm)"] = multipletests(table["p"].fillna(1.0), method="holm")[1]
@@ -129,7 +130,7 @@ def _abs_if_size(series: pd.Series) -> pd.Series:
 
 
 def _compare(values: pd.Series, missing: np.ndarray, name: str, kind: str) -> dict | None:
-    if kind in ("continuous", "integer") and pd.api.types.is_numeric_dtype(values):
+    if kind in NUMERIC and pd.api.types.is_numeric_dtype(values):
         x = values.to_numpy(dtype=float)
         a, b = x[missing & np.isfinite(x)], x[~missing & np.isfinite(x)]
         if len(a) < 2 or len(b) < 2:
@@ -158,7 +159,7 @@ def _logistic(features: pd.DataFrame, missing: np.ndarray, kinds: dict[str, str]
     minority = int(min(missing.sum(), (~missing).sum()))
     if minority < 3:
         return None, "Too few missing (or observed) rows to fit a model of the missingness.", pd.Series(dtype=float)
-    numeric = [c for c in features.columns if kinds.get(c) in ("continuous", "integer")
+    numeric = [c for c in features.columns if kinds.get(c) in NUMERIC
                and pd.api.types.is_numeric_dtype(features[c])]
     labels = [c for c in features.columns if c not in numeric]
     frame = features.copy()

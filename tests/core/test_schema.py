@@ -1,12 +1,14 @@
 """core.schema: each kind, the hard cases, targets and exclusions, and coercion."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from core.errors import SchemaError
 from core.io import read_table
-from core.schema import KINDS, Schema, coerce, infer_kind, infer_schema, parse_numbers
+from core.schema import KINDS, LABELS, NUMERIC, Kind, Schema, coerce, infer_kind, infer_schema, parse_numbers
 
 N = 60
 rng = np.random.default_rng(7)
@@ -40,7 +42,7 @@ def test_each_kind(values, name, kind, reason):
     got_kind, got_reason, _ = kind_of(values, name)
     assert got_kind == kind, got_reason
     assert reason in got_reason
-    assert got_kind in KINDS
+    assert got_kind in KINDS and type(got_kind) is Kind
 
 
 def test_counts_starting_at_zero_stay_integer_but_codes_starting_at_one_are_categories():
@@ -172,6 +174,23 @@ def test_schema_round_trips_through_a_dict():
     assert again.kinds == schema.kinds and again.target == "b" and again.parsers == schema.parsers
     with pytest.raises(SchemaError, match="Unknown column kinds"):
         Schema.from_dict({"kinds": {"a": "number"}})
+
+
+def test_kinds_are_members_that_equal_their_names_and_the_helpers_pick_columns_in_order():
+    schema = Schema(kinds={"z": "categorical", "a": "integer", "key": "id", "m": "continuous", "b": "binary",
+                           "d": "datetime"}, excluded=("key",))
+    assert all(type(k) is Kind for k in schema.kinds.values())  # built from plain strings
+    assert schema.kinds["a"] == "integer" and "integer" in NUMERIC and "binary" in LABELS
+    assert {"integer": 1}[schema.kinds["a"]] == 1 and f"{schema.kinds['a']}" == "integer"
+    assert schema.numeric_columns() == ["a", "m"] and schema.label_columns() == ["z", "b"]
+    assert schema.columns_of(Kind.DATETIME, "id") == ["d"]  # the excluded id is no synthesis column
+    assert schema.columns_of("id", among=schema.columns) == ["key"]
+    assert schema.numeric_columns(among=["m", "nope", "z", "a"]) == ["m", "a"]  # among's order, unknowns dropped
+    assert type(schema.with_kind("z", "binary").kinds["z"]) is Kind
+    data = json.loads(json.dumps(schema.to_dict()))
+    assert data["kinds"]["a"] == "integer"
+    again = Schema.from_dict(data)
+    assert again.kinds == schema.kinds and all(type(k) is Kind for k in again.kinds.values())
 
 
 @pytest.mark.parametrize("key,expected", [
