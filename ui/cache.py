@@ -33,7 +33,7 @@ from core.missing import (
     suggest_setup,
 )
 from core.profile import TableSummary, profile, summarize
-from core.schema import Schema
+from core.schema import NUMERIC, Schema
 from core.synth import statistical
 from core.synth.fitting import Marginal
 from core.workspace import Run, Workspace
@@ -95,7 +95,7 @@ class MissingOverview:
 
 @st.cache_data(max_entries=8, show_spinner="Summarising what is missing…")
 def _overview(key: str, _df: pd.DataFrame, _kinds: dict) -> MissingOverview:
-    numeric = [c for c in _df.columns if _kinds[c] in ("continuous", "integer")
+    numeric = [c for c in _df.columns if _kinds[c] in NUMERIC
                and pd.api.types.is_numeric_dtype(_df[c]) and _df[c].nunique() > 1]
     sample = sample_rows(_df, TEST_ROWS)
     return MissingOverview(

@@ -25,7 +25,7 @@ import pandas as pd
 from core import __version__
 from core.errors import DataError, NotFittedError
 from core.params import Card, Param, validate_params
-from core.schema import NUMERIC, Schema, infinity_notice, without_infinities
+from core.schema import EXCLUDED_BY_DEFAULT, NUMERIC, Kind, Schema, infinity_notice, without_infinities
 
 
 class Imputer:
@@ -63,7 +63,7 @@ class Imputer:
             if param.type == "column" and self.params_[param.name] is not None:
                 param.validate(self.params_[param.name], columns=list(df.columns))
         data, infinite = without_infinities(df)
-        usable = [c for c in data.columns if c in schema.kinds and schema.kinds[c] not in ("id", "text")]
+        usable = [c for c in data.columns if c in schema.kinds and schema.kinds[c] not in EXCLUDED_BY_DEFAULT]
         wanted = columns if columns is not None else [c for c in usable if data[c].isna().any()]
         self.used_ = predictor_columns(data, schema)  # columns a multivariate model may read
         unknown = [c for c in wanted if c not in data.columns]
@@ -102,7 +102,7 @@ class Imputer:
             if not holes.any():
                 continue
             new = pd.Series(values, index=df.index)[holes]
-            if self.kinds_.get(column) == "integer":
+            if self.kinds_.get(column) == Kind.INTEGER:
                 new = new.round()
             out[column] = _put(df[column], holes, new)
         return out
@@ -143,5 +143,5 @@ def _assigned(out: pd.Series, holes: np.ndarray, values) -> pd.Series:
 
 def predictor_columns(df: pd.DataFrame, schema: Schema) -> list[str]:
     """Columns a multivariate imputer reads: everything but identifiers, free text and empty columns."""
-    return [c for c in df.columns if c in schema.kinds and schema.kinds[c] not in ("id", "text")
+    return [c for c in df.columns if c in schema.kinds and schema.kinds[c] not in EXCLUDED_BY_DEFAULT
             and not df[c].isna().all()]

@@ -25,11 +25,11 @@ from scipy import stats
 from core.errors import DataError
 from core.impute.plan import impute_table, plan_for
 from core.missing import ampute
-from core.schema import NUMERIC, Schema
+from core.schema import LABELS, NUMERIC, Schema
 
 
 def fillable_columns(df: pd.DataFrame, schema: Schema) -> list[str]:
-    return [c for c in df.columns if schema.kinds.get(c) in (*NUMERIC, "binary", "categorical")
+    return [c for c in df.columns if schema.kinds.get(c) in (*NUMERIC, *LABELS)
             and c not in schema.excluded and df[c].notna().sum() >= 10 and df[c].nunique() > 1]
 
 

@@ -37,7 +37,7 @@ from threadpoolctl import threadpool_limits
 from core.impute.base import Card, Imputer
 from core.impute.registry import register
 from core.params import Param
-from core.schema import LABELS, NUMERIC, to_floats
+from core.schema import LABELS, NUMERIC, Kind, to_floats
 
 MULTI_KINDS = NUMERIC + LABELS
 KNN_REFERENCE_ROWS = 20_000
@@ -63,7 +63,7 @@ class TableEncoder:
         start = 0
         for column in columns:
             values = df[column]
-            if kinds[column] in (*NUMERIC, "datetime") and (pd.api.types.is_numeric_dtype(values)
+            if kinds[column] in (*NUMERIC, Kind.DATETIME) and (pd.api.types.is_numeric_dtype(values)
                                                               or pd.api.types.is_datetime64_any_dtype(values)):
                 x = to_floats(values)
                 sd = np.nanstd(x)

@@ -25,14 +25,14 @@ import numpy as np
 import pandas as pd
 
 from core.errors import ParameterError
-from core.schema import Schema, without_infinities
+from core.schema import EXCLUDED_BY_DEFAULT, Kind, Schema, without_infinities
 
 if TYPE_CHECKING:
     from core.synth.rules import RuleReport
 
 MAX_REDRAWS = 10
-FALLBACK = {"continuous": "median", "integer": "median", "binary": "mode", "categorical": "mode",
-            "datetime": "mode"}
+FALLBACK = {Kind.CONTINUOUS: "median", Kind.INTEGER: "median", Kind.BINARY: "mode", Kind.CATEGORICAL: "mode",
+            Kind.DATETIME: "mode"}
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Step:
 def columns_with_holes(df: pd.DataFrame, schema: Schema) -> list[str]:
     """Columns a plan can fill: partly missing (or infinite), and not an id, free text or excluded column."""
     data, _ = without_infinities(df)
-    return [c for c in data.columns if c in schema.kinds and schema.kinds[c] not in ("id", "text")
+    return [c for c in data.columns if c in schema.kinds and schema.kinds[c] not in EXCLUDED_BY_DEFAULT
             and c not in schema.excluded and data[c].isna().any() and not data[c].isna().all()]
 
 

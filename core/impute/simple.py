@@ -26,9 +26,9 @@ from core.errors import ParameterError
 from core.impute.base import Card, Imputer
 from core.impute.registry import register
 from core.params import Param
-from core.schema import LABELS, NUMERIC
+from core.schema import LABELS, NUMERIC, Kind
 
-ALL_KINDS = NUMERIC + LABELS + ("datetime",)
+ALL_KINDS = (*NUMERIC, *LABELS, Kind.DATETIME)
 
 
 @register

@@ -27,7 +27,7 @@ import pandas as pd
 from core import __version__
 from core.errors import DataError, NotFittedError, ParameterError, SynthLabError
 from core.params import Card, Family, Param, validate_params
-from core.schema import LABELS, NUMERIC, Schema, in_zone, infinity_notice, utc_naive, without_infinities
+from core.schema import LABELS, NUMERIC, Kind, Schema, in_zone, infinity_notice, utc_naive, without_infinities
 
 MAX_ROWS = 10_000_000
 MAX_DECIMALS = 6
@@ -122,9 +122,9 @@ class Synthesizer:
         self.dtypes_ = real.dtypes.to_dict()
         self.missing_ = data.isna().mean().to_dict()
         self.bounds_ = {c: (data[c].min(), data[c].max()) for c in columns
-                        if self.kinds_[c] in (*NUMERIC, "datetime") and _ordered(data[c]) and data[c].notna().any()}
-        self.decimals_ = {c: decimals(data[c]) for c in columns if self.kinds_[c] == "continuous" and c in self.bounds_}
-        self.date_units_ = {c: date_unit(real[c]) for c in self.bounds_ if self.kinds_[c] == "datetime"}
+                        if self.kinds_[c] in (*NUMERIC, Kind.DATETIME) and _ordered(data[c]) and data[c].notna().any()}
+        self.decimals_ = {c: decimals(data[c]) for c in self.bounds_ if self.kinds_[c] == Kind.CONTINUOUS}
+        self.date_units_ = {c: date_unit(real[c]) for c in self.bounds_ if self.kinds_[c] == Kind.DATETIME}
         self._fit(data[modelled].copy())
         return self
 
@@ -158,7 +158,7 @@ class Synthesizer:
             kind, dtype = self.kinds_[column], self.dtypes_[column]
             if column in self.bounds_ and kind in NUMERIC:
                 out[column] = as_dtype(self._at_real_precision(out[column], column), dtype)
-            elif kind == "datetime" and column in self.bounds_:
+            elif kind == Kind.DATETIME and column in self.bounds_:
                 dates = pd.to_datetime(out[column]).clip(*self.bounds_[column])
                 zone = self.zones_.get(column)
                 if zone is not None:
@@ -177,7 +177,7 @@ class Synthesizer:
         """A number column clipped to the real bounds and rounded like the real values."""
         low, high = self.bounds_[column]
         values = values.astype(float).clip(low, high)
-        if self.kinds_[column] == "integer":
+        if self.kinds_[column] == Kind.INTEGER:
             return values.round()
         return values.round(self.decimals_.get(column, MAX_DECIMALS))
 
