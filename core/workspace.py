@@ -50,6 +50,9 @@ class Run:
     notes: list[str] = field(default_factory=list)  # what the user should know about this run
     lost_modes: pd.DataFrame | None = None  # neural models: categories and modes the samples lack
     model: Any = None  # neural models: the trained synthesizer, kept to draw more rows without retraining
+    drawn_from: str = ""  # the run whose trained network drew these rows (no training of its own)
+    schema: dict[str, Any] | None = None  # the schema it was made with (Schema.to_dict), set by Workspace.add_run
+    imputation: dict[str, Any] | None = None  # the imputation plan of its working table, set by Workspace.add_run
 
 
 class Workspace:
@@ -81,6 +84,7 @@ class Workspace:
         self._split_cache: tuple[pd.DataFrame, pd.DataFrame] | None = None
         self.imputed: pd.DataFrame | None = None
         self.imputation: str | None = None
+        self.imputation_plan: dict[str, Any] | None = None  # steps [{column, method, params}], seed, rules
         self.runs: list[Run] = []
 
     # ------------------------------------------------------------------ tables
@@ -122,20 +126,25 @@ class Workspace:
         retyped = schema.kinds != self.schema.kinds
         self.schema, self.real, self._split_cache = schema, real, None
         if retyped and self.imputed is not None:
-            self.imputed, self.imputation = None, None
+            self.imputed, self.imputation, self.imputation_plan = None, None, None
             return True
         return False
 
-    def set_imputed(self, table: pd.DataFrame, method: str) -> None:
+    def set_imputed(self, table: pd.DataFrame, method: str, plan: dict[str, Any] | None = None) -> None:
+        """Make ``table`` the working table; ``plan`` (steps, seed, rules) is what recipes replay."""
         if list(table.columns) != list(self.real.columns) or len(table) != len(self.real):
             raise DataError("The imputed table does not have the real table's rows and columns.")
-        self.imputed, self.imputation, self._split_cache = table, method, None
+        self.imputed, self.imputation, self.imputation_plan, self._split_cache = table, method, plan, None
 
     def restore_original(self) -> None:
-        self.imputed, self.imputation, self._split_cache = None, None, None
+        self.imputed, self.imputation, self.imputation_plan, self._split_cache = None, None, None, None
 
     def add_run(self, run: Run) -> Run:
-        """Keep a run; it gets a unique name such as 'smote #2' unless it has one."""
+        """Keep a run; it gets a unique name such as 'smote #2' unless it has one, and records the schema and the
+        imputation plan of the working table it was made from."""
+        if run.schema is None:
+            run.schema = self.schema.to_dict()
+            run.imputation = self.imputation_plan
         taken = {r.name for r in self.runs}
         if not run.name or run.name in taken:
             k = 1 + sum(r.method == run.method for r in self.runs)

@@ -27,7 +27,7 @@ def use_table() -> None:
         return
 
     def apply() -> bool:
-        ws.set_imputed(result["table"], result["label"])
+        ws.set_imputed(result["table"], result["label"], plan=result["steps"])
         return True
 
     if captured("using the imputed table", apply):
@@ -169,7 +169,10 @@ def fill_holes(ws, holed: list[str]) -> None:
             if done is not None:
                 methods = sorted({s.method for s in plan})
                 label = methods[0] if len(methods) == 1 else "per column: " + ", ".join(methods)
+                steps = {"steps": [{"column": s.column, "method": s.method, "params": dict(s.params)} for s in plan],
+                         "seed": seed, "rules": list(rules)}  # what a recipe replays
                 st.session_state[RESULT] = {"fingerprint": ws.fingerprint, "table": done.table, "label": label,
+                                            "steps": steps,
                                             "plan": [s.column for s in plan], "imputation": done, "rules": rules}
     result = st.session_state.get(RESULT)
     if result and result["fingerprint"] == ws.fingerprint:

@@ -206,7 +206,7 @@ def redraw() -> None:
         table, _ = draw_rows(source.model, n, rng=seed, rules=source.rules, derived=source.derived)
         return Run(method=source.method, params=source.params, seed=seed, synthetic=table, fit_seconds=0.0,
                    sample_seconds=time.perf_counter() - start, rules=source.rules, derived=source.derived,
-                   notes=[f"Drawn from the network trained for run '{name}' (no retraining)."],
+                   notes=[f"Drawn from the network trained for run '{name}' (no retraining)."], drawn_from=name,
                    lost_modes=source.model.collapse_check(ws.train, table),
                    model=source.model)
 

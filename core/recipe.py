@@ -1,0 +1,216 @@
+"""Recipes: one JSON document that says everything one run was made with, to replay it.
+
+A recipe holds the SynthLab version; the data it was made from (the table's fingerprint, name and
+size, and its schema: every column's kind, the target, the columns left out, the parsers); the
+holdout (share and seed: a replay fits on the same training rows); the imputation plan of the
+working table, if it was imputed (steps, seed, rules); and the method, its parameters, the seed, the
+row count, the business rules and the derived columns. Parameters are written through the method's
+declared types (a ``matrix`` as its column names and values) and read back through the same checks
+as a user's values, so a recipe is data, never code.
+
+``replay(recipe, ws)`` rebuilds the workspace from the loaded table with the recipe's schema and
+holdout, imputes it with the recipe's plan and generates: the same table and recipe give the same
+rows, byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from core import __version__
+from core.errors import DataError, ParameterError, SchemaError, SynthLabError
+from core.params import Param, validate_params
+from core.schema import Schema, coerce
+from core.workspace import Run, Workspace
+
+FORMAT = "synthlab-recipe"
+FORMAT_VERSION = 1
+MAX_BYTES = 1_000_000  # a recipe is a few kilobytes; a bigger file is not one
+MAX_DEPTH = 20
+
+
+class RecipeError(DataError):
+    """A recipe that cannot be read or does not fit the loaded table."""
+
+
+@dataclass(frozen=True)
+class Recipe:
+    method: str
+    params: dict[str, Any]  # checked values, as the method takes them
+    seed: int
+    rows: int
+    data: dict[str, Any]  # fingerprint, name, rows, schema (Schema.to_dict)
+    holdout: dict[str, Any]  # share, seed
+    imputation: dict[str, Any] | None = None  # steps [{column, method, params}], seed, rules
+    rules: list[str] = field(default_factory=list)
+    derived: list[str] = field(default_factory=list)
+    version: str = __version__
+
+    def to_json(self) -> str:
+        from core.synth import METHODS
+
+        body = asdict(self)
+        body["params"] = encode_params(METHODS[self.method].params, self.params)
+        return json.dumps({"format": FORMAT, "format_version": FORMAT_VERSION, **body}, indent=2,
+                          ensure_ascii=False, allow_nan=False)
+
+
+def encode_params(declared: tuple[Param, ...], values: dict[str, Any]) -> dict[str, Any]:
+    """Parameter values as JSON: a matrix as {"columns": [...], "values": [[...]]}, the rest as they are."""
+    out = {}
+    for param in declared:
+        value = values.get(param.name, param.default)
+        if param.type == "matrix" and isinstance(value, pd.DataFrame):
+            value = {"columns": [str(c) for c in value.columns], "values": value.to_numpy(dtype=float).tolist()}
+        out[param.name] = value
+    return out
+
+
+def decode_params(declared: tuple[Param, ...], values: dict[str, Any], owner: str) -> dict[str, Any]:
+    """Parameter values read from JSON, checked like a user's values."""
+    given = dict(values)
+    for param in declared:
+        value = given.get(param.name)
+        if param.type == "matrix" and isinstance(value, dict):
+            columns, rows = value.get("columns"), value.get("values")
+            if not isinstance(columns, list) or not isinstance(rows, list) or len(rows) != len(columns) \
+                    or not all(isinstance(r, list) and len(r) == len(columns) for r in rows):
+                raise RecipeError(f"The recipe's '{param.name}' is not a square table of numbers with column names.")
+            given[param.name] = pd.DataFrame(rows, index=columns, columns=columns)
+    return validate_params(declared, given, owner)
+
+
+def recipe_for(ws: Workspace, run: Run) -> Recipe:
+    """The recipe that makes ``run`` again from the table ``ws`` holds."""
+    from core.synth import METHODS
+
+    if run.method not in METHODS:
+        raise RecipeError(f"Run '{run.name}' was made with '{run.method}', which this SynthLab does not have.")
+    if run.drawn_from:
+        raise RecipeError(f"Run '{run.name}' was drawn from the network of run '{run.drawn_from}' without training, "
+                          "so no recipe can make it again.", hint=f"Take the recipe of '{run.drawn_from}'.")
+    return Recipe(method=run.method, params=dict(run.params), seed=int(run.seed), rows=len(run.synthetic),
+                  data={"fingerprint": ws.fingerprint, "name": ws.name, "rows": len(ws.raw),
+                        "schema": run.schema if run.schema is not None else ws.schema.to_dict()},
+                  holdout={"share": ws.holdout_share, "seed": ws.seed}, imputation=run.imputation,
+                  rules=list(run.rules), derived=list(run.derived))
+
+
+def load_recipe(text: str | bytes) -> Recipe:
+    """A recipe from its JSON; a RecipeError (one sentence) for anything that is not a valid recipe."""
+    from core.synth import METHODS
+
+    if len(text) > MAX_BYTES:
+        raise RecipeError(f"This file is {len(text):,} bytes; a recipe is at most {MAX_BYTES:,}.")
+    try:
+        body = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        raise RecipeError("This file is not a recipe: it is not JSON.",
+                          hint="Use a recipe downloaded beside a run.") from None
+    if not isinstance(body, dict) or body.get("format") != FORMAT:
+        raise RecipeError("This JSON is not a SynthLab recipe.", hint="Use a recipe downloaded beside a run.")
+    if _depth(body) > MAX_DEPTH:
+        raise RecipeError("This recipe is nested deeper than any recipe is.")
+    if body.get("format_version") != FORMAT_VERSION:
+        raise RecipeError(f"This recipe has format version {body.get('format_version')!r}; this SynthLab reads "
+                          f"version {FORMAT_VERSION}.")
+    method = body.get("method")
+    if not isinstance(method, str) or method not in METHODS:
+        raise RecipeError(f"The recipe's method {method!r} is not one this SynthLab has.",
+                          hint="Methods: " + ", ".join(METHODS) + ".")
+    seed, rows = body.get("seed"), body.get("rows")
+    for name, value in (("seed", seed), ("rows", rows)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise RecipeError(f"The recipe's {name} must be a whole number, not {value!r}.")
+    texts = {name: body.get(name, []) for name in ("rules", "derived")}
+    for name, lines in texts.items():
+        if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+            raise RecipeError(f"The recipe's {name} must be a list of lines of text.")
+    data, holdout, imputation = body.get("data"), body.get("holdout"), body.get("imputation")
+    if not isinstance(data, dict) or not isinstance(data.get("schema"), dict) \
+            or not isinstance(data["schema"].get("kinds"), dict):
+        raise RecipeError("The recipe does not say which table and column kinds it was made from.")
+    if not isinstance(holdout, dict) or not _number(holdout.get("share")) or not isinstance(holdout.get("seed"), int):
+        raise RecipeError("The recipe does not say which rows were held out (share and seed).")
+    if imputation is not None and not (isinstance(imputation, dict) and isinstance(imputation.get("steps"), list)):
+        raise RecipeError("The recipe's imputation is not a plan of steps.")
+    params = body.get("params", {})
+    if not isinstance(params, dict):
+        raise RecipeError("The recipe's parameters must be names with values.")
+    try:
+        checked = decode_params(METHODS[method].params, params, METHODS[method].title)
+    except ParameterError as exc:
+        raise RecipeError(f"The recipe's parameters are refused: {exc.message}", hint=exc.hint) from None
+    return Recipe(method=method, params=checked, seed=seed, rows=rows, data=data, holdout=holdout,
+                  imputation=imputation, rules=texts["rules"], derived=texts["derived"],
+                  version=str(body.get("version", "")))
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON value")  # NaN and Infinity are not JSON
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _depth(value: Any) -> int:
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return 1 + max((_depth(child) for child in children), default=0)
+
+
+def check_fits(recipe: Recipe, ws: Workspace) -> list[str]:
+    """Whether the recipe can run on ``ws``'s table: a RecipeError naming the column that is missing, extra or of
+    a kind the values do not fit; returns notices (such as a table that is not the recipe's own)."""
+    kinds = recipe.data["schema"]["kinds"]
+    missing = [c for c in kinds if c not in ws.raw.columns]
+    extra = [str(c) for c in ws.raw.columns if c not in kinds]
+    if missing:
+        raise RecipeError(f"The recipe needs a column '{missing[0]}', which the loaded table does not have.")
+    if extra:
+        raise RecipeError(f"The loaded table has a column '{extra[0]}' the recipe's table did not have.")
+    _schema(recipe, ws)
+    if recipe.data.get("fingerprint") != ws.fingerprint:
+        return ["The loaded table has the recipe's columns but other values than the table the recipe was made "
+                "from, so the rows will differ from the recipe's run."]
+    return []
+
+
+def _schema(recipe: Recipe, ws: Workspace) -> Schema:
+    try:
+        schema = Schema.from_dict(recipe.data["schema"])
+        schema.with_target(schema.target).with_excluded(schema.excluded)  # (names checked against the kinds)
+        coerce(ws.raw, schema)  # the kinds must fit the values
+    except (SchemaError, KeyError, TypeError, ValueError) as exc:
+        said = exc.message if isinstance(exc, SynthLabError) else "its schema is not readable"
+        raise RecipeError(f"The recipe does not fit the loaded table: {said}") from None
+    return schema
+
+
+def replay(recipe: Recipe, ws: Workspace) -> Any:
+    """The recipe's run made again from ``ws``'s table (a :class:`core.synth.run.Generated`); its notes say it was
+    replayed, and anything that differs from the recipe's table."""
+    from core.impute.plan import Step, impute
+    from core.synth.run import generate
+
+    notices = check_fits(recipe, ws)
+    fresh = Workspace(ws.raw, name=ws.name, schema=_schema(recipe, ws), holdout_share=float(recipe.holdout["share"]),
+                      seed=int(recipe.holdout["seed"]))
+    plan = recipe.imputation
+    if plan:
+        try:
+            steps = [Step(s["column"], s["method"], dict(s.get("params") or {})) for s in plan["steps"]]
+            done = impute(fresh.real, fresh.schema, steps, rng=int(plan.get("seed", 0)),
+                          rules=list(plan.get("rules", [])))
+        except (KeyError, TypeError, AttributeError):
+            raise RecipeError("The recipe's imputation plan is not readable.") from None
+        fresh.set_imputed(done.table, "recipe", plan=plan)
+    result = generate(fresh.train, fresh.schema, recipe.method, recipe.params, recipe.rows, rng=recipe.seed,
+                      rules=recipe.rules, derived=recipe.derived)
+    result.notes = [f"Replayed from a recipe (SynthLab {recipe.version or 'unknown'}).", *notices, *result.notes]
+    return result
