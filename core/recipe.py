@@ -192,7 +192,7 @@ def _schema(recipe: Recipe, ws: Workspace) -> Schema:
     return schema
 
 
-def replay(recipe: Recipe, ws: Workspace) -> Any:
+def replay(recipe: Recipe, ws: Workspace, *, monitor: Any = None) -> Any:
     """The recipe's run made again from ``ws``'s table (a :class:`core.synth.run.Generated`); its notes say it was
     replayed, and anything that differs from the recipe's table."""
     from core.impute.plan import Step, impute
@@ -211,6 +211,6 @@ def replay(recipe: Recipe, ws: Workspace) -> Any:
             raise RecipeError("The recipe's imputation plan is not readable.") from None
         fresh.set_imputed(done.table, "recipe", plan=plan)
     result = generate(fresh.train, fresh.schema, recipe.method, recipe.params, recipe.rows, rng=recipe.seed,
-                      rules=recipe.rules, derived=recipe.derived)
+                      rules=recipe.rules, derived=recipe.derived, monitor=monitor)
     result.notes = [f"Replayed from a recipe (SynthLab {recipe.version or 'unknown'}).", *notices, *result.notes]
     return result

@@ -1,0 +1,281 @@
+"""The command line: ``synthlab`` (or ``python -m core``).
+
+    synthlab profile  --data FILE [--target COLUMN] [--out FILE.json]
+    synthlab generate --data FILE --method KEY [--param NAME=VALUE ...] --rows N --seed S --out FILE
+    synthlab generate --data FILE --recipe RECIPE.json --out FILE
+    synthlab evaluate --data FILE --synthetic FILE [--target COLUMN] [--out FILE.json]
+
+Tables are read with the app's reader and written as CSV or Parquet by the suffix of ``--out``.
+``--save-recipe FILE`` writes the recipe of a generation, which ``--recipe`` replays byte for byte.
+Method parameters are the ones the app's widgets show, checked the same way; ``synthlab generate
+--help`` lists them. Exit code 0 on success; 2 with one sentence on standard error for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from core.errors import ParameterError, SynthLabError
+from core.io import read_table, write_table
+from core.params import Param
+from core.workspace import Run, Workspace
+
+BAD_INPUT = 2
+TRUE, FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
+
+
+class _Refused(Exception):
+    """A bad command line: its sentence goes to standard error, with exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own exit would print usage and a traceback-like line
+        raise _Refused(f"{message[0].upper()}{message[1:]}. See '{self.prog} --help'.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            raise _Refused("Say what to do: profile, generate or evaluate. See 'synthlab --help'.")
+        args.run(args)
+    except _Refused as exc:
+        print(f"synthlab: {exc}", file=sys.stderr)
+        return BAD_INPUT
+    except SynthLabError as exc:
+        print(f"synthlab: {exc.message}" + (f" {exc.hint}" if exc.hint else ""), file=sys.stderr)
+        return BAD_INPUT
+    except OSError as exc:
+        print(f"synthlab: cannot write or read '{exc.filename}': {exc.strerror}.", file=sys.stderr)
+        return BAD_INPUT
+    return 0
+
+
+def _parser() -> _Parser:
+    from core.synth import METHODS
+
+    parser = _Parser(prog="synthlab", description="SynthLab on the command line: profile a table, generate "
+                                                  "synthetic rows, score them.")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    profile = commands.add_parser("profile", help="the kind, missing share and summary of every column, as JSON")
+    profile.add_argument("--data", required=True, help="the table (CSV, TSV, Excel, Parquet, JSON)")
+    profile.add_argument("--target", help="the target column")
+    profile.add_argument("--out", help="write the JSON here (default: standard output)")
+    profile.set_defaults(run=_profile)
+
+    listing = "\n".join(f"  {key}: {cls.title}\n" + "".join(f"      {p.name} ({_kind(p)}, default {p.default!r}): "
+                                                           f"{p.help}\n" for p in cls.params)
+                        for key, cls in METHODS.items())
+    generate = commands.add_parser(
+        "generate", help="fit a method and write synthetic rows", formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f"methods and their parameters (--param NAME=VALUE):\n{listing}")
+    generate.add_argument("--data", required=True, help="the real table")
+    generate.add_argument("--method", choices=list(METHODS), metavar="KEY", help="the method (see below)")
+    generate.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                          help="a method parameter (repeat for several); a mapping as JSON, a matrix as a CSV file")
+    generate.add_argument("--rows", type=_whole, help="how many rows to generate")
+    generate.add_argument("--seed", type=_whole, default=0, help="same seed, same table (default 0)")
+    generate.add_argument("--target", help="the target column (oversamplers balance its classes)")
+    generate.add_argument("--rule", action="append", default=[], help="a business rule rows must keep (repeatable)")
+    generate.add_argument("--derive", action="append", default=[], metavar="NAME=EXPRESSION",
+                          help="a derived column (repeatable)")
+    generate.add_argument("--recipe", help="replay this recipe instead of --method, --param, --rows and --seed")
+    generate.add_argument("--out", required=True, help="the synthetic table (.csv or .parquet)")
+    generate.add_argument("--save-recipe", help="also write the recipe of this generation here (.json)")
+    generate.set_defaults(run=_generate)
+
+    evaluate = commands.add_parser("evaluate", help="score a synthetic table against the real one, as JSON")
+    evaluate.add_argument("--data", required=True, help="the real table")
+    evaluate.add_argument("--synthetic", required=True, help="the synthetic table")
+    evaluate.add_argument("--target", help="the target column (for the utility score)")
+    evaluate.add_argument("--out", help="write the JSON here (default: standard output)")
+    evaluate.set_defaults(run=_evaluate)
+    return parser
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+
+
+def _kind(param: Param) -> str:
+    return f"one of {', '.join(map(str, param.choices))}" if param.type == "choice" else param.type
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _workspace(path: str, target: str | None) -> Workspace:
+    ws = Workspace(read_table(path), name=Path(path).name, source=f"file:{Path(path).name}")
+    if target is not None:
+        ws.set_schema(ws.schema.with_target(target))
+    return ws
+
+
+def _write_json(body: Any, out: str | None) -> None:
+    text = json.dumps(body, indent=2, default=str, allow_nan=False)
+    if out:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+
+
+def _table_format(path: str) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise _Refused(f"'{path}' should end in .csv or .parquet, so SynthLab knows how to write it.")
+    return suffix[1:]
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _profile(args: argparse.Namespace) -> None:
+    from core.profile import profile
+
+    ws = _workspace(args.data, args.target)
+    table = profile(ws.real, ws.schema)
+    _write_json({"table": ws.name, "rows": len(ws.raw), "columns": len(ws.raw.columns), "target": ws.schema.target,
+                 "excluded": list(ws.schema.excluded),
+                 "profile": json.loads(table.to_json(orient="records", date_format="iso"))}, args.out)
+
+
+def _generate(args: argparse.Namespace) -> None:
+    from core.recipe import load_recipe, recipe_for, replay
+    from core.synth import METHODS
+    from core.synth.run import generate
+
+    kind = _table_format(args.out)
+    ws = _workspace(args.data, args.target)
+    progress = _Progress()
+    if args.recipe:
+        if args.method or args.param or args.rows is not None:
+            raise _Refused("Give either --recipe or --method with its --param, --rows and --seed, not both.")
+        recipe = load_recipe(Path(args.recipe).read_bytes())
+        _say(f"Replaying {METHODS[recipe.method].title} from the recipe: {recipe.rows:,} rows, seed {recipe.seed}…")
+        result = replay(recipe, ws, monitor=progress.monitor)
+        method, params, seed, rules, derived = recipe.method, recipe.params, recipe.seed, recipe.rules, recipe.derived
+    else:
+        if not args.method or args.rows is None:
+            raise _Refused("Say which --method and how many --rows (or give a --recipe).")
+        cls = METHODS[args.method]
+        params = _params(cls.params, args.param)
+        method, seed, rules, derived = args.method, args.seed, args.rule, args.derive
+        _say(f"Fitting {cls.title} on {len(ws.train):,} rows and drawing {args.rows:,}…")
+        result = generate(ws.train, ws.schema, method, params, args.rows, rng=seed, rules=rules, derived=derived,
+                          monitor=progress.monitor)
+    progress.done()
+    Path(args.out).write_bytes(write_table(result.table, kind))
+    for note in result.notes:
+        _say(note)
+    _say(f"Wrote {len(result.table):,} rows to {args.out} (fit {result.fit_seconds:.2f} s, "
+         f"sample {result.sample_seconds:.2f} s).")
+    if args.save_recipe:
+        run = ws.add_run(Run(method=method, params=params, seed=seed, synthetic=result.table, fit_seconds=0.0,
+                             sample_seconds=0.0, rules=list(rules), derived=list(derived)))
+        Path(args.save_recipe).write_text(recipe_for(ws, run).to_json() + "\n", encoding="utf-8")
+        _say(f"Wrote the recipe to {args.save_recipe}.")
+
+
+def _evaluate(args: argparse.Namespace) -> None:
+    from core.evaluate import evaluate
+    from core.evaluate.scores import readings
+
+    ws = _workspace(args.data, args.target)
+    synthetic = read_table(args.synthetic)
+    missing = [c for c in ws.schema.synth_columns if c not in synthetic.columns]
+    if missing:
+        raise _Refused(f"The synthetic table has no column '{missing[0]}', which the real table has.")
+    _say(f"Scoring {len(synthetic):,} synthetic rows against {len(ws.train):,} real ones "
+         f"({len(ws.holdout):,} held out)…")
+    scores = evaluate(ws.train, synthetic[ws.schema.synth_columns], ws.schema,
+                      holdout=ws.holdout if len(ws.holdout) else None)
+    numbers = {k: getattr(scores, k) for k in ("quality", "column_shapes", "column_pair_trends", "detection_auc",
+                                               "tstr_ratio", "exact_copy_rate", "dcr_share_closer", "validity",
+                                               "structure")}
+    _write_json({"scores": {k: (None if v is None or v != v else float(v)) for k, v in numbers.items()},
+                 "readings": readings(scores)}, args.out)
+
+
+# ---------------------------------------------------------------- parameters and progress
+
+
+def _params(declared: tuple[Param, ...], given: list[str]) -> dict[str, Any]:
+    """--param NAME=VALUE strings as the method's values (checked again at fit, like the app's)."""
+    by_name = {p.name: p for p in declared}
+    out = {}
+    for item in given:
+        name, equals, text = item.partition("=")
+        name = name.strip()
+        if not equals:
+            raise _Refused(f"--param '{item}' should read NAME=VALUE.")
+        if name not in by_name:
+            raise ParameterError(f"This method has no parameter '{name}'.",
+                                 hint=f"Its parameters: {', '.join(by_name) or 'none'}.")
+        out[name] = by_name[name].validate(_value(by_name[name], text.strip()))
+    return out
+
+
+def _value(param: Param, text: str) -> Any:
+    if param.type == "bool":
+        if text.lower() not in TRUE | FALSE:
+            raise ParameterError(f"'{param.name}' must be true or false, not '{text}'.")
+        return text.lower() in TRUE
+    if param.type == "choice":
+        for choice in param.choices:
+            if text == str(choice) or (isinstance(choice, float) and _float(text) == choice):
+                return choice
+        return text  # refused by validate, with the choices
+    if param.type == "mapping":
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise ParameterError(f"'{param.name}' must be a JSON object such as '{{\"salary\": \"gamma\"}}'.") \
+                from None
+    if param.type == "matrix":
+        matrix = read_table(text)
+        return matrix.set_index(matrix.columns[0]).rename_axis(None)
+    if param.type == "column":
+        return text or None
+    return text
+
+
+def _float(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+class _Progress:
+    """A training's epochs as one line on standard error (a monitor the neural models report to)."""
+
+    def __init__(self) -> None:
+        from core.synth.neural import TrainingMonitor
+
+        outer = self
+
+        class Printing(TrainingMonitor):
+            def report(self, progress) -> None:
+                super().report(progress)
+                outer.shown = True
+                width = 30
+                filled = round(width * progress.epoch / progress.epochs)
+                print(f"\r[{'#' * filled}{'.' * (width - filled)}] epoch {progress.epoch:,}/{progress.epochs:,}",
+                      end="", file=sys.stderr, flush=True)
+
+        self.shown = False
+        self.monitor = Printing(owner="command line")
+
+    def done(self) -> None:
+        if self.shown:
+            print(file=sys.stderr)
+
