@@ -192,9 +192,9 @@ def _schema(recipe: Recipe, ws: Workspace) -> Schema:
     return schema
 
 
-def replay(recipe: Recipe, ws: Workspace, *, monitor: Any = None) -> Any:
+def replay(recipe: Recipe, ws: Workspace, *, monitor: Any = None, source: str = "a recipe") -> Any:
     """The recipe's run made again from ``ws``'s table (a :class:`core.synth.run.Generated`); its notes say it was
-    replayed, and anything that differs from the recipe's table."""
+    replayed from ``source``, and anything that differs from the recipe's table. ``monitor`` follows a training."""
     from core.impute.plan import Step, impute
     from core.synth.run import generate
 
@@ -212,5 +212,6 @@ def replay(recipe: Recipe, ws: Workspace, *, monitor: Any = None) -> Any:
         fresh.set_imputed(done.table, "recipe", plan=plan)
     result = generate(fresh.train, fresh.schema, recipe.method, recipe.params, recipe.rows, rng=recipe.seed,
                       rules=recipe.rules, derived=recipe.derived, monitor=monitor)
-    result.notes = [f"Replayed from a recipe (SynthLab {recipe.version or 'unknown'}).", *notices, *result.notes]
+    result.notes = [f"Replayed from {source} (made with SynthLab {recipe.version or 'of unknown version'}).",
+                    *notices, *result.notes]
     return result

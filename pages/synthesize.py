@@ -17,8 +17,10 @@ import pandas as pd
 import streamlit as st
 
 from core import plots
+from core.errors import ParameterError, SynthLabError
 from core.io import write_table
 from core.limits import limits
+from core.recipe import load_recipe, recipe_for, replay
 from core.synth import METHODS, families
 from core.synth.neural import LOST, SPIKE
 from core.synth.run import draw as draw_rows
@@ -187,6 +189,56 @@ def live(job: training.Job) -> None:
 def redraw_problems() -> list[str]:
     return [p for p in (rows_problem(st.session_state.get("redraw_n"), "More rows"),
                         seed_problem(st.session_state.get("redraw_seed"), "Seed for them")) if p]
+
+
+def recipe_button(ws: Workspace, run: Run, container) -> None:
+    """The run's recipe as a download (a run drawn from another run's network has none: said on the button)."""
+    try:
+        text, why = recipe_for(ws, run).to_json(), None
+    except SynthLabError as exc:
+        text, why = "", sentence(exc) if isinstance(exc, ParameterError) else exc.message
+    container.download_button("Recipe", text, f"{run.name}.recipe.json", mime="application/json", key="run_recipe",
+                              icon=":material/receipt_long:", disabled=why is not None,
+                              help=why or "Everything this run was made with, as JSON: replay it here or with "
+                                          "'synthlab generate --recipe' to make the same rows again.")
+
+
+def replay_clicked() -> None:
+    """Replay the uploaded recipe on the loaded table, as a new run."""
+    state.new_action(PAGE)
+    ws = state.workspace()
+    upload = st.session_state.get("recipe_upload")
+    if upload is None:
+        state.flash("error", "Choose a recipe file first.")
+        return
+
+    def apply() -> Run:
+        recipe = load_recipe(upload.getvalue())
+        result = replay(recipe, ws, source=f"recipe '{upload.name}'")
+        notes = [*result.notes]
+        if (recipe.holdout["share"], recipe.holdout["seed"]) != (ws.holdout_share, ws.seed):
+            notes.append("The recipe held out other rows than this session does; its scores here use this session's "
+                         "holdout.")
+        return Run(method=recipe.method, params=recipe.params, seed=recipe.seed, synthetic=result.table,
+                   fit_seconds=result.fit_seconds, sample_seconds=result.sample_seconds, rules=recipe.rules,
+                   derived=recipe.derived, notes=notes,
+                   schema=recipe.data["schema"], imputation=recipe.imputation)
+
+    with st.spinner("Replaying the recipe…"):
+        run = captured("replaying the recipe", apply)
+    if run is not None:
+        ws.add_run(run)
+        st.session_state["run_choice"] = run.name
+        state.flash("success", f"Replayed '{md(upload.name)}' as run '{md(run.name)}' ({len(run.synthetic):,} rows).")
+
+
+def replay_panel() -> None:
+    with st.expander("Replay a recipe"):
+        st.caption("A recipe (downloaded beside a run, or written by 'synthlab generate --save-recipe') makes the same "
+                   "rows again from the same table: the schema, holdout, imputation, method, settings, seed and rules "
+                   "all come from it. A recipe for other columns is refused with the column that differs.")
+        st.file_uploader("Recipe", type=["json"], key="recipe_upload", label_visibility="collapsed")
+        st.button("Replay", key="recipe_replay", icon=":material/replay:", on_click=replay_clicked)
 
 
 def redraw() -> None:
@@ -398,7 +450,7 @@ def runs_panel(ws: Workspace) -> None:
     if chosen_run.model is not None:  # a trained run keeps its network
         training_check(ws, chosen_run)
     safe_preview(chosen_run.synthetic.head(1_000), height=280, width="stretch")
-    actions = st.columns([2, 1, 1, 1, 1])
+    actions = st.columns([2, 1, 1, 1, 1, 1])
     actions[0].text_input("New name", key="run_new_name", label_visibility="collapsed", placeholder="new name")
     actions[1].button("Rename", key="run_rename", on_click=rename)
     actions[2].button("Delete", key="run_delete", on_click=delete)
@@ -406,6 +458,7 @@ def runs_panel(ws: Workspace) -> None:
                                mime="text/csv", key="run_csv", icon=":material/download:")
     actions[4].download_button("Parquet", write_table(chosen_run.synthetic, "parquet"),
                                f"{chosen_run.name}.parquet", key="run_parquet", icon=":material/download:")
+    recipe_button(ws, chosen_run, actions[5])
 
 def render() -> None:
     ws = state.workspace()
@@ -423,6 +476,7 @@ def render() -> None:
                 "Impute page first.", icon=":material/info:")
     method = method_panel(ws)
     generate_panel(ws, method, job)
+    replay_panel()
     runs_panel(ws)
 
 

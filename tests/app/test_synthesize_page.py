@@ -41,7 +41,8 @@ def test_statistical_methods_make_runs_and_runs_can_be_managed():
     assert "already a run" in at.error[0].value
     at.button(key="run_delete").click().run()
     assert at.dataframe[0].value["run"].tolist() == ["monte_carlo #1", "cholesky #1"]
-    assert len(at.get("download_button")) == 2
+    buttons = at.get("download_button")
+    assert len(buttons) == 3 and not buttons[2].proto.disabled  # CSV, Parquet and the recipe
 
 
 def test_rules_derived_columns_and_a_bad_rule():
@@ -116,6 +117,8 @@ def test_neural_training_makes_a_run_with_curves_and_the_mode_collapse_check():
     assert at.dataframe[0].value["run"].tolist() == ["vae #1", "vae #2"]
     assert at.dataframe[0].value["rows"].tolist() == [275, 1_000] and at.dataframe[0].value["fit s"].iloc[1] == 0
     assert any("Drawn from the network trained for run 'vae #1'" in c.value for c in at.code)
+    recipe = at.get("download_button")[2].proto
+    assert recipe.disabled and "drawn from the network of run 'vae #1'" in recipe.help  # no recipe remakes it
     at.number_input(key="redraw_n").set_value(1_000_001).run()  # over the server's limit: said, not clamped
     assert any("'More rows' = 1,000,001" in e and "synthlab.toml" in e for e in read(at.error))
     assert at.button(key="redraw").disabled and at.number_input(key="redraw_n").value == 1_000_001

@@ -94,7 +94,7 @@ def test_missingness_page(page: Page):
     expect(page.get_by_text("116 complete rows. Same seed, same holes.")).to_be_visible()
 
 
-def test_impute_and_use_the_table(page: Page):
+def test_impute_and_use_the_table(page: Page, tmp_path):
     choose(page, "Sample dataset", "Mammal sleep")
     expect(sidebar(page)).to_contain_text("83 rows × 11 columns")
     page.get_by_test_id("stSidebarNav").get_by_text("Impute").click()
@@ -116,11 +116,34 @@ def test_impute_and_use_the_table(page: Page):
     page.get_by_role("button", name="Generate", exact=True).click()
     expect(page.get_by_text("as run 'gaussian_copula #1'")).to_be_visible()
     expect(sidebar(page)).to_contain_text("Synthesis runs: 1")
+    replay_the_recipe(page, tmp_path)
 
     page.get_by_role("link", name="Compare").click()
     expect(page.get_by_role("heading", name="Compare")).to_be_visible()
     expect(page.get_by_test_id("stMetric").filter(has_text="Detection AUC")).to_be_visible(timeout=60_000)
     expect(page.get_by_test_id("stMetric").filter(has_text="Quality")).to_contain_text("0.")
+
+
+def download(page: Page, button: str, path):
+    with page.expect_download() as done:
+        page.get_by_role("button", name=button, exact=True).click()
+    done.value.save_as(path)
+    return path.read_bytes()
+
+
+def replay_the_recipe(page: Page, tmp_path) -> None:
+    """The run's recipe, downloaded and uploaded again, makes the same rows (the imputation included)."""
+    download(page, "Recipe", tmp_path / "run.recipe.json")
+    first = download(page, "CSV", tmp_path / "first.csv")
+    page.get_by_text("Replay a recipe").click()
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(tmp_path / "run.recipe.json"))
+    expect(page.get_by_text("run.recipe.json")).to_be_visible()
+    page.wait_for_timeout(1_000)  # the upload reaches the server before the click
+    page.get_by_role("button", name="Replay", exact=True).click()
+    expect(page.get_by_text("as run 'gaussian_copula #2'")).to_be_visible()
+    expect(sidebar(page)).to_contain_text("Synthesis runs: 2")
+    expect(page.get_by_text("Replayed from recipe 'run.recipe.json' (made with SynthLab")).to_be_visible()
+    assert download(page, "CSV", tmp_path / "second.csv") == first  # byte for byte
 
 
 def test_excel_sheet_picker(page: Page, tmp_path):
