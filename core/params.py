@@ -155,6 +155,23 @@ def describe(params: tuple[Param, ...]) -> str:
     return "Parameters\n----------\n" + ("\n".join(lines) if lines else "none")
 
 
+def settings_text(params: tuple[Param, ...], values: dict[str, Any]) -> str:
+    """Parameter values in one line: a mapping's choices named, an edited matrix said."""
+    declared = {p.name: p for p in params}
+    parts = []
+    for name, value in values.items():
+        kind = declared[name].type if name in declared else ""
+        if kind == "mapping":
+            if value:
+                parts.append(f"{name} (" + ", ".join(f"{c}: {d}" for c, d in value.items()) + ")")
+        elif kind == "matrix":
+            if value is not None:
+                parts.append(f"{name} edited")
+        else:
+            parts.append(f"{name}={value}")
+    return ", ".join(parts)
+
+
 def validate_params(declared: tuple[Param, ...], given: dict[str, Any], owner: str) -> dict[str, Any]:
     """Defaults filled in, unknown names refused, each value checked (columns are checked at fit)."""
     names = {p.name for p in declared}

@@ -20,6 +20,7 @@ from core import plots
 from core.errors import ParameterError, SynthLabError
 from core.io import write_table
 from core.limits import limits
+from core.params import settings_text
 from core.recipe import load_recipe, recipe_for, replay
 from core.synth import METHODS, families
 from core.synth.neural import LOST, SPIKE
@@ -35,7 +36,6 @@ from ui.params import (
     rows_problem,
     seed_problem,
     sentence,
-    settings_text,
     table_widgets,
 )
 from ui.text import md, safe_preview

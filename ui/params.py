@@ -187,23 +187,6 @@ def read_table_params(params: tuple[Param, ...], ws: Workspace) -> tuple[dict[st
     return values, problems, notes
 
 
-def settings_text(params: tuple[Param, ...], values: dict[str, Any]) -> str:
-    """Parameter values in one line: a mapping's choices named, an edited matrix said."""
-    declared = {p.name: p for p in params}
-    parts = []
-    for name, value in values.items():
-        kind = declared[name].type if name in declared else ""
-        if kind == "mapping":
-            if value:
-                parts.append(f"{name} (" + ", ".join(f"{c}: {d}" for c, d in value.items()) + ")")
-        elif kind == "matrix":
-            if value is not None:
-                parts.append(f"{name} edited")
-        else:
-            parts.append(f"{name}={value}")
-    return ", ".join(parts)
-
-
 def _mapping_key(param: Param, ws: Workspace, column: str) -> str:
     return f"{param.name}::{ws.fingerprint}::{column}"  # shared by every method with this parameter
 

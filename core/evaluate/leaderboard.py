@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from core.params import settings_text
 from core.synth import METHODS
 from core.workspace import Run
 
@@ -34,8 +35,7 @@ def leaderboard(runs: Iterable[Run]) -> pd.DataFrame:
 def _row(run: Run) -> dict:
     method = METHODS.get(run.method)
     return {"run": run.name, "method": method.title if method is not None else run.method,
-            "settings": ", ".join(f"{k}={v}" for k, v in run.params.items()
-                                  if not isinstance(v, (dict, pd.DataFrame))),
+            "settings": settings_text(method.params if method is not None else (), run.params),
             "rows": len(run.synthetic), "seconds": run.fit_seconds + run.sample_seconds,
             "quality": run.scores.quality, "detection AUC": run.scores.detection_auc,
             "utility": run.scores.tstr_ratio, "exact copies": run.scores.exact_copy_rate,
