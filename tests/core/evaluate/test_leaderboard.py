@@ -27,7 +27,8 @@ def test_each_score_marks_its_best_run_in_its_own_direction():
     table = leaderboard([run("a", 0.9, 0.8, 0.5, 0.6), run("b", 0.7, 0.6, 0.9, 0.3), run("c", 0.8, 0.7, 0.7, 0.4)])
     assert best(table) == {"a": {"quality"}, "b": {"detection AUC", "utility", "closer than holdout"}, "c": set()}
     assert table["run"].tolist() == ["a", "b", "c"]  # the runs' order, not a ranking
-    assert table.loc[0, "settings"] == "mode=replace, shrinkage=0.5" and table.loc[0, "rows"] == 4 and table.loc[0, "seconds"] == 1.5
+    assert table.loc[0, "settings"] == "mode=replace, shrinkage=0.5"
+    assert table.loc[0, "rows"] == 4 and table.loc[0, "seconds"] == 1.5
 
 
 def test_ties_mark_every_tied_run_and_missing_values_never_win():
