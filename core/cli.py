@@ -4,6 +4,7 @@
     synthlab generate --data FILE --method KEY [--param NAME=VALUE ...] --rows N --seed S --out FILE
     synthlab generate --data FILE --recipe RECIPE.json --out FILE
     synthlab evaluate --data FILE --synthetic FILE [--target COLUMN] [--out FILE.json]
+    synthlab report   --data FILE --synthetic FILE [--target COLUMN] --out REPORT.html
 
 Tables are read with the app's reader and written as CSV or Parquet by the suffix of ``--out``.
 ``--save-recipe FILE`` writes the recipe of a generation, which ``--recipe`` replays byte for byte.
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         if args.command is None:
-            raise _Refused("Say what to do: profile, generate or evaluate. See 'synthlab --help'.")
+            raise _Refused("Say what to do: profile, generate, evaluate or report. See 'synthlab --help'.")
         args.run(args)
     except _Refused as exc:
         print(f"synthlab: {exc}", file=sys.stderr)
@@ -95,6 +96,13 @@ def _parser() -> _Parser:
     evaluate.add_argument("--target", help="the target column (for the utility score)")
     evaluate.add_argument("--out", help="write the JSON here (default: standard output)")
     evaluate.set_defaults(run=_evaluate)
+
+    report = commands.add_parser("report", help="a self-contained HTML report of a synthetic table for stakeholders")
+    report.add_argument("--data", required=True, help="the real table")
+    report.add_argument("--synthetic", required=True, help="the synthetic table")
+    report.add_argument("--target", help="the target column (for the utility score)")
+    report.add_argument("--out", required=True, help="the report (.html)")
+    report.set_defaults(run=_report)
     return parser
 
 
@@ -185,15 +193,33 @@ def _generate(args: argparse.Namespace) -> None:
         _say(f"Wrote the recipe to {args.save_recipe}.")
 
 
-def _evaluate(args: argparse.Namespace) -> None:
-    from core.evaluate import evaluate
-    from core.evaluate.scores import readings
-
+def _real_and_synthetic(args: argparse.Namespace) -> tuple[Workspace, Any]:
     ws = _workspace(args.data, args.target)
     synthetic = read_table(args.synthetic)
     missing = [c for c in ws.schema.synth_columns if c not in synthetic.columns]
     if missing:
         raise _Refused(f"The synthetic table has no column '{missing[0]}', which the real table has.")
+    return ws, synthetic
+
+
+def _report(args: argparse.Namespace) -> None:
+    from core.report import report_tables
+
+    if Path(args.out).suffix.lower() not in (".html", ".htm"):
+        raise _Refused(f"'{args.out}' should end in .html: the report is a web page.")
+    ws, synthetic = _real_and_synthetic(args)
+    _say(f"Scoring {len(synthetic):,} synthetic rows and drawing the report…")
+    page = report_tables(ws.train, synthetic, ws.schema, holdout=ws.holdout if len(ws.holdout) else None,
+                         title=ws.name)
+    Path(args.out).write_text(page, encoding="utf-8")
+    _say(f"Wrote the report to {args.out}.")
+
+
+def _evaluate(args: argparse.Namespace) -> None:
+    from core.evaluate import evaluate
+    from core.evaluate.scores import readings
+
+    ws, synthetic = _real_and_synthetic(args)
     _say(f"Scoring {len(synthetic):,} synthetic rows against {len(ws.train):,} real ones "
          f"({len(ws.holdout):,} held out)…")
     scores = evaluate(ws.train, synthetic[ws.schema.synth_columns], ws.schema,

@@ -6,6 +6,7 @@ from core import plots
 from core.evaluate.compare import ASSOCIATIONS, column_distances, correlations, group_summary, projection
 from core.evaluate.leaderboard import leaderboard
 from core.evaluate.scores import TSTR_MODELS, readings
+from core.report import html_report
 from core.synth import METHODS
 from ui import cache, sidebar, state
 from ui.errors import chart, guarded
@@ -46,6 +47,30 @@ def show_scores(scores) -> None:
         st.bar_chart(scores.details["detector leans on"].head(10).rename("AUC drop"), horizontal=True)
 
 
+REPORT = "compare_report"  # (run name, its creation time, the HTML) of the report built last
+
+
+def report_panel(ws, run) -> None:
+    """Build the chosen run's stakeholder report (the leaderboard's scored runs included), then download it."""
+    built = st.session_state.get(REPORT)
+    ready = built is not None and built[:2] == (run.name, run.created)
+    left, right = st.columns([1, 3], vertical_alignment="center")
+    if left.button("Build the report", key="report_build", icon=":material/description:",
+                   help="One HTML file for stakeholders: the data, the method, every score with its reading, the "
+                        "charts and the leaderboard. It opens offline and prints to PDF from the browser."):
+        with st.spinner(f"Writing the report of '{md(run.name)}'…"):
+            others = [r for r in ws.runs if r is not run and r.scores is not None]
+            page = guarded("writing the report", html_report, ws, [run, *others])
+        if page is not None:
+            st.session_state[REPORT] = built = (run.name, run.created, page)
+            ready = True
+    if ready:
+        right.download_button("Download the report", built[2], f"{run.name}-report.html", mime="text/html",
+                              key="report_download", icon=":material/download:")
+    else:
+        right.caption("A self-contained HTML file to hand over: build it, then download it.")
+
+
 def render() -> None:
     ws = state.workspace()
     sidebar.render(ws)
@@ -82,6 +107,7 @@ def render() -> None:
     if scores is not None:
         run.scores = scores
         guarded("showing the scores", show_scores, scores)
+        report_panel(ws, run)
 
     shapes, pairs, conditional, cloud, board = st.tabs(["Columns", "Pairs", "Within groups", "Projection",
                                                         "Leaderboard"])

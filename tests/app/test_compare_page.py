@@ -164,3 +164,14 @@ def test_a_run_that_keeps_the_real_rows_says_so_and_an_unknown_method_is_no_erro
     at.button(key="compare_all").click().run()
     board = next(d.value for d in at.dataframe if "best for" in d.value.columns)
     assert board["method"].tolist() == [METHODS[key].title, "no_longer_registered"]
+
+
+def test_the_report_is_built_for_the_chosen_run_and_offered_as_a_download():
+    at = with_runs("penguins", ["gaussian_copula", "monte_carlo"])
+    assert not at.get("download_button")  # nothing to download before it is built
+    at.button(key="compare_all").click().run()  # the scored runs go on the report's leaderboard
+    at.button(key="report_build").click().run()
+    assert not at.exception and not at.error
+    name, _, page = at.session_state["compare_report"]
+    assert name == "monte_carlo #1" and "<h2>The leaderboard</h2>" in page and "gaussian_copula #1" in page
+    assert at.get("download_button")[0].proto.label == "Download the report"

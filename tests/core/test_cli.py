@@ -79,6 +79,9 @@ def test_profile_and_evaluate_write_json(tmp_path, capsys):
                  "--out", str(tmp_path / "scores.json")]) == 0
     scores = json.loads((tmp_path / "scores.json").read_text())
     assert 0 < scores["scores"]["quality"] <= 1 and set(scores["readings"]) >= {"quality", "detection_auc"}
+    report = tmp_path / "report.html"
+    assert main(["report", "--data", PENGUINS, "--synthetic", str(synthetic), "--out", str(report)]) == 0
+    assert "<h2>The scores</h2>" in report.read_text() and "penguins.csv" in report.read_text()
 
 
 @pytest.mark.parametrize(("argv", "said"), [
@@ -102,6 +105,7 @@ def test_profile_and_evaluate_write_json(tmp_path, capsys):
     (["generate", "--data", PENGUINS, "--recipe", PENGUINS, "--out", "x.csv"], "not JSON"),
     (["generate", "--data", PENGUINS, "--recipe", "r.json", "--method", "vae", "--out", "x.csv"], "not both"),
     (["evaluate", "--data", PENGUINS, "--synthetic", SALARIES], "has no column"),
+    (["report", "--data", PENGUINS, "--synthetic", PENGUINS, "--out", "r.pdf"], "should end in .html"),
 ])
 def test_bad_input_is_exit_code_2_and_one_sentence(tmp_path, monkeypatch, capsys, argv, said):
     monkeypatch.chdir(tmp_path)
