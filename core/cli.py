@@ -1,6 +1,7 @@
 """The command line: ``synthlab`` (or ``python -m core``).
 
     synthlab profile  --data FILE [--target COLUMN] [--out FILE.json]
+    synthlab impute   --data FILE --method KEY [--param NAME=VALUE ...] [--seed S] [--rule RULE ...] --out FILE
     synthlab generate --data FILE --method KEY [--param NAME=VALUE ...] --rows N --seed S --out FILE
     synthlab generate --data FILE --recipe RECIPE.json --out FILE
     synthlab evaluate --data FILE --synthetic FILE [--target COLUMN] [--out FILE.json]
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         if args.command is None:
-            raise _Refused("Say what to do: profile, generate, evaluate or report. See 'synthlab --help'.")
+            raise _Refused("Say what to do: profile, impute, generate, evaluate or report. See 'synthlab --help'.")
         args.run(args)
     except _Refused as exc:
         print(f"synthlab: {exc}", file=sys.stderr)
@@ -58,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> _Parser:
+    from core.impute import IMPUTERS
     from core.synth import METHODS
 
     parser = _Parser(prog="synthlab", description="SynthLab on the command line: profile a table, generate "
@@ -68,6 +70,21 @@ def _parser() -> _Parser:
     profile.add_argument("--target", help="the target column")
     profile.add_argument("--out", help="write the JSON here (default: standard output)")
     profile.set_defaults(run=_profile)
+
+    imputers = "\n".join(f"  {key}: {cls.title}\n" + "".join(f"      {p.name} ({_kind(p)}, default {p.default!r}): "
+                                                            f"{p.help}\n" for p in cls.params)
+                         for key, cls in IMPUTERS.items())
+    impute = commands.add_parser(
+        "impute", help="fill the holes of a table with one method (stand-ins where it does not apply)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f"imputers and their parameters (--param NAME=VALUE):\n{imputers}")
+    impute.add_argument("--data", required=True, help="the table with holes")
+    impute.add_argument("--method", required=True, choices=list(IMPUTERS), metavar="KEY", help="the imputer (below)")
+    impute.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="an imputer parameter")
+    impute.add_argument("--seed", type=_whole, default=0, help="same seed, same table for random methods")
+    impute.add_argument("--rule", action="append", default=[], help="a rule the imputed values must keep (repeatable)")
+    impute.add_argument("--out", required=True, help="the imputed table (.csv or .parquet)")
+    impute.set_defaults(run=_impute)
 
     listing = "\n".join(f"  {key}: {cls.title}\n" + "".join(f"      {p.name} ({_kind(p)}, default {p.default!r}): "
                                                            f"{p.help}\n" for p in cls.params)
@@ -154,6 +171,29 @@ def _profile(args: argparse.Namespace) -> None:
     _write_json({"table": ws.name, "rows": len(ws.raw), "columns": len(ws.raw.columns), "target": ws.schema.target,
                  "excluded": list(ws.schema.excluded),
                  "profile": json.loads(table.to_json(orient="records", date_format="iso"))}, args.out)
+
+
+def _impute(args: argparse.Namespace) -> None:
+    from core.impute import IMPUTERS
+    from core.impute.plan import impute, plan_for
+
+    kind = _table_format(args.out)
+    ws = _workspace(args.data, None)
+    params = _params(IMPUTERS[args.method].params, args.param)
+    plan = plan_for(ws.real, ws.schema, args.method, params)
+    if not plan:
+        raise _Refused("No column that takes part in synthesis has missing values: there is nothing to impute.")
+    for step in plan:
+        _say(f"{step.column}: {IMPUTERS[step.method].title}" + (f" (stand-in: {step.note})" if step.note else ""))
+    done = impute(ws.real, ws.schema, plan, rng=args.seed, rules=args.rule)
+    Path(args.out).write_bytes(write_table(done.table, kind))
+    for notice in done.notices:
+        _say(notice)
+    if done.unrepaired:
+        _say(f"{len(done.unrepaired):,} rows still break a rule after every redraw.")
+    filled = int(ws.real[[s.column for s in plan]].isna().sum().sum()
+                 - done.table[[s.column for s in plan]].isna().sum().sum())
+    _say(f"Filled {filled:,} cells in {len(plan)} columns; wrote {args.out}.")
 
 
 def _generate(args: argparse.Namespace) -> None:

@@ -67,6 +67,21 @@ def test_a_recipe_from_the_app_replays_byte_for_byte_on_the_command_line(tmp_pat
     assert (tmp_path / "o.csv").read_bytes() == write_table(run.synthetic, "csv")
 
 
+def test_impute_fills_the_holes_like_the_impute_page(tmp_path, capsys):
+    from core.impute.plan import impute, plan_for
+
+    out = tmp_path / "filled.csv"
+    data = str(SAMPLES["airquality"].path)
+    assert main(["impute", "--data", data, "--method", "pmm", "--param", "max_iter=2", "--seed", "3",
+                 "--rule", "Ozone >= 1", "--out", str(out)]) == 0
+    assert "Filled" in capsys.readouterr().err
+    ws = Workspace(read_table(data), name="airquality.csv")
+    plan = plan_for(ws.real, ws.schema, "pmm", {"max_iter": 2, "donors": 5})
+    expected = impute(ws.real, ws.schema, plan, rng=3, rules=["Ozone >= 1"]).table
+    assert out.read_bytes() == write_table(expected, "csv")
+    assert read_table(out)[["Ozone", "Solar.R"]].notna().all().all()
+
+
 def test_profile_and_evaluate_write_json(tmp_path, capsys):
     assert main(["profile", "--data", PENGUINS, "--target", "species"]) == 0
     body = json.loads(capsys.readouterr().out)
@@ -105,6 +120,9 @@ def test_profile_and_evaluate_write_json(tmp_path, capsys):
     (["generate", "--data", PENGUINS, "--recipe", PENGUINS, "--out", "x.csv"], "not JSON"),
     (["generate", "--data", PENGUINS, "--recipe", "r.json", "--method", "vae", "--out", "x.csv"], "not both"),
     (["evaluate", "--data", PENGUINS, "--synthetic", SALARIES], "has no column"),
+    (["impute", "--data", PENGUINS, "--method", "knn", "--param", "neighbours=0", "--out", "x.csv"],
+     "no parameter 'neighbours'"),
+    (["impute", "--data", SALARIES, "--method", "mean", "--out", "x.csv"], "nothing to impute"),
     (["report", "--data", PENGUINS, "--synthetic", PENGUINS, "--out", "r.pdf"], "should end in .html"),
 ])
 def test_bad_input_is_exit_code_2_and_one_sentence(tmp_path, monkeypatch, capsys, argv, said):
