@@ -1,0 +1,138 @@
+"""Session bundles: a whole session round-trips through one file; a damaged or foreign file is a sentence."""
+
+import io
+import json
+import time
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import bundle as bundle_module
+from core.bundle import BundleError, load_session, save_session
+from core.errors import SynthLabError
+from core.impute.plan import Step, impute
+from core.io import read_table, write_table
+from core.limits import Limits
+from core.recipe import load_recipe, recipe_for, replay
+from core.samples import SAMPLES
+from core.synth.run import generate
+from core.synth.statistical import normal_score_correlation
+from core.workspace import Run, Workspace
+
+
+def session() -> Workspace:
+    ws = Workspace(read_table(SAMPLES["airquality"].path), name="airquality", source="sample:airquality", seed=4)
+    ws.set_schema(ws.schema.with_kind("Month", "categorical").with_target("Month"))
+    plan = {"steps": [{"column": "Ozone", "method": "hot_deck", "params": {}}], "seed": 2, "rules": []}
+    steps = [Step("Ozone", "hot_deck", {})]
+    ws.set_imputed(impute(ws.real, ws.schema, steps, rng=2).table, "hot_deck", plan=plan)
+    matrix = normal_score_correlation(ws.train, ws.schema)
+    for method, params in (("gaussian_copula", {}), ("cholesky", {"distributions": {"Wind": "gamma"},
+                                                                  "correlation": matrix})):
+        made = generate(ws.train, ws.schema, method, params, 90, rng=3, rules=["Temp > 60"])
+        ws.add_run(Run(method=method, params=params, seed=3, synthetic=made.table, fit_seconds=0.5,
+                       sample_seconds=0.1, rules=["Temp > 60"], notes=made.notes))
+    ws.rename_run("cholesky #1", "what-if")
+    return ws
+
+
+def test_a_session_round_trips_tables_schema_imputation_and_runs():
+    ws = session()
+    back, notices = load_session(save_session(ws))
+    assert notices == []
+    assert back.fingerprint == ws.fingerprint and back.name == "airquality" and back.seed == 4
+    assert back.schema.kinds == ws.schema.kinds and back.schema.target == "Month"
+    assert back.schema.overrides == ws.schema.overrides  # the user's kind change is still a change
+    pd.testing.assert_frame_equal(back.working, ws.working)
+    assert (back.holdout_mask == ws.holdout_mask).all() and back.imputation_plan == ws.imputation_plan
+    assert [r.name for r in back.runs] == ["gaussian_copula #1", "what-if"]
+    for old, new in zip(ws.runs, back.runs, strict=True):
+        assert write_table(new.synthetic, "csv") == write_table(old.synthetic, "csv")
+        assert (new.method, new.seed, new.rules, new.notes, new.created) == (old.method, old.seed, old.rules,
+                                                                            old.notes, old.created)
+    pd.testing.assert_frame_equal(back.runs[1].params["correlation"], ws.runs[1].params["correlation"])
+    again = replay(load_recipe(recipe_for(back, back.runs[1]).to_json()), back)  # a restored run still replays
+    assert write_table(again.table, "csv") == write_table(ws.runs[1].synthetic, "csv")
+
+
+def test_a_trained_run_comes_back_without_its_network_and_says_so():
+    ws = Workspace(read_table(SAMPLES["penguins"].path), name="penguins")
+    made = generate(ws.train, ws.schema, "vae", {"epochs": 2}, 30, rng=0)
+    ws.add_run(Run(method="vae", params={"epochs": 2}, seed=0, synthetic=made.table, fit_seconds=1, sample_seconds=0,
+                   model=made.model, lost_modes=made.model.collapse_check(ws.train, made.table)))
+    back, notices = load_session(save_session(ws))
+    assert back.runs[0].model is None and "replay its recipe" in notices[0]
+    pd.testing.assert_frame_equal(back.runs[0].lost_modes, ws.runs[0].lost_modes, check_dtype=False)
+
+
+def rewritten(data: bytes, change) -> bytes:
+    """The bundle with its parts passed through ``change(name, bytes) -> bytes | None`` (None drops the part)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            part = change(info.filename, source.read(info.filename))
+            if part is not None:
+                target.writestr(info.filename, part)
+    return out.getvalue()
+
+
+def manifest_edit(edit):
+    def change(name, part):
+        if name != "session.json":
+            return part
+        body = json.loads(part)
+        edit(body)
+        return json.dumps(body).encode()
+    return change
+
+
+@pytest.mark.parametrize(("damage", "said"), [
+    (lambda b: b"not a zip at all", "cannot be restored"),
+    (lambda b: b[: len(b) // 2], "cannot be restored"),
+    (lambda b: rewritten(b, lambda n, p: None if n == "session.json" else p), "no session.json"),
+    (lambda b: rewritten(b, manifest_edit(lambda m: m.update(format_version=7))), "format version 7"),
+    (lambda b: rewritten(b, manifest_edit(lambda m: m.update(format="other"))), "not a SynthLab session"),
+    (lambda b: rewritten(b, lambda n, p: b"{" if n == "session.json" else p), "cannot be restored"),
+    (lambda b: rewritten(b, lambda n, p: None if n == "runs/0.parquet" else p), "lacks one of its tables"),
+    (lambda b: rewritten(b, manifest_edit(lambda m: m["schema"]["kinds"].update(Ozone="colour"))),
+     "kinds do not match"),
+    (lambda b: rewritten(b, manifest_edit(lambda m: m["runs"][1]["params"].update(distributions={"Wind": "x"}))),
+     "does not know"),
+    (lambda b: rewritten(b, lambda n, p: write_parquet_changed(p) if n == "raw.parquet" else p),
+     "not the one it was saved with"),
+])
+def test_a_damaged_or_foreign_file_is_a_sentence(damage, said):
+    with pytest.raises(BundleError, match=said):
+        load_session(damage(save_session(session())))
+
+
+def write_parquet_changed(part: bytes) -> bytes:
+    df = pd.read_parquet(io.BytesIO(part))
+    df.iloc[0, 0] = 999
+    out = io.BytesIO()
+    df.to_parquet(out, index=False)
+    return out.getvalue()
+
+
+def test_a_file_that_expands_beyond_the_limit_is_refused_before_reading(monkeypatch):
+    data = save_session(session())
+    monkeypatch.setattr(bundle_module, "limits", lambda: Limits(max_expanded_mb=0))
+    with pytest.raises(BundleError, match="expands to more than this server allows"):
+        load_session(data)
+
+
+def test_random_damage_is_a_session_or_a_sentence():
+    data = save_session(session())
+    rng = np.random.default_rng(8)
+    for _ in range(60):
+        damaged = bytearray(data)
+        for position in rng.integers(0, len(damaged), size=rng.integers(1, 8)):
+            damaged[position] = rng.integers(0, 256)
+        start = time.perf_counter()
+        try:
+            load_session(bytes(damaged[: rng.integers(len(damaged) // 2, len(damaged) + 1)]))
+        except SynthLabError as exc:
+            assert exc.message
+        assert time.perf_counter() - start < 10
