@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core.bundle import load_session, save_session
 from core.io import SUPPORTED_SUFFIXES, read_table_report
 from core.samples import SAMPLES
 from core.schema import KIND_HELP, KINDS, LABELS, NUMERIC, infer_schema
@@ -52,6 +53,54 @@ def load_upload(sheet: str | None = None) -> None:
     st.session_state[SAMPLE_CHOICE] = None
     state.use(ws, f"Loaded '{md(uploaded.name)}': {len(read.frame):,} rows × {read.frame.shape[1]:,} columns.",
               title=f"'{uploaded.name}'")
+
+
+SESSION_FILE = "session_file"  # (fingerprint, number of runs, the bytes) of the session file prepared last
+SESSION_UPLOAD = "session_upload"
+
+
+def prepare_session_file() -> None:
+    state.new_action(PAGE)
+    ws = state.workspace()
+    data = captured("saving the session", save_session, ws)
+    if data is not None:
+        st.session_state[SESSION_FILE] = (ws.fingerprint, len(ws.runs), data)
+
+
+def restore_session() -> None:
+    uploaded = st.session_state.get(SESSION_UPLOAD)
+    if uploaded is None:
+        return
+    state.new_action(PAGE)
+    restored = captured("restoring the session", load_session, uploaded.getvalue())
+    if restored is None:
+        return
+    ws, notices = restored
+    for notice in notices:
+        state.flash("info", md(notice))
+    st.session_state[SAMPLE_CHOICE] = None
+    state.use(ws, f"Restored the session '{md(ws.name)}' from '{md(uploaded.name)}': {len(ws.raw):,} rows, "
+                  f"{len(ws.runs)} run{'s' if len(ws.runs) != 1 else ''}, working table {ws.working_label}.",
+              title=f"the session in '{uploaded.name}'")
+
+
+def session_panel(ws: Workspace) -> None:
+    """Save the whole session to one file, or restore one: nothing is lost to a reload."""
+    with st.expander("Save or restore the whole session"):
+        st.caption("One file holds the table, the column kinds you chose, the held-out rows, the imputed table and "
+                   "every run with its settings (JSON and Parquet inside a zip; nothing in it is code). Restore it "
+                   "after a reload or on another machine. Trained networks are not saved yet: their runs keep their "
+                   "rows and recipes.")
+        left, right = st.columns(2, gap="large")
+        prepared = st.session_state.get(SESSION_FILE)
+        left.button("Prepare the session file", key="session_prepare", icon=":material/inventory_2:",
+                    on_click=prepare_session_file)
+        if prepared is not None and prepared[:2] == (ws.fingerprint, len(ws.runs)):
+            left.download_button("Download the session", prepared[2], f"synthlab-session-{ws.name}.zip",
+                                 mime="application/zip", key="session_download", icon=":material/download:")
+        right.file_uploader("Restore a session", type=["zip"], key=SESSION_UPLOAD, on_change=restore_session,
+                            help="A file made with 'Prepare the session file'. It replaces the current session "
+                                 "(asking first when that would forget runs or an imputed table).")
 
 
 def confirm_load() -> None:
@@ -170,6 +219,8 @@ def render() -> None:
         if ws.source.startswith("upload:") and len(sheets) > 1:
             st.selectbox("Sheet", sheets, key=SHEET_CHOICE,
                          on_change=lambda: load_upload(st.session_state[SHEET_CHOICE]))
+
+    session_panel(ws)
 
     columns = list(ws.real.columns)
     summary = guarded("summarising the table", cache.table_summary, ws)

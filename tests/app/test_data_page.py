@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.samples import DEFAULT_SAMPLE, SAMPLES
 from core.workspace import Run, Workspace
+from tests.app import conftest
 from tests.app.conftest import APP
 from tests.app.test_errors import HOSTILE, a_bug, assert_shown_as_text, assert_tables_safe, unescaped
 
@@ -201,3 +202,13 @@ def test_a_failing_profile_leaves_the_rest_of_the_page(app, monkeypatch):
     assert not app.exception
     assert any("Sorry" in e.value for e in app.error)
     assert app.header[0].value == "titanic" and app.dataframe  # the preview is still drawn
+
+
+def test_the_session_file_is_prepared_then_offered():
+    at = conftest.open_page("pages/data.py")
+    assert not [b for b in at.get("download_button") if b.proto.label == "Download the session"]
+    at.button(key="session_prepare").click().run()
+    assert not at.exception and not at.error
+    _, runs, data = at.session_state["session_file"]
+    assert runs == 0 and data[:2] == b"PK"  # a zip
+    assert [b for b in at.get("download_button") if b.proto.label == "Download the session"]

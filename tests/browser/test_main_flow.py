@@ -286,3 +286,21 @@ def test_compare_two_runs_and_load_another_table_asks_first(page: Page):
     page.get_by_role("button", name="Yes, load it").click()
     expect(sidebar(page)).to_contain_text("Synthesis runs: 0")
     expect(sidebar(page)).to_contain_text("titanic")
+
+
+def test_a_saved_session_comes_back_after_a_reset(page: Page, tmp_path):
+    page.get_by_test_id("stSidebarNav").get_by_text("Synthesize").click()
+    page.get_by_role("button", name="Generate", exact=True).click()
+    expect(sidebar(page)).to_contain_text("Synthesis runs: 1")
+    page.get_by_test_id("stSidebarNav").get_by_text("Load data").click()
+    page.get_by_text("Save or restore the whole session").click()
+    page.get_by_role("button", name="Prepare the session file").click()
+    saved = download(page, "Download the session", tmp_path / "session.zip")
+    assert saved[:2] == b"PK"
+    sidebar(page).get_by_role("button", name="Reset session").click()
+    sidebar(page).get_by_role("button", name="Yes, reset").click()
+    expect(sidebar(page)).to_contain_text("Synthesis runs: 0")
+    page.get_by_text("Save or restore the whole session").click()
+    page.locator('.st-key-session_upload input[type="file"]').set_input_files(str(tmp_path / "session.zip"))
+    expect(page.get_by_text("Restored the session 'penguins'")).to_be_visible()
+    expect(sidebar(page)).to_contain_text("Synthesis runs: 1")
