@@ -8,12 +8,14 @@ as loaded, the imputed table and each run's rows. Nothing in it is code: no pick
 is checked as it is read. A bundle that was cut short, changed by hand or made by another format
 version is refused with a sentence, and the session that was open stays as it was.
 
-Trained networks are not in the bundle yet: a restored neural run keeps its rows, its curves' notes
-and its recipe (replaying it trains the same network again), but cannot draw more rows at once.
+A trained network is saved as its weights (safetensors) and its training record (JSON); restoring
+rebuilds it on the rows it learned from (its data transformer is fitted again, deterministically)
+and loads the weights, so it draws exactly the rows it drew before, without training.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
@@ -53,12 +55,18 @@ def save_session(ws: Workspace) -> bytes:
         if run.lost_modes is not None:
             files[f"runs/{i}-lost.parquet"] = _parquet(run.lost_modes, f"run '{run.name}'")
         declared = METHODS[run.method].params if run.method in METHODS else ()
+        model = None
+        if run.model is not None and hasattr(run.model, "saved"):  # a trained network: weights and its record
+            files[f"runs/{i}.safetensors"], record = run.model.saved()
+            model = {"weights": f"runs/{i}.safetensors", "record": record, "seed": run.model.seed_,
+                     "sha256": hashlib.sha256(files[f"runs/{i}.safetensors"]).hexdigest(),
+                     "params": encode_params(declared, run.model.params_)}
         runs.append({"name": run.name, "method": run.method, "params": encode_params(declared, run.params),
                      "seed": run.seed, "fit_seconds": run.fit_seconds, "sample_seconds": run.sample_seconds,
                      "created": run.created.isoformat(), "rules": run.rules, "derived": run.derived,
                      "notes": run.notes, "drawn_from": run.drawn_from, "schema": run.schema,
                      "imputation": run.imputation, "table": f"runs/{i}.parquet",
-                     "lost": f"runs/{i}-lost.parquet" if run.lost_modes is not None else None})
+                     "lost": f"runs/{i}-lost.parquet" if run.lost_modes is not None else None, "model": model})
     manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "synthlab": __version__, "name": ws.name,
                 "source": ws.source, "origin": ws.origin, "notices": ws.notices, "fingerprint": ws.fingerprint,
                 "schema": ws.schema.to_dict(), "holdout": {"share": ws.holdout_share, "seed": ws.seed},
@@ -78,6 +86,8 @@ def load_session(data: bytes) -> tuple[Workspace, list[str]]:
         return _restore(archive)
     except BundleError:
         raise
+    except DataError as exc:  # (a part that does not fit the model it should fill)
+        raise BundleError(f"This session file cannot be restored: {exc.message}", hint=exc.hint) from None
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError, AttributeError,
             NotImplementedError, RuntimeError, SchemaError, ParameterError) as exc:
         said = getattr(exc, "message", None) or "part of it is damaged or missing"
@@ -142,11 +152,30 @@ def _restore(archive: zipfile.ZipFile) -> tuple[Workspace, list[str]]:
                   notes=[str(n) for n in entry["notes"]], drawn_from=str(entry.get("drawn_from") or ""),
                   schema=entry.get("schema"), imputation=entry.get("imputation"),
                   lost_modes=table(entry["lost"]) if entry.get("lost") else None)
-        if method in METHODS and METHODS[method].trains:
+        saved = entry.get("model")
+        if saved and method in METHODS:
+            run.model = _network(ws, METHODS[method], saved, run, archive, names)
+        elif method in METHODS and METHODS[method].trains:
             notices.append(f"Run '{run.name}' keeps its rows, but its trained network is not in the session file: "
                            "replay its recipe to train it again.")
         ws.add_run(run)
     return ws, notices
+
+
+def _network(ws: Workspace, cls: type, saved: dict, run: Run, archive: zipfile.ZipFile, names: set) -> Any:
+    """A run's trained network, rebuilt on the rows it learned from with its saved weights (no training)."""
+    from core.recipe import rebuilt
+    from core.schema import Schema
+
+    if saved.get("weights") not in names or run.schema is None:
+        raise BundleError(f"The trained network of run '{run.name}' is missing from this session file.")
+    weights = archive.read(saved["weights"])
+    if hashlib.sha256(weights).hexdigest() != saved.get("sha256"):
+        raise BundleError(f"The trained network of run '{run.name}' is not the one it was saved with: the file was "
+                          "changed.")
+    fresh = rebuilt(ws, Schema.from_dict(run.schema), {"share": ws.holdout_share, "seed": ws.seed}, run.imputation)
+    return cls.restored(fresh.train, fresh.schema, params=decode_params(cls.params, saved["params"], cls.title),
+                        seed=int(saved["seed"]), weights=weights, record=saved["record"])
 
 
 def _parquet(df: pd.DataFrame, what: str) -> bytes:

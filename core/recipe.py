@@ -192,24 +192,31 @@ def _schema(recipe: Recipe, ws: Workspace) -> Schema:
     return schema
 
 
-def replay(recipe: Recipe, ws: Workspace, *, monitor: Any = None, source: str = "a recipe") -> Any:
-    """The recipe's run made again from ``ws``'s table (a :class:`core.synth.run.Generated`); its notes say it was
-    replayed from ``source``, and anything that differs from the recipe's table. ``monitor`` follows a training."""
+def rebuilt(ws: Workspace, schema: Schema, holdout: dict[str, Any], plan: dict[str, Any] | None) -> Workspace:
+    """``ws``'s table as a run saw it: with ``schema``, the same held-out rows and, when given, the working table
+    imputed by ``plan`` (steps, seed, rules)."""
     from core.impute.plan import Step, impute
-    from core.synth.run import generate
 
-    notices = check_fits(recipe, ws)
-    fresh = Workspace(ws.raw, name=ws.name, schema=_schema(recipe, ws), holdout_share=float(recipe.holdout["share"]),
-                      seed=int(recipe.holdout["seed"]))
-    plan = recipe.imputation
+    fresh = Workspace(ws.raw, name=ws.name, schema=schema, holdout_share=float(holdout["share"]),
+                      seed=int(holdout["seed"]))
     if plan:
         try:
             steps = [Step(s["column"], s["method"], dict(s.get("params") or {})) for s in plan["steps"]]
             done = impute(fresh.real, fresh.schema, steps, rng=int(plan.get("seed", 0)),
                           rules=list(plan.get("rules", [])))
         except (KeyError, TypeError, AttributeError):
-            raise RecipeError("The recipe's imputation plan is not readable.") from None
+            raise RecipeError("The imputation plan is not readable.") from None
         fresh.set_imputed(done.table, "recipe", plan=plan)
+    return fresh
+
+
+def replay(recipe: Recipe, ws: Workspace, *, monitor: Any = None, source: str = "a recipe") -> Any:
+    """The recipe's run made again from ``ws``'s table (a :class:`core.synth.run.Generated`); its notes say it was
+    replayed from ``source``, and anything that differs from the recipe's table. ``monitor`` follows a training."""
+    from core.synth.run import generate
+
+    notices = check_fits(recipe, ws)
+    fresh = rebuilt(ws, _schema(recipe, ws), recipe.holdout, recipe.imputation)
     result = generate(fresh.train, fresh.schema, recipe.method, recipe.params, recipe.rows, rng=recipe.seed,
                       rules=recipe.rules, derived=recipe.derived, monitor=monitor)
     result.notes = [f"Replayed from {source} (made with SynthLab {recipe.version or 'of unknown version'}).",

@@ -88,9 +88,8 @@ def session_panel(ws: Workspace) -> None:
     """Save the whole session to one file, or restore one: nothing is lost to a reload."""
     with st.expander("Save or restore the whole session"):
         st.caption("One file holds the table, the column kinds you chose, the held-out rows, the imputed table and "
-                   "every run with its settings (JSON and Parquet inside a zip; nothing in it is code). Restore it "
-                   "after a reload or on another machine. Trained networks are not saved yet: their runs keep their "
-                   "rows and recipes.")
+                   "every run with its settings and trained network (JSON, Parquet and safetensors inside a zip; "
+                   "nothing in it is code). Restore it after a reload or on another machine.")
         left, right = st.columns(2, gap="large")
         prepared = st.session_state.get(SESSION_FILE)
         left.button("Prepare the session file", key="session_prepare", icon=":material/inventory_2:",

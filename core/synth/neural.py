@@ -36,15 +36,16 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+import safetensors.torch
 import torch
 from scipy import stats
 
-from core.errors import ParameterError, SynthLabError
+from core.errors import DataError, ParameterError, SynthLabError
 from core.limits import limits
 from core.params import Param
 from core.schema import to_floats
@@ -241,9 +242,52 @@ class NeuralSynthesizer(Synthesizer):
     trains = True
     keeps_missing: ClassVar[bool] = True  # missingness is learned, not sprinkled back
 
+    # ---------------------------------------------------------------- saving a trained model
+
+    def saved(self) -> tuple[bytes, dict[str, Any]]:
+        """(the networks' weights as safetensors, the training's record as JSON-able data): with the table the
+        model learned from, :meth:`restored` makes the same model again, without training."""
+        tensors = {f"{name}.{key}": value.detach().contiguous() for name, net in self._networks().items()
+                   for key, value in net.state_dict().items()}
+        record = {"history": [_finite(asdict(p)) for p in self.history_], "stopped": self.stopped_,
+                  "fidelity": self.fidelity_, "train_seconds": self.train_seconds_}
+        return safetensors.torch.save(tensors), record
+
+    @classmethod
+    def restored(cls, df: pd.DataFrame, schema: Any, *, params: dict[str, Any], seed: int, weights: bytes,
+                 record: dict[str, Any]) -> NeuralSynthesizer:
+        """The model :meth:`saved` wrote, rebuilt on the table it learned from (its data transformer is fitted
+        again, the same way) with the saved weights: it samples exactly as the original did."""
+        model = cls(**params)
+        model._saved = (weights, record)
+        return model.fit(df, schema, seed=seed)
+
+    def _load(self, data: np.ndarray, rng: np.random.Generator) -> None:
+        weights, record = self._saved
+        self._build(data, rng)
+        try:
+            tensors = safetensors.torch.load(weights)
+            for name, net in self._networks().items():
+                prefix = f"{name}."
+                net.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)})
+            self.history_ = [Progress(**p) for p in record["history"]]
+            self.stopped_, self.fidelity_ = str(record["stopped"]), record["fidelity"]
+            self.train_seconds_ = float(record["train_seconds"])
+        except (RuntimeError, ValueError, KeyError, TypeError, safetensors.SafetensorError) as exc:
+            raise DataError(f"The saved network of {self.title} does not fit the model it should fill "
+                            f"({type(exc).__name__}).",
+                            hint="The file was changed, or comes from other settings.") from None
+        del self._saved
+
     def _fit(self, df: pd.DataFrame) -> None:
         seed = self.seed_
         monitor = self.monitor_
+        if getattr(self, "_saved", None) is not None:  # restoring a saved model: no training
+            self.transformer_ = fit_transformer(df, self.kinds_, seed=seed)
+            rng = np.random.default_rng(seed)
+            self._load(self.transformer_.transform(df, rng), rng)
+            self._release()
+            return
         with TRAININGS.slot(monitor) as ticket:
             if monitor:
                 monitor.phase = "fitting the mixtures"
@@ -461,3 +505,10 @@ def _spikes(name: str, is_date: bool, real: pd.Series, synthetic: pd.Series, gap
             rows.append({"column": name, "what": SPIKE, "kind": "value", "value": text + edge, "real share": r,
                          "synthetic share": f})
     return rows
+
+
+def _finite(value: Any) -> Any:
+    """A training record's numbers for JSON: a loss that diverged (inf, NaN) becomes None."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    return None if isinstance(value, float) and not np.isfinite(value) else value

@@ -57,14 +57,26 @@ def test_a_session_round_trips_tables_schema_imputation_and_runs():
     assert write_table(again.table, "csv") == write_table(ws.runs[1].synthetic, "csv")
 
 
-def test_a_trained_run_comes_back_without_its_network_and_says_so():
-    ws = Workspace(read_table(SAMPLES["penguins"].path), name="penguins")
-    made = generate(ws.train, ws.schema, "vae", {"epochs": 2}, 30, rng=0)
-    ws.add_run(Run(method="vae", params={"epochs": 2}, seed=0, synthetic=made.table, fit_seconds=1, sample_seconds=0,
+@pytest.mark.parametrize("method", ["vae", "gan"])
+def test_a_trained_network_comes_back_and_draws_the_same_rows(method):
+    ws = session()  # an imputed working table and a changed kind: the network is rebuilt on the rows it saw
+    params = {"epochs": 3, "batch_size": 50} if method == "gan" else {"epochs": 3}
+    made = generate(ws.train, ws.schema, method, params, 30, rng=5)
+    ws.add_run(Run(method=method, params=params, seed=5, synthetic=made.table, fit_seconds=1, sample_seconds=0,
                    model=made.model, lost_modes=made.model.collapse_check(ws.train, made.table)))
+    ws.restore_original()  # the session moved on; the run keeps what it was made from
     back, notices = load_session(save_session(ws))
-    assert back.runs[0].model is None and "replay its recipe" in notices[0]
-    pd.testing.assert_frame_equal(back.runs[0].lost_modes, ws.runs[0].lost_modes, check_dtype=False)
+    model = back.runs[-1].model
+    assert notices == [] and model is not None and model.history_[-1].epoch == 3
+    pd.testing.assert_frame_equal(model.sample(200, rng=9), made.model.sample(200, rng=9))
+    pd.testing.assert_frame_equal(back.runs[-1].lost_modes, ws.runs[-1].lost_modes, check_dtype=False)
+    wrong = rewritten(save_session(ws), lambda n, p: p[:-9] + b"123456789" if n.endswith(".safetensors") else p)
+    with pytest.raises(BundleError, match=r"network of run .* the file was changed"):
+        load_session(wrong)
+    key = "width" if method == "vae" else "generator_width"
+    other = rewritten(save_session(ws), manifest_edit(lambda m: m["runs"][-1]["model"]["params"].update({key: 64})))
+    with pytest.raises(BundleError, match="does not fit the model it should fill"):
+        load_session(other)
 
 
 def rewritten(data: bytes, change) -> bytes:
