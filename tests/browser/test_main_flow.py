@@ -49,7 +49,7 @@ def test_main_flow(page: Page, tmp_path):
     expect(page.get_by_text("Loaded the sample 'Low birth weight'.")).to_be_visible()
     expect(sidebar(page)).to_contain_text("189 rows × 10 columns")
 
-    uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    uploader = page.locator('.st-key-upload input[type="file"]')
     junk = tmp_path / "broken.csv"
     junk.write_bytes(bytes(range(256)) * 50)
     uploader.set_input_files(str(junk))
@@ -136,7 +136,7 @@ def replay_the_recipe(page: Page, tmp_path) -> None:
     download(page, "Recipe", tmp_path / "run.recipe.json")
     first = download(page, "CSV", tmp_path / "first.csv")
     page.get_by_text("Replay a recipe").click()
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(tmp_path / "run.recipe.json"))
+    page.locator('.st-key-recipe_upload input[type="file"]').set_input_files(str(tmp_path / "run.recipe.json"))
     expect(page.get_by_text("run.recipe.json")).to_be_visible()
     page.wait_for_timeout(1_000)  # the upload reaches the server before the click
     page.get_by_role("button", name="Replay", exact=True).click()
@@ -153,7 +153,7 @@ def test_excel_sheet_picker(page: Page, tmp_path):
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         pd.DataFrame({"a": range(12), "b": list("xy") * 6}).to_excel(writer, sheet_name="Data", index=False)
         pd.DataFrame({"c": [1.5, 2.5, 3.5]}).to_excel(writer, sheet_name="Other", index=False)
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    page.locator('.st-key-upload input[type="file"]').set_input_files(str(path))
     expect(page.get_by_text("The workbook has 2 sheets; showing 'Data'.")).to_be_visible()
     expect(sidebar(page)).to_contain_text("12 rows × 2 columns")
     choose(page, "Sheet", "Other")
@@ -242,7 +242,7 @@ def test_user_text_is_shown_as_text(page: Page, tmp_path):
     path = tmp_path / "**loud**.csv"
     path.write_text(",".join(f'"{h}"' for h in HOSTILE) + "\n"
                     + "".join(f"{i},{HOSTILE[i % 3]},{i % 4}\n" for i in range(30)), encoding="utf-8")
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    page.locator('.st-key-upload input[type="file"]').set_input_files(str(path))
     expect(page.get_by_text("Loaded '**loud**.csv'")).to_be_visible()
     expect(sidebar(page)).to_contain_text("**loud**.csv")  # the name as typed, not in bold
     choose(page, "Column", HOSTILE[1])
