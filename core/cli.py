@@ -71,13 +71,10 @@ def _parser() -> _Parser:
     profile.add_argument("--out", help="write the JSON here (default: standard output)")
     profile.set_defaults(run=_profile)
 
-    imputers = "\n".join(f"  {key}: {cls.title}\n" + "".join(f"      {p.name} ({_kind(p)}, default {p.default!r}): "
-                                                            f"{p.help}\n" for p in cls.params)
-                         for key, cls in IMPUTERS.items())
     impute = commands.add_parser(
         "impute", help="fill the holes of a table with one method (stand-ins where it does not apply)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=f"imputers and their parameters (--param NAME=VALUE):\n{imputers}")
+        epilog=f"imputers and their parameters (--param NAME=VALUE):\n{_listing(IMPUTERS)}")
     impute.add_argument("--data", required=True, help="the table with holes")
     impute.add_argument("--method", required=True, choices=list(IMPUTERS), metavar="KEY", help="the imputer (below)")
     impute.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="an imputer parameter")
@@ -86,12 +83,9 @@ def _parser() -> _Parser:
     impute.add_argument("--out", required=True, help="the imputed table (.csv or .parquet)")
     impute.set_defaults(run=_impute)
 
-    listing = "\n".join(f"  {key}: {cls.title}\n" + "".join(f"      {p.name} ({_kind(p)}, default {p.default!r}): "
-                                                           f"{p.help}\n" for p in cls.params)
-                        for key, cls in METHODS.items())
     generate = commands.add_parser(
         "generate", help="fit a method and write synthetic rows", formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=f"methods and their parameters (--param NAME=VALUE):\n{listing}")
+        epilog=f"methods and their parameters (--param NAME=VALUE):\n{_listing(METHODS)}")
     generate.add_argument("--data", required=True, help="the real table")
     generate.add_argument("--method", choices=list(METHODS), metavar="KEY", help="the method (see below)")
     generate.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
@@ -107,20 +101,25 @@ def _parser() -> _Parser:
     generate.add_argument("--save-recipe", help="also write the recipe of this generation here (.json)")
     generate.set_defaults(run=_generate)
 
-    evaluate = commands.add_parser("evaluate", help="score a synthetic table against the real one, as JSON")
-    evaluate.add_argument("--data", required=True, help="the real table")
-    evaluate.add_argument("--synthetic", required=True, help="the synthetic table")
-    evaluate.add_argument("--target", help="the target column (for the utility score)")
-    evaluate.add_argument("--out", help="write the JSON here (default: standard output)")
-    evaluate.set_defaults(run=_evaluate)
-
-    report = commands.add_parser("report", help="a self-contained HTML report of a synthetic table for stakeholders")
-    report.add_argument("--data", required=True, help="the real table")
-    report.add_argument("--synthetic", required=True, help="the synthetic table")
-    report.add_argument("--target", help="the target column (for the utility score)")
-    report.add_argument("--out", required=True, help="the report (.html)")
-    report.set_defaults(run=_report)
+    for name, run, what, out in (
+            ("evaluate", _evaluate, "score a synthetic table against the real one, as JSON",
+             {"help": "write the JSON here (default: standard output)"}),
+            ("report", _report, "a self-contained HTML report of a synthetic table for stakeholders",
+             {"required": True, "help": "the report (.html)"})):
+        command = commands.add_parser(name, help=what)
+        command.add_argument("--data", required=True, help="the real table")
+        command.add_argument("--synthetic", required=True, help="the synthetic table")
+        command.add_argument("--target", help="the target column (for the utility score)")
+        command.add_argument("--out", **out)
+        command.set_defaults(run=run)
     return parser
+
+
+def _listing(registry: dict) -> str:
+    """Every method of a registry with its parameters, for --help."""
+    return "\n".join(f"  {key}: {cls.title}\n" + "".join(f"      {p.name} ({_kind(p)}, default {p.default!r}): "
+                                                         f"{p.help}\n" for p in cls.params)
+                     for key, cls in registry.items())
 
 
 def _whole(text: str) -> int:
