@@ -11,6 +11,14 @@ version is refused with a sentence, and the session that was open stays as it wa
 A trained network is saved as its weights (safetensors) and its training record (JSON); restoring
 rebuilds it on the rows it learned from (its data transformer is fitted again, deterministically)
 and loads the weights, so it draws exactly the rows it drew before, without training.
+
+A model file (``save_model``/``load_model``, the command line's ``fit`` and ``generate --model``) is
+the same idea for one fitted model: ``model.json`` (method, parameters, seed, schema, rules and
+derived columns), the rows it was fitted on as Parquet, and a network's weights. Loading refits a
+statistical model on those rows with its seed (their fitting is deterministic and quick) and loads a
+network's weights without training, so the model draws what it drew before it was saved. Because
+the oversamplers draw from the real rows and a network's data transformer is built on them, the
+file holds those rows: share it as you would share the data.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import hashlib
 import io
 import json
 import zipfile
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,12 +37,14 @@ from core import __version__
 from core.errors import DataError, ParameterError, SchemaError
 from core.limits import limits
 from core.recipe import decode_params, encode_params
-from core.schema import KINDS, infer_schema
+from core.schema import KINDS, Schema, infer_schema
 from core.workspace import Run, Workspace
 
 FORMAT = "synthlab-session"
 FORMAT_VERSION = 1
 MANIFEST = "session.json"
+MODEL_FORMAT = "synthlab-model"
+MODEL_MANIFEST = "model.json"
 MAX_MANIFEST = 20_000_000
 MAX_ENTRIES = 10_000
 
@@ -71,50 +82,61 @@ def save_session(ws: Workspace) -> bytes:
                 "source": ws.source, "origin": ws.origin, "notices": ws.notices, "fingerprint": ws.fingerprint,
                 "schema": ws.schema.to_dict(), "holdout": {"share": ws.holdout_share, "seed": ws.seed},
                 "imputation": ws.imputation, "imputation_plan": ws.imputation_plan, "runs": runs}
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, allow_nan=False, default=str))
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return out.getvalue()
+    return _zipped(MANIFEST, manifest, files)
 
 
 def load_session(data: bytes) -> tuple[Workspace, list[str]]:
     """(the session's workspace, notices about what could not come back); BundleError for a bad file."""
+    return _reading(data, "session file", _restore)
+
+
+def _reading(data: bytes, what: str, restore: Any) -> Any:
+    """``restore(archive)`` on the zip ``data``, with every way a damaged file fails as one BundleError."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        return _restore(archive)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError):
+        raise BundleError(f"This file is not a SynthLab {what}, or it was cut short: it does not open as the zip "
+                          "archive SynthLab saves.",
+                          hint="Use a file SynthLab saved, unchanged.") from None
+    try:
+        return restore(archive)
     except BundleError:
         raise
     except DataError as exc:  # (a part that does not fit the model it should fill)
-        raise BundleError(f"This session file cannot be restored: {exc.message}", hint=exc.hint) from None
+        raise BundleError(f"This {what} cannot be restored: {exc.message}", hint=exc.hint) from None
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError, AttributeError,
             NotImplementedError, RuntimeError, SchemaError, ParameterError) as exc:
-        said = getattr(exc, "message", None) or "part of it is damaged or missing"
-        raise BundleError(f"This session file cannot be restored: {said}",
-                          hint="Use a file saved by SynthLab's 'Save the session', unchanged.") from None
+        said = getattr(exc, "message", None) or "part of it is damaged or missing."
+        raise BundleError(f"This {what} cannot be restored: {said}",
+                          hint="Use a file SynthLab saved, unchanged.") from None
+
+
+def _manifest(archive: zipfile.ZipFile, name: str, form: str, what: str) -> tuple[dict, set[str]]:
+    """The archive's description (checked against the parts' count and expanded size first) and its parts."""
+    entries = archive.infolist()
+    if len(entries) > MAX_ENTRIES:
+        raise BundleError(f"This {what} has more parts than a {what} has.")
+    budget = limits().max_expanded_bytes
+    if sum(e.file_size for e in entries) > budget:
+        raise BundleError(f"This {what} expands to more than this server allows ({budget / 1e6:,.0f} MB).")
+    names = {e.filename for e in entries}
+    if name not in names:
+        raise BundleError(f"This file is not a SynthLab {what} (it has no {name}).")
+    if archive.getinfo(name).file_size > MAX_MANIFEST:
+        raise BundleError(f"This {what}'s description is larger than any {what}'s.")
+    manifest = json.loads(archive.read(name), parse_constant=_no_constant)
+    if not isinstance(manifest, dict) or manifest.get("format") != form:
+        raise BundleError(f"This file is not a SynthLab {what}.")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise BundleError(f"This {what} was saved in format version {manifest.get('format_version')!r}; this "
+                          f"SynthLab reads version {FORMAT_VERSION}.")
+    return manifest, names
 
 
 def _restore(archive: zipfile.ZipFile) -> tuple[Workspace, list[str]]:
     from core.synth import METHODS
 
-    entries = archive.infolist()
-    if len(entries) > MAX_ENTRIES:
-        raise BundleError("This session file has more parts than a session has.")
-    budget = limits().max_expanded_bytes
-    if sum(e.file_size for e in entries) > budget:
-        raise BundleError(f"This session file expands to more than this server allows ({budget / 1e6:,.0f} MB).")
-    names = {e.filename for e in entries}
-    if MANIFEST not in names:
-        raise BundleError("This file is not a SynthLab session (it has no session.json).")
-    if archive.getinfo(MANIFEST).file_size > MAX_MANIFEST:
-        raise BundleError("This session file's description is larger than any session's.")
-    manifest = json.loads(archive.read(MANIFEST), parse_constant=_no_constant)
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise BundleError("This file is not a SynthLab session.")
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise BundleError(f"This session was saved in format version {manifest.get('format_version')!r}; this "
-                          f"SynthLab reads version {FORMAT_VERSION}.")
+    manifest, names = _manifest(archive, MANIFEST, FORMAT, "session file")
 
     def table(name: Any) -> pd.DataFrame:
         if not isinstance(name, str) or name not in names:
@@ -165,17 +187,109 @@ def _restore(archive: zipfile.ZipFile) -> tuple[Workspace, list[str]]:
 def _network(ws: Workspace, cls: type, saved: dict, run: Run, archive: zipfile.ZipFile, names: set) -> Any:
     """A run's trained network, rebuilt on the rows it learned from with its saved weights (no training)."""
     from core.recipe import rebuilt
-    from core.schema import Schema
 
-    if saved.get("weights") not in names or run.schema is None:
+    if run.schema is None:
         raise BundleError(f"The trained network of run '{run.name}' is missing from this session file.")
-    weights = archive.read(saved["weights"])
-    if hashlib.sha256(weights).hexdigest() != saved.get("sha256"):
-        raise BundleError(f"The trained network of run '{run.name}' is not the one it was saved with: the file was "
-                          "changed.")
+    weights = _weights(archive, names, saved, f"The trained network of run '{run.name}'", "session file")
     fresh = rebuilt(ws, Schema.from_dict(run.schema), {"share": ws.holdout_share, "seed": ws.seed}, run.imputation)
     return cls.restored(fresh.train, fresh.schema, params=decode_params(cls.params, saved["params"], cls.title),
                         seed=int(saved["seed"]), weights=weights, record=saved["record"])
+
+
+def _weights(archive: zipfile.ZipFile, names: set, saved: dict, whose: str, what: str) -> bytes:
+    """A network's saved weights, refused unless they are the ones that were saved."""
+    if saved.get("weights") not in names:
+        raise BundleError(f"{whose} is missing from this {what}.")
+    weights = archive.read(saved["weights"])
+    if hashlib.sha256(weights).hexdigest() != saved.get("sha256"):
+        raise BundleError(f"{whose} is not the one it was saved with: the file was changed.")
+    return weights
+
+
+# ---------------------------------------------------------------- one fitted model
+
+
+@dataclass
+class SavedModel:
+    """A fitted model as a model file brings it back, with the rules and derived columns it draws with."""
+
+    model: Any
+    rules: list[str]
+    derived: list[str]
+    rows: int  # the rows it was fitted on
+    source: str  # the table they came from
+
+
+def save_model(model: Any, df: pd.DataFrame, schema: Schema, *, rules: list[str] | None = None,
+               derived: list[str] | None = None, source: str = "") -> bytes:
+    """``model``, fitted on ``df`` with ``schema``, as one file (see the module text): no pickle."""
+    files = {"train.parquet": _parquet(df[list(model.output_columns_)], "the table the model was fitted on")}
+    network = None
+    if hasattr(model, "saved"):
+        files["weights.safetensors"], record = model.saved()
+        network = {"weights": "weights.safetensors", "record": record,
+                   "sha256": hashlib.sha256(files["weights.safetensors"]).hexdigest()}
+    manifest = {"format": MODEL_FORMAT, "format_version": FORMAT_VERSION, "synthlab": __version__,
+                "method": model.key, "params": encode_params(model.params, model.params_), "seed": model.seed_,
+                "schema": schema.to_dict(), "rules": list(rules or []), "derived": list(derived or []),
+                "source": source, "table": "train.parquet",
+                "sha256": hashlib.sha256(files["train.parquet"]).hexdigest(), "network": network}
+    return _zipped(MODEL_MANIFEST, manifest, files)
+
+
+def run_model(ws: Workspace, run: Run) -> bytes:
+    """A trained run's network as a model file, with the rows it learned from (rebuilt as the run saw them)."""
+    from core.recipe import rebuilt
+
+    if run.model is None or run.schema is None:
+        raise BundleError(f"Run '{run.name}' keeps no fitted model to save.")
+    fresh = rebuilt(ws, Schema.from_dict(run.schema), {"share": ws.holdout_share, "seed": ws.seed}, run.imputation)
+    return save_model(run.model, fresh.train, fresh.schema, rules=run.rules, derived=run.derived, source=ws.name)
+
+
+def load_model(data: bytes) -> SavedModel:
+    """The model ``save_model`` wrote, ready to sample; BundleError for a bad file."""
+    return _reading(data, "model file", _model)
+
+
+def _model(archive: zipfile.ZipFile) -> SavedModel:
+    from core.synth import METHODS
+
+    manifest, names = _manifest(archive, MODEL_MANIFEST, MODEL_FORMAT, "model file")
+    method = manifest["method"]
+    if method not in METHODS:
+        raise BundleError(f"This model file holds a method this SynthLab does not have ('{method}').")
+    cls = METHODS[method]
+    if manifest.get("table") not in names:
+        raise BundleError("This model file lacks the table it was fitted on.")
+    rows = archive.read(manifest["table"])
+    if hashlib.sha256(rows).hexdigest() != manifest.get("sha256"):
+        raise BundleError("This model file's table is not the one it was saved with: the file was changed.")
+    df = pd.read_parquet(io.BytesIO(rows))
+    schema = Schema.from_dict(manifest["schema"])
+    if not set(df.columns) <= set(schema.kinds):
+        raise BundleError("This model file's column kinds do not match its table.")
+    params, seed = decode_params(cls.params, manifest["params"], cls.title), int(manifest["seed"])
+    network = manifest.get("network")
+    if cls.trains and not network:
+        raise BundleError(f"This model file lacks the trained network of {cls.title}.")
+    if network:
+        weights = _weights(archive, names, network, "The trained network", "model file")
+        model = cls.restored(df, schema, params=params, seed=seed, weights=weights, record=network["record"])
+    else:
+        model = cls(**params).fit(df, schema, seed=seed)
+    return SavedModel(model=model, rules=[str(r) for r in manifest["rules"]],
+                      derived=[str(d) for d in manifest["derived"]], rows=len(df), source=str(manifest["source"]))
+
+
+def _zipped(name: str, manifest: dict, files: dict[str, bytes]) -> bytes:
+    """One zip archive: the description ``name`` as JSON, then the parts."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, json.dumps(manifest, ensure_ascii=False, allow_nan=False, default=str))
+        for part, data in files.items():
+            archive.writestr(part, data)
+    return out.getvalue()
 
 
 def _parquet(df: pd.DataFrame, what: str) -> bytes:

@@ -4,11 +4,15 @@
     synthlab impute   --data FILE --method KEY [--param NAME=VALUE ...] [--seed S] [--rule RULE ...] --out FILE
     synthlab generate --data FILE --method KEY [--param NAME=VALUE ...] --rows N --seed S --out FILE
     synthlab generate --data FILE --recipe RECIPE.json --out FILE
+    synthlab fit      --data FILE --method KEY [--param NAME=VALUE ...] [--seed S] --out MODEL
+    synthlab generate --model MODEL --rows N [--seed S] --out FILE
     synthlab evaluate --data FILE --synthetic FILE [--target COLUMN] [--out FILE.json]
     synthlab report   --data FILE --synthetic FILE [--target COLUMN] --out REPORT.html
 
 Tables are read with the app's reader and written as CSV or Parquet by the suffix of ``--out``.
 ``--save-recipe FILE`` writes the recipe of a generation, which ``--recipe`` replays byte for byte.
+``fit`` saves a fitted model (no pickle: see ``core.bundle``) that ``generate --model`` draws from
+without the data and without fitting again; it holds the rows it was fitted on.
 Method parameters are the ones the app's widgets show, checked the same way; ``synthlab generate
 --help`` lists them. Exit code 0 on success; 2 with one sentence on standard error for bad input.
 """
@@ -44,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         if args.command is None:
-            raise _Refused("Say what to do: profile, impute, generate, evaluate or report. See 'synthlab --help'.")
+            raise _Refused("Say what to do: profile, impute, fit, generate, evaluate or report. See 'synthlab --help'.")
         args.run(args)
     except _Refused as exc:
         print(f"synthlab: {exc}", file=sys.stderr)
@@ -83,20 +87,19 @@ def _parser() -> _Parser:
     impute.add_argument("--out", required=True, help="the imputed table (.csv or .parquet)")
     impute.set_defaults(run=_impute)
 
-    generate = commands.add_parser(
-        "generate", help="fit a method and write synthetic rows", formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=f"methods and their parameters (--param NAME=VALUE):\n{_listing(METHODS)}")
-    generate.add_argument("--data", required=True, help="the real table")
-    generate.add_argument("--method", choices=list(METHODS), metavar="KEY", help="the method (see below)")
-    generate.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                          help="a method parameter (repeat for several); a mapping as JSON, a matrix as a CSV file")
+    methods = f"methods and their parameters (--param NAME=VALUE):\n{_listing(METHODS)}"
+    fit = commands.add_parser("fit", help="fit a method and save the fitted model to one file",
+                              formatter_class=argparse.RawDescriptionHelpFormatter, epilog=methods)
+    _method_arguments(fit, METHODS, data="the real table")
+    fit.add_argument("--out", required=True, help="the model file (it holds the rows it was fitted on)")
+    fit.set_defaults(run=_fit)
+
+    generate = commands.add_parser("generate", help="fit a method (or load a fitted one) and write synthetic rows",
+                                   formatter_class=argparse.RawDescriptionHelpFormatter, epilog=methods)
+    _method_arguments(generate, METHODS, data="the real table (not with --model)")
     generate.add_argument("--rows", type=_whole, help="how many rows to generate")
-    generate.add_argument("--seed", type=_whole, default=0, help="same seed, same table (default 0)")
-    generate.add_argument("--target", help="the target column (oversamplers balance its classes)")
-    generate.add_argument("--rule", action="append", default=[], help="a business rule rows must keep (repeatable)")
-    generate.add_argument("--derive", action="append", default=[], metavar="NAME=EXPRESSION",
-                          help="a derived column (repeatable)")
     generate.add_argument("--recipe", help="replay this recipe instead of --method, --param, --rows and --seed")
+    generate.add_argument("--model", help="draw from this fitted model (from 'synthlab fit') instead of fitting")
     generate.add_argument("--out", required=True, help="the synthetic table (.csv or .parquet)")
     generate.add_argument("--save-recipe", help="also write the recipe of this generation here (.json)")
     generate.set_defaults(run=_generate)
@@ -113,6 +116,19 @@ def _parser() -> _Parser:
         command.add_argument("--out", **out)
         command.set_defaults(run=run)
     return parser
+
+
+def _method_arguments(command: argparse.ArgumentParser, methods: dict, *, data: str) -> None:
+    """The arguments ``fit`` and ``generate`` share: the data and the method with its settings."""
+    command.add_argument("--data", help=data)
+    command.add_argument("--method", choices=list(methods), metavar="KEY", help="the method (see below)")
+    command.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                         help="a method parameter (repeat for several); a mapping as JSON, a matrix as a CSV file")
+    command.add_argument("--seed", type=_whole, default=0, help="same seed, same table (default 0)")
+    command.add_argument("--target", help="the target column (oversamplers balance its classes)")
+    command.add_argument("--rule", action="append", default=[], help="a business rule rows must keep (repeatable)")
+    command.add_argument("--derive", action="append", default=[], metavar="NAME=EXPRESSION",
+                         help="a derived column (repeatable)")
 
 
 def _listing(registry: dict) -> str:
@@ -195,12 +211,39 @@ def _impute(args: argparse.Namespace) -> None:
     _say(f"Filled {filled:,} cells in {len(plan)} columns; wrote {args.out}.")
 
 
+def _fit(args: argparse.Namespace) -> None:
+    from core.bundle import save_model
+    from core.synth import METHODS
+    from core.synth.run import draw
+
+    if not args.data or not args.method:
+        raise _Refused("Say which --data to fit on and which --method to fit.")
+    ws = _workspace(args.data, args.target)
+    cls = METHODS[args.method]
+    params = _params(cls.params, args.param)
+    _say(f"Fitting {cls.title} on {len(ws.train):,} rows…")
+    progress = _Progress()
+    model = cls(**params).fit(ws.train, ws.schema, seed=args.seed, monitor=progress.monitor)
+    progress.done()
+    draw(model, 1, rng=0, rules=args.rule, derived=args.derive)  # (a rule or formula that cannot run: refused now)
+    Path(args.out).write_bytes(save_model(model, ws.train, ws.schema, rules=args.rule, derived=args.derive,
+                                          source=ws.name))
+    for note in model.notes():
+        _say(note)
+    _say(f"Wrote the fitted model to {args.out}. It holds the {len(ws.train):,} rows it was fitted on: share it as "
+         "you would share the data.")
+
+
 def _generate(args: argparse.Namespace) -> None:
     from core.recipe import load_recipe, recipe_for, replay
     from core.synth import METHODS
     from core.synth.run import generate
 
     kind = _table_format(args.out)
+    if args.model:
+        return _from_model(args, kind)
+    if not args.data:
+        raise _Refused("Say which --data to learn from (or draw from a fitted --model).")
     ws = _workspace(args.data, args.target)
     progress = _Progress()
     if args.recipe:
@@ -212,7 +255,7 @@ def _generate(args: argparse.Namespace) -> None:
         method, params, seed, rules, derived = recipe.method, recipe.params, recipe.seed, recipe.rules, recipe.derived
     else:
         if not args.method or args.rows is None:
-            raise _Refused("Say which --method and how many --rows (or give a --recipe).")
+            raise _Refused("Say which --method and how many --rows (or give a --recipe or a fitted --model).")
         cls = METHODS[args.method]
         params = _params(cls.params, args.param)
         method, seed, rules, derived = args.method, args.seed, args.rule, args.derive
@@ -230,6 +273,29 @@ def _generate(args: argparse.Namespace) -> None:
                              sample_seconds=0.0, rules=list(rules), derived=list(derived)))
         Path(args.save_recipe).write_text(recipe_for(ws, run).to_json() + "\n", encoding="utf-8")
         _say(f"Wrote the recipe to {args.save_recipe}.")
+
+
+def _from_model(args: argparse.Namespace, kind: str) -> None:
+    """``generate --model``: rows drawn from a model file, with its rules and derived columns."""
+    import time
+
+    from core.bundle import load_model
+    from core.synth.run import draw
+
+    clashing = [f"--{name.replace('_', '-')}" for name in ("data", "method", "recipe", "target", "save_recipe")
+                if getattr(args, name)] + (["--param"] if args.param else [])
+    if clashing:
+        raise _Refused(f"A fitted --model brings its own data and settings: leave out {', '.join(clashing)}.")
+    if args.rows is None:
+        raise _Refused("Say how many --rows to draw from the model.")
+    saved = load_model(Path(args.model).read_bytes())
+    _say(f"Drawing {args.rows:,} rows from {saved.model.title}, fitted on {saved.rows:,} rows of "
+         f"{saved.source or 'a table'}…")
+    start = time.perf_counter()
+    table, _ = draw(saved.model, args.rows, rng=args.seed, rules=saved.rules + args.rule,
+                    derived=saved.derived + args.derive)
+    Path(args.out).write_bytes(write_table(table, kind))
+    _say(f"Wrote {len(table):,} rows to {args.out} (sample {time.perf_counter() - start:.2f} s).")
 
 
 def _real_and_synthetic(args: argparse.Namespace) -> tuple[Workspace, Any]:

@@ -101,8 +101,8 @@ def manifest_edit(edit):
 
 
 @pytest.mark.parametrize(("damage", "said"), [
-    (lambda b: b"not a zip at all", "cannot be restored"),
-    (lambda b: b[: len(b) // 2], "cannot be restored"),
+    (lambda b: b"not a zip at all", "not a SynthLab session"),
+    (lambda b: b[: len(b) // 2], "or it was cut short"),
     (lambda b: rewritten(b, lambda n, p: None if n == "session.json" else p), "no session.json"),
     (lambda b: rewritten(b, manifest_edit(lambda m: m.update(format_version=7))), "format version 7"),
     (lambda b: rewritten(b, manifest_edit(lambda m: m.update(format="other"))), "not a SynthLab session"),

@@ -67,6 +67,24 @@ def test_a_recipe_from_the_app_replays_byte_for_byte_on_the_command_line(tmp_pat
     assert (tmp_path / "o.csv").read_bytes() == write_table(run.synthetic, "csv")
 
 
+@pytest.mark.parametrize(("method", "params"), [("gaussian_copula", []), ("vae", ["epochs=2", "early_stopping=false"])])
+def test_fit_saves_a_model_that_generate_draws_from_without_the_data(tmp_path, capsys, method, params):
+    model, drawn, fitted = tmp_path / "m.synthlab", tmp_path / "m.csv", tmp_path / "f.csv"
+    settings = [f"--param={p}" for p in params]
+    assert main(["fit", "--data", PENGUINS, "--method", method, *settings, "--seed", "6", "--rule",
+                 "body_mass_g > 3000", "--derive", "kg = body_mass_g / 1000", "--out", str(model)]) == 0
+    assert "holds the 275 rows it was fitted on" in capsys.readouterr().err
+    assert main(["generate", "--model", str(model), "--rows", "70", "--seed", "6", "--out", str(drawn)]) == 0
+    assert main(["generate", "--data", PENGUINS, "--method", method, *settings, "--seed", "6", "--rule",
+                 "body_mass_g > 3000", "--derive", "kg = body_mass_g / 1000", "--rows", "70", "--out",
+                 str(fitted)]) == 0
+    assert drawn.read_bytes() == fitted.read_bytes()  # the saved model is the model the flags fit
+    table = read_table(drawn)
+    assert (table["body_mass_g"].dropna() > 3000).all() and "kg" in table
+    assert main(["generate", "--model", str(model), "--rows", "70", "--seed", "7", "--out", str(drawn)]) == 0
+    assert drawn.read_bytes() != fitted.read_bytes()  # another seed, other rows from the same model
+
+
 def test_impute_fills_the_holes_like_the_impute_page(tmp_path, capsys):
     from core.impute.plan import impute, plan_for
 
@@ -117,6 +135,16 @@ def test_profile_and_evaluate_write_json(tmp_path, capsys):
     (["generate", "--data", "/no/such.csv", "--method", "vae", "--rows", "5", "--out", "x.csv"], "no file"),
     (["generate", "--data", PENGUINS, "--method", "smote", "--rows", "5", "--out", "x.csv"], "none is chosen"),
     (["generate", "--data", PENGUINS, "--method", "vae", "--out", "x.csv"], "how many --rows"),
+    (["generate", "--method", "vae", "--rows", "5", "--out", "x.csv"], "which --data"),
+    (["generate", "--model", PENGUINS, "--rows", "5", "--out", "x.csv"], "not a SynthLab model file"),
+    (["generate", "--model", "m", "--data", PENGUINS, "--rows", "5", "--out", "x.csv"], "leave out --data"),
+    (["generate", "--model", "m", "--param", "epochs=3", "--rows", "5", "--out", "x.csv"], "leave out --param"),
+    (["generate", "--model", "m", "--out", "x.csv"], "how many --rows"),
+    (["generate", "--model", "no-such-model", "--rows", "5", "--out", "x.csv"], "No such file"),
+    (["fit", "--data", PENGUINS, "--out", "m"], "which --method"),
+    (["fit", "--data", SALARIES, "--method", "monte_carlo", "--rule", "salary >", "--out", "m"], "not a valid"),
+    (["fit", "--data", SALARIES, "--method", "monte_carlo", "--derive", "x = open('f')", "--out", "m"],
+     "calls a function"),
     (["generate", "--data", PENGUINS, "--recipe", PENGUINS, "--out", "x.csv"], "not JSON"),
     (["generate", "--data", PENGUINS, "--recipe", "r.json", "--method", "vae", "--out", "x.csv"], "not both"),
     (["evaluate", "--data", PENGUINS, "--synthetic", SALARIES], "has no column"),
