@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from core import plots
+from core.bundle import run_model
 from core.errors import ParameterError, SynthLabError
 from core.io import write_table
 from core.limits import limits
@@ -417,7 +418,7 @@ def training_check(ws: Workspace, run: Run) -> None:
                          column_config={c: st.column_config.NumberColumn(format="percent")
                                         for c in ("real share", "synthetic share")})
     cap = limits().max_rows_generate
-    again = st.columns([2, 2, 3], vertical_alignment="bottom")
+    again = st.columns([2, 2, 3, 2], vertical_alignment="bottom")
     again[0].number_input("More rows", value=len(run.synthetic), step=1, key="redraw_n",
                           help=f"At most {cap:,} on this server (an operator sets max_rows_generate in "
                                "synthlab.toml).")
@@ -427,6 +428,11 @@ def training_check(ws: Workspace, run: Run) -> None:
     again[2].button("Draw again from this network", icon=":material/replay:", key="redraw", on_click=redraw,
                     disabled=bool(redraw_problems()),
                     help="New rows from the trained network, as a new run, without training it again.")
+    again[3].download_button("Trained model", lambda: run_model(ws, run), f"{run.name}.synthlab",
+                             mime="application/zip", key="run_model", icon=":material/download:",
+                             help="The network's weights (safetensors, no pickle) with its settings and the rows it "
+                                  "learned from, so share it as you would share the data. Draw from it with "
+                                  "'synthlab generate --model FILE --rows N --out FILE'.")
 
 
 def runs_panel(ws: Workspace) -> None:

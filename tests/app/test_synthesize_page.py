@@ -117,8 +117,10 @@ def test_neural_training_makes_a_run_with_curves_and_the_mode_collapse_check():
     assert at.dataframe[0].value["run"].tolist() == ["vae #1", "vae #2"]
     assert at.dataframe[0].value["rows"].tolist() == [275, 1_000] and at.dataframe[0].value["fit s"].iloc[1] == 0
     assert any("Drawn from the network trained for run 'vae #1'" in c.value for c in at.code)
-    recipe = at.get("download_button")[2].proto
+    buttons = {b.proto.id.rsplit("-", 1)[-1]: b.proto for b in at.get("download_button")}
+    recipe, model = buttons["run_recipe"], buttons["run_model"]
     assert recipe.disabled and "drawn from the network of run 'vae #1'" in recipe.help  # no recipe remakes it
+    assert model.label == "Trained model" and "synthlab generate --model" in model.help
     at.number_input(key="redraw_n").set_value(1_000_001).run()  # over the server's limit: said, not clamped
     assert any("'More rows' = 1,000,001" in e and "synthlab.toml" in e for e in read(at.error))
     assert at.button(key="redraw").disabled and at.number_input(key="redraw_n").value == 1_000_001

@@ -162,7 +162,9 @@ def test_excel_sheet_picker(page: Page, tmp_path):
     expect(sidebar(page)).to_contain_text("3 rows × 1 columns")
 
 
-def test_neural_training_live_and_stopped(page: Page):
+def test_neural_training_live_and_stopped(page: Page, tmp_path):
+    from core.bundle import load_model
+
     page.get_by_test_id("stSidebarNav").get_by_text("Synthesize").click()
     expect(page.get_by_role("heading", name="Synthesize")).to_be_visible()
     page.get_by_text("Neural networks (a whole table, trained)").click()
@@ -183,6 +185,9 @@ def test_neural_training_live_and_stopped(page: Page):
     expect(page.get_by_text("stopped by the user after epoch").first).to_be_visible()
     expect(page.get_by_text("Mode-collapse check").first).to_be_visible()
     expect(sidebar(page)).to_contain_text("Synthesis runs: 1")
+    saved = load_model(download(page, "run_model", tmp_path / "vae.synthlab"))  # the network, to draw from later
+    assert saved.model.key == "vae" and saved.rows == 275 and saved.model.stopped_.startswith("stopped by the user")
+    assert len(saved.model.sample(50, rng=0)) == 50
 
     choose(page, "Method", "Conditional GAN (CTGAN)")
     batch = page.locator(".st-key-synth--gan--batch_size input")
