@@ -27,6 +27,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -104,7 +105,7 @@ def _reading(data: bytes, what: str, restore: Any) -> Any:
         raise
     except DataError as exc:  # (a part that does not fit the model it should fill)
         raise BundleError(f"This {what} cannot be restored: {exc.message}", hint=exc.hint) from None
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError, AttributeError,
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, TypeError, AttributeError,
             NotImplementedError, RuntimeError, SchemaError, ParameterError) as exc:
         said = getattr(exc, "message", None) or "part of it is damaged or missing."
         raise BundleError(f"This {what} cannot be restored: {said}",

@@ -489,3 +489,11 @@ def without_infinities(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
 def infinity_notice(counts: dict[str, int], what: str) -> list[str]:
     """One sentence per column that held infinite values, saying what became of them."""
     return [f"'{c}' has {n:,} infinite value{'s' if n != 1 else ''}, {what}." for c, n in counts.items()]
+
+
+def label_text(value) -> str:
+    """A label as text: whole numbers without a decimal point, so 3, 3.0 and '3' read alike."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+        number = float(value)
+        return str(int(number)) if number.is_integer() else repr(number)
+    return str(value)

@@ -88,22 +88,32 @@ def group_summary(real: pd.DataFrame, synthetic: pd.DataFrame, group: str, value
 
 
 def encode_rows(frames: list[pd.DataFrame], schema: Schema, *, max_levels: int = 50) -> list[np.ndarray]:
-    """Rows as vectors for distances and projections: numbers standardised on the first frame (missing
-    values at its mean), labels one-hot over the first frame's ``max_levels`` most common values."""
-    numbers = [c for c in schema.numeric_columns(among=list(frames[0].columns))
-               if pd.api.types.is_numeric_dtype(frames[0][c])]
-    frames = [f.assign(**{c: f[c].replace([np.inf, -np.inf], np.nan) for c in numbers}) for f in frames]  # inf: NaN
-    base = frames[0]
-    labels = [c for c in base.columns if c not in numbers]
-    center, scale = base[numbers].mean(), base[numbers].std().replace(0, 1).fillna(1)
-    levels = {c: base[c].astype(str).value_counts().index[:max_levels] for c in labels}
-    out = []
-    for frame in frames:
-        parts = [((frame[numbers] - center) / scale).fillna(0.0).to_numpy()]  # z = (x − μ)/σ
-        parts += [np.stack([(frame[c].astype(str) == v).to_numpy(dtype=float) for v in levels[c]], axis=1)
-                  for c in labels if len(levels[c])]
-        out.append(np.hstack(parts))
-    return out
+    """Rows as vectors for distances and projections (see :class:`RowEncoder`), encoded as the first frame is."""
+    encoder = RowEncoder(frames[0], schema, max_levels=max_levels)
+    return [encoder.encode(frame) for frame in frames]
+
+
+class RowEncoder:
+    """Rows as vectors: numbers standardised on ``base`` (missing values at its mean, ±inf as missing), labels
+    one-hot over ``base``'s ``max_levels`` most common values."""
+
+    def __init__(self, base: pd.DataFrame, schema: Schema, *, max_levels: int = 50) -> None:
+        self.numbers = [c for c in schema.numeric_columns(among=list(base.columns))
+                        if pd.api.types.is_numeric_dtype(base[c])]
+        base = self._finite(base)
+        self.labels = [c for c in base.columns if c not in self.numbers]
+        self.center, self.scale = base[self.numbers].mean(), base[self.numbers].std().replace(0, 1).fillna(1)
+        self.levels = {c: base[c].astype(str).value_counts().index[:max_levels] for c in self.labels}
+
+    def _finite(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(**{c: frame[c].replace([np.inf, -np.inf], np.nan) for c in self.numbers})
+
+    def encode(self, frame: pd.DataFrame) -> np.ndarray:
+        frame = self._finite(frame)
+        parts = [((frame[self.numbers] - self.center) / self.scale).fillna(0.0).to_numpy(dtype=float)]  # (x − μ)/σ
+        parts += [np.stack([(frame[c].astype(str) == v).to_numpy(dtype=float) for v in self.levels[c]], axis=1)
+                  for c in self.labels if len(self.levels[c])]
+        return np.hstack(parts)
 
 
 def projection(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, rng=0) -> pd.DataFrame:

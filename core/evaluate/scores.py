@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,7 +33,7 @@ from threadpoolctl import threadpool_limits
 
 from core.errors import DataError
 from core.evaluate.compare import encode_rows
-from core.schema import LABELS, NUMERIC, Kind, Schema, to_floats
+from core.schema import LABELS, NUMERIC, Kind, Schema, label_text, to_floats
 from core.synth.base import date_unit, decimals
 
 DETECTION_ROWS = 20_000
@@ -237,17 +238,27 @@ def _tstr(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame | N
 
 def _exact_copy_rate(real: pd.DataFrame, synthetic: pd.DataFrame) -> float:
     """The share of synthetic rows equal to a real row once both are written alike (see ``_copy_keys``)."""
-    pairs = {c: _copy_keys(real[c], synthetic[c]) for c in real.columns}
-    keys = pd.util.hash_pandas_object(pd.DataFrame({c: a for c, (a, _) in pairs.items()}), index=False)
-    found = pd.util.hash_pandas_object(pd.DataFrame({c: b for c, (_, b) in pairs.items()}), index=False)
-    return float(found.isin(set(keys)).mean())
+    return float(CopyIndex(real).copies(synthetic).mean())
+
+
+class CopyIndex:
+    """The real rows written alike (see ``_copy_keys``), to tell which rows of a table copy one of them."""
+
+    def __init__(self, real: pd.DataFrame) -> None:
+        self.keys = {c: _copy_keys(real[c]) for c in real.columns}
+        self.real = set(pd.util.hash_pandas_object(pd.DataFrame({c: k(real[c]) for c, k in self.keys.items()}),
+                                                   index=False))
+
+    def copies(self, synthetic: pd.DataFrame) -> np.ndarray:
+        written = pd.DataFrame({c: k(synthetic[c]) for c, k in self.keys.items()}, index=synthetic.index)
+        return pd.util.hash_pandas_object(written, index=False).isin(self.real).to_numpy()
 
 
 MISSING_KEY = "\x00missing"
 
 
-def _copy_keys(real: pd.Series, synthetic: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """One column of each table as text that is equal exactly when the values are the same value.
+def _copy_keys(real: pd.Series) -> Callable[[pd.Series], pd.Series]:
+    """How to write a column of either table as text that is equal exactly when the values are the same value.
 
     Numbers are compared at the real column's precision (its decimals; a column finer than six
     decimals snaps each value to a real value within a relative 1e-9), whatever their dtype, so 3, 3.0
@@ -262,7 +273,7 @@ def _copy_keys(real: pd.Series, synthetic: pd.Series) -> tuple[pd.Series, pd.Ser
         keys[unread] = "\x01" + original[unread].astype(str)
         return keys.fillna(MISSING_KEY).astype(str)
 
-    if pd.api.types.is_datetime64_any_dtype(real) or pd.api.types.is_datetime64_any_dtype(synthetic):
+    if pd.api.types.is_datetime64_any_dtype(real):
         def as_instants(values: pd.Series) -> pd.Series:
             return pd.to_datetime(values, utc=True, errors="coerce", format="mixed")
 
@@ -272,7 +283,7 @@ def _copy_keys(real: pd.Series, synthetic: pd.Series) -> tuple[pd.Series, pd.Ser
             instants = as_instants(values)
             instants = instants.dt.round(unit) if unit else instants
             return missing_as_key(instants.astype("int64").astype(str).where(instants.notna()), values)
-    elif _numeric(real) or _numeric(synthetic):
+    elif _numeric(real):
         x = pd.to_numeric(real, errors="coerce").astype(float)
         places = decimals(x)
         fine = x.round(places).nunique() < x.nunique()  # finer than six decimals (e.g. a 1e-7 scale)
@@ -285,8 +296,8 @@ def _copy_keys(real: pd.Series, synthetic: pd.Series) -> tuple[pd.Series, pd.Ser
             return missing_as_key(pd.Series(text, index=values.index).where(~np.isnan(v)), values)
     else:
         def key(values: pd.Series) -> pd.Series:
-            return missing_as_key(values.map(_label_text).astype(object).where(values.notna()), values)
-    return key(real), key(synthetic)
+            return missing_as_key(values.map(label_text).astype(object).where(values.notna()), values)
+    return key
 
 
 def _snap(values: np.ndarray, grid: np.ndarray) -> np.ndarray:
@@ -301,14 +312,6 @@ def _snap(values: np.ndarray, grid: np.ndarray) -> np.ndarray:
 
 def _numeric(values: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
-
-
-def _label_text(value) -> str:
-    """A label as text: whole numbers without a decimal point, so 3, 3.0 and '3' read alike."""
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
-        number = float(value)
-        return str(int(number)) if number.is_integer() else repr(number)
-    return str(value)
 
 
 def _dcr_share_closer(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame, schema: Schema,

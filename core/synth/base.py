@@ -28,6 +28,7 @@ from core import __version__
 from core.errors import DataError, NotFittedError, ParameterError, SynthLabError
 from core.params import Card, Family, Param, validate_params
 from core.schema import LABELS, NUMERIC, Kind, Schema, in_zone, infinity_notice, utc_naive, without_infinities
+from core.synth.conditions import read_conditions, sample_meeting
 
 MAX_ROWS = 10_000_000
 MAX_DECIMALS = 6
@@ -124,18 +125,27 @@ class Synthesizer:
         self.bounds_ = {c: (data[c].min(), data[c].max()) for c in columns
                         if self.kinds_[c] in (*NUMERIC, Kind.DATETIME) and _ordered(data[c]) and data[c].notna().any()}
         self.decimals_ = {c: decimals(data[c]) for c in self.bounds_ if self.kinds_[c] == Kind.CONTINUOUS}
+        self.levels_ = {c: pd.Index(real[c].dropna().unique()) for c in modelled if c not in self.bounds_}
         self.date_units_ = {c: date_unit(real[c]) for c in self.bounds_ if self.kinds_[c] == Kind.DATETIME}
         self._fit(data[modelled].copy())
         return self
 
-    def sample(self, n: int, *, rng: Any = None) -> pd.DataFrame:
+    def sample(self, n: int, *, rng: Any = None, conditions: dict[str, Any] | None = None) -> pd.DataFrame:
+        """``n`` rows; with ``conditions`` ({column: value, list of values or (low, high)}) exactly ``n`` rows that
+        all meet them, or a sentence why they cannot be had (see :mod:`core.synth.conditions`)."""
         if not hasattr(self, "columns_"):
             raise NotFittedError(f"{self.title} has not been fitted yet.",
                                  hint="Call fit(df, schema) on the real table before sample(n).")
         if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or not 1 <= n <= MAX_ROWS:
             raise ParameterError(f"The number of rows must be a whole number from 1 to {MAX_ROWS:,}, not {n!r}.")
         generator = np.random.default_rng(rng)
-        out = self._sample(int(n), generator)
+        if conditions:
+            checked = read_conditions(self, conditions)
+            return sample_meeting(self._drawn, int(n), checked, generator)
+        return self._drawn(int(n), generator)
+
+    def _drawn(self, n: int, generator: np.random.Generator) -> pd.DataFrame:
+        out = self._sample(n, generator)
         for column, rate in self.missing_.items():  # missing values come back at their real rate
             if rate > 0 and column in out and not self.keeps_missing:
                 out[column] = out[column].mask(generator.random(len(out)) < rate)

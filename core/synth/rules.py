@@ -586,24 +586,35 @@ def derive(df: pd.DataFrame, name: str, expression: Expression) -> pd.DataFrame:
 
 
 def sample_with_rules(draw: Callable[[int, np.random.Generator], pd.DataFrame], n: int, rules: list[Expression],
-                      *, rng: Any = None, max_rounds: int = 20) -> tuple[pd.DataFrame, list[RuleReport]]:
-    """Draw rows until ``n`` pass every rule; the report counts rejections over all draws."""
+                      *, rng: Any = None, max_rounds: int = 20, keep: Callable[[pd.DataFrame], np.ndarray] | None = None
+                      ) -> tuple[pd.DataFrame, list[RuleReport]]:
+    """Draw rows until ``n`` pass every rule (and ``keep``, a filter called on each batch's rows that passed, in the
+    order drawn); the report counts the rules' rejections over all draws."""
     generator = np.random.default_rng(rng)
     kept, totals, drawn = [], {r.text: 0 for r in rules}, 0
-    have = 0
+    have = filtered = 0
     for _ in range(max_rounds):
         pass_rate = have / drawn if drawn else 1.0
         batch = draw(max(int((n - have) / max(pass_rate, 0.05) * 1.1), 16), generator)
         drawn += len(batch)
-        keep, reports = check_rules(batch, rules)
+        passed, reports = check_rules(batch, rules)
         for report in reports:
             totals[report.rule] += report.rejected
-        kept.append(batch[keep])
-        have += int(keep.sum())
+        batch = batch[passed]
+        if keep is not None:
+            before = len(batch)
+            batch = batch[keep(batch)]
+            filtered += before - len(batch)
+        kept.append(batch)
+        have += len(batch)
         if have >= n:
             out = pd.concat(kept, ignore_index=True).head(n)
             return out, [RuleReport(t, c, c / drawn) for t, c in totals.items()]
     worst = max(totals, key=totals.get) if totals else ""
+    if filtered > totals.get(worst, 0):
+        raise DataError(f"Only {have:,} of {n:,} rows passed the privacy guard after {drawn:,} draws: it dropped "
+                        f"{filtered / max(drawn, 1):.0%} of them as copies of training rows or too close to one.",
+                        hint="Allow a larger share of close rows, keep copies, or use a method that copies less.")
     raise DataError(f"Only {have:,} of {n:,} rows passed the rules after {drawn:,} draws; "
                     f"'{worst}' rejected {totals.get(worst, 0) / max(drawn, 1):.0%} of them.",
                     hint="Loosen that rule, or check that the data can satisfy it at all.")
