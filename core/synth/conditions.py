@@ -196,7 +196,7 @@ def sample_meeting(draw: Callable[[int, np.random.Generator], pd.DataFrame], n: 
         if have and drawn + (n - have) / rate > 1.5 * budget:  # at this share, n rows would take far too many
             break
         ask = (n - have) / rate * 1.2 + 16 if rate > 0 else max(drawn, n) * 10
-        ask = int(min(ask, MAX_BATCH, budget - drawn))
+        ask = int(min(max(ask, n), MAX_BATCH, budget - drawn))  # (at least n: bulk out draws no fewer)
         if ask <= 0:
             break
         batch = draw(ask, rng)

@@ -179,7 +179,8 @@ class Guarding:
 def fresh_keys(real: pd.Series, n: int, rng: np.random.Generator) -> pd.Series:
     """``n`` unique keys in the format of the real identifier column, none equal to a real key: whole numbers with
     as many digits as the real ones; text with each digit and letter of a real key (taken at random) redrawn, other
-    characters kept (so 'AB-0042' gives keys like 'QX-7301')."""
+    characters, and characters every real key of that length shares, kept (so 'AB-0042' among 'AB-…' keys gives
+    keys like 'AB-7301', among others 'QX-7301')."""
     observed = real.dropna()
     taken = set(observed.astype(str))
     if pd.api.types.is_integer_dtype(observed) or (pd.api.types.is_float_dtype(observed) and len(observed)
@@ -197,11 +198,12 @@ def fresh_keys(real: pd.Series, n: int, rng: np.random.Generator) -> pd.Series:
                     out.append(value)
         return pd.Series(out, dtype=real.dtype if pd.api.types.is_integer_dtype(real.dtype) else "int64")
     templates = observed.astype(str).to_numpy() if len(observed) else np.array(["ID-000000"])
+    fixed = _fixed(templates)
     out, seen = [], set(taken)
     for _ in range(100):
         chosen = templates[rng.integers(0, len(templates), size=2 * (n - len(out)) + 8)]
         for template in chosen:
-            key = _redrawn(template, rng)
+            key = _redrawn(template, fixed.get(len(template), set()), rng)
             if key not in seen:
                 seen.add(key)
                 out.append(key)
@@ -211,9 +213,22 @@ def fresh_keys(real: pd.Series, n: int, rng: np.random.Generator) -> pd.Series:
                          f"{n:,} new ones).", hint="Drop the identifier column instead.")
 
 
-def _redrawn(template: str, rng: np.random.Generator) -> str:
+def _fixed(templates: np.ndarray) -> dict[int, set[int]]:
+    """{key length: the positions where every real key of that length has the same letter} (a prefix such
+    as 'C' in 'C00042'), for lengths with at least two keys."""
+    out = {}
+    for length in {len(t) for t in templates[:5_000]}:
+        same = [t for t in templates[:5_000] if len(t) == length]
+        if len(same) > 1:
+            out[length] = {i for i in range(length) if len({t[i] for t in same}) == 1 and not same[0][i].isdigit()}
+    return out
+
+
+def _redrawn(template: str, fixed: set[int], rng: np.random.Generator) -> str:
     characters = list(template)
     for i, c in enumerate(characters):
+        if i in fixed:
+            continue
         if c.isdigit():
             characters[i] = string.digits[rng.integers(10)]
         elif c in string.ascii_lowercase:
