@@ -77,7 +77,7 @@ def save_session(ws: Workspace) -> bytes:
                      "seed": run.seed, "fit_seconds": run.fit_seconds, "sample_seconds": run.sample_seconds,
                      "created": run.created.isoformat(), "rules": run.rules, "derived": run.derived,
                      "notes": run.notes, "drawn_from": run.drawn_from, "schema": run.schema,
-                     "imputation": run.imputation, "table": f"runs/{i}.parquet",
+                     "imputation": run.imputation, "drawing": run.drawing, "table": f"runs/{i}.parquet",
                      "lost": f"runs/{i}-lost.parquet" if run.lost_modes is not None else None, "model": model})
     manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "synthlab": __version__, "name": ws.name,
                 "source": ws.source, "origin": ws.origin, "notices": ws.notices, "fingerprint": ws.fingerprint,
@@ -136,6 +136,7 @@ def _manifest(archive: zipfile.ZipFile, name: str, form: str, what: str) -> tupl
 
 def _restore(archive: zipfile.ZipFile) -> tuple[Workspace, list[str]]:
     from core.synth import METHODS
+    from core.synth.drawing import Drawing
 
     manifest, names = _manifest(archive, MANIFEST, FORMAT, "session file")
 
@@ -174,6 +175,7 @@ def _restore(archive: zipfile.ZipFile) -> tuple[Workspace, list[str]]:
                   rules=[str(r) for r in entry["rules"]], derived=[str(d) for d in entry["derived"]],
                   notes=[str(n) for n in entry["notes"]], drawn_from=str(entry.get("drawn_from") or ""),
                   schema=entry.get("schema"), imputation=entry.get("imputation"),
+                  drawing=Drawing.from_dict(entry.get("drawing")).to_dict() if entry.get("drawing") else {},
                   lost_modes=table(entry["lost"]) if entry.get("lost") else None)
         saved = entry.get("model")
         if saved and method in METHODS:

@@ -49,6 +49,7 @@ class Recipe:
     imputation: dict[str, Any] | None = None  # steps [{column, method, params}], seed, rules
     rules: list[str] = field(default_factory=list)
     derived: list[str] = field(default_factory=list)
+    drawing: dict[str, Any] = field(default_factory=dict)  # guard, conditions, quotas (core.synth.drawing)
     version: str = __version__
 
     def to_json(self) -> str:
@@ -98,12 +99,13 @@ def recipe_for(ws: Workspace, run: Run) -> Recipe:
                   data={"fingerprint": ws.fingerprint, "name": ws.name, "rows": len(ws.raw),
                         "schema": run.schema if run.schema is not None else ws.schema.to_dict()},
                   holdout={"share": ws.holdout_share, "seed": ws.seed}, imputation=run.imputation,
-                  rules=list(run.rules), derived=list(run.derived))
+                  rules=list(run.rules), derived=list(run.derived), drawing=dict(run.drawing))
 
 
 def load_recipe(text: str | bytes) -> Recipe:
     """A recipe from its JSON; a RecipeError (one sentence) for anything that is not a valid recipe."""
     from core.synth import METHODS
+    from core.synth.drawing import Drawing
 
     if len(text) > MAX_BYTES:
         raise RecipeError(f"This file is {len(text):,} bytes; a recipe is at most {MAX_BYTES:,}.")
@@ -146,8 +148,13 @@ def load_recipe(text: str | bytes) -> Recipe:
         checked = decode_params(METHODS[method].params, params, METHODS[method].title)
     except ParameterError as exc:
         raise RecipeError(f"The recipe's parameters are refused: {exc.message}", hint=exc.hint) from None
+    drawing = body.get("drawing") or {}
+    try:
+        Drawing.from_dict(drawing)
+    except ParameterError as exc:
+        raise RecipeError(f"The recipe's guard, conditions or quotas are refused: {exc.message}") from None
     return Recipe(method=method, params=checked, seed=seed, rows=rows, data=data, holdout=holdout,
-                  imputation=imputation, rules=texts["rules"], derived=texts["derived"],
+                  imputation=imputation, rules=texts["rules"], derived=texts["derived"], drawing=drawing,
                   version=str(body.get("version", "")))
 
 
@@ -213,12 +220,14 @@ def rebuilt(ws: Workspace, schema: Schema, holdout: dict[str, Any], plan: dict[s
 def replay(recipe: Recipe, ws: Workspace, *, monitor: Any = None, source: str = "a recipe") -> Any:
     """The recipe's run made again from ``ws``'s table (a :class:`core.synth.run.Generated`); its notes say it was
     replayed from ``source``, and anything that differs from the recipe's table. ``monitor`` follows a training."""
+    from core.synth.drawing import Drawing
     from core.synth.run import generate
 
     notices = check_fits(recipe, ws)
     fresh = rebuilt(ws, _schema(recipe, ws), recipe.holdout, recipe.imputation)
     result = generate(fresh.train, fresh.schema, recipe.method, recipe.params, recipe.rows, rng=recipe.seed,
-                      rules=recipe.rules, derived=recipe.derived, monitor=monitor)
+                      rules=recipe.rules, derived=recipe.derived, monitor=monitor, holdout=fresh.holdout,
+                      **Drawing.from_dict(recipe.drawing).kwargs())
     result.notes = [f"Replayed from {source} (made with SynthLab {recipe.version or 'of unknown version'}).",
                     *notices, *result.notes]
     return result

@@ -53,6 +53,7 @@ class Run:
     drawn_from: str = ""  # the run whose trained network drew these rows (no training of its own)
     schema: dict[str, Any] | None = None  # the schema it was made with (Schema.to_dict), set by Workspace.add_run
     imputation: dict[str, Any] | None = None  # the imputation plan of its working table, set by Workspace.add_run
+    drawing: dict[str, Any] = field(default_factory=dict)  # guard, conditions, quotas (core.synth.drawing, as JSON)
 
 
 class Workspace:

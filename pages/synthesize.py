@@ -24,11 +24,13 @@ from core.limits import limits
 from core.params import settings_text
 from core.recipe import load_recipe, recipe_for, replay
 from core.synth import METHODS, families
+from core.synth.drawing import Drawing
 from core.synth.neural import LOST, SPIKE
-from core.synth.run import draw as draw_rows
+from core.synth.run import draw_guarded
 from core.synth.run import generate as generate_table
 from core.workspace import Run, Workspace
 from ui import cache, sidebar, state, training
+from ui.drawing import drawing_panel, read_drawing
 from ui.errors import captured, guarded
 from ui.params import (
     param_widgets,
@@ -57,6 +59,7 @@ class Settings:
     seed: object
     rules: list[str]
     derived: list[str]
+    drawing: Drawing = field(default_factory=Drawing)  # the guard, conditions and quotas
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # recorded on the run (edits of the target correlation)
 
@@ -105,7 +108,11 @@ def settings(ws: Workspace) -> Settings:
     problems += [p for p in (rows_problem(n, "Rows to generate"), seed_problem(seed, "Seed")) if p]
     rules = [line for line in st.session_state.get("synth_rules", "").splitlines() if line.strip()]
     derived = [line for line in st.session_state.get("synth_derived", "").splitlines() if line.strip()]
-    return Settings(method, params, n, seed, rules, derived, problems, notes)
+    drawing, more, total = read_drawing(ws)
+    if total is not None:  # rows per class: they add up to the rows
+        n = total
+    problems += more
+    return Settings(method, params, n, seed, rules, derived, drawing, problems, notes)
 
 
 def applying(chosen: Settings) -> str:
@@ -136,12 +143,14 @@ def generate(ws: Workspace, chosen: Settings) -> None:
     title = METHODS[chosen.method].title
     with st.spinner(f"Fitting {title} on {len(ws.train):,} rows and drawing {chosen.n:,}…"):
         result = captured("generating", generate_table, ws.train, ws.schema, chosen.method, chosen.params, chosen.n,
-                          rng=chosen.seed, rules=chosen.rules, derived=chosen.derived)
+                          rng=chosen.seed, rules=chosen.rules, derived=chosen.derived, holdout=ws.holdout,
+                          **chosen.drawing.kwargs())
     if result is None:
         return
     run = ws.add_run(Run(method=chosen.method, params=chosen.params, seed=chosen.seed, synthetic=result.table,
                          fit_seconds=result.fit_seconds, sample_seconds=result.sample_seconds, rules=chosen.rules,
-                         derived=chosen.derived, notes=[*chosen.notes, *result.notes]))
+                         derived=chosen.derived, notes=[*chosen.notes, *result.notes],
+                         drawing=chosen.drawing.to_dict()))
     st.session_state["run_choice"] = run.name
     state.flash("success", f"Generated {len(result.table):,} rows with {title} as run '{md(run.name)}' "
                            f"(fit {result.fit_seconds:.2f} s, sample {result.sample_seconds:.2f} s).")
@@ -154,7 +163,7 @@ def start_training(ws: Workspace, chosen: Settings) -> None:
         state.flash("info", "A model is training already: stop it, or wait for it to finish.")
         return
     training.start(ws.train, ws.schema, ws.fingerprint, chosen.method, chosen.params, chosen.n, chosen.seed,
-                   chosen.rules, chosen.derived)
+                   chosen.rules, chosen.derived, chosen.drawing, ws.holdout)
 
 
 def progress_line(job: training.Job) -> tuple[float, str]:
@@ -222,7 +231,7 @@ def replay_clicked() -> None:
                          "holdout.")
         return Run(method=recipe.method, params=recipe.params, seed=recipe.seed, synthetic=result.table,
                    fit_seconds=result.fit_seconds, sample_seconds=result.sample_seconds, rules=recipe.rules,
-                   derived=recipe.derived, notes=notes,
+                   derived=recipe.derived, notes=notes, drawing=recipe.drawing,
                    schema=recipe.data["schema"], imputation=recipe.imputation)
 
     with st.spinner("Replaying the recipe…"):
@@ -256,12 +265,15 @@ def redraw() -> None:
     def apply() -> Run:
         source = ws.run(name)
         start = time.perf_counter()
-        table, _ = draw_rows(source.model, n, rng=seed, rules=source.rules, derived=source.derived)
+        drawing = Drawing.from_dict(source.drawing)
+        drawing = Drawing(guard=drawing.guard, conditions=drawing.conditions)  # (quotas count the source's rows)
+        table, _, notes = draw_guarded(source.model, n, ws.train, ws.schema, rng=seed, rules=source.rules,
+                                       derived=source.derived, holdout=ws.holdout, **drawing.kwargs())
         return Run(method=source.method, params=source.params, seed=seed, synthetic=table, fit_seconds=0.0,
                    sample_seconds=time.perf_counter() - start, rules=source.rules, derived=source.derived,
-                   notes=[f"Drawn from the network trained for run '{name}' (no retraining)."], drawn_from=name,
-                   lost_modes=source.model.collapse_check(ws.train, table),
-                   model=source.model)
+                   notes=[f"Drawn from the network trained for run '{name}' (no retraining).", *notes],
+                   drawn_from=name, lost_modes=source.model.collapse_check(ws.train, table),
+                   model=source.model, drawing=drawing.to_dict())
 
     run = captured("drawing rows", apply)
     if run is not None:
@@ -309,6 +321,7 @@ def made_with(run: Run) -> str:
     if run_settings(run):
         lines.append(f"settings: {run_settings(run)}")
     lines += [f"rule: {rule}" for rule in run.rules] + [f"derived column: {line}" for line in run.derived]
+    lines += Drawing.from_dict(run.drawing).lines()
     return "\n".join(lines + run.notes)
 
 
@@ -355,11 +368,13 @@ def generate_panel(ws: Workspace, method: str, job: training.Job | None) -> None
         st.text_area("Derived columns", key=state.keep("synth_derived", ""), height=70)
     if applying(current):
         st.caption(f":material/rule: {applying(current)} They stay for every method until you clear them.")
+    drawing_panel(ws, method, current.params, current.n)
     cap = limits().max_rows_generate
     row = st.columns(3)
+    quotas = bool(current.drawing.quotas)
     row[0].number_input("Rows to generate", step=1, help=f"At most {cap:,} on this server (an operator sets "
                         "max_rows_generate in synthlab.toml). A method that keeps the real rows (such as bulk out) "
-                        "counts them in.",
+                        "counts them in." + (" The rows per class set them now." if quotas else ""), disabled=quotas,
                         key=state.keep(rows_key(ws, method, current.params), default_rows(ws, method, current.params)))
     row[1].number_input("Seed", step=1, key=state.keep("synth_seed", 0),
                         help="Same seed, same table (for the neural networks: the same training too).")

@@ -28,6 +28,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.schema import Schema
 from core.synth import METHODS
+from core.synth.drawing import Drawing
 from core.synth.neural import TrainingMonitor, TrainingStopped
 from core.synth.run import Generated, generate
 from core.workspace import Run, Workspace
@@ -47,6 +48,7 @@ class Job:
     rules: list[str]
     derived: list[str]
     fingerprint: str  # the workspace table this job trains on
+    drawing: Drawing = field(default_factory=Drawing)
     monitor: TrainingMonitor = field(default_factory=TrainingMonitor)
     result: Generated | None = None
     lost: pd.DataFrame | None = None
@@ -66,18 +68,19 @@ def connected(session: str) -> bool:
 
 
 def start(train: pd.DataFrame, schema: Schema, fingerprint: str, method: str, params: dict, n: int, seed: int,
-          rules: list[str], derived: list[str]) -> Job:
+          rules: list[str], derived: list[str], drawing: Drawing | None = None,
+          holdout: pd.DataFrame | None = None) -> Job:
     ctx = get_script_run_ctx()
     session = ctx.session_id if ctx else None
     monitor = TrainingMonitor(owner=session if runtime.exists() else None,  # (AppTest gives every session one id)
                               alive=(lambda: connected(session)) if session else None, grace=GONE_SECONDS)
-    job = Job(method, params, seed, rules, derived, fingerprint, monitor=monitor)
-    table = train.copy()
+    job = Job(method, params, seed, rules, derived, fingerprint, drawing=drawing or Drawing(), monitor=monitor)
+    table, held = train.copy(), None if holdout is None else holdout.copy()
 
     def work() -> None:
         try:
             job.result = generate(table, schema, method, params, n, rng=seed, rules=rules, derived=derived,
-                                  monitor=job.monitor)
+                                  monitor=job.monitor, holdout=held, **job.drawing.kwargs())
             job.lost = job.result.model.collapse_check(table, job.result.table)
         except TrainingStopped as exc:
             job.notice = exc.message
@@ -99,7 +102,7 @@ def to_run(job: Job) -> Run:
     return Run(method=job.method, params=job.params, seed=job.seed, synthetic=result.table,
                fit_seconds=result.fit_seconds, sample_seconds=result.sample_seconds, rules=job.rules,
                derived=job.derived, notes=result.notes, lost_modes=job.lost,
-               model=result.model)
+               model=result.model, drawing=job.drawing.to_dict())
 
 
 def finish(ws: Workspace) -> None:

@@ -124,14 +124,27 @@ def generate(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, An
     model.fit(df, schema, seed=seed, monitor=monitor)
     fit_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    guarding = Guarding(guard, df, schema, list(model.output_columns_), holdout) if guard is not None else None
+    table, report, notes = draw_guarded(model, n, df, schema, rng=generator, rules=rules, derived=derived,
+                                        conditions=conditions, quotas=quotas, guard=guard, holdout=holdout)
+    sample_seconds = time.perf_counter() - start
+    return Generated(table=table, fit_seconds=fit_seconds, sample_seconds=sample_seconds,
+                     notes=model.notes() + notes, rule_report=report, model=model)
+
+
+def draw_guarded(model: Synthesizer, n: int, train: pd.DataFrame, schema: Schema, *, rng: Any = None,
+                 rules: list[str] | None = None, derived: list[str] | None = None,
+                 conditions: dict[str, Any] | None = None, quotas: dict[str, dict[Any, int]] | None = None,
+                 guard: Guard | None = None, holdout: pd.DataFrame | None = None
+                 ) -> tuple[pd.DataFrame, list[RuleReport], list[str]]:
+    """:func:`draw` with the privacy ``guard`` measured against ``train`` (the rows the model learned from) and the
+    real ``holdout``, and fresh identifier keys when the guard asks for them: (rows, rule report, the guard's
+    note)."""
+    generator = np.random.default_rng(rng)
+    guarding = Guarding(guard, train, schema, list(model.output_columns_), holdout) if guard is not None else None
     table, report = draw(model, n, rng=generator, rules=rules, derived=derived, conditions=conditions,
                          quotas=quotas, guard=guarding)
-    notes = model.notes()
-    if guarding is not None:
-        notes += guarding.note()
-        if guard.ids == "fresh":
-            table = with_fresh_ids(table, df, schema, generator)
-    sample_seconds = time.perf_counter() - start
-    return Generated(table=table, fit_seconds=fit_seconds, sample_seconds=sample_seconds, notes=notes,
-                     rule_report=report, model=model)
+    if guarding is None:
+        return table, report, []
+    if guard.ids == "fresh":
+        table = with_fresh_ids(table, train, schema, generator)
+    return table, report, guarding.note()
