@@ -219,8 +219,13 @@ class SavedModel:
     model: Any
     rules: list[str]
     derived: list[str]
-    rows: int  # the rows it was fitted on
+    train: pd.DataFrame  # the rows it was fitted on
+    schema: Schema
     source: str  # the table they came from
+
+    @property
+    def rows(self) -> int:
+        return len(self.train)
 
 
 def save_model(model: Any, df: pd.DataFrame, schema: Schema, *, rules: list[str] | None = None,
@@ -282,7 +287,8 @@ def _model(archive: zipfile.ZipFile) -> SavedModel:
     else:
         model = cls(**params).fit(df, schema, seed=seed)
     return SavedModel(model=model, rules=[str(r) for r in manifest["rules"]],
-                      derived=[str(d) for d in manifest["derived"]], rows=len(df), source=str(manifest["source"]))
+                      derived=[str(d) for d in manifest["derived"]], train=df, schema=schema,
+                      source=str(manifest["source"]))
 
 
 def _zipped(name: str, manifest: dict, files: dict[str, bytes]) -> bytes:

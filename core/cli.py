@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,12 @@ def _parser() -> _Parser:
     generate.add_argument("--rows", type=_whole, help="how many rows to generate")
     generate.add_argument("--recipe", help="replay this recipe instead of --method, --param, --rows and --seed")
     generate.add_argument("--model", help="draw from this fitted model (from 'synthlab fit') instead of fitting")
+    generate.add_argument("--condition", action="append", default=[], metavar="COLUMN=VALUE",
+                         help="only rows where COLUMN is VALUE, one of A,B,C, or within LOW..HIGH (repeatable)")
+    generate.add_argument("--quota", action="append", default=[], metavar="COLUMN=VALUE:ROWS",
+                         help="exactly ROWS rows with COLUMN = VALUE (repeatable; they add up to --rows)")
+    generate.add_argument("--guard", action="store_true",
+                         help="the privacy guard: copies held to 1%% and close rows to 10%% (as the app's default)")
     generate.add_argument("--out", required=True, help="the synthetic table (.csv or .parquet)")
     generate.add_argument("--save-recipe", help="also write the recipe of this generation here (.json)")
     generate.set_defaults(run=_generate)
@@ -237,6 +244,7 @@ def _fit(args: argparse.Namespace) -> None:
 def _generate(args: argparse.Namespace) -> None:
     from core.recipe import load_recipe, recipe_for, replay
     from core.synth import METHODS
+    from core.synth.drawing import Drawing
     from core.synth.run import generate
 
     kind = _table_format(args.out)
@@ -247,21 +255,22 @@ def _generate(args: argparse.Namespace) -> None:
     ws = _workspace(args.data, args.target)
     progress = _Progress()
     if args.recipe:
-        if args.method or args.param or args.rows is not None:
+        if args.method or args.param or args.rows is not None or args.condition or args.quota or args.guard:
             raise _Refused("Give either --recipe or --method with its --param, --rows and --seed, not both.")
         recipe = load_recipe(Path(args.recipe).read_bytes())
         _say(f"Replaying {METHODS[recipe.method].title} from the recipe: {recipe.rows:,} rows, seed {recipe.seed}…")
         result = replay(recipe, ws, monitor=progress.monitor)
         method, params, seed, rules, derived = recipe.method, recipe.params, recipe.seed, recipe.rules, recipe.derived
+        drawing = Drawing.from_dict(recipe.drawing)
     else:
         if not args.method or args.rows is None:
             raise _Refused("Say which --method and how many --rows (or give a --recipe or a fitted --model).")
         cls = METHODS[args.method]
         params = _params(cls.params, args.param)
-        method, seed, rules, derived = args.method, args.seed, args.rule, args.derive
+        method, seed, rules, derived, drawing = args.method, args.seed, args.rule, args.derive, _drawing(args)
         _say(f"Fitting {cls.title} on {len(ws.train):,} rows and drawing {args.rows:,}…")
         result = generate(ws.train, ws.schema, method, params, args.rows, rng=seed, rules=rules, derived=derived,
-                          monitor=progress.monitor)
+                          monitor=progress.monitor, holdout=ws.holdout, **drawing.kwargs())
     progress.done()
     Path(args.out).write_bytes(write_table(result.table, kind))
     for note in result.notes:
@@ -270,9 +279,45 @@ def _generate(args: argparse.Namespace) -> None:
          f"sample {result.sample_seconds:.2f} s).")
     if args.save_recipe:
         run = ws.add_run(Run(method=method, params=params, seed=seed, synthetic=result.table, fit_seconds=0.0,
-                             sample_seconds=0.0, rules=list(rules), derived=list(derived)))
+                             sample_seconds=0.0, rules=list(rules), derived=list(derived), drawing=drawing.to_dict()))
         Path(args.save_recipe).write_text(recipe_for(ws, run).to_json() + "\n", encoding="utf-8")
         _say(f"Wrote the recipe to {args.save_recipe}.")
+
+
+def _drawing(args: argparse.Namespace) -> Any:
+    """--guard, --condition and --quota as a :class:`core.synth.drawing.Drawing` (values are read as numbers where
+    they are numbers; the model checks them against the column)."""
+    from core.synth.drawing import Drawing
+    from core.synth.guard import Guard
+
+    conditions: dict[str, Any] = {}
+    for item in args.condition:
+        column, equals, text = item.partition("=")
+        if not equals or not column.strip():
+            raise _Refused(f"--condition '{item}' should read COLUMN=VALUE, COLUMN=A,B or COLUMN=LOW..HIGH.")
+        if ".." in text:
+            low, _, high = text.partition("..")
+            conditions[column.strip()] = tuple(_scalar(end) if end.strip() else None for end in (low, high))
+        else:
+            values = [_scalar(v) for v in text.split(",")]
+            conditions[column.strip()] = values if len(values) > 1 else values[0]
+    quotas: dict[str, dict[Any, int]] = {}
+    for item in args.quota:
+        column, equals, rest = item.partition("=")
+        value, colon, count = rest.rpartition(":")
+        if not equals or not colon or not column.strip():
+            raise _Refused(f"--quota '{item}' should read COLUMN=VALUE:ROWS.")
+        quotas.setdefault(column.strip(), {})[_scalar(value)] = _whole(count)
+    return Drawing(guard=Guard() if args.guard else None, conditions=conditions, quotas=quotas)
+
+
+def _scalar(text: str) -> Any:
+    """A value from the command line: a number where it reads as one, else the text."""
+    text = text.strip()
+    number = _float(text)
+    if number is None or not math.isfinite(number):
+        return text
+    return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
 
 
 def _from_model(args: argparse.Namespace, kind: str) -> None:
@@ -280,10 +325,11 @@ def _from_model(args: argparse.Namespace, kind: str) -> None:
     import time
 
     from core.bundle import load_model
-    from core.synth.run import draw
+    from core.synth.run import draw_guarded
 
     clashing = [f"--{name.replace('_', '-')}" for name in ("data", "method", "recipe", "target", "save_recipe")
                 if getattr(args, name)] + (["--param"] if args.param else [])
+    drawing = _drawing(args)
     if clashing:
         raise _Refused(f"A fitted --model brings its own data and settings: leave out {', '.join(clashing)}.")
     if args.rows is None:
@@ -292,9 +338,12 @@ def _from_model(args: argparse.Namespace, kind: str) -> None:
     _say(f"Drawing {args.rows:,} rows from {saved.model.title}, fitted on {saved.rows:,} rows of "
          f"{saved.source or 'a table'}…")
     start = time.perf_counter()
-    table, _ = draw(saved.model, args.rows, rng=args.seed, rules=saved.rules + args.rule,
-                    derived=saved.derived + args.derive)
+    table, _, notes = draw_guarded(saved.model, args.rows, saved.train, saved.schema, rng=args.seed,
+                                   rules=saved.rules + args.rule, derived=saved.derived + args.derive,
+                                   **drawing.kwargs())
     Path(args.out).write_bytes(write_table(table, kind))
+    for note in notes:
+        _say(note)
     _say(f"Wrote {len(table):,} rows to {args.out} (sample {time.perf_counter() - start:.2f} s).")
 
 
