@@ -61,6 +61,7 @@ MAX_PARTS = 20  # at most this many parts by a column; a number column with more
 WORKERS = 2
 MISSING = "(missing)"
 OTHER = "other"
+WHOLE = "the whole table"
 
 
 @dataclass
@@ -179,7 +180,7 @@ class HybridSynthesizer(Synthesizer):
             return parts or [Part(name[0], np.arange(len(df)), values[0], True)], [
                 f"'{column}' holds a single value, so the whole table is one part."]
         if not kept:
-            return [Part("the whole table", np.arange(len(df)))], [
+            return [Part(WHOLE, np.arange(len(df)))], [
                 f"Every value of '{column}' has fewer than {least} rows, so the whole table is one part, with "
                 f"'{column}' modelled like the other columns."]
         if pooled:
@@ -209,19 +210,20 @@ class HybridSynthesizer(Synthesizer):
         from core.evaluate.compare import encode_rows
 
         least = self.params_["min_part"]
-        features = df.assign(**{c: to_floats(df[c]) for c in df.columns if self.kinds_[c] == Kind.DATETIME})
-        kinds = {c: Kind.CONTINUOUS if self.kinds_[c] == Kind.DATETIME else self.kinds_[c] for c in df.columns}
+        dates = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c])]  # dates count as numbers
+        features = df.assign(**{c: to_floats(df[c]) for c in dates})
+        kinds = {c: Kind.CONTINUOUS if c in dates else self.kinds_[c] for c in df.columns}
         x = np.asarray(encode_rows([features], Schema(kinds=kinds))[0], dtype=float)
         k = min(self.params_["clusters"], len(np.unique(x, axis=0)))
         if k < 2:
-            return [Part("the whole table", np.arange(len(df)))], [
+            return [Part(WHOLE, np.arange(len(df)))], [
                 "Every row looks the same to k-means, so the whole table is one part."]
         means = KMeans(n_clusters=k, n_init=4, random_state=self.seed_).fit(x)
         labels, centres = means.labels_, means.cluster_centers_
         counts = np.bincount(labels, minlength=k)
         kept = [i for i in np.argsort(-counts, kind="stable") if counts[i] >= least]
         if not kept:
-            return [Part("the whole table", np.arange(len(df)))], [
+            return [Part(WHOLE, np.arange(len(df)))], [
                 f"Every one of the {k} k-means clusters has fewer than {least} rows, so the whole table is one "
                 "part."]
         small = [i for i in range(k) if counts[i] and i not in kept]
@@ -266,13 +268,18 @@ class HybridSynthesizer(Synthesizer):
         """The parts and the model each got, in one sentence."""
         by = f"'{self.partition_}'" if self.partition_ is not None else "k-means"
         chosen = {f.key for f in self.fitted_ if f.key}
-        if self.params_["model"] != AUTO or len(chosen) == 1:
-            title = METHODS[chosen.pop()].title if chosen else "no model"
-            each = ", ".join(f"{p.label} ({len(p.rows)} rows)" for p in self.parts_)
-            return f"Parts by {by}, each with {title}: {each}."
+        rows = [f"{p.label} ({len(p.rows)} rows)" for p in self.parts_]
+        if not chosen:
+            return f"Parts by {by}: {', '.join(rows)}; no other column has a value to learn from."
+        auto = " (auto: the model whose draw was closest to the part)" if self.params_["model"] == AUTO else ""
+        if len(chosen) == 1:
+            title = METHODS[chosen.pop()].title
+            if len(self.parts_) == 1 and self.parts_[0].label == WHOLE:
+                return f"One model for the whole table ({len(self.parts_[0].rows)} rows): {title}{auto}."
+            return f"Parts by {by}, each with {title}{auto}: {', '.join(rows)}."
         each = ", ".join(f"{p.label} → {METHODS[f.key].title if f.key else 'no model'} ({len(p.rows)} rows)"
                          for p, f in zip(self.parts_, self.fitted_, strict=True))
-        return f"Parts by {by} (auto: the model whose draw was closest to the part): {each}."
+        return f"Parts by {by}{auto}: {each}."
 
     # ------------------------------------------------------------------ sampling
 
@@ -288,10 +295,10 @@ class HybridSynthesizer(Synthesizer):
                 pd.DataFrame(index=range(count))
             if part.single and self.partition_ is not None:
                 frame[self.partition_] = pd.Series([part.value] * count, dtype=object)
-            frames.append(frame.astype(object))
+            frames.append(frame.astype(object).where(frame.notna(), np.nan))  # (parts' dtypes may differ)
         out = pd.concat(frames, ignore_index=True).reindex(columns=self.columns_)
         out = out.iloc[rng.permutation(len(out))].reset_index(drop=True)
-        return out.infer_objects()
+        return out.infer_objects()  # _finish puts every column back into its real dtype
 
 
 def association(df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
