@@ -109,7 +109,7 @@ class HybridSynthesizer(Synthesizer):
     teaching = """
         A single model has to describe every group at once. A Gaussian copula, for example, ties a label to a
         number only through a monotone relation, so a number whose mean goes 0, 10, 0 across three groups comes
-        back with the same mean in every group. **Hybrid synthesis** cuts the table into parts first (by a
+        back with the three means pulled together. **Hybrid synthesis** cuts the table into parts first (by a
         column, or by clusters of similar rows), fits a model to each part and draws every part in its real
         share. Inside a part the model only has to describe that part; the dependence on the partition column
         is kept because each group's rows come from that group's model.
@@ -172,7 +172,7 @@ class HybridSynthesizer(Synthesizer):
         counts = np.bincount(codes, minlength=len(values))
         order = sorted(range(len(values)), key=lambda i: -counts[i])  # largest first, then as they appear
         kept = [i for i in order if counts[i] >= least][:MAX_PARTS]
-        pooled = [i for i in order if i not in kept]
+        pooled = order[len(kept):]  # (the kept parts are the first of the order)
         name = [MISSING if pd.isna(v) else str(v) for v in values]
         parts = [Part(name[i], np.flatnonzero(codes == i), values[i], True) for i in kept]
         notes = []
