@@ -99,7 +99,8 @@ def test_the_same_seed_gives_the_same_table_and_another_seed_another(table, fitt
     df, schema = table
     _, out = fitted
     pd.testing.assert_frame_equal(CART().fit(df, schema, seed=3).sample(4_000, rng=4), out)
-    assert not CART().fit(df, schema, seed=3).sample(4_000, rng=5).equals(out)
+    assert not CART().fit(df, schema, seed=4).sample(4_000, rng=5).equals(out)  # another seed, as a run gives it
+    assert not fitted[0].sample(4_000, rng=5).equals(out)  # another draw from the same model
     assert not CART().fit(df.sample(frac=1, random_state=1), schema, seed=3).sample(4_000, rng=4).equals(out)
 
 
