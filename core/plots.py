@@ -463,6 +463,38 @@ def leaderboard_figure(table: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def frontier_figure(table: pd.DataFrame, *, detection_goal: float = 0.65, risk_goal: float = 0.10) -> go.Figure:
+    """Detection AUC against privacy, one point per run of the leaderboard ``table``; the runs on the Pareto front
+    joined by a line, the corner where rows are both hard to tell from real and private shaded."""
+    from core.evaluate.leaderboard import frontier
+
+    risk = table["closer than holdout"].where(table["closer than holdout"].notna(), table["exact copies"])
+    on = frontier(table["detection AUC"], risk)
+    fig = go.Figure()
+    fig.add_shape(type="rect", x0=0, x1=risk_goal, y0=0.5, y1=detection_goal, line_width=0,
+                  fillcolor="rgba(90,158,111,0.15)", layer="below")
+    fig.add_annotation(x=risk_goal, y=0.5, text="private and hard to tell from real", showarrow=False,
+                       xanchor="right", yanchor="bottom", font=dict(size=11, color="#3d6e4c"))
+    front = table[on].assign(risk=risk[on]).sort_values("risk")
+    if len(front) > 1:
+        fig.add_scatter(x=front["risk"], y=front["detection AUC"], mode="lines", name="Pareto front",
+                        line=dict(color="#1f2430", dash="dot"), hoverinfo="skip")
+    for is_on, colour, name in ((True, SYNTHETIC_COLOUR, "on the front"), (False, "#9aa0ac", "beaten by another run")):
+        part = table[on == is_on]
+        if len(part):
+            fig.add_scatter(x=risk[on == is_on], y=part["detection AUC"], mode="markers+text", name=name,
+                            text=part["run"], textposition="top center", marker=dict(size=11, color=colour),
+                            hovertemplate="%{text}<br>closer than holdout %{x:.3f}<br>detection AUC %{y:.3f}"
+                                          "<extra></extra>")
+    fig.update_layout(height=380, margin=dict(l=50, r=10, t=30, b=50), legend=dict(orientation="h", y=1.12),
+                      xaxis_title="privacy risk: share of rows closer to a training row than new real rows "
+                                  "(lower is more private)",
+                      yaxis_title="detection AUC (0.5: cannot be told from real)")
+    fig.update_xaxes(rangemode="tozero")
+    fig.update_yaxes(range=[0.45, max(1.0, float(table["detection AUC"].max() or 1) + 0.02)])
+    return fig
+
+
 def dcr_figure(synthetic_dcr: np.ndarray, holdout_dcr: np.ndarray) -> go.Figure:
     """Distances to the closest training row: synthetic rows against real held-out rows."""
     both = np.r_[synthetic_dcr, holdout_dcr]

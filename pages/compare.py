@@ -183,6 +183,12 @@ def render() -> None:
                          column_config={c: st.column_config.NumberColumn(format="%.3f") for c in
                                         ("seconds", "quality", "detection AUC", "utility", "closer than holdout")})
             chart("drawing the leaderboard", plots.leaderboard_figure, table, key="compare_board")
+            st.markdown("**Fidelity against privacy.** Each run is a point: lower is harder to tell from real rows, "
+                        "further left is more private. The runs no other run beats on both are joined: the Pareto "
+                        "front. The shaded corner is the goal: detection AUC at most 0.65 and at most 10% of rows "
+                        "closer to a training row than new real rows (the privacy guard on the Synthesize page holds "
+                        "that share).")
+            chart("drawing the fidelity-privacy picture", plots.frontier_figure, table, key="compare_frontier")
 
 
 render()

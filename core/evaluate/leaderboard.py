@@ -42,6 +42,19 @@ def _row(run: Run) -> dict:
             "closer than holdout": run.scores.dcr_share_closer}
 
 
+def frontier(detection: pd.Series, risk: pd.Series) -> pd.Series:
+    """Per run, whether it is on the fidelity-privacy Pareto front: no other run is at least as hard to tell from
+    real (detection AUC) and at least as private (``risk``, such as the share closer than the holdout) and better
+    on one of them. Runs without both values are not on it."""
+    points = pd.DataFrame({"d": pd.to_numeric(detection, errors="coerce"), "r": pd.to_numeric(risk, errors="coerce")})
+    known = points.dropna()
+    on = pd.Series(False, index=points.index)
+    for i, (d, r) in known.iterrows():
+        dominated = ((known["d"] <= d) & (known["r"] <= r) & ((known["d"] < d) | (known["r"] < r))).any()
+        on[i] = not dominated
+    return on
+
+
 def _winners(values: pd.Series, direction: str) -> list[bool]:
     """Per row, whether it has the best value (every tied row does; a missing value never does)."""
     if values.notna().sum() == 0:

@@ -46,3 +46,24 @@ def test_unscored_runs_are_left_out_and_the_method_shows_its_title():
     assert table["run"].tolist() == ["a", "c"]
     assert table["method"].tolist() == [cls.title, "gone"]  # a method no longer registered shows its key
     assert leaderboard([]).empty and "best for" in leaderboard([]).columns
+
+
+def test_the_pareto_front_holds_exactly_the_runs_no_other_run_beats_on_both():
+    from core.evaluate.leaderboard import frontier
+    from core.plots import frontier_figure
+
+    detection = pd.Series([0.9, 0.6, 0.7, 0.55, 0.6, None])
+    risk = pd.Series([0.01, 0.30, 0.05, 0.60, 0.35, 0.01])
+    on = frontier(detection, risk)
+    # 0.9/0.01 (most private), 0.7/0.05, 0.6/0.30, 0.55/0.60 (hardest to tell): a staircase; 0.6/0.35 is beaten by
+    # 0.6/0.30, and a run without a detection score is not on it
+    assert on.tolist() == [True, True, True, True, False, False]
+    rng = np.random.default_rng(0)
+    cloud = pd.DataFrame({"d": rng.random(200), "r": rng.random(200)})
+    front = cloud[frontier(cloud["d"], cloud["r"]).to_numpy()]
+    for _, point in cloud.iterrows():  # every run is on the front or beaten by one on it
+        assert ((front["d"] <= point["d"]) & (front["r"] <= point["r"])).any()
+    table = leaderboard([run("a", 0.9, 0.8, 0.5, 0.06), run("b", 0.7, 0.6, 0.9, 0.3), run("c", 0.8, 0.9, 0.7, 0.4)])
+    figure = frontier_figure(table)
+    named = {name for trace in figure.data if trace.mode == "markers+text" for name in trace.text}
+    assert named == {"a", "b", "c"} and any(trace.name == "Pareto front" for trace in figure.data)
