@@ -105,13 +105,13 @@ def settings(ws: Workspace) -> Settings:
         problems += [sentence(refusal)] if refusal is not None else blockers(ws, method, params)
     n = st.session_state.get(rows_key(ws, method, params), default_rows(ws, method, params))
     seed = st.session_state.get("synth_seed", 0)
-    problems += [p for p in (rows_problem(n, "Rows to generate"), seed_problem(seed, "Seed")) if p]
-    rules = [line for line in st.session_state.get("synth_rules", "").splitlines() if line.strip()]
-    derived = [line for line in st.session_state.get("synth_derived", "").splitlines() if line.strip()]
-    drawing, more, total = read_drawing(ws)
+    drawing, more, total = read_drawing(ws, n)
     if total is not None:  # rows per class: they add up to the rows
         n = total
-    problems += more
+    problems += [p for p in (rows_problem(n, "Rows to generate" if total is None else "The rows per class, added up"),
+                             seed_problem(seed, "Seed")) if p] + more
+    rules = [line for line in st.session_state.get("synth_rules", "").splitlines() if line.strip()]
+    derived = [line for line in st.session_state.get("synth_derived", "").splitlines() if line.strip()]
     return Settings(method, params, n, seed, rules, derived, drawing, problems, notes)
 
 
@@ -368,7 +368,8 @@ def generate_panel(ws: Workspace, method: str, job: training.Job | None) -> None
         st.text_area("Derived columns", key=state.keep("synth_derived", ""), height=70)
     if applying(current):
         st.caption(f":material/rule: {applying(current)} They stay for every method until you clear them.")
-    drawing_panel(ws, method, current.params, current.n)
+    drawing_panel(ws, method, current.params,
+                  st.session_state.get(rows_key(ws, method, current.params), default_rows(ws, method, current.params)))
     cap = limits().max_rows_generate
     row = st.columns(3)
     quotas = bool(current.drawing.quotas)
@@ -378,7 +379,7 @@ def generate_panel(ws: Workspace, method: str, job: training.Job | None) -> None
                         key=state.keep(rows_key(ws, method, current.params), default_rows(ws, method, current.params)))
     row[1].number_input("Seed", step=1, key=state.keep("synth_seed", 0),
                         help="Same seed, same table (for the neural networks: the same training too).")
-    for column, problem in ((row[0], rows_problem(current.n, "Rows to generate")),
+    for column, problem in ((row[0], None if quotas else rows_problem(current.n, "Rows to generate")),
                             (row[1], seed_problem(current.seed, "Seed"))):
         if problem:
             column.error(md(problem), icon=":material/error:")

@@ -36,8 +36,14 @@ def quota_column(ws: Workspace) -> str | None:
     return None
 
 
-def drawing_panel(ws: Workspace, method: str, params: dict, n: Any) -> None:
-    """The widgets, in one expander under the method's settings."""
+def _each(ws: Workspace, rows: Any, levels: list) -> int:
+    """The rows per class offered at first: the rows asked for, shared equally."""
+    rows = rows if isinstance(rows, int) and rows > 0 else len(ws.train)
+    return max(1, rows // max(1, len(levels)))
+
+
+def drawing_panel(ws: Workspace, method: str, params: dict, rows: Any) -> None:
+    """The widgets, in one expander under the method's settings; ``rows`` is the 'Rows to generate' value."""
     keeps = METHODS[method].keeps_real_rows(params)
     with st.expander("Privacy guard, conditions and rows per class"):
         st.markdown("**Privacy guard.** Drops synthetic rows that copy a training row or sit closer to one than new "
@@ -75,7 +81,7 @@ def drawing_panel(ws: Workspace, method: str, params: dict, n: Any) -> None:
         st.markdown(f"**Rows per class.** Exactly so many rows of each value of the target '{target}'.")
         if st.toggle("Set the rows per class", key=state.keep("synth_quotas", False)):
             levels = _levels(ws, target)
-            each = max(1, n // max(1, len(levels))) if isinstance(n, int) else 100
+            each = _each(ws, rows, levels)
             boxes = st.columns(min(4, len(levels)))
             for i, level in enumerate(levels):
                 boxes[i % len(boxes)].number_input(str(level), min_value=0, step=1,
@@ -101,8 +107,9 @@ def _condition_widget(ws: Workspace, column: str) -> None:
         right.number_input(f"{column} to", key=state.keep(f"synth_cond::{column}::high", high))
 
 
-def read_drawing(ws: Workspace) -> tuple[Drawing, list[str], int | None]:
-    """(the drawing on screen, problems that stop a click, the rows the quotas add up to or None)."""
+def read_drawing(ws: Workspace, rows: Any) -> tuple[Drawing, list[str], int | None]:
+    """(the drawing on screen, problems that stop a click, the rows the quotas add up to or None); ``rows`` is the
+    'Rows to generate' value (quotas not set yet share it equally)."""
     get = st.session_state.get
     guard = Guard(copies=bool(get("synth_guard_copies", True)), close_share=float(get("synth_guard_close", 0.10)),
                   outliers=bool(get("synth_guard_outliers", False)),
@@ -133,10 +140,9 @@ def read_drawing(ws: Workspace) -> tuple[Drawing, list[str], int | None]:
     quotas, total = {}, None
     target = quota_column(ws)
     if target is not None and get("synth_quotas", False):
-        counts = {level: int(get(f"synth_quota::{level}", 0) or 0) for level in _levels(ws, target)}
+        levels = _levels(ws, target)
+        counts = {level: int(get(f"synth_quota::{level}", _each(ws, rows, levels)) or 0) for level in levels}
         total = sum(counts.values())
-        if total < 1:
-            problems.append("Rows per class: ask for at least one row.")
         if target in conditions:
             problems.append(f"'{target}' has both rows per class and a condition: remove one of them.")
         quotas = {target: counts}

@@ -82,7 +82,7 @@ class Guard:
     def text(self) -> str:
         if not self.filters:
             return "off"
-        parts = (["exact copies dropped"] if self.copies else []) + \
+        parts = ([f"copies of training rows held to {COPIES:.0%}"] if self.copies else []) + \
             ([f"at most {self.close_share:.0%} of rows closer than new real rows"] if self.close_share < 1 else []) + \
             (["outliers dropped"] if self.outliers else [])
         return "; ".join(parts)

@@ -343,3 +343,56 @@ def test_previews_are_spreadsheet_safe_and_user_text_is_never_markdown():
     at.button(key="run_rename").click().run()
     assert at.session_state["workspace"].runs[-1].name == MARKDOWN_IMAGE
     assert not any(MARKDOWN_IMAGE in t for t in texts(at) if t not in [c.value for c in at.code])
+
+
+def test_cart_and_hybrid_make_runs_with_their_notes():
+    at = open_method("penguins", "cart")
+    at.button(key="synth_run").click().run()
+    assert not at.exception and not at.error
+    at.selectbox(key="synth_method").select("hybrid").run()
+    at.selectbox(key="synth::hybrid::partition_by").select("species").run()
+    at.button(key="synth_run").click().run()
+    assert not at.exception and not at.error
+    assert at.dataframe[0].value["run"].tolist() == ["cart #1", "hybrid #1"]
+    assert any("Parts by 'species'" in c.value for c in at.code)
+
+
+def test_the_guard_conditions_and_rows_per_class_are_what_runs():
+    at = open_method("penguins", "gaussian_copula")
+    assert at.toggle(key="synth_guard").value  # on by default
+    at.multiselect(key="synth_conditions").set_value(["island", "body_mass_g"]).run()
+    at.multiselect(key="synth_cond::island").set_value(["Biscoe", "Dream"]).run()
+    at.number_input(key="synth_cond::body_mass_g::low").set_value(3500.0).run()
+    at.toggle(key="synth_quotas").set_value(True).run()
+    for level, count in (("Adelie", 40), ("Gentoo", 30), ("Chinstrap", 20)):
+        at.number_input(key=f"synth_quota::{level}").set_value(count).run()
+    assert any("add up to 90 rows" in c.value for c in at.caption)
+    at.button(key="synth_run").click().run()
+    assert not at.exception and not at.error
+    run = at.session_state["workspace"].runs[-1]
+    table = run.synthetic
+    assert table["species"].value_counts().to_dict() == {"Adelie": 40, "Gentoo": 30, "Chinstrap": 20}
+    assert table["island"].isin(["Biscoe", "Dream"]).all() and (table["body_mass_g"] >= 3500).all()
+    made = next(c.value for c in at.code if "rows per species" in c.value)
+    assert "privacy guard: copies of training rows held to 1%" in made and "only rows where" in made
+    assert any(n.startswith("Privacy guard") for n in run.notes)
+    assert run.drawing["guard"]["close_share"] == 0.10 and run.drawing["quotas"]["species"][0] == ["Adelie", 40]
+    at.number_input(key="synth_cond::body_mass_g::low").set_value(9000.0).run()
+    at.number_input(key="synth_cond::body_mass_g::high").set_value(8000.0).run()  # an empty range stops the click
+    assert at.button(key="synth_run").disabled
+    at.number_input(key="synth_cond::body_mass_g::high").set_value(9500.0).run()  # beyond the real values: said
+    at.button(key="synth_run").click().run()
+    assert any("No real value of 'body_mass_g' lies in that range" in unescaped(e.value) for e in at.error)
+    assert len(at.session_state["workspace"].runs) == 1  # nothing generated, nothing lost
+
+
+def test_the_guard_can_be_turned_off_and_identifiers_get_fresh_keys():
+    frame = pd.DataFrame({"customer": [f"C{i:05d}" for i in range(150)], "spend": [i * 1.5 for i in range(150)],
+                          "tier": list("abc") * 50})
+    at = open_page(frame=frame)
+    at.radio(key="synth_ids").set_value("fresh").run()
+    at.toggle(key="synth_guard").set_value(False).run()
+    at.button(key="synth_run").click().run()
+    assert not at.exception and not at.error
+    run = at.session_state["workspace"].runs[-1]
+    assert run.synthetic["customer"].str.fullmatch(r"C\d{5}").all() and not any("Privacy guard" in n for n in run.notes)
