@@ -169,8 +169,8 @@ def render() -> None:
                         "top of its points.")
             chart("drawing the projection", plots.projection_figure, points, names=names, key="compare_projection")
     with board:
-        st.markdown("One row per run, scored the same way. Best marked: highest quality, lowest detection AUC (hardest "
-                    "to spot), highest utility, lowest share closer than the holdout (most private).")
+        st.markdown("One row per run, scored the same way. Best marked: highest quality, detection AUC nearest 0.5 "
+                    "(hardest to spot), highest utility, lowest share closer than the holdout (most private).")
         if st.button("Score every run", key="compare_all", icon=":material/leaderboard:"):
             progress = st.progress(0.0, text="Scoring…")
             for i, candidate in enumerate(ws.runs):

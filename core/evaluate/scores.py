@@ -340,7 +340,9 @@ def readings(scores: Scores) -> dict[str, str]:
                       f"{q:.2f}: shapes and pairs match reasonably" if q >= 0.75 else
                       f"{q:.2f}: the distributions differ visibly")
     d = scores.detection_auc
-    out["detection_auc"] = (f"{d:.2f}: a strong classifier can hardly tell synthetic rows from real ones" if d <= 0.6
+    out["detection_auc"] = (f"{d:.2f}: below 0.5, the classifier is fooled the other way: synthetic rows sit next to "
+                            "training rows (each has a near twin), so check the privacy scores" if d < 0.4 else
+                            f"{d:.2f}: a strong classifier can hardly tell synthetic rows from real ones" if d <= 0.6
                             else f"{d:.2f}: a classifier can often tell them apart" if d <= 0.8
                             else f"{d:.2f}: synthetic rows are easy to spot")
     t = scores.tstr_ratio

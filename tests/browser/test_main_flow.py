@@ -311,3 +311,33 @@ def test_a_saved_session_comes_back_after_a_reset(page: Page, tmp_path):
     page.locator('.st-key-session_upload input[type="file"]').set_input_files(str(tmp_path / "session.zip"))
     expect(page.get_by_text("Restored the session 'penguins'")).to_be_visible()
     expect(sidebar(page)).to_contain_text("Synthesis runs: 1")
+
+
+def test_private_rows_per_class_with_cart_and_the_frontier_on_compare(page: Page):
+    """Penguins (target: species): sequential CART with the privacy guard on and exact rows per class; the run says
+    what it was drawn with, and Compare places it on the fidelity-privacy picture."""
+    page.get_by_test_id("stSidebarNav").get_by_text("Synthesize").click()
+    expect(page.get_by_role("heading", name="Synthesize")).to_be_visible()
+    choose(page, "Method", "Sequential CART (synthpop)")
+    page.get_by_text("Privacy guard, conditions and rows per class").click()
+    expect(page.get_by_text("Largest share of close rows")).to_be_visible()
+    page.get_by_text("Set the rows per class").click()
+    expect(page.get_by_text("The quotas add up to 273 rows: that many are generated.")).to_be_visible()
+    gentoo = page.locator(".st-key-synth_quota--Gentoo input")
+    gentoo.fill("151")
+    gentoo.press("Enter")
+    expect(page.get_by_text("The quotas add up to 333 rows: that many are generated.")).to_be_visible()
+    page.wait_for_timeout(1_000)
+    page.get_by_role("button", name="Generate", exact=True).last.click()
+    expect(page.get_by_text("Generated 333 rows with Sequential CART (synthpop) as run 'cart #1'")).to_be_visible(
+        timeout=60_000)
+    expect(page.get_by_text("rows per species: Adelie 91, Gentoo 151, Chinstrap 91")).to_be_visible()
+    expect(page.get_by_text("privacy guard: copies of training rows held to 1%").first).to_be_visible()
+    page.get_by_role("link", name="Compare").click()
+    expect(page.get_by_role("heading", name="Compare")).to_be_visible()
+    page.get_by_role("tab", name="Leaderboard").click()
+    page.get_by_role("button", name="Score every run").click()
+    expect(page.get_by_text("Fidelity against privacy.")).to_be_visible(timeout=60_000)
+    expect(page.locator(".st-key-compare_frontier .js-plotly-plot").first).to_be_visible()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "compare-frontier.png"), full_page=True)

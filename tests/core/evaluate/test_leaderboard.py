@@ -58,11 +58,13 @@ def test_the_pareto_front_holds_exactly_the_runs_no_other_run_beats_on_both():
     # 0.9/0.01 (most private), 0.7/0.05, 0.6/0.30, 0.55/0.60 (hardest to tell): a staircase; 0.6/0.35 is beaten by
     # 0.6/0.30, and a run without a detection score is not on it
     assert on.tolist() == [True, True, True, True, False, False]
+    assert frontier(pd.Series([0.30, 0.52]), pd.Series([0.05, 0.05])).tolist() == [False, True]  # 0.3 is no win
     rng = np.random.default_rng(0)
     cloud = pd.DataFrame({"d": rng.random(200), "r": rng.random(200)})
     front = cloud[frontier(cloud["d"], cloud["r"]).to_numpy()]
-    for _, point in cloud.iterrows():  # every run is on the front or beaten by one on it
-        assert ((front["d"] <= point["d"]) & (front["r"] <= point["r"])).any()
+    gap = (cloud["d"] - 0.5).abs()
+    for i, point in cloud.iterrows():  # every run is on the front or beaten by one on it
+        assert (((front["d"] - 0.5).abs() <= gap[i]) & (front["r"] <= point["r"])).any()
     table = leaderboard([run("a", 0.9, 0.8, 0.5, 0.06), run("b", 0.7, 0.6, 0.9, 0.3), run("c", 0.8, 0.9, 0.7, 0.4)])
     figure = frontier_figure(table)
     named = {name for trace in figure.data if trace.mode == "markers+text" for name in trace.text}
