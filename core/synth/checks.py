@@ -203,6 +203,23 @@ def check_other_rng(cls: type) -> None:
     require(not other.equals(fitted.out), f"sampling with rng={RNG} and rng={OTHER_RNG} gave the same table.")
 
 
+def check_conditions(cls: type) -> None:
+    """``sample(n, rng=, conditions=)`` gives exactly n rows meeting a label and a range condition, and refuses a
+    label the real rows never take with a sentence."""
+    fitted = _fitted(cls)
+    level = fitted.df["flag"].mode()[0]
+    low, high = fitted.df["x"].quantile([0.2, 0.8])
+    out = fitted.model.sample(fitted.n, rng=RNG, conditions={"flag": level, "x": (low, high)})
+    require(len(out) == fitted.n, f"sample with conditions gave {len(out)} rows, not the {fitted.n} asked for.")
+    require(bool((out["flag"] == level).all() and out["x"].between(low, high).all()),
+            "sample with conditions returned rows that do not meet them.")
+    try:
+        fitted.model.sample(5, rng=RNG, conditions={"flag": "never seen"})
+    except SynthLabError:
+        return
+    raise AssertionError("a condition on a value the real rows never take was not refused with a sentence.")
+
+
 def check_bad_params(cls: type) -> None:
     df = plain_table(60)
     schema = infer_schema(df, target="cls")
@@ -270,6 +287,7 @@ CHECKS: dict[str, Check] = {
     **{rule.__name__: _output_check(rule) for rule in OUTPUT},
     "same_seed": check_same_seed,
     "other_rng": check_other_rng,
+    "conditions": check_conditions,
     "bad_parameters": check_bad_params,
     "refusal_and_blockers": check_refusal_and_blockers,
     "constant_column": _awkward_check("a constant column"),
