@@ -69,6 +69,7 @@ from core.synth.registry import STATISTICAL, register
 MAX_ONE_HOT = 30  # a label predictor with more values enters as one column of frequency ranks
 MAX_CLASSES = 50  # a label column drawn by a tree: its 49 most frequent values told apart, the rest pooled
 MISSING = -1.0  # a missing predictor value (observed ones are scaled to [0, 1])
+SMOOTHED_LEVELS = 20  # a whole-number column with more values than this is smoothed like a continuous one
 
 Tree = DecisionTreeClassifier | DecisionTreeRegressor
 
@@ -104,13 +105,13 @@ class CARTSynthesizer(Synthesizer):
         Param("visit_sequence", "text", "", "The order the columns are drawn in: column names separated by commas. "
               "The first is drawn from its real values, each next one from a tree on the ones before it. Empty: "
               "the target first, then the table's order; columns left out follow in that order."),
-        Param("min_leaf", "int", 5, "Fewest real rows in a leaf (synthpop's minbucket). Smaller reproduces finer "
-              "detail and copies smaller groups of real rows; larger blurs more.", 1, 1000),
+        Param("min_leaf", "int", 0, "Fewest real rows in a leaf (synthpop's minbucket; 0: about 2√n, from 5 on). "
+              "Smaller reproduces finer detail and copies smaller groups of real rows; larger blurs more.", 0, 1000),
         Param("max_depth", "int", 0, "Deepest a tree may grow (0: no limit; every leaf still holds min_leaf rows).",
               0, 100),
-        Param("smoothing", "bool", False, "Add Gaussian noise to the continuous values drawn (bandwidth by "
-              "Silverman's rule on the leaf's real values), so they are not copies of real values. Labels, whole "
-              "numbers and dates are never smoothed."),
+        Param("smoothing", "bool", True, "Add Gaussian noise to the number values drawn (bandwidth by Silverman's "
+              "rule on the leaf's real values), so they are not copies of real values. Labels, dates and whole numbers "
+              f"with at most {SMOOTHED_LEVELS} values are never smoothed; other whole numbers are rounded back."),
     )
 
     @classmethod
@@ -124,9 +125,13 @@ class CARTSynthesizer(Synthesizer):
     def notes(self) -> list[str]:
         first, *rest = self.visit_sequence_
         then = ", then " + ", ".join(f"'{c}'" for c in rest) if rest else ""
-        return [*super().notes(), f"Visit sequence: '{first}' drawn from its real values{then}."]
+        leaf = [f"Leaves hold at least {self.min_leaf_:,} real rows (about 2√n for {self.rows_:,} rows)."] \
+            if not self.params_["min_leaf"] else []
+        return [*super().notes(), f"Visit sequence: '{first}' drawn from its real values{then}.", *leaf]
 
     def _fit(self, df: pd.DataFrame) -> None:
+        self.rows_ = len(df)
+        self.min_leaf_ = self.params_["min_leaf"] or max(5, round(2 * np.sqrt(len(df))))
         named = [c for c in visited(self.params_["visit_sequence"], None) if c in self.columns_]  # empty ones: left
         default = ([self.target_] if self.target_ else []) + [c for c in self.columns_ if c != self.target_]
         self.visit_sequence_ = named + [c for c in default if c not in named]
@@ -158,12 +163,14 @@ class CARTSynthesizer(Synthesizer):
 
     def _tree(self, kind: type[Tree]) -> Tree:
         depth = self.params_["max_depth"] or None
-        return kind(min_samples_leaf=self.params_["min_leaf"], max_depth=depth, random_state=self.seed_)
+        return kind(min_samples_leaf=self.min_leaf_, max_depth=depth, random_state=self.seed_)
 
     def _grow(self, column: str, values: pd.Series, encoding: Encoding, x: np.ndarray | None) -> Step:
         """The trees that draw ``column`` from the columns before it (``x``; None for the first column)."""
         donors = donor_values(values, encoding.labels is not None)
-        smooth = self.params_["smoothing"] and self.kinds_[column] == Kind.CONTINUOUS and encoding.labels is None
+        smooth = self.params_["smoothing"] and encoding.labels is None and (
+            self.kinds_[column] == Kind.CONTINUOUS
+            or (self.kinds_[column] == Kind.INTEGER and values.nunique() > SMOOTHED_LEVELS))
         if x is None:  # the first column: a bootstrap of its real values, missing ones included
             return Step(None, Leaves.grown(None, x, donors, donors, smooth))
         if encoding.labels is not None:  # missing is a class of its own (code −1)
