@@ -275,8 +275,9 @@ def _class_readings(table: pd.DataFrame, minority) -> list[str]:
     part, balanced = _change("balanced accuracy", real["balanced_accuracy"], both["balanced_accuracy"])
     parts.append(part)
     if recall == 0 and balanced == 0:
-        parts = [f"leave the recall of {smallest} and balanced accuracy about the same "
-                 f"({_num(both['minority_recall'])} and {_num(both['balanced_accuracy'])})"]
+        parts = [f"leave the recall of {smallest} and balanced accuracy about the same (recall "
+                 f"{_num(real['minority_recall'])}, balanced accuracy {_num(real['balanced_accuracy'])} with real rows "
+                 "alone)"]
     verdict = (": the synthetic rows help a classifier find the rare class." if recall == 1 and balanced >= 0 else
                ": the rare class is found more often, at the cost of more mistakes on the others." if recall == 1 else
                ": the synthetic rows help the classifier overall." if balanced == 1 and recall != -1 else
@@ -286,7 +287,8 @@ def _class_readings(table: pd.DataFrame, minority) -> list[str]:
     a0, a1, b0, b1 = real["accuracy"], synthetic["accuracy"], real["balanced_accuracy"], synthetic["balanced_accuracy"]
     if abs(a1 - a0) < TOLERANCE:
         out.append(f"A model trained on synthetic rows alone is about as accurate as one trained on real rows "
-                   f"(accuracy {_num(a1)} and {_num(a0)}; balanced accuracy {_num(b1)} and {_num(b0)}).")
+                   f"(accuracy {_num(a1)} against {_num(a0)} with real rows; balanced accuracy {_num(b1)} against "
+                   f"{_num(b0)}).")
     else:
         ratio = f"{a1 / a0:.2f} of the real model's" if a1 < a0 else f"{a1 / a0:.2f} times the real model's"
         ratio = ratio if a0 > 0 else "the real model gets none right"
@@ -300,7 +302,7 @@ def _number_readings(table: pd.DataFrame) -> list[str]:
     r0, r1, e0, e1 = real["r2"], synthetic["r2"], real["rmse"], synthetic["rmse"]
     if abs(r1 - r0) < TOLERANCE:
         first = (f"A model trained on synthetic rows alone explains about as much as one trained on real rows "
-                 f"(R² {_num(r1)} and {_num(r0)}; RMSE {_num(e1)} and {_num(e0)}).")
+                 f"(R² {_num(r1)} against {_num(r0)} with real rows; RMSE {_num(e1)} against {_num(e0)}).")
     else:
         ratio = ("the real model explains nothing" if r0 <= 0 else "no better than predicting the mean" if r1 <= 0
                  else f"{r1 / r0:.2f} of the real model's" if r1 < r0 else f"{r1 / r0:.2f} times the real model's")
@@ -313,7 +315,7 @@ def _number_readings(table: pd.DataFrame) -> list[str]:
                ": the synthetic rows neither help nor hurt the model." if (fit, lower) == (0, 0) else
                ": the synthetic rows make the model worse here.")
     if (fit, lower) == (0, 0):
-        r2, error = "leave R²", f"RMSE about the same ({_num(both['r2'])} and {_num(both['rmse'])})"
+        r2, error = "leave R²", f"RMSE about the same (R² {_num(r0)}, RMSE {_num(e0)} with real rows alone)"
     return [first, f"Real + synthetic rows {r2} and {error}{verdict}"]
 
 
@@ -439,20 +441,26 @@ def _fit(y: np.ndarray, design: pd.DataFrame, logistic: bool, name: str, target:
     if logistic and len(np.unique(y)) < 2:
         raise DataError(f"The {name} rows hold a single class of '{target}', so a logistic regression can't be fitted.",
                         hint="Generate rows of every class.")
-    failed = DataError(f"The {'logistic' if logistic else 'linear'} regression of '{target}' on the {name} rows can't "
-                       "be fitted: some columns predict the target perfectly or are collinear.",
-                       hint="Leave such columns out of the synthesis, or choose another target.")
+
+    def failed(why: str) -> DataError:
+        return DataError(f"The {'logistic' if logistic else 'linear'} regression of '{target}' on the {name} rows "
+                         f"can't be fitted: {why}.", hint="Leave such columns out of the synthesis, or choose "
+                         "another target.")
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         warnings.simplefilter("error", PerfectSeparationWarning)
         warnings.simplefilter("error", ConvergenceWarning)
         try:
             result = (sm.Logit(y, design).fit(disp=0, maxiter=100) if logistic else sm.OLS(y, design).fit())
-        except (PerfectSeparationWarning, PerfectSeparationError, ConvergenceWarning, np.linalg.LinAlgError,
-                ValueError):
-            raise failed from None
+        except (PerfectSeparationWarning, PerfectSeparationError):
+            raise failed("some columns predict the target perfectly (perfect separation)") from None
+        except ConvergenceWarning:
+            raise failed("it does not converge, as when some columns nearly predict the target perfectly") from None
+        except (np.linalg.LinAlgError, ValueError):
+            raise failed("some columns are collinear") from None
     if not (np.all(np.isfinite(result.params)) and np.all(np.isfinite(result.bse))):
-        raise failed
+        raise failed("some estimates are infinite or undefined")
     return result
 
 
