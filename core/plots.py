@@ -463,6 +463,28 @@ def leaderboard_figure(table: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def reference_figure(value: float, interval: tuple[float, float], reference: float | None, *,
+                     name: str = "detection AUC") -> go.Figure:
+    """A score on its 0.5-to-1 scale with its 95% interval, 0.5 (cannot tell apart) and the reference: what real
+    held-out rows score against the training rows."""
+    fig = go.Figure()
+    fig.add_vrect(x0=0.0, x1=0.5, fillcolor="rgba(180,180,180,0.15)", line_width=0, layer="below")
+    fig.add_vline(x=0.5, line_dash="dot", line_color="#1f2430", annotation_text="0.5: cannot tell apart",
+                  annotation_position="top left")
+    if reference is not None and np.isfinite(reference):
+        fig.add_vline(x=reference, line_color=REAL_COLOUR, line_width=3, annotation_text="real data scores this",
+                      annotation_position="bottom right")
+    low, high = interval
+    error = dict(type="data", symmetric=False, array=[max(0.0, high - value)], arrayminus=[max(0.0, value - low)],
+                 thickness=2, width=10) if np.isfinite(low) else None
+    fig.add_scatter(x=[value], y=[name], mode="markers", marker=dict(size=14, color=SYNTHETIC_COLOUR), error_x=error,
+                    name="this run", hovertemplate=f"{name} %{{x:.3f}}<extra>95% interval {low:.2f} to {high:.2f}"
+                                                   "</extra>")
+    fig.update_layout(height=150, margin=dict(l=10, r=10, t=30, b=30), showlegend=False,
+                      xaxis=dict(range=[0, 1.02], title=None), yaxis=dict(title=None))
+    return fig
+
+
 def frontier_figure(table: pd.DataFrame, *, detection_goal: float = 0.65, risk_goal: float = 0.10) -> go.Figure:
     """Detection AUC against privacy, one point per run of the leaderboard ``table``; the runs on the Pareto front
     joined by a line, the corner where rows are both hard to tell from real and private shaded."""

@@ -1,12 +1,15 @@
 """Compare page: how close a run is to the real data, whether it is useful, whether it leaks real rows."""
 
+import pandas as pd
 import streamlit as st
 
 from core import plots
+from core.errors import SynthLabError
 from core.evaluate.compare import ASSOCIATIONS, column_distances, correlations, group_summary, projection
 from core.evaluate.leaderboard import leaderboard
 from core.evaluate.scores import TSTR_MODELS, readings
 from core.report import html_report
+from core.schema import LABELS, NUMERIC
 from core.synth import METHODS
 from ui import cache, sidebar, state
 from ui.errors import chart, guarded
@@ -15,22 +18,37 @@ from ui.text import md, safe_preview
 PAGE = "compare"
 
 
-def show_scores(scores) -> None:
-    """The five numbers with their readings, the diagnostics, the privacy and detector details."""
+LIGHTS = {"low": ":green[●] **low**", "moderate": ":orange[●] **moderate**", "high": ":red[●] **high**"}
+ATTACKS = (("singling_out", "Singling out", "Can someone be picked out? Predicates that pick out one synthetic row "
+            "(a rare value, three columns of a row) are tried on the real people."),
+           ("linkability", "Linkability", "Can two tables about the same people be joined? The columns split in two "
+            "halves, each matched to its nearest synthetic row."),
+           ("inference", "Attribute inference", "Can a hidden column be guessed? The other columns of a person lead to "
+            "the nearest synthetic row, whose value is the guess (the worst column shown)."))
+
+
+def show_scores(ws, run, scores) -> None:
+    """The numbers with their readings and references, then utility, privacy attacks and the details."""
     said = readings(scores)
-    cells = st.columns(5)
+    cells = st.columns(6)
     for cell, (label, key, value) in zip(cells, [
             ("Quality", "quality", f"{scores.quality:.2f}"),
             ("Detection AUC", "detection_auc", f"{scores.detection_auc:.2f}"),
+            ("S_pMSE", "s_pmse", f"{scores.s_pmse:.1f}"),
             ("Utility (TSTR)", "tstr_ratio", "n/a" if scores.tstr_ratio is None else f"{scores.tstr_ratio:.2f}"),
             ("Exact copies", "exact_copy_rate", f"{scores.exact_copy_rate:.1%}"),
             ("Closer than holdout", "dcr_share_closer",
              "n/a" if scores.dcr_share_closer is None else f"{scores.dcr_share_closer:.2f}")], strict=True):
         cell.metric(label, value)
         cell.caption(said[key])
+    chart("drawing the detection score", plots.reference_figure, scores.detection_auc, scores.detection_interval,
+          scores.detection_reference, key="compare_reference")
     st.caption(f"Diagnostics (sdmetrics): validity {scores.validity:.2f} (values within the real ranges and "
                f"categories), structure {scores.structure:.2f} (same columns and types). Column shapes "
-               f"{scores.column_shapes:.2f}, column pair trends {scores.column_pair_trends:.2f}.")
+               f"{scores.column_shapes:.2f}, column pair trends {scores.column_pair_trends:.2f}. pMSE "
+               f"{scores.pmse:.4f} ({scores.details.get('propensity model', '')}).")
+    privacy_panel(scores)
+    utility_panel(ws, run, scores)
     with st.expander("Privacy: how close synthetic rows come to real ones"):
         if "dcr synthetic" in scores.details:
             st.markdown("Distance from each row to its closest training row. Synthetic rows should be no closer "
@@ -45,6 +63,92 @@ def show_scores(scores) -> None:
         st.caption("Permutation importance: how much the detector's AUC drops when a column is shuffled. The top "
                    "columns are the ones that give synthetic rows away.")
         st.bar_chart(scores.details["detector leans on"].head(10).rename("AUC drop"), horizontal=True)
+
+
+def privacy_panel(scores) -> None:
+    """Can anyone be re-identified? Three attacks, each a traffic light and a sentence."""
+    st.subheader("Can anyone be re-identified?", divider="gray")
+    if not scores.risks:
+        st.caption("The attacks need at least ten held-out rows: this table was too small to set them aside.")
+        return
+    st.caption("Three attacks by someone holding the synthetic table (Giomi et al. 2023, the method of Anonymeter), "
+               "each tried on the training rows and, as the control, on real rows the synthesizer never saw. The "
+               "risk is how much better the attack does on the training rows: 0% means the synthetic rows tell no "
+               "more about the people they came from than about anyone.")
+    cells = st.columns(3)
+    for cell, (key, label, what) in zip(cells, ATTACKS, strict=True):
+        risk = scores.risks.get(key)
+        if risk is None:
+            cell.markdown(f"**{label}**: needs two columns or more.")
+            continue
+        cell.markdown(f"**{label}**: {LIGHTS[risk.level]} · {risk.value:.0%}")
+        cell.caption(f"{what} {risk.reading()}.")
+    columns = {k.split(":", 1)[1]: r for k, r in scores.risks.items() if k.startswith("inference:")}
+    if columns:
+        with st.expander("Attribute inference, column by column"):
+            table = [{"secret column": c, "risk": r.value, "low": r.low, "high": r.high, "reading": r.level,
+                      "right on training rows": r.attack_rate, "right on unseen rows": r.control_rate,
+                      "right by guessing": r.baseline_rate} for c, r in columns.items()]
+            safe_preview(pd.DataFrame(table), hide_index=True, width="stretch",
+                         column_config={c: st.column_config.NumberColumn(format="percent") for c in
+                                        ("risk", "low", "high", "right on training rows", "right on unseen rows",
+                                         "right by guessing")})
+
+
+def coefficients_table(ws, run) -> None:
+    """The coefficients side by side, or why the regression cannot be fitted (a sentence, not an error)."""
+    from core.evaluate.utility import coefficients
+
+    try:
+        fits = coefficients(ws.train, run.synthetic, ws.schema)
+    except SynthLabError as exc:
+        st.info(md(exc.message + (f" {exc.hint}" if exc.hint else "")), icon=":material/info:")
+        return
+    safe_preview(fits.reset_index(names="term") if fits.index.name is None else fits.reset_index(),
+                 hide_index=True, width="stretch")
+
+
+def utility_panel(ws, run, scores) -> None:
+    """What a model learns from the synthetic rows: three training sets, coefficients, resampling strategies."""
+    from core.evaluate.utility import resampling_comparison, utility_readings
+
+    table = scores.utility
+    if table is None:
+        return
+    with st.expander("Utility: real, synthetic and real + synthetic training rows", expanded=True):
+        st.caption("The same model trained on the real training rows, on the synthetic rows alone (to use them "
+                   "instead of the real table) and on both (to bulk out the real table, as oversampling does), each "
+                   "tested on the held-out real rows.")
+        for line in utility_readings(table, minority=table.attrs.get("minority")):
+            st.markdown(f"- {md(line)}")
+        plain = pd.DataFrame(table.to_numpy(), index=table.index, columns=table.columns)  # (without its attrs)
+        safe_preview(plain.T.reset_index(names="metric"), hide_index=True, width="stretch",
+                     column_config={c: st.column_config.NumberColumn(format="%.3f") for c in table.index})
+        confusion = table.attrs.get("confusion")
+        if confusion:
+            st.markdown("**Confusion matrices** (real classes in rows, predicted in columns):")
+            for cell, (name, matrix) in zip(st.columns(len(confusion)), confusion.items(), strict=True):
+                cell.caption(f"trained on {name}")
+                safe_preview(matrix, container=cell, width="stretch")
+    if ws.schema.target and ws.schema.kinds[ws.schema.target] in (*LABELS, *NUMERIC):
+        with st.expander("Would an analyst reach the same conclusions?"):
+            st.caption("The same regression of the target on the other columns, fitted on the real and on the "
+                       "synthetic rows (synthpop's compare.fit.synds): each coefficient side by side, how far apart in "
+                       "real standard errors, and how much their 95% intervals overlap (1: the same; 0: disjoint).")
+            guarded("fitting the regressions", coefficients_table, ws, run)
+    if ws.schema.target and ws.schema.kinds[ws.schema.target] in LABELS:
+        with st.expander("Which resampling helps my classifier?"):
+            st.caption("imbalanced-learn's strategies applied to the real training rows, the same model trained on "
+                       "each and tested on the held-out rows: recall and precision of the smallest class, false "
+                       "positives, balanced accuracy. 'none' is the real baseline.")
+            if st.button("Compare the strategies", key="compare_resampling", icon=":material/balance:"):
+                with st.spinner("Training a model per strategy…"):
+                    found = guarded("comparing the strategies", resampling_comparison, ws.train, ws.holdout, ws.schema)
+                if found is not None:
+                    safe_preview(found.reset_index(names="strategy") if found.index.name is None else
+                                 found.reset_index(), hide_index=True, width="stretch")
+                    for strategy, why in found.attrs.get("failed", {}).items():
+                        st.caption(f"{strategy}: {why}")
 
 
 REPORT = "compare_report"  # (run name, its creation time, the HTML) of the report built last
@@ -106,7 +210,7 @@ def render() -> None:
                 "generate a run of synthetic rows only.", icon=":material/info:")
     if scores is not None:
         run.scores = scores
-        guarded("showing the scores", show_scores, scores)
+        guarded("showing the scores", show_scores, ws, run, scores)
         report_panel(ws, run)
 
     shapes, pairs, conditional, cloud, board = st.tabs(["Columns", "Pairs", "Within groups", "Projection",

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import StratifiedKFold, cross_val_score
@@ -32,11 +33,14 @@ from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
 from core.errors import DataError
-from core.evaluate.compare import encode_rows
+from core.evaluate.compare import RowEncoder, encode_rows
+from core.evaluate.privacy import risks
 from core.schema import LABELS, NUMERIC, Kind, Schema, label_text, to_floats
 from core.synth.base import date_unit, decimals
 
 DETECTION_ROWS = 20_000
+FOLDS = 5
+PMSE_LEVELS = 20  # a label column's most common values the propensity model tells apart
 PRIVACY_ROWS = 20_000
 
 
@@ -52,6 +56,12 @@ class Scores:
     validity: float = float("nan")  # sdmetrics DiagnosticReport: values in the real ranges and categories
     structure: float = float("nan")  # same columns and types
     details: dict = field(default_factory=dict)
+    detection_interval: tuple[float, float] = (float("nan"), float("nan"))  # 95% over the folds
+    detection_reference: float | None = None  # held-out real rows against the training rows: what real data scores
+    pmse: float = float("nan")  # propensity mean squared error (Snoke et al. 2018)
+    s_pmse: float = float("nan")  # pMSE over its expectation when both tables come from one distribution
+    utility: pd.DataFrame | None = None  # per training set (real, synthetic, real+synthetic), per metric
+    risks: dict = field(default_factory=dict)  # attack-based privacy risks (core.evaluate.privacy.Risk)
 
 
 TSTR_MODELS = ("gradient_boosting", "random_forest", "linear")
@@ -81,19 +91,37 @@ def _evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, ho
     generator = np.random.default_rng(rng)
     shapes, trends = _quality(real, synthetic, schema)
     validity, structure = _diagnostic(real, synthetic, schema)
-    detection, leaning = _detection(real, synthetic, generator)
+    detection, interval, leaning = _detection(real, synthetic, generator)
+    reference = _detection(real, holdout, generator, explain=False)[0] if holdout is not None else None
+    pmse, s_pmse, propensity = _pmse(real, synthetic, schema, generator)
     if model not in TSTR_MODELS:
         raise DataError(f"Unknown model '{model}' for the utility score.", hint="Use one of: " + ", ".join(TSTR_MODELS))
     tstr = _tstr(real, synthetic, holdout, schema, generator, model) if schema.target in columns else None
+    utility = _utility(real, synthetic, holdout, schema, generator, model) if schema.target in columns else None
     copies = _exact_copy_rate(real, synthetic)
-    details = {"detector leans on": leaning}
-    dcr = None
+    details = {"detector leans on": leaning, "propensity model": propensity}
+    dcr, attacks = None, {}
     if holdout is not None:
         dcr, distances = _dcr_share_closer(real, synthetic, holdout, schema, generator)
         details.update(distances)
+        if len(holdout) >= 10:
+            attacks = risks(real, synthetic, holdout, schema, rng=generator)
     return Scores(quality=(shapes + trends) / 2 if np.isfinite(trends) else shapes, column_shapes=shapes,
                   column_pair_trends=trends, detection_auc=detection, tstr_ratio=tstr, exact_copy_rate=copies,
-                  dcr_share_closer=dcr, validity=validity, structure=structure, details=details)
+                  dcr_share_closer=dcr, validity=validity, structure=structure, details=details,
+                  detection_interval=interval, detection_reference=reference, pmse=pmse, s_pmse=s_pmse,
+                  utility=utility, risks=attacks)
+
+
+def _utility(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame | None, schema: Schema,
+             rng: np.random.Generator, model: str) -> pd.DataFrame | None:
+    """The utility table of :mod:`core.evaluate.utility` (None where it cannot be scored, as for one class)."""
+    from core.evaluate.utility import utility_table
+
+    try:
+        return utility_table(real, synthetic, holdout, schema, rng=rng, model=model)
+    except DataError:
+        return None
 
 
 def _on_one_clock(df: pd.DataFrame) -> pd.DataFrame:
@@ -167,7 +195,9 @@ def _frames_for_trees(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
 OTHER = "(other)"
 
 
-def _detection(real: pd.DataFrame, synthetic: pd.DataFrame, rng: np.random.Generator) -> tuple[float, pd.Series]:
+def _detection(real: pd.DataFrame, synthetic: pd.DataFrame, rng: np.random.Generator, *, explain: bool = True
+               ) -> tuple[float, tuple[float, float], pd.Series | None]:
+    """(cross-validated AUC, its 95% interval over the folds (Student's t), the columns the detector leans on)."""
     n = min(len(real), len(synthetic), DETECTION_ROWS)
     a = real.sample(n=n, random_state=rng.integers(2**31 - 1)) if len(real) > n else real
     b = synthetic.sample(n=n, random_state=rng.integers(2**31 - 1)) if len(synthetic) > n else synthetic
@@ -175,14 +205,62 @@ def _detection(real: pd.DataFrame, synthetic: pd.DataFrame, rng: np.random.Gener
     label = np.r_[np.zeros(len(a)), np.ones(len(b))]
     seed = int(rng.integers(2**31 - 1))
     model = HistGradientBoostingClassifier(categorical_features="from_dtype", max_iter=200, random_state=seed)
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
-    auc = float(cross_val_score(model, both, label, cv=folds, scoring="roc_auc").mean())
+    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed)
+    per_fold = cross_val_score(model, both, label, cv=folds, scoring="roc_auc")
+    auc = float(per_fold.mean())
+    half = float(stats.t.ppf(0.975, FOLDS - 1) * per_fold.std(ddof=1) / np.sqrt(FOLDS))
+    interval = (max(0.0, auc - half), min(1.0, auc + half))
+    if not explain:
+        return auc, interval, None
     from sklearn.inspection import permutation_importance
 
     model.fit(both, label)
     importance = permutation_importance(model, both, label, scoring="roc_auc", n_repeats=3, random_state=seed)
     leaning = pd.Series(importance.importances_mean, index=both.columns).sort_values(ascending=False)
-    return auc, leaning
+    return auc, interval, leaning
+
+
+def _pmse(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, rng: np.random.Generator
+          ) -> tuple[float, float, str]:
+    """pMSE and S_pMSE (Snoke, Raab, Nowok, Dibben & Slavkovic 2018): a logistic regression tells the stacked rows
+    apart; pMSE = mean (p̂ − c)² with c the synthetic share, and S_pMSE = pMSE / E[pMSE], where under the null of
+    one distribution E[pMSE] = (k − 1)(1 − c)² c / N for k parameters: about 1 when both tables come from one
+    distribution, 0 for a copy, large when the model tells them apart. The model has the main effects (numbers
+    standardised, labels one-hot), the squares of the numbers, and as many products of two columns as keep ten rows
+    per parameter, the pairs most correlated in the real rows first (a table whose columns were shuffled breaks
+    exactly those)."""
+    from sklearn.linear_model import LogisticRegression
+
+    n = min(len(real), len(synthetic), DETECTION_ROWS)
+    a = real.sample(n=n, random_state=rng.integers(2**31 - 1)) if len(real) > n else real
+    b = synthetic.sample(n=n, random_state=rng.integers(2**31 - 1)) if len(synthetic) > n else synthetic
+    encoder = RowEncoder(a, schema, max_levels=PMSE_LEVELS)
+    source = encoder.numbers + [c for c in encoder.labels for _ in encoder.levels[c]]  # each feature's column
+    xa, xb = encoder.encode(a), encoder.encode(b)
+    x = np.vstack([xa, xb])
+    numbers = len(encoder.numbers)
+    parts = [x, x[:, :numbers] ** 2]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = np.nan_to_num(np.corrcoef(xa, rowvar=False)) if xa.shape[1] > 1 else np.zeros((1, 1))
+    pairs = sorted(((abs(corr[i, j]), i, j) for i in range(x.shape[1]) for j in range(i + 1, x.shape[1])
+                    if source[i] != source[j]), reverse=True)
+    room = max(0, len(x) // 10 - 1 - x.shape[1] - numbers)
+    if pairs[:room]:
+        parts.append(np.stack([x[:, i] * x[:, j] for _, i, j in pairs[:room]], axis=1))
+    x = np.hstack(parts)
+    x = x[:, x.std(axis=0) > 0]  # (a constant feature carries no parameter)
+    if not x.shape[1]:
+        return 0.0, 0.0, "no column varies"
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    y = np.r_[np.zeros(len(a)), np.ones(len(b))]
+    c, k = len(b) / len(y), x.shape[1] + 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (a separable pair converges slowly: the probabilities are still right)
+        p = LogisticRegression(C=1e4, max_iter=1_000).fit(x, y).predict_proba(x)[:, 1]
+    pmse = float(np.mean((p - c) ** 2))
+    expected = (k - 1) * (1 - c) ** 2 * c / len(y)
+    text = f"logistic: main effects, squares and {min(room, len(pairs))} products of two columns ({k:,} parameters)"
+    return pmse, float(pmse / expected), text
 
 
 def _learner(kind: str, classify: bool, seed: int, numbers: list[str], labels: list[str]):
@@ -339,12 +417,7 @@ def readings(scores: Scores) -> dict[str, str]:
     out["quality"] = (f"{q:.2f}: the columns' shapes and pairs match closely" if q >= 0.9 else
                       f"{q:.2f}: shapes and pairs match reasonably" if q >= 0.75 else
                       f"{q:.2f}: the distributions differ visibly")
-    d = scores.detection_auc
-    out["detection_auc"] = (f"{d:.2f}: below 0.5, the classifier is fooled the other way: synthetic rows sit next to "
-                            "training rows (each has a near twin), so check the privacy scores" if d < 0.4 else
-                            f"{d:.2f}: a strong classifier can hardly tell synthetic rows from real ones" if d <= 0.6
-                            else f"{d:.2f}: a classifier can often tell them apart" if d <= 0.8
-                            else f"{d:.2f}: synthetic rows are easy to spot")
+    out["detection_auc"] = _detection_reading(scores)
     t = scores.tstr_ratio
     out["tstr_ratio"] = ("no target column: choose one on the Data page" if t is None else
                          f"{t:.2f}: a model trained on synthetic rows predicts as well as one trained on real rows"
@@ -358,4 +431,32 @@ def readings(scores: Scores) -> dict[str, str]:
                                f"{s:.2f}: synthetic rows are no closer to real ones than new real rows are" if s <= 0.1
                                else f"{s:.2f}: some synthetic rows sit close to real ones" if s <= 0.3
                                else f"{s:.2f}: many synthetic rows sit very close to real ones")
+    r = scores.s_pmse
+    out["s_pmse"] = ("not measured" if not np.isfinite(r) else
+                     f"{r:.1f}: a propensity model tells the tables apart no better than two samples of one table"
+                     if r <= 2 else f"{r:.1f}: a propensity model tells them apart somewhat" if r <= 10
+                     else f"{r:.1f}: a propensity model tells them apart easily")
+    for name, risk in scores.risks.items():
+        if ":" not in name:
+            out[name] = risk.reading()
     return out
+
+
+def _detection_reading(scores: Scores) -> str:
+    """The detection AUC with its interval, read against 0.5 and against what held-out real rows score."""
+    d, (low, high) = scores.detection_auc, scores.detection_interval
+    interval = f" (95% interval {low:.2f} to {high:.2f})" if np.isfinite(low) else ""
+    reference = "" if scores.detection_reference is None else \
+        f"; held-out real rows score {scores.detection_reference:.2f}"
+    if np.isfinite(high) and high < 0.45:
+        said = ("below 0.5 beyond noise: the classifier is fooled the other way, because synthetic rows sit next to "
+                "training rows (each has a near twin); check the privacy scores")
+    elif np.isfinite(low) and low <= 0.5 <= high:
+        said = "0.5 is within the interval: the classifier cannot tell synthetic rows from real ones"
+    elif d <= 0.6:
+        said = "a strong classifier can hardly tell synthetic rows from real ones"
+    elif d <= 0.8:
+        said = "a classifier can often tell them apart"
+    else:
+        said = "synthetic rows are easy to spot"
+    return f"{d:.2f}{interval}: {said}{reference}"

@@ -32,8 +32,15 @@ def test_no_runs_says_where_to_make_one():
 def test_scores_views_and_leaderboard():
     at = with_runs("salaries", ["monte_carlo", "gaussian_copula"])
     metrics = {m.label: m.value for m in at.metric}
-    assert set(metrics) == {"Quality", "Detection AUC", "Utility (TSTR)", "Exact copies", "Closer than holdout"}
+    assert set(metrics) == {"Quality", "Detection AUC", "S_pMSE", "Utility (TSTR)", "Exact copies",
+                            "Closer than holdout"}
     assert not at.error
+    texts = " ".join(m.value for m in at.markdown)
+    assert "Can anyone be re-identified?" in " ".join(h.value for h in at.subheader)
+    for attack in ("Singling out", "Linkability", "Attribute inference"):  # each with its traffic light
+        assert f"**{attack}**: :" in texts
+    assert any("95% interval" in c.value and "held-out real rows score" in c.value for c in at.caption)
+    assert any("real rows" in line or "synthetic rows" in line for line in texts.split("- "))  # utility readings
     assert any(":" in c.value for c in at.caption)  # every score has its one-line reading
     at.selectbox(key="compare_column").select("rank").run()
     for method in ("spearman", "cramers_v", "nmi"):
