@@ -1,0 +1,96 @@
+"""Attack-based privacy risks, pMSE and the detection interval: a copy of the training rows is maximal risk and
+zero pMSE, fresh real rows are risk near 0 and S_pMSE near 1, shuffled columns are a large pMSE, intervals cover
+the truth on simulated data, and the risk's arithmetic matches Anonymeter's (Wilson rates, propagated error)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.errors import DataError
+from core.evaluate import evaluate
+from core.evaluate.privacy import Risk, _rate, _risk, risks
+from core.evaluate.scores import _pmse, readings
+from core.io import read_table
+from core.samples import SAMPLES
+from core.schema import infer_schema
+from core.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def salaries() -> Workspace:
+    return Workspace(read_table(SAMPLES["salaries"].path), name="salaries", holdout_share=0.2, seed=0)
+
+
+def test_a_copy_of_the_training_rows_is_the_largest_risk_and_fresh_real_rows_are_none(salaries):
+    ws = salaries
+    copied = risks(ws.train, ws.train, ws.holdout, ws.schema, rng=0)
+    for key in ("singling_out", "inference"):
+        assert copied[key].value > 0.8 and copied[key].level == "high", key
+    assert copied["linkability"].value > 0.25  # (salaries repeats rows, so a link may land on a twin)
+    shuffled = ws.train.sample(frac=1, random_state=3).reset_index(drop=True)
+    half = len(shuffled) // 2
+    fresh = risks(shuffled.iloc[:half], shuffled.iloc[half:], ws.holdout, ws.schema, rng=0)
+    for key in ("singling_out", "linkability", "inference"):
+        assert fresh[key].low <= 0.05, (key, fresh[key])  # no risk beyond noise
+
+
+def test_the_risk_is_anonymeters_residual_success_with_wilson_rates():
+    rate, error = _rate(30, 100)  # Wilson 1927 at 95%: (k + z²/2) / (n + z²), z = 1.96
+    z = 1.959963984540054
+    assert rate == pytest.approx((30 + z * z / 2) / (100 + z * z))
+    assert error == pytest.approx(z / (100 + z * z) * np.sqrt(30 * 70 / 100 + z * z / 4))
+    risk = _risk(80, 20, 5, 100)
+    (a, da), (c, dc) = _rate(80, 100), _rate(20, 100)
+    assert risk.value == pytest.approx((a - c) / (1 - c))
+    spread = np.hypot(da / (1 - c), dc * (a - 1) / (1 - c) ** 2)
+    assert (risk.low, risk.high) == pytest.approx((risk.value - spread, risk.value + spread))
+    assert _risk(10, 40, 5, 100).value == 0.0  # a control more attackable than the training rows: no risk
+    assert Risk(0.0, 0.0, 0.01, 0.1, 0.1, 0.0, 100).level == "low"
+
+
+def test_pmse_is_zero_for_a_copy_large_for_shuffled_columns_and_near_one_for_the_same_distribution():
+    rng = np.random.default_rng(0)
+    n = 600
+
+    def sample(seed: int) -> pd.DataFrame:
+        g = np.random.default_rng(seed)
+        x = g.normal(size=n)
+        return pd.DataFrame({"x": x, "y": 2 * x + g.normal(size=n), "g": np.where(x + g.normal(size=n) > 0, "a", "b")})
+
+    real = sample(1)
+    schema = infer_schema(real)
+    pmse, ratio, _ = _pmse(real, real.copy(), schema, rng)
+    assert pmse == pytest.approx(0, abs=1e-9) and ratio == pytest.approx(0, abs=1e-6)
+    shuffled = pd.DataFrame({c: real[c].sample(frac=1, random_state=i).to_numpy() for i, c in enumerate(real)})
+    assert _pmse(real, shuffled, schema, rng)[1] > 5
+    ratios = [_pmse(real, sample(seed), schema, np.random.default_rng(seed))[1] for seed in range(2, 12)]
+    assert 0.6 < np.mean(ratios) < 1.6  # the null expectation is right: the ratio averages about 1
+
+
+def test_the_detection_interval_covers_one_half_for_two_samples_of_one_distribution():
+    covered = 0
+    for seed in range(8):
+        g = np.random.default_rng(seed)
+        real = pd.DataFrame({"x": g.normal(size=300), "y": g.exponential(size=300)})
+        other = pd.DataFrame({"x": g.normal(size=300), "y": g.exponential(size=300)})
+        scores = evaluate(real, other, infer_schema(real), rng=seed)
+        low, high = scores.detection_interval
+        covered += low <= 0.5 <= high
+        assert low <= scores.detection_auc <= high
+    assert covered >= 6  # a 95% interval over five folds misses now and then, not often
+
+
+def test_held_out_real_rows_are_the_reference_and_the_readings_say_so(salaries):
+    ws = salaries
+    scores = evaluate(ws.train, ws.train, ws.schema, holdout=ws.holdout)  # a copy
+    assert abs(scores.detection_reference - 0.5) < 0.15  # real new rows: about 0.5
+    said = readings(scores)
+    assert "held-out real rows score" in said["detection_auc"] and "near twin" in said["detection_auc"]
+    assert said["singling_out"].startswith("high") and set(scores.risks) >= {"singling_out", "linkability",
+                                                                              "inference"}
+
+
+def test_too_few_rows_to_attack_is_a_sentence():
+    df = pd.DataFrame({"x": range(8), "y": list("abababab")})
+    with pytest.raises(DataError, match="at least ten"):
+        risks(df, df, df, infer_schema(df))
