@@ -381,7 +381,13 @@ def _evaluate(args: argparse.Namespace) -> None:
     numbers = {k: getattr(scores, k) for k in ("quality", "column_shapes", "column_pair_trends", "detection_auc",
                                                "tstr_ratio", "exact_copy_rate", "dcr_share_closer", "validity",
                                                "structure")}
+    numbers |= {"pmse": scores.pmse, "s_pmse": scores.s_pmse, "detection_reference": scores.detection_reference}
     _write_json({"scores": {k: (None if v is None or v != v else float(v)) for k, v in numbers.items()},
+                 "detection_interval": [float(x) for x in scores.detection_interval],
+                 "risks": {k: {"value": r.value, "low": r.low, "high": r.high, "attack_rate": r.attack_rate,
+                               "control_rate": r.control_rate, "baseline_rate": r.baseline_rate}
+                           for k, r in scores.risks.items()},
+                 "utility": None if scores.utility is None else json.loads(scores.utility.to_json(orient="index")),
                  "readings": readings(scores)}, args.out)
 
 

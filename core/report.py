@@ -44,6 +44,15 @@ SOURCES = {  # (label, how it is measured, where it comes from)
                         "compared at the real columns' precision"),
     "dcr_share_closer": ("Closer than holdout", "the share of synthetic rows closer to a training row than 95% of "
                          "held-out real rows are", "distance to closest record (DCR), as in Platzer & Reutterer 2021"),
+    "s_pmse": ("S_pMSE", "how well a logistic propensity model tells the tables apart, over what it would for two "
+               "samples of one table (1: no better)", "Snoke, Raab, Nowok, Dibben & Slavkovic 2018"),
+    "singling_out": ("Singling-out risk", "how much better predicates written from the synthetic rows pick out one "
+                     "training person than one unseen person", "Giomi et al. 2023 (Anonymeter's method)"),
+    "linkability": ("Linkability risk", "how much better two halves of a training person's columns lead to the same "
+                    "synthetic row than an unseen person's do", "Giomi et al. 2023 (Anonymeter's method)"),
+    "inference": ("Inference risk", "how much better a hidden column of a training person is guessed from the "
+                  "nearest synthetic row than an unseen person's (the worst column)",
+                  "Giomi et al. 2023 (Anonymeter's method)"),
 }
 
 STYLE = """
@@ -141,10 +150,11 @@ def _comparison_sections(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Sc
     values = {"quality": f"{scores.quality:.2f}", "detection_auc": f"{scores.detection_auc:.2f}",
               "tstr_ratio": "n/a" if scores.tstr_ratio is None else f"{scores.tstr_ratio:.2f}",
               "exact_copy_rate": f"{scores.exact_copy_rate:.1%}",
-              "dcr_share_closer": "n/a" if scores.dcr_share_closer is None else f"{scores.dcr_share_closer:.2f}"}
+              "dcr_share_closer": "n/a" if scores.dcr_share_closer is None else f"{scores.dcr_share_closer:.2f}",
+              "s_pmse": f"{scores.s_pmse:.1f}", **{k: f"{r.value:.0%}" for k, r in scores.risks.items()}}
     rows = "".join(f"<tr><td><b>{label}</b></td><td class='number'>{values[key]}</td><td>{_e(said[key])}</td>"
                    f"<td class='muted'>{_e(how)}. Source: {_e(source)}.</td></tr>"
-                   for key, (label, how, source) in SOURCES.items())
+                   for key, (label, how, source) in SOURCES.items() if key in values)
     score_section = _section("The scores", "<table><tr><th>score</th><th>value</th><th>reading</th><th>what it measures"
                                            f"</th></tr>{rows}</table>")
 
