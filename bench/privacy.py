@@ -26,10 +26,14 @@ draws targets without replacement), so on these small tables they make fewer tha
 multivariate singling out tries at most --max-attempts queries (100,000 here; Anonymeter's default
 of 10^7 runs for hours on titanic, whose 4 label columns have few distinct rows), and singling out
 that finds fewer queries than asked still divides by the attacks asked (Anonymeter's notes say so).
+Anonymeter's univariate singling out is not reproducible even with a seed (it lists rare values in
+polars' group_by order, which changes from process to process): its numbers vary within their
+interval from run to run.
 
 Run:  .venv/bin/python bench/privacy.py --setup      # once: .venv-anonymeter with requirements-bench-privacy.txt
       .venv/bin/python bench/privacy.py                                  # all tables, 500 attacks
       .venv/bin/python bench/privacy.py --tables penguins titanic --attacks 200 --kinds copy fresh
+      (--summary leaves out the per-column inference rows; all tables at 500 attacks: about 2.5 minutes)
 
 Goal: our risks fall within Anonymeter's intervals (and theirs within ours): both implement the
 same attacks, so apart from the random draws they should agree.
