@@ -27,8 +27,8 @@ multivariate singling out tries at most --max-attempts queries (100,000 here; An
 of 10^7 runs for hours on titanic, whose 4 label columns have few distinct rows), and singling out
 that finds fewer queries than asked still divides by the attacks asked (Anonymeter's notes say so).
 Anonymeter's univariate singling out is not reproducible even with a seed (it lists rare values in
-polars' group_by order, which changes from process to process): its numbers vary within their
-interval from run to run.
+polars' group_by order, which changes from process to process): its numbers change from run to
+run (penguins, fresh, 100 attacks: 0.264 in one run, 0.233 in the next).
 
 Run:  .venv/bin/python bench/privacy.py --setup      # once: .venv-anonymeter with requirements-bench-privacy.txt
       .venv/bin/python bench/privacy.py                                  # all tables, 500 attacks
