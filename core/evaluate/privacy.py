@@ -14,7 +14,8 @@ attack no better than the baseline says nothing.
   on the side away from the median) and succeeds when one picks out exactly one real person. A predicate singles
   out more often in a smaller table, so the control's count is scaled to the training rows' size with the model
   of Cohen & Nissim 2020, P(n) = n·w·(1 − w)^(n − 1) integrated over the predicates' weights up to a fitted w,
-  fitted on samples of the control rows of growing size (as Anonymeter does).
+  fitted on samples of the control rows of growing size (as Anonymeter does). As in Anonymeter, the attacker
+  tries ``attacks`` predicates whatever the table's size, and one that could not be written counts as failed.
 * **Linkability**: the attacker holds two tables about the same people, the first half of the columns and the second
   half; a person is linked when their nearest synthetic row (Gower distance: numbers scaled by their range, labels
   equal or not) is the same in both halves.
@@ -39,6 +40,8 @@ from core.schema import LABELS, Schema
 
 ATTACKS = 500
 MULTIVARIATE_COLUMNS = 3
+ATTEMPTS = 200  # multivariate predicates tried per attack at most ...
+WORK = 400_000_000  # ... and at most this many row checks in all (a large table yields predicates sooner)
 TOLERANCE = 0.05  # a number guessed within 5% is a right guess
 MAX_CANDIDATES = 20_000  # synthetic rows searched for neighbours and predicates (a sample beyond)
 MAX_SECRETS = 12  # columns taken as the secret of the inference attack (the first ones beyond)
@@ -84,8 +87,8 @@ def risks(train: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame, s
     n = int(min(attacks, len(train), len(holdout)))
     syn = synthetic[columns].sample(n=min(len(synthetic), MAX_CANDIDATES), random_state=generator.integers(2**31 - 1))
     tables = _Tables(train[columns], syn, holdout[columns], schema)
-    out = {"singling_out_univariate": _singling_out(tables, n, generator, multivariate=False),
-           "singling_out_multivariate": _singling_out(tables, n, generator, multivariate=True)}
+    out = {"singling_out_univariate": _singling_out(tables, attacks, generator, multivariate=False),
+           "singling_out_multivariate": _singling_out(tables, attacks, generator, multivariate=True)}
     out["singling_out"] = max(out["singling_out_univariate"], out["singling_out_multivariate"], key=_worst)
     if len(columns) >= 2:
         out["linkability"], secrets = _linkability_and_inference(tables, n, generator)
@@ -241,7 +244,7 @@ def _singling_out(tables: _Tables, n: int, generator: np.random.Generator, *, mu
     if multivariate:
         medians = {c: float(np.nanmedian(tables.values["synthetic"][c])) if np.isfinite(
             tables.values["synthetic"][c]).any() else 0.0 for c in tables.numbers}
-        for _ in range(20 * n):
+        for _ in range(min(ATTEMPTS * n, max(10 * n, WORK // max(1, tables.sizes["synthetic"])))):
             if len(found) >= n:
                 break
             consider(_multivariate_candidate(tables, generator, medians))
@@ -252,11 +255,11 @@ def _singling_out(tables: _Tables, n: int, generator: np.random.Generator, *, mu
             if len(found) >= n:
                 break
     if not found:
-        return Risk(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0)
+        return Risk(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, n)
     attack = sum(_matches(tables, "train", p) == 1 for p in found)
     control = sum(_matches(tables, "holdout", p) == 1 for p in found) * _size_correction(tables, found, generator)
     baseline = sum(_matches(tables, "train", p) == 1 for p in _random_predicates(tables, found, generator))
-    return _risk(attack, min(control, len(found)), baseline, len(found))
+    return _risk(attack, min(control, len(found)), baseline, n)  # (predicates not found count as failed attacks)
 
 
 def _singles(n: np.ndarray, w: float, scale: float) -> np.ndarray:
