@@ -175,6 +175,18 @@ def report_panel(ws, run) -> None:
         right.caption("A self-contained HTML file to hand over: build it, then download it.")
 
 
+def profiles(real, synthetic, schema, names) -> pd.DataFrame:
+    """Both tables' profiles side by side: per column its missing share, distinct values, summary and shape."""
+    from core.profile import profile
+
+    shown = ["missing %", "unique", "summary", "distribution"]
+    left, right = (profile(t, schema).set_index("column")[shown] for t in (real, synthetic))
+    out = pd.concat({names[0]: left, names[1]: right}, axis=1)
+    out.columns = [f"{what} ({name})" for name, what in out.columns]
+    order = [f"{what} ({name})" for what in shown for name in names]
+    return out[order].reset_index()
+
+
 def render() -> None:
     ws = state.workspace()
     sidebar.render(ws)
@@ -213,8 +225,16 @@ def render() -> None:
         guarded("showing the scores", show_scores, ws, run, scores)
         report_panel(ws, run)
 
-    shapes, pairs, conditional, cloud, board = st.tabs(["Columns", "Pairs", "Within groups", "Projection",
-                                                        "Leaderboard"])
+    shapes, pairs, conditional, cloud, profiled, board = st.tabs(["Columns", "Pairs", "Within groups", "Projection",
+                                                                  "Profile", "Leaderboard"])
+    with profiled:
+        st.markdown(f"The Data page's profile of both tables, column by column: {md(names[0])} on the left, "
+                    f"{md(names[1])} on the right.")
+        both = guarded("profiling the tables", profiles, real[columns], synthetic[columns], ws.schema, names)
+        if both is not None:
+            safe_preview(both, hide_index=True, width="stretch",
+                         column_config={f"distribution ({n})": st.column_config.BarChartColumn(f"distribution ({n})")
+                                        for n in names})
     with shapes:
         st.markdown(f"Each column's distribution, {md(names[0])} against {md(names[1])}. The distance is the "
                     "Kolmogorov-Smirnov statistic for numbers and dates and the total variation distance for labels "

@@ -51,6 +51,8 @@ def test_scores_views_and_leaderboard():
     at.selectbox(key="compare_against").select("monte_carlo #1").run()  # two runs side by side
     at.selectbox(key="compare_model").select("linear").run()
     assert not at.exception and not at.error
+    profiled = next(d.value for d in at.dataframe if "summary (gaussian_copula #1)" in d.value.columns)
+    assert list(profiled.columns[:3]) == ["column", "missing % (monte_carlo #1)", "missing % (gaussian_copula #1)"]
     at.button(key="compare_all").click().run()
     board = next(d.value for d in at.dataframe if "best for" in d.value.columns)
     assert board["run"].tolist() == ["monte_carlo #1", "gaussian_copula #1"]
@@ -142,14 +144,14 @@ def test_a_failing_score_or_view_leaves_the_rest_of_the_page(monkeypatch):
     monkeypatch.setattr(ui.cache, "evaluate", a_bug)
     at.selectbox(key="compare_model").select("linear").run()  # scored afresh, and the score fails
     assert len([e for e in at.error if e.value.startswith("Sorry")]) == 3
-    assert len(at.tabs) == 5 and traces(at, "compare_projection") == ["real", "first"]
+    assert len(at.tabs) == 6 and traces(at, "compare_projection") == ["real", "first"]
     assert traces(at, "compare_conditional") == ["real", "first"]
 
 
 def test_a_label_column_with_many_levels_keeps_the_views(monkeypatch):
     at = open_with_runs(table(n=600, levels=300), ["first"], monkeypatch)
     assert not at.exception
-    assert len(at.tabs) == 5 and traces(at, "compare_projection") == ["real", "first"]
+    assert len(at.tabs) == 6 and traces(at, "compare_projection") == ["real", "first"]
 
 
 def test_a_run_that_keeps_the_real_rows_says_so_and_an_unknown_method_is_no_error(monkeypatch):
