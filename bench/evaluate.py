@@ -55,6 +55,13 @@ def main() -> None:
         "utility (TSTR, gradient boosting)": lambda: scoring._tstr(real, synthetic, holdout, schema, rng),
         "exact copies": lambda: scoring._exact_copy_rate(real, synthetic),
         "distance to closest record": lambda: scoring._dcr_share_closer(real, synthetic, holdout, schema, rng),
+        "detection reference (holdout against training)": lambda: scoring._detection(real, holdout, rng,
+                                                                                      explain=False),
+        "pMSE (logistic propensity)": lambda: scoring._pmse(real, synthetic, schema, rng),
+        "utility over three training sets": lambda: scoring._utility(real, synthetic, holdout, schema, rng,
+                                                                     "gradient_boosting"),
+        "privacy attacks (singling out, linkability, inference)": lambda: scoring.risks(real, synthetic, holdout,
+                                                                                         schema, rng=rng),
     }
     print(f"pair: {len(real):,} real + {len(synthetic):,} synthetic rows, {real.shape[1]} columns; "
           f"{len(holdout):,} held-out rows")
