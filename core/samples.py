@@ -27,6 +27,8 @@ SAMPLES = {s.key: s for s in [
            "few gaps, a clean first dataset for every method.", "species"),
     Sample("airquality", "New York air quality, 1973", "real missing Ozone and Solar.R readings: the "
            "reference dataset for Little's MCAR test and for imputation.", None),
+    Sample("air_daily", "New York air quality by day, 1973", "the same readings on a date axis: a date "
+           "column in the profile, in synthesis (dates come back as whole days) and in the comparisons.", None),
     Sample("birthwt", "Low birth weight", "189 births, 31% of them low weight: an imbalanced binary "
            "target and integer codes (race 1/2/3) for SMOTE and friends.", "low"),
     Sample("msleep", "Mammal sleep", "83 mammals, mixed kinds and many missing values: the testing "

@@ -24,9 +24,9 @@ def salaries() -> Workspace:
 def test_a_copy_of_the_training_rows_is_the_largest_risk_and_fresh_real_rows_are_none(salaries):
     ws = salaries
     copied = risks(ws.train, ws.train, ws.holdout, ws.schema, rng=0)
-    for key in ("singling_out", "inference"):
-        assert copied[key].value > 0.8 and copied[key].level == "high", key
-    assert copied["linkability"].value > 0.25  # (salaries repeats rows, so a link may land on a twin)
+    assert copied["inference"].value > 0.8 and copied["inference"].level == "high"
+    # salaries repeats rows: a predicate may match a twin too, and a link may land on one (Anonymeter: 0.62, 0.33)
+    assert copied["singling_out"].value > 0.5 and copied["linkability"].value > 0.25
     shuffled = ws.train.sample(frac=1, random_state=3).reset_index(drop=True)
     half = len(shuffled) // 2
     fresh = risks(shuffled.iloc[:half], shuffled.iloc[half:], ws.holdout, ws.schema, rng=0)
