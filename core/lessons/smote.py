@@ -74,8 +74,8 @@ class Points:
 def toy(rng=0, *, n_majority: int = 200, n_minority: int = 20) -> Points:
     """A seeded imbalanced two-class set: a wide majority cloud and a small minority cloud that overlaps its edge."""
     rng = np.random.default_rng(rng)
-    majority = rng.normal([0.0, 0.0], [1.3, 1.0], size=(n_majority, 2))
-    minority = rng.normal([1.8, 1.3], [0.6, 0.55], size=(n_minority, 2))
+    majority = rng.normal([0.0, 0.0], [1.2, 1.0], size=(n_majority, 2))
+    minority = rng.normal([2.0, 1.2], [0.9, 0.8], size=(n_minority, 2))
     xy = np.vstack([majority, minority])
     return Points(xy, np.r_[np.zeros(n_majority, bool), np.ones(n_minority, bool)], "x₁", "x₂")
 
