@@ -21,5 +21,9 @@ pages = {
     "Generate": [st.Page("pages/synthesize.py", title="Synthesize", icon=":material/auto_awesome:",
                          url_path="synthesize")],
     "Evaluate": [st.Page("pages/compare.py", title="Compare", icon=":material/balance:", url_path="compare")],
+    "Learn": [
+        st.Page("pages/learn_montecarlo.py", title="Random numbers and Monte Carlo", icon=":material/casino:",
+                url_path="learn_montecarlo"),
+    ],
 }
 st.navigation(pages).run()

@@ -1,0 +1,1 @@
+"""Workshop lessons: the computations and figures behind the pages of the Learn section."""
