@@ -24,6 +24,10 @@ pages = {
     "Learn": [
         st.Page("pages/learn_smote.py", title="SMOTE, step by step", icon=":material/scatter_plot:",
                 url_path="learn_smote"),
+        st.Page("pages/learn_montecarlo.py", title="Random numbers and Monte Carlo", icon=":material/casino:",
+                url_path="learn_montecarlo"),
+        st.Page("pages/learn_fitting.py", title="Fitting a distribution", icon=":material/ssid_chart:",
+                url_path="learn_fitting"),
     ],
 }
 st.navigation(pages).run()

@@ -1,1 +1,1 @@
-"""Interactive workshop lessons: the computations behind the Learn pages (no Streamlit here)."""
+"""Interactive workshop lessons: the computations and figures behind the Learn pages (no Streamlit here)."""
