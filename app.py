@@ -21,5 +21,9 @@ pages = {
     "Generate": [st.Page("pages/synthesize.py", title="Synthesize", icon=":material/auto_awesome:",
                          url_path="synthesize")],
     "Evaluate": [st.Page("pages/compare.py", title="Compare", icon=":material/balance:", url_path="compare")],
+    "Learn": [
+        st.Page("pages/learn_copula.py", title="Correlation and the copula", icon=":material/scatter_plot:",
+                url_path="learn-copula"),
+    ],
 }
 st.navigation(pages).run()

@@ -1,0 +1,1 @@
+"""Interactive workshop lessons: the computations and figures behind the Learn pages."""
