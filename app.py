@@ -24,6 +24,8 @@ pages = {
     "Learn": [
         st.Page("pages/learn_copula.py", title="Correlation and the copula", icon=":material/scatter_plot:",
                 url_path="learn-copula"),
+        st.Page("pages/learn_counting.py", title="Counting is not modelling", icon=":material/calculate:",
+                url_path="learn-counting"),
     ],
 }
 st.navigation(pages).run()
