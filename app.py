@@ -28,6 +28,10 @@ pages = {
                 url_path="learn_montecarlo"),
         st.Page("pages/learn_fitting.py", title="Fitting a distribution", icon=":material/ssid_chart:",
                 url_path="learn_fitting"),
+        st.Page("pages/learn_copula.py", title="Correlation, Cholesky and the copula", icon=":material/hub:",
+                url_path="learn_copula"),
+        st.Page("pages/learn_counting.py", title="Counting is not modelling", icon=":material/calculate:",
+                url_path="learn_counting"),
     ],
 }
 st.navigation(pages).run()
