@@ -7,7 +7,7 @@ import streamlit as st
 from core.lessons import counting as lesson
 from ui import sidebar, state
 from ui.errors import chart, guarded
-from ui.text import md, md_list
+from ui.text import md_list
 
 P = "counting_"  # every key of this lesson
 COLUMNS_SHOWN = P + "columns_shown"
@@ -82,10 +82,10 @@ def render() -> None:
                       format_func=lesson.METHOD_NAMES.get)
     default_a, default_b = strongest_pair(table)
     pick = st.columns(2)
-    a = pick[0].selectbox("Rows of the table", columns, index=columns.index(default_a), key=P + "a", format_func=md,
+    a = pick[0].selectbox("Rows of the table", columns, index=columns.index(default_a), key=P + "a",
                           help="By default the most strongly related pair of columns.")
     b_options = [c for c in columns if c != a]
-    b = pick[1].selectbox("Columns of the table", b_options, key=P + "b", format_func=md,
+    b = pick[1].selectbox("Columns of the table", b_options, key=P + "b",
                           index=b_options.index(default_b) if default_b in b_options else 0)
     synthetic = guarded("counting", synthesise, table, method, seed)
     if synthetic is None:

@@ -44,9 +44,9 @@ def _points(ws) -> smote.Points | None:
                 "data is shown.")
         return None
     left, right = st.columns(2)
-    x = left.selectbox("x axis", numbers, key="smote_x", format_func=md)
+    x = left.selectbox("x axis", numbers, key="smote_x")
     y_options = [c for c in numbers if c != x]
-    y = right.selectbox("y axis", y_options, key="smote_y", format_func=md)
+    y = right.selectbox("y axis", y_options, key="smote_y")
     points = guarded("reading the two columns", smote.from_table, real, x, y, target)
     if points is not None:
         dropped, rest = len(real) - len(points.xy), len(points.xy) - points.n_minority
