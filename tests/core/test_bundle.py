@@ -135,16 +135,22 @@ def test_a_file_that_expands_beyond_the_limit_is_refused_before_reading(monkeypa
         load_session(data)
 
 
+def flipped(data: bytes, rng: np.random.Generator) -> bytes:
+    """``data`` with one to seven bytes set to random values."""
+    damaged = bytearray(data)
+    for position in rng.integers(0, len(damaged), size=rng.integers(1, 8)):
+        damaged[position] = rng.integers(0, 256)
+    return bytes(damaged)
+
+
 def test_random_damage_is_a_session_or_a_sentence():
     data = save_session(session())
     rng = np.random.default_rng(8)
     for _ in range(60):
-        damaged = bytearray(data)
-        for position in rng.integers(0, len(damaged), size=rng.integers(1, 8)):
-            damaged[position] = rng.integers(0, 256)
+        damaged = flipped(data, rng)
         start = time.perf_counter()
         try:
-            load_session(bytes(damaged[: rng.integers(len(damaged) // 2, len(damaged) + 1)]))
+            load_session(damaged[: rng.integers(len(damaged) // 2, len(damaged) + 1)])
         except SynthLabError as exc:
             assert exc.message
         assert time.perf_counter() - start < 10
