@@ -21,5 +21,8 @@ pages = {
     "Generate": [st.Page("pages/synthesize.py", title="Synthesize", icon=":material/auto_awesome:",
                          url_path="synthesize")],
     "Evaluate": [st.Page("pages/compare.py", title="Compare", icon=":material/balance:", url_path="compare")],
+    "Learn": [
+        st.Page("pages/learn_gan.py", title="A GAN on a 2-D toy", icon=":material/school:", url_path="learn_gan"),
+    ],
 }
 st.navigation(pages).run()

@@ -1,0 +1,1 @@
+"""Interactive workshop lessons: the computations behind the Learn pages (no Streamlit here)."""
