@@ -57,6 +57,18 @@ def model(slot: str, key: tuple, make):
     return st.session_state[slot][1]
 
 
+def stepped(slot: str, prefix: str, key: tuple, make):
+    """The model for these settings with its stepping controls: steps per click, train, start over."""
+    steps = st.segmented_control("Steps per click", STEP_CHOICES, key=state.keep(f"{prefix}_steps", 200)) or 200
+    net = model(slot, key, make)
+    if net is not None:
+        left, right = st.columns(2)
+        left.button(f"Train {steps} more steps", key=f"{prefix}_train", type="primary", icon=":material/play_arrow:",
+                    on_click=train, args=(slot, steps))
+        right.button("Start over", key=f"{prefix}_reset", icon=":material/restart_alt:", on_click=forget, args=(slot,))
+    return net
+
+
 def train(slot: str, steps: int) -> None:
     held = st.session_state.get(slot)
     if held is not None:
@@ -66,6 +78,14 @@ def train(slot: str, steps: int) -> None:
 
 def forget(slot: str) -> None:
     st.session_state.pop(slot, None)
+
+
+def teach(notice: str, exercise: str, answer: str) -> None:
+    """What to notice, then an exercise whose answer is hidden until asked for (predict, then reveal)."""
+    st.markdown(f"**What to notice.** {notice}")
+    st.markdown(f"**Exercise.** {exercise}")
+    with st.expander("Reveal the answer"):
+        st.markdown(answer)
 
 
 def render() -> None:
@@ -91,17 +111,10 @@ def gan_lesson(data: gan.Toy, seed: int, data_key: tuple) -> None:
     setting = st.selectbox("Training setting", names, key=state.keep("gan_setting", names[0]),
                            help="Changing the setting, the data or the seed starts a new GAN.")
     loss, lr, beta1 = gan.SETTINGS[setting]
-    steps = st.segmented_control("Steps per click", STEP_CHOICES, key=state.keep("gan_steps", 200))
-    steps = steps or 200
-    slot = "gan_model"
-    net = model(slot, (data_key, setting),
-                lambda: gan.ToyGAN(data.points, loss=loss, lr=lr, beta1=beta1, seed=seed))
+    net = stepped("gan_model", "gan", (data_key, setting),
+                  lambda: gan.ToyGAN(data.points, loss=loss, lr=lr, beta1=beta1, seed=seed))
     if net is None:
         return
-    left, right = st.columns(2)
-    left.button(f"Train {steps} more steps", key="gan_train", type="primary", icon=":material/play_arrow:",
-                on_click=train, args=(slot, steps))
-    right.button("Start over", key="gan_reset", icon=":material/restart_alt:", on_click=forget, args=(slot,))
     chart("drawing the generator's samples", gan.gan_figure, net, data, key="gan_picture")
     samples = net.samples()
     cols = st.columns(3)
@@ -119,20 +132,18 @@ def gan_lesson(data: gan.Toy, seed: int, data_key: tuple) -> None:
     if net.history:
         chart("drawing the losses", gan.loss_figure, net.history, ("discriminator", "generator"),
               title="Losses so far", key="gan_losses")
-    st.markdown(
-        "**What to notice.** With the collapse-prone setting the crosses gather on one or two blobs and jump from "
+    teach(
+        "With the collapse-prone setting the crosses gather on one or two blobs and jump from "
         "blob to blob between clicks: wherever they sit, the discriminator learns to call that place fake (it turns "
         "pale there) and the generator flees to the next one. The losses keep swinging instead of settling; they "
         "say little about the samples, which is why the mode count is the number to watch. The stable setting "
-        "(smaller steps, less momentum) spreads the crosses over most blobs.")
-    st.markdown("**Exercise.** On the blob grid, train the collapse-prone setting for 1,000 steps, then the stable "
-                "one. Before you click: which covers more modes, and does a lower generator loss mean better samples?")
-    with st.expander("Reveal the answer"):
-        st.markdown(
-            "The stable setting covers most of the nine blobs (with seed 0 about 6 to 8 after 1,600 steps); the "
-            "collapse-prone one covers 0 to 2 and hops between them. A low generator loss only says the current "
-            "discriminator is fooled, not that the samples cover the data: a collapsed generator often has a low "
-            "loss for a while, just before the discriminator catches up.")
+        "(smaller steps, less momentum) spreads the crosses over most blobs.",
+        "On the blob grid, train the collapse-prone setting for 1,000 steps, then the stable "
+                "one. Before you click: which covers more modes, and does a lower generator loss mean better samples?",
+        "The stable setting covers most of the nine blobs (with seed 0 about 6 to 8 after 1,600 steps); the "
+        "collapse-prone one covers 0 to 2 and hops between them. A low generator loss only says the current "
+        "discriminator is fooled, not that the samples cover the data: a collapsed generator often has a low "
+        "loss for a while, just before the discriminator catches up.")
 
 
 def vae_lesson(data: gan.Toy, seed: int, data_key: tuple) -> None:
@@ -141,16 +152,9 @@ def vae_lesson(data: gan.Toy, seed: int, data_key: tuple) -> None:
         "normal, and decodes z back. New points come from decoding fresh draws of z ~ N(0, I).")
     beta = st.select_slider("β (weight of the KL term)", BETAS, key=state.keep("gan_beta", 1.0),
                             help="Changing β, the data or the seed starts a new VAE.")
-    steps = st.segmented_control("Steps per click", STEP_CHOICES, key=state.keep("gan_vae_steps", 200))
-    steps = steps or 200
-    slot = "gan_vae"
-    net = model(slot, (data_key, beta), lambda: gan.ToyVAE(data.points, beta=beta, seed=seed))
+    net = stepped("gan_vae", "gan_vae", (data_key, beta), lambda: gan.ToyVAE(data.points, beta=beta, seed=seed))
     if net is None:
         return
-    left, right = st.columns(2)
-    left.button(f"Train {steps} more steps", key="gan_vae_train", type="primary", icon=":material/play_arrow:",
-                on_click=train, args=(slot, steps))
-    right.button("Start over", key="gan_vae_reset", icon=":material/restart_alt:", on_click=forget, args=(slot,))
     chart("drawing the VAE's points", gan.vae_figure, net, data, key="gan_vae_picture")
     cols = st.columns(3)
     cols[0].metric("Steps trained", f"{net.steps:,}")
@@ -165,20 +169,18 @@ def vae_lesson(data: gan.Toy, seed: int, data_key: tuple) -> None:
     if net.history:
         chart("drawing the losses", gan.loss_figure, net.history, ("reconstruction error", "KL"),
               title="Loss terms so far", key="gan_vae_losses")
-    st.markdown(
-        "**What to notice.** With a small β the reconstructions sit on the real points (sharp), but the crosses "
+    teach(
+        "With a small β the reconstructions sit on the real points (sharp), but the crosses "
         "sampled from the prior fall between and beyond the shapes: the codes did not fill N(0, I), so a fresh "
         "draw decodes to places with no data. With a large β the codes are forced onto the prior, the decoder can "
-        "no longer tell points apart, and both reconstructions and samples shrink into a smooth blur near the middle.")
-    st.markdown("**Exercise.** Train β = 0.01 and β = 5 for 600 steps each. Which has the smaller reconstruction "
-                "error, and which samples look more like the data? Is there a β that does both well?")
-    with st.expander("Reveal the answer"):
-        st.markdown(
-            "β = 0.01 reconstructs almost perfectly (error near 0) and β = 5 badly (the points collapse towards the "
-            "mean), but neither samples well: the first scatters samples off the data, the second blurs them. An "
-            "intermediate β (about 0.1 on the moons) is the compromise: this is the trade-off between fidelity of "
-            "reconstruction and a latent space you can sample from, and why VAE samples tend to look smoother than "
-            "a well-trained GAN's.")
+        "no longer tell points apart, and both reconstructions and samples shrink into a smooth blur near the middle.",
+        "Train β = 0.01 and β = 5 for 600 steps each. Which has the smaller reconstruction "
+                "error, and which samples look more like the data? Is there a β that does both well?",
+        "β = 0.01 reconstructs almost perfectly (error near 0) and β = 5 badly (the points collapse towards the "
+        "mean), but neither samples well: the first scatters samples off the data, the second blurs them. An "
+        "intermediate β (about 0.1 on the moons) is the compromise: this is the trade-off between fidelity of "
+        "reconstruction and a latent space you can sample from, and why VAE samples tend to look smoother than "
+        "a well-trained GAN's.")
 
 
 render()
