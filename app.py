@@ -23,6 +23,8 @@ pages = {
     "Evaluate": [st.Page("pages/compare.py", title="Compare", icon=":material/balance:", url_path="compare")],
     "Learn": [
         st.Page("pages/learn_gan.py", title="A GAN on a 2-D toy", icon=":material/school:", url_path="learn_gan"),
+        st.Page("pages/learn_imputation.py", title="Imputation, the orthogonal view", icon=":material/swap_horiz:",
+                url_path="learn_imputation"),
     ],
 }
 st.navigation(pages).run()

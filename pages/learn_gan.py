@@ -1,22 +1,17 @@
 """Learn: a GAN on a 2-D toy, trained a few steps per click; mode collapse counted; the VAE's β trade-off beside it."""
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from core.lessons import gan
 from ui import sidebar, state
 from ui.errors import captured, chart, guarded
+from ui.lessons import numeric_columns, teach
 from ui.text import md
 
 PAGE = "learn_gan"
 STEP_CHOICES = (50, 100, 200)
 BETAS = (0.0, 0.01, 0.1, 0.5, 1.0, 2.0, 5.0)
-
-
-def numeric_columns(df: pd.DataFrame) -> list:
-    return [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
-            and df[c].notna().sum() >= 20 and df[c].nunique() > 1]
 
 
 def choose_data(ws) -> tuple[gan.Toy, int, tuple]:
@@ -78,14 +73,6 @@ def train(slot: str, steps: int) -> None:
 
 def forget(slot: str) -> None:
     st.session_state.pop(slot, None)
-
-
-def teach(notice: str, exercise: str, answer: str) -> None:
-    """What to notice, then an exercise whose answer is hidden until asked for (predict, then reveal)."""
-    st.markdown(f"**What to notice.** {notice}")
-    st.markdown(f"**Exercise.** {exercise}")
-    with st.expander("Reveal the answer"):
-        st.markdown(answer)
 
 
 def render() -> None:
