@@ -32,6 +32,9 @@ pages = {
                 url_path="learn_copula"),
         st.Page("pages/learn_counting.py", title="Counting is not modelling", icon=":material/calculate:",
                 url_path="learn_counting"),
+        st.Page("pages/learn_gan.py", title="A GAN on a 2-D toy", icon=":material/school:", url_path="learn_gan"),
+        st.Page("pages/learn_imputation.py", title="Imputation, the orthogonal view", icon=":material/swap_horiz:",
+                url_path="learn_imputation"),
     ],
 }
 st.navigation(pages).run()
