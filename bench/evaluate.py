@@ -55,8 +55,8 @@ def main() -> None:
         "utility (TSTR, gradient boosting)": lambda: scoring._tstr(real, synthetic, holdout, schema, rng),
         "exact copies": lambda: scoring._exact_copy_rate(real, synthetic),
         "distance to closest record": lambda: scoring._dcr_share_closer(real, synthetic, holdout, schema, rng),
-        "detection reference (holdout against training)": lambda: scoring._detection(real, holdout, rng,
-                                                                                      explain=False),
+        "detection reference (holdout against training)": lambda: scoring._detection(
+            real, holdout, rng, explain=False, rows=scoring.REFERENCE_ROWS),
         "pMSE (logistic propensity)": lambda: scoring._pmse(real, synthetic, schema, rng),
         "utility over three training sets": lambda: scoring._utility(real, synthetic, holdout, schema, rng,
                                                                      "gradient_boosting"),

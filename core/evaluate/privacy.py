@@ -43,7 +43,7 @@ MULTIVARIATE_COLUMNS = 3
 ATTEMPTS = 200  # multivariate predicates tried per attack at most ...
 WORK = 400_000_000  # ... and at most this many row checks in all (a large table yields predicates sooner)
 TOLERANCE = 0.05  # a number guessed within 5% is a right guess
-MAX_CANDIDATES = 20_000  # synthetic rows searched for neighbours and predicates (a sample beyond)
+MAX_CANDIDATES = 10_000  # synthetic rows searched for neighbours and predicates (a sample beyond)
 MAX_SECRETS = 12  # columns taken as the secret of the inference attack (the first ones beyond)
 CONFIDENCE = 0.95
 

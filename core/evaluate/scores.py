@@ -40,6 +40,8 @@ from core.synth.base import date_unit, decimals
 
 DETECTION_ROWS = 20_000
 FOLDS = 5
+IMPORTANCE_ROWS = 10_000  # rows the detector's permutation importance is measured on
+REFERENCE_ROWS = 5_000  # rows of each side for the reference (held-out real rows against the training rows)
 PMSE_LEVELS = 20  # a label column's most common values the propensity model tells apart
 PRIVACY_ROWS = 20_000
 
@@ -92,12 +94,14 @@ def _evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, ho
     shapes, trends = _quality(real, synthetic, schema)
     validity, structure = _diagnostic(real, synthetic, schema)
     detection, interval, leaning = _detection(real, synthetic, generator)
-    reference = _detection(real, holdout, generator, explain=False)[0] if holdout is not None else None
+    reference = _detection(real, holdout, generator, explain=False, rows=REFERENCE_ROWS)[0] \
+        if holdout is not None else None
     pmse, s_pmse, propensity = _pmse(real, synthetic, schema, generator)
     if model not in TSTR_MODELS:
         raise DataError(f"Unknown model '{model}' for the utility score.", hint="Use one of: " + ", ".join(TSTR_MODELS))
-    tstr = _tstr(real, synthetic, holdout, schema, generator, model) if schema.target in columns else None
     utility = _utility(real, synthetic, holdout, schema, generator, model) if schema.target in columns else None
+    tstr = _ratio(utility) if utility is not None else \
+        _tstr(real, synthetic, holdout, schema, generator, model) if schema.target in columns else None
     copies = _exact_copy_rate(real, synthetic)
     details = {"detector leans on": leaning, "propensity model": propensity}
     dcr, attacks = None, {}
@@ -118,10 +122,20 @@ def _utility(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame 
     """The utility table of :mod:`core.evaluate.utility` (None where it cannot be scored, as for one class)."""
     from core.evaluate.utility import utility_table
 
+    def sample(df: pd.DataFrame) -> pd.DataFrame:  # (a training set beyond this size teaches a model little more)
+        return df.sample(n=DETECTION_ROWS, random_state=rng.integers(2**31 - 1)) if len(df) > DETECTION_ROWS else df
+
     try:
-        return utility_table(real, synthetic, holdout, schema, rng=rng, model=model)
+        return utility_table(sample(real), sample(synthetic), holdout, schema, rng=rng, model=model)
     except DataError:
         return None
+
+
+def _ratio(utility: pd.DataFrame) -> float | None:
+    """TSTR from the utility table: the synthetic rows' accuracy (R² for a number) over the real rows'."""
+    metric = "accuracy" if "accuracy" in utility.columns else "r2"
+    real, synthetic = utility.loc["real", metric], utility.loc["synthetic", metric]
+    return float(synthetic / real) if np.isfinite(real) and real > 0 and np.isfinite(synthetic) else None
 
 
 def _on_one_clock(df: pd.DataFrame) -> pd.DataFrame:
@@ -195,10 +209,11 @@ def _frames_for_trees(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
 OTHER = "(other)"
 
 
-def _detection(real: pd.DataFrame, synthetic: pd.DataFrame, rng: np.random.Generator, *, explain: bool = True
-               ) -> tuple[float, tuple[float, float], pd.Series | None]:
-    """(cross-validated AUC, its 95% interval over the folds (Student's t), the columns the detector leans on)."""
-    n = min(len(real), len(synthetic), DETECTION_ROWS)
+def _detection(real: pd.DataFrame, synthetic: pd.DataFrame, rng: np.random.Generator, *, explain: bool = True,
+               rows: int = 0) -> tuple[float, tuple[float, float], pd.Series | None]:
+    """(cross-validated AUC, its 95% interval over the folds (Student's t), the columns the detector leans on), on
+    at most ``rows`` (default ``DETECTION_ROWS``) rows of each table."""
+    n = min(len(real), len(synthetic), rows or DETECTION_ROWS)
     a = real.sample(n=n, random_state=rng.integers(2**31 - 1)) if len(real) > n else real
     b = synthetic.sample(n=n, random_state=rng.integers(2**31 - 1)) if len(synthetic) > n else synthetic
     both = _frames_for_trees([pd.concat([a, b], ignore_index=True)])[0]
@@ -215,7 +230,9 @@ def _detection(real: pd.DataFrame, synthetic: pd.DataFrame, rng: np.random.Gener
     from sklearn.inspection import permutation_importance
 
     model.fit(both, label)
-    importance = permutation_importance(model, both, label, scoring="roc_auc", n_repeats=3, random_state=seed)
+    shown = rng.choice(len(both), size=min(len(both), IMPORTANCE_ROWS), replace=False)  # (enough to rank columns)
+    importance = permutation_importance(model, both.iloc[shown], label[shown], scoring="roc_auc", n_repeats=3,
+                                        random_state=seed)
     leaning = pd.Series(importance.importances_mean, index=both.columns).sort_values(ascending=False)
     return auc, interval, leaning
 
