@@ -14,6 +14,7 @@ from core.synth.drawing import Drawing
 from core.synth.guard import Guard
 from core.workspace import Workspace
 from ui import state
+from ui.text import md
 
 MAX_LEVELS = 200  # a label column with more values than this is offered no value list (too many to pick from)
 
@@ -43,8 +44,14 @@ def _each(ws: Workspace, rows: Any, levels: list) -> int:
 
 
 def drawing_panel(ws: Workspace, method: str, params: dict, rows: Any) -> None:
-    """The widgets, in one expander under the method's settings; ``rows`` is the 'Rows to generate' value."""
-    keeps = METHODS[method].keeps_real_rows(params)
+    """The widgets, in one expander under the method's settings, and below it what stops a click (shown even when
+    the expander is closed); ``rows`` is the 'Rows to generate' value."""
+    _widgets(ws, METHODS[method].keeps_real_rows(params), rows)
+    for problem in read_drawing(ws, rows)[1]:
+        st.error(md(problem), icon=":material/error:")
+
+
+def _widgets(ws: Workspace, keeps: bool, rows: Any) -> None:
     with st.expander("Privacy guard, conditions and rows per class"):
         st.markdown("**Privacy guard.** Drops synthetic rows that copy a training row or sit closer to one than new "
                     "real rows do, and draws more until the table has the rows asked for. The run notes say what "

@@ -380,6 +380,7 @@ def test_the_guard_conditions_and_rows_per_class_are_what_runs():
     at.number_input(key="synth_cond::body_mass_g::low").set_value(9000.0).run()
     at.number_input(key="synth_cond::body_mass_g::high").set_value(8000.0).run()  # an empty range stops the click
     assert at.button(key="synth_run").disabled
+    assert any("the range of 'body_mass_g' is empty" in unescaped(e.value) for e in at.error)  # said, not only greyed
     at.number_input(key="synth_cond::body_mass_g::high").set_value(9500.0).run()  # beyond the real values: said
     at.button(key="synth_run").click().run()
     assert any("No real value of 'body_mass_g' lies in that range" in unescaped(e.value) for e in at.error)
