@@ -18,7 +18,8 @@ from ui.text import md, safe_preview
 PAGE = "compare"
 
 
-LIGHTS = {"low": ":green[●] **low**", "moderate": ":orange[●] **moderate**", "high": ":red[●] **high**"}
+LIGHTS = {"low": ":green[●] **low**", "within noise": ":green[●] **within noise**",
+          "moderate": ":orange[●] **moderate**", "high": ":red[●] **high**"}
 ATTACKS = (("singling_out", "Singling out", "Can someone be picked out? Predicates that pick out one synthetic row "
             "(a rare value, three columns of a row) are tried on the real people."),
            ("linkability", "Linkability", "Can two tables about the same people be joined? The columns split in two "

@@ -62,8 +62,9 @@ class Risk:
 
     @property
     def level(self) -> str:
-        """'low' (no risk beyond noise), 'moderate' or 'high'."""
-        return "low" if self.value < 0.05 or self.low <= 0.02 else "moderate" if self.value < 0.2 else "high"
+        """'low', 'within noise' (larger, but its interval reaches down to no risk), 'moderate' or 'high'."""
+        return "low" if self.value < 0.05 else "within noise" if self.low <= 0.02 else \
+            "moderate" if self.value < 0.2 else "high"
 
     def reading(self) -> str:
         level = self.level
