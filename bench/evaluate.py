@@ -53,7 +53,8 @@ def main() -> None:
         "diagnostics (sdmetrics DiagnosticReport)": lambda: scoring._diagnostic(real, synthetic, schema),
         "detection AUC (5-fold gradient boosting)": lambda: scoring._detection(real, synthetic, rng),
         "utility (TSTR, gradient boosting)": lambda: scoring._tstr(real, synthetic, holdout, schema, rng),
-        "exact copies": lambda: scoring._exact_copy_rate(real, synthetic),
+        "exact copies": lambda: scoring.CopyIndex(real).copies(synthetic).mean(),
+        "quality reference (holdout against training)": lambda: scoring._reference_quality(real, holdout, schema, rng),
         "distance to closest record": lambda: scoring._dcr_share_closer(real, synthetic, holdout, schema, rng),
         "detection reference (holdout against training)": lambda: scoring._detection(
             real, holdout, rng, explain=False, rows=scoring.REFERENCE_ROWS),

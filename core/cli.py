@@ -384,6 +384,8 @@ def _evaluate(args: argparse.Namespace) -> None:
     numbers |= {"pmse": scores.pmse, "s_pmse": scores.s_pmse, "detection_reference": scores.detection_reference}
     _write_json({"scores": {k: (None if v is None or v != v else float(v)) for k, v in numbers.items()},
                  "detection_interval": [float(x) for x in scores.detection_interval],
+                 "intervals": {k: [float(x) for x in v] for k, v in scores.intervals.items()},
+                 "references": {k: float(v) for k, v in scores.references.items()},
                  "risks": {k: {"value": r.value, "low": r.low, "high": r.high, "attack_rate": r.attack_rate,
                                "control_rate": r.control_rate, "baseline_rate": r.baseline_rate}
                            for k, r in scores.risks.items()},

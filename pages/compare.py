@@ -111,7 +111,7 @@ def coefficients_table(ws, run) -> None:
 
 def utility_panel(ws, run, scores) -> None:
     """What a model learns from the synthetic rows: three training sets, coefficients, resampling strategies."""
-    from core.evaluate.utility import resampling_comparison, utility_readings
+    from core.evaluate.utility import resampling_comparison, utility_readings, utility_with_intervals
 
     table = scores.utility
     if table is None:
@@ -122,9 +122,10 @@ def utility_panel(ws, run, scores) -> None:
                    "tested on the held-out real rows.")
         for line in utility_readings(table, minority=table.attrs.get("minority")):
             st.markdown(f"- {md(line)}")
-        plain = pd.DataFrame(table.to_numpy(), index=table.index, columns=table.columns)  # (without its attrs)
-        safe_preview(plain.T.reset_index(names="metric"), hide_index=True, width="stretch",
+        safe_preview(utility_with_intervals(table), hide_index=True, width="stretch",
                      column_config={c: st.column_config.NumberColumn(format="%.3f") for c in table.index})
+        st.caption("95%: a bootstrap interval over the held-out rows (the same resamples for every training set), "
+                   "how far each value could move with another holdout of the same size.")
         confusion = table.attrs.get("confusion")
         if confusion:
             st.markdown("**Confusion matrices** (real classes in rows, predicted in columns):")

@@ -15,6 +15,17 @@
   row (DCR) is below the 5th percentile of the same distance for real holdout rows (Platzer &
   Reutterer 2021): about 0.05 when synthetic rows are as far from the training rows as new real
   rows are, near 1 for a copy. Distances are on standardised numbers and one-hot labels.
+
+Every score from a finite sample carries its uncertainty in ``intervals`` (95%): the detection AUC's
+over the cross-validation folds (``detection_interval``), TSTR's a paired bootstrap of the holdout
+(:mod:`core.evaluate.utility`), the exact-copy rate's Wilson's interval for a proportion, and the DCR
+share's a bootstrap of the synthetic and held-out distances (the 5th-percentile threshold drawn anew
+in each resample). And what real data scores is kept in ``references``: the held-out real rows scored
+against the training rows as if they were a synthetic table (the detection AUC in
+``detection_reference``, the quality, and the exact-copy rate: a table with many duplicate rows has
+copies between any two of its samples, so a synthetic table's copies are read against that). The
+quality has a reference but no interval: it is a distance between two fixed tables, and the reference
+is what its sampling noise alone costs.
 """
 
 from __future__ import annotations
@@ -44,6 +55,7 @@ IMPORTANCE_ROWS = 10_000  # rows the detector's permutation importance is measur
 REFERENCE_ROWS = 5_000  # rows of each side for the reference (held-out real rows against the training rows)
 PMSE_LEVELS = 20  # a label column's most common values the propensity model tells apart
 PRIVACY_ROWS = 20_000
+BOOTSTRAP = 200  # resamples behind a bootstrap interval
 
 
 @dataclass
@@ -64,6 +76,8 @@ class Scores:
     s_pmse: float = float("nan")  # pMSE over its expectation when both tables come from one distribution
     utility: pd.DataFrame | None = None  # per training set (real, synthetic, real+synthetic), per metric
     risks: dict = field(default_factory=dict)  # attack-based privacy risks (core.evaluate.privacy.Risk)
+    intervals: dict = field(default_factory=dict)  # {score: (low, high)}, 95%: tstr_ratio, exact_copy_rate, ...
+    references: dict = field(default_factory=dict)  # {score: what held-out real rows score}: quality, ...
 
 
 TSTR_MODELS = ("gradient_boosting", "random_forest", "linear")
@@ -102,19 +116,47 @@ def _evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, ho
     utility = _utility(real, synthetic, holdout, schema, generator, model) if schema.target in columns else None
     tstr = _ratio(utility) if utility is not None else \
         _tstr(real, synthetic, holdout, schema, generator, model) if schema.target in columns else None
-    copies = _exact_copy_rate(real, synthetic)
+    index = CopyIndex(real)
+    copied = index.copies(synthetic)
+    copies = float(copied.mean())
+    intervals = {"exact_copy_rate": _proportion_interval(int(copied.sum()), len(copied))}
+    if utility is not None and np.isfinite(utility.attrs["tstr_interval"][0]):
+        intervals["tstr_ratio"] = utility.attrs["tstr_interval"]
     details = {"detector leans on": leaning, "propensity model": propensity}
-    dcr, attacks = None, {}
+    dcr, attacks, references = None, {}, {}
     if holdout is not None:
-        dcr, distances = _dcr_share_closer(real, synthetic, holdout, schema, generator)
+        dcr, intervals["dcr_share_closer"], references["dcr_share_closer"], distances = _dcr_share_closer(
+            real, synthetic, holdout, schema, generator)
         details.update(distances)
+        references["exact_copy_rate"] = float(index.copies(holdout).mean())
+        references["quality"] = _reference_quality(real, holdout, schema, generator)
+        details["reference rows"] = min(len(holdout), REFERENCE_ROWS)
         if len(holdout) >= 10:
             attacks = risks(real, synthetic, holdout, schema, rng=generator)
     return Scores(quality=(shapes + trends) / 2 if np.isfinite(trends) else shapes, column_shapes=shapes,
                   column_pair_trends=trends, detection_auc=detection, tstr_ratio=tstr, exact_copy_rate=copies,
                   dcr_share_closer=dcr, validity=validity, structure=structure, details=details,
                   detection_interval=interval, detection_reference=reference, pmse=pmse, s_pmse=s_pmse,
-                  utility=utility, risks=attacks)
+                  utility=utility, risks=attacks, intervals=intervals, references=references)
+
+
+def _proportion_interval(count: int, total: int) -> tuple[float, float]:
+    """Wilson's 95% interval for a proportion of ``count`` in ``total`` (it keeps within 0..1 and is not empty at
+    0, where the normal approximation is)."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(count, total, alpha=0.05, method="wilson")
+    return float(low), float(high)
+
+
+def _reference_quality(real: pd.DataFrame, holdout: pd.DataFrame, schema: Schema, rng: np.random.Generator) -> float:
+    """The quality of the held-out real rows against (at most ``REFERENCE_ROWS`` of) the training rows."""
+    sample = real.sample(n=REFERENCE_ROWS, random_state=rng.integers(2**31 - 1)) if len(real) > REFERENCE_ROWS \
+        else real
+    held = holdout.sample(n=REFERENCE_ROWS, random_state=rng.integers(2**31 - 1)) if len(holdout) > REFERENCE_ROWS \
+        else holdout
+    shapes, trends = _quality(sample, held, schema)
+    return (shapes + trends) / 2 if np.isfinite(trends) else shapes
 
 
 def _utility(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame | None, schema: Schema,
@@ -331,11 +373,6 @@ def _tstr(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame | N
     return float(score(synthetic) / baseline) if baseline > 0 else None
 
 
-def _exact_copy_rate(real: pd.DataFrame, synthetic: pd.DataFrame) -> float:
-    """The share of synthetic rows equal to a real row once both are written alike (see ``_copy_keys``)."""
-    return float(CopyIndex(real).copies(synthetic).mean())
-
-
 class CopyIndex:
     """The real rows written alike (see ``_copy_keys``), to tell which rows of a table copy one of them."""
 
@@ -410,7 +447,10 @@ def _numeric(values: pd.Series) -> bool:
 
 
 def _dcr_share_closer(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame, schema: Schema,
-                      rng: np.random.Generator) -> tuple[float, dict]:
+                      rng: np.random.Generator) -> tuple[float, tuple[float, float], float, dict]:
+    """(the share of synthetic rows closer to a training row than the holdout's 5th percentile, its 95% bootstrap
+    interval, the same share of the held-out rows themselves, the distances). The reference is 0.05 unless many
+    held-out rows tie at the threshold, as in a table of labels only, where most rows have a twin at distance 0."""
     def sample(df: pd.DataFrame) -> pd.DataFrame:
         return df.sample(n=PRIVACY_ROWS, random_state=rng.integers(2**31 - 1)) if len(df) > PRIVACY_ROWS else df
 
@@ -419,35 +459,54 @@ def _dcr_share_closer(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.D
     synthetic_distances = index.kneighbors(synth)[0]
     synthetic_dcr = synthetic_distances[:, 0]
     holdout_dcr = index.kneighbors(hold)[0][:, 0]
-    threshold = np.quantile(holdout_dcr, 0.05)
-    share = float(np.mean(synthetic_dcr <= threshold)) if threshold > 0 else float(np.mean(synthetic_dcr == 0))
+    share = _share_closer(synthetic_dcr, holdout_dcr)
+    replicates = [_share_closer(rng.choice(synthetic_dcr, len(synthetic_dcr)),
+                                rng.choice(holdout_dcr, len(holdout_dcr))) for _ in range(BOOTSTRAP)]
+    interval = tuple(float(x) for x in np.percentile(replicates, [2.5, 97.5]))
     # nearest-neighbour distance ratio: d(closest) / d(second closest); near 0 means a row sits on one real row
     second = synthetic_distances[:, -1]
     nndr = np.divide(synthetic_dcr, second, out=np.ones_like(second), where=second > 0)
-    return share, {"dcr synthetic": synthetic_dcr, "dcr holdout": holdout_dcr, "nndr": float(np.mean(nndr))}
+    distances = {"dcr synthetic": synthetic_dcr, "dcr holdout": holdout_dcr, "nndr": float(np.mean(nndr))}
+    return share, interval, _share_closer(holdout_dcr, holdout_dcr), distances
+
+
+def _share_closer(synthetic_dcr: np.ndarray, holdout_dcr: np.ndarray) -> float:
+    threshold = np.quantile(holdout_dcr, 0.05)
+    return float(np.mean(synthetic_dcr <= threshold)) if threshold > 0 else float(np.mean(synthetic_dcr == 0))
 
 
 def readings(scores: Scores) -> dict[str, str]:
     """One plain sentence per score, for the page, the leaderboard and the report."""
     out = {}
-    q = scores.quality
+    q, q_real = scores.quality, scores.references.get("quality")
     out["quality"] = (f"{q:.2f}: the columns' shapes and pairs match closely" if q >= 0.9 else
                       f"{q:.2f}: shapes and pairs match reasonably" if q >= 0.75 else
-                      f"{q:.2f}: the distributions differ visibly")
+                      f"{q:.2f}: the distributions differ visibly") + \
+        ("" if q_real is None else f"; {scores.details.get('reference rows', 0):,} held-out real rows score "
+         f"{q_real:.2f} (fewer rows score lower)")
     out["detection_auc"] = _detection_reading(scores)
-    t = scores.tstr_ratio
+    t, span = scores.tstr_ratio, _span(scores.intervals.get("tstr_ratio"))
     out["tstr_ratio"] = ("no target column: choose one on the Data page" if t is None else
-                         f"{t:.2f}: a model trained on synthetic rows predicts as well as one trained on real rows"
-                         if t >= 0.95 else f"{t:.2f}: models trained on it lose some accuracy" if t >= 0.8
-                         else f"{t:.2f}: models trained on it are much worse")
-    c = scores.exact_copy_rate
-    out["exact_copy_rate"] = ("no synthetic row copies a real one" if c == 0 else
-                              f"{c:.1%} of synthetic rows copy a real row: a privacy risk")
-    s = scores.dcr_share_closer
+                         f"{t:.2f}{span}: a model trained on synthetic rows predicts as well as one trained on real "
+                         "rows" if t >= 0.95 else f"{t:.2f}{span}: models trained on it lose some accuracy" if t >= 0.8
+                         else f"{t:.2f}{span}: models trained on it are much worse")
+    c, c_real = scores.exact_copy_rate, scores.references.get("exact_copy_rate")
+    low = scores.intervals.get("exact_copy_rate", (c, c))[0]
+    span = _span(scores.intervals.get("exact_copy_rate"), percent=True)
+    out["exact_copy_rate"] = (
+        "no synthetic row copies a real one" if c == 0 else
+        f"{c:.1%}{span} of synthetic rows copy a training row, no more than the {c_real:.1%} of held-out real rows "
+        "that repeat one: the table has many duplicate rows" if c_real is not None and low <= c_real else
+        f"{c:.1%}{span} of synthetic rows copy a real row: a privacy risk"
+        + ("" if c_real is None else f" (held-out real rows: {c_real:.1%})"))
+    s, interval = scores.dcr_share_closer, scores.intervals.get("dcr_share_closer")
+    s_real, span = scores.references.get("dcr_share_closer", 0.05), _span(interval)
+    near = s is not None and (s <= max(0.1, s_real) or (interval is not None and interval[0] <= s_real))
     out["dcr_share_closer"] = ("needs a holdout" if s is None else
-                               f"{s:.2f}: synthetic rows are no closer to real ones than new real rows are" if s <= 0.1
-                               else f"{s:.2f}: some synthetic rows sit close to real ones" if s <= 0.3
-                               else f"{s:.2f}: many synthetic rows sit very close to real ones")
+                               f"{s:.2f}{span}: synthetic rows are no closer to real ones than new real rows are "
+                               f"(held-out real rows: {s_real:.2f})" if near
+                               else f"{s:.2f}{span}: some synthetic rows sit close to real ones" if s <= 0.3
+                               else f"{s:.2f}{span}: many synthetic rows sit very close to real ones")
     r = scores.s_pmse
     out["s_pmse"] = ("not measured" if not np.isfinite(r) else
                      f"{r:.1f}: a propensity model tells the tables apart no better than two samples of one table"
@@ -459,10 +518,18 @@ def readings(scores: Scores) -> dict[str, str]:
     return out
 
 
+def _span(interval: tuple[float, float] | None, *, percent: bool = False) -> str:
+    """" (95% interval a to b)", or nothing without an interval."""
+    if interval is None or not np.isfinite(interval[0]):
+        return ""
+    low, high = (f"{x:.1%}" if percent else f"{x:.2f}" for x in interval)
+    return f" (95% interval {low} to {high})"
+
+
 def _detection_reading(scores: Scores) -> str:
     """The detection AUC with its interval, read against 0.5 and against what held-out real rows score."""
     d, (low, high) = scores.detection_auc, scores.detection_interval
-    interval = f" (95% interval {low:.2f} to {high:.2f})" if np.isfinite(low) else ""
+    interval = _span(scores.detection_interval)
     reference = "" if scores.detection_reference is None else \
         f"; held-out real rows score {scores.detection_reference:.2f}"
     if np.isfinite(high) and high < 0.45:

@@ -20,6 +20,13 @@ R², RMSE = √(mean (y − ŷ)²) and MAE = mean |y − ŷ|. Rows with a missin
 training set and from the holdout; without a target or without five labelled holdout rows the
 function returns None, as ``Scores.tstr_ratio`` does.
 
+**Uncertainty.** A holdout is a finite sample, so every value of the table comes with a 95% percentile
+bootstrap interval (Efron & Tibshirani 1993): the holdout rows are drawn with replacement ``BOOTSTRAP``
+times, each metric is computed again on every resample from the predictions already made (the models
+are not retrained: the interval is the holdout's sampling error, the part a bigger holdout would remove),
+and the 2.5th and 97.5th percentiles are kept. Every training set is scored on the same resamples, so
+the interval of the TSTR ratio (synthetic over real) is paired: the noise both share cancels out.
+
 **Model-specific utility** (:func:`coefficients`), after synthpop's ``compare.fit.synds`` (Nowok,
 Raab & Dibben 2016; Raab, Nowok & Dibben 2017): the same regression of the target on the other
 columns is fitted on real and on synthetic rows, and the coefficients are compared term by term:
@@ -55,7 +62,6 @@ from sklearn.metrics import (
     mean_squared_error,
     precision_recall_fscore_support,
     r2_score,
-    roc_auc_score,
 )
 from threadpoolctl import threadpool_limits
 
@@ -73,6 +79,8 @@ TOLERANCE = 0.01  # a change smaller than this (relative, for RMSE) reads as "ab
 MAX_LEVELS = 30  # a label column with more levels is left out of the regressions
 COEFFICIENT_ROWS = 100_000  # rows per table the regressions use at most (a seeded sample beyond)
 LEVEL = 0.05  # 95% intervals; significance at 5%
+
+BOOTSTRAP = 200  # resamples of the holdout behind each interval
 
 RESAMPLERS = ("none", "RandomUnderSampler", "TomekLinks", "SMOTE", "BorderlineSMOTE", "ADASYN", "SMOTEENN",
               "SMOTETomek")
@@ -105,7 +113,9 @@ def utility_table(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataF
     of the real training rows, classes only), ``rows`` {training set: rows}, ``notes`` (sentences), and for
     classes ``per_class`` and ``confusion``: {training set: DataFrame} (a :class:`Frames`), the first with
     precision, recall, f1 and support (holdout rows) per class, the second with the real classes as rows and
-    the predicted ones as columns. Classes are compared as text (3, 3.0 and '3' are one class).
+    the predicted ones as columns; ``interval``: {"low": DataFrame, "high": DataFrame} shaped as the table, the
+    95% bootstrap interval of each value, and ``tstr_interval``: (low, high) of synthetic over real accuracy (R²
+    for a number). Classes are compared as text (3, 3.0 and '3' are one class).
 
     Returns None when there is no target or fewer than ``MIN_HOLDOUT`` holdout rows with a target value.
     """
@@ -175,7 +185,7 @@ def _class_table(labelled: dict[str, pd.DataFrame], holdout: pd.DataFrame, targe
                         "so there is nothing to learn.", hint="Choose a target with at least two classes.")
     minority = counts.idxmin()  # ties: the first in sorted order
     everything = sorted(set(truth).union(*(set(_classes(rows[target])) for rows in labelled.values())))
-    rows, per_class, confusion = {}, Frames(), Frames()
+    rows, per_class, confusion, predictions = {}, Frames(), Frames(), {}
     for name, train in labelled.items():
         y = _classes(train[target])
         if len(set(y)) < 2:  # nothing to learn: the only class is every prediction
@@ -187,6 +197,7 @@ def _class_table(labelled: dict[str, pd.DataFrame], holdout: pd.DataFrame, targe
             predicted = learner.predict(x_test).astype(object)
             probabilities = learner.predict_proba(x_test) if hasattr(learner, "predict_proba") else None
             known = list(learner.classes_)
+        predictions[name] = (predicted, probabilities, known)
         with warnings.catch_warnings():  # a class predicted but absent from the holdout, and so on
             warnings.simplefilter("ignore")
             precision, recall, f1, support = precision_recall_fscore_support(
@@ -205,36 +216,131 @@ def _class_table(labelled: dict[str, pd.DataFrame], holdout: pd.DataFrame, targe
                                        columns=pd.Index(everything, name="predicted"))
     table = pd.DataFrame.from_dict(rows, orient="index").astype(float)[list(CLASS_METRICS)]
     table.attrs.update(task="class", minority=minority, per_class=per_class, confusion=confusion)
+    codes = {c: i for i, c in enumerate(everything)}
+    truth_codes = np.array([codes[c] for c in truth])
+
+    def metrics(name: str, weights: np.ndarray) -> list[float]:
+        predicted, probabilities, known = predictions[name]
+        scores = class_metrics(truth_codes, np.array([codes[c] for c in predicted]), weights, len(everything),
+                               codes[minority])
+        auc = _roc_auc(truth[weights > 0], None if probabilities is None else probabilities[weights > 0], known,
+                       minority, weights[weights > 0])
+        return [*scores[:3], auc, *scores[3:]]
+
+    _intervals(table, metrics, len(truth), seed, "accuracy")
     return table
 
 
-def _roc_auc(truth: np.ndarray, probabilities: np.ndarray | None, known: list, positive) -> float:
-    """ROC AUC of the probabilities (columns in the order of ``known``); NaN unless the holdout and the
-    training rows hold the same classes."""
+def class_metrics(truth: np.ndarray, predicted: np.ndarray, weights: np.ndarray, classes: int, minority: int
+                  ) -> tuple[float, float, float, float, float]:
+    """(accuracy, balanced accuracy, macro F1, recall and precision of class ``minority``) of class codes
+    0..``classes`` − 1, each holdout row counted ``weights`` times: sklearn's definitions (balanced accuracy over
+    the classes present in the truth, macro F1 over the classes present in the truth or the predictions, zero
+    where undefined), written with weighted counts so a bootstrap resample costs three ``bincount`` calls."""
+    right = (truth == predicted) * weights
+    support = np.bincount(truth, weights=weights, minlength=classes)  # rows of each class
+    guessed = np.bincount(predicted, weights=weights, minlength=classes)  # predictions of each class
+    hits = np.bincount(truth, weights=right, minlength=classes)  # true positives of each class
+    with np.errstate(invalid="ignore", divide="ignore"):
+        recall, precision = hits / support, hits / guessed
+        f1 = 2 * hits / (support + guessed)  # F1 = 2 TP / (2 TP + FP + FN)
+    present = support > 0
+    return (float(right.sum() / weights.sum()), float(recall[present].mean()),
+            float(np.nan_to_num(f1[present | (guessed > 0)]).mean()), float(recall[minority]),
+            float(precision[minority]))
+
+
+def _intervals(table: pd.DataFrame, metrics, n: int, seed: int, ratio: str) -> None:
+    """Put the 95% percentile bootstrap interval of every value of ``table`` in its ``attrs`` (see the module's
+    docstring): ``metrics(training set, weights)`` gives a row of the table for the holdout rows counted
+    ``weights`` times; every training set sees the same resamples."""
+    generator = np.random.default_rng([seed, 1])
+    replicates = {name: [] for name in table.index}
+    for _ in range(BOOTSTRAP):
+        weights = np.bincount(generator.integers(0, n, size=n), minlength=n).astype(float)
+        for name in table.index:
+            replicates[name].append(metrics(name, weights))
+    with warnings.catch_warnings():  # (a metric undefined in every resample has no interval)
+        warnings.simplefilter("ignore")
+        low, high = ({name: np.nanpercentile(np.array(rows, dtype=float), q, axis=0)
+                      for name, rows in replicates.items()} for q in (2.5, 97.5))
+        column = list(table.columns).index(ratio)
+        real, synthetic = (np.array(replicates[name], dtype=float)[:, column] for name in ("real", "synthetic"))
+        ratios = np.divide(synthetic, real, out=np.full(len(real), np.nan), where=real > 0)
+        tstr = tuple(float(x) for x in np.nanpercentile(ratios, [2.5, 97.5])) if np.isfinite(ratios).any() \
+            else (float("nan"), float("nan"))
+    table.attrs.update(interval=Frames(low=pd.DataFrame.from_dict(low, orient="index", columns=table.columns),
+                                       high=pd.DataFrame.from_dict(high, orient="index", columns=table.columns)),
+                       tstr_interval=tstr)
+
+
+def _roc_auc(truth: np.ndarray, probabilities: np.ndarray | None, known: list, positive,
+             weights: np.ndarray | None = None) -> float:
+    """ROC AUC of the probabilities (columns in the order of ``known``), rows counted ``weights`` times: two
+    classes, the AUC of class ``positive``; more, the one-vs-rest AUCs averaged over the classes (sklearn's
+    ``multi_class="ovr", average="macro"``). NaN unless the holdout and the training rows hold the same classes."""
     present = sorted(set(truth))
     if probabilities is None or present != sorted(known) or len(present) < 2:
         return float("nan")
+    weights = np.ones(len(truth)) if weights is None else weights
     if len(present) == 2:
-        return float(roc_auc_score(truth == positive, probabilities[:, known.index(positive)]))
-    return float(roc_auc_score(truth, probabilities, multi_class="ovr", average="macro", labels=known))
+        return weighted_auc(truth == positive, probabilities[:, known.index(positive)], weights)
+    return float(np.mean([weighted_auc(truth == c, probabilities[:, i], weights) for i, c in enumerate(known)]))
+
+
+def weighted_auc(positive: np.ndarray, score: np.ndarray, weights: np.ndarray) -> float:
+    """ROC AUC of ``score`` for the rows where ``positive`` holds, each row counted ``weights`` times: the
+    Mann-Whitney form AUC = Σ_pos w_i (W_neg(s < s_i) + ½ W_neg(s = s_i)) / (W_pos W_neg), over groups of tied
+    scores (sklearn's ``roc_auc_score`` with ``sample_weight``, at the cost of one sort; NaN without both kinds)."""
+    order = np.argsort(score, kind="stable")
+    ordered, hit, w = score[order], positive[order], weights[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(ordered)) + 1]  # the first row of each group of tied scores
+    pos, neg = np.add.reduceat(w * hit, starts), np.add.reduceat(w * ~hit, starts)
+    below = np.cumsum(neg) - neg  # negatives' weight strictly below each group
+    total = pos.sum() * neg.sum()
+    return float((pos * (below + neg / 2)).sum() / total) if total > 0 else float("nan")
 
 
 def _number_table(labelled: dict[str, pd.DataFrame], holdout: pd.DataFrame, target: str, kind: str,
                   seed: int) -> pd.DataFrame:
     truth = to_floats(holdout[target])
-    rows = {}
+    rows, predictions = {}, {}
     for name, train in labelled.items():
         learner, x_test = _learned(train, holdout, target, to_floats(train[target]), kind, False, seed)
-        predicted = learner.predict(x_test)
+        predicted = predictions[name] = learner.predict(x_test)
         rows[name] = {"r2": r2_score(truth, predicted),
                       "rmse": float(np.sqrt(mean_squared_error(truth, predicted))),  # √(mean (y − ŷ)²)
                       "mae": mean_absolute_error(truth, predicted)}  # mean |y − ŷ|
     table = pd.DataFrame.from_dict(rows, orient="index").astype(float)[list(NUMBER_METRICS)]
     table.attrs.update(task="number")
+    _intervals(table, lambda name, weights: number_metrics(truth, predictions[name], weights), len(truth), seed,
+               "r2")
     return table
 
 
+def number_metrics(truth: np.ndarray, predicted: np.ndarray, weights: np.ndarray) -> tuple[float, float, float]:
+    """(R², RMSE, MAE) with each row counted ``weights`` times (sklearn's definitions, as weighted sums)."""
+    n, residual = weights.sum(), truth - predicted
+    mean = weights @ truth / n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r2 = 1 - (weights @ residual**2) / (weights @ (truth - mean) ** 2)  # R² = 1 − SSE / SST
+    return float(r2), float(np.sqrt(weights @ residual**2 / n)), float(weights @ np.abs(residual) / n)
+
+
 # ---------------------------------------------------------------------------------------------- readings
+
+
+def utility_with_intervals(table: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`utility_table` to show: one row per metric, each training set's value beside its 95% interval
+    (as text, "low to high")."""
+    out = pd.DataFrame({"metric": table.columns})
+    interval = table.attrs.get("interval")
+    for name in table.index:
+        out[name] = table.loc[name].to_numpy()
+        if interval:
+            out[f"{name} 95%"] = [f"{low:.3f} to {high:.3f}" if np.isfinite(low) else "" for low, high in
+                                  zip(interval["low"].loc[name], interval["high"].loc[name], strict=True)]
+    return out
 
 
 def utility_readings(table: pd.DataFrame | None, *, minority=None) -> list[str]:

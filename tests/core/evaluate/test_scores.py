@@ -6,7 +6,7 @@ import pytest
 
 from core.errors import DataError
 from core.evaluate import evaluate
-from core.evaluate.scores import TSTR_MODELS, _detection, _quality, _tstr
+from core.evaluate.scores import TSTR_MODELS, _detection, _quality, _tstr, readings
 from core.schema import infer_schema
 
 
@@ -39,6 +39,40 @@ def test_fresh_real_rows_are_indistinguishable_useful_and_private(tables):
     assert abs(scores.tstr_ratio - 1) < 0.05
     assert scores.dcr_share_closer < 0.1 and scores.exact_copy_rate == 0.0
     assert scores.quality > 0.9
+
+
+def test_every_finite_sample_score_has_an_interval_and_real_data_a_reference(tables):
+    real, holdout, fresh, schema = tables
+    scores = evaluate(real, fresh, schema, holdout=holdout)
+    for name in ("tstr_ratio", "exact_copy_rate", "dcr_share_closer"):
+        low, high = scores.intervals[name]
+        assert low <= getattr(scores, name) <= high, name
+    assert scores.intervals["tstr_ratio"][0] <= 1 <= scores.intervals["tstr_ratio"][1]  # fresh rows: TSTR 1
+    assert scores.intervals["exact_copy_rate"][1] < 0.01  # no copy in 3,000 rows: the rate is below 1%
+    assert scores.intervals["dcr_share_closer"][0] <= 0.05 <= scores.intervals["dcr_share_closer"][1]
+    # held-out real rows against the training rows: what real data scores
+    assert abs(scores.references["quality"] - scores.quality) < 0.05
+    assert scores.references["exact_copy_rate"] == 0.0
+    assert scores.references["dcr_share_closer"] == pytest.approx(0.05, abs=0.01)
+    said = readings(scores)
+    assert "95% interval" in said["tstr_ratio"] and "held-out real rows score" in said["quality"]
+
+
+def test_copies_in_a_table_of_duplicates_are_read_against_the_copies_real_rows_make():
+    """Labels only: most real rows have a twin, so a fresh sample copies training rows as often as held-out real
+    rows do, and reads so, not as a privacy risk."""
+    rng = np.random.default_rng(0)
+
+    def draw(n):
+        return pd.DataFrame({"class": rng.choice(["1st", "2nd", "3rd"], n), "sex": rng.choice(["f", "m"], n),
+                             "survived": rng.choice(["yes", "no"], n)})
+
+    real, holdout, fresh = draw(600), draw(200), draw(600)
+    scores = evaluate(real, fresh, infer_schema(real, target="survived"), holdout=holdout)
+    assert scores.exact_copy_rate == 1.0 and scores.references["exact_copy_rate"] == 1.0
+    said = readings(scores)
+    assert "privacy risk" not in said["exact_copy_rate"] and "many duplicate rows" in said["exact_copy_rate"]
+    assert "no closer to real ones than new real rows" in said["dcr_share_closer"]
 
 
 def test_shuffled_columns_lose_their_relationships(tables):
@@ -129,7 +163,10 @@ def test_exact_copies_count_after_rounding_to_the_real_precision_and_types():
                           "seen": pd.date_range("2030-01-01", periods=300, freq="D", tz="UTC"),
                           "flag": rng.random(300) < 0.5})
     synthetic = pd.concat([copies, fresh.astype({"town": "category"})], ignore_index=True)
-    from core.evaluate.scores import _exact_copy_rate
+    from core.evaluate.scores import CopyIndex
+
+    def _exact_copy_rate(real, synthetic):
+        return CopyIndex(real).copies(synthetic).mean()
 
     assert _exact_copy_rate(real, synthetic) == pytest.approx(0.4)
     near = copies.assign(bmi=copies["bmi"] + 0.1)  # one step of the real precision away: not a copy

@@ -1,6 +1,8 @@
 """Utility on tables whose answers are known: SMOTE rows that help a classifier, a copy, a broken target,
 a known coefficient, an imbalanced table for the resampling comparison, and inputs that can't be scored."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -205,3 +207,81 @@ def test_bad_inputs_give_none_or_sentences(pima):
         resampling_comparison(real, holdout.iloc[:0], schema)
     with pytest.raises(DataError, match="holds integer values"):
         resampling_comparison(real, holdout, schema.with_target("age"))
+
+
+# ---------------------------------------------------------------------------------------------- intervals
+
+
+def test_weighted_metrics_equal_sklearn_with_sample_weights():
+    from sklearn.metrics import (accuracy_score, balanced_accuracy_score, f1_score, mean_absolute_error,
+                                 mean_squared_error, precision_score, r2_score, recall_score, roc_auc_score)
+
+    from core.evaluate.utility import class_metrics, number_metrics, weighted_auc
+
+    rng = np.random.default_rng(3)
+    truth, predicted = rng.integers(0, 3, 400), rng.integers(0, 4, 400)  # class 3 only predicted: F1 counts it
+    for weights in (np.ones(400), np.bincount(rng.integers(0, 400, 400), minlength=400).astype(float)):
+        got = class_metrics(truth, predicted, weights, 4, 1)
+        kept = weights > 0
+        w, t, p = weights[kept], truth[kept], predicted[kept]
+        with warnings.catch_warnings():  # (class 3 is absent from the truth: sklearn says so)
+            warnings.simplefilter("ignore")
+            expected = (accuracy_score(t, p, sample_weight=w), balanced_accuracy_score(t, p, sample_weight=w),
+                        f1_score(t, p, average="macro", sample_weight=w, zero_division=0),
+                        recall_score(t, p, labels=[1], average=None, sample_weight=w)[0],
+                        precision_score(t, p, labels=[1], average=None, sample_weight=w)[0])
+        assert got == pytest.approx(expected)
+        score = rng.random(400).round(1)  # many ties
+        assert weighted_auc(truth == 1, score, weights) == pytest.approx(
+            roc_auc_score(truth == 1, score, sample_weight=weights))
+        y, y_hat = rng.normal(size=400), rng.normal(size=400)
+        assert number_metrics(y, y_hat, weights) == pytest.approx(
+            (r2_score(y, y_hat, sample_weight=weights), np.sqrt(mean_squared_error(y, y_hat, sample_weight=weights)),
+             mean_absolute_error(y, y_hat, sample_weight=weights)))
+
+
+def test_bootstrap_intervals_cover_the_true_accuracy_and_ratio_about_95_percent_of_the_time():
+    """Three 'models' right on 80%, 70% and 75% of the population's rows: over 120 holdouts of 150 rows, each 95%
+    interval covers its true accuracy, and the paired TSTR interval covers 0.7 / 0.8, about 95% of the time."""
+    from core.evaluate.utility import _intervals, class_metrics
+
+    rng = np.random.default_rng(0)
+    truth_accuracy = {"real": 0.8, "synthetic": 0.7, "real+synthetic": 0.75}
+    covered = {name: 0 for name in truth_accuracy} | {"ratio": 0}
+    replications = 120
+    for seed in range(replications):
+        truth = rng.integers(0, 2, 150)
+        predicted = {name: np.where(rng.random(150) < p, truth, 1 - truth) for name, p in truth_accuracy.items()}
+        table = pd.DataFrame(index=list(truth_accuracy), columns=["accuracy"], dtype=float)
+        for name in truth_accuracy:
+            table.loc[name, "accuracy"] = np.mean(predicted[name] == truth)
+        _intervals(table, lambda name, w: [class_metrics(truth, predicted[name], w, 2, 1)[0]], 150, seed,
+                   "accuracy")
+        for name, p in truth_accuracy.items():
+            covered[name] += table.attrs["interval"]["low"].loc[name, "accuracy"] <= p <= \
+                table.attrs["interval"]["high"].loc[name, "accuracy"]
+        low, high = table.attrs["tstr_interval"]
+        covered["ratio"] += low <= 0.7 / 0.8 <= high
+    for name, hits in covered.items():
+        assert 0.87 <= hits / replications <= 1.0, (name, hits)
+
+
+def test_the_utility_table_carries_intervals_around_its_values(pima, salaries):
+    real, holdout, smote, schema = pima
+    train, held, numbers = salaries
+    for table in (utility_table(real, smote, holdout, schema, rng=0),
+                  utility_table(train, train, held, numbers, rng=0)):
+        low, high = table.attrs["interval"]["low"], table.attrs["interval"]["high"]
+        values = table.to_numpy()
+        finite = np.isfinite(values)
+        assert (low.to_numpy()[finite] <= values[finite] + 1e-9).all()
+        assert (values[finite] <= high.to_numpy()[finite] + 1e-9).all()
+        assert (high.to_numpy()[finite] - low.to_numpy()[finite] > 0).any()  # a finite holdout: real width
+        tstr_low, tstr_high = table.attrs["tstr_interval"]
+        assert tstr_low <= tstr_high
+    from core.evaluate.utility import utility_with_intervals
+
+    shown = utility_with_intervals(table)
+    assert list(shown["metric"]) == list(NUMBER_METRICS) and "synthetic 95%" in shown.columns
+    # the same rows trained on twice: the paired TSTR interval is exactly 1
+    assert table.attrs["tstr_interval"] == pytest.approx((1.0, 1.0))
