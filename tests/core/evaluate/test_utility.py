@@ -213,8 +213,17 @@ def test_bad_inputs_give_none_or_sentences(pima):
 
 
 def test_weighted_metrics_equal_sklearn_with_sample_weights():
-    from sklearn.metrics import (accuracy_score, balanced_accuracy_score, f1_score, mean_absolute_error,
-                                 mean_squared_error, precision_score, r2_score, recall_score, roc_auc_score)
+    from sklearn.metrics import (
+        accuracy_score,
+        balanced_accuracy_score,
+        f1_score,
+        mean_absolute_error,
+        mean_squared_error,
+        precision_score,
+        r2_score,
+        recall_score,
+        roc_auc_score,
+    )
 
     from core.evaluate.utility import class_metrics, number_metrics, weighted_auc
 
@@ -255,7 +264,7 @@ def test_bootstrap_intervals_cover_the_true_accuracy_and_ratio_about_95_percent_
         table = pd.DataFrame(index=list(truth_accuracy), columns=["accuracy"], dtype=float)
         for name in truth_accuracy:
             table.loc[name, "accuracy"] = np.mean(predicted[name] == truth)
-        _intervals(table, lambda name, w: [class_metrics(truth, predicted[name], w, 2, 1)[0]], 150, seed,
+        _intervals(table, lambda name, w, t=truth, p=predicted: [class_metrics(t, p[name], w, 2, 1)[0]], 150, seed,
                    "accuracy")
         for name, p in truth_accuracy.items():
             covered[name] += table.attrs["interval"]["low"].loc[name, "accuracy"] <= p <= \
