@@ -140,6 +140,11 @@ def _evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, ho
                   utility=utility, risks=attacks, intervals=intervals, references=references)
 
 
+def _at_most(df: pd.DataFrame, n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """``df``, or a seeded sample of ``n`` of its rows when it has more."""
+    return df.sample(n=n, random_state=rng.integers(2**31 - 1)) if len(df) > n else df
+
+
 def _proportion_interval(count: int, total: int) -> tuple[float, float]:
     """Wilson's 95% interval for a proportion of ``count`` in ``total`` (it keeps within 0..1 and is not empty at
     0, where the normal approximation is)."""
@@ -151,11 +156,7 @@ def _proportion_interval(count: int, total: int) -> tuple[float, float]:
 
 def _reference_quality(real: pd.DataFrame, holdout: pd.DataFrame, schema: Schema, rng: np.random.Generator) -> float:
     """The quality of the held-out real rows against (at most ``REFERENCE_ROWS`` of) the training rows."""
-    sample = real.sample(n=REFERENCE_ROWS, random_state=rng.integers(2**31 - 1)) if len(real) > REFERENCE_ROWS \
-        else real
-    held = holdout.sample(n=REFERENCE_ROWS, random_state=rng.integers(2**31 - 1)) if len(holdout) > REFERENCE_ROWS \
-        else holdout
-    shapes, trends = _quality(sample, held, schema)
+    shapes, trends = _quality(_at_most(real, REFERENCE_ROWS, rng), _at_most(holdout, REFERENCE_ROWS, rng), schema)
     return (shapes + trends) / 2 if np.isfinite(trends) else shapes
 
 
@@ -164,11 +165,9 @@ def _utility(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame 
     """The utility table of :mod:`core.evaluate.utility` (None where it cannot be scored, as for one class)."""
     from core.evaluate.utility import utility_table
 
-    def sample(df: pd.DataFrame) -> pd.DataFrame:  # (a training set beyond this size teaches a model little more)
-        return df.sample(n=DETECTION_ROWS, random_state=rng.integers(2**31 - 1)) if len(df) > DETECTION_ROWS else df
-
-    try:
-        return utility_table(sample(real), sample(synthetic), holdout, schema, rng=rng, model=model)
+    try:  # (a training set beyond DETECTION_ROWS rows teaches a model little more)
+        return utility_table(_at_most(real, DETECTION_ROWS, rng), _at_most(synthetic, DETECTION_ROWS, rng), holdout,
+                             schema, rng=rng, model=model)
     except DataError:
         return None
 
@@ -256,8 +255,7 @@ def _detection(real: pd.DataFrame, synthetic: pd.DataFrame, rng: np.random.Gener
     """(cross-validated AUC, its 95% interval over the folds (Student's t), the columns the detector leans on), on
     at most ``rows`` (default ``DETECTION_ROWS``) rows of each table."""
     n = min(len(real), len(synthetic), rows or DETECTION_ROWS)
-    a = real.sample(n=n, random_state=rng.integers(2**31 - 1)) if len(real) > n else real
-    b = synthetic.sample(n=n, random_state=rng.integers(2**31 - 1)) if len(synthetic) > n else synthetic
+    a, b = _at_most(real, n, rng), _at_most(synthetic, n, rng)
     both = _frames_for_trees([pd.concat([a, b], ignore_index=True)])[0]
     label = np.r_[np.zeros(len(a)), np.ones(len(b))]
     seed = int(rng.integers(2**31 - 1))
@@ -291,8 +289,7 @@ def _pmse(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, rng: np.r
     from sklearn.linear_model import LogisticRegression
 
     n = min(len(real), len(synthetic), DETECTION_ROWS)
-    a = real.sample(n=n, random_state=rng.integers(2**31 - 1)) if len(real) > n else real
-    b = synthetic.sample(n=n, random_state=rng.integers(2**31 - 1)) if len(synthetic) > n else synthetic
+    a, b = _at_most(real, n, rng), _at_most(synthetic, n, rng)
     encoder = RowEncoder(a, schema, max_levels=PMSE_LEVELS)
     source = encoder.numbers + [c for c in encoder.labels for _ in encoder.levels[c]]  # each feature's column
     xa, xb = encoder.encode(a), encoder.encode(b)
@@ -451,10 +448,8 @@ def _dcr_share_closer(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.D
     """(the share of synthetic rows closer to a training row than the holdout's 5th percentile, its 95% bootstrap
     interval, the same share of the held-out rows themselves, the distances). The reference is 0.05 unless many
     held-out rows tie at the threshold, as in a table of labels only, where most rows have a twin at distance 0."""
-    def sample(df: pd.DataFrame) -> pd.DataFrame:
-        return df.sample(n=PRIVACY_ROWS, random_state=rng.integers(2**31 - 1)) if len(df) > PRIVACY_ROWS else df
-
-    train, synth, hold = encode_rows([sample(real), sample(synthetic), holdout], schema)
+    train, synth, hold = encode_rows(
+        [_at_most(real, PRIVACY_ROWS, rng), _at_most(synthetic, PRIVACY_ROWS, rng), holdout], schema)
     index = NearestNeighbors(n_neighbors=min(2, len(train))).fit(train)
     synthetic_distances = index.kneighbors(synth)[0]
     synthetic_dcr = synthetic_distances[:, 0]

@@ -218,13 +218,14 @@ def _class_table(labelled: dict[str, pd.DataFrame], holdout: pd.DataFrame, targe
     table.attrs.update(task="class", minority=minority, per_class=per_class, confusion=confusion)
     codes = {c: i for i, c in enumerate(everything)}
     truth_codes = np.array([codes[c] for c in truth])
+    predicted_codes = {name: np.array([codes[c] for c in predicted]) for name, (predicted, _, _) in predictions.items()}
 
     def metrics(name: str, weights: np.ndarray) -> list[float]:
-        predicted, probabilities, known = predictions[name]
-        scores = class_metrics(truth_codes, np.array([codes[c] for c in predicted]), weights, len(everything),
-                               codes[minority])
-        auc = _roc_auc(truth[weights > 0], None if probabilities is None else probabilities[weights > 0], known,
-                       minority, weights[weights > 0])
+        _, probabilities, known = predictions[name]
+        scores = class_metrics(truth_codes, predicted_codes[name], weights, len(everything), codes[minority])
+        drawn = weights > 0
+        auc = _roc_auc(truth[drawn], None if probabilities is None else probabilities[drawn], known, minority,
+                       weights[drawn])
         return [*scores[:3], auc, *scores[3:]]
 
     _intervals(table, metrics, len(truth), seed, "accuracy")
