@@ -31,6 +31,20 @@ def choose(page: Page, label: str, option: str) -> None:
     raise AssertionError(f"could not choose {option!r} in {label!r}")
 
 
+def switch_on(page: Page, label: str) -> None:
+    """Turn a toggle on; retried because a click during a rerun can land on a widget that is being replaced."""
+    switch = page.get_by_role("switch", name=label, exact=True)
+    for _ in range(10):
+        try:
+            if not switch.is_checked(timeout=5_000):
+                page.get_by_text(label, exact=True).click(timeout=5_000)
+            expect(switch).to_be_checked(timeout=3_000)
+            return
+        except (AssertionError, PlaywrightError):
+            continue
+    raise AssertionError(f"could not turn on {label!r}")
+
+
 def expect_detail(page: Page, text: str) -> None:
     """The column-detail panel shows ``text`` (a rerun may briefly show the old panel beside the new)."""
     expect(page.locator(".st-key-column_detail").filter(has_text=text).first).to_be_visible()
@@ -321,7 +335,7 @@ def test_private_rows_per_class_with_cart_and_the_frontier_on_compare(page: Page
     choose(page, "Method", "Sequential CART (synthpop)")
     page.get_by_text("Privacy guard, conditions and rows per class").click()
     expect(page.get_by_text("Largest share of close rows")).to_be_visible()
-    page.get_by_text("Set the rows per class").click()
+    switch_on(page, "Set the rows per class")
     expect(page.get_by_text("The quotas add up to 273 rows: that many are generated.")).to_be_visible()
     gentoo = page.locator(".st-key-synth_quota--Gentoo input")
     gentoo.fill("151")
