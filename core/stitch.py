@@ -25,14 +25,14 @@ weight is not scored at all (score 0).
 
 Combination and classification. The score of a pair is the weighted mean of its key scores,
 S = sum_k w_k s_k / sum_k w_k over the keys both records have, the normalised analogue of the Fellegi-Sunter match
-weight. For each left record its ten best candidates with S >= threshold are ranked: the best one is a *certain* match when it leads the runner-up by more
-than ``margin`` points; when several lie within ``margin`` of the best, the match is *uncertain* and one of them is
-drawn uniformly at random with the seeded ``rng``: probabilistic concatenation (D'Orazio, Di Zio and Scanu 2006,
-ch. 1, on statistical matching). Matching is one-to-one and greedy. A pair is *certain* when each record is the
-other's best candidate by more than ``margin`` (so two left records tied for one right record are uncertain too);
-certain pairs are settled first, best score first, and a record they took is no longer a candidate for anyone. The
-remaining left records are then settled in order of their best remaining score (equal scores in random order), each
-drawing among its remaining close candidates; a pair that has become unambiguous is certain.
+weight. Each left record keeps its ten best candidates with S >= threshold. A pair is a *certain* match when each
+record is the other's best candidate by more than ``margin`` points. When several candidates lie within ``margin``
+of the best (on either side: two left records tied for one right record count too), the match is *uncertain* and
+one of them is drawn uniformly at random with the seeded ``rng``: probabilistic concatenation (D'Orazio, Di Zio and
+Scanu 2006, ch. 1, on statistical matching). Matching is one-to-one and greedy: certain pairs are settled first,
+best score first, and a record they took is no longer a candidate for anyone; the remaining left records are then
+settled in order of their best remaining score (equal scores in random order), each drawing among its remaining
+close candidates (a pair that has become unambiguous by then is certain).
 
 The stitched table is a full outer join: every left record (with its match's attributes, or missing values), then
 every right record no one matched (with missing values on the left side). Key columns appear once, under the left
@@ -189,7 +189,7 @@ def parse_dates(series: pd.Series, dayfirst: bool | None = None) -> tuple[pd.Ser
         fmt = next((f for v in present.unique()[:50] if (f := guess_datetime_format(v, dayfirst=first))), None)
         parsed = pd.to_datetime(text, format=fmt, errors="coerce") if fmt else pd.Series(pd.NaT, index=text.index)
         readings.append((int(parsed.notna().sum()), first, fmt, parsed))
-    count, first, fmt, parsed = max(readings, key=lambda r: r[0])  # ties: the first reading (month-first)
+    _, first, fmt, parsed = max(readings, key=lambda r: r[0])  # ties: the first reading (month-first)
     rest = parsed.isna() & text.notna() & (text != "")
     if rest.any():
         parsed = parsed.copy()
