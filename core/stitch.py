@@ -48,8 +48,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -58,6 +60,7 @@ from pandas.tseries.api import guess_datetime_format
 from rapidfuzz import fuzz, process
 
 from core.errors import DataError, ParameterError
+from core.io import read_table
 
 DEFAULT_THRESHOLD = 85.0
 DEFAULT_MARGIN = 5.0
@@ -186,7 +189,9 @@ def parse_dates(series: pd.Series, dayfirst: bool | None = None) -> tuple[pd.Ser
         return pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]"), None
     readings = []
     for first in ([dayfirst] if dayfirst is not None else [False, True]):
-        fmt = next((f for v in present.unique()[:50] if (f := guess_datetime_format(v, dayfirst=first))), None)
+        with warnings.catch_warnings():  # pandas warns when a value's only reading contradicts ``dayfirst``
+            warnings.simplefilter("ignore", UserWarning)
+            fmt = next((f for v in present.unique()[:50] if (f := guess_datetime_format(v, dayfirst=first))), None)
         parsed = pd.to_datetime(text, format=fmt, errors="coerce") if fmt else pd.Series(pd.NaT, index=text.index)
         readings.append((int(parsed.notna().sum()), first, fmt, parsed))
     _, first, fmt, parsed = max(readings, key=lambda r: r[0])  # ties: the first reading (month-first)
@@ -196,7 +201,7 @@ def parse_dates(series: pd.Series, dayfirst: bool | None = None) -> tuple[pd.Ser
         parsed[rest] = pd.to_datetime(text[rest], format="mixed", dayfirst=bool(first), errors="coerce")
     unread = int((parsed.isna() & text.notna() & (text != "")).sum())
     note = None
-    if dayfirst is None and len(readings) == 2 and readings[0][0] == readings[1][0] and fmt and "%d" in fmt:
+    if dayfirst is None and len({r[0] for r in readings}) == 1 and len({r[2] for r in readings}) == 2:
         note = f"'{series.name}' reads the same day-first or month-first; read month-first (choose day-first if not)."
     if unread:
         note = (note + " " if note else "") + (f"{unread:,} value(s) of '{series.name}' could not be read as "
@@ -577,3 +582,22 @@ def _fresh(name: str, used: set) -> str:
         candidate = f"{name}_{n}"
     used.add(candidate)
     return candidate
+
+
+# --------------------------------------------------------------------------- the bundled demo
+
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "assets" / "stitch"
+DEMO = {  # file stem: what the table is (assets/stitch/make.py writes them; truth.csv holds the true matching)
+    "customers": "A shop's customer register: 800 people, ISO dates, full addresses.",
+    "loyalty": "The loyalty-card system: 700 members, 600 of them customers, keyed by another hand (no accents, "
+               "'Last, First', typos, dd/mm/yyyy dates, St/Rd/Ave).",
+    "survey": "A satisfaction survey: 300 answers, 250 from customers, dates written '07 Mar 1985'.",
+}
+
+
+def demo_table(stem: str) -> pd.DataFrame:
+    """One of the bundled demo tables, read as an upload would be."""
+    if stem not in DEMO:
+        raise DataError(f"There is no demo table '{stem}'.", hint="Use one of: " + ", ".join(DEMO) + ".")
+    return read_table(DEMO_DIR / f"{stem}.csv")
