@@ -178,7 +178,8 @@ def parse_dates(series: pd.Series, dayfirst: bool | None = None) -> tuple[pd.Ser
     """``series`` read as dates (NaT where unreadable) and a sentence on how it was read (or None).
 
     One format is guessed per reading (month-first and day-first); the reading that parses more values wins, ties
-    go to ``dayfirst`` (month-first when None). Values in another format are then read one by one.
+    go to ``dayfirst`` (month-first when None). Values in another format are then read one by one. Year-first dates
+    are always read year-month-day.
     """
     if pd.api.types.is_datetime64_any_dtype(series):
         return (series.dt.tz_convert(None) if series.dt.tz is not None else series), None
@@ -188,25 +189,31 @@ def parse_dates(series: pd.Series, dayfirst: bool | None = None) -> tuple[pd.Ser
     if present.empty:
         return pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]"), None
     readings = []
-    for first in ([dayfirst] if dayfirst is not None else [False, True]):
+    for first in (bool(dayfirst), not dayfirst):  # the preferred reading first: it wins ties
         with warnings.catch_warnings():  # pandas warns when a value's only reading contradicts ``dayfirst``
             warnings.simplefilter("ignore", UserWarning)
-            fmt = next((f for v in present.unique()[:50] if (f := guess_datetime_format(v, dayfirst=first))), None)
+            fmt = next((f for v in present.unique()[:50] if (f := guess_datetime_format(v, dayfirst=first))
+                        and not _year_day_month(f)), None)
         parsed = pd.to_datetime(text, format=fmt, errors="coerce") if fmt else pd.Series(pd.NaT, index=text.index)
         readings.append((int(parsed.notna().sum()), first, fmt, parsed))
-    _, first, fmt, parsed = max(readings, key=lambda r: r[0])  # ties: the first reading (month-first)
+    _, first, fmt, parsed = max(readings, key=lambda r: r[0])
     rest = parsed.isna() & text.notna() & (text != "")
     if rest.any():
         parsed = parsed.copy()
         parsed[rest] = pd.to_datetime(text[rest], format="mixed", dayfirst=bool(first), errors="coerce")
     unread = int((parsed.isna() & text.notna() & (text != "")).sum())
     note = None
-    if dayfirst is None and len({r[0] for r in readings}) == 1 and len({r[2] for r in readings}) == 2:
+    if dayfirst is None and len({r[0] for r in readings}) == 1 and len({r[2] for r in readings}) == 2 and fmt:
         note = f"'{series.name}' reads the same day-first or month-first; read month-first (choose day-first if not)."
     if unread:
         note = (note + " " if note else "") + (f"{unread:,} value(s) of '{series.name}' could not be read as "
                                                "dates and count as missing.")
     return parsed, note
+
+
+def _year_day_month(fmt: str) -> bool:
+    """A format no one writes (2000-31-12): what guessing day-first makes of an ISO date."""
+    return all(p in fmt for p in ("%Y", "%d", "%m")) and fmt.index("%Y") < fmt.index("%d") < fmt.index("%m")
 
 
 def _date_like(series: pd.Series) -> bool:
@@ -401,9 +408,9 @@ def _blocks(keys, lcodes, rcodes, block, limit, n_left, n_right, notices) -> tup
     else:
         position = next(i for i, k in enumerate(keys) if k.left == block)
         lblock, rblock = pd.Series(lcodes[position]), pd.Series(rcodes[position])
-        lgroups = lblock.dropna().groupby(lblock.dropna()).indices
-        rgroups = rblock.dropna().groupby(rblock.dropna()).indices
-        blocks = [(rows, rgroups[value]) for value, rows in lgroups.items() if value in rgroups]
+        lgroups = lblock.dropna().groupby(lblock.dropna()).groups  # value -> row positions (the index is 0..n-1)
+        rgroups = rblock.dropna().groupby(rblock.dropna()).groups
+        blocks = [(rows.to_numpy(), rgroups[value].to_numpy()) for value, rows in lgroups.items() if value in rgroups]
         comparisons = int(sum(len(a) * len(b) for a, b in blocks))
         how = f"Blocking on '{block}' still leaves {comparisons:,} comparisons per key"
         hint = "Block on a key with more distinct values, or stitch samples of the tables."
