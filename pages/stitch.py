@@ -28,6 +28,7 @@ from ui.text import md, md_list, safe_preview
 PAGE = "stitch"
 TABLES = "stitch_tables"  # {"left": (name, frame), "right": ..., "third": ...}: the tables being stitched
 RESULT = "stitch_result"  # {"signature", "result", "names"}: the last stitching of these tables
+SHORT = {"auto": "auto", "words": "words, any order", "characters": "characters", "exact": "exact"}
 PREVIEW_ROWS = 200
 SHOWN_PAIRS = 30
 DATES = {None: "decide from the values (month first on a tie)", True: "day first (07/03 = 7 March)",
@@ -146,9 +147,9 @@ def key_widgets(left: pd.DataFrame, right: pd.DataFrame, sig: str) -> list[Key]:
         partner = cells[1].selectbox("Right column", options, index=default, key=f"stitch_right::{sig}::{i}",
                                      format_func=str, label_visibility="collapsed")
         scorer = cells[2].selectbox("Compared as", ["auto", *SCORERS], key=f"stitch_scorer::{sig}::{i}",
-                                    label_visibility="collapsed",
-                                    format_func=lambda s: "auto: exact for dates and numbers, else words"
-                                    if s == "auto" else f"{s}: {SCORERS[s].split(':')[0]}")
+                                    label_visibility="collapsed", format_func=SHORT.get,
+                                    help="auto: exact for dates and numbers, words for text. "
+                                         + " ".join(f"{name}: {text}." for name, text in SCORERS.items()))
         weight = cells[3].number_input("Weight", min_value=0.0, max_value=10.0, value=1.0, step=0.5,
                                        key=f"stitch_weight::{sig}::{i}", label_visibility="collapsed")
         keys.append(Key(column, partner, scorer, weight))

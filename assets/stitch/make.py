@@ -74,7 +74,8 @@ def people(n: int, rng: np.random.Generator) -> pd.DataFrame:
 
 def add_households(register: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Parents and children of the same name at the same address, born 25-35 years apart."""
-    parents = rng.choice(len(register) - N_HOUSEHOLDS, N_HOUSEHOLDS, replace=False)
+    older = np.flatnonzero(register["born"].iloc[:len(register) - N_HOUSEHOLDS] < pd.Timestamp("1975-01-01"))
+    parents = rng.choice(older, N_HOUSEHOLDS, replace=False)
     children = len(register) - N_HOUSEHOLDS + np.arange(N_HOUSEHOLDS)
     register.loc[np.concatenate([parents, children]), "household"] = True
     for parent, child in zip(parents, children, strict=True):
