@@ -572,3 +572,33 @@ def training_curves(history: list, loss_names: tuple[str, ...]) -> go.Figure:
     fig.update_layout(height=320, margin={"t": 40, "b": 40, "l": 50, "r": 20},
                       legend={"orientation": "h", "y": -0.25})
     return fig
+
+
+# --------------------------------------------------------------------------- stitching
+
+MATCH_COLOURS = {"certain": "#2a9d8f", "uncertain": "#e9c46a", "left only": "#8d99ae", "right only": "#b7b7a4"}
+
+
+def match_counts_figure(counts: dict[str, int]) -> go.Figure:
+    """How the records of two stitched tables fared: certain and uncertain pairs, records left unmatched per side."""
+    fig = go.Figure()
+    fig.add_bar(x=list(counts.values()), y=list(counts), orientation="h", text=[f"{v:,}" for v in counts.values()],
+                marker_color=[MATCH_COLOURS.get(k, REAL_COLOUR) for k in counts], textposition="auto",
+                hovertemplate="%{y}: %{x:,}<extra></extra>")
+    fig.update_layout(height=260, margin=dict(l=10, r=10, t=30, b=40), xaxis_title="rows of the stitched table",
+                      yaxis=dict(autorange="reversed"), title="Rows by how they were matched")
+    return fig
+
+
+def match_score_figure(best: pd.Series, threshold: float) -> go.Figure:
+    """Each left record's best candidate score (0-100), with the threshold a match must reach."""
+    counts, edges = np.histogram(best.to_numpy(dtype=float), bins=50, range=(0, 100))
+    fig = go.Figure()
+    fig.add_bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, width=np.diff(edges), marker_color=REAL_COLOUR,
+                hovertemplate="score %{x:.0f}: %{y:,} records<extra></extra>")
+    fig.add_vline(x=threshold, line_dash="dash", line_color="#c0392b", annotation_text=f"threshold {threshold:g}",
+                  annotation_position="top left")
+    fig.update_layout(height=260, margin=dict(l=40, r=10, t=30, b=40), bargap=0, yaxis_title="left records",
+                      xaxis=dict(title="best score against the other table (0 = nothing comparable)", range=[0, 100]),
+                      title="Best match score per record")
+    return fig

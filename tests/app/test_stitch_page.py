@@ -1,0 +1,43 @@
+"""AppTest for the Stitch page: the demo pair stitched and made the working table, a third table stitched on, the
+pending question when runs would be lost, and a bad choice told in a sentence."""
+
+from tests.app import conftest
+
+
+def open_page():
+    return conftest.open_page("pages/stitch.py")
+
+
+def test_demo_pair_stitched_and_used():
+    at = open_page()
+    assert any("Upload a second table" in i.value for i in at.info)  # the working table waits for a partner
+    at.button(key="stitch_demo").click().run()
+    assert at.multiselect[0].value == ["name", "date_of_birth", "address", "town"]
+    at.button(key="stitch_run").click().run()
+    assert not at.exception and not at.error
+    certain, uncertain, left_only, right_only = (int(m.value.replace(",", "")) for m in at.metric)
+    assert certain > 500 and uncertain > 0
+    assert certain + uncertain + left_only == 800 and certain + uncertain + right_only == 700
+    assert len(at.get("plotly_chart")) == 2
+    at.button(key="stitch_third").click().run()  # the survey onto the stitched table
+    assert "customers + loyalty" in at.markdown[0].value or any("customers + loyalty" in c.value for c in at.caption)
+    at.button(key="stitch_run").click().run()
+    assert not at.error
+    at.button(key="stitch_use").click().run()
+    assert any("is now the working table" in s.value for s in at.success)
+    assert "customers + loyalty + survey" in at.sidebar.markdown[1].value
+
+
+def test_no_keys_is_a_sentence_and_runs_are_not_lost_silently():
+    at = open_page()
+    at.button(key="stitch_demo").click().run()
+    at.multiselect[0].set_value([]).run()
+    at.button(key="stitch_run").click().run()
+    assert not at.exception and any("at least one pair of key columns" in e.value for e in at.error)
+    at.multiselect[0].set_value(["name"]).run()
+    at.button(key="stitch_run").click().run()
+    at.session_state["workspace"].runs.append(object())  # a run the user made earlier
+    at.button(key="stitch_use").click().run()
+    assert any("forgets 1 run" in w.value for w in at.warning)
+    at.button(key="stitch_no").click().run()
+    assert at.sidebar.markdown[1].value == "**penguins**"
