@@ -222,7 +222,7 @@ def _column(spec: Any, i: int, notices: list[str]) -> Column:
     name = _text(spec["name"], f"{where}'s 'name'")
     where = f"Column {quote(name)}"
     kind = spec["kind"]
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise _refuse(where, f"has the kind {quote(json.dumps(kind))}, which a scenario does not know",
                       "Kinds: " + ", ".join(KINDS) + ".")
     given = [s for s in ("distribution", "histogram", "categories", "p", "dates") if s in spec]
@@ -281,7 +281,7 @@ def _list(value: Any, where: str) -> list:
 def _family(spec: dict, where: str, whole: bool) -> tuple[dict, list | None, Numbers]:
     d = _keys(spec["distribution"], f"{where}'s 'distribution'", {"family", "params"}, ("family",))
     key = d["family"]
-    if key not in FAMILIES:
+    if not isinstance(key, str) or key not in FAMILIES:
         raise _refuse(where, f"asks for the family {quote(json.dumps(key))}, which a scenario does not know",
                       "Families: " + ", ".join(FAMILIES) + ".")
     family = FAMILIES[key]
@@ -341,7 +341,7 @@ def _correlation(value: Any, names: list[str], notices: list[str]):
         return "copula", (), None, None
     c = _keys(value, "The scenario's 'correlation'", {"method", "columns", "matrix"}, ("columns", "matrix"))
     method = c.get("method", "copula")
-    if method not in METHODS:
+    if not isinstance(method, str) or method not in METHODS:
         raise ParameterError(f"The correlation method {quote(json.dumps(method))} is not one a scenario knows.",
                              hint="Methods: copula, cholesky.")
     columns = c["columns"]
