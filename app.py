@@ -19,7 +19,8 @@ pages = {
                         url_path="missingness")],
     "Prepare": [st.Page("pages/impute.py", title="Impute", icon=":material/healing:", url_path="impute")],
     "Generate": [st.Page("pages/synthesize.py", title="Synthesize", icon=":material/auto_awesome:",
-                         url_path="synthesize")],
+                         url_path="synthesize"),
+                 st.Page("pages/design.py", title="Design from scratch", icon=":material/draw:", url_path="design")],
     "Evaluate": [st.Page("pages/compare.py", title="Compare", icon=":material/balance:", url_path="compare")],
     "Learn": [
         st.Page("pages/learn_smote.py", title="SMOTE, step by step", icon=":material/scatter_plot:",

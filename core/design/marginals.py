@@ -135,7 +135,7 @@ class Numbers:
         lo, hi = self.mass
         if self.discrete:
             k = np.arange(a, b + 1) if b - a <= points else np.unique(np.rint(np.linspace(a, b, points)))
-            return k, self.dist.pmf(k) / (hi - lo)
+            return k.astype(np.int64), self.dist.pmf(k) / (hi - lo)
         if a == b:
             a, b = a - 0.5, b + 0.5
         x = np.linspace(a, b, points)

@@ -108,6 +108,14 @@ class Column:
     def kind(self) -> str:
         return self.spec["kind"]
 
+    def declared(self) -> tuple[str, np.ndarray, np.ndarray]:
+        """(shape, x, y) of the declared marginal, for ``core.plots.declared_marginal``: a "density" of numbers,
+        a "probability" per value (categories, 0/1, counts) or "per day" (dates)."""
+        x, y = self.marginal.curve()
+        if self.kind == "datetime":
+            return "per day", x, y
+        return ("probability" if isinstance(self.marginal, Values) or self.marginal.discrete else "density"), x, y
+
 
 @dataclass(frozen=True)
 class Scenario:
