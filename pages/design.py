@@ -367,9 +367,7 @@ def render() -> None:
 
     st.subheader("Columns")
     columns = draft["columns"]
-    safe_preview(pd.DataFrame({"column": [c.get("name") for c in columns], "kind": [c.get("kind") for c in columns],
-                               "declared as": [guarded("describing the column", describe, c) or "" for c in columns]}),
-                 hide_index=True, width="stretch")
+    overview = st.container()  # filled once the editor below has written this run's edit into the draft
     if st.session_state.get(CHOSEN, 0) >= len(columns):
         st.session_state[CHOSEN] = 0
     pick, add, remove = st.columns([3, 1, 1], vertical_alignment="bottom")
@@ -388,6 +386,9 @@ def render() -> None:
         correlation["columns"] = [columns[index]["name"] if c == old else c for c in correlation["columns"]]
         st.session_state[VERSION] += 1
         st.rerun()
+    safe_preview(pd.DataFrame({"column": [c.get("name") for c in columns], "kind": [c.get("kind") for c in columns],
+                               "declared as": [guarded("describing the column", describe, c) or "" for c in columns]}),
+                 overview, hide_index=True, width="stretch")
 
     scenario = None
     try:
