@@ -354,8 +354,8 @@ def render() -> None:
         go.button("Start", key="design_start_button", on_click=start_from, icon=":material/restart_alt:")
     with load:
         st.file_uploader("Load a scenario (JSON)", type=["json"], key=UPLOAD, on_change=upload_scenario,
-                         help="A scenario saved from this page. It is read as data and checked field by field; "
-                              "nothing in it is run.")
+                         help="A scenario saved from this page (at most 1 MB). It is read as data and checked "
+                              "field by field; nothing in it is run.")
 
     st.header(md(draft.get("name", "")), divider="gray")
     with st.expander("Name and description"):
@@ -420,7 +420,8 @@ def render() -> None:
         help="Conditions every row must meet, like age >= 18; rows that break one are drawn again.").splitlines()
         if line.strip()]
 
-    rows_box, seed_box = st.columns(2)
+    st.subheader("Rows, seed and generate")
+    rows_box, seed_box = st.columns(2, gap="large")
     draft["rows"] = rows_box.number_input("Rows to generate", value=int(draft.get("rows", 1000)), step=100,
                                           key=f"d{version}_rows")
     draft["seed"] = seed_box.number_input("Seed", value=int(draft.get("seed", 0)), step=1, key=f"d{version}_seed",
@@ -437,6 +438,15 @@ def render() -> None:
         st.info(md(notice), icon=":material/info:")
 
     text = scenario.to_json()
+    save, use = st.columns(2, gap="large")
+    if use.button(f"Generate {scenario.rows:,} rows and use them", type="primary", key="design_generate",
+                  icon=":material/play_arrow:",
+                  help="Draws the table with this seed and makes it the working table (asking first when that would "
+                       "forget runs or an imputed table)."):
+        generate_and_use(text, scenario.seed, scenario.rows)
+    save.download_button("Download the scenario (JSON)", text, file_name="scenario.json", mime="application/json",
+                         key="design_download", icon=":material/download:",
+                         help="Load it here again later (or share it): the same scenario and seed give the same table.")
     st.subheader(f"Preview: {min(PREVIEW_ROWS, scenario.rows):,} rows")
     sample = guarded("drawing the preview", preview, text, scenario.seed)
     if sample is not None:
@@ -455,13 +465,6 @@ def render() -> None:
             st.caption(f"Rule {md(report.rule)}: rejected {report.share:.1%} of the rows drawn.")
         safe_preview(sample.table.head(20), hide_index=True, height=250)
 
-    st.subheader("Generate")
-    save, use = st.columns(2, gap="large")
-    save.download_button("Download the scenario (JSON)", text, file_name="scenario.json", mime="application/json",
-                         key="design_download", icon=":material/download:")
-    if use.button(f"Generate {scenario.rows:,} rows and use them", type="primary", key="design_generate",
-                  icon=":material/play_arrow:"):
-        generate_and_use(text, scenario.seed, scenario.rows)
 
 
 render()
