@@ -65,3 +65,21 @@ def test_generate_makes_the_working_table_and_asks_before_forgetting_runs():
     assert (new.raw["systolic"] > new.raw["diastolic"]).all()
     assert any("is now the working table" in s.value for s in at.success)
     assert not at.exception and not at.error
+
+
+def test_an_empty_start_grows_column_by_column_through_every_kind():
+    at = start(conftest.open_page(PAGE), "empty")
+    assert [c["name"] for c in at.session_state["design_draft"]["columns"]] == ["x"]
+    at.button(key="design_add").click().run()
+    assert at.session_state["design_column"] == 1
+    for kind in ("categorical", "binary", "datetime", "integer"):
+        at.selectbox(key=key(at, "c1_kind")).select(kind).run()
+        assert at.session_state["design_draft"]["columns"][1]["kind"] == kind
+        assert not at.exception and not at.error, kind
+    at.text_input(key=key(at, "c1_name")).input("visits").run()
+    assert at.session_state["design_draft"]["columns"][1]["name"] == "visits"
+    at.text_area(key=key(at, "derived")).input("noisy = x + normal(0, 1)").run()
+    at.text_area(key=key(at, "rules")).input("visits > ").run()
+    assert any("not a valid expression" in e.value for e in at.error)
+    at.button(key="design_remove").click().run()
+    assert not at.exception
