@@ -38,4 +38,4 @@ pages = {
                 url_path="learn_imputation"),
     ],
 }
-st.navigation(pages).run()
+st.navigation(pages, expanded=True).run()  # every page listed: no lesson hidden behind 'View more'

@@ -36,7 +36,7 @@ def test_design_a_worked_scenario_and_use_it(browser, server):
     SHOTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=str(SHOTS / "design-edit.png"))
 
-    tab.locator(".st-key-design_generate button").click()
+    tab.get_by_role("button", name="Generate 2,000 rows and use them").click()  # (a hidden copy shares its key)
     expect(tab.get_by_text("is now the working table")).to_be_visible(timeout=60_000)
     sidebar = tab.get_by_test_id("stSidebar")
     expect(sidebar.get_by_text("Online shop: customers and orders")).to_be_visible()
