@@ -20,7 +20,8 @@ pages = {
     "Prepare": [st.Page("pages/impute.py", title="Impute", icon=":material/healing:", url_path="impute"),
                 st.Page("pages/stitch.py", title="Stitch tables", icon=":material/join:", url_path="stitch")],
     "Generate": [st.Page("pages/synthesize.py", title="Synthesize", icon=":material/auto_awesome:",
-                         url_path="synthesize")],
+                         url_path="synthesize"),
+                 st.Page("pages/design.py", title="Design from scratch", icon=":material/draw:", url_path="design")],
     "Evaluate": [st.Page("pages/compare.py", title="Compare", icon=":material/balance:", url_path="compare")],
     "Learn": [
         st.Page("pages/learn_smote.py", title="SMOTE, step by step", icon=":material/scatter_plot:",
@@ -38,4 +39,4 @@ pages = {
                 url_path="learn_imputation"),
     ],
 }
-st.navigation(pages).run()
+st.navigation(pages, expanded=True).run()  # every page listed: no lesson hidden behind 'View more'

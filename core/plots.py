@@ -602,3 +602,49 @@ def match_score_figure(best: pd.Series, threshold: float) -> go.Figure:
                       xaxis=dict(title="best score against the other table (0 = nothing comparable)", range=[0, 100]),
                       title="Best match score per record")
     return fig
+
+
+# --------------------------------------------------------------------------- designed scenarios
+
+def declared_marginal(name: str, shape: str, x, y, sample: pd.Series | None = None) -> go.Figure:
+    """A declared marginal (``shape``: "density" of numbers, "probability" per value, or "per day" for dates),
+    with the shares of a drawn ``sample`` on the same scale as bars when one is given."""
+    fig = go.Figure()
+    values = sample.dropna() if sample is not None else None
+    if shape == "probability":
+        labels = [str(v) for v in x]
+        if values is not None:
+            numeric = pd.api.types.is_numeric_dtype(values)
+            shares = (values if numeric else values.astype(str)).value_counts(normalize=True).reindex(
+                list(x) if numeric else labels, fill_value=0.0)
+            fig.add_bar(x=labels, y=shares.to_numpy(), name="drawn", marker_color=REAL_COLOUR, opacity=0.7)
+        fig.add_scatter(x=labels, y=np.asarray(y), mode="markers+lines" if len(labels) > 12 else "markers",
+                        name="declared", marker=dict(color=SYNTHETIC_COLOUR, size=9, symbol="diamond"),
+                        line=dict(color=SYNTHETIC_COLOUR))
+        fig.update_xaxes(type="category")
+        fig.update_yaxes(title="share")
+    else:
+        dates = shape == "per day"
+        x = np.asarray(x)
+        grid = x.astype("datetime64[ns]").astype(np.int64) if dates else x.astype(float)
+        if values is not None and len(values):
+            stamps = values.to_numpy().astype("datetime64[ns]").astype(np.int64) if dates else \
+                values.to_numpy(dtype=float)
+            edges = np.histogram_bin_edges(grid if dates else stamps, bins=HIST_BINS)  # dates: the declared range
+            counts = np.histogram(stamps, bins=edges)[0]
+            width = np.diff(edges) / (86_400e9 if dates else 1.0)  # a bin's width in days (dates) or units
+            centres = (edges[:-1] + edges[1:]) / 2
+            fig.add_bar(x=pd.to_datetime(centres) if dates else centres, y=counts / counts.sum() / width,
+                        width=np.diff(edges) / 1e6 if dates else np.diff(edges), name="drawn",
+                        marker_color=REAL_COLOUR, opacity=0.6)
+        if dates:  # the declared share per day, averaged over the chart's bins (a weekly pattern would be a comb)
+            edges = np.histogram_bin_edges(grid, bins=HIST_BINS)
+            per_bin = np.histogram(grid, bins=edges, weights=np.asarray(y))[0]
+            days = np.maximum(np.histogram(grid, bins=edges)[0], 1)
+            x, y = pd.to_datetime((edges[:-1] + edges[1:]) / 2), per_bin / days  # mean share per day in the bin
+        fig.add_scatter(x=x, y=np.asarray(y), mode="lines+markers" if dates else "lines", name="declared",
+                        line=dict(color=SYNTHETIC_COLOUR, width=2.5))
+        fig.update_yaxes(title="share per day" if dates else "density")
+    fig.update_layout(title=str(name), height=260, bargap=0.05 if shape == "probability" else 0,
+                      margin=dict(l=40, r=10, t=40, b=30), legend=dict(orientation="h", y=1.2, x=1, xanchor="right"))
+    return fig

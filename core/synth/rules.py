@@ -24,6 +24,17 @@ is ``inf`` in microseconds); a literal beyond int64 or float64 is refused; text 
 bounded per value and in total. Parsing is bounded too (length, nesting depth, number of parts),
 and each evaluation has a time budget (``expression_seconds`` in ``core.limits``).
 
+**Random terms.** A derived column may carry noise, ``total = price * quantity * (1 + normal(0, 0.05))``,
+when its caller asks for them (``parse(..., random=True)``, as a designed scenario does): ``normal(μ, σ)``
+draws x = μ + σz with z ~ N(0, 1); ``uniform(a, b)`` draws x = a + (b − a)u with u ~ U(0, 1); ``poisson(λ)``
+draws a count with mean λ; ``choice(v₁, …, v_k)`` draws one of the values written out, each with chance 1/k.
+Each draws exactly one value per row from the ``rng`` given to ``evaluate`` (numpy's Generator, so the same
+seed gives the same column byte for byte, whatever the values), its parameters may be numbers or columns,
+and they are bounded (finite, |x| ≤ 10¹², σ ≥ 0, a ≤ b, 0 ≤ λ ≤ 10⁹) or the row's value is refused with a
+sentence. A caller that does not ask for random terms (the business rules of imputation and synthesis, whose
+checks must give the same verdict every time they run) gets them refused when the text is parsed, so every
+expression it evaluates stays deterministic.
+
 **Why not numexpr.** We weighed handing the whitelisted tree to numexpr, a well-kept typed array
 evaluator. It would give fixed-width arithmetic, but rules need what it does not have: text
 values and text equality, ``in`` lists, ``isna``/``notna`` and Kleene logic over missing values,
@@ -179,7 +190,8 @@ _KIND_WORDS = {"number": "a number", "boolean": "a true/false value", "text": "t
 class _Function:
     arguments: tuple[int, int]  # fewest and most
     kinds: tuple[str, ...]  # kinds of value it takes
-    apply: Callable[..., _Value]
+    apply: Callable[..., _Value]  # a random one is called as apply(rng, rows, *values)
+    random: bool = False
 
     def takes(self, name: str) -> str:
         low, high = self.arguments
@@ -213,19 +225,80 @@ _FUNCTIONS: dict[str, _Function] = {
 }
 
 
+_RANDOM_BOUND = 1e12  # largest |parameter| a random term takes
+_MAX_RATE = 1e9  # largest mean of poisson()
+
+
+def _parameters(name: str, *values: _Value) -> list[np.ndarray]:
+    """Random terms' parameters as float64 (NaN where missing), refused when infinite or beyond the bound."""
+    out = []
+    for value in values:
+        data = np.where(value.missing, np.nan, value.data.astype(np.float64))
+        if np.any(np.abs(data[~np.isnan(data)]) > _RANDOM_BOUND):
+            raise _Refusal(f"gives {name}() a parameter that is infinite or beyond ±{_RANDOM_BOUND:.0e}")
+        out.append(data)
+    return out
+
+
+def _normal(rng: np.random.Generator, rows: int, mu: _Value, sd: _Value) -> _Value:
+    mu, sd = _parameters("normal", mu, sd)
+    if np.any(sd < 0):
+        raise _Refusal("gives normal() a negative standard deviation", "Write it like: normal(0, 0.05)")
+    return _number(mu + sd * rng.standard_normal(rows))  # x = μ + σz, z ~ N(0, 1)
+
+
+def _uniform(rng: np.random.Generator, rows: int, a: _Value, b: _Value) -> _Value:
+    a, b = _parameters("uniform", a, b)
+    if np.any(a > b):
+        raise _Refusal("gives uniform() a lower end above its upper end", "Write it like: uniform(0, 1)")
+    return _number(a + (b - a) * rng.random(rows))  # x = a + (b − a)u, u ~ U(0, 1)
+
+
+def _poisson(rng: np.random.Generator, rows: int, rate: _Value) -> _Value:
+    (rate,) = _parameters("poisson", rate)
+    if np.any(rate < 0) or np.any(rate > _MAX_RATE):
+        raise _Refusal(f"gives poisson() a mean outside 0 to {_MAX_RATE:.0e}", "Write it like: poisson(3)")
+    missing = np.broadcast_to(np.isnan(rate), (rows,))
+    counts = rng.poisson(np.broadcast_to(np.nan_to_num(rate), (rows,)))  # P(k) = λᵏ e^(−λ) / k!
+    return _number(np.where(missing, np.nan, counts) if missing.any() else counts.astype(np.int64))
+
+
+def _choice(rng: np.random.Generator, rows: int, *values: _Value) -> _Value:
+    if len({v.kind for v in values}) > 1:
+        raise _Refusal("gives choice() values of different kinds", 'Write it like: choice("a", "b", "c")')
+    picked = rng.integers(len(values), size=rows)  # each value with chance 1/k
+    options = [v.data.item() for v in values]
+    if values[0].kind == "text":
+        return _Value("text", np.array(options, dtype=object)[picked], np.zeros(rows, bool))
+    return _number(np.asarray(options)[picked])
+
+
+_RANDOM_FUNCTIONS: dict[str, _Function] = {
+    "normal": _Function((2, 2), ("number",), _normal, random=True),
+    "uniform": _Function((2, 2), ("number",), _uniform, random=True),
+    "poisson": _Function((1, 1), ("number",), _poisson, random=True),
+    "choice": _Function((2, 20), ("number", "text"), _choice, random=True),
+}
+
+
 @dataclass(frozen=True)
 class Expression:
-    """A parsed expression and the columns it reads."""
+    """A parsed expression and the columns it reads; ``random`` when it draws random terms (then it needs an rng)."""
 
     text: str
     tree: ast.Expression
     names: dict[str, Any]  # name in the parsed text (a placeholder for a back-ticked one) -> column of the table
     columns: tuple[Any, ...]
+    random: bool = False
 
-    def evaluate(self, df: pd.DataFrame) -> pd.Series:
-        """The expression over ``df``: a Series with ``df``'s index (a constant is repeated). ``df`` is not changed."""
+    def evaluate(self, df: pd.DataFrame, *, rng: np.random.Generator | None = None) -> pd.Series:
+        """The expression over ``df``: a Series with ``df``'s index (a constant is repeated). ``df`` is not changed.
+
+        An expression with random terms draws them from ``rng`` (one value per row each), which it then needs."""
+        if self.random and rng is None:
+            raise DataError(f"{quote(self.text)} draws random terms, so it needs a seeded generator to evaluate.")
         seconds = limits().expression_seconds
-        evaluator = _Evaluator(df, self, time.monotonic() + seconds, seconds)
+        evaluator = _Evaluator(df, self, time.monotonic() + seconds, seconds, rng)
         try:
             with np.errstate(all="ignore"):
                 return _to_series(evaluator.visit(self.tree.body), df.index)
@@ -236,8 +309,10 @@ class Expression:
                             hint="Simplify the expression, or use fewer rows.") from None
 
 
-def parse(text: str, columns: list[Any]) -> Expression:
-    """Parse ``text`` against the whitelist and the table's ``columns``; raise ParameterError if it can't be."""
+def parse(text: str, columns: list[Any], *, random: bool = False) -> Expression:
+    """Parse ``text`` against the whitelist and the table's ``columns``; raise ParameterError if it can't be.
+
+    Random terms (normal, uniform, poisson, choice) are allowed only with ``random=True``."""
     if not isinstance(text, str) or not text.strip():
         raise ParameterError("The expression is empty.")
     if len(text) > _MAX_LENGTH:
@@ -262,8 +337,9 @@ def parse(text: str, columns: list[Any]) -> Expression:
         raise ParameterError(f"{quote(text)} is not a valid expression ({exc.msg}).", hint=_HINT) from None
     except (RecursionError, MemoryError, ValueError):
         raise ParameterError(f"{quote(text)} is nested too deeply to read.", hint=_HINT) from None
-    used = _check(tree, text, names, lookup)
-    return Expression(text=text, tree=tree, names=used, columns=tuple(dict.fromkeys(used.values())))
+    used = _check(tree, text, names, lookup, random)
+    draws = any(isinstance(n, ast.Call) and n.func.id in _RANDOM_FUNCTIONS for n in ast.walk(tree))
+    return Expression(text=text, tree=tree, names=used, columns=tuple(dict.fromkeys(used.values())), random=draws)
 
 
 _ALLOWED = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd, ast.Compare,
@@ -271,8 +347,10 @@ _ALLOWED = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, a
             *_COMPARE, *_ARITHMETIC)
 
 
-def _check(tree: ast.Expression, text: str, names: dict[str, str], lookup: dict[str, Any]) -> dict[str, Any]:
+def _check(tree: ast.Expression, text: str, names: dict[str, str], lookup: dict[str, Any],
+           random: bool = False) -> dict[str, Any]:
     """Walk the tree once, without recursion; refuse what rules can't do. Returns {name in the text: column}."""
+    known = {**_FUNCTIONS, **(_RANDOM_FUNCTIONS if random else {})}
 
     def refuse(what: str, hint: str | None = None) -> ParameterError:
         return ParameterError(f"{quote(text)} {what}.", hint=hint)
@@ -292,19 +370,25 @@ def _check(tree: ast.Expression, text: str, names: dict[str, str], lookup: dict[
         if not isinstance(node, _ALLOWED):
             raise refuse(f"uses {_describe(node)}, which rules do not allow",
                          "Rules may use columns, numbers, text, arithmetic, comparisons, and/or/not and "
-                         + ", ".join(_FUNCTIONS) + ".")
+                         + ", ".join(known) + ".")
         if isinstance(node, ast.Constant):
             _check_constant(node.value, refuse)
         elif isinstance(node, ast.Call):
             name = node.func.id if isinstance(node.func, ast.Name) else None
-            if name not in _FUNCTIONS:
-                raise refuse("calls a function rules do not know", "Known functions: " + ", ".join(_FUNCTIONS) + ".")
-            low, high = _FUNCTIONS[name].arguments
+            if name in _RANDOM_FUNCTIONS and not random:
+                raise refuse(f"calls {name}(), a random term, which only the derived columns of a designed scenario "
+                             "may use", "Rules and derived columns here must give the same result every time.")
+            if name not in known:
+                raise refuse("calls a function rules do not know", "Known functions: " + ", ".join(known) + ".")
+            low, high = known[name].arguments
             if node.keywords:
                 raise refuse(f"gives {name}() a named argument", f"Write it like: {name}(income)")
             if not low <= len(node.args) <= high:
                 raise refuse(f"gives {name}() {len(node.args)} argument(s), but "
-                             f"{_FUNCTIONS[name].takes(name)}", f"Write it like: {name}(income)")
+                             f"{known[name].takes(name)}", f"Write it like: {name}(income)")
+            if name == "choice" and not all(_is_literal(a) for a in node.args):
+                raise refuse("gives choice() something other than values written out",
+                             'Write it like: choice("a", "b", "c")')
         elif isinstance(node, ast.Name) and id(node) not in functions:
             column = names.get(node.id, node.id)
             if column not in lookup:
@@ -368,8 +452,10 @@ class _Refusal(Exception):
 
 
 class _Evaluator(ast.NodeVisitor):
-    def __init__(self, df: pd.DataFrame, expression: Expression, deadline: float, seconds: float) -> None:
+    def __init__(self, df: pd.DataFrame, expression: Expression, deadline: float, seconds: float,
+                 rng: np.random.Generator | None = None) -> None:
         self.df, self.expression, self.deadline, self.seconds = df, expression, deadline, seconds
+        self.rng = rng
 
     def visit(self, node: ast.AST) -> _Value:
         value = super().visit(node)
@@ -426,14 +512,14 @@ class _Evaluator(ast.NodeVisitor):
         return result
 
     def visit_Call(self, node: ast.Call) -> _Value:
-        function = _FUNCTIONS[node.func.id]
+        function = _FUNCTIONS.get(node.func.id) or _RANDOM_FUNCTIONS[node.func.id]
         values = [self.visit(a) for a in node.args]
         for value in values:
             if value.kind not in function.kinds and not (value.kind == "boolean" and "number" in function.kinds):
                 raise _Refusal(f"gives {node.func.id}() {_KIND_WORDS[value.kind]}, but it takes "
                                + " or ".join(_KIND_WORDS[k] for k in function.kinds))
-        return function.apply(*[_as_number(v) if "number" in function.kinds and v.kind == "boolean" else v
-                                for v in values])
+        values = [_as_number(v) if "number" in function.kinds and v.kind == "boolean" else v for v in values]
+        return function.apply(self.rng, len(self.df), *values) if function.random else function.apply(*values)
 
 
 def _and(a: _Value, b: _Value) -> _Value:
@@ -573,11 +659,12 @@ def check_rules(df: pd.DataFrame, rules: list[Expression]) -> tuple[pd.Series, l
     return keep, reports
 
 
-def derive(df: pd.DataFrame, name: str, expression: Expression) -> pd.DataFrame:
-    """A copy of ``df`` with a new (or replaced) column computed from the expression."""
+def derive(df: pd.DataFrame, name: str, expression: Expression, *, rng: np.random.Generator | None = None
+           ) -> pd.DataFrame:
+    """A copy of ``df`` with a new (or replaced) column computed from the expression (random terms from ``rng``)."""
     if not name or not name.strip():
         raise ParameterError("A derived column needs a name.")
-    value = expression.evaluate(df)
+    value = expression.evaluate(df, rng=rng)
     if value.dtype == "boolean":  # a derived column holds True, False or NaN like a loaded one
         value = value.astype(object).where(value.notna(), np.nan)
     out = df.copy()

@@ -33,9 +33,9 @@ class Generated:
 _DEFINITION = re.compile(r"\s*(?:`([^`]+)`|([^=<>!:`]+?))\s*=(?!=)(.*)", re.DOTALL)
 
 
-def parse_derived(lines: list[str], columns: list[str]) -> list[tuple[str, Expression]]:
+def parse_derived(lines: list[str], columns: list[str], *, random: bool = False) -> list[tuple[str, Expression]]:
     """'name = expression' lines (a name that is not an identifier in back-ticks); each may use the columns and
-    the derived columns before it."""
+    the derived columns before it (and random terms, with ``random``: see ``core.synth.rules``)."""
     out, known = [], list(columns)
     for line in lines:
         match = _DEFINITION.fullmatch(line)
@@ -43,7 +43,7 @@ def parse_derived(lines: list[str], columns: list[str]) -> list[tuple[str, Expre
         if not name:  # no name, or a comparison such as 'a == b' or 'x <= 1'
             raise ParameterError(f"{quote(line)} is not a derived column.",
                                  hint="Write it as: name = expression (a name with spaces in back-ticks)")
-        out.append((name, parse(match.group(3).strip(), known)))
+        out.append((name, parse(match.group(3).strip(), known, random=random)))
         known.append(name)
     return out
 

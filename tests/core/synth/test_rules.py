@@ -210,3 +210,66 @@ def test_and_or_not_follow_kleenes_tables_like_pandas_nullable_booleans():
     for text, expected in [("a and b", df["a"] & df["b"]), ("a or b", df["a"] | df["b"]), ("not a", ~df["a"]),
                            ("a and not b or b", (df["a"] & ~df["b"]) | df["b"])]:
         pd.testing.assert_series_equal(evaluated(text, df), expected, check_names=False)
+
+
+# --------------------------------------------------------------------------- random terms
+
+NUMBERS = pd.DataFrame({"price": np.linspace(1, 100, 20_000)})
+
+
+def draw(text, seed=0, frame=NUMBERS):
+    return parse(text, list(frame.columns), random=True).evaluate(frame, rng=np.random.default_rng(seed))
+
+
+@pytest.mark.parametrize("text", ["normal(0, 1)", "uniform(0, 1)", "poisson(2)", 'choice("a", "b")'])
+def test_random_terms_are_refused_where_results_must_repeat(text):
+    with pytest.raises(ParameterError, match="a random term"):
+        parse(f"price > {text}" if "choice" not in text else f"{text} == 'a'", ["price"])
+    with pytest.raises(ParameterError, match="random term"):
+        parse_derived([f"noisy = {text}"], ["price"])
+
+
+def test_random_terms_draw_one_value_per_row_with_the_declared_moments_and_repeat_by_seed():
+    noise = draw("price * (1 + normal(0, 0.05))") / NUMBERS["price"] - 1
+    assert abs(noise.mean()) < 0.002 and abs(noise.std() - 0.05) < 0.002
+    assert draw("normal(price, 0)").equals(NUMBERS["price"])  # σ = 0: no noise
+    u = draw("uniform(2, 4)")
+    assert u.between(2, 4).all() and abs(u.mean() - 3) < 0.02
+    counts = draw("poisson(3)")
+    assert counts.dtype == np.int64 and abs(counts.mean() - 3) < 0.05 and abs(counts.var() - 3) < 0.1
+    assert set(draw('choice("s", "m", "l")')) == {"s", "m", "l"}
+    assert draw("normal(0, 1) + uniform(0, 1)", seed=4).equals(draw("normal(0, 1) + uniform(0, 1)", seed=4))
+    assert not draw("normal(0, 1)", seed=4).equals(draw("normal(0, 1)", seed=5))
+    (name, expression), = parse_derived(["noisy = price + normal(0, 1)"], ["price"], random=True)
+    assert derive(NUMBERS, name, expression, rng=np.random.default_rng(1))["noisy"].equals(
+        derive(NUMBERS, name, expression, rng=np.random.default_rng(1))["noisy"])
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("normal(0)", r"normal\(\) takes exactly 2 arguments"),
+    ("poisson(1, 2)", r"poisson\(\) takes exactly 1 argument"),
+    ("choice(price, 1)", "values written out"),
+    ("choice(1)", r"choice\(\) takes 2 or 20 arguments"),
+    ("normal(0, sd=1)", "named argument"),
+])
+def test_random_terms_are_checked_when_parsed(text, message):
+    with pytest.raises(ParameterError, match=message):
+        parse(text, ["price"], random=True)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("normal(0, -1)", "negative standard deviation"),
+    ("normal(0, 1e300)", "beyond"),
+    ("uniform(2, 1)", "lower end above"),
+    ("poisson(-price)", "mean outside"),
+    ("poisson(1e10)", "mean outside"),
+    ('choice(1, "a")', "different kinds"),
+])
+def test_random_terms_with_bad_parameters_are_sentences(text, message):
+    with pytest.raises(DataError, match=message):
+        draw(text)
+
+
+def test_a_random_expression_without_a_generator_is_refused():
+    with pytest.raises(DataError, match="needs a seeded generator"):
+        parse("normal(0, 1)", ["price"], random=True).evaluate(NUMBERS)
