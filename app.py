@@ -19,7 +19,9 @@ pages = {
                         url_path="missingness")],
     "Prepare": [st.Page("pages/impute.py", title="Impute", icon=":material/healing:", url_path="impute")],
     "Generate": [st.Page("pages/synthesize.py", title="Synthesize", icon=":material/auto_awesome:",
-                         url_path="synthesize")],
+                         url_path="synthesize"),
+                 st.Page("pages/agents.py", title="Agent-based simulation", icon=":material/groups:",
+                         url_path="agents")],
     "Evaluate": [st.Page("pages/compare.py", title="Compare", icon=":material/balance:", url_path="compare")],
     "Learn": [
         st.Page("pages/learn_smote.py", title="SMOTE, step by step", icon=":material/scatter_plot:",

@@ -54,6 +54,7 @@ class AgentModel(mesa.Model):
     population: ClassVar[str] = "agents"  # the parameter that counts the agents
     targets: ClassVar[dict[str, str]] = {}  # {table: the column a later model would predict}
     step_unit: ClassVar[str] = "minutes"  # what one step is on the clock (a pandas unit: "minutes", "days")
+    step_name: ClassVar[str] = "step"  # one step in words ("minute", "week")
     agent_name: ClassVar[str] = "agent"  # the agent's column in the tables ("visitor", "customer")
     log_fields: ClassVar[tuple[str, ...]] = ()  # the columns of the log after agent, step, timestamp and event
     event_kinds: ClassVar[tuple[str, ...]] = ()  # the events the model logs, in the order a chart lists them
@@ -61,16 +62,24 @@ class AgentModel(mesa.Model):
 
     def __init__(self, *, rng: Any = None, **settings: Any) -> None:
         self.settings = validate_params(self.params, settings, self.title)
-        agents, steps = self.settings[self.population], self.settings["steps"]
-        cap = limits().max_agent_steps
-        if agents * steps > cap:
-            raise ParameterError(f"{agents:,} {self.population} × {steps:,} steps = {agents * steps:,} agent-steps is "
-                                 f"more than this server allows in one simulation ({cap:,}).",
-                                 hint="Use fewer agents or fewer steps (an operator sets max_agent_steps in "
-                                      "synthlab.toml).")
+        refusal = self.refusal(self.settings)
+        if refusal is not None:
+            raise refusal
         super().__init__(rng=np.random.default_rng(rng))
         self.events: list[dict[str, Any]] = []
         self.setup()
+
+    @classmethod
+    def refusal(cls, settings: dict[str, Any]) -> ParameterError | None:
+        """Why a run with these (checked) settings is refused, before it starts (None if it may run): agents × steps
+        above the server's ``max_agent_steps``."""
+        agents, steps, cap = settings[cls.population], settings["steps"], limits().max_agent_steps
+        if agents * steps <= cap:
+            return None
+        return ParameterError(f"{agents:,} {cls.population} × {steps:,} steps = {agents * steps:,} agent-steps is more "
+                              f"than this server allows in one simulation ({cap:,}).",
+                              hint="Use fewer agents or fewer steps (an operator sets max_agent_steps in "
+                                   "synthlab.toml).")
 
     @classmethod
     def rules(cls, settings: dict[str, Any]) -> pd.DataFrame:

@@ -81,6 +81,7 @@ class MarketModel(AgentModel):
     the curve: the slow start, the steep middle and the saturation *emerge* from these two rules, as in Bass's
     1969 model of new products."""
     population = "customers"
+    step_name = "week"
     agent_name = "customer"
     step_unit = "W"  # weeks
     targets: ClassVar[dict[str, str]] = {"events": "event", "customers": "adopted"}

@@ -96,6 +96,7 @@ class ShopModel(AgentModel):
     analytics would record; the numbers in it are not drawn from a fitted distribution but *emerge* from the
     rules: the conversion rate, the length of sessions, the revenue per hour."""
     population = "visitors"
+    step_name = "minute"
     agent_name = "visitor"
     step_unit = "minutes"
     targets: ClassVar[dict[str, str]] = {"events": "event", "visitors": "outcome"}
