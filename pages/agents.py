@@ -101,6 +101,14 @@ def _result(run: Simulation, seed: int) -> None:
               help="The simulated table replaces the loaded one (asking first when that would forget runs or an "
                    "imputed table), with a holdout set aside as for any table" +
                    (f" and '{run.target}' as the target." if run.target else "."))
+    state.show_flash(PAGE)  # here, beside the button, where the user is looking
+    question = state.pending_question()
+    if question:
+        with st.container(border=True):
+            st.warning(question, icon=":material/warning:")
+            yes, no, _ = st.columns([1, 1, 4])
+            yes.button("Yes, use it", type="primary", key=P + "use_yes", on_click=confirm_use)
+            no.button("Cancel", key=P + "use_no", on_click=state.cancel_pending)
 
 
 def render() -> None:
@@ -113,15 +121,6 @@ def render() -> None:
         "follows the rules with the stated probabilities; what the agents do is written down, and the log (or each "
         "agent's final state) is the table. Patterns such as conversion rates or an S-shaped adoption curve are not "
         "put in: they *emerge* from the rules, and because the rules are known, so is the truth behind the data.")
-    state.show_flash(PAGE)
-    question = state.pending_question()
-    if question:
-        with st.container(border=True):
-            st.warning(question, icon=":material/warning:")
-            yes, no, _ = st.columns([1, 1, 4])
-            yes.button("Yes, use it", type="primary", key=P + "use_yes", on_click=confirm_use)
-            no.button("Cancel", key=P + "use_no", on_click=state.cancel_pending)
-
     model = st.selectbox("Model", list(MODELS), key=state.keep(P + "model", next(iter(MODELS))),
                          format_func=lambda k: MODELS[k].title)
     cls = MODELS[model]
