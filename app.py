@@ -21,7 +21,9 @@ pages = {
                 st.Page("pages/stitch.py", title="Stitch tables", icon=":material/join:", url_path="stitch")],
     "Generate": [st.Page("pages/synthesize.py", title="Synthesize", icon=":material/auto_awesome:",
                          url_path="synthesize"),
-                 st.Page("pages/design.py", title="Design from scratch", icon=":material/draw:", url_path="design")],
+                 st.Page("pages/design.py", title="Design from scratch", icon=":material/draw:", url_path="design"),
+                 st.Page("pages/agents.py", title="Agent-based simulation", icon=":material/groups:",
+                         url_path="agents")],
     "Evaluate": [st.Page("pages/compare.py", title="Compare", icon=":material/balance:", url_path="compare")],
     "Learn": [
         st.Page("pages/learn_smote.py", title="SMOTE, step by step", icon=":material/scatter_plot:",

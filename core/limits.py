@@ -14,6 +14,7 @@ default below, chosen for eight sessions on two cores::
     max_rows_generate = 1_000_000  # rows of one synthesis run
     max_trainings = 2              # neural trainings running at once on the whole server (the others wait in line)
     expression_seconds = 2.0       # time one rule or derived column may take to evaluate
+    max_agent_steps = 500_000      # agents x steps of one agent-based simulation
 
 ``limits()`` reads the file once per process; a file that is malformed or sets a value of the
 wrong type is a ``ParameterError`` with a sentence, never a silent fallback.
@@ -42,6 +43,7 @@ class Limits:
     max_rows_generate: int = 1_000_000
     max_trainings: int = 2
     expression_seconds: float = 2.0
+    max_agent_steps: int = 500_000
 
     @property
     def max_upload_bytes(self) -> int:

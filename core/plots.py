@@ -648,3 +648,20 @@ def declared_marginal(name: str, shape: str, x, y, sample: pd.Series | None = No
     fig.update_layout(title=str(name), height=260, bargap=0.05 if shape == "probability" else 0,
                       margin=dict(l=40, r=10, t=40, b=30), legend=dict(orientation="h", y=1.2, x=1, xanchor="right"))
     return fig
+
+
+# --------------------------------------------------------------------------- agent-based simulation
+
+def agent_steps(summary: pd.DataFrame, *, unit: str = "step", cumulative: bool = False) -> go.Figure:
+    """Events of each kind per step of an agent-based simulation (running totals when ``cumulative``), one line
+    each; an empty run says so."""
+    fig = go.Figure()
+    shown = summary.cumsum() if cumulative else summary
+    for event in shown.columns:
+        fig.add_trace(go.Scatter(x=shown.index, y=shown[event], name=str(event), mode="lines"))
+    if not len(summary) or not summary.to_numpy().any():
+        _note(fig, "No event yet.")
+    fig.update_xaxes(title_text=unit, range=[0.5, max(len(summary), 1) + 0.5])
+    fig.update_yaxes(title_text="events so far" if cumulative else f"events per {unit}", rangemode="tozero")
+    fig.update_layout(height=320, margin={"t": 30, "b": 40, "l": 60, "r": 20}, legend={"orientation": "h", "y": -0.25})
+    return fig

@@ -27,6 +27,9 @@ OVERSAMPLING = Family("Oversampling (balances the target's classes)", 10,
                       "New rows for the smaller classes of a target column, from the real rows of each class.")
 STATISTICAL = Family("Statistical models (a whole synthetic table)", 20,
                      "Fitted distributions and dependence: fast, explainable, a table of any size.")
+AUGMENTATION = Family("Rule-based and augmentation (perturbs the real rows)", 25,
+                      "Real rows drawn at random and changed by noise, label swaps or mixup: simple, fast, close "
+                      "to the real rows.")
 NEURAL = Family("Neural networks (a whole table, trained)", 30,
                 "Networks trained on the table, with live loss curves: slower, they learn what formulas miss.")
 

@@ -8,6 +8,7 @@ from tests.app.test_errors import unescaped
 
 STATISTICAL = "Statistical models (a whole synthetic table)"
 OVERSAMPLING = "Oversampling (balances the target's classes)"
+AUGMENTATION = "Rule-based and augmentation (perturbs the real rows)"
 
 
 def open_page(sample: str | None = None, frame: pd.DataFrame | None = None) -> AppTest:
@@ -43,6 +44,14 @@ def test_statistical_methods_make_runs_and_runs_can_be_managed():
     assert at.dataframe[0].value["run"].tolist() == ["monte_carlo #1", "cholesky #1"]
     buttons = at.get("download_button")
     assert len(buttons) == 3 and not buttons[2].proto.disabled  # CSV, Parquet and the recipe
+
+
+def test_noise_and_augmentation_makes_a_run():
+    at = open_method("penguins", "noise", AUGMENTATION)
+    assert at.slider(key="synth::noise::jitter").value == 0.1
+    at.button(key="synth_run").click().run()
+    assert not at.exception and not at.error
+    assert at.success[0].value.startswith("Generated")
 
 
 def test_rules_derived_columns_and_a_bad_rule():

@@ -11,7 +11,7 @@ from core.impute import register as register_imputer
 from core.params import Card, Family, Param
 from core.schema import infer_schema
 from core.synth import METHODS, Synthesizer, families, register
-from core.synth.registry import NEURAL, OVERSAMPLING, STATISTICAL
+from core.synth.registry import AUGMENTATION, NEURAL, OVERSAMPLING, STATISTICAL
 
 CARD = Card(does="d", when="w", distorts="x")
 
@@ -83,7 +83,7 @@ def test_families_keep_their_order_and_a_new_family_joins_them():
     toys = Family("Toys", 99)
     register(make(family=toys))
     grouped = families()
-    assert list(grouped)[:3] == [OVERSAMPLING, STATISTICAL, NEURAL] and list(grouped)[-1] == toys
+    assert list(grouped)[:4] == [OVERSAMPLING, STATISTICAL, AUGMENTATION, NEURAL] and list(grouped)[-1] == toys
     assert grouped[toys] == ["toy_registry"]
     assert METHODS.suggested() == "gaussian_copula"  # the method a page offers first
 
