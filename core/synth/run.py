@@ -224,6 +224,7 @@ class Blocks:
     quotas: list[dict[str, dict[Any, int]] | None]
     guarding: Guarding | None
     ids: tuple[pd.DataFrame, Schema] | None  # (training rows, schema) when identifier columns get fresh keys
+    block_rows: int = BLOCK_ROWS
 
     @classmethod
     def plan(cls, model: Synthesizer, n: int, train: pd.DataFrame, schema: Schema, *,
@@ -242,7 +243,7 @@ class Blocks:
         guarding = Guarding(guard, train, schema, list(model.output_columns_), holdout) if guard is not None else None
         return cls(model=model, sizes=sizes, seeds=seeds, rules=list(rules or []), derived=list(derived or []),
                    conditions=conditions, quotas=split * len(sizes) if len(split) == 1 else split,
-                   guarding=guarding, ids=(train, schema) if fresh else None)
+                   guarding=guarding, ids=(train, schema) if fresh else None, block_rows=block_rows)
 
     def draw(self, i: int, *, rng: np.random.Generator | None = None) -> Block:
         """Block ``i``, from its own generator (``rng`` stands in for block 0's: the in-memory run's own)."""
