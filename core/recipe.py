@@ -217,14 +217,20 @@ def rebuilt(ws: Workspace, schema: Schema, holdout: dict[str, Any], plan: dict[s
     return fresh
 
 
+def replaying(recipe: Recipe, ws: Workspace) -> tuple[Workspace, list[str]]:
+    """The workspace a replay of ``recipe`` fits on (``ws``'s table with the recipe's schema, holdout and imputation),
+    and the notices of :func:`check_fits`."""
+    notices = check_fits(recipe, ws)
+    return rebuilt(ws, _schema(recipe, ws), recipe.holdout, recipe.imputation), notices
+
+
 def replay(recipe: Recipe, ws: Workspace, *, monitor: Any = None, source: str = "a recipe") -> Any:
     """The recipe's run made again from ``ws``'s table (a :class:`core.synth.run.Generated`); its notes say it was
     replayed from ``source``, and anything that differs from the recipe's table. ``monitor`` follows a training."""
     from core.synth.drawing import Drawing
     from core.synth.run import generate
 
-    notices = check_fits(recipe, ws)
-    fresh = rebuilt(ws, _schema(recipe, ws), recipe.holdout, recipe.imputation)
+    fresh, notices = replaying(recipe, ws)
     result = generate(fresh.train, fresh.schema, recipe.method, recipe.params, recipe.rows, rng=recipe.seed,
                       rules=recipe.rules, derived=recipe.derived, monitor=monitor, holdout=fresh.holdout,
                       **Drawing.from_dict(recipe.drawing).kwargs())

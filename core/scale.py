@@ -89,10 +89,11 @@ def check_rows(n: Any) -> int:
     return int(n)
 
 
-def blocks_per_part(chunk_rows: Any, block_rows: int = BLOCK_ROWS) -> tuple[int, str | None]:
+def blocks_per_part(chunk_rows: Any, block_rows: int | None = None) -> tuple[int, str | None]:
     """(whole blocks in one part, a note when ``chunk_rows`` had to be rounded up to them)."""
     if not isinstance(chunk_rows, (int, np.integer)) or isinstance(chunk_rows, bool) or not 1 <= chunk_rows <= MAX_ROWS:
         raise ParameterError(f"The rows of one part must be a whole number from 1 to {MAX_ROWS:,}, not {chunk_rows}.")
+    block_rows = block_rows or BLOCK_ROWS
     count = math.ceil(chunk_rows / block_rows)  # parts hold whole blocks, so any chunk size gives the same rows
     rounded = count * block_rows
     note = (f"Each part holds whole blocks of {block_rows:,} rows: {chunk_rows:,} rows per part became {rounded:,}."
@@ -163,8 +164,10 @@ def arrow_schema(plan: Blocks) -> pa.Schema:
     return pa.Schema.from_pandas(plan.draw(0, rng=probe).table, preserve_index=False)
 
 
-def write_part(index: int, blocks: range, *, plan: Blocks, out: str, schema: pa.Schema) -> list[Block]:
-    """Draw ``blocks`` one at a time and append each as a row group to part ``index``; their counts (no rows)."""
+def write_part(index: int, blocks: range, *, plan: Blocks, out: str, schema: pa.Schema,
+               written: Callable[[int], None] | None = None) -> list[Block]:
+    """Draw ``blocks`` one at a time and append each as a row group to part ``index``, calling ``written(rows)``
+    after each; their counts (no rows)."""
     counts = []
     with pq.ParquetWriter(Path(out) / part_name(index), schema) as writer:
         for i in blocks:
@@ -175,6 +178,8 @@ def write_part(index: int, blocks: range, *, plan: Blocks, out: str, schema: pa.
                 raise DataError(f"Block {i}'s rows do not fit the column types of the first rows: {exc}") from None
             writer.write_table(table, row_group_size=len(table))
             counts.append(replace(block, table=pd.DataFrame()))
+            if written:
+                written(len(table))
     return counts
 
 
@@ -190,19 +195,23 @@ def write_dataset(plan: Blocks, out: str | Path, *, chunk_rows: int = CHUNK_ROWS
     per_part, rounding = blocks_per_part(chunk_rows, plan.block_rows)
     parts = [range(start, min(start + per_part, len(plan.sizes))) for start in range(0, len(plan.sizes), per_part)]
     rows = [sum(plan.sizes[i] for i in part) for part in parts]
-    total, done, counts = sum(plan.sizes), 0, [None] * len(parts)
+    total, counts = sum(plan.sizes), [None] * len(parts)
     start = time.perf_counter()
     schema = arrow_schema(plan)
     if engine == "local":
-        workers = 1
-        for index, part in enumerate(parts):
-            counts[index] = write_part(index, part, plan=plan, out=str(out), schema=schema)
-            done += rows[index]
+        workers, done_rows = 1, [0]
+
+        def block_written(k: int) -> None:
+            done_rows[0] += k
             if progress:
-                progress(done, total)
+                progress(done_rows[0], total)
+
+        for index, part in enumerate(parts):
+            counts[index] = write_part(index, part, plan=plan, out=str(out), schema=schema, written=block_written)
     else:
         from distributed import as_completed
 
+        done = 0
         with dask_client(check_workers(workers), scheduler, processes=processes) as client:
             workers = len(client.scheduler_info().get("workers", {})) or workers
             shipped = client.scatter(plan, broadcast=True)
@@ -244,8 +253,14 @@ def dask_client(workers: int, scheduler: str | None, *, processes: bool = True) 
             yield client
         return
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, memory_limit=WORKER_MEMORY,
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+                      dashboard_address=":0", silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
         yield client
+
+
+def check_scheduler(scheduler: str) -> None:
+    """Refuse an unreachable scheduler before anything is fitted (one sentence within ``CONNECT_SECONDS``)."""
+    with dask_client(1, scheduler):
+        pass
 
 
 def read_dataset(path: str | Path) -> pd.DataFrame:

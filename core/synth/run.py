@@ -138,20 +138,25 @@ def generate(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, An
     """Fit ``method`` on ``df`` and draw ``n`` rows. An integer ``rng`` also seeds the fitting (the neural
     models' training); ``monitor`` follows and stops a neural model's training. ``guard`` (off by default) filters
     the rows drawn, measured against ``df`` and the real ``holdout``; see :func:`draw` for the rest."""
-    if method not in METHODS:
-        raise ParameterError(f"Unknown method '{method}'.", hint="Use one of: " + ", ".join(METHODS) + ".")
     generator = np.random.default_rng(rng)
-    model = METHODS[method](**params)
     seed = int(rng) if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) else 0
-    start = time.perf_counter()
-    model.fit(df, schema, seed=seed, monitor=monitor)
-    fit_seconds = time.perf_counter() - start
+    model, fit_seconds = fit_model(df, schema, method, params, seed=seed, monitor=monitor)
     start = time.perf_counter()
     table, report, notes = draw_guarded(model, n, df, schema, rng=generator, rules=rules, derived=derived,
                                         conditions=conditions, quotas=quotas, guard=guard, holdout=holdout)
     sample_seconds = time.perf_counter() - start
     return Generated(table=table, fit_seconds=fit_seconds, sample_seconds=sample_seconds,
                      notes=model.notes() + notes, rule_report=report, model=model)
+
+
+def fit_model(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, Any], *, seed: int = 0,
+              monitor: TrainingMonitor | None = None) -> tuple[Synthesizer, float]:
+    """``method`` fitted on ``df`` (``seed`` seeds a neural model's training): (the model, seconds taken)."""
+    if method not in METHODS:
+        raise ParameterError(f"Unknown method '{method}'.", hint="Use one of: " + ", ".join(METHODS) + ".")
+    start = time.perf_counter()
+    model = METHODS[method](**params).fit(df, schema, seed=seed, monitor=monitor)
+    return model, time.perf_counter() - start
 
 
 def draw_guarded(model: Synthesizer, n: int, train: pd.DataFrame, schema: Schema, *, rng: Any = None,
@@ -181,7 +186,7 @@ class Block:
     seconds: float = 0.0
 
 
-def block_sizes(n: int, block_rows: int = BLOCK_ROWS) -> list[int]:
+def block_sizes(n: int, block_rows: int) -> list[int]:
     """The rows of each block of an ``n``-row run: full blocks, then the rest (one block when ``n`` fits in one)."""
     full, rest = divmod(n, block_rows)
     return [block_rows] * full + [rest] if rest or not full else [block_rows] * full
@@ -230,8 +235,9 @@ class Blocks:
     def plan(cls, model: Synthesizer, n: int, train: pd.DataFrame, schema: Schema, *,
              seeds: np.random.SeedSequence, rules: list[str] | None = None, derived: list[str] | None = None,
              conditions: dict[str, Any] | None = None, quotas: dict[str, dict[Any, int]] | None = None,
-             guard: Guard | None = None, holdout: pd.DataFrame | None = None, block_rows: int = BLOCK_ROWS
+             guard: Guard | None = None, holdout: pd.DataFrame | None = None, block_rows: int | None = None
              ) -> Blocks:
+        block_rows = block_rows or BLOCK_ROWS  # (read at the call, so a test may use small blocks throughout)
         sizes = block_sizes(n, block_rows)
         split: list[dict[str, dict[Any, int]] | None] = [quotas or None]
         if quotas and len(sizes) > 1:
