@@ -337,7 +337,7 @@ def _generate_parts(args: argparse.Namespace) -> None:
 
     from core import scale
     from core.bundle import load_model
-    from core.recipe import recipe_for, replaying
+    from core.recipe import recipe_of_settings, replaying
     from core.synth import METHODS
     from core.synth.drawing import Drawing
     from core.synth.run import Blocks, fit_model
@@ -387,11 +387,9 @@ def _generate_parts(args: argparse.Namespace) -> None:
             _say(notice)
         model_notes = model.notes()
         train, schema, holdout, source = ws.train, ws.schema, ws.holdout, ws.name
-        if recipe is None:
-            recipe = recipe_for(ws, Run(method=method, params=params, seed=seed, synthetic=ws.train.head(0),
-                                        fit_seconds=0.0, sample_seconds=0.0, rules=list(rules), derived=list(derived),
-                                        drawing=drawing.to_dict()))
-        recipe = replace(recipe, rows=n)
+        recipe = replace(recipe, rows=n) if recipe is not None else recipe_of_settings(
+            ws, method=method, params=params, seed=seed, rows=n, rules=rules, derived=derived,
+            drawing=drawing.to_dict())
     plan = Blocks.plan(model, n, train, schema, seeds=np.random.SeedSequence(seed), rules=rules, derived=derived,
                        holdout=holdout, **drawing.kwargs())
     where = f"a Dask cluster at {args.scheduler}" if args.scheduler else (

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -100,6 +100,17 @@ def recipe_for(ws: Workspace, run: Run) -> Recipe:
                         "schema": run.schema if run.schema is not None else ws.schema.to_dict()},
                   holdout={"share": ws.holdout_share, "seed": ws.seed}, imputation=run.imputation,
                   rules=list(run.rules), derived=list(run.derived), drawing=dict(run.drawing))
+
+
+def recipe_of_settings(ws: Workspace, *, method: str, params: dict[str, Any], seed: int, rows: int,
+                       rules: list[str] | None = None, derived: list[str] | None = None,
+                       drawing: dict[str, Any] | None = None) -> Recipe:
+    """The recipe of a run not made yet: these settings on ``ws``'s working table (for a run too big to make in the
+    session, replayed by the command line)."""
+    run = Run(method=method, params=dict(params), seed=int(seed), synthetic=ws.train.head(0), fit_seconds=0.0,
+              sample_seconds=0.0, rules=list(rules or []), derived=list(derived or []), drawing=dict(drawing or {}),
+              schema=ws.schema.to_dict(), imputation=ws.imputation_plan)
+    return replace(recipe_for(ws, run), rows=int(rows))
 
 
 def load_recipe(text: str | bytes) -> Recipe:

@@ -40,6 +40,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import shlex
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -129,6 +130,17 @@ def prepare_dir(out: Path, *, overwrite: bool = False) -> None:
         probe.unlink()
     except OSError as exc:
         raise DataError(f"Cannot write into the directory '{out}': {exc.strerror or exc}.") from None
+
+
+def command(ws: Any, recipe_file: str, rows: int, out: str) -> str:
+    """The command line that makes ``rows`` rows of the recipe in ``recipe_file`` from the table ``ws`` was loaded
+    from (a bundled sample's file, else the uploaded file's name), as Parquet parts in ``out``."""
+    from core.samples import SAMPLES
+
+    key = ws.source.removeprefix("sample:") if ws.source.startswith("sample:") else None
+    data = f"assets/samples/{SAMPLES[key].path.name}" if key in SAMPLES else ws.name
+    return " ".join(["synthlab", "generate", "--data", shlex.quote(data), "--recipe", shlex.quote(recipe_file),
+                     "--rows", str(rows), "--out", shlex.quote(out)])
 
 
 # ---------------------------------------------------------------- writing the parts
