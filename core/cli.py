@@ -405,8 +405,9 @@ def _generate_parts(args: argparse.Namespace) -> None:
         _say(note)
     for report in written.rule_report:
         _say(f"Rule '{report.rule}' rejected {report.rejected:,} of {report.drawn:,} drawn rows ({report.share:.0%}).")
+    started = f", after {written.cluster_seconds:.1f} s starting the cluster" if args.engine == "dask" else ""
     _say(f"Wrote {written.rows:,} rows in {len(written.parts):,} parts to {out} ({written.seconds:.2f} s, "
-         f"{written.rows / max(written.seconds, 1e-9):,.0f} rows/s); the run report is {scale.RUN_FILE}"
+         f"{written.rows / max(written.seconds, 1e-9):,.0f} rows/s{started}); the run report is {scale.RUN_FILE}"
          + (f" and the recipe {scale.RECIPE_FILE}." if recipe is not None else "."))
 
 
