@@ -207,6 +207,9 @@ def write_dataset(plan: Blocks, out: str | Path, *, chunk_rows: int = CHUNK_ROWS
     done, rows)`` after each part; ``_run.json`` holds the report and ``extra``."""
     if engine not in ("local", "dask"):
         raise ParameterError(f"The engine is 'local' or 'dask', not {engine!r}.")
+    if plan.whole_ids:
+        raise ParameterError(f"Fresh identifier keys are unique over a table held at once, and this run writes "
+                             f"{len(plan.sizes):,} blocks.", hint="Drop the identifier columns for a run this large.")
     per_part, rounding = blocks_per_part(chunk_rows, plan.block_rows)
     parts = [range(start, min(start + per_part, len(plan.sizes))) for start in range(0, len(plan.sizes), per_part)]
     rows = [sum(plan.sizes[i] for i in part) for part in parts]

@@ -12,8 +12,9 @@ construction of O'Neill's SeedSequence hashing (NumPy's "Parallel random number 
 Rules, derived columns, conditions and the privacy guard apply within each block (the guard's limits
 are shares of the block's rows, so they hold for the whole table); quotas are split over the blocks
 in proportion to their rows by largest remainders, so every value gets exactly its rows in total;
-the rule reports and the guard's counts add up over the blocks. Fresh identifier keys are unique
-within one table drawn at once, so they are refused for more than one block.
+the rule reports and the guard's counts add up over the blocks. Fresh identifier keys must be unique
+over the whole table, so past one block they are drawn once the table is whole (in memory only: a
+table written in parts refuses them).
 """
 
 from __future__ import annotations
@@ -172,6 +173,8 @@ def draw_guarded(model: Synthesizer, n: int, train: pd.DataFrame, schema: Schema
                        derived=derived, conditions=conditions, quotas=quotas, guard=guard, holdout=holdout)
     drawn = [plan.draw(i, rng=generator if i == 0 else None) for i in range(len(plan.sizes))]
     table = drawn[0].table if len(drawn) == 1 else pd.concat([b.table for b in drawn], ignore_index=True)
+    if plan.whole_ids:  # unique over the whole table, so drawn once it is all there
+        table = with_fresh_ids(table, *plan.ids, generator)
     return table, plan.rule_report(drawn), plan.guard_note(drawn)
 
 
@@ -243,13 +246,15 @@ class Blocks:
         if quotas and len(sizes) > 1:
             split = split_quotas(*_checked_quotas(quotas, n, conditions), sizes)
         fresh = guard is not None and guard.ids == "fresh"
-        if fresh and len(sizes) > 1:
-            raise ParameterError(f"Fresh identifier keys are kept unique within {block_rows:,} rows, and this run "
-                                 f"draws {n:,}.", hint="Drop the identifier columns for a run this large.")
         guarding = Guarding(guard, train, schema, list(model.output_columns_), holdout) if guard is not None else None
         return cls(model=model, sizes=sizes, seeds=seeds, rules=list(rules or []), derived=list(derived or []),
                    conditions=conditions, quotas=split * len(sizes) if len(split) == 1 else split,
                    guarding=guarding, ids=(train, schema) if fresh else None, block_rows=block_rows)
+
+    @property
+    def whole_ids(self) -> bool:
+        """Whether fresh identifier keys are drawn over the whole table (more than one block), not per block."""
+        return self.ids is not None and len(self.sizes) > 1
 
     def draw(self, i: int, *, rng: np.random.Generator | None = None) -> Block:
         """Block ``i``, from its own generator (``rng`` stands in for block 0's: the in-memory run's own)."""
@@ -258,7 +263,7 @@ class Blocks:
         start = time.perf_counter()
         table, report = draw(self.model, self.sizes[i], rng=generator, rules=self.rules, derived=self.derived,
                              conditions=self.conditions, quotas=self.quotas[i], guard=guarding)
-        if self.ids is not None:
+        if self.ids is not None and not self.whole_ids:
             table = with_fresh_ids(table, *self.ids, generator)
         return Block(table, report, guarding.drawn if guarding else 0, dict(guarding.dropped) if guarding else {},
                      time.perf_counter() - start)

@@ -170,3 +170,31 @@ def test_a_table_bigger_than_the_budget_is_fitted_on_a_seeded_sample_said_so(tmp
     assert main(["generate", "--data", str(data), "--fit-rows", "300", "--method", "gaussian_copula", "--rows", "40",
                  "--out", str(tmp_path / "s.csv")]) == 0
     assert "a seeded sample of 300 of 1,032 rows" in capsys.readouterr().err
+
+
+def test_fresh_keys_are_unique_over_a_table_of_many_blocks_and_refused_in_parts(tmp_path, small_blocks):
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({"key": [f"P-{i:04d}" for i in range(300)], "x": rng.normal(size=300),
+                         "y": rng.normal(size=300)})
+    ws = Workspace(real, name="people.csv")
+    assert ws.schema.kinds["key"] == "id"
+    model = METHODS["gaussian_copula"]().fit(ws.train, ws.schema)
+    guard = Guard(ids="fresh")
+    table, _, _ = draw_guarded(model, 170, ws.train, ws.schema, rng=1, guard=guard, holdout=ws.holdout)
+    assert table["key"].is_unique and not table["key"].isin(ws.train["key"]).any() and len(table) == 170
+    plan = Blocks.plan(model, 170, ws.train, ws.schema, seeds=np.random.SeedSequence(1), guard=guard)
+    with pytest.raises(scale.ParameterError, match="Fresh identifier keys"):
+        scale.write_dataset(plan, tmp_path)
+
+
+@pytest.mark.parametrize("method", ["cart", "gaussian_copula"])
+def test_a_plan_sent_to_a_worker_process_draws_the_same_block(method):
+    import cloudpickle
+
+    ws = Workspace(read_table(PENGUINS), name="penguins.csv")
+    model = METHODS[method]().fit(ws.train, ws.schema, seed=1, monitor=object())  # (a monitor never travels)
+    plan = Blocks.plan(model, 120, ws.train, ws.schema, seeds=np.random.SeedSequence(3), rules=RULES,
+                       derived=DERIVED, guard=Guard(), holdout=ws.holdout, block_rows=50)
+    shipped = cloudpickle.loads(cloudpickle.dumps(plan))  # what Dask does between processes
+    assert shipped.model.monitor_ is None
+    assert shipped.draw(2).table.equals(plan.draw(2).table)
