@@ -204,7 +204,7 @@ def write_dataset(plan: Blocks, out: str | Path, *, chunk_rows: int = CHUNK_ROWS
                   ) -> Written:
     """Write the run ``plan`` as Parquet parts in the directory ``out`` (ready: see :func:`prepare_dir`), with
     ``engine`` "local" or "dask" (``workers`` local processes, or the cluster at ``scheduler``); ``progress(rows
-    done, rows)`` after each part; ``_run.json`` holds the report and ``extra``."""
+    done, rows)`` after each block (local) or part (dask); ``_run.json`` holds the report and ``extra``."""
     if engine not in ("local", "dask"):
         raise ParameterError(f"The engine is 'local' or 'dask', not {engine!r}.")
     if plan.whole_ids:
