@@ -107,7 +107,8 @@ def _parser() -> _Parser:
                                    formatter_class=argparse.RawDescriptionHelpFormatter, epilog=methods)
     _method_arguments(generate, METHODS, data="the real table (not with --model)")
     generate.add_argument("--rows", type=_whole, help="how many rows to generate")
-    generate.add_argument("--recipe", help="replay this recipe instead of --method, --param, --rows and --seed")
+    generate.add_argument("--recipe", help="replay this recipe instead of --method, --param and --seed "
+                                           "(--rows changes its row count)")
     generate.add_argument("--model", help="draw from this fitted model (from 'synthlab fit') instead of fitting")
     generate.add_argument("--condition", action="append", default=[], metavar="COLUMN=VALUE",
                          help="only rows where COLUMN is VALUE, one of A,B,C, or within LOW..HIGH (repeatable)")
@@ -400,7 +401,8 @@ def _generate_parts(args: argparse.Namespace) -> None:
                                   extra={"method": model.title, "seed": seed, "source": source})
     progress.done()
     if recipe is not None:
-        (out / scale.RECIPE_FILE).write_text(recipe.to_json() + "\n", encoding="utf-8")
+        for path in (out / scale.RECIPE_FILE, *([Path(args.save_recipe)] if args.save_recipe else [])):
+            path.write_text(recipe.to_json() + "\n", encoding="utf-8")
     for note in [*(model_notes if not args.model else []), *written.notes]:
         _say(note)
     for report in written.rule_report:
