@@ -4,4 +4,5 @@ import sys
 
 from core.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # (Dask's worker processes import this module again without running it)
+    sys.exit(main())

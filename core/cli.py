@@ -6,10 +6,15 @@
     synthlab generate --data FILE --recipe RECIPE.json --out FILE
     synthlab fit      --data FILE --method KEY [--param NAME=VALUE ...] [--seed S] --out MODEL
     synthlab generate --model MODEL --rows N [--seed S] --out FILE
+    synthlab generate ... --out DIR --rows N [--chunk-rows K] [--engine local|dask] [--scheduler ADDRESS]
     synthlab evaluate --data FILE --synthetic FILE [--target COLUMN] [--out FILE.json]
     synthlab report   --data FILE --synthetic FILE [--target COLUMN] --out REPORT.html
 
 Tables are read with the app's reader and written as CSV or Parquet by the suffix of ``--out``.
+An ``--out`` without a suffix is a directory of Parquet parts, written in blocks with bounded memory,
+on this process or a Dask cluster, the same rows whatever the chunk size or workers (``core.scale``);
+``--data`` may then be a table bigger than memory (a Parquet directory or a big file), fitted on a
+seeded sample of ``--fit-rows`` rows, and ``evaluate --synthetic DIR`` scores a seeded sample.
 ``--save-recipe FILE`` writes the recipe of a generation, which ``--recipe`` replays byte for byte.
 ``fit`` saves a fitted model (no pickle: see ``core.bundle``) that ``generate --model`` draws from
 without the data and without fitting again; it holds the rows it was fitted on.
@@ -51,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             raise _Refused("Say what to do: profile, impute, fit, generate, evaluate or report. See 'synthlab --help'.")
         args.run(args)
+    except KeyboardInterrupt:
+        print("\nsynthlab: stopped; the parts written so far stay where they are.", file=sys.stderr)
+        return 130
     except _Refused as exc:
         print(f"synthlab: {exc}", file=sys.stderr)
         return BAD_INPUT
@@ -99,7 +107,8 @@ def _parser() -> _Parser:
                                    formatter_class=argparse.RawDescriptionHelpFormatter, epilog=methods)
     _method_arguments(generate, METHODS, data="the real table (not with --model)")
     generate.add_argument("--rows", type=_whole, help="how many rows to generate")
-    generate.add_argument("--recipe", help="replay this recipe instead of --method, --param, --rows and --seed")
+    generate.add_argument("--recipe", help="replay this recipe instead of --method, --param and --seed "
+                                           "(--rows changes its row count)")
     generate.add_argument("--model", help="draw from this fitted model (from 'synthlab fit') instead of fitting")
     generate.add_argument("--condition", action="append", default=[], metavar="COLUMN=VALUE",
                          help="only rows where COLUMN is VALUE, one of A,B,C, or within LOW..HIGH (repeatable)")
@@ -107,7 +116,16 @@ def _parser() -> _Parser:
                          help="exactly ROWS rows with COLUMN = VALUE (repeatable; they add up to --rows)")
     generate.add_argument("--guard", action="store_true",
                          help="the privacy guard: copies held to 1%% and close rows to 10%% (as the app's default)")
-    generate.add_argument("--out", required=True, help="the synthetic table (.csv or .parquet)")
+    generate.add_argument("--out", required=True, help="the synthetic table (.csv or .parquet), or a directory (no "
+                                                       "suffix) of Parquet parts for a table of any size")
+    generate.add_argument("--chunk-rows", type=_whole, metavar="K", help="rows of one part file (rounded up to whole "
+                                                                         "blocks of 65,536; default 1,048,576)")
+    generate.add_argument("--engine", choices=("local", "dask"), default="local",
+                          help="draw the parts on this process (local) or on a Dask cluster (dask)")
+    generate.add_argument("--workers", type=_whole, help="worker processes of the local Dask cluster (default 2)")
+    generate.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask cluster's scheduler, such as "
+                                                                 "tcp://host:8786 (its workers must see --out)")
+    generate.add_argument("--overwrite", action="store_true", help="replace the parts of an earlier run in --out")
     generate.add_argument("--save-recipe", help="also write the recipe of this generation here (.json)")
     generate.set_defaults(run=_generate)
 
@@ -136,6 +154,8 @@ def _method_arguments(command: argparse.ArgumentParser, methods: dict, *, data: 
     command.add_argument("--rule", action="append", default=[], help="a business rule rows must keep (repeatable)")
     command.add_argument("--derive", action="append", default=[], metavar="NAME=EXPRESSION",
                          help="a derived column (repeatable)")
+    command.add_argument("--fit-rows", type=_whole, metavar="M", help="fit on a seeded sample of at most M rows of a "
+                                                                      "table bigger than that (default 200,000)")
 
 
 def _listing(registry: dict) -> str:
@@ -160,8 +180,14 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _workspace(path: str, target: str | None) -> Workspace:
-    ws = Workspace(read_table(path), name=Path(path).name, source=f"file:{Path(path).name}")
+def _workspace(path: str, target: str | None, max_rows: int | None = None) -> Workspace:
+    """The table at ``path`` as a workspace; of a table bigger than ``max_rows`` rows, a seeded sample (said)."""
+    from core.scale import FIT_ROWS, read_sample
+
+    sampled = read_sample(path, max_rows=FIT_ROWS if max_rows is None else max_rows)
+    if sampled.note:
+        _say(f"{sampled.note} of '{Path(path).name}' are read (a table this size is fitted on a sample).")
+    ws = Workspace(sampled.table, name=Path(path).name, source=f"file:{Path(path).name}")
     if target is not None:
         ws.set_schema(ws.schema.with_target(target))
     return ws
@@ -242,22 +268,29 @@ def _fit(args: argparse.Namespace) -> None:
 
 
 def _generate(args: argparse.Namespace) -> None:
-    from core.recipe import load_recipe, recipe_for, replay
+    from core.recipe import recipe_for, replay
     from core.synth import METHODS
     from core.synth.drawing import Drawing
     from core.synth.run import generate
 
+    if not Path(args.out).suffix:
+        return _generate_parts(args)
+    scale_flags = [flag for flag, given in (("--chunk-rows", args.chunk_rows is not None),
+                                            ("--engine dask", args.engine == "dask"), ("--scheduler", args.scheduler),
+                                            ("--workers", args.workers is not None), ("--overwrite", args.overwrite))
+                   if given]
+    if scale_flags:
+        raise _Refused(f"{scale_flags[0]} is for a directory of Parquet parts: give an --out without a suffix, such "
+                       "as --out synthetic.")
     kind = _table_format(args.out)
     if args.model:
         return _from_model(args, kind)
     if not args.data:
         raise _Refused("Say which --data to learn from (or draw from a fitted --model).")
-    ws = _workspace(args.data, args.target)
+    ws = _workspace(args.data, args.target, args.fit_rows)
     progress = _Progress()
     if args.recipe:
-        if args.method or args.param or args.rows is not None or args.condition or args.quota or args.guard:
-            raise _Refused("Give either --recipe or --method with its --param, --rows and --seed, not both.")
-        recipe = load_recipe(Path(args.recipe).read_bytes())
+        recipe = _recipe(args)
         _say(f"Replaying {METHODS[recipe.method].title} from the recipe: {recipe.rows:,} rows, seed {recipe.seed}…")
         result = replay(recipe, ws, monitor=progress.monitor)
         method, params, seed, rules, derived = recipe.method, recipe.params, recipe.seed, recipe.rules, recipe.derived
@@ -282,6 +315,102 @@ def _generate(args: argparse.Namespace) -> None:
                              sample_seconds=0.0, rules=list(rules), derived=list(derived), drawing=drawing.to_dict()))
         Path(args.save_recipe).write_text(recipe_for(ws, run).to_json() + "\n", encoding="utf-8")
         _say(f"Wrote the recipe to {args.save_recipe}.")
+
+
+def _recipe(args: argparse.Namespace) -> Any:
+    """The --recipe file, read and checked; --rows, when given, replaces its row count."""
+    from dataclasses import replace
+
+    from core.recipe import load_recipe
+
+    if args.method or args.param or args.condition or args.quota or args.guard:
+        raise _Refused("Give either --recipe (with --rows to change its row count) or --method with its --param and "
+                       "--seed, not both.")
+    recipe = load_recipe(Path(args.recipe).read_bytes())
+    return recipe if args.rows is None else replace(recipe, rows=args.rows)
+
+
+def _generate_parts(args: argparse.Namespace) -> None:
+    """``generate --out DIR``: the run written as Parquet parts (``core.scale``), with its report and recipe."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from core import scale
+    from core.bundle import load_model
+    from core.recipe import recipe_of_settings, replaying
+    from core.synth import METHODS
+    from core.synth.drawing import Drawing
+    from core.synth.run import Blocks, fit_model
+
+    out = Path(args.out)
+    if args.scheduler and args.engine != "dask":
+        raise _Refused("--scheduler names a Dask cluster: add --engine dask.")
+    if args.scheduler and args.workers is not None:
+        raise _Refused("--workers sizes a local Dask cluster; the cluster at --scheduler has its own workers.")
+    workers = scale.check_workers(2 if args.workers is None else args.workers)
+    if args.scheduler:
+        scale.check_scheduler(args.scheduler)
+    chunk_rows = scale.CHUNK_ROWS if args.chunk_rows is None else args.chunk_rows
+    scale.blocks_per_part(chunk_rows)
+    progress, recipe = _Progress(), None
+    if args.model:
+        _no_model_clash(args)
+        n = scale.check_rows(args.rows)
+        drawing = _drawing(args)
+        scale.prepare_dir(out, overwrite=args.overwrite)
+        saved = load_model(Path(args.model).read_bytes())
+        model, train, schema, holdout, seed = saved.model, saved.train, saved.schema, None, args.seed
+        rules, derived, source = saved.rules + args.rule, saved.derived + args.derive, saved.source or "a model"
+    else:
+        if not args.data:
+            raise _Refused("Say which --data to learn from (or draw from a fitted --model).")
+        if args.recipe:
+            recipe = _recipe(args)
+            n = scale.check_rows(recipe.rows)
+            method, params, seed = recipe.method, recipe.params, recipe.seed
+            rules, derived, drawing = recipe.rules, recipe.derived, Drawing.from_dict(recipe.drawing)
+        else:
+            if not args.method or args.rows is None:
+                raise _Refused("Say which --method and how many --rows (or give a --recipe or a fitted --model).")
+            n = scale.check_rows(args.rows)
+            method, params, seed = args.method, _params(METHODS[args.method].params, args.param), args.seed
+            rules, derived, drawing = args.rule, args.derive, _drawing(args)
+        scale.prepare_dir(out, overwrite=args.overwrite)
+        ws = _workspace(args.data, args.target, args.fit_rows)
+        notices = []
+        if recipe is not None:
+            ws, notices = replaying(recipe, ws)
+        _say(f"Fitting {METHODS[method].title} on {len(ws.train):,} rows…")
+        model, _ = fit_model(ws.train, ws.schema, method, params, seed=seed, monitor=progress.monitor)
+        progress.done()
+        for notice in notices:
+            _say(notice)
+        model_notes = model.notes()
+        train, schema, holdout, source = ws.train, ws.schema, ws.holdout, ws.name
+        recipe = replace(recipe, rows=n) if recipe is not None else recipe_of_settings(
+            ws, method=method, params=params, seed=seed, rows=n, rules=rules, derived=derived,
+            drawing=drawing.to_dict())
+    plan = Blocks.plan(model, n, train, schema, seeds=np.random.SeedSequence(seed), rules=rules, derived=derived,
+                       holdout=holdout, **drawing.kwargs())
+    where = f"a Dask cluster at {args.scheduler}" if args.scheduler else (
+        f"a local Dask cluster of {workers} workers" if args.engine == "dask" else "this process")
+    _say(f"Drawing {n:,} rows from {model.title} ({source}) in {len(plan.sizes):,} blocks on {where}…")
+    written = scale.write_dataset(plan, out, chunk_rows=chunk_rows, engine=args.engine, workers=workers,
+                                  scheduler=args.scheduler, progress=progress.rows,
+                                  extra={"method": model.title, "seed": seed, "source": source})
+    progress.done()
+    if recipe is not None:
+        for path in (out / scale.RECIPE_FILE, *([Path(args.save_recipe)] if args.save_recipe else [])):
+            path.write_text(recipe.to_json() + "\n", encoding="utf-8")
+    for note in [*(model_notes if not args.model else []), *written.notes]:
+        _say(note)
+    for report in written.rule_report:
+        _say(f"Rule '{report.rule}' rejected {report.rejected:,} of {report.drawn:,} drawn rows ({report.share:.0%}).")
+    started = f", after {written.cluster_seconds:.1f} s starting the cluster" if args.engine == "dask" else ""
+    _say(f"Wrote {written.rows:,} rows in {len(written.parts):,} parts to {out} ({written.seconds:.2f} s, "
+         f"{written.rows / max(written.seconds, 1e-9):,.0f} rows/s{started}); the run report is {scale.RUN_FILE}"
+         + (f" and the recipe {scale.RECIPE_FILE}." if recipe is not None else "."))
 
 
 def _drawing(args: argparse.Namespace) -> Any:
@@ -320,6 +449,14 @@ def _scalar(text: str) -> Any:
     return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
 
 
+def _no_model_clash(args: argparse.Namespace) -> None:
+    clashing = [f"--{name.replace('_', '-')}" for name in ("data", "method", "recipe", "target", "save_recipe",
+                                                            "fit_rows") if getattr(args, name)] + \
+        (["--param"] if args.param else [])
+    if clashing:
+        raise _Refused(f"A fitted --model brings its own data and settings: leave out {', '.join(clashing)}.")
+
+
 def _from_model(args: argparse.Namespace, kind: str) -> None:
     """``generate --model``: rows drawn from a model file, with its rules and derived columns."""
     import time
@@ -327,11 +464,8 @@ def _from_model(args: argparse.Namespace, kind: str) -> None:
     from core.bundle import load_model
     from core.synth.run import draw_guarded
 
-    clashing = [f"--{name.replace('_', '-')}" for name in ("data", "method", "recipe", "target", "save_recipe")
-                if getattr(args, name)] + (["--param"] if args.param else [])
     drawing = _drawing(args)
-    if clashing:
-        raise _Refused(f"A fitted --model brings its own data and settings: leave out {', '.join(clashing)}.")
+    _no_model_clash(args)
     if args.rows is None:
         raise _Refused("Say how many --rows to draw from the model.")
     saved = load_model(Path(args.model).read_bytes())
@@ -348,8 +482,16 @@ def _from_model(args: argparse.Namespace, kind: str) -> None:
 
 
 def _real_and_synthetic(args: argparse.Namespace) -> tuple[Workspace, Any]:
+    from core.scale import EVALUATE_ROWS, read_sample
+
     ws = _workspace(args.data, args.target)
-    synthetic = read_table(args.synthetic)
+    if Path(args.synthetic).is_dir():
+        sampled = read_sample(args.synthetic, max_rows=EVALUATE_ROWS)
+        if sampled.note:
+            _say(f"{sampled.note} of the synthetic '{Path(args.synthetic).name}' are scored.")
+        synthetic = sampled.table
+    else:
+        synthetic = read_table(args.synthetic)
     missing = [c for c in ws.schema.synth_columns if c not in synthetic.columns]
     if missing:
         raise _Refused(f"The synthetic table has no column '{missing[0]}', which the real table has.")
@@ -444,7 +586,8 @@ def _float(text: str) -> float | None:
 
 
 class _Progress:
-    """A training's epochs as one line on standard error (a monitor the neural models report to)."""
+    """A training's epochs, or the rows written, as one line on standard error (``monitor`` is what the neural
+    models report to)."""
 
     def __init__(self) -> None:
         from core.synth.neural import TrainingMonitor
@@ -454,16 +597,23 @@ class _Progress:
         class Printing(TrainingMonitor):
             def report(self, progress) -> None:
                 super().report(progress)
-                outer.shown = True
-                width = 30
-                filled = round(width * progress.epoch / progress.epochs)
-                print(f"\r[{'#' * filled}{'.' * (width - filled)}] epoch {progress.epoch:,}/{progress.epochs:,}",
-                      end="", file=sys.stderr, flush=True)
+                outer.bar(progress.epoch / progress.epochs, f"epoch {progress.epoch:,}/{progress.epochs:,}")
 
         self.shown = False
         self.monitor = Printing(owner="command line")
 
+    def bar(self, fraction: float, text: str) -> None:
+        self.shown = True
+        width = 30
+        filled = round(width * fraction)
+        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {text}", end="", file=sys.stderr, flush=True)
+
+    def rows(self, done: int, total: int) -> None:
+        """Rows written so far, as the same bar."""
+        self.bar(done / total, f"{done:,}/{total:,} rows")
+
     def done(self) -> None:
         if self.shown:
             print(file=sys.stderr)
+            self.shown = False
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -100,6 +100,17 @@ def recipe_for(ws: Workspace, run: Run) -> Recipe:
                         "schema": run.schema if run.schema is not None else ws.schema.to_dict()},
                   holdout={"share": ws.holdout_share, "seed": ws.seed}, imputation=run.imputation,
                   rules=list(run.rules), derived=list(run.derived), drawing=dict(run.drawing))
+
+
+def recipe_of_settings(ws: Workspace, *, method: str, params: dict[str, Any], seed: int, rows: int,
+                       rules: list[str] | None = None, derived: list[str] | None = None,
+                       drawing: dict[str, Any] | None = None) -> Recipe:
+    """The recipe of a run not made yet: these settings on ``ws``'s working table (for a run too big to make in the
+    session, replayed by the command line)."""
+    run = Run(method=method, params=dict(params), seed=int(seed), synthetic=ws.train.head(0), fit_seconds=0.0,
+              sample_seconds=0.0, rules=list(rules or []), derived=list(derived or []), drawing=dict(drawing or {}),
+              schema=ws.schema.to_dict(), imputation=ws.imputation_plan)
+    return replace(recipe_for(ws, run), rows=int(rows))
 
 
 def load_recipe(text: str | bytes) -> Recipe:
@@ -217,14 +228,20 @@ def rebuilt(ws: Workspace, schema: Schema, holdout: dict[str, Any], plan: dict[s
     return fresh
 
 
+def replaying(recipe: Recipe, ws: Workspace) -> tuple[Workspace, list[str]]:
+    """The workspace a replay of ``recipe`` fits on (``ws``'s table with the recipe's schema, holdout and imputation),
+    and the notices of :func:`check_fits`."""
+    notices = check_fits(recipe, ws)
+    return rebuilt(ws, _schema(recipe, ws), recipe.holdout, recipe.imputation), notices
+
+
 def replay(recipe: Recipe, ws: Workspace, *, monitor: Any = None, source: str = "a recipe") -> Any:
     """The recipe's run made again from ``ws``'s table (a :class:`core.synth.run.Generated`); its notes say it was
     replayed from ``source``, and anything that differs from the recipe's table. ``monitor`` follows a training."""
     from core.synth.drawing import Drawing
     from core.synth.run import generate
 
-    notices = check_fits(recipe, ws)
-    fresh = rebuilt(ws, _schema(recipe, ws), recipe.holdout, recipe.imputation)
+    fresh, notices = replaying(recipe, ws)
     result = generate(fresh.train, fresh.schema, recipe.method, recipe.params, recipe.rows, rng=recipe.seed,
                       rules=recipe.rules, derived=recipe.derived, monitor=monitor, holdout=fresh.holdout,
                       **Drawing.from_dict(recipe.drawing).kwargs())

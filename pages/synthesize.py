@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from core import plots
+from core import plots, scale
 from core.bundle import run_model
 from core.errors import ParameterError, SynthLabError
 from core.io import write_table
 from core.limits import limits
 from core.params import settings_text
-from core.recipe import load_recipe, recipe_for, replay
+from core.recipe import load_recipe, recipe_for, recipe_of_settings, replay
 from core.synth import METHODS, families
 from core.synth.drawing import Drawing
 from core.synth.neural import LOST, SPIKE
@@ -379,7 +379,8 @@ def generate_panel(ws: Workspace, method: str, job: training.Job | None) -> None
                         key=state.keep(rows_key(ws, method, current.params), default_rows(ws, method, current.params)))
     row[1].number_input("Seed", step=1, key=state.keep("synth_seed", 0),
                         help="Same seed, same table (for the neural networks: the same training too).")
-    for column, problem in ((row[0], None if quotas else rows_problem(current.n, "Rows to generate")),
+    too_many = not quotas and isinstance(current.n, int) and current.n > cap
+    for column, problem in ((row[0], None if quotas or too_many else rows_problem(current.n, "Rows to generate")),
                             (row[1], seed_problem(current.seed, "Seed"))):
         if problem:
             column.error(md(problem), icon=":material/error:")
@@ -389,9 +390,36 @@ def generate_panel(ws: Workspace, method: str, job: training.Job | None) -> None
                   icon=":material/model_training:" if cls.trains else ":material/auto_awesome:",
                   on_click=clicked, disabled=busy or refused,
                   help="Fix what is marked above first." if refused else None)
+    if too_many:
+        scale_offer(ws, current, cap)
     if busy:
         st.subheader(f"Training {METHODS[job.method].title}", divider="gray")
         live(job)
+
+
+def scale_offer(ws: Workspace, chosen: Settings, cap: int) -> None:
+    """Above the session's cap: the command that writes the rows as Parquet parts, with this run's recipe."""
+    stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in ws.name.rsplit(".", 1)[0])[:40] or "table"
+    recipe_file, out = f"{stem}.recipe.json", f"{stem}-synthetic"
+    with st.container(border=True, key="scale_offer"):
+        st.markdown(f":material/dataset: **{chosen.n:,} rows is more than one session makes here** (at most {cap:,}, "
+                    "set by the operator). Make them on the command line instead: it writes them as a directory of "
+                    "Parquet files, block by block, so memory stays small whatever the row count, and gives the same "
+                    "rows as this page would for the same seed.")
+        recipe = guarded("writing the recipe", recipe_of_settings, ws, method=chosen.method, params=chosen.params,
+                         seed=chosen.seed, rows=chosen.n, rules=chosen.rules, derived=chosen.derived,
+                         drawing=chosen.drawing.to_dict()) if isinstance(chosen.seed, int) else None
+        if recipe is None:
+            st.caption("Fix what is marked above first; then the recipe and the command appear here.")
+            return
+        st.markdown("1. Download the recipe (the method, settings, seed, rules and schema on screen now).")
+        st.download_button("Recipe for this run", recipe.to_json(), recipe_file, mime="application/json",
+                           key="scale_recipe", icon=":material/download:")
+        st.markdown("2. Run this where SynthLab is installed (`--data` is the table you loaded):")
+        st.code(scale.command(ws, recipe_file, chosen.n, out), language="bash", wrap_lines=True)
+        st.caption("Add `--engine dask` to spread the work over a local Dask cluster (`--workers 4`), or "
+                   "`--scheduler tcp://host:8786` for an existing one. The directory gets `part-00000.parquet`, "
+                   "… and `_run.json` (rows, rule rejections, privacy guard, seconds).")
 
 
 def matrix_check(ws: Workspace, run: Run) -> None:

@@ -85,6 +85,11 @@ class Synthesizer:
 
     # ------------------------------------------------------------------ public
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What travels when a fitted model is copied to a Dask worker: everything but the monitor, a live link to
+        whoever watched the fit (it holds a lock, and a copy has no one watching)."""
+        return {**self.__dict__, "monitor_": None} if "monitor_" in self.__dict__ else dict(self.__dict__)
+
     def fit(self, df: pd.DataFrame, schema: Schema, *, seed: int = 0, monitor: Any = None) -> Synthesizer:
         """Learn from ``df``. ``seed`` drives any randomness in fitting; ``monitor`` (a
         :class:`core.synth.neural.TrainingMonitor`) follows a long fit and may stop it: the neural models

@@ -25,6 +25,7 @@ are either left out of the synthetic table or filled with fresh keys in the real
 
 from __future__ import annotations
 
+import copy
 import string
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -128,6 +129,20 @@ class Guarding:
 
     def _close(self, distance: np.ndarray) -> np.ndarray:
         return (distance <= self.threshold) if self.threshold > 0 else (distance == 0)
+
+    def fresh(self) -> Guarding:
+        """A copy that shares the fitted indexes but counts on its own: one per block of a run, so blocks drawn on
+        different workers (or threads) never share counters; ``absorb`` adds its counts back."""
+        out = copy.copy(self)
+        out.drawn, out.dropped = 0, dict.fromkeys(self.dropped, 0)
+        out.kept, out.limits = dict(self.kept), dict(self.limits)
+        return out
+
+    def absorb(self, drawn: int, dropped: dict[str, int]) -> None:
+        """Add one block's counts (rows drawn, rows dropped by reason) to this run's."""
+        self.drawn += drawn
+        for reason, count in dropped.items():
+            self.dropped[reason] += count
 
     def start(self, n: int) -> None:
         """A new table of ``n`` rows: the limits are shares of it."""

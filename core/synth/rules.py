@@ -642,6 +642,7 @@ class RuleReport:
     rule: str
     rejected: int
     share: float
+    drawn: int = 0  # the rows the rule was checked on (so reports of several blocks add up)
 
 
 def check_rules(df: pd.DataFrame, rules: list[Expression]) -> tuple[pd.Series, list[RuleReport]]:
@@ -654,7 +655,8 @@ def check_rules(df: pd.DataFrame, rules: list[Expression]) -> tuple[pd.Series, l
             raise DataError(f"The rule {quote(rule.text)} is not a condition that is true or false.",
                             hint="Compare with something, like age >= 18.")
         passed = pd.Series(value.fillna(True).to_numpy(dtype=bool), index=df.index)
-        reports.append(RuleReport(rule.text, int((~passed).sum()), float((~passed).mean()) if len(df) else 0.0))
+        reports.append(RuleReport(rule.text, int((~passed).sum()), float((~passed).mean()) if len(df) else 0.0,
+                                   len(df)))
         keep &= passed
     return keep, reports
 
@@ -696,7 +698,7 @@ def sample_with_rules(draw: Callable[[int, np.random.Generator], pd.DataFrame], 
         have += len(batch)
         if have >= n:
             out = pd.concat(kept, ignore_index=True).head(n)
-            return out, [RuleReport(t, c, c / drawn) for t, c in totals.items()]
+            return out, [RuleReport(t, c, c / drawn, drawn) for t, c in totals.items()]
     worst = max(totals, key=totals.get) if totals else ""
     if filtered > totals.get(worst, 0):
         raise DataError(f"Only {have:,} of {n:,} rows passed the privacy guard after {drawn:,} draws: it dropped "

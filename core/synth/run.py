@@ -1,5 +1,21 @@
 """One generation, as the page, the command line and recipes run it: fit, sample, derive, apply rules
-(``generate``); and more rows from a model already fitted (``draw``)."""
+(``generate``); and more rows from a model already fitted (``draw``).
+
+**Blocks.** The rows of a run are drawn in fixed blocks of ``BLOCK_ROWS`` rows (the last one shorter),
+each from its own random stream, so that a table of any size can be made in pieces, in any order, on
+any number of workers (:mod:`core.scale`) and still be the same table. Block 0 draws from the run's own
+generator (``default_rng(seed)``), so a run of at most one block is exactly what SynthLab drew before
+blocks existed; block i > 0 draws from the i-th child of the run's ``numpy.random.SeedSequence``
+(``SeedSequence(entropy, spawn_key=(i,))``, which is ``SeedSequence(seed).spawn(i + 1)[i]`` without
+spawning the others), whose streams are independent of the parent's and of each other by the
+construction of O'Neill's SeedSequence hashing (NumPy's "Parallel random number generation" guide).
+Rules, derived columns, conditions and the privacy guard apply within each block (the guard's limits
+are shares of the block's rows, so they hold for the whole table); quotas are split over the blocks
+in proportion to their rows by largest remainders, so every value gets exactly its rows in total;
+the rule reports and the guard's counts add up over the blocks. Fresh identifier keys must be unique
+over the whole table, so past one block they are drawn once the table is whole (in memory only: a
+table written in parts refuses them).
+"""
 
 from __future__ import annotations
 
@@ -30,6 +46,7 @@ class Generated:
     model: Synthesizer | None = None
 
 
+BLOCK_ROWS = 65_536  # rows of one block: the unit of randomness, whatever the chunk or worker count
 _DEFINITION = re.compile(r"\s*(?:`([^`]+)`|([^=<>!:`]+?))\s*=(?!=)(.*)", re.DOTALL)
 
 
@@ -87,6 +104,19 @@ def draw(model: Synthesizer, n: int, *, rng: Any = None, rules: list[str] | None
 def _by_quota(model: Synthesizer, n: int, quotas: dict[str, dict[Any, int]], generator: np.random.Generator,
               drawn: Any, conditions: dict[str, Any] | None) -> tuple[pd.DataFrame, list[RuleReport]]:
     """Exactly the rows asked for per value of one column, each drawn under that value as a condition, shuffled."""
+    column, wanted = _checked_quotas(quotas, n, conditions)
+    parts, reports = [], []
+    for value, count in wanted.items():
+        table, report = drawn(int(count), {**(conditions or {}), column: value})
+        parts.append(table)
+        reports += report
+    out = pd.concat(parts, ignore_index=True)
+    return out.iloc[generator.permutation(len(out))].reset_index(drop=True), reports
+
+
+def _checked_quotas(quotas: dict[str, dict[Any, int]], n: int, conditions: dict[str, Any] | None
+                    ) -> tuple[str, dict[Any, int]]:
+    """(the column, {value: rows} without the zeros) of quotas that count whole rows adding up to ``n``."""
     if len(quotas) != 1:
         raise ParameterError("Quotas count rows per value of one column.")
     (column, counts), = quotas.items()
@@ -98,13 +128,7 @@ def _by_quota(model: Synthesizer, n: int, quotas: dict[str, dict[Any, int]], gen
     if sum(wanted.values()) != n:
         raise ParameterError(f"The rows per value of '{column}' add up to {sum(wanted.values()):,}, not the {n:,} rows "
                              "asked for.")
-    parts, reports = [], []
-    for value, count in wanted.items():
-        table, report = drawn(int(count), {**(conditions or {}), column: value})
-        parts.append(table)
-        reports += report
-    out = pd.concat(parts, ignore_index=True)
-    return out.iloc[generator.permutation(len(out))].reset_index(drop=True), reports
+    return column, wanted
 
 
 def generate(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, Any], n: int, *, rng: Any = None,
@@ -115,14 +139,9 @@ def generate(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, An
     """Fit ``method`` on ``df`` and draw ``n`` rows. An integer ``rng`` also seeds the fitting (the neural
     models' training); ``monitor`` follows and stops a neural model's training. ``guard`` (off by default) filters
     the rows drawn, measured against ``df`` and the real ``holdout``; see :func:`draw` for the rest."""
-    if method not in METHODS:
-        raise ParameterError(f"Unknown method '{method}'.", hint="Use one of: " + ", ".join(METHODS) + ".")
     generator = np.random.default_rng(rng)
-    model = METHODS[method](**params)
     seed = int(rng) if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) else 0
-    start = time.perf_counter()
-    model.fit(df, schema, seed=seed, monitor=monitor)
-    fit_seconds = time.perf_counter() - start
+    model, fit_seconds = fit_model(df, schema, method, params, seed=seed, monitor=monitor)
     start = time.perf_counter()
     table, report, notes = draw_guarded(model, n, df, schema, rng=generator, rules=rules, derived=derived,
                                         conditions=conditions, quotas=quotas, guard=guard, holdout=holdout)
@@ -131,20 +150,141 @@ def generate(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, An
                      notes=model.notes() + notes, rule_report=report, model=model)
 
 
+def fit_model(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, Any], *, seed: int = 0,
+              monitor: TrainingMonitor | None = None) -> tuple[Synthesizer, float]:
+    """``method`` fitted on ``df`` (``seed`` seeds a neural model's training): (the model, seconds taken)."""
+    if method not in METHODS:
+        raise ParameterError(f"Unknown method '{method}'.", hint="Use one of: " + ", ".join(METHODS) + ".")
+    start = time.perf_counter()
+    model = METHODS[method](**params).fit(df, schema, seed=seed, monitor=monitor)
+    return model, time.perf_counter() - start
+
+
 def draw_guarded(model: Synthesizer, n: int, train: pd.DataFrame, schema: Schema, *, rng: Any = None,
                  rules: list[str] | None = None, derived: list[str] | None = None,
                  conditions: dict[str, Any] | None = None, quotas: dict[str, dict[Any, int]] | None = None,
                  guard: Guard | None = None, holdout: pd.DataFrame | None = None
                  ) -> tuple[pd.DataFrame, list[RuleReport], list[str]]:
     """:func:`draw` with the privacy ``guard`` measured against ``train`` (the rows the model learned from) and the
-    real ``holdout``, and fresh identifier keys when the guard asks for them: (rows, rule report, the guard's
-    note)."""
+    real ``holdout``, and fresh identifier keys when the guard asks for them, block by block (see the module text):
+    (rows, rule report, the guard's note)."""
     generator = np.random.default_rng(rng)
-    guarding = Guarding(guard, train, schema, list(model.output_columns_), holdout) if guard is not None else None
-    table, report = draw(model, n, rng=generator, rules=rules, derived=derived, conditions=conditions,
-                         quotas=quotas, guard=guarding)
-    if guarding is None:
-        return table, report, []
-    if guard.ids == "fresh":
-        table = with_fresh_ids(table, train, schema, generator)
-    return table, report, guarding.note()
+    plan = Blocks.plan(model, n, train, schema, seeds=generator.bit_generator.seed_seq, rules=rules,
+                       derived=derived, conditions=conditions, quotas=quotas, guard=guard, holdout=holdout)
+    drawn = [plan.draw(i, rng=generator if i == 0 else None) for i in range(len(plan.sizes))]
+    table = drawn[0].table if len(drawn) == 1 else pd.concat([b.table for b in drawn], ignore_index=True)
+    if plan.whole_ids:  # unique over the whole table, so drawn once it is all there
+        table = with_fresh_ids(table, *plan.ids, generator)
+    return table, plan.rule_report(drawn), plan.guard_note(drawn)
+
+
+@dataclass
+class Block:
+    """One block's rows and what drawing them took: rows drawn for the guard, rows it dropped, seconds."""
+
+    table: pd.DataFrame
+    rule_report: list[RuleReport]
+    guard_drawn: int = 0
+    guard_dropped: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def block_sizes(n: int, block_rows: int) -> list[int]:
+    """The rows of each block of an ``n``-row run: full blocks, then the rest (one block when ``n`` fits in one)."""
+    full, rest = divmod(n, block_rows)
+    return [block_rows] * full + [rest] if rest or not full else [block_rows] * full
+
+
+def block_rng(seeds: np.random.SeedSequence, i: int) -> np.random.Generator:
+    """Block ``i``'s generator: the run's own stream for block 0, else the i-th child of the run's SeedSequence."""
+    if i == 0:
+        return np.random.default_rng(seeds)
+    child = np.random.SeedSequence(seeds.entropy, spawn_key=(*seeds.spawn_key, i), pool_size=seeds.pool_size)
+    return np.random.default_rng(child)  # = SeedSequence(seed).spawn(i + 1)[i], without spawning the others
+
+
+def split_quotas(column: str, wanted: dict[Any, int], sizes: list[int]) -> list[dict[str, dict[Any, int]]]:
+    """Each block's quotas: the rows left for each value shared over the rows left, block by block, by largest
+    remainders (Hamilton's method), so each block gets its rows and each value exactly its total."""
+    left, remaining, out = sum(sizes), dict(wanted), []
+    for size in sizes:
+        share = {v: r * size // left for v, r in remaining.items()}  # floor(r * size / left)
+        remainder = sorted(remaining, key=lambda v: -(remaining[v] * size % left))  # largest fractional part first
+        for value in remainder[:size - sum(share.values())]:
+            share[value] += 1  # ceil(x) <= r whenever x = r * size / left < r, so no value gets more than it has left
+        out.append({column: {v: k for v, k in share.items() if k}})
+        remaining = {v: r - share[v] for v, r in remaining.items()}
+        left -= size
+    return out
+
+
+@dataclass
+class Blocks:
+    """A run's rows as blocks (see the module text): everything a block needs, so that one object, shipped once to
+    each worker, draws any block on its own (``draw(i)``)."""
+
+    model: Synthesizer
+    sizes: list[int]
+    seeds: np.random.SeedSequence
+    rules: list[str]
+    derived: list[str]
+    conditions: dict[str, Any] | None
+    quotas: list[dict[str, dict[Any, int]] | None]
+    guarding: Guarding | None
+    ids: tuple[pd.DataFrame, Schema] | None  # (training rows, schema) when identifier columns get fresh keys
+    block_rows: int = BLOCK_ROWS
+
+    @classmethod
+    def plan(cls, model: Synthesizer, n: int, train: pd.DataFrame, schema: Schema, *,
+             seeds: np.random.SeedSequence, rules: list[str] | None = None, derived: list[str] | None = None,
+             conditions: dict[str, Any] | None = None, quotas: dict[str, dict[Any, int]] | None = None,
+             guard: Guard | None = None, holdout: pd.DataFrame | None = None, block_rows: int | None = None
+             ) -> Blocks:
+        block_rows = block_rows or BLOCK_ROWS  # (read at the call, so a test may use small blocks throughout)
+        sizes = block_sizes(n, block_rows)
+        split: list[dict[str, dict[Any, int]] | None] = [quotas or None]
+        if quotas and len(sizes) > 1:
+            split = split_quotas(*_checked_quotas(quotas, n, conditions), sizes)
+        fresh = guard is not None and guard.ids == "fresh"
+        guarding = Guarding(guard, train, schema, list(model.output_columns_), holdout) if guard is not None else None
+        return cls(model=model, sizes=sizes, seeds=seeds, rules=list(rules or []), derived=list(derived or []),
+                   conditions=conditions, quotas=split * len(sizes) if len(split) == 1 else split,
+                   guarding=guarding, ids=(train, schema) if fresh else None, block_rows=block_rows)
+
+    @property
+    def whole_ids(self) -> bool:
+        """Whether fresh identifier keys are drawn over the whole table (more than one block), not per block."""
+        return self.ids is not None and len(self.sizes) > 1
+
+    def draw(self, i: int, *, rng: np.random.Generator | None = None) -> Block:
+        """Block ``i``, from its own generator (``rng`` stands in for block 0's: the in-memory run's own)."""
+        generator = rng if rng is not None else block_rng(self.seeds, i)
+        guarding = self.guarding.fresh() if self.guarding is not None else None
+        start = time.perf_counter()
+        table, report = draw(self.model, self.sizes[i], rng=generator, rules=self.rules, derived=self.derived,
+                             conditions=self.conditions, quotas=self.quotas[i], guard=guarding)
+        if self.ids is not None and not self.whole_ids:
+            table = with_fresh_ids(table, *self.ids, generator)
+        return Block(table, report, guarding.drawn if guarding else 0, dict(guarding.dropped) if guarding else {},
+                     time.perf_counter() - start)
+
+    def rule_report(self, blocks: list[Block]) -> list[RuleReport]:
+        """What each rule rejected over all the blocks (one block's report as it is)."""
+        if len(blocks) == 1:
+            return blocks[0].rule_report
+        totals: dict[str, list[int]] = {}
+        for report in (r for b in blocks for r in b.rule_report):
+            counts = totals.setdefault(report.rule, [0, 0])
+            counts[0] += report.rejected
+            counts[1] += report.drawn
+        return [RuleReport(rule, rejected, rejected / drawn if drawn else 0.0, drawn)
+                for rule, (rejected, drawn) in totals.items()]
+
+    def guard_note(self, blocks: list[Block]) -> list[str]:
+        """The guard's note over all the blocks ([] without a guard)."""
+        if self.guarding is None:
+            return []
+        total = self.guarding.fresh()
+        for block in blocks:
+            total.absorb(block.guard_drawn, block.guard_dropped)
+        return total.note()

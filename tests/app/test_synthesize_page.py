@@ -406,3 +406,16 @@ def test_the_guard_can_be_turned_off_and_identifiers_get_fresh_keys():
     assert not at.exception and not at.error
     run = at.session_state["workspace"].runs[-1]
     assert run.synthetic["customer"].str.fullmatch(r"C\d{5}").all() and not any("Privacy guard" in n for n in run.notes)
+
+
+def test_more_rows_than_a_session_makes_offers_the_command_line_with_the_recipe():
+    at = open_method("penguins", "gaussian_copula")
+    rows = next(n for n in at.number_input if n.label == "Rows to generate")
+    rows.set_value(5_000_000).run()
+    assert not at.exception and not at.error
+    assert at.button(key="synth_run").disabled  # not in the session...
+    assert at.code[0].value == ("synthlab generate --data assets/samples/penguins.csv --recipe penguins.recipe.json "
+                                "--rows 5000000 --out penguins-synthetic")  # ...but on the command line
+    offer = [b for b in at.get("download_button") if b.proto.label == "Recipe for this run"]
+    assert len(offer) == 1 and not offer[0].proto.disabled
+    assert any("more than one session makes here" in m.value for m in at.markdown)
