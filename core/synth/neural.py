@@ -283,7 +283,7 @@ class NeuralSynthesizer(Synthesizer):
         seed = self.seed_
         monitor = self.monitor_
         if getattr(self, "_saved", None) is not None:  # restoring a saved model: no training
-            self.transformer_ = fit_transformer(df, self.kinds_, seed=seed)
+            self.transformer_ = self._transformer(df)
             rng = np.random.default_rng(seed)
             self._load(self.transformer_.transform(df, rng), rng)
             self._release()
@@ -291,7 +291,7 @@ class NeuralSynthesizer(Synthesizer):
         with TRAININGS.slot(monitor) as ticket:
             if monitor:
                 monitor.phase = "fitting the mixtures"
-            self.transformer_: DataTransformer = fit_transformer(df, self.kinds_, seed=seed)
+            self.transformer_: DataTransformer = self._transformer(df)
             rng = np.random.default_rng(seed)
             data = self.transformer_.transform(df, rng)
             reference = df.sample(min(len(df), FIDELITY_ROWS), random_state=seed)
@@ -383,6 +383,15 @@ class NeuralSynthesizer(Synthesizer):
     def _restore(self, state: dict[str, Any]) -> None:
         for name, net in self._networks().items():
             net.load_state_dict(state[name])
+
+    def _transformer(self, df: pd.DataFrame) -> DataTransformer:
+        """Table ⇄ matrix for the networks: mode-specific normalisation (:mod:`core.synth.transformer`)."""
+        return fit_transformer(df, self.kinds_, seed=self.seed_)
+
+    def pictures(self, real: pd.DataFrame) -> list[tuple[str, Any]]:
+        """(caption, plotly figure) pairs that show how this trained network makes rows, for the page after
+        training; ``real`` is the table it learned from."""
+        return []
 
     def _release(self) -> None:
         """Drop what only training needs (optimiser moments, row indexes): a kept model only samples."""
