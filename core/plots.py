@@ -592,6 +592,7 @@ def denoising_figure(frames: pd.DataFrame) -> go.Figure:
             fig.add_scatter(x=part["x"], y=part["y"], mode="markers", showlegend=False, row=1, col=k,
                             marker={"size": 4, "color": SYNTHETIC_COLOUR, "opacity": 0.5})
         fig.update_xaxes(title_text=x_name if k == (len(steps) + 1) // 2 else None, row=1, col=k)
+    fig.update_xaxes(matches="x")  # one scale for every step, so the frames compare
     fig.update_yaxes(title_text=y_name if y_name is not None else "rows", row=1, col=1)
     fig.update_layout(height=300, margin={"t": 40, "b": 40, "l": 60, "r": 10})
     return fig

@@ -50,7 +50,6 @@ from torch.nn import functional
 
 from core import plots
 from core.params import Card, Param, grouped
-from core.schema import to_floats
 from core.synth.neural import LEARNING_RATES, NETWORK, NeuralSynthesizer, training_params
 from core.synth.registry import register
 from core.synth.transformer import Blocks, DataTransformer, Span, _floats, fit_transformer
@@ -176,6 +175,7 @@ class DiffusionSynthesizer(NeuralSynthesizer):
     title = "Diffusion model (TabDDPM)"
     loss_names = ("Gaussian", "multinomial")
     quick: ClassVar[dict] = {"epochs": 10, "steps": 20, "width": 64}
+    fidelity_checks = 25  # each check runs the whole reverse chain: fewer than the other networks' checks
     teaching = """
     **Noising.** Take a real row and blur it a little, then a little more, step after step: numbers get random
     noise added, categories get a growing chance of being swapped for a random one. After T steps nothing of the
@@ -205,7 +205,7 @@ class DiffusionSynthesizer(NeuralSynthesizer):
                 distorts="Slower to sample than the other networks (T network passes per row); on very small "
                          "tables it can stay close to the training rows, so check privacy on the Compare page.")
     params = (
-        *training_params(epochs=1_000, batch_size=256, patience=200),
+        *training_params(epochs=500, batch_size=256, patience=100),
         *grouped(
             NETWORK,
             Param("steps", "int", 100, "Diffusion steps T: how many small steps turn a row into noise and back. "
@@ -214,9 +214,9 @@ class DiffusionSynthesizer(NeuralSynthesizer):
                   "(gentler at both ends, Nichol and Dhariwal; better with many steps).", choices=("linear", "cosine")),
             Param("learning_rate", "choice", 2e-3, "AdamW's step size. Too high and the loss jumps about; too low "
                   "and training crawls.", choices=LEARNING_RATES),
-            Param("width", "int", 256, "Units per layer of the denoising network. Wider learns more detail.",
+            Param("width", "int", 128, "Units per layer of the denoising network. Wider learns more detail.",
                   8, 2048),
-            Param("layers", "int", 3, "Hidden layers of the denoising network.", 1, 6),
+            Param("layers", "int", 2, "Hidden layers of the denoising network.", 1, 6),
         ),
     )
 
@@ -241,7 +241,24 @@ class DiffusionSynthesizer(NeuralSynthesizer):
         self.log_k_ = torch.tensor([math.log(s.width) for s in categorical for _ in range(s.width)])
         self.schedule_ = Schedule(p["schedule"], p["steps"])
         self.denoiser_ = Denoiser(data.shape[1], p["width"], p["layers"])
-        self.optimizer_ = torch.optim.AdamW(self.denoiser_.parameters(), lr=p["learning_rate"], weight_decay=1e-4)
+        self.optimizer_ = torch.optim.AdamW(self.denoiser_.parameters(), lr=p["learning_rate"], weight_decay=1e-4,
+                                           fused=True)
+        self.pair_ = self._pair(data)
+
+    def _pair(self, data: np.ndarray) -> tuple[str, str | None] | None:
+        """The two columns the denoising picture shows: the two number columns whose normal scores correlate most
+        (|Pearson r|), else the number column and the first label column, else the number column alone; None
+        without a number column."""
+        names = [c.name for c in self.transformer_.columns if c.kind == "numbers"]
+        labels = [c.name for c in self.transformer_.columns if c.kind == "labels"]
+        if len(names) < 2:
+            return (names[0], labels[0] if labels else None) if names else None
+        with np.errstate(invalid="ignore", divide="ignore"):  # a constant column has no correlation
+            r = np.abs(np.corrcoef(data[:, self.numbers_.numpy()], rowvar=False))
+        r = np.nan_to_num(r, nan=-1.0)
+        np.fill_diagonal(r, -1.0)
+        i, j = np.unravel_index(r.argmax(), r.shape)
+        return names[i], names[j]
 
     # ---------------------------------------------------------------- multinomial diffusion, in log space
 
@@ -361,57 +378,40 @@ class DiffusionSynthesizer(NeuralSynthesizer):
 
     # ---------------------------------------------------------------- the denoising picture
 
-    def denoising_frames(self, real: pd.DataFrame, *, column: str | None = None, rows: int = PICTURE_ROWS,
-                         rng: Any = 0) -> pd.DataFrame:
-        """Rows of the reverse chain at t = T, 3T/4, T/2, T/4 and 0: one number column (``column``, or the first)
-        in its real units beside the column that goes with it most (see :func:`partner`).
-
-        Columns: ``step`` (t), ``share`` (t / T), ``x`` (the number column), ``y`` (the partner column, numbers or
-        labels; None when the table has one column). ``attrs`` name the two columns."""
-        info = {c.name: c for c in self.transformer_.columns}
-        numbers = [c.name for c in self.transformer_.columns if c.kind == "numbers"]
-        if not numbers:
+    def denoising_frames(self, *, rows: int = PICTURE_ROWS, rng: Any = 0) -> pd.DataFrame:
+        """New rows at t = T, 3T/4, T/2, T/4 and 0 of the reverse chain: the number column of :attr:`pair_` in its
+        real units (``x``) beside its partner (``y``: numbers, labels, or None when there is none), with ``step``
+        (t) and ``share`` (t / T); ``attrs`` name the two columns. Empty when the table has no number column."""
+        if self.pair_ is None:
             return pd.DataFrame(columns=["step", "share", "x", "y"])
-        column = column if column in numbers else numbers[0]
-        other = partner(real, column, numbers, [c for c in info if c not in numbers])
+        column, other = self.pair_
+        info = {c.name: c for c in self.transformer_.columns}
         steps = self.schedule_.steps
         keep = tuple(sorted({round(f * steps) for f in FRAMES}, reverse=True))
         _, kept = self._chain(rows, np.random.default_rng(rng), keep)
         frames = []
         for t in keep:
             state = kept[t]
-            x = self.transformer_.numbers(info[column], state)
             if other is None:
                 y = None
             elif info[other].kind == "numbers":
                 y = self.transformer_.numbers(info[other], state)
             else:
                 y = self.transformer_.inverse(state)[other].astype(str).to_numpy()
-            frames.append(pd.DataFrame({"step": t, "share": t / steps, "x": x, "y": y}))
+            frames.append(pd.DataFrame({"step": t, "share": t / steps,
+                                        "x": self.transformer_.numbers(info[column], state), "y": y}))
         out = pd.concat(frames, ignore_index=True)
         out.attrs.update(x=column, y=other)
         return out
 
-    def pictures(self, real: pd.DataFrame) -> list[tuple[str, Any]]:
-        frames = self.denoising_frames(real)
+    def pictures(self) -> list[tuple[str, Any]]:
+        frames = self.denoising_frames()
         if frames.empty:
             return []
         x, y = frames.attrs["x"], frames.attrs["y"]
         pair = f"'{x}' against '{y}'" if y is not None else f"'{x}'"
-        caption = (f"**Denoising, step by step**: {len(frames[frames['step'] == 0]):,} new rows of {pair} as the "
-                   f"network makes them, from pure noise (t = {self.schedule_.steps}) to finished rows (t = 0). "
-                   "Each column's spread is right from the start (the noise goes through the column's own "
-                   "quantiles); what the steps build is how the columns go together.")
+        caption = (f"**Denoising, step by step**: {PICTURE_ROWS:,} new rows of {pair} as the network makes them, "
+                   f"from pure noise (t = {self.schedule_.steps}) to finished rows (t = 0). Each column's spread is "
+                   "right from the start (the noise goes through the column's own quantiles); what the steps build "
+                   "is how the columns go together.")
         return [(caption, plots.denoising_figure(frames))]
-
-
-def partner(df: pd.DataFrame, column: str, numbers: list[str], labels: list[str]) -> str | None:
-    """The column that goes with ``column`` most: of the other ``numbers``, the one of largest |Spearman
-    correlation| with it (where one can be measured), else the first of ``labels``, else None."""
-    x = pd.Series(to_floats(df[column]))
-    best, strength = None, -1.0
-    for c in numbers:
-        rho = x.corr(pd.Series(to_floats(df[c])), method="spearman") if c != column else np.nan
-        if np.isfinite(rho) and abs(rho) > strength:
-            best, strength = c, abs(rho)
-    return best if best is not None else (labels[0] if labels else None)

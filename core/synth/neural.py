@@ -241,6 +241,7 @@ class NeuralSynthesizer(Synthesizer):
     family = NEURAL
     trains = True
     keeps_missing: ClassVar[bool] = True  # missingness is learned, not sprinkled back
+    fidelity_checks: ClassVar[int] = MAX_CHECKS  # fidelity measured at most this many times per training
 
     # ---------------------------------------------------------------- saving a trained model
 
@@ -316,7 +317,7 @@ class NeuralSynthesizer(Synthesizer):
         start = time.perf_counter()
         check_rng = np.random.default_rng([self.seed_, 1])
         watch = params["early_stopping"] or monitor is not None
-        every = max(1, params["epochs"] // MAX_CHECKS)
+        every = max(1, params["epochs"] // self.fidelity_checks)
         if params["early_stopping"]:
             every = max(1, min(every, params["patience"] // 5))  # several checks within the patience
         self.history_: list[Progress] = []
@@ -388,9 +389,9 @@ class NeuralSynthesizer(Synthesizer):
         """Table ⇄ matrix for the networks: mode-specific normalisation (:mod:`core.synth.transformer`)."""
         return fit_transformer(df, self.kinds_, seed=self.seed_)
 
-    def pictures(self, real: pd.DataFrame) -> list[tuple[str, Any]]:
-        """(caption, plotly figure) pairs that show how this trained network makes rows, for the page after
-        training; ``real`` is the table it learned from."""
+    def pictures(self) -> list[tuple[str, Any]]:
+        """(caption in Markdown, plotly figure) pairs that show how this trained network makes rows, for the page
+        after training."""
         return []
 
     def _release(self) -> None:
