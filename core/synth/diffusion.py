@@ -98,11 +98,15 @@ class NormalScores(DataTransformer):
             out[:, info.spans[0].start] = self.quantiles[info.name].transform(x.reshape(-1, 1))[:, 0]  # Φ⁻¹(F̂(x))
         return out
 
+    def values(self, info, matrix: np.ndarray) -> np.ndarray:
+        """A number column's values F̂⁻¹(Φ(z)) from its normal scores z, holes not marked."""
+        z = matrix[:, info.spans[0].start].astype(float).reshape(-1, 1)
+        return self.quantiles[info.name].inverse_transform(z)[:, 0]
+
     def numbers(self, info, matrix: np.ndarray, sigmas: np.ndarray | None = None,
                 rng: np.random.Generator | None = None) -> np.ndarray:
-        """A number column's values: F̂⁻¹(Φ(z)) of its normal score, missing where its one-hot says so."""
-        z = matrix[:, info.spans[0].start].astype(float).reshape(-1, 1)
-        x = self.quantiles[info.name].inverse_transform(z)[:, 0]
+        """A number column's values, missing where its one-hot says so."""
+        x = self.values(info, matrix)
         if info.has_missing:
             span = info.spans[1]
             x[matrix[:, span.start:span.end].argmax(axis=1) == 1] = np.nan
@@ -394,12 +398,12 @@ class DiffusionSynthesizer(NeuralSynthesizer):
             state = kept[t]
             if other is None:
                 y = None
-            elif info[other].kind == "numbers":
-                y = self.transformer_.numbers(info[other], state)
+            elif info[other].kind == "numbers":  # (the value each row holds, even where it is still a hole)
+                y = self.transformer_.values(info[other], state)
             else:
                 y = self.transformer_.inverse(state)[other].astype(str).to_numpy()
             frames.append(pd.DataFrame({"step": t, "share": t / steps,
-                                        "x": self.transformer_.numbers(info[column], state), "y": y}))
+                                        "x": self.transformer_.values(info[column], state), "y": y}))
         out = pd.concat(frames, ignore_index=True)
         out.attrs.update(x=column, y=other)
         return out
