@@ -1,7 +1,7 @@
 """Benchmark: SynthLab's synthesizers against SDV's on the same tables, in one run.
 
 Run:  .venv/bin/pip install -r requirements-bench.txt
-      .venv/bin/python bench/vs_sdv.py                         # all three pairs, 300 epochs
+      .venv/bin/python bench/vs_sdv.py                         # all four pairs, 300 epochs
       .venv/bin/python bench/vs_sdv.py --methods gan vae --tables fair randhie --epochs 30 --seeds 1
 
 Pairs: gaussian_copula vs GaussianCopulaSynthesizer, gan vs CTGANSynthesizer, vae vs
@@ -86,7 +86,7 @@ def main() -> None:
     from sdv.metadata import Metadata
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--methods", nargs="+", default=["gaussian_copula", "gan", "vae"],
+    parser.add_argument("--methods", nargs="+", default=["gaussian_copula", "gan", "vae", "diffusion"],
                         choices=["gaussian_copula", "gan", "vae", "diffusion"])
     parser.add_argument("--epochs", type=int, default=300)
     parser.add_argument("--tables", nargs="+", default=TABLES, choices=TABLES + LARGER)
