@@ -22,11 +22,20 @@ MLPDiffusion); ReLU layers follow. It outputs ε̂ for each number and logits of
 **Loss.** Numbers: ‖ε − ε̂‖² (Ho et al.'s simplified objective). Categories: the KL divergence
 between the true posterior q(xₜ₋₁ | xₜ, x₀) and the model's q(xₜ₋₁ | xₜ, x̂₀), times T (the
 ELBO's sum over steps, estimated from one uniform step), averaged over the categorical columns;
-at t = 0 the decoder's −log p(x₀ | x₁). The sum of the two is minimised with AdamW.
+at t = 0 the decoder's −log p(x₀ | x₁). The sum of the two is minimised with AdamW (weight decay
+1e-4).
+
+**Defaults for a CPU.** TabDDPM uses T = 1,000 and a cosine schedule on GPUs; here T = 100 steps, a
+linear schedule and two hidden layers of 128 train in seconds to tens of seconds on the bundled
+tables. With so few steps the cosine schedule's last βₜ (0.999) made rows pile up at the columns'
+edges on penguins (quality 0.85 against 0.88 with the linear one, detection AUC 0.77 against 0.68),
+and wider or deeper networks scored no better there and on salaries at two to three times the time.
 
 **Sampling (denoising).** Start from N(0, I) and uniform categories and run the chain from
 t = T − 1 down to 0: numbers by the Gaussian posterior mean with variance βₜ (TabDDPM's choice),
-categories drawn from q(xₜ₋₁ | xₜ, x̂₀) by the Gumbel-max trick. The noise comes from a torch
+with x̂₀ clipped to the range normal scores can take (±5.2), so an early step's error, divided by
+a tiny √ᾱₜ, cannot throw a row to the edge; categories drawn from q(xₜ₋₁ | xₜ, x̂₀) by the
+Gumbel-max trick. The noise comes from a torch
 generator seeded from the caller's ``rng``: the same seed gives the same table. The normal scores
 go back through the quantile transform, the one-hots back to labels.
 

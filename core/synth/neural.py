@@ -1,6 +1,7 @@
-"""What the GAN and the VAE share: the training loop as a user sees it.
+"""What the neural networks (the GAN, the VAE, the diffusion model) share: the training loop as a user sees it.
 
-``fit(df, schema, seed=..., monitor=...)`` transforms the table (:mod:`core.synth.transformer`),
+``fit(df, schema, seed=..., monitor=...)`` transforms the table (:mod:`core.synth.transformer`, or the
+subclass's own representation through ``_transformer``),
 builds the networks and trains them epoch by epoch. After every epoch it records the losses in
 ``history_``; when a :class:`TrainingMonitor` is given (the page gives one) it also reports the
 epoch, the losses, a fidelity score and the time left, and checks for a stop request after
