@@ -1,13 +1,15 @@
 """Benchmark: SynthLab's synthesizers against SDV's on the same tables, in one run.
 
 Run:  .venv/bin/pip install -r requirements-bench.txt
-      .venv/bin/python bench/vs_sdv.py                         # all three pairs, 300 epochs
+      .venv/bin/python bench/vs_sdv.py                         # all four pairs, 300 epochs
       .venv/bin/python bench/vs_sdv.py --methods gan vae --tables fair randhie --epochs 30 --seeds 1
 
 Pairs: gaussian_copula vs GaussianCopulaSynthesizer, gan vs CTGANSynthesizer, vae vs
 TVAESynthesizer (the neural pairs with the same epochs, batch size 500 and their default
 networks, each trained with ``--seeds`` seeds: one training's scores vary a lot on tables this
-small). For each bundled table (identifiers and free text left out): a seeded 80% is the real
+small), and the diffusion model against TVAESynthesizer too (SDV has no diffusion model; TVAE is its
+least detectable network); the diffusion model at its own default epochs and network.
+For each bundled table (identifiers and free text left out): a seeded 80% is the real
 training set; both fit on it and sample as many rows. Printed side by side: fit (training)
 seconds and the ratio SDV / ours, the sdmetrics QualityReport score (synthetic vs the training
 rows), and a detection AUC: a gradient-boosting classifier (scikit-learn's HistGradientBoosting,
@@ -75,7 +77,8 @@ def peers(epochs: int) -> dict[str, tuple[dict, object]]:
 
     return {"gaussian_copula": ({}, GaussianCopulaSynthesizer),
             "gan": ({"epochs": epochs}, lambda m: CTGANSynthesizer(m, epochs=epochs, verbose=False)),
-            "vae": ({"epochs": epochs}, lambda m: TVAESynthesizer(m, epochs=epochs, verbose=False))}
+            "vae": ({"epochs": epochs}, lambda m: TVAESynthesizer(m, epochs=epochs, verbose=False)),
+            "diffusion": ({}, lambda m: TVAESynthesizer(m, epochs=epochs, verbose=False))}
 
 
 def main() -> None:
@@ -83,8 +86,8 @@ def main() -> None:
     from sdv.metadata import Metadata
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--methods", nargs="+", default=["gaussian_copula", "gan", "vae"],
-                        choices=["gaussian_copula", "gan", "vae"])
+    parser.add_argument("--methods", nargs="+", default=["gaussian_copula", "gan", "vae", "diffusion"],
+                        choices=["gaussian_copula", "gan", "vae", "diffusion"])
     parser.add_argument("--epochs", type=int, default=300)
     parser.add_argument("--tables", nargs="+", default=TABLES, choices=TABLES + LARGER)
     parser.add_argument("--seeds", type=int, default=3, help="trainings per neural pair and table (means shown)")

@@ -665,3 +665,29 @@ def agent_steps(summary: pd.DataFrame, *, unit: str = "step", cumulative: bool =
     fig.update_yaxes(title_text="events so far" if cumulative else f"events per {unit}", rangemode="tozero")
     fig.update_layout(height=320, margin={"t": 30, "b": 40, "l": 60, "r": 20}, legend={"orientation": "h", "y": -0.25})
     return fig
+
+
+# --------------------------------------------------------------------------- diffusion
+
+def denoising_figure(frames: pd.DataFrame) -> go.Figure:
+    """The reverse chain of a diffusion model as small multiples, t = T on the left to t = 0 on the right: a number
+    column against its partner (a scatter, or a strip per category), or its histogram when it has none."""
+    from plotly.subplots import make_subplots
+
+    steps = sorted(frames["step"].unique(), reverse=True)
+    last = max(steps)
+    titles = [("t = T (noise)" if t == last else "t = 0 (rows)" if t == 0 else f"t = {t}") for t in steps]
+    fig = make_subplots(rows=1, cols=len(steps), subplot_titles=titles, shared_yaxes=True, horizontal_spacing=0.02)
+    x_name, y_name = frames.attrs.get("x", "x"), frames.attrs.get("y")
+    for k, t in enumerate(steps, start=1):
+        part = frames[frames["step"] == t]
+        if y_name is None:
+            fig.add_histogram(x=part["x"], marker_color=SYNTHETIC_COLOUR, showlegend=False, row=1, col=k)
+        else:
+            fig.add_scatter(x=part["x"], y=part["y"], mode="markers", showlegend=False, row=1, col=k,
+                            marker={"size": 4, "color": SYNTHETIC_COLOUR, "opacity": 0.5})
+        fig.update_xaxes(title_text=x_name if k == (len(steps) + 1) // 2 else None, row=1, col=k)
+    fig.update_xaxes(matches="x")  # one scale for every step, so the frames compare
+    fig.update_yaxes(title_text=y_name if y_name is not None else "rows", row=1, col=1)
+    fig.update_layout(height=300, margin={"t": 40, "b": 40, "l": 60, "r": 10})
+    return fig

@@ -446,6 +446,9 @@ def training_check(ws: Workspace, run: Run) -> None:
     with st.expander("Training curves and the mode-collapse check", expanded=True):
         st.plotly_chart(plots.training_curves(run.model.history_, run.model.loss_names),
                         width="stretch", key="run_curves")
+        for k, (caption, figure) in enumerate(run.model.pictures()):  # how this network makes rows
+            st.markdown(caption)
+            st.plotly_chart(figure, width="stretch", key=f"run_picture::{k}")
         lost = run.lost_modes
         if lost is None or lost.empty:
             st.success("Mode-collapse check: every category and every number mode holding at least 1% of the "

@@ -1,6 +1,7 @@
-"""What the GAN and the VAE share: the training loop as a user sees it.
+"""What the neural networks (the GAN, the VAE, the diffusion model) share: the training loop as a user sees it.
 
-``fit(df, schema, seed=..., monitor=...)`` transforms the table (:mod:`core.synth.transformer`),
+``fit(df, schema, seed=..., monitor=...)`` transforms the table (:mod:`core.synth.transformer`, or the
+subclass's own representation through ``_transformer``),
 builds the networks and trains them epoch by epoch. After every epoch it records the losses in
 ``history_``; when a :class:`TrainingMonitor` is given (the page gives one) it also reports the
 epoch, the losses, a fidelity score and the time left, and checks for a stop request after
@@ -241,6 +242,7 @@ class NeuralSynthesizer(Synthesizer):
     family = NEURAL
     trains = True
     keeps_missing: ClassVar[bool] = True  # missingness is learned, not sprinkled back
+    fidelity_checks: ClassVar[int] = MAX_CHECKS  # fidelity measured at most this many times per training
 
     # ---------------------------------------------------------------- saving a trained model
 
@@ -283,7 +285,7 @@ class NeuralSynthesizer(Synthesizer):
         seed = self.seed_
         monitor = self.monitor_
         if getattr(self, "_saved", None) is not None:  # restoring a saved model: no training
-            self.transformer_ = fit_transformer(df, self.kinds_, seed=seed)
+            self.transformer_ = self._transformer(df)
             rng = np.random.default_rng(seed)
             self._load(self.transformer_.transform(df, rng), rng)
             self._release()
@@ -291,7 +293,7 @@ class NeuralSynthesizer(Synthesizer):
         with TRAININGS.slot(monitor) as ticket:
             if monitor:
                 monitor.phase = "fitting the mixtures"
-            self.transformer_: DataTransformer = fit_transformer(df, self.kinds_, seed=seed)
+            self.transformer_: DataTransformer = self._transformer(df)
             rng = np.random.default_rng(seed)
             data = self.transformer_.transform(df, rng)
             reference = df.sample(min(len(df), FIDELITY_ROWS), random_state=seed)
@@ -316,7 +318,7 @@ class NeuralSynthesizer(Synthesizer):
         start = time.perf_counter()
         check_rng = np.random.default_rng([self.seed_, 1])
         watch = params["early_stopping"] or monitor is not None
-        every = max(1, params["epochs"] // MAX_CHECKS)
+        every = max(1, params["epochs"] // self.fidelity_checks)
         if params["early_stopping"]:
             every = max(1, min(every, params["patience"] // 5))  # several checks within the patience
         self.history_: list[Progress] = []
@@ -383,6 +385,15 @@ class NeuralSynthesizer(Synthesizer):
     def _restore(self, state: dict[str, Any]) -> None:
         for name, net in self._networks().items():
             net.load_state_dict(state[name])
+
+    def _transformer(self, df: pd.DataFrame) -> DataTransformer:
+        """Table ⇄ matrix for the networks: mode-specific normalisation (:mod:`core.synth.transformer`)."""
+        return fit_transformer(df, self.kinds_, seed=self.seed_)
+
+    def pictures(self) -> list[tuple[str, Any]]:
+        """(caption in Markdown, plotly figure) pairs that show how this trained network makes rows, for the page
+        after training."""
+        return []
 
     def _release(self) -> None:
         """Drop what only training needs (optimiser moments, row indexes): a kept model only samples."""

@@ -261,10 +261,19 @@ class Blocks:
         self.block = torch.tensor([b for b, s in enumerate(spans) for _ in range(s.width)], dtype=torch.long)
         self.summing = torch.nn.functional.one_hot(self.block, max(self.count, 1)).float()  # columns x blocks
 
+    def _peak(self, values: torch.Tensor) -> torch.Tensor:
+        """(rows, blocks): each block's largest value (no gradient)."""
+        return torch.full((len(values), self.count), -torch.inf).scatter_reduce(
+            1, self.block.expand(len(values), -1), values.detach(), reduce="amax")
+
     def _shifted(self, logits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        peak = torch.full((len(logits), self.count), -torch.inf).scatter_reduce(
-            1, self.block.expand(len(logits), -1), logits.detach(), reduce="amax")
+        peak = self._peak(logits)
         return torch.exp(logits - peak[:, self.block]), peak
+
+    def one_hot_max(self, values: torch.Tensor) -> torch.Tensor:
+        """(rows, block columns): 1 at each block's largest value, 0 elsewhere (the Gumbel-max draw, given
+        logits plus Gumbel noise)."""
+        return (values == self._peak(values)[:, self.block]).float()
 
     def logsumexp(self, logits: torch.Tensor) -> torch.Tensor:
         """(rows, blocks): log Σ exp over each block."""

@@ -135,6 +135,23 @@ def test_neural_training_makes_a_run_with_curves_and_the_mode_collapse_check():
     assert at.button(key="redraw").disabled and at.number_input(key="redraw_n").value == 1_000_001
 
 
+def test_a_diffusion_training_shows_its_widgets_teaching_and_the_denoising_picture():
+    at = open_page("penguins")
+    at.radio(key="synth_group").set_value(NEURAL).run()
+    at.selectbox(key="synth_method").select("diffusion").run()
+    assert any("Noising" in m.value for m in at.markdown)  # the teaching panel: noising and denoising
+    for name, value in (("epochs", 5), ("steps", 10), ("width", 16)):
+        at.number_input(key=f"synth::diffusion::{name}").set_value(value).run()
+    assert at.selectbox(key="synth::diffusion::schedule").value == "linear"
+    at.button(key="synth_run").click().run()
+    assert not at.exception
+    finish_training(at)
+    assert not at.exception and not at.error
+    assert at.success[0].value.startswith("Trained Diffusion model (TabDDPM) and generated 275 rows as run")
+    assert any("Denoising, step by step" in m.value and "t = 10" in m.value for m in at.markdown)
+    assert at.dataframe[0].value["run"].tolist() == ["diffusion #1"]
+
+
 def test_stop_keeps_the_model_trained_so_far_and_errors_are_sentences():
     at = open_page("titanic")
     at.radio(key="synth_group").set_value(NEURAL).run()

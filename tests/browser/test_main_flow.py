@@ -355,3 +355,25 @@ def test_private_rows_per_class_with_cart_and_the_frontier_on_compare(page: Page
     expect(page.locator(".st-key-compare_frontier .js-plotly-plot").first).to_be_visible()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "compare-frontier.png"), full_page=True)
+
+
+def test_diffusion_teaches_noising_and_shows_the_denoising_picture(page: Page):
+    page.get_by_test_id("stSidebarNav").get_by_text("Synthesize").click()
+    expect(page.get_by_role("heading", name="Synthesize")).to_be_visible()
+    page.get_by_text("Neural networks (a whole table, trained)").click()
+    choose(page, "Method", "Diffusion model (TabDDPM)")
+    page.get_by_text("How it works, and how to read what it shows").click()
+    expect(page.get_by_text("Take a real row and blur it a little").first).to_be_visible()
+    epochs = page.locator(".st-key-synth--diffusion--epochs input")
+    epochs.fill("5")
+    epochs.press("Enter")
+    page.wait_for_timeout(1_000)
+    page.get_by_role("button", name="Train and generate").click()
+    expect(page.get_by_text("as run 'diffusion #1'")).to_be_visible(timeout=60_000)
+    picture = page.get_by_text("Denoising, step by step").first
+    expect(picture).to_be_visible()
+    expect(page.get_by_text("t = T (noise)").first).to_be_visible()  # the small multiples, noise to rows
+    assert page.get_by_text("Traceback").count() == 0
+    picture.scroll_into_view_if_needed()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "synthesize-diffusion.png"))
