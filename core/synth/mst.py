@@ -236,7 +236,7 @@ class MSTSynthesizer(Synthesizer):
                 pair = [names[parent], names[child]]
                 joint = np.asarray(model.project(pair).transpose(pair).datavector(flatten=False), dtype=float)
                 joint = joint.clip(0) + 1e-12
-                self.steps_.append((child, parent, joint / joint.sum(axis=1, keepdims=True)))  # P(b | a) = P(a, b) / P(a)
+                self.steps_.append((child, parent, joint / joint.sum(axis=1, keepdims=True)))  # P(b|a) = P(a,b)/P(a)
 
     def _sample(self, n: int, rng: np.random.Generator) -> pd.DataFrame:
         codes = {}
