@@ -34,7 +34,7 @@ def test_zcdp_conversion_matches_the_analytic_bound():
     for rho, delta in [(0.01, 1e-5), (0.5, 1e-6), (5.0, 1e-5)]:
         bound = rho + 2 * np.sqrt(rho * np.log(1 / delta))  # Bun & Steinke 2016, proposition 1.3
         best = optimize.minimize_scalar(  # Balle et al. 2020, minimised over a continuous α on its own
-            lambda a: rho * a + np.log((a - 1) / a) - (np.log(delta) + np.log(a)) / (a - 1),
+            lambda a, r=rho, d=delta: r * a + np.log((a - 1) / a) - (np.log(d) + np.log(a)) / (a - 1),
             bounds=(1.0001, 1e6), method="bounded", options={"xatol": 1e-9}).fun
         assert best - 1e-9 <= zcdp_epsilon(rho, delta) < best * 1.002  # opacus's grid of orders: as tight
         assert 0.7 * bound < zcdp_epsilon(rho, delta) <= bound  # and below the classic bound
