@@ -317,9 +317,10 @@ class NeuralSynthesizer(Synthesizer):
         params, monitor = self.params_, self.monitor_
         start = time.perf_counter()
         check_rng = np.random.default_rng([self.seed_, 1])
-        watch = params["early_stopping"] or monitor is not None
+        early = params.get("early_stopping", False)  # (a private model has no early stopping: it reads real rows)
+        watch = early or monitor is not None
         every = max(1, params["epochs"] // self.fidelity_checks)
-        if params["early_stopping"]:
+        if early:
             every = max(1, min(every, params["patience"] // 5))  # several checks within the patience
         self.history_: list[Progress] = []
         self.stopped_ = "completed"
@@ -334,7 +335,7 @@ class NeuralSynthesizer(Synthesizer):
                 fidelity = self._fidelity(reference, check_rng)
                 if fidelity > best + 1e-3:
                     best, best_epoch = fidelity, epoch
-                    best_state = self._state() if params["early_stopping"] else None
+                    best_state = self._state() if early else None
             progress = Progress(epoch, params["epochs"], losses, time.perf_counter() - start, fidelity)
             self.history_.append(progress)
             if monitor:
@@ -344,7 +345,7 @@ class NeuralSynthesizer(Synthesizer):
                     raise monitor.stopped_error()
                 self.stopped_ = f"stopped by the user after epoch {epoch} of {params['epochs']}"
                 break
-            if params["early_stopping"] and epoch - best_epoch >= params["patience"]:
+            if early and epoch - best_epoch >= params["patience"]:
                 self.stopped_ = (f"early stopping after epoch {epoch}: fidelity had not improved since epoch "
                                  f"{best_epoch} ({best:.3f}), whose model is kept")
                 break

@@ -126,10 +126,7 @@ class VAESynthesizer(NeuralSynthesizer):
         totals, rows = np.zeros(2), 0
         for first in range(0, len(data), batch):
             x = data[order[first:first + batch]]
-            mu, log_var = self.encoder_(x)
-            z = mu + torch.exp(0.5 * log_var) * torch.randn_like(mu)
-            reconstruction = self._reconstruction(self.decoder_(z), x)
-            kl = -0.5 * torch.sum(1 + log_var - mu ** 2 - log_var.exp()) / len(x)
+            reconstruction, kl = self._losses(x)
             loss = self.params_["loss_factor"] * reconstruction + kl
             self.optimizer_.zero_grad(set_to_none=True)
             loss.backward()
@@ -140,6 +137,13 @@ class VAESynthesizer(NeuralSynthesizer):
             if stop():
                 break
         return {name: float(v) for name, v in zip(self.loss_names, totals / rows, strict=True)}
+
+    def _losses(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(reconstruction, KL), each a mean over the rows of ``x``."""
+        mu, log_var = self.encoder_(x)
+        z = mu + torch.exp(0.5 * log_var) * torch.randn_like(mu)  # z = μ + σε
+        kl = -0.5 * torch.sum(1 + log_var - mu ** 2 - log_var.exp()) / len(x)  # KL(N(μ, σ²) ‖ N(0, I))
+        return self._reconstruction(self.decoder_(z), x), kl
 
     def _reconstruction(self, out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """Mean over rows of the Gaussian NLL of each α and the cross-entropy of each one-hot."""
