@@ -47,11 +47,6 @@ def use_table() -> None:
                   title=f"the simulated table '{ws.name}'")
 
 
-def confirm_use() -> None:
-    state.new_action(PAGE)
-    state.confirm_pending()
-
-
 def _run(model: str, settings: dict, seed: int) -> Simulation | None:
     """Run the simulation under a progress bar and a chart redrawn as it goes."""
     cls = MODELS[model]
@@ -102,13 +97,7 @@ def _result(run: Simulation, seed: int) -> None:
                    "imputed table), with a holdout set aside as for any table" +
                    (f" and '{run.target}' as the target." if run.target else "."))
     state.show_flash(PAGE)  # here, beside the button, where the user is looking
-    question = state.pending_question()
-    if question:
-        with st.container(border=True):
-            st.warning(question, icon=":material/warning:")
-            yes, no, _ = st.columns([1, 1, 4])
-            yes.button("Yes, use it", type="primary", key=P + "use_yes", on_click=confirm_use)
-            no.button("Cancel", key=P + "use_no", on_click=state.cancel_pending)
+    state.ask_pending(PAGE, P + "use")
 
 
 def render() -> None:

@@ -102,11 +102,6 @@ def session_panel(ws: Workspace) -> None:
                                  "(asking first when that would forget runs or an imputed table).")
 
 
-def confirm_load() -> None:
-    state.new_action(PAGE)
-    state.confirm_pending()
-
-
 def cancel_load() -> None:
     """Keep the current table; the sample box goes back to it."""
     state.cancel_pending()
@@ -187,13 +182,7 @@ def render() -> None:
         "each column holds and says why; check its reasoning and correct it where it guessed wrong, "
         "because every later step (imputation, synthesis, scores) treats a column by its kind.")
     state.show_flash(PAGE)
-    question = state.pending_question()
-    if question:
-        with st.container(border=True):
-            st.warning(question, icon=":material/warning:")
-            yes, no, _ = st.columns([1, 1, 4])
-            yes.button("Yes, load it", type="primary", key="load_yes", on_click=confirm_load)
-            no.button("Cancel", key="load_no", on_click=cancel_load)
+    state.ask_pending(PAGE, "load", yes="Yes, load it", on_cancel=cancel_load)
 
     left, right = st.columns(2, gap="large")
     with left:

@@ -124,11 +124,6 @@ def remove_column(index: int) -> None:
     st.session_state[CHOSEN] = 0
 
 
-def confirm() -> None:
-    state.new_action(PAGE)
-    state.confirm_pending()
-
-
 # --------------------------------------------------------------------------- the column editor
 
 
@@ -330,13 +325,7 @@ def render() -> None:
         "correlation, add derived columns (with random terms like `normal(0, 0.05)`) and business rules, and see "
         "a sample drawn as you edit. **Generate** makes the table the working table for the rest of the flow.")
     state.show_flash(PAGE)
-    question = state.pending_question()
-    if question:
-        with st.container(border=True):
-            st.warning(question, icon=":material/warning:")
-            yes, no, _ = st.columns([1, 1, 4])
-            yes.button("Yes, use it", type="primary", key="design_yes", on_click=confirm)
-            no.button("Cancel", key="design_no", on_click=state.cancel_pending)
+    state.ask_pending(PAGE, "design")
 
     scenarios = worked()
     if DRAFT not in st.session_state:

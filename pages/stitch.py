@@ -238,14 +238,7 @@ def render() -> None:
         "wrong by construction: distrust the result when uncertain matches are many, when true partners pile up just "
         "below the threshold, or when the keys are common names with no date to tell them apart.")
     state.show_flash(PAGE)
-    question = state.pending_question()
-    if question:
-        with st.container(border=True):
-            st.warning(question, icon=":material/warning:")
-            yes, no, _ = st.columns([1, 1, 4])
-            yes.button("Yes, use it", type="primary", key="stitch_yes",
-                       on_click=lambda: (state.new_action(PAGE), state.confirm_pending()))
-            no.button("Cancel", key="stitch_no", on_click=state.cancel_pending)
+    state.ask_pending(PAGE, "stitch")
 
     held = tables()
     st.subheader("1. The tables")

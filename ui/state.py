@@ -130,6 +130,24 @@ def pending_question() -> str | None:
     return f"Load {md(waiting[2])}? This forgets {' and '.join(lost) or 'nothing'}{stops}."
 
 
+def ask_pending(page: str, key: str, *, yes: str = "Yes, use it", on_cancel=None) -> None:
+    """Ask :func:`pending_question`, when there is one, with a confirm and a cancel button keyed ``key_yes`` and
+    ``key_no``; confirming starts a new action on ``page``."""
+    question = pending_question()
+    if not question:
+        return
+
+    def confirm() -> None:
+        new_action(page)
+        confirm_pending()
+
+    with st.container(border=True):
+        st.warning(question, icon=":material/warning:")
+        left, right, _ = st.columns([1, 1, 4])
+        left.button(yes, type="primary", key=key + "_yes", on_click=confirm)
+        right.button("Cancel", key=key + "_no", on_click=on_cancel or cancel_pending)
+
+
 def confirm_pending() -> None:
     """Replace the current workspace with the one waiting for an answer."""
     waiting = st.session_state.get(PENDING)
