@@ -12,6 +12,7 @@ from core.schema import LABELS, Kind
 from core.synth import METHODS
 from core.synth.drawing import Drawing
 from core.synth.guard import Guard
+from core.synth.privacy import PRIVATE
 from core.workspace import Workspace
 from ui import state
 from ui.text import md
@@ -46,12 +47,12 @@ def _each(ws: Workspace, rows: Any, levels: list) -> int:
 def drawing_panel(ws: Workspace, method: str, params: dict, rows: Any) -> None:
     """The widgets, in one expander under the method's settings, and below it what stops a click (shown even when
     the expander is closed); ``rows`` is the 'Rows to generate' value."""
-    _widgets(ws, METHODS[method].keeps_real_rows(params), rows)
+    _widgets(ws, METHODS[method].keeps_real_rows(params), rows, private=METHODS[method].family == PRIVATE)
     for problem in read_drawing(ws, rows)[1]:
         st.error(md(problem), icon=":material/error:")
 
 
-def _widgets(ws: Workspace, keeps: bool, rows: Any) -> None:
+def _widgets(ws: Workspace, keeps: bool, rows: Any, *, private: bool) -> None:
     with st.expander("Privacy guard, conditions and rows per class"):
         st.markdown("**Privacy guard.** Drops synthetic rows that copy a training row or sit closer to one than new "
                     "real rows do, and draws more until the table has the rows asked for. The run notes say what "
@@ -75,6 +76,9 @@ def _widgets(ws: Workspace, keeps: bool, rows: Any) -> None:
                      help="Fresh keys are unique, look like the real ones and never equal one.")
         if keeps:
             st.caption("This method keeps the real rows (bulk out): the guard leaves them as they are.")
+        if private and on:
+            st.warning("With a differentially private method, the guard reads the real rows to decide what to drop, "
+                       "and ε does not cover that: turn it off to keep the whole promise.", icon=":material/shield:")
         st.markdown("**Only rows where …** Every row drawn meets these conditions (rows that do not are drawn "
                     "again); a condition no row can meet is said before anything is drawn.")
         chosen = st.multiselect("Columns with a condition", conditional_columns(ws),

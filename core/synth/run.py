@@ -160,6 +160,10 @@ def fit_model(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, A
     return model, time.perf_counter() - start
 
 
+PRIVATE_GUARD = ("Not covered by ε: the privacy guard compared the drawn rows with the real ones, so which rows it "
+                 "dropped depends on individual real rows. Turn the guard off to keep the whole promise.")
+
+
 def draw_guarded(model: Synthesizer, n: int, train: pd.DataFrame, schema: Schema, *, rng: Any = None,
                  rules: list[str] | None = None, derived: list[str] | None = None,
                  conditions: dict[str, Any] | None = None, quotas: dict[str, dict[Any, int]] | None = None,
@@ -287,4 +291,7 @@ class Blocks:
         total = self.guarding.fresh()
         for block in blocks:
             total.absorb(block.guard_drawn, block.guard_dropped)
-        return total.note()
+        outside = []
+        if getattr(self.model, "epsilon_", None) is not None and self.guarding.guard.filters:
+            outside = [PRIVATE_GUARD]
+        return [*total.note(), *outside]

@@ -9,6 +9,7 @@ from tests.app.test_errors import unescaped
 STATISTICAL = "Statistical models (a whole synthetic table)"
 OVERSAMPLING = "Oversampling (balances the target's classes)"
 AUGMENTATION = "Rule-based and augmentation (perturbs the real rows)"
+PRIVATE = "Differential privacy (a provable bound on what any one row gives away)"
 
 
 def open_page(sample: str | None = None, frame: pd.DataFrame | None = None) -> AppTest:
@@ -436,3 +437,22 @@ def test_more_rows_than_a_session_makes_offers_the_command_line_with_the_recipe(
     offer = [b for b in at.get("download_button") if b.proto.label == "Recipe for this run"]
     assert len(offer) == 1 and not offer[0].proto.disabled
     assert any("more than one session makes here" in m.value for m in at.markdown)
+
+
+def test_a_private_run_says_the_budget_spent_and_what_the_guard_costs_it():
+    """MST at ε = 1 on penguins: the run's notes give the ε spent; the card says what ε promises; the guard, which
+    reads real rows, is flagged as outside the promise, and its note goes away with the guard."""
+    at = open_method("penguins", "dp_mst", PRIVATE)
+    at.number_input(key="synth::dp_mst::iterations").set_value(100).run()
+    assert any("What ε promises" in m.value for m in at.markdown)
+    assert any("ε does not cover that" in w.value for w in at.warning)
+    at.button(key="synth_run").click().run()
+    assert not at.exception and not at.error
+    notes = [i.value for i in at.info]
+    assert any("ε = 1 spent of 1 asked" in n for n in notes), notes
+    assert any("privacy guard compared the drawn rows" in n for n in notes), notes
+    at.toggle(key="synth_guard").set_value(False).run()
+    assert not any("ε does not cover that" in w.value for w in at.warning)
+    at.button(key="synth_run").click().run()
+    notes = [i.value for i in at.info]
+    assert any("spent of 1 asked" in n for n in notes) and not any("privacy guard compared" in n for n in notes)
