@@ -123,6 +123,12 @@ def _evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, ho
     if utility is not None and np.isfinite(utility.attrs["tstr_interval"][0]):
         intervals["tstr_ratio"] = utility.attrs["tstr_interval"]
     details = {"detector leans on": leaning, "propensity model": propensity}
+    if tstr is None and schema.target in columns:
+        few = holdout is None or holdout[schema.target].notna().sum() < 5
+        details["tstr undefined"] = (
+            f"fewer than five held-out rows have a value of '{schema.target}' to test a model on" if few else
+            "the model trained on real rows does no better than a constant on the held-out rows, so there is no "
+            "ratio to take")
     dcr, attacks, references = None, {}, {}
     if holdout is not None:
         dcr, intervals["dcr_share_closer"], references["dcr_share_closer"], distances = _dcr_share_closer(
@@ -481,7 +487,8 @@ def readings(scores: Scores) -> dict[str, str]:
          f"{q_real:.2f} (fewer rows score lower)")
     out["detection_auc"] = _detection_reading(scores)
     t, span = scores.tstr_ratio, _span(scores.intervals.get("tstr_ratio"))
-    out["tstr_ratio"] = ("no target column: choose one on the Data page" if t is None else
+    out["tstr_ratio"] = (f"not defined: {scores.details['tstr undefined']}" if t is None and "tstr undefined" in
+                         scores.details else "no target column: choose one on the Data page" if t is None else
                          f"{t:.2f}{span}: a model trained on synthetic rows predicts as well as one trained on real "
                          "rows" if t >= 0.95 else f"{t:.2f}{span}: models trained on it lose some accuracy" if t >= 0.8
                          else f"{t:.2f}{span}: models trained on it are much worse")

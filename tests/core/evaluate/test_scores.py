@@ -224,3 +224,17 @@ def test_infinite_values_in_the_real_table_count_as_missing_in_every_score(table
     target_x = infer_schema(real, target="x")
     assert evaluate(real, synthetic, target_x, holdout=holdout).tstr_ratio is not None
     assert len(projection(real, synthetic, schema)) > 0
+
+
+def test_an_undefined_tstr_says_why_rather_than_asking_for_a_target():
+    """With a target, a missing ratio is never read as 'no target column': too few held-out rows, or a real model no
+    better than a constant on them (a constant number target in the holdout), each gets its own sentence."""
+    real, fresh = population(300, 0), population(300, 2)
+    schema = infer_schema(real, target="x")
+    assert readings(evaluate(real, fresh, schema))["tstr_ratio"].startswith(
+        "not defined: fewer than five held-out rows have a value of 'x'")
+    flat = population(100, 1).assign(x=1.0)
+    scores = evaluate(real, fresh, schema, holdout=flat)
+    assert scores.tstr_ratio is None
+    assert "does no better than a constant" in readings(scores)["tstr_ratio"]
+    assert readings(evaluate(real, fresh, schema.with_target(None)))["tstr_ratio"].startswith("no target column")
