@@ -272,7 +272,10 @@ def dask_client(workers: int, scheduler: str | None, *, processes: bool = True) 
         with client:
             yield client
         return
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, memory_limit=WORKER_MEMORY,
+    # Threads in this process share its memory: a per-worker limit would compare the whole process against it and
+    # pause the workers for good once the process has grown past it, so it only applies to worker processes.
+    limit = WORKER_MEMORY if processes else 0
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, memory_limit=limit,
                       dashboard_address=":0", silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
         yield client
 

@@ -78,7 +78,10 @@ def test_the_written_recipe_replays_the_same_parts(tmp_path, small_blocks):
     assert digest(scale.read_dataset(first)) == digest(scale.read_dataset(again))
 
 
-def test_a_dask_cluster_in_this_process_draws_what_one_process_does(tmp_path, fitted):
+def test_a_dask_cluster_in_this_process_draws_what_one_process_does(tmp_path, fitted, monkeypatch):
+    # A worker limit far below this process's size: threads in this process are not held to it (a limit there would
+    # pause them for good once a long test run has grown the process, and the run would wait forever).
+    monkeypatch.setattr(scale, "WORKER_MEMORY", "64MiB")
     ws, model = fitted
     plan = Blocks.plan(model, 230, ws.train, ws.schema, seeds=np.random.SeedSequence(11), rules=RULES,
                        derived=DERIVED, guard=Guard(), holdout=ws.holdout, block_rows=40)
