@@ -78,7 +78,8 @@ def save_session(ws: Workspace) -> bytes:
                      "created": run.created.isoformat(), "rules": run.rules, "derived": run.derived,
                      "notes": run.notes, "drawn_from": run.drawn_from, "schema": run.schema,
                      "imputation": run.imputation, "drawing": run.drawing, "table": f"runs/{i}.parquet",
-                     "lost": f"runs/{i}-lost.parquet" if run.lost_modes is not None else None, "model": model})
+                     "lost": f"runs/{i}-lost.parquet" if run.lost_modes is not None else None, "model": model,
+                     "epsilon": run.epsilon})
     manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "synthlab": __version__, "name": ws.name,
                 "source": ws.source, "origin": ws.origin, "notices": ws.notices, "fingerprint": ws.fingerprint,
                 "schema": ws.schema.to_dict(), "holdout": {"share": ws.holdout_share, "seed": ws.seed},
@@ -176,7 +177,8 @@ def _restore(archive: zipfile.ZipFile) -> tuple[Workspace, list[str]]:
                   notes=[str(n) for n in entry["notes"]], drawn_from=str(entry.get("drawn_from") or ""),
                   schema=entry.get("schema"), imputation=entry.get("imputation"),
                   drawing=Drawing.from_dict(entry.get("drawing")).to_dict() if entry.get("drawing") else {},
-                  lost_modes=table(entry["lost"]) if entry.get("lost") else None)
+                  lost_modes=table(entry["lost"]) if entry.get("lost") else None,
+                  epsilon=float(entry["epsilon"]) if entry.get("epsilon") is not None else None)
         saved = entry.get("model")
         if saved and method in METHODS:
             run.model = _network(ws, METHODS[method], saved, run, archive, names)

@@ -54,6 +54,7 @@ class Run:
     schema: dict[str, Any] | None = None  # the schema it was made with (Schema.to_dict), set by Workspace.add_run
     imputation: dict[str, Any] | None = None  # the imputation plan of its working table, set by Workspace.add_run
     drawing: dict[str, Any] = field(default_factory=dict)  # guard, conditions, quotas (core.synth.drawing, as JSON)
+    epsilon: float | None = None  # differentially private methods: the budget ε the training spent
 
 
 class Workspace:

@@ -305,9 +305,14 @@ def render() -> None:
             progress.empty()
         table = guarded("ranking the runs", leaderboard, ws.runs)
         if table is not None and len(table):
-            safe_preview(table, hide_index=True, width="stretch",
+            private = table["ε spent"].notna().any()
+            if private:
+                st.caption("ε spent: the differential-privacy budget a private run's training used (lower promises "
+                           "more); the other runs make no such promise.")
+            safe_preview(table if private else table.drop(columns="ε spent"), hide_index=True, width="stretch",
                          column_config={c: st.column_config.NumberColumn(format="%.3f") for c in
-                                        ("seconds", "quality", "detection AUC", "utility", "closer than holdout")})
+                                        ("seconds", "quality", "detection AUC", "utility", "closer than holdout",
+                                         "ε spent")})
             chart("drawing the leaderboard", plots.leaderboard_figure, table, key="compare_board")
             st.markdown("**Fidelity against privacy.** Each run is a point: lower is harder to tell from real rows, "
                         "further left is more private. The runs no other run beats on both are joined: the Pareto "

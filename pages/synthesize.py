@@ -150,7 +150,7 @@ def generate(ws: Workspace, chosen: Settings) -> None:
     run = ws.add_run(Run(method=chosen.method, params=chosen.params, seed=chosen.seed, synthetic=result.table,
                          fit_seconds=result.fit_seconds, sample_seconds=result.sample_seconds, rules=chosen.rules,
                          derived=chosen.derived, notes=[*chosen.notes, *result.notes],
-                         drawing=chosen.drawing.to_dict()))
+                         drawing=chosen.drawing.to_dict(), epsilon=result.epsilon))
     st.session_state["run_choice"] = run.name
     state.flash("success", f"Generated {len(result.table):,} rows with {title} as run '{md(run.name)}' "
                            f"(fit {result.fit_seconds:.2f} s, sample {result.sample_seconds:.2f} s).")
@@ -232,7 +232,7 @@ def replay_clicked() -> None:
         return Run(method=recipe.method, params=recipe.params, seed=recipe.seed, synthetic=result.table,
                    fit_seconds=result.fit_seconds, sample_seconds=result.sample_seconds, rules=recipe.rules,
                    derived=recipe.derived, notes=notes, drawing=recipe.drawing,
-                   schema=recipe.data["schema"], imputation=recipe.imputation)
+                   schema=recipe.data["schema"], imputation=recipe.imputation, epsilon=result.epsilon)
 
     with st.spinner("Replaying the recipe…"):
         run = captured("replaying the recipe", apply)
@@ -273,7 +273,7 @@ def redraw() -> None:
                    sample_seconds=time.perf_counter() - start, rules=source.rules, derived=source.derived,
                    notes=[f"Drawn from the network trained for run '{name}' (no retraining).", *notes],
                    drawn_from=name, lost_modes=source.model.collapse_check(ws.train, table),
-                   model=source.model, drawing=drawing.to_dict())
+                   model=source.model, drawing=drawing.to_dict(), epsilon=source.epsilon)
 
     run = captured("drawing rows", apply)
     if run is not None:

@@ -102,7 +102,7 @@ def to_run(job: Job) -> Run:
     return Run(method=job.method, params=job.params, seed=job.seed, synthetic=result.table,
                fit_seconds=result.fit_seconds, sample_seconds=result.sample_seconds, rules=job.rules,
                derived=job.derived, notes=result.notes, lost_modes=job.lost,
-               model=result.model, drawing=job.drawing.to_dict())
+               model=result.model, drawing=job.drawing.to_dict(), epsilon=result.epsilon)
 
 
 def finish(ws: Workspace) -> None:

@@ -6,6 +6,8 @@ nearest 0.5 (the hardest to tell from real rows; well below 0.5 the detector is 
 way, by rows with near twins among the training rows), the highest utility, the lowest share of synthetic rows
 closer to the training rows than the holdout is (the most private). Runs that tie are all best;
 a run without a value (no target, so no utility; no holdout, so no closeness) competes on the rest.
+A differentially private run also shows the budget ε its training spent ("ε spent"; empty for the others): it is
+what the run's privacy promise rests on, not a score to win, so it names no best run.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ def leaderboard(runs: Iterable[Run]) -> pd.DataFrame:
     """One row per run that has scores, in the order given, with a "best for" column (see the module text)."""
     table = pd.DataFrame([_row(run) for run in runs if run.scores is not None],
                          columns=["run", "method", "settings", "rows", "seconds", "quality", "detection AUC",
-                                  "utility", "exact copies", "closer than holdout"])
-    for column in BEST:
+                                  "utility", "exact copies", "closer than holdout", "ε spent"])
+    for column in (*BEST, "ε spent"):
         table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
     best = {column: _winners(table[column], direction) for column, direction in BEST.items()}
     table["best for"] = [", ".join(column for column, rows in best.items() if rows[i]) for i in range(len(table))]
@@ -40,7 +42,7 @@ def _row(run: Run) -> dict:
             "rows": len(run.synthetic), "seconds": run.fit_seconds + run.sample_seconds,
             "quality": run.scores.quality, "detection AUC": run.scores.detection_auc,
             "utility": run.scores.tstr_ratio, "exact copies": run.scores.exact_copy_rate,
-            "closer than holdout": run.scores.dcr_share_closer}
+            "closer than holdout": run.scores.dcr_share_closer, "ε spent": run.epsilon}
 
 
 def frontier(detection: pd.Series, risk: pd.Series) -> pd.Series:

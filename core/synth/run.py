@@ -45,6 +45,12 @@ class Generated:
     rule_report: list[RuleReport] = field(default_factory=list)
     model: Synthesizer | None = None
 
+    @property
+    def epsilon(self) -> float | None:
+        """The differential-privacy budget the model spent (``epsilon_``), or None for a method without one."""
+        spent = getattr(self.model, "epsilon_", None)
+        return None if spent is None else float(spent)
+
 
 BLOCK_ROWS = 65_536  # rows of one block: the unit of randomness, whatever the chunk or worker count
 _DEFINITION = re.compile(r"\s*(?:`([^`]+)`|([^=<>!:`]+?))\s*=(?!=)(.*)", re.DOTALL)

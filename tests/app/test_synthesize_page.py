@@ -451,8 +451,13 @@ def test_a_private_run_says_the_budget_spent_and_what_the_guard_costs_it():
     notes = [i.value for i in at.info]
     assert any("ε = 1 spent of 1 asked" in n for n in notes), notes
     assert any("privacy guard compared the drawn rows" in n for n in notes), notes
+    assert abs(at.session_state["workspace"].runs[-1].epsilon - 1.0) < 0.01  # the run records what it spent
     at.toggle(key="synth_guard").set_value(False).run()
     assert not any("ε does not cover that" in w.value for w in at.warning)
     at.button(key="synth_run").click().run()
     notes = [i.value for i in at.info]
     assert any("spent of 1 asked" in n for n in notes) and not any("privacy guard compared" in n for n in notes)
+    at.switch_page("pages/compare.py").run()
+    at.button(key="compare_all").click().run()
+    board = next(d.value for d in at.dataframe if "best for" in d.value.columns)
+    assert board["ε spent"].round(2).tolist() == [1.0, 1.0] and any("ε spent" in c.value for c in at.caption)

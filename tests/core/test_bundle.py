@@ -40,6 +40,7 @@ def session() -> Workspace:
 
 def test_a_session_round_trips_tables_schema_imputation_and_runs():
     ws = session()
+    ws.runs[1].epsilon = 0.5  # (as a private run records the budget it spent)
     back, notices = load_session(save_session(ws))
     assert notices == []
     assert back.fingerprint == ws.fingerprint and back.name == "airquality" and back.seed == 4
@@ -48,6 +49,7 @@ def test_a_session_round_trips_tables_schema_imputation_and_runs():
     pd.testing.assert_frame_equal(back.working, ws.working)
     assert (back.holdout_mask == ws.holdout_mask).all() and back.imputation_plan == ws.imputation_plan
     assert [r.name for r in back.runs] == ["gaussian_copula #1", "what-if"]
+    assert [r.epsilon for r in back.runs] == [None, 0.5]
     for old, new in zip(ws.runs, back.runs, strict=True):
         assert write_table(new.synthetic, "csv") == write_table(old.synthetic, "csv")
         assert (new.method, new.seed, new.rules, new.notes, new.created) == (old.method, old.seed, old.rules,

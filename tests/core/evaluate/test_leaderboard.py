@@ -69,3 +69,15 @@ def test_the_pareto_front_holds_exactly_the_runs_no_other_run_beats_on_both():
     figure = frontier_figure(table)
     named = {name for trace in figure.data if trace.mode == "markers+text" for name in trace.text}
     assert named == {"a", "b", "c"} and any(trace.name == "Pareto front" for trace in figure.data)
+
+
+def test_a_private_run_shows_the_budget_it_spent_and_the_others_none():
+    from core.plots import frontier_figure
+
+    private = run("private", 0.7, 0.6, 0.5, 0.01)
+    private.epsilon = 0.98
+    table = leaderboard([run("a", 0.9, 0.8, 0.5, 0.06), private])
+    assert table["ε spent"].tolist()[1] == 0.98 and np.isnan(table["ε spent"].tolist()[0])
+    assert "ε" not in table.loc[1, "best for"]  # a promise, not a score to win
+    named = {name for trace in frontier_figure(table).data if trace.mode == "markers+text" for name in trace.text}
+    assert named == {"a", "private (ε 0.98)"}
