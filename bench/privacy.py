@@ -33,6 +33,7 @@ run (penguins, fresh, 100 attacks: 0.264 in one run, 0.233 in the next).
 Run:  .venv/bin/python bench/privacy.py --setup      # once: .venv-anonymeter with requirements-bench-privacy.txt
       .venv/bin/python bench/privacy.py                                  # all tables, 500 attacks
       .venv/bin/python bench/privacy.py --tables penguins titanic --attacks 200 --kinds copy fresh
+      .venv/bin/python bench/privacy.py --tables --files big.csv     # a table of your own, the samples left out
       (--summary leaves out the per-column inference rows; all tables at 500 attacks: about 2.5 minutes)
 
 Goal: our risks fall within Anonymeter's intervals (and theirs within ours): both implement the
@@ -83,9 +84,9 @@ def setup() -> None:
     print(f"done: run with --anonymeter-python {(VENV / 'bin' / 'python').relative_to(ROOT)} (the default)")
 
 
-def pairs(key: str) -> tuple[object, pd.DataFrame, dict[str, tuple[pd.DataFrame, pd.DataFrame]]]:
+def pairs(key: str, path: Path) -> tuple[object, pd.DataFrame, dict[str, tuple[pd.DataFrame, pd.DataFrame]]]:
     """(schema, holdout, {kind: (attacked rows, synthetic rows)}), all on the synthesised columns."""
-    ws = Workspace(read_table(SAMPLES[key].path), name=key, holdout_share=0.2, seed=0)
+    ws = Workspace(read_table(path), name=key, holdout_share=0.2, seed=0)
     columns = ws.schema.synth_columns
     train, holdout = ws.train[columns], ws.holdout[columns]
     order = np.random.default_rng(0).permutation(len(train))
@@ -168,7 +169,10 @@ def _cell(risk: tuple[float, float, float] | None) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tables", nargs="+", default=TABLES, choices=sorted(SAMPLES))
+    parser.add_argument("--tables", nargs="*", default=TABLES, choices=sorted(SAMPLES))
+    parser.add_argument("--files", nargs="+", type=Path, default=[],
+                        help="tables of your own (CSV, Parquet, ...), compared after --tables; --tables with no "
+                             "name leaves the samples out")
     parser.add_argument("--kinds", nargs="+", default=KINDS, choices=KINDS)
     parser.add_argument("--attacks", type=int, default=500)
     parser.add_argument("--max-attempts", type=int, default=100_000,
@@ -196,8 +200,8 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     compared = ours_in = theirs_in = 0
-    for key in args.tables:
-        schema, holdout, made = pairs(key)
+    for key, path in [*((k, SAMPLES[k].path) for k in args.tables), *((f.stem, f) for f in args.files)]:
+        schema, holdout, made = pairs(key, path)
         with tempfile.TemporaryDirectory(prefix="privbench-") as tmp:
             tables = {kind: made[kind]() for kind in args.kinds}
             folders = []

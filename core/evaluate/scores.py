@@ -18,14 +18,13 @@
 
 Every score from a finite sample carries its uncertainty in ``intervals`` (95%): the detection AUC's
 over the cross-validation folds (``detection_interval``), TSTR's a paired bootstrap of the holdout
-(:mod:`core.evaluate.utility`), the exact-copy rate's Wilson's interval for a proportion, and the DCR
+(:mod:`core.evaluate.utility`), the exact-copy rate's Wilson's interval for a proportion, the DCR
 share's a bootstrap of the synthetic and held-out distances (the 5th-percentile threshold drawn anew
-in each resample). And what real data scores is kept in ``references``: the held-out real rows scored
+in each resample), and the quality's the value ± 1.96 bootstrap standard errors (both tables resampled;
+see :func:`_quality_interval`). And what real data scores is kept in ``references``: the held-out real rows scored
 against the training rows as if they were a synthetic table (the detection AUC in
 ``detection_reference``, the quality, and the exact-copy rate: a table with many duplicate rows has
-copies between any two of its samples, so a synthetic table's copies are read against that). The
-quality has a reference but no interval: it is a distance between two fixed tables, and the reference
-is what its sampling noise alone costs.
+copies between any two of its samples, so a synthetic table's copies are read against that).
 """
 
 from __future__ import annotations
@@ -56,6 +55,8 @@ REFERENCE_ROWS = 5_000  # rows of each side for the reference (held-out real row
 PMSE_LEVELS = 20  # a label column's most common values the propensity model tells apart
 PRIVACY_ROWS = 20_000
 BOOTSTRAP = 200  # resamples behind a bootstrap interval
+QUALITY_RESAMPLES = 20  # resamples behind the quality's standard error (each is a whole quality report) ...
+QUALITY_ROWS = 2_000  # ... of at most this many rows a side, the spread rescaled to the tables' own sizes
 
 
 @dataclass
@@ -106,6 +107,7 @@ def _evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, ho
     holdout = _on_one_clock(holdout[columns]) if holdout is not None and len(holdout) >= 5 else None
     generator = np.random.default_rng(rng)
     shapes, trends = _quality(real, synthetic, schema)
+    quality = _overall(shapes, trends)
     validity, structure = _diagnostic(real, synthetic, schema)
     detection, interval, leaning = _detection(real, synthetic, generator)
     reference = _detection(real, holdout, generator, explain=False, rows=REFERENCE_ROWS)[0] \
@@ -139,7 +141,9 @@ def _evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, ho
         details["reference rows"] = min(len(holdout), REFERENCE_ROWS)
         if len(holdout) >= 10:
             attacks = risks(real, synthetic, holdout, schema, rng=generator)
-    return Scores(quality=(shapes + trends) / 2 if np.isfinite(trends) else shapes, column_shapes=shapes,
+    # (drawn last, so that every draw before it stays what it was)
+    intervals["quality"] = _quality_interval(real, synthetic, schema, generator, quality)
+    return Scores(quality=quality, column_shapes=shapes,
                   column_pair_trends=trends, detection_auc=detection, tstr_ratio=tstr, exact_copy_rate=copies,
                   dcr_share_closer=dcr, validity=validity, structure=structure, details=details,
                   detection_interval=interval, detection_reference=reference, pmse=pmse, s_pmse=s_pmse,
@@ -162,8 +166,33 @@ def _proportion_interval(count: int, total: int) -> tuple[float, float]:
 
 def _reference_quality(real: pd.DataFrame, holdout: pd.DataFrame, schema: Schema, rng: np.random.Generator) -> float:
     """The quality of the held-out real rows against (at most ``REFERENCE_ROWS`` of) the training rows."""
-    shapes, trends = _quality(_at_most(real, REFERENCE_ROWS, rng), _at_most(holdout, REFERENCE_ROWS, rng), schema)
+    return _overall(*_quality(_at_most(real, REFERENCE_ROWS, rng), _at_most(holdout, REFERENCE_ROWS, rng), schema))
+
+
+def _overall(shapes: float, trends: float) -> float:
+    """The quality: the mean of Column Shapes and Column Pair Trends (shapes alone for a table of one column)."""
     return (shapes + trends) / 2 if np.isfinite(trends) else shapes
+
+
+def _quality_interval(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, rng: np.random.Generator,
+                      quality: float) -> tuple[float, float]:
+    """A 95% interval for the quality: ``quality`` ± 1.96 bootstrap standard errors, within 0..1 (nan, nan when the
+    resamples cannot be scored). Each resample draws the rows of both tables again with replacement, at most
+    ``QUALITY_ROWS`` a side, and its variance is rescaled from the resampled sizes to the tables' own as
+    1/n_real + 1/n_synthetic (the quality's parts are distances between two samples, whose variance shrinks so).
+    The spread is used, not the resamples' percentiles: resampling repeats rows, which lowers every resample's
+    quality by itself."""
+    m_real, m_synthetic = min(len(real), QUALITY_ROWS), min(len(synthetic), QUALITY_ROWS)
+    values = []
+    for _ in range(QUALITY_RESAMPLES):
+        resample = [table.iloc[rng.integers(len(table), size=m)].reset_index(drop=True)
+                    for table, m in ((real, m_real), (synthetic, m_synthetic))]
+        values.append(_overall(*_quality(*resample, schema)))
+    values = np.array(values)[np.isfinite(values)]
+    if len(values) < 2 or not np.isfinite(quality):
+        return float("nan"), float("nan")
+    error = values.std(ddof=1) * np.sqrt((1 / len(real) + 1 / len(synthetic)) / (1 / m_real + 1 / m_synthetic))
+    return float(max(0.0, quality - 1.96 * error)), float(min(1.0, quality + 1.96 * error))
 
 
 def _utility(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame | None, schema: Schema,
@@ -479,10 +508,10 @@ def _share_closer(synthetic_dcr: np.ndarray, holdout_dcr: np.ndarray) -> float:
 def readings(scores: Scores) -> dict[str, str]:
     """One plain sentence per score, for the page, the leaderboard and the report."""
     out = {}
-    q, q_real = scores.quality, scores.references.get("quality")
-    out["quality"] = (f"{q:.2f}: the columns' shapes and pairs match closely" if q >= 0.9 else
-                      f"{q:.2f}: shapes and pairs match reasonably" if q >= 0.75 else
-                      f"{q:.2f}: the distributions differ visibly") + \
+    q, q_real, span = scores.quality, scores.references.get("quality"), _span(scores.intervals.get("quality"))
+    out["quality"] = (f"{q:.2f}{span}: the columns' shapes and pairs match closely" if q >= 0.9 else
+                      f"{q:.2f}{span}: shapes and pairs match reasonably" if q >= 0.75 else
+                      f"{q:.2f}{span}: the distributions differ visibly") + \
         ("" if q_real is None else f"; {scores.details.get('reference rows', 0):,} held-out real rows score "
          f"{q_real:.2f} (fewer rows score lower)")
     out["detection_auc"] = _detection_reading(scores)

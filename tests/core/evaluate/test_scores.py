@@ -44,7 +44,7 @@ def test_fresh_real_rows_are_indistinguishable_useful_and_private(tables):
 def test_every_finite_sample_score_has_an_interval_and_real_data_a_reference(tables):
     real, holdout, fresh, schema = tables
     scores = evaluate(real, fresh, schema, holdout=holdout)
-    for name in ("tstr_ratio", "exact_copy_rate", "dcr_share_closer"):
+    for name in ("quality", "tstr_ratio", "exact_copy_rate", "dcr_share_closer"):
         low, high = scores.intervals[name]
         assert low <= getattr(scores, name) <= high, name
     assert scores.intervals["tstr_ratio"][0] <= 1 <= scores.intervals["tstr_ratio"][1]  # fresh rows: TSTR 1
@@ -56,6 +56,30 @@ def test_every_finite_sample_score_has_an_interval_and_real_data_a_reference(tab
     assert scores.references["dcr_share_closer"] == pytest.approx(0.05, abs=0.01)
     said = readings(scores)
     assert "95% interval" in said["tstr_ratio"] and "held-out real rows score" in said["quality"]
+    assert "95% interval" in said["quality"]
+
+
+@pytest.mark.parametrize("rows", [None, 60])  # whole tables resampled, or fewer rows with the spread rescaled
+def test_the_quality_interval_is_as_wide_as_the_quality_varies_between_samples(monkeypatch, rows):
+    """Ten independent pairs of tables (real and a shifted synthetic population): the bootstrap's standard error
+    from one pair is about the quality's spread over the pairs, and the intervals cover the mean quality."""
+    from core.evaluate import scores as module
+
+    if rows:
+        monkeypatch.setattr(module, "QUALITY_ROWS", rows)
+    schema = infer_schema(population(200, 0))
+    values, errors, intervals = [], [], []
+    for seed in range(10):
+        real, synthetic = population(200, 100 + seed), population(200, 200 + seed)
+        synthetic["x"] = synthetic["x"] + 0.3  # a synthesizer that is off by a bit
+        quality = module._overall(*_quality(real, synthetic, schema))
+        low, high = module._quality_interval(real, synthetic, schema, np.random.default_rng(seed), quality)
+        values.append(quality)
+        errors.append((high - low) / (2 * 1.96))
+        intervals.append((low, high))
+    spread = np.std(values, ddof=1)
+    assert 0.6 < np.median(errors) / spread < 1.6, (np.median(errors), spread)  # (seen: 1.05 and 0.92)
+    assert sum(low <= np.mean(values) <= high for low, high in intervals) >= 8
 
 
 def test_copies_in_a_table_of_duplicates_are_read_against_the_copies_real_rows_make():
