@@ -94,3 +94,25 @@ def test_too_few_rows_to_attack_is_a_sentence():
     df = pd.DataFrame({"x": range(8), "y": list("abababab")})
     with pytest.raises(DataError, match="at least ten"):
         risks(df, df, df, infer_schema(df))
+
+
+def test_fresh_rows_single_out_no_one_when_the_control_is_a_quarter_of_the_training_rows(monkeypatch):
+    """A predicate singles out more often among more rows, so the control's count is scaled up to the training rows'
+    size: fresh rows of one population then score a multivariate risk whose interval reaches 0, and without the
+    scaling the same attack reads as a risk (what the correction is for)."""
+    from core.evaluate import privacy
+
+    def people(n: int, seed: int) -> pd.DataFrame:
+        rng = np.random.default_rng(seed)
+        age = rng.integers(18, 90, n)
+        return pd.DataFrame({"age": age, "income": rng.lognormal(10 + age / 100, 0.5, n).round(-2),
+                             "children": rng.poisson(1.5, n), "region": rng.choice(list("ABCDEFGH"), n),
+                             "score": rng.normal(600, 80, n).round()})
+
+    train, synthetic, control = people(4_000, 1), people(4_000, 2), people(1_000, 3)
+    schema = infer_schema(train)
+    fresh = privacy.risks(train, synthetic, control, schema, rng=0)["singling_out_multivariate"]
+    assert fresh.low == 0 and fresh.value < 0.08, fresh
+    monkeypatch.setattr(privacy, "_size_correction", lambda *args: 1.0)
+    unscaled = privacy.risks(train, synthetic, control, schema, rng=0)["singling_out_multivariate"]
+    assert unscaled.low > 0, unscaled  # (seen: 0.057 [0, 0.120] scaled, 0.075 [0.020, 0.131] not)
