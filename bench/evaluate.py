@@ -50,6 +50,8 @@ def main() -> None:
     rng = np.random.default_rng(0)
     steps = {
         "quality (sdmetrics QualityReport)": lambda: scoring._quality(real, synthetic, schema),
+        "quality interval (bootstrap, numpy replica)": lambda: scoring._quality_interval(real, synthetic, schema, rng,
+                                                                                      0.9),
         "diagnostics (sdmetrics DiagnosticReport)": lambda: scoring._diagnostic(real, synthetic, schema),
         "detection AUC (5-fold gradient boosting)": lambda: scoring._detection(real, synthetic, rng),
         "utility (TSTR, gradient boosting)": lambda: scoring._tstr(real, synthetic, holdout, schema, rng),

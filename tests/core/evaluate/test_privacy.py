@@ -59,12 +59,13 @@ def test_pmse_is_zero_for_a_copy_large_for_shuffled_columns_and_near_one_for_the
 
     real = sample(1)
     schema = infer_schema(real)
-    pmse, ratio, _ = _pmse(real, real.copy(), schema, rng)
+    pmse, ratio, _, null = _pmse(real, real.copy(), schema, rng)
     assert pmse == pytest.approx(0, abs=1e-9) and ratio == pytest.approx(0, abs=1e-6)
     shuffled = pd.DataFrame({c: real[c].sample(frac=1, random_state=i).to_numpy() for i, c in enumerate(real)})
     assert _pmse(real, shuffled, schema, rng)[1] > 5
     ratios = [_pmse(real, sample(seed), schema, np.random.default_rng(seed))[1] for seed in range(2, 12)]
     assert 0.6 < np.mean(ratios) < 1.6  # the null expectation is right: the ratio averages about 1
+    assert null[0] < 1 < null[1] and sum(null[0] <= r <= null[1] for r in ratios) >= 8  # and its 95% range
 
 
 def test_the_detection_interval_covers_one_half_for_two_samples_of_one_distribution():

@@ -59,6 +59,25 @@ def test_every_finite_sample_score_has_an_interval_and_real_data_a_reference(tab
     assert "95% interval" in said["quality"]
 
 
+@pytest.mark.parametrize("sample", ["penguins", "birthwt", "msleep", "air_daily"])
+def test_the_fast_quality_behind_the_interval_is_sdmetrics_report(sample):
+    """The numpy replica scores what sdmetrics' QualityReport scores, on tables with labels, numbers, dates and
+    missing values, for a weak and a good synthesizer."""
+    from core.evaluate import scores as module
+    from core.io import read_table
+    from core.samples import SAMPLES
+    from core.synth.run import generate
+    from core.workspace import Workspace
+
+    ws = Workspace(read_table(SAMPLES[sample].path), name=sample)
+    columns = ws.schema.synth_columns
+    real = module._on_one_clock(ws.train[columns])
+    for method in ("monte_carlo", "cart"):
+        synthetic = module._on_one_clock(generate(ws.train, ws.schema, method, {}, len(real), rng=0).table[columns])
+        fast = module._FastQuality(real, synthetic, ws.schema).score(np.arange(len(real)), np.arange(len(synthetic)))
+        assert fast == pytest.approx(module._overall(*_quality(real, synthetic, ws.schema)), abs=0.01), method
+
+
 @pytest.mark.parametrize("rows", [None, 60])  # whole tables resampled, or fewer rows with the spread rescaled
 def test_the_quality_interval_is_as_wide_as_the_quality_varies_between_samples(monkeypatch, rows):
     """Ten independent pairs of tables (real and a shifted synthetic population): the bootstrap's standard error
