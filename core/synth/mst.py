@@ -49,9 +49,14 @@ from core.synth.base import Synthesizer
 from core.synth.privacy import BUDGET_CARD, PRIVATE, budget_params, delta_for, zcdp_epsilon, zcdp_rho
 from core.synth.registry import register
 
-with warnings.catch_warnings():  # mbi warns about float32 on import; the tables here are far below its limit
-    warnings.simplefilter("ignore")
-    import mbi
+
+def _mbi():
+    """mbi, imported when a model is fitted: it brings JAX (about 130 MB in every process that imports the methods,
+    the server's and each Dask worker's, whether or not anyone fits MST)."""
+    with warnings.catch_warnings():  # mbi warns about float32 on import; the tables here are far below its limit
+        warnings.simplefilter("ignore")
+        import mbi
+    return mbi
 
 
 @dataclass
@@ -171,6 +176,7 @@ class MSTSynthesizer(Synthesizer):
                 codes[c] = self.codings_[c].merged(codes[c])
                 one_way[c] = (one_way[c], spread)
         names = {c: f"c{i}" for i, c in enumerate(columns)}  # mbi wants plain attribute names
+        mbi = _mbi()
         domain = mbi.Domain([names[c] for c in columns], [self.codings_[c].size for c in columns])
         measurements = [_measurement(names[c], one_way[c], sigma1) for c in columns]
         self.tree_: list[tuple[str, str]] = []
@@ -254,6 +260,7 @@ def _counts(measured) -> np.ndarray:
 def _measurement(name: str, measured, sigma: float):
     """A one-way noisy marginal for mbi; a merged one carries its rare cell's count and noise divided by √m, so
     every cell has noise σ (the query divides the model's cell the same way)."""
+    mbi = _mbi()
     if not isinstance(measured, tuple):
         return mbi.LinearMeasurement(measured, (name,), stddev=sigma)
     counts, spread = measured
