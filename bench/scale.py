@@ -18,35 +18,36 @@ the sampling cost linear in N.
 
     python bench/scale.py [--rows 1000000 10000000] [--methods gaussian_copula cart]
 
-Measured once on the shared 2-core machine with other sessions running (load average 7 to 9 on two
-cores; the copula's 10M Dask runs also overlapped a test run of ours), so the timings are noisy and
-two workers competed with everyone else for the two cores:
+Measured on an idle 2-core machine (no other work running; before MST imported JAX lazily, so each
+process's libraries weighed about 0.12 GB more than now):
 
     method           rows        engine           seconds  peak MB  rows/s   speed vs pandas  memory vs pandas
-    gaussian_copula   1,000,000  pandas, one go     12.81    1,353   78,077   1.00             1.00
-    gaussian_copula   1,000,000  local              10.78      553   92,756   1.19             0.41
-    gaussian_copula   1,000,000  dask, 1 worker     10.35      991   96,637   1.24             0.73
-    gaussian_copula   1,000,000  dask, 2 workers    13.93    1,405   71,777   0.92             1.04
-    gaussian_copula  10,000,000  pandas, one go    139.39    9,933   71,741   1.00             1.00
-    gaussian_copula  10,000,000  local              73.54      547  135,971   1.90             0.06
-    gaussian_copula  10,000,000  dask, 1 worker    134.86    1,002   74,153   1.03             0.10
-    gaussian_copula  10,000,000  dask, 2 workers   210.42    1,539   47,524   0.66             0.15
-    cart              1,000,000  pandas, one go     13.58      874   73,626   1.00             1.00
-    cart              1,000,000  local              15.35      509   65,155   0.88             0.58
-    cart              1,000,000  dask, 1 worker     29.93      963   33,415   0.45             1.10
-    cart              1,000,000  dask, 2 workers    14.24    1,378   70,230   0.95             1.58
-    cart             10,000,000  pandas, one go     73.28    5,012  136,470   1.00             1.00
-    cart             10,000,000  local              68.04      512  146,983   1.08             0.10
-    cart             10,000,000  dask, 1 worker     82.29      965  121,520   0.89             0.19
-    cart             10,000,000  dask, 2 workers    51.86    1,475  192,827   1.41             0.29
-    slope (local): copula 6.97 s, CART 5.85 s per million rows; per-row cost at 10M / at 1M 0.68 and 0.44
-    (at most linear: the fixed costs, such as the probe block, weigh more at 1M); 2 workers / 1 at 10M:
-    CART 1.59x, copula 0.64x (that run overlapped our tests).
+    gaussian_copula   1,000,000  pandas, one go     10.95    1,537   91,308   1.00             1.00
+    gaussian_copula   1,000,000  local               6.07      740  164,772   1.80             0.48
+    gaussian_copula   1,000,000  dask, 1 worker     10.68    1,364   93,677   1.03             0.89
+    gaussian_copula   1,000,000  dask, 2 workers     9.10    1,965  109,842   1.20             1.28
+    gaussian_copula  10,000,000  pandas, one go    100.22   10,117   99,779   1.00             1.00
+    gaussian_copula  10,000,000  local              45.47      735  219,945   2.20             0.07
+    gaussian_copula  10,000,000  dask, 1 worker     67.60    1,366  147,940   1.48             0.14
+    gaussian_copula  10,000,000  dask, 2 workers    35.78    2,080  279,470   2.80             0.21
+    cart              1,000,000  pandas, one go      4.92    1,048  203,095   1.00             1.00
+    cart              1,000,000  local               2.80      695  356,888   1.76             0.66
+    cart              1,000,000  dask, 1 worker      7.41    1,329  135,007   0.66             1.27
+    cart              1,000,000  dask, 2 workers     6.97    1,919  143,472   0.71             1.83
+    cart             10,000,000  pandas, one go     56.01    5,197  178,549   1.00             1.00
+    cart             10,000,000  local              30.53      695  327,525   1.83             0.13
+    cart             10,000,000  dask, 1 worker     50.36    1,329  198,555   1.11             0.26
+    cart             10,000,000  dask, 2 workers    26.88    2,037  372,010   2.08             0.39
+    slope (local): copula 4.38 s, CART 3.08 s per million rows; per-row cost at 10M / at 1M 0.75 and 1.09
+    (1 = linear); 2 workers / 1 at 10M: copula 1.89x, CART 1.87x.
 
-Against the goals: 10M x 20 on one process peaks at 0.51-0.55 GB (pandas in one go: 5-10 GB); the
-Dask runs' process trees peak at 1.0 GB (1 worker) and 1.48-1.54 GB (2 workers), nearly all of it
-the libraries each worker process imports; 2 workers reached 1.59x one for CART, short of 1.7x on
-this loaded machine, and slower than one for the copula; the cost is linear in N.
+Against the goals: 10M x 20 on one process peaks at 0.70-0.74 GB (pandas in one go: 5-10 GB); 2
+workers reach 1.87-1.89x one at 10M (at 1M the cluster's fixed costs dominate: 1.05-1.17x); the cost
+is linear in N. A Dask run's process tree (scheduler, nanny and workers) peaks at 1.3 GB with one
+worker and 2.0-2.1 GB with two: nearly all of it the libraries each worker process imports (torch,
+scikit-learn, pandas: about 0.45 GB a process), not the rows, which stay at one part per worker.
+One worker is slower than the local engine because Dask pins each worker to one BLAS thread, while
+the local engine's matrix products use both cores.
 """
 
 from __future__ import annotations
