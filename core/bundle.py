@@ -182,6 +182,8 @@ def _restore(archive: zipfile.ZipFile) -> tuple[Workspace, list[str]]:
         saved = entry.get("model")
         if saved and method in METHODS:
             run.model = _network(ws, METHODS[method], saved, run, archive, names)
+            if run.epsilon is None:  # (a session saved before runs recorded it: the network still knows)
+                run.epsilon = getattr(run.model, "epsilon_", None)
         elif method in METHODS and METHODS[method].trains:
             notices.append(f"Run '{run.name}' keeps its rows, but its trained network is not in the session file: "
                            "replay its recipe to train it again.")

@@ -497,9 +497,11 @@ def frontier_figure(table: pd.DataFrame, *, detection_goal: float = 0.65, risk_g
                   fillcolor="rgba(90,158,111,0.15)", layer="below")
     fig.add_annotation(x=risk_goal, y=0.5, text="private and hard to tell from real", showarrow=False,
                        xanchor="right", yanchor="bottom", font=dict(size=11, color="#3d6e4c"))
-    if "ε spent" in table:  # a private run's point says the budget it spent
-        table = table.assign(run=[name if pd.isna(eps) else f"{name} (ε {eps:.3g})"
-                                  for name, eps in zip(table["run"], table["ε spent"], strict=True)])
+    if "ε spent" in table:  # a private run's point says the budget it spent, and whether the guard stepped outside it
+        marks = zip(table["run"], table["ε spent"], table["ε covers the rows"], strict=True)
+        table = table.assign(run=[name if pd.isna(eps) else
+                                  f"{name} (ε {eps:.3g}{'' if covers == 'yes' else ' + guard'})"
+                                  for name, eps, covers in marks])
     front = table[on].assign(risk=risk[on]).sort_values("risk")
     if len(front) > 1:
         fig.add_scatter(x=front["risk"], y=front["detection AUC"], mode="lines", name="Pareto front",

@@ -195,8 +195,10 @@ def _comparison_sections(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Sc
 
 def _leaderboard_section(runs: list[Run]) -> str:
     table = leaderboard(runs)
-    if table["ε spent"].isna().all():  # (no private run: the column would say nothing)
-        table = table.drop(columns="ε spent")
+    if table["ε spent"].isna().all():  # (no private run: the columns would say nothing)
+        table = table.drop(columns=["ε spent", "ε covers the rows"])
+    else:
+        table["ε covers the rows"] = table["ε covers the rows"].fillna("")
     numbers = ("seconds", "quality", "detection AUC", "utility", "exact copies", "closer than holdout", "ε spent")
     head = "".join(f"<th>{_e(c)}</th>" for c in table.columns)
     body = "".join("<tr>" + "".join(f"<td class='number'>{_number(v)}</td>" if c in numbers else f"<td>{_e(v)}</td>"

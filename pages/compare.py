@@ -308,8 +308,10 @@ def render() -> None:
             private = table["ε spent"].notna().any()
             if private:
                 st.caption("ε spent: the differential-privacy budget a private run's training used (lower promises "
-                           "more); the other runs make no such promise.")
-            safe_preview(table if private else table.drop(columns="ε spent"), hide_index=True, width="stretch",
+                           "more); the other runs make no such promise. ε covers the rows only if the privacy guard "
+                           "did not choose which rows to drop by comparing them with the real ones.")
+            safe_preview(table if private else table.drop(columns=["ε spent", "ε covers the rows"]), hide_index=True,
+                         width="stretch",
                          column_config={c: st.column_config.NumberColumn(format="%.3f") for c in
                                         ("seconds", "quality", "detection AUC", "utility", "closer than holdout",
                                          "ε spent")})

@@ -7,7 +7,9 @@ way, by rows with near twins among the training rows), the highest utility, the 
 closer to the training rows than the holdout is (the most private). Runs that tie are all best;
 a run without a value (no target, so no utility; no holdout, so no closeness) competes on the rest.
 A differentially private run also shows the budget ε its training spent ("ε spent"; empty for the others): it is
-what the run's privacy promise rests on, not a score to win, so it names no best run.
+what the run's privacy promise rests on, not a score to win, so it names no best run. "ε covers the rows" says
+whether the promise covers the rows as drawn: not when the privacy guard chose which rows to drop by comparing them
+with the real ones (the run's notes say so).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pandas as pd
 
 from core.params import settings_text
 from core.synth import METHODS
+from core.synth.run import PRIVATE_GUARD
 from core.workspace import Run
 
 BEST = {"quality": "max", "detection AUC": "near 0.5", "utility": "max", "closer than holdout": "min"}
@@ -27,7 +30,8 @@ def leaderboard(runs: Iterable[Run]) -> pd.DataFrame:
     """One row per run that has scores, in the order given, with a "best for" column (see the module text)."""
     table = pd.DataFrame([_row(run) for run in runs if run.scores is not None],
                          columns=["run", "method", "settings", "rows", "seconds", "quality", "detection AUC",
-                                  "utility", "exact copies", "closer than holdout", "ε spent"])
+                                  "utility", "exact copies", "closer than holdout", "ε spent",
+                                  "ε covers the rows"])
     for column in (*BEST, "ε spent"):
         table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
     best = {column: _winners(table[column], direction) for column, direction in BEST.items()}
@@ -42,7 +46,8 @@ def _row(run: Run) -> dict:
             "rows": len(run.synthetic), "seconds": run.fit_seconds + run.sample_seconds,
             "quality": run.scores.quality, "detection AUC": run.scores.detection_auc,
             "utility": run.scores.tstr_ratio, "exact copies": run.scores.exact_copy_rate,
-            "closer than holdout": run.scores.dcr_share_closer, "ε spent": run.epsilon}
+            "closer than holdout": run.scores.dcr_share_closer, "ε spent": run.epsilon,
+            "ε covers the rows": None if run.epsilon is None else "no" if PRIVATE_GUARD in run.notes else "yes"}
 
 
 def frontier(detection: pd.Series, risk: pd.Series) -> pd.Series:

@@ -142,7 +142,9 @@ def _evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, ho
         if len(holdout) >= 10:
             attacks = risks(real, synthetic, holdout, schema, rng=generator)
     # (drawn last, so that every draw before it stays what it was)
-    intervals["quality"] = _quality_interval(real, synthetic, schema, generator, quality)
+    quality_interval = _quality_interval(real, synthetic, schema, generator, quality)
+    if np.isfinite(quality_interval[0]):
+        intervals["quality"] = quality_interval
     return Scores(quality=quality, column_shapes=shapes,
                   column_pair_trends=trends, detection_auc=detection, tstr_ratio=tstr, exact_copy_rate=copies,
                   dcr_share_closer=dcr, validity=validity, structure=structure, details=details,
@@ -205,17 +207,19 @@ class _FastQuality:
     same rows (tested); used for the quality's spread."""
 
     BINS = 10
+    DENSE = 65_536  # joint tables of at most this many cells are counted in full, larger ones cell by seen cell
     CORRELATION, ASSOCIATION = 0.5, 0.3  # sdmetrics' thresholds for a pair to be scored
 
     def __init__(self, real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema) -> None:
         self.floats, self.codes, self.levels = {}, {}, {}
         for column in real.columns:
             kind = schema.kinds.get(column)
-            if kind in NUMERIC or kind == Kind.DATETIME:
-                pair = [to_floats(t[column]) for t in (real, synthetic)]
+            pair = self._as_floats(real[column], synthetic[column]) if kind in NUMERIC or kind == Kind.DATETIME \
+                else None
+            if pair is not None:
                 self.floats[column] = [np.where(np.isfinite(v), v, np.nan) for v in pair]
                 self.levels[column] = self.BINS + 2  # (np.digitize's codes 0 to BINS + 1)
-            else:
+            else:  # a label, or a number or date held as text (the report leaves those out; they count as labels)
                 both = pd.concat([real[column], synthetic[column]], ignore_index=True)
                 codes, uniques = pd.factorize(both.map(lambda v: None if pd.isna(v) else label_text(v)),
                                               use_na_sentinel=False)
@@ -239,14 +243,24 @@ class _FastQuality:
                     if np.isfinite(real) and abs(real) > self.CORRELATION:
                         trends.append(1 - abs(real - synthetic) / 2 if np.isfinite(synthetic) else np.nan)
                     continue
-                joint = [x * self.levels[b] + y for x, y in zip(codes[a], codes[b], strict=True)]
-                real, synthetic = self._frequencies(joint, self.levels[a] * self.levels[b])
-                if self._cramers_v(real.reshape(self.levels[a], self.levels[b])) > self.ASSOCIATION:
-                    trends.append(self._tv(real, synthetic))
+                if self.levels[a] * self.levels[b] <= self.DENSE:
+                    joint = [x * self.levels[b] + y for x, y in zip(codes[a], codes[b], strict=True)]
+                    real, synthetic = self._frequencies(joint, self.levels[a] * self.levels[b])
+                    if self._cramers_v(real.reshape(self.levels[a], self.levels[b])) > self.ASSOCIATION:
+                        trends.append(self._tv(real, synthetic))
+                elif self._sparse_cramers_v(codes[a][0], codes[b][0]) > self.ASSOCIATION:
+                    trends.append(self._sparse_tv(codes[a], codes[b]))
         shapes, trends = np.array(shapes, dtype=float), np.array(trends, dtype=float)
         shape = np.nanmean(shapes) if np.isfinite(shapes).any() else np.nan
         trend = np.nanmean(trends) if np.isfinite(trends).any() else np.nan
         return _overall(shape, trend)
+
+    @staticmethod
+    def _as_floats(real: pd.Series, synthetic: pd.Series) -> list[np.ndarray] | None:
+        try:
+            return [to_floats(real), to_floats(synthetic)]
+        except (ValueError, TypeError):
+            return None
 
     @classmethod
     def _bins(cls, values: np.ndarray) -> np.ndarray:
@@ -277,6 +291,31 @@ class _FastQuality:
         both = np.isfinite(x) & np.isfinite(y)
         x, y = x[both], y[both]
         return np.nan if len(x) < 2 or x.std() == 0 or y.std() == 0 else float(np.corrcoef(x, y)[0, 1])
+
+    @staticmethod
+    def _sparse_cramers_v(a: np.ndarray, b: np.ndarray) -> float:
+        """Cramér's V of two code columns from the cells seen: χ²/n = Σ f²/(f_a f_b) − 1 over the seen cells."""
+        width = int(b.max()) + 1
+        cells, counts = np.unique(a.astype(np.int64) * width + b, return_counts=True)
+        rows, columns = np.bincount(a) / len(a), np.bincount(b) / len(b)
+        k = min(np.count_nonzero(rows), np.count_nonzero(columns))
+        if k < 2:
+            return np.nan
+        f = counts / len(a)
+        chi2 = float((f ** 2 / (rows[cells // width] * columns[cells % width])).sum()) - 1
+        return float(np.sqrt(max(chi2, 0.0) / (k - 1)))
+
+    @staticmethod
+    def _sparse_tv(a: list[np.ndarray], b: list[np.ndarray]) -> float:
+        """1 − the total variation distance of two tables' joint frequencies, from the cells either has."""
+        width = int(max(b[0].max(), b[1].max())) + 1
+        keys, weights = [], []
+        for x, y, sign in zip(a, b, (1.0, -1.0), strict=True):
+            cells, counts = np.unique(x.astype(np.int64) * width + y, return_counts=True)
+            keys.append(cells)
+            weights.append(sign * counts / len(x))
+        _, where = np.unique(np.concatenate(keys), return_inverse=True)
+        return 1 - 0.5 * float(np.abs(np.bincount(where, weights=np.concatenate(weights))).sum())
 
     @staticmethod
     def _cramers_v(table: np.ndarray) -> float:

@@ -58,7 +58,7 @@ def test_scores_views_and_leaderboard():
     assert board["run"].tolist() == ["monte_carlo #1", "gaussian_copula #1"]
     assert board["method"].tolist() == [METHODS[k].title for k in ("monte_carlo", "gaussian_copula")]
     assert board["best for"].str.contains("quality").sum() == 1
-    assert "ε spent" not in board.columns  # no private run, no budget to show
+    assert "ε spent" not in board.columns and "ε covers the rows" not in board.columns  # no private run
     assert any("Pareto front" in m.value for m in at.markdown)  # detection against privacy, one point per run
 
 

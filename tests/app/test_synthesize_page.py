@@ -461,3 +461,4 @@ def test_a_private_run_says_the_budget_spent_and_what_the_guard_costs_it():
     at.button(key="compare_all").click().run()
     board = next(d.value for d in at.dataframe if "best for" in d.value.columns)
     assert board["ε spent"].round(2).tolist() == [1.0, 1.0] and any("ε spent" in c.value for c in at.caption)
+    assert board["ε covers the rows"].tolist() == ["no", "yes"]  # the first run's guard read the real rows

@@ -73,11 +73,13 @@ def test_the_pareto_front_holds_exactly_the_runs_no_other_run_beats_on_both():
 
 def test_a_private_run_shows_the_budget_it_spent_and_the_others_none():
     from core.plots import frontier_figure
+    from core.synth.run import PRIVATE_GUARD
 
-    private = run("private", 0.7, 0.6, 0.5, 0.01)
-    private.epsilon = 0.98
-    table = leaderboard([run("a", 0.9, 0.8, 0.5, 0.06), private])
-    assert table["ε spent"].tolist()[1] == 0.98 and np.isnan(table["ε spent"].tolist()[0])
+    private, guarded = run("private", 0.7, 0.6, 0.5, 0.01), run("guarded", 0.7, 0.6, 0.5, 0.02)
+    private.epsilon, guarded.epsilon, guarded.notes = 0.98, 1.0, [PRIVATE_GUARD]
+    table = leaderboard([run("a", 0.9, 0.8, 0.5, 0.06), private, guarded])
+    assert table["ε spent"].tolist()[1:] == [0.98, 1.0] and np.isnan(table["ε spent"].tolist()[0])
+    assert table["ε covers the rows"].tolist() == [None, "yes", "no"]  # the guard read real rows: outside ε
     assert "ε" not in table.loc[1, "best for"]  # a promise, not a score to win
     named = {name for trace in frontier_figure(table).data if trace.mode == "markers+text" for name in trace.text}
-    assert named == {"a", "private (ε 0.98)"}
+    assert named == {"a", "private (ε 0.98)", "guarded (ε 1 + guard)"}

@@ -281,3 +281,30 @@ def test_an_undefined_tstr_says_why_rather_than_asking_for_a_target():
     assert scores.tstr_ratio is None
     assert "does no better than a constant" in readings(scores)["tstr_ratio"]
     assert readings(evaluate(real, fresh, schema.with_target(None)))["tstr_ratio"].startswith("no target column")
+
+
+def test_the_quality_interval_takes_many_labels_dates_as_text_and_a_column_that_cannot_be_scored():
+    """Labels with thousands of values are counted cell by seen cell (the same numbers as the full table, without
+    it); a date held as text counts as a label instead of failing; a quality that cannot be computed has no
+    interval rather than (nan, nan)."""
+    from core.evaluate import scores as module
+
+    fast, rng = module._FastQuality, np.random.default_rng(0)
+    for _ in range(5):
+        a = [rng.integers(0, 7, 300), rng.integers(0, 7, 250)]
+        b = [(a[0] + rng.integers(0, 3, 300)) % 9, rng.integers(0, 9, 250)]
+        real, synthetic = fast._frequencies([x * 9 + y for x, y in zip(a, b, strict=True)], 63)
+        assert fast._sparse_cramers_v(a[0], b[0]) == pytest.approx(fast._cramers_v(real.reshape(7, 9)))
+        assert fast._sparse_tv(a, b) == pytest.approx(fast._tv(real, synthetic))
+    wide = pd.DataFrame({"city": [f"c{i}" for i in rng.integers(0, 3_000, 4_000)],
+                         "street": [f"s{i}" for i in rng.integers(0, 3_000, 4_000)]})
+    wide["district"] = wide["city"].str[:3]
+    schema = infer_schema(wide).with_kind("city", "categorical").with_kind("street", "categorical")
+    low, high = module._quality_interval(wide, wide.sample(frac=1, random_state=1), schema, rng, 0.9)
+    assert low <= 0.9 <= high
+    dates = pd.DataFrame({"when": [f"2020-01-0{i % 9 + 1}" for i in range(60)], "v": rng.normal(size=60)})
+    schema = infer_schema(dates).with_kind("when", "datetime")
+    assert np.isfinite(module._FastQuality(dates, dates, schema).score(np.arange(60), np.arange(60)))
+    empty = pd.DataFrame({"x": rng.normal(size=40)})
+    scores = evaluate(empty, empty.assign(x=np.nan), infer_schema(empty))
+    assert np.isnan(scores.quality) and "quality" not in scores.intervals
