@@ -12,8 +12,9 @@ held-out rows do where they do more); SDV's GaussianCopula, CTGAN and TVAE (the 
 peers. Each is scored by ``core.evaluate.evaluate``, as the Compare page scores a run: detection AUC
 (5-fold gradient boosting telling training rows from synthetic ones; mean and spread over the
 seeds), sdmetrics quality, TSTR (with a target), exact copies, the share closer than the holdout, and
-seconds. The diffusion model trains for ``--diffusion-epochs`` (its default): an epoch of it is a few
-gradient steps on these small tables, and it needs many more of them than the GAN and the VAE.
+seconds, and for a differentially private method (``dp_*``) the ε its training spent. The diffusion
+model trains for ``--diffusion-epochs`` (its default): an epoch of it is a few gradient steps on these
+small tables, and it needs many more of them than the GAN and the VAE.
 Printed: one line per table x method, the Pareto front of detection AUC against the share
 closer than the holdout per table, and the best *private* method per table (exact copies and close
 rows within the guard's bounds, or what new real rows do where that is more; detection AUC nearest
@@ -67,16 +68,16 @@ def workspace(key: str, seed: int) -> Workspace:
 
 
 def ours(ws: Workspace, method: str, guard: Guard | None, seed: int, epochs: int,
-         diffusion_epochs: int) -> tuple[pd.DataFrame, float]:
+         diffusion_epochs: int) -> tuple[pd.DataFrame, float, float | None]:
     cls = METHODS[method]
     params = {"epochs": diffusion_epochs if method == "diffusion" else epochs} \
         if any(p.name == "epochs" for p in cls.params) else {}
     start = time.perf_counter()
     made = generate(ws.train, ws.schema, method, params, len(ws.train), rng=seed, guard=guard, holdout=ws.holdout)
-    return made.table, time.perf_counter() - start
+    return made.table, time.perf_counter() - start, made.epsilon
 
 
-def peer(ws: Workspace, name: str, seed: int, epochs: int) -> tuple[pd.DataFrame, float]:
+def peer(ws: Workspace, name: str, seed: int, epochs: int) -> tuple[pd.DataFrame, float, None]:
     import torch
     from sdv.metadata import Metadata
     from sdv.single_table import CTGANSynthesizer, GaussianCopulaSynthesizer, TVAESynthesizer
@@ -93,7 +94,7 @@ def peer(ws: Workspace, name: str, seed: int, epochs: int) -> tuple[pd.DataFrame
     model.fit({ws.name: train})
     rows = model.sample(len(train))
     rows = rows[ws.name] if isinstance(rows, dict) else rows
-    return rows, time.perf_counter() - start
+    return rows, time.perf_counter() - start, None
 
 
 @functools.cache
@@ -123,7 +124,7 @@ def main() -> None:
     guards = {"both": [None, Guard()], "on": [Guard()], "off": [None]}[args.guard]
     contenders = [(m, g) for m in methods for g in guards] + ([] if args.no_peers else [(p, None) for p in PEERS])
     print(f"{'table':<11}{'method':<22}{'guard':<6} | {'detect AUC':>12} | {'quality':>7} {'TSTR':>6} | "
-          f"{'copies':>6} {'closer':>6} | {'seconds':>7}")
+          f"{'copies':>6} {'closer':>6} | {'seconds':>7} | {'ε':>5}")
     summary = []
     for key in args.tables:
         rows = []
@@ -132,7 +133,7 @@ def main() -> None:
             for seed in range(args.seeds):
                 ws = workspace(key, seed)
                 try:
-                    table, seconds = (peer(ws, method, seed, args.epochs) if method in PEERS else
+                    table, seconds, epsilon = (peer(ws, method, seed, args.epochs) if method in PEERS else
                                       ours(ws, method, guard, seed, args.epochs, args.diffusion_epochs))
                 except Exception as exc:  # noqa: BLE001 - a method that cannot run on a table is a line, not a stop
                     print(f"{key:<11}{method:<22}{'on' if guard else 'off':<6} | {str(exc)[:70]}")
@@ -141,19 +142,20 @@ def main() -> None:
                                   rng=seed)
                 copies, closer = baselines((key, seed))
                 found.append([scores.detection_auc, scores.quality, scores.tstr_ratio or np.nan,
-                              scores.exact_copy_rate, scores.dcr_share_closer, seconds, copies, closer])
+                              scores.exact_copy_rate, scores.dcr_share_closer, seconds, copies, closer,
+                              np.nan if epsilon is None else epsilon])
             if not found:
                 continue
             a = np.array(found, dtype=float)
             mean, spread = a.mean(axis=0), a[:, 0].std()
             row = {"table": key, "method": method, "guard": "on" if guard else "off", "auc": mean[0],
                    "spread": spread, "quality": mean[1], "tstr": mean[2], "copies": mean[3], "closer": mean[4],
-                   "seconds": mean[5],
+                   "seconds": mean[5], "epsilon": mean[8],
                    "private": mean[3] <= max(COPIES, mean[6]) + 1e-9 and mean[4] <= max(0.10, mean[7]) + 1e-9}
             rows.append(row)
             print(f"{key:<11}{method:<22}{row['guard']:<6} | {row['auc']:>6.3f} ±{spread:.3f} | "
                   f"{row['quality']:>7.3f} {row['tstr']:>6.3f} | {row['copies']:>6.3f} {row['closer']:>6.3f} | "
-                  f"{row['seconds']:>7.2f}", flush=True)
+                  f"{row['seconds']:>7.2f} | {'' if np.isnan(mean[8]) else f'{mean[8]:.2f}':>5}", flush=True)
         if not rows:
             continue
         board = pd.DataFrame(rows)
