@@ -506,11 +506,13 @@ def frontier_figure(table: pd.DataFrame, *, detection_goal: float = 0.65, risk_g
     if len(front) > 1:
         fig.add_scatter(x=front["risk"], y=front["detection AUC"], mode="lines", name="Pareto front",
                         line=dict(color="#1f2430", dash="dot"), hoverinfo="skip")
+    right = risk.max() * 0.7 if risk.notna().any() else np.inf  # (labels there open leftwards, not off the chart)
     for is_on, colour, name in ((True, SYNTHETIC_COLOUR, "on the front"), (False, "#9aa0ac", "beaten by another run")):
         part = table[on == is_on]
         if len(part):
             fig.add_scatter(x=risk[on == is_on], y=part["detection AUC"], mode="markers+text", name=name,
-                            text=part["run"], textposition="top center", marker=dict(size=11, color=colour),
+                            text=part["run"], marker=dict(size=11, color=colour),
+                            textposition=["top left" if x > right else "top center" for x in risk[on == is_on]],
                             hovertemplate="%{text}<br>closer than holdout %{x:.3f}<br>detection AUC %{y:.3f}"
                                           "<extra></extra>")
     fig.update_layout(height=380, margin=dict(l=50, r=10, t=30, b=50), legend=dict(orientation="h", y=1.12),
