@@ -24,6 +24,15 @@ drawing fresh ones. On the seven bundled tables, three seeds each, the two varia
 sdmetrics quality (0.716 and 0.717) and a similar detection AUC (0.878, 0.885); this one trains about
 20% faster (``bench/vs_sdv.py``).
 
+**Discrete-valued number columns** (``discrete_values``, on by default): a number or date column
+holding few values, each shared by many rows (memory sizes, screen inches, integer codes, disk
+sizes), is learned as a one-hot over its values, like a label column, and comes out as exactly
+those values (:mod:`core.synth.transformer`); the conditional vector asks for its values as it asks
+for categories. Through the mixture, most generated values of such a column fall between the real
+steps (on 6,259 computer prices: 86% of the disk sizes and 81% of the advertising counts were values
+the real column never holds), and one gradient-boosting split on that column told them from real
+rows (one-column detection AUC 0.95 and 0.91, against 0.57 and 0.53 as one-hots).
+
 At sampling time the conditional vectors follow the categories' real frequencies, so the table
 comes out with the real class balance; or, with ``target_classes="equal"``, every row asks for one
 of the target's classes, equally often, and rows that come out in another class are drawn again
@@ -45,7 +54,7 @@ from core.params import Card, Param, grouped
 from core.schema import LABELS, Schema
 from core.synth.neural import LEARNING_RATES, NETWORK, NeuralSynthesizer, training_params
 from core.synth.registry import register
-from core.synth.transformer import Blocks, DataTransformer
+from core.synth.transformer import Blocks, DataTransformer, fit_transformer
 
 TAU = 0.2
 PENALTY = 10.0
@@ -153,6 +162,7 @@ class GANSynthesizer(NeuralSynthesizer):
     title = "Conditional GAN (CTGAN)"
     loss_names = ("generator", "critic")
     quick: ClassVar[dict] = {"epochs": 5, "batch_size": 100}
+    added: ClassVar[dict] = {"discrete_values": False}
     teaching = """
     **Two players.** The *generator* turns random noise, plus a condition such as "make a row whose island is
     Dream", into a row. The *critic* looks at packs of real and generated rows and scores how real they look.
@@ -183,6 +193,10 @@ class GANSynthesizer(NeuralSynthesizer):
                          "statistical models.")
     params = (
         *training_params(epochs=300, batch_size=500, patience=50),
+        Param("discrete_values", "bool", True, "Learn number columns that hold few values (at most 64, each held by "
+              "10 rows or more on average: memory sizes, screen inches, integer codes) as categories, so they come "
+              "out as exactly those values. Off: through a mixture of bell curves, like other numbers, which "
+              "makes values between the real steps."),
         Param("target_classes", "choice", "real_shares", "How often each class of the target comes out: in its "
               "real share, or equally often (a balanced synthetic table from an imbalanced one: the generator is "
               "asked for each class in turn and rows of another class are drawn again).",
@@ -223,6 +237,9 @@ class GANSynthesizer(NeuralSynthesizer):
 
     def _networks(self) -> dict[str, nn.Module]:
         return {"generator": self.generator_, "critic": self.critic_}
+
+    def _transformer(self, df: pd.DataFrame) -> DataTransformer:
+        return fit_transformer(df, self.kinds_, seed=self.seed_, discrete=self.params_["discrete_values"])
 
     def _release(self) -> None:
         del self.optimizers_
@@ -321,12 +338,14 @@ class GANSynthesizer(NeuralSynthesizer):
         return torch.cat([noise, conditions], dim=1), conditions, torch.from_numpy(mask), chosen
 
     def _activate(self, raw: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        """tanh for each α; Gumbel-softmax for each one-hot: softmax((logits + g) / τ), g ~ Gumbel(0, 1)."""
+        """tanh for each α; Gumbel-softmax for each one-hot: softmax((logits + g) / τ), g = −log(−log u) ~ Gumbel(0, 1)
+        with u ~ U(0, 1)."""
         blocks = self.blocks_
         if not blocks.count:
             return torch.tanh(raw)
         logits = raw[:, blocks.columns]
-        gumbel = -torch.empty_like(logits).exponential_(generator=generator).log()
+        uniform = torch.rand(logits.shape, generator=generator).clamp_(min=1e-20)  # (faster than exponential_)
+        gumbel = -(-uniform.log()).log()
         return torch.tanh(raw).index_copy(1, blocks.columns, blocks.softmax((logits + gumbel) / TAU))
 
     def _condition_loss(self, raw: torch.Tensor, conditions: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

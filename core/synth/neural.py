@@ -461,11 +461,11 @@ def lost_modes(transformer: DataTransformer, real: pd.DataFrame, synthetic: pd.D
     rows = []
     for info in transformer.columns:
         if info.kind == "labels":
-            labels = [*map(str, info.categories), *(["(missing)"] if info.has_missing else [])]
+            labels = info.names()
             width = len(labels)
+            fake = synthetic[info.name] if info.numeric else synthetic[info.name].astype(object)
             real_share = np.bincount(transformer.codes(info, real[info.name]), minlength=width)[:width] / len(real)
-            fake_share = np.bincount(transformer.codes(info, synthetic[info.name].astype(object)),
-                                     minlength=width)[:width] / max(len(synthetic), 1)
+            fake_share = np.bincount(transformer.codes(info, fake), minlength=width)[:width] / max(len(synthetic), 1)
             for label, r, f in zip(labels, real_share, fake_share, strict=True):
                 if f > r + spike_gap and f > spike_ratio * r:
                     rows.append({"column": info.name, "what": SPIKE, "kind": "category", "value": label,

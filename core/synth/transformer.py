@@ -9,6 +9,12 @@ A table becomes a matrix of floats a network can learn, and back:
   to ±0.99; the column becomes [α, one-hot(k)]. Multi-modal and skewed columns stay easy to
   learn, where a single min-max scale would squash all but one mode into a sliver.
 - **label columns** (binary, categorical): one-hot over the categories, most frequent first.
+- **discrete-valued number columns** (with ``discrete=True``): a number or date column holding few
+  distinct values, each shared by many rows (at most ``DISCRETE_MAX`` values, and at most one per
+  ``DISCRETE_REPEATS`` observed rows: memory sizes, screen inches, integer codes, price steps), is a
+  one-hot over its values like a label column, and comes back as exactly those values. A mixture
+  would spread each value into a bell of its own, and the generated α lands between the steps:
+  values the real column never holds, which a classifier tells from real ones at once.
 - **missing values** are their own indicator: a label column gets a "missing" category, a number
   column a two-way [present, missing] one-hot (its α and mode are fitted on a random observed
   value, so they carry nothing about the hole). Missingness is learned jointly with the other
@@ -43,6 +49,8 @@ from core.schema import LABELS, to_floats
 MAX_MODES = 10
 MIN_WEIGHT = 0.005
 MIXTURE_ROWS = 5_000
+DISCRETE_MAX = 64
+DISCRETE_REPEATS = 10
 CLIP = 0.99
 _CACHE: OrderedDict[str, DataTransformer] = OrderedDict()
 _CACHE_SIZE = 8
@@ -75,11 +83,22 @@ class ColumnInfo:
     stds: np.ndarray | None = None
     weights: np.ndarray | None = None
     categories: np.ndarray | None = None  # label columns, most frequent first; missing not included
+    numeric: bool = False  # a label column standing for a discrete-valued number or date column (floats)
 
     @property
     def discrete(self) -> Span | None:
         """The span a conditional vector can fix (label columns only)."""
         return self.spans[0] if self.kind == "labels" else None
+
+    def names(self) -> list[str]:
+        """A label column's categories as text, "(missing)" last when it has holes."""
+        if not self.numeric:
+            names = [str(c) for c in self.categories]
+        elif self.is_date:
+            names = [f"{pd.Timestamp(int(c)):%Y-%m-%d %H:%M:%S}".removesuffix(" 00:00:00") for c in self.categories]
+        else:
+            names = [f"{c:,.6g}" for c in self.categories]
+        return names + (["(missing)"] if self.has_missing else [])
 
 
 class DataTransformer:
@@ -115,7 +134,16 @@ class DataTransformer:
 
     @staticmethod
     def codes(info: ColumnInfo, values: pd.Series) -> np.ndarray:
-        """Category codes; missing (and anything unseen) is the last code when the column has missing values."""
+        """Category codes; missing (and anything unseen) is the last code when the column has missing values.
+        A discrete-valued number column's values take the code of their nearest category."""
+        if info.numeric:
+            x = _floats(values)
+            order = np.argsort(info.categories)
+            ordered = info.categories[order]
+            right = np.minimum(np.searchsorted(ordered, x), len(ordered) - 1)
+            left = np.maximum(right - 1, 0)
+            nearest = np.where(np.abs(x - ordered[left]) < np.abs(x - ordered[right]), left, right)
+            return np.where(np.isnan(x), len(info.categories), order[nearest])
         codes = pd.Categorical(values.astype(object), categories=info.categories).codes.astype(np.int64)
         return np.where(codes < 0, len(info.categories), codes)
 
@@ -129,15 +157,13 @@ class DataTransformer:
             if info.kind == "labels":
                 span = info.spans[0]
                 codes = matrix[:, span.start:span.end].argmax(axis=1)
+                if info.numeric:
+                    out[info.name] = _column(info, np.append(info.categories, np.nan)[codes])
+                    continue
                 labels = np.append(info.categories, None)[codes] if info.has_missing else info.categories[codes]
                 out[info.name] = pd.Series(labels, dtype=object)
                 continue
-            x = self.numbers(info, matrix, sigmas, rng)
-            if info.is_date:
-                out[info.name] = pd.Series(pd.to_datetime(np.where(np.isnan(x), 0, x).astype(np.int64))).mask(
-                    np.isnan(x))
-            else:
-                out[info.name] = pd.Series(x)
+            out[info.name] = _column(info, self.numbers(info, matrix, sigmas, rng))
         return pd.DataFrame(out)
 
     @staticmethod
@@ -165,6 +191,13 @@ class DataTransformer:
         if seen.any():
             out[seen] = _posterior(info, x[seen]).argmax(axis=1)
         return out
+
+
+def _column(info: ColumnInfo, x: np.ndarray) -> pd.Series:
+    """Floats back as the column they stand for: numbers, or dates from nanoseconds (NaN: missing)."""
+    if not info.is_date:
+        return pd.Series(x)
+    return pd.Series(pd.to_datetime(np.where(np.isnan(x), 0, x).astype(np.int64))).mask(np.isnan(x))
 
 
 def _posterior(info: ColumnInfo, x: np.ndarray) -> np.ndarray:
@@ -214,6 +247,20 @@ def _fit_numbers(name: str, values: pd.Series, seed: int, start: int) -> ColumnI
                       has_missing=has_missing, center=center, scale=scale, means=means, stds=stds, weights=weights)
 
 
+def _fit_values(name: str, values: pd.Series, start: int) -> ColumnInfo | None:
+    """A discrete-valued number or date column as a label column over its values; None when it holds too many."""
+    x = _floats(values)
+    observed = x[~np.isnan(x)]
+    distinct, counts = np.unique(observed, return_counts=True)
+    if not len(distinct) or len(distinct) > min(DISCRETE_MAX, len(observed) // DISCRETE_REPEATS):
+        return None
+    has_missing = len(observed) < len(x)
+    order = np.argsort(-counts, kind="stable")  # most frequent first, as label columns
+    return ColumnInfo(name, "labels", [Span(start, len(distinct) + int(has_missing), "softmax")],
+                      is_date=pd.api.types.is_datetime64_any_dtype(values), has_missing=has_missing,
+                      categories=distinct[order], numeric=True)
+
+
 def _fit_labels(name: str, values: pd.Series, start: int) -> ColumnInfo:
     counts = values.astype(object).value_counts(dropna=True)
     has_missing = bool(values.isna().any())
@@ -222,10 +269,12 @@ def _fit_labels(name: str, values: pd.Series, start: int) -> ColumnInfo:
                       categories=counts.index.to_numpy(dtype=object))
 
 
-def fit_transformer(df: pd.DataFrame, kinds: dict[str, str], *, seed: int = 0) -> DataTransformer:
-    """The transformer for ``df`` (columns of the given kinds), from the cache when this table was seen."""
+def fit_transformer(df: pd.DataFrame, kinds: dict[str, str], *, seed: int = 0,
+                    discrete: bool = False) -> DataTransformer:
+    """The transformer for ``df`` (columns of the given kinds), from the cache when this table was seen.
+    ``discrete``: discrete-valued number and date columns are one-hots over their values."""
     digest = hashlib.sha1(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
-    digest.update(repr((list(df.columns), [kinds[c] for c in df.columns], seed)).encode())
+    digest.update(repr((list(df.columns), [kinds[c] for c in df.columns], seed, discrete)).encode())
     key = digest.hexdigest()
     with _CACHE_LOCK:
         if key in _CACHE:
@@ -235,7 +284,8 @@ def fit_transformer(df: pd.DataFrame, kinds: dict[str, str], *, seed: int = 0) -
     for name in df.columns:
         is_labels = kinds[name] in LABELS or not (pd.api.types.is_numeric_dtype(df[name])
                                                    or pd.api.types.is_datetime64_any_dtype(df[name]))
-        info = _fit_labels(name, df[name], start) if is_labels else _fit_numbers(name, df[name], seed, start)
+        info = _fit_labels(name, df[name], start) if is_labels else \
+            (discrete and _fit_values(name, df[name], start)) or _fit_numbers(name, df[name], seed, start)
         columns.append(info)
         start = info.spans[-1].end
     transformer = DataTransformer(columns)

@@ -59,6 +59,63 @@ def test_mixture_finds_the_modes_of_a_bimodal_column():
     assert np.allclose(means, [-5, 5], atol=0.2)
 
 
+@pytest.fixture(scope="module")
+def stepped():
+    """Number and date columns holding few values with gaps between them, beside ones holding many."""
+    rng = np.random.default_rng(7)
+    n = 1_000
+    df = pd.DataFrame({
+        "ram": rng.choice([2, 4, 8, 16, 24, 32], size=n, p=[0.1, 0.3, 0.3, 0.2, 0.05, 0.05]).astype(float),
+        "hd": rng.choice(np.arange(80, 2_200, 40), size=n),  # 53 values, each held by about 19 rows
+        "price": np.round(rng.lognormal(7.5, 0.3, n)),  # hundreds of values: a mixture
+        "ads": rng.integers(0, 1_000, n),  # 1,000 possible values: a mixture
+        "week": pd.Timestamp("2024-01-01") + pd.to_timedelta(7 * rng.integers(0, 5, n), unit="D"),
+        "group": rng.choice(["a", "b"], size=n),
+    })
+    df.loc[rng.random(n) < 0.1, "ram"] = np.nan
+    return df, infer_schema(df)
+
+
+def test_discrete_valued_columns_are_one_hots_over_their_values_and_come_back_exactly(stepped):
+    df, schema = stepped
+    transformer = fit_transformer(df, schema.kinds, seed=0, discrete=True)
+    info = {c.name: c for c in transformer.columns}
+    assert [c for c in info if info[c].numeric] == ["ram", "hd", "week"]
+    assert info["price"].kind == info["ads"].kind == "numbers"
+    assert info["ram"].spans[0].width == 6 + 1  # its six values and "missing"
+    assert info["ram"].categories[0] in (4.0, 8.0)  # most frequent first
+    assert info["ram"].names()[-1] == "(missing)" and info["week"].names()[0].startswith("2024-")
+    assert info["ram"].discrete is not None  # the GAN's conditional vector asks for values too
+    back = transformer.inverse(transformer.transform(df, np.random.default_rng(0)))
+    for column in ("ram", "hd", "week"):  # exactly the values, missing ones where they were
+        pd.testing.assert_series_equal(back[column], df[column], check_dtype=False, check_names=False)
+    off_grid = pd.Series([2.9, 5.9, 33.0, np.nan])  # anything else reads as its nearest value
+    assert list(transformer.codes(info["ram"], off_grid)) == [list(info["ram"].categories).index(v)
+                                                               for v in (2.0, 4.0, 32.0)] + [6]
+    plain = fit_transformer(df, schema.kinds, seed=0)  # without the option: every number column a mixture
+    assert not any(c.numeric for c in plain.columns) and plain is not transformer
+
+
+def test_a_column_needs_ten_rows_per_value_to_count_as_discrete():
+    at_limit = pd.DataFrame({"x": np.repeat(np.arange(64.0), 10)})  # 64 values, 10 rows each
+    assert fit_transformer(at_limit, {"x": "integer"}, discrete=True).columns[0].numeric
+    too_many = pd.DataFrame({"x": np.repeat(np.arange(65.0), 20)})
+    assert not fit_transformer(too_many, {"x": "integer"}, discrete=True).columns[0].numeric
+    too_few_rows = pd.DataFrame({"x": np.repeat(np.arange(30.0), 6)})
+    assert not fit_transformer(too_few_rows, {"x": "integer"}, discrete=True).columns[0].numeric
+
+
+def test_the_gan_makes_only_the_values_a_discrete_column_holds(stepped):
+    df, schema = stepped
+    out = METHODS["gan"](epochs=5, batch_size=200).fit(df, schema, seed=0).sample(2_000, rng=0)
+    for column in ("ram", "hd", "week"):
+        assert set(out[column].dropna()) <= set(df[column].dropna())
+    assert out["ram"].isna().any() and out["week"].dtype.kind == "M"
+    lost = lost_modes(fit_transformer(df, schema.kinds, seed=0, discrete=True), df,
+                      df[df["ram"] != 8].reset_index(drop=True))
+    assert ("ram", "8") in set(zip(lost["column"], lost["value"], strict=True))  # shown as the value it is
+
+
 def test_condition_sampler_follows_log_frequency_and_matches_rows(mixed):
     df, schema = mixed
     transformer = fit_transformer(df, schema.kinds, seed=0)
