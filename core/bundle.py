@@ -37,7 +37,7 @@ import pandas as pd
 from core import __version__
 from core.errors import DataError, ParameterError, SchemaError
 from core.limits import limits
-from core.recipe import decode_params, encode_params
+from core.recipe import encode_params, saved_params
 from core.schema import KINDS, Schema, infer_schema
 from core.workspace import Run, Workspace
 
@@ -168,8 +168,7 @@ def _restore(archive: zipfile.ZipFile) -> tuple[Workspace, list[str]]:
     notices = []
     for entry in manifest.get("runs", []):
         method = entry["method"]
-        declared = METHODS[method].params if method in METHODS else ()
-        params = decode_params(declared, entry["params"], str(method)) if method in METHODS else dict(entry["params"])
+        params = saved_params(METHODS[method], entry["params"]) if method in METHODS else dict(entry["params"])
         run = Run(method=str(method), params=params, seed=int(entry["seed"]), synthetic=table(entry["table"]),
                   fit_seconds=float(entry["fit_seconds"]), sample_seconds=float(entry["sample_seconds"]),
                   created=datetime.fromisoformat(entry["created"]), name=str(entry["name"]),
@@ -199,7 +198,7 @@ def _network(ws: Workspace, cls: type, saved: dict, run: Run, archive: zipfile.Z
         raise BundleError(f"The trained network of run '{run.name}' is missing from this session file.")
     weights = _weights(archive, names, saved, f"The trained network of run '{run.name}'", "session file")
     fresh = rebuilt(ws, Schema.from_dict(run.schema), {"share": ws.holdout_share, "seed": ws.seed}, run.imputation)
-    return cls.restored(fresh.train, fresh.schema, params=decode_params(cls.params, saved["params"], cls.title),
+    return cls.restored(fresh.train, fresh.schema, params=saved_params(cls, saved["params"]),
                         seed=int(saved["seed"]), weights=weights, record=saved["record"])
 
 
@@ -281,7 +280,7 @@ def _model(archive: zipfile.ZipFile) -> SavedModel:
     schema = Schema.from_dict(manifest["schema"])
     if not set(df.columns) <= set(schema.kinds):
         raise BundleError("This model file's column kinds do not match its table.")
-    params, seed = decode_params(cls.params, manifest["params"], cls.title), int(manifest["seed"])
+    params, seed = saved_params(cls, manifest["params"]), int(manifest["seed"])
     network = manifest.get("network")
     if cls.trains and not network:
         raise BundleError(f"This model file lacks the trained network of {cls.title}.")

@@ -86,6 +86,12 @@ def decode_params(declared: tuple[Param, ...], values: dict[str, Any], owner: st
     return validate_params(declared, given, owner)
 
 
+def saved_params(method: type, values: dict[str, Any]) -> dict[str, Any]:
+    """A method's parameter values read from a file, checked like a user's; a parameter added since the file
+    was written takes the value its run was made with (the method's ``added``), not today's default."""
+    return decode_params(method.params, {**method.added, **values}, method.title)
+
+
 def recipe_for(ws: Workspace, run: Run) -> Recipe:
     """The recipe that makes ``run`` again from the table ``ws`` holds."""
     from core.synth import METHODS
@@ -156,7 +162,7 @@ def load_recipe(text: str | bytes) -> Recipe:
     if not isinstance(params, dict):
         raise RecipeError("The recipe's parameters must be names with values.")
     try:
-        checked = decode_params(METHODS[method].params, params, METHODS[method].title)
+        checked = saved_params(METHODS[method], params)
     except ParameterError as exc:
         raise RecipeError(f"The recipe's parameters are refused: {exc.message}", hint=exc.hint) from None
     drawing = body.get("drawing") or {}

@@ -47,6 +47,7 @@ class Synthesizer:
     teaching: ClassVar[str] = ""  # a longer explanation in Markdown (how it learns, how to read its output)
     params: ClassVar[tuple[Param, ...]] = ()
     quick: ClassVar[dict[str, Any]] = {}  # settings that fit in a second or two, for tests and demonstrations
+    added: ClassVar[dict[str, Any]] = {}  # parameters added later: the value a run saved without them was made with
     suggested: ClassVar[bool] = False  # True: the page offers it first (it should work on any table)
     keeps_missing: ClassVar[bool] = False  # True: _sample draws missing values itself
     trains: ClassVar[bool] = False  # True: a long fit that reports to a TrainingMonitor (the page trains it aside)
