@@ -52,7 +52,7 @@ from core.params import Param
 from core.schema import to_floats
 from core.synth.base import Synthesizer
 from core.synth.registry import NEURAL
-from core.synth.transformer import DataTransformer, fit_transformer
+from core.synth.transformer import DataTransformer, fit_transformer, instant
 
 FIDELITY_ROWS = 2_000
 MAX_CHECKS = 60  # fidelity is measured at most this many times per training (and at the last epoch)
@@ -511,8 +511,7 @@ def _spikes(name: str, is_date: bool, real: pd.Series, synthetic: pd.Series, gap
         f, r = count / len(synthetic), real_points.get(key, 0) / len(real)
         if f > r + gap and f > ratio * r:
             value = y[point(y) == key][0]
-            text = f"{pd.Timestamp(int(value)):%Y-%m-%d %H:%M:%S}".removesuffix(" 00:00:00") if is_date \
-                else f"{value:,.6g}"
+            text = instant(value) if is_date else f"{value:,.6g}"
             edge = " (the real minimum)" if key == 0 else " (the real maximum)" if key == point(high) else ""
             rows.append({"column": name, "what": SPIKE, "kind": "value", "value": text + edge, "real share": r,
                          "synthetic share": f})

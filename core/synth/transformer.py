@@ -95,7 +95,7 @@ class ColumnInfo:
         if not self.numeric:
             names = [str(c) for c in self.categories]
         elif self.is_date:
-            names = [f"{pd.Timestamp(int(c)):%Y-%m-%d %H:%M:%S}".removesuffix(" 00:00:00") for c in self.categories]
+            names = [instant(c) for c in self.categories]
         else:
             names = [f"{c:,.6g}" for c in self.categories]
         return names + (["(missing)"] if self.has_missing else [])
@@ -191,6 +191,11 @@ class DataTransformer:
         if seen.any():
             out[seen] = _posterior(info, x[seen]).argmax(axis=1)
         return out
+
+
+def instant(ns: float) -> str:
+    """A date held as nanoseconds, as text: its time of day only when it has one."""
+    return f"{pd.Timestamp(int(ns)):%Y-%m-%d %H:%M:%S}".removesuffix(" 00:00:00")
 
 
 def _column(info: ColumnInfo, x: np.ndarray) -> pd.Series:
