@@ -33,6 +33,15 @@ steps (on 6,259 computer prices: 86% of the disk sizes and 81% of the advertisin
 the real column never holds), and one gradient-boosting split on that column told them from real
 rows (one-column detection AUC 0.95 and 0.91, against 0.57 and 0.53 as one-hots).
 
+**Statistics term** (``statistics_weight``, 10 by default; 0 is CTGAN's loss): the generator's loss also
+compares its batch with the real batch asking for the same categories, in the number columns read as values
+(:class:`core.synth.transformer.Numbers`): each column's values sorted within each category asked for (the
+squared 1-D Wasserstein distance, so a category's rows keep their own distribution) and the correlations of
+every pair of columns, both in units of the real batch's spread. In 300 epochs on a few hundred rows the critic
+alone teaches neither well: with the term, the sdmetrics quality on the seven bundled tables rose from 0.721 to
+0.819 on average and the detection AUC fell from 0.874 to 0.746 (``bench/vs_sdv.py``, two seeds). It is a
+moment-matching loss in the spirit of Salimans et al. 2016's feature matching, on the data itself.
+
 At sampling time the conditional vectors follow the categories' real frequencies, so the table
 comes out with the real class balance; or, with ``target_classes="equal"``, every row asks for one
 of the target's classes, equally often, and rows that come out in another class are drawn again
@@ -54,7 +63,7 @@ from core.params import Card, Param, grouped
 from core.schema import LABELS, Schema
 from core.synth.neural import LEARNING_RATES, NETWORK, NeuralSynthesizer, training_params
 from core.synth.registry import register
-from core.synth.transformer import Blocks, DataTransformer, fit_transformer
+from core.synth.transformer import Blocks, DataTransformer, Numbers, fit_transformer
 
 TAU = 0.2
 PENALTY = 10.0
@@ -162,7 +171,7 @@ class GANSynthesizer(NeuralSynthesizer):
     title = "Conditional GAN (CTGAN)"
     loss_names = ("generator", "critic")
     quick: ClassVar[dict] = {"epochs": 5, "batch_size": 100}
-    added: ClassVar[dict] = {"discrete_values": False}
+    added: ClassVar[dict] = {"discrete_values": False, "statistics_weight": 0.0}
     teaching = """
     **Two players.** The *generator* turns random noise, plus a condition such as "make a row whose island is
     Dream", into a row. The *critic* looks at packs of real and generated rows and scores how real they look.
@@ -181,6 +190,10 @@ class GANSynthesizer(NeuralSynthesizer):
     against it; after training, the check below the run lists every category or number mode holding at least 1%
     of the real rows that the samples (almost) lack.
 
+    **A second teacher.** The critic's verdict is a slow teacher of plain statistics. With *statistics weight*
+    above 0, each batch of generated rows is also compared with real rows asking for the same categories: every
+    number column's spread and shape, and how the numbers move together. Set it to 0 to see the game alone.
+
     **When to stop.** When fidelity has been flat for tens of epochs. Early stopping does that for you and keeps
     the best model; *Stop* ends training at once and keeps the model trained so far."""
     card = Card(does="Two networks play a game: a generator turns noise into rows and a critic scores how real rows "
@@ -197,6 +210,10 @@ class GANSynthesizer(NeuralSynthesizer):
               "10 rows or more on average: memory sizes, screen inches, integer codes) as categories, so they come "
               "out as exactly those values. Off: through a mixture of bell curves, like other numbers, which "
               "makes values between the real steps."),
+        Param("statistics_weight", "float", 10.0, "Weight of a term in the generator's loss that compares each batch "
+              "of generated rows with real rows asking for the same categories: every number column's sorted values "
+              "(its distribution) and the correlations between number columns. The critic alone learns these slowly "
+              "on small tables. 0: CTGAN's loss, the critic's verdict only.", 0.0, 1000.0),
         Param("target_classes", "choice", "real_shares", "How often each class of the target comes out: in its "
               "real share, or equally often (a balanced synthetic table from an imbalanced one: the generator is "
               "asked for each class in turn and rows of another class are drawn again).",
@@ -257,6 +274,7 @@ class GANSynthesizer(NeuralSynthesizer):
             torch.optim.Adam(net.parameters(), lr=lr, betas=(0.5, 0.9), weight_decay=1e-6, fused=True)
             for net, lr in ((self.generator_, p["generator_lr"]), (self.critic_, p["discriminator_lr"])))
         self.blocks_ = Blocks([span for span in self.transformer_.spans if span.activation == "softmax"])
+        self.numbers_ = Numbers(self.transformer_)
         self.conditioned_ = Blocks([info.discrete for info in self.transformer_.columns if info.discrete is not None])
 
     def _epoch(self, data: torch.Tensor, rng: np.random.Generator, stop) -> dict[str, float]:
@@ -272,10 +290,12 @@ class GANSynthesizer(NeuralSynthesizer):
                 raw = self.generator_(noise)
                 fake = self._activate(raw)
                 if conditions is None:
-                    real_in, fake_in = data[rng.integers(len(data), size=batch)], fake
+                    real = data[rng.integers(len(data), size=batch)]
+                    real_in, fake_in, asked = real, fake, None
                 else:
                     shuffle = rng.permutation(batch)  # real rows matching a shuffled copy of the conditions
                     real = data[self.conditions_.matching_rows(chosen[shuffle], rng)]
+                    asked = (torch.from_numpy(chosen), torch.from_numpy(chosen[shuffle]))
                     real_in = torch.cat([real, conditions[shuffle]], dim=1)
                     fake_in = torch.cat([fake, conditions], dim=1)
                 fixed = fake_in.detach()  # the critic's step leaves the generator alone
@@ -289,6 +309,8 @@ class GANSynthesizer(NeuralSynthesizer):
             loss_g = -self.critic_(fake_in).mean()
             if conditions is not None:
                 loss_g = loss_g + self._condition_loss(raw, conditions, mask)
+            if p["statistics_weight"] and self.numbers_.count:
+                loss_g = loss_g + p["statistics_weight"] * self._statistics_loss(fake, real, asked)
             optimizer_g.zero_grad(set_to_none=True)
             loss_g.backward()
             optimizer_g.step()
@@ -348,9 +370,40 @@ class GANSynthesizer(NeuralSynthesizer):
         gumbel = -(-uniform.log()).log()
         return torch.tanh(raw).index_copy(1, blocks.columns, blocks.softmax((logits + gumbel) / TAU))
 
+    def _statistics_loss(self, fake: torch.Tensor, real: torch.Tensor,
+                         asked: tuple[torch.Tensor, torch.Tensor] | None) -> torch.Tensor:
+        """How far a batch of generated rows is from the real batch asking for the same categories, in the number
+        columns: each column's values sorted within each category asked for (the squared 1-D Wasserstein distance
+        between the two batches' rows of one category, so a category's rows keep their own distribution), and the
+        correlation of every pair of columns; both in units of the real batch's spread. ``asked``: the category
+        each generated and each real row stands for (the two batches hold the same categories, shuffled)."""
+        made, real = self.numbers_(fake), self.numbers_(real)
+        spread = real.std(dim=0).clamp(min=1e-3)
+        loss = (((_sorted(made, asked and asked[0]) - _sorted(real, asked and asked[1])) / spread) ** 2).mean()
+        if self.numbers_.count > 1:
+            loss = loss + ((_correlations(made) - _correlations(real)) ** 2).sum() / self.numbers_.count
+        return loss
+
     def _condition_loss(self, raw: torch.Tensor, conditions: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Cross-entropy of the generated category against the asked one, for the chosen column of each row."""
         blocks = self.conditioned_
         logits = raw[:, blocks.columns]  # the label columns, in the conditional vector's order
         cross_entropy = blocks.logsumexp(logits) - blocks.sums(logits * conditions)
         return (cross_entropy * mask).sum() / raw.size(0)
+
+
+def _correlations(x: torch.Tensor) -> torch.Tensor:
+    """Pearson correlations of the columns of x (a constant column correlates 0 with every other)."""
+    centred = x - x.mean(dim=0)
+    covariance = centred.T @ centred / len(x)
+    spread = covariance.diagonal().clamp(min=1e-6).sqrt()
+    return covariance / (spread[:, None] * spread[None, :])
+
+
+def _sorted(x: torch.Tensor, groups: torch.Tensor | None) -> torch.Tensor:
+    """Each column of x sorted, within groups first when given: by (group, value), the group the major key."""
+    if groups is None:
+        return x.sort(dim=0).values
+    span = 2 * x.detach().abs().max() + 1  # larger than any difference of two values: the group decides first
+    order = (groups[:, None].to(x.dtype) * span + x.detach()).argsort(dim=0)
+    return x.gather(0, order)

@@ -301,6 +301,39 @@ def fit_transformer(df: pd.DataFrame, kinds: dict[str, str], *, seed: int = 0,
     return transformer
 
 
+class Numbers:
+    """The number columns of a matrix as standardised values, differentiably (for a loss on generated rows).
+
+    A mixture column reads Σₖ pₖ (μₖ + 4σₖ α) from its mode weights p and its α: exactly the value
+    :meth:`DataTransformer.numbers` reads back (before un-standardising) when p is a one-hot. A
+    discrete-valued column reads Σᵥ pᵥ v over its values v, standardised (its "missing" weight counts
+    as the column's mean). One matrix product for all columns: [x·A, x·S, x·C] gives the means part, the
+    scale and α of every column at once."""
+
+    def __init__(self, transformer: DataTransformer) -> None:
+        columns = [c for c in transformer.columns if c.kind == "numbers" or c.numeric]
+        self.names = [c.name for c in columns]
+        self.count = len(columns)
+        maps = np.zeros((3, transformer.width, self.count), dtype=np.float32)
+        for q, info in enumerate(columns):
+            if info.kind == "numbers":
+                alpha, modes = info.spans[0], info.spans[1]
+                maps[0, modes.start:modes.end, q] = info.means
+                maps[1, modes.start:modes.end, q] = 4 * info.stds
+                maps[2, alpha.start, q] = 1.0
+            else:
+                values = info.categories.astype(float)
+                spread = values.std()
+                start = info.spans[0].start
+                maps[0, start:start + len(values), q] = (values - values.mean()) / (spread if spread > 0 else 1.0)
+        self.maps = torch.from_numpy(np.concatenate(maps, axis=1))  # width x (3 · columns)
+
+    def __call__(self, matrix: torch.Tensor) -> torch.Tensor:
+        """(rows, number columns)."""
+        means, scales, alphas = (matrix @ self.maps).split(self.count, dim=1)
+        return means + scales * alphas
+
+
 class Blocks:
     """One-hot blocks of the matrix as index tensors, for per-block softmax and logsumexp over all blocks at
     once (a few tensor operations, instead of one call per block, each with its own backward step).
