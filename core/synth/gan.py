@@ -213,7 +213,7 @@ class GANSynthesizer(NeuralSynthesizer):
         Param("statistics_weight", "float", 10.0, "Weight of a term in the generator's loss that compares each batch "
               "of generated rows with real rows asking for the same categories: every number column's sorted values "
               "(its distribution) and the correlations between number columns. The critic alone learns these slowly "
-              "on small tables. 0: CTGAN's loss, the critic's verdict only.", 0.0, 1000.0),
+              "on small tables. 0: CTGAN's loss, the critic's verdict only.", 0.0, 100.0),
         Param("target_classes", "choice", "real_shares", "How often each class of the target comes out: in its "
               "real share, or equally often (a balanced synthetic table from an imbalanced one: the generator is "
               "asked for each class in turn and rows of another class are drawn again).",
