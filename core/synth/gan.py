@@ -306,13 +306,16 @@ class GANSynthesizer(NeuralSynthesizer):
                 optimizer_d.zero_grad(set_to_none=True)
                 (loss_d + penalty).backward()
                 optimizer_d.step()
-            # the generator's step scores the last fake rows against the critic just updated
+            # the generator's step scores the last fake rows against the critic just updated, whose weights
+            # take no gradient from it (the next critic step would throw it away)
+            self.critic_.requires_grad_(False)
             loss_g = -self.critic_(fake_in).mean()
             if conditions is not None:
                 loss_g = loss_g + self._condition_loss(raw, conditions, mask)
             statistics = self._statistics_loss(fake, real, asked) if p["statistics_weight"] else torch.zeros(())
             optimizer_g.zero_grad(set_to_none=True)
             (loss_g + p["statistics_weight"] * statistics).backward()
+            self.critic_.requires_grad_(True)
             optimizer_g.step()
             totals += (loss_g.item(), loss_d.item(), statistics.item())
             done += 1
