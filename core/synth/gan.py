@@ -33,6 +33,13 @@ steps (on 6,259 computer prices: 86% of the disk sizes and 81% of the advertisin
 the real column never holds), and one gradient-boosting split on that column told them from real
 rows (one-column detection AUC 0.95 and 0.91, against 0.57 and 0.53 as one-hots).
 
+**Dependent columns** (``dependent_columns``, on by default): a column that is a function of a label column (every
+row with one of the label's categories holds the same value of it: a code and its name, a month and its monthly
+figure) is not learned: it comes back from the label the generator makes (:mod:`core.synth.transformer`), so every
+row holds a pair the real table holds. Learned, such a pair comes out only approximately: on 6,259 computer prices
+4% of the rows held a real (month, advertising count) pair, and the detection AUC was 0.99 for this GAN, CTGAN and
+the copula alike. The label needs ten rows per category on average, and the target is always learned.
+
 **Statistics term** (``statistics_weight``, 10 by default; 0 is CTGAN's loss): the generator's loss also
 compares its batch with the real batch asking for the same categories, in the number columns read as values
 (:class:`core.synth.transformer.Numbers`): each column's values sorted within each category asked for (the
@@ -171,7 +178,7 @@ class GANSynthesizer(NeuralSynthesizer):
     title = "Conditional GAN (CTGAN)"
     loss_names = ("generator", "critic", "statistics")
     quick: ClassVar[dict] = {"epochs": 5, "batch_size": 100}
-    added: ClassVar[dict] = {"discrete_values": False, "statistics_weight": 0.0}
+    added: ClassVar[dict] = {"discrete_values": False, "statistics_weight": 0.0, "dependent_columns": False}
     teaching = """
     **Two players.** The *generator* turns random noise, plus a condition such as "make a row whose island is
     Dream", into a row. The *critic* looks at packs of real and generated rows and scores how real they look.
@@ -211,6 +218,11 @@ class GANSynthesizer(NeuralSynthesizer):
               "10 rows or more on average: memory sizes, screen inches, integer codes) as categories, so they come "
               "out as exactly those values. Off: through a mixture of bell curves, like other numbers, which "
               "makes values between the real steps."),
+        Param("dependent_columns", "bool", True, "Rebuild a column that is a function of a label column (each "
+              "category of the label, seen on 10 rows or more on average, always goes with one value of it: a code "
+              "and its name, a month and its monthly figure) from that label, instead of learning it, so every row "
+              "holds a pair the real table holds. The target is always learned. Off: every column is learned, "
+              "and such pairs come out only approximately."),
         Param("statistics_weight", "float", 10.0, "Weight of a term in the generator's loss that compares each batch "
               "of generated rows with real rows asking for the same categories: every number column's sorted values "
               "(its distribution) and the correlations between number columns. The critic alone learns these slowly "
@@ -253,11 +265,17 @@ class GANSynthesizer(NeuralSynthesizer):
                                         "shares.")]
         return []
 
+    def notes(self) -> list[str]:
+        return [*super().notes(), *(
+            f"'{d.name}' is a function of '{d.source}' in the real rows (each value of '{d.source}' always goes with "
+            f"one value of it), so it was rebuilt from '{d.source}', not learned." for d in self.transformer_.dependent)]
+
     def _networks(self) -> dict[str, nn.Module]:
         return {"generator": self.generator_, "critic": self.critic_}
 
     def _transformer(self, df: pd.DataFrame) -> DataTransformer:
-        return fit_transformer(df, self.kinds_, seed=self.seed_, discrete=self.params_["discrete_values"])
+        return fit_transformer(df, self.kinds_, seed=self.seed_, discrete=self.params_["discrete_values"],
+                               dependent=self.params_["dependent_columns"], keep=(self.target_,) if self.target_ else ())
 
     def _release(self) -> None:
         del self.optimizers_

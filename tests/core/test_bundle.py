@@ -81,29 +81,35 @@ def test_a_trained_network_comes_back_and_draws_the_same_rows(method):
         load_session(other)
 
 
+ADDED = ("discrete_values", "statistics_weight", "dependent_columns")  # the GAN's settings added after its first release
+
+
 def test_a_network_saved_before_its_settings_existed_comes_back_as_it_was_made():
     rng = np.random.default_rng(0)
     df = pd.DataFrame({"ram": rng.choice([2, 4, 8, 16], 400), "price": rng.normal(2_000, 300, 400).round(),
                        "cd": rng.choice(["yes", "no"], 400)})
     ws = Workspace(df, name="computers", source="upload", seed=1)
-    params = {"epochs": 2, "batch_size": 50, "discrete_values": False, "statistics_weight": 0.0}  # as before them
+    params = {"epochs": 2, "batch_size": 50, "discrete_values": False, "statistics_weight": 0.0,
+              "dependent_columns": False}  # as before them
     made = generate(ws.train, ws.schema, "gan", params, 30, rng=5)
     ws.add_run(Run(method="gan", params=params, seed=5, synthetic=made.table, fit_seconds=1, sample_seconds=0,
                    model=made.model))
 
     def older(manifest):  # the file as a SynthLab without the setting wrote it
         run = manifest["runs"][-1]
-        for name in ("discrete_values", "statistics_weight"):
+        for name in ADDED:
             del run["params"][name], run["model"]["params"][name]
 
     back, notices = load_session(rewritten(save_session(ws), manifest_edit(older)))
     assert notices == [] and back.runs[-1].params["discrete_values"] is False
-    assert back.runs[-1].params["statistics_weight"] == 0.0
+    assert back.runs[-1].params["statistics_weight"] == 0.0 and back.runs[-1].params["dependent_columns"] is False
     pd.testing.assert_frame_equal(back.runs[-1].model.sample(100, rng=2), made.model.sample(100, rng=2))
     recipe = json.loads(recipe_for(ws, ws.runs[-1]).to_json())
-    del recipe["params"]["discrete_values"], recipe["params"]["statistics_weight"]
+    for name in ADDED:
+        del recipe["params"][name]
     assert load_recipe(json.dumps(recipe)).params["discrete_values"] is False
     assert load_recipe(json.dumps(recipe)).params["statistics_weight"] == 0.0
+    assert load_recipe(json.dumps(recipe)).params["dependent_columns"] is False
 
 
 def rewritten(data: bytes, change) -> bytes:

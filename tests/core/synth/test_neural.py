@@ -116,6 +116,71 @@ def test_the_gan_makes_only_the_values_a_discrete_column_holds(stepped):
     assert ("ram", "8") in set(zip(lost["column"], lost["value"], strict=True))  # shown as the value it is
 
 
+@pytest.fixture(scope="module")
+def paired():
+    """Columns that are functions of a label column: a country's name and opening date of its code (with holes),
+    a month's advertising count (a discrete-valued number); beside a price that is not a function of anything."""
+    rng = np.random.default_rng(11)
+    n = 1_200
+    code = rng.choice(np.array(["NO", "SE", "DK", "FI"], dtype=object), size=n, p=[0.4, 0.3, 0.2, 0.1])
+    code[rng.random(n) < 0.05] = None
+    names = {"NO": "Norway", "SE": "Sweden", "DK": "Denmark", "FI": "Finland", None: None}
+    opened = {"NO": "2019-03-01", "SE": "2020-06-15", "DK": "2021-01-04", "FI": "2022-09-30", None: None}
+    month = rng.integers(1, 13, n)
+    df = pd.DataFrame({
+        "country": [names[c] for c in code], "code": code, "month": month.astype(float),
+        "ads": (month % 4) * 10.0 + 5, "price": rng.normal(1_000 + 20 * month, 50).round(2),
+        "opened": pd.to_datetime([opened[c] for c in code]),
+    })
+    return df, infer_schema(df)
+
+
+def test_a_column_that_is_a_function_of_a_label_comes_back_from_it(paired):
+    df, schema = paired
+    transformer = fit_transformer(df, schema.kinds, seed=0, discrete=True, dependent=True)
+    # of two columns that are functions of each other (country, code) the later one stays
+    assert {d.name: d.source for d in transformer.dependent} == {"country": "code", "ads": "month",
+                                                                 "opened": "code"}
+    assert [c.name for c in transformer.columns] == ["code", "month", "price"]
+    plain = fit_transformer(df, schema.kinds, seed=0, discrete=True)
+    assert not plain.dependent and transformer.width < plain.width
+    assert transformer.spans[0].start == 0 and all(  # the matrix has no gap where the columns left
+        a.end == b.start for a, b in zip(transformer.spans, transformer.spans[1:]))
+    back = transformer.inverse(transformer.transform(df, np.random.default_rng(0)))
+    assert list(back.columns) == list(df.columns)
+    for column in ("country", "code", "ads", "opened"):  # exactly, holes where they were
+        pd.testing.assert_series_equal(back[column], df[column], check_dtype=False, check_names=False)
+    assert back["opened"].dtype.kind == "M"
+    kept = fit_transformer(df, schema.kinds, seed=0, discrete=True, dependent=True, keep=("country",))
+    assert {d.name: d.source for d in kept.dependent} == {"code": "country", "ads": "month", "opened": "country"}
+
+
+def test_a_chance_pattern_in_a_few_rows_is_not_taken_for_a_rule():
+    rng = np.random.default_rng(3)
+    few = pd.DataFrame({"shop": [f"s{i % 8}" for i in range(60)], "x": rng.normal(size=60)})
+    few["owner"] = few["shop"].str.upper()  # a rule, but 8 shops in 60 rows: under ten rows each
+    assert not fit_transformer(few, {"shop": "categorical", "x": "continuous", "owner": "categorical"},
+                               dependent=True).dependent
+    constant = pd.DataFrame({"g": rng.choice(["a", "b"], 200), "k": 1.0})
+    assert not fit_transformer(constant, {"g": "binary", "k": "continuous"}, dependent=True).dependent
+
+
+def test_the_gan_keeps_every_pair_a_dependent_column_makes(paired):
+    df, schema = paired
+    model = METHODS["gan"](epochs=3, batch_size=200).fit(df, schema, seed=0)
+    out = model.sample(1_000, rng=0)
+    for source, column in (("code", "country"), ("month", "ads"), ("code", "opened")):
+        real = set(zip(df[source].astype(object).where(df[source].notna(), None),
+                       df[column].astype(object).where(df[column].notna(), None), strict=True))
+        made = zip(out[source].astype(object).where(out[source].notna(), None),
+                   out[column].astype(object).where(out[column].notna(), None), strict=True)
+        assert all(pair in real for pair in made), column
+    assert out["opened"].dtype.kind == "M" and out["code"].isna().any()
+    assert "'ads' is a function of 'month' in the real rows" in " ".join(model.notes())  # the run says so
+    off = METHODS["gan"](epochs=1, batch_size=200, dependent_columns=False).fit(df, schema, seed=0)
+    assert not off.transformer_.dependent
+
+
 def test_condition_sampler_follows_log_frequency_and_matches_rows(mixed):
     df, schema = mixed
     transformer = fit_transformer(df, schema.kinds, seed=0)
