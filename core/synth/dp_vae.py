@@ -54,6 +54,7 @@ class DPVAESynthesizer(VAESynthesizer):
     title = "DP-SGD variational autoencoder"
     family = PRIVATE
     quick: ClassVar[dict] = {"epochs": 1, "batch_size": 200, "width": 32, "embedding_dim": 8}
+    added: ClassVar[dict] = {}  # (not the VAE's: its dependent columns would read the rows outside the budget)
     params = (
         *budget_params(),
         Param("max_grad_norm", "float", 1.0, "Each row's gradient is clipped to this length before noise is added "

@@ -68,9 +68,9 @@ from torch.nn import functional
 from core.errors import DataError, ParameterError, SynthLabError
 from core.params import Card, Param, grouped
 from core.schema import LABELS, Schema
-from core.synth.neural import LEARNING_RATES, NETWORK, NeuralSynthesizer, training_params
+from core.synth.neural import DEPENDENT, LEARNING_RATES, NETWORK, NeuralSynthesizer, training_params
 from core.synth.registry import register
-from core.synth.transformer import Blocks, DataTransformer, Numbers, fit_transformer
+from core.synth.transformer import Blocks, DataTransformer, Numbers
 
 TAU = 0.2
 PENALTY = 10.0
@@ -218,11 +218,7 @@ class GANSynthesizer(NeuralSynthesizer):
               "10 rows or more on average: memory sizes, screen inches, integer codes) as categories, so they come "
               "out as exactly those values. Off: through a mixture of bell curves, like other numbers, which "
               "makes values between the real steps."),
-        Param("dependent_columns", "bool", True, "Rebuild a column that is a function of a label column (each "
-              "category of the label, seen on 10 rows or more on average, always goes with one value of it: a code "
-              "and its name, a month and its monthly figure) from that label, instead of learning it, so every row "
-              "holds a pair the real table holds. The target is always learned. Off: every column is learned, "
-              "and such pairs come out only approximately."),
+        DEPENDENT,
         Param("statistics_weight", "float", 10.0, "Weight of a term in the generator's loss that compares each batch "
               "of generated rows with real rows asking for the same categories: every number column's sorted values "
               "(its distribution) and the correlations between number columns. The critic alone learns these slowly "
@@ -265,17 +261,8 @@ class GANSynthesizer(NeuralSynthesizer):
                                         "shares.")]
         return []
 
-    def notes(self) -> list[str]:
-        return [*super().notes(), *(
-            f"'{d.name}' is a function of '{d.source}' in the real rows (each value of '{d.source}' always goes with "
-            f"one value of it), so it was rebuilt from '{d.source}', not learned." for d in self.transformer_.dependent)]
-
     def _networks(self) -> dict[str, nn.Module]:
         return {"generator": self.generator_, "critic": self.critic_}
-
-    def _transformer(self, df: pd.DataFrame) -> DataTransformer:
-        return fit_transformer(df, self.kinds_, seed=self.seed_, discrete=self.params_["discrete_values"],
-                               dependent=self.params_["dependent_columns"], keep=(self.target_,) if self.target_ else ())
 
     def _release(self) -> None:
         del self.optimizers_

@@ -222,6 +222,13 @@ TRAININGS = Trainings()
 NETWORK = "Network and optimiser"  # the fold on the page that holds the networks' shape and learning rates
 
 
+DEPENDENT = Param("dependent_columns", "bool", True, "Rebuild a column that is a function of a label column (each "
+                  "category of the label, seen on 10 rows or more on average, always goes with one value of it: a "
+                  "code and its name, a month and its monthly figure) from that label, instead of learning it, so "
+                  "every row holds a pair the real table holds. The target is always learned. Off: every column is "
+                  "learned, and such pairs come out only approximately.")
+
+
 def training_params(*, epochs: int, batch_size: int, patience: int) -> tuple[Param, ...]:
     return (
         Param("epochs", "int", epochs, "Passes over the training rows. More epochs learn finer structure and take "
@@ -359,7 +366,10 @@ class NeuralSynthesizer(Synthesizer):
 
     def notes(self) -> list[str]:
         kept = f"; fidelity of the model kept {self.fidelity_:.3f}." if self.fidelity_ is not None else "."
-        return [*super().notes(),
+        return [*super().notes(), *(
+            f"'{d.name}' is a function of '{d.source}' in the real rows (each value of '{d.source}' always goes with "
+            f"one value of it), so it was rebuilt from '{d.source}', not learned."
+            for d in self.transformer_.dependent),
                 f"Training: {self.stopped_}; {self.history_[-1].epoch} epochs in {self.train_seconds_:.1f} s{kept}"]
 
     def _sample(self, n: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -388,8 +398,13 @@ class NeuralSynthesizer(Synthesizer):
             net.load_state_dict(state[name])
 
     def _transformer(self, df: pd.DataFrame) -> DataTransformer:
-        """Table ⇄ matrix for the networks: mode-specific normalisation (:mod:`core.synth.transformer`)."""
-        return fit_transformer(df, self.kinds_, seed=self.seed_)
+        """Table ⇄ matrix for the networks: mode-specific normalisation (:mod:`core.synth.transformer`), with the
+        options a subclass declares as parameters: ``discrete_values`` and ``dependent_columns`` (the target is
+        always learned)."""
+        p = self.params_
+        return fit_transformer(df, self.kinds_, seed=self.seed_, discrete=p.get("discrete_values", False),
+                               dependent=p.get("dependent_columns", False),
+                               keep=(self.target_,) if self.target_ else ())
 
     def pictures(self) -> list[tuple[str, Any]]:
         """(caption in Markdown, plotly figure) pairs that show how this trained network makes rows, for the page

@@ -12,6 +12,9 @@ for each one-hot the cross-entropy. Adam, weight decay 1e-5.
 Sampling draws z ~ N(0, I), decodes it, and reads each α with its noise N(0, σ) and each
 one-hot as a draw from the decoder's softmax: the decoder's own distribution over rows. (TVAE
 as published takes the arg-max category, which starves rare categories; drawing keeps them.)
+
+A column that is a function of a label column (a code and its name) is rebuilt from the label the
+decoder makes instead of learned (``dependent_columns``, as the GAN's), so every row holds a real pair.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from torch import nn
 from torch.nn import functional
 
 from core.params import Card, Param, grouped
-from core.synth.neural import LEARNING_RATES, NETWORK, NeuralSynthesizer, training_params
+from core.synth.neural import DEPENDENT, LEARNING_RATES, NETWORK, NeuralSynthesizer, training_params
 from core.synth.registry import register
 from core.synth.transformer import Blocks
 
@@ -65,6 +68,7 @@ class VAESynthesizer(NeuralSynthesizer):
     title = "Variational autoencoder (TVAE)"
     loss_names = ("reconstruction", "KL")
     quick: ClassVar[dict] = {"epochs": 10}
+    added: ClassVar[dict] = {"dependent_columns": False}
     teaching = """
     **Encoder and decoder.** The *encoder* squeezes each row into a short code, a small cloud of points rather
     than one point; the *decoder* learns to rebuild the row from any point of the cloud. A second term (KL)
@@ -90,6 +94,7 @@ class VAESynthesizer(NeuralSynthesizer):
                          "combinations soften); numbers near a mode's edge can spill over.")
     params = (
         *training_params(epochs=300, batch_size=500, patience=50),
+        DEPENDENT,
         *grouped(
             NETWORK,
             Param("learning_rate", "choice", 1e-3, "Adam's step size. Too high and the loss jumps about; too low and "

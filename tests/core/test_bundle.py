@@ -81,7 +81,7 @@ def test_a_trained_network_comes_back_and_draws_the_same_rows(method):
         load_session(other)
 
 
-ADDED = ("discrete_values", "statistics_weight", "dependent_columns")  # the GAN's settings added after its first release
+ADDED = ("discrete_values", "statistics_weight", "dependent_columns")  # the GAN settings added since it came
 
 
 def test_a_network_saved_before_its_settings_existed_comes_back_as_it_was_made():
