@@ -307,29 +307,30 @@ def _dependent(df: pd.DataFrame, columns: list[ColumnInfo], keep: tuple[str, ...
     column in ``keep`` is never taken out. Each pair is first tried on the first thousand rows, where most pairs
     already fail."""
     sources = [c for c in columns if c.kind == "labels" and 2 <= c.spans[0].width <= len(df) // DISCRETE_REPEATS]
-    codes = {c.name: DataTransformer.codes(c, df[c.name]) for c in sources}
-    out, used = [], set()
+    codes = {c.name: DataTransformer.codes(c, df[c.name]) for c in sources}  # every code occurs (fitted on df)
+    head = {name: len(np.unique(c[:1000])) for name, c in codes.items()}  # categories among the first rows
+    out, taken, used = [], set(), set()
     for info in columns:
         if info.name in keep or info.name in used:
             continue
         factor = pd.factorize(df[info.name], use_na_sentinel=False)[0]
-        if factor.max(initial=0) < 1:  # a constant column: nothing to rebuild
+        values_count = factor.max(initial=0) + 1
+        if values_count < 2:  # a constant column: nothing to rebuild
             continue
         for source in sources:
-            if source.name == info.name or any(d.name == source.name for d in out):
+            if source.name == info.name or source.name in taken:
                 continue
-            pairs = codes[source.name] * (factor.max() + 1) + factor
-            if any(len(np.unique(pairs[:rows])) != len(np.unique(codes[source.name][:rows])) for rows in (1000, None)):
+            pairs = codes[source.name] * values_count + factor  # one value per category: as many pairs as categories
+            if len(np.unique(pairs[:1000])) != head[source.name] or len(np.unique(pairs)) != source.spans[0].width:
                 continue
-            present, first = np.unique(codes[source.name], return_index=True)
-            if len(present) != source.spans[0].width:
-                continue
+            first = np.unique(codes[source.name], return_index=True)[1]  # a row holding each category
             if info.kind == "labels" and not info.numeric:
                 values = df[info.name].astype(object).to_numpy()[first]
                 values = np.array([None if pd.isna(v) else v for v in values], dtype=object)
             else:
                 values = _floats(df[info.name])[first]
             out.append(Dependent(info.name, source.name, values, info.is_date))
+            taken.add(info.name)
             used.add(source.name)
             break
     return out
