@@ -55,7 +55,6 @@ import numpy as np
 import pandas as pd
 import torch
 from scipy import stats
-from sklearn.preprocessing import QuantileTransformer
 from torch import nn
 from torch.nn import functional
 
@@ -66,7 +65,6 @@ from core.synth.registry import register
 from core.synth.transformer import Blocks, DataTransformer, Span, _floats, fit_transformer
 
 SCORE_BOUND = float(stats.norm.ppf(1 - 1e-7))  # the normal scores' range (scikit-learn clips its quantiles there)
-QUANTILES = 1_000  # at most this many quantiles per number column
 SAMPLE_CHUNK = 8_192  # rows denoised at once when sampling
 LOG_ZERO = math.log(1e-30)  # log of a one-hot's zeros
 FRAMES = (1.0, 0.75, 0.5, 0.25, 0.0)  # the shares of T the denoising picture shows
@@ -75,21 +73,16 @@ PICTURE_ROWS = 400
 
 class NormalScores(DataTransformer):
     """The mixture transformer's columns, with each number column as one normal score (and its missingness
-    one-hot when it has holes) instead of α and a mode; label columns unchanged."""
+    one-hot when it has holes) instead of α and a mode; label columns unchanged. The mixture transformer is
+    fitted with ``scores=True``: its quantiles are the ones used here."""
 
-    def __init__(self, mixture: DataTransformer, df: pd.DataFrame, seed: int) -> None:
+    def __init__(self, mixture: DataTransformer) -> None:
         columns, start = [], 0
-        self.quantiles: dict[str, QuantileTransformer] = {}
         for info in mixture.columns:
             if info.kind == "labels":
                 spans = [Span(start, info.spans[0].width, "softmax")]
             else:
                 spans = [Span(start, 1, "normal")] + ([Span(start + 1, 2, "softmax")] if info.has_missing else [])
-                observed = _floats(df[info.name])
-                observed = observed[~np.isnan(observed)]
-                self.quantiles[info.name] = QuantileTransformer(
-                    n_quantiles=min(QUANTILES, len(observed)), output_distribution="normal", subsample=100_000,
-                    random_state=seed).fit(observed.reshape(-1, 1))
             columns.append(replace(info, spans=spans))
             start = spans[-1].end
         super().__init__(columns)
@@ -106,13 +99,13 @@ class NormalScores(DataTransformer):
             if info.has_missing:  # a hole holds a random observed value; the one-hot says it is a hole
                 x[missing] = rng.choice(x[~missing], size=int(missing.sum()))
                 out[rows, info.spans[1].start + missing.astype(int)] = 1.0
-            out[:, info.spans[0].start] = self.quantiles[info.name].transform(x.reshape(-1, 1))[:, 0]  # Φ⁻¹(F̂(x))
+            out[:, info.spans[0].start] = info.quantiles.transform(x.reshape(-1, 1))[:, 0]  # Φ⁻¹(F̂(x))
         return out
 
     def values(self, info, matrix: np.ndarray) -> np.ndarray:
         """A number column's values F̂⁻¹(Φ(z)) from its normal scores z, holes not marked."""
         z = matrix[:, info.spans[0].start].astype(float).reshape(-1, 1)
-        return self.quantiles[info.name].inverse_transform(z)[:, 0]
+        return info.quantiles.inverse_transform(z)[:, 0]
 
     def numbers(self, info, matrix: np.ndarray, sigmas: np.ndarray | None = None,
                 rng: np.random.Generator | None = None) -> np.ndarray:
@@ -238,7 +231,7 @@ class DiffusionSynthesizer(NeuralSynthesizer):
     # ---------------------------------------------------------------- the representation
 
     def _transformer(self, df: pd.DataFrame) -> NormalScores:
-        return NormalScores(fit_transformer(df, self.kinds_, seed=self.seed_), df, self.seed_)
+        return NormalScores(fit_transformer(df, self.kinds_, seed=self.seed_, scores=True))
 
     def _networks(self) -> dict[str, nn.Module]:
         return {"denoiser": self.denoiser_}

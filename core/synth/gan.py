@@ -40,6 +40,12 @@ row holds a pair the real table holds. Learned, such a pair comes out only appro
 4% of the rows held a real (month, advertising count) pair, and the detection AUC was 0.99 for this GAN, CTGAN and
 the copula alike. The label needs ten rows per category on average, and the target is always learned.
 
+**Normal scores** (``normal_scores``, on by default): each number column's mixture is fitted on its normal scores
+(:mod:`core.synth.transformer`), not its raw values. On raw values the body weights of R's ``msleep`` (5 g to 6.6 t)
+put nine rows in ten into one narrow mode, and the generator piled a quarter of its rows onto the lightest weight:
+that column alone told them from real rows (detection AUC 0.91, 0.92 for the whole table). On scores the column is
+learned (0.35 alone) and the table's AUC fell to 0.67.
+
 **Statistics term** (``statistics_weight``, 10 by default; 0 is CTGAN's loss): the generator's loss also
 compares its batch with the real batch asking for the same categories, in the number columns read as values
 (:class:`core.synth.transformer.Numbers`): each column's values sorted within each category asked for (the
@@ -68,7 +74,7 @@ from torch.nn import functional
 from core.errors import DataError, ParameterError, SynthLabError
 from core.params import Card, Param, grouped
 from core.schema import LABELS, Schema
-from core.synth.neural import DEPENDENT, LEARNING_RATES, NETWORK, NeuralSynthesizer, training_params
+from core.synth.neural import DEPENDENT, LEARNING_RATES, NETWORK, NORMAL_SCORES, NeuralSynthesizer, training_params
 from core.synth.registry import register
 from core.synth.transformer import Blocks, DataTransformer, Numbers
 
@@ -178,7 +184,8 @@ class GANSynthesizer(NeuralSynthesizer):
     title = "Conditional GAN (CTGAN)"
     loss_names = ("generator", "critic", "statistics")
     quick: ClassVar[dict] = {"epochs": 5, "batch_size": 100}
-    added: ClassVar[dict] = {"discrete_values": False, "statistics_weight": 0.0, "dependent_columns": False}
+    added: ClassVar[dict] = {"discrete_values": False, "statistics_weight": 0.0, "dependent_columns": False,
+                             "normal_scores": False}
     teaching = """
     **Two players.** The *generator* turns random noise, plus a condition such as "make a row whose island is
     Dream", into a row. The *critic* looks at packs of real and generated rows and scores how real they look.
@@ -219,6 +226,7 @@ class GANSynthesizer(NeuralSynthesizer):
               "out as exactly those values. Off: through a mixture of bell curves, like other numbers, which "
               "makes values between the real steps."),
         DEPENDENT,
+        NORMAL_SCORES,
         Param("statistics_weight", "float", 10.0, "Weight of a term in the generator's loss that compares each batch "
               "of generated rows with real rows asking for the same categories: every number column's sorted values "
               "(its distribution) and the correlations between number columns. The critic alone learns these slowly "

@@ -229,6 +229,14 @@ DEPENDENT = Param("dependent_columns", "bool", True, "Rebuild a column that is a
                   "learned, and such pairs come out only approximately.")
 
 
+NORMAL_SCORES = Param("normal_scores", "bool", True, "Learn each number column on its normal scores: its values "
+                      "ranked and mapped onto a bell curve (scikit-learn's QuantileTransformer), its mixture of "
+                      "modes fitted there. A skewed column (body weights from grams to tonnes, incomes, waiting "
+                      "times) then spreads over the whole range the network learns, and comes back in its real "
+                      "shape and range. Off: the mixture is fitted on the raw values, as in CTGAN and TVAE, and "
+                      "most of a skewed column is squeezed into one narrow mode.")
+
+
 def training_params(*, epochs: int, batch_size: int, patience: int) -> tuple[Param, ...]:
     return (
         Param("epochs", "int", epochs, "Passes over the training rows. More epochs learn finer structure and take "
@@ -404,7 +412,7 @@ class NeuralSynthesizer(Synthesizer):
         p = self.params_
         return fit_transformer(df, self.kinds_, seed=self.seed_, discrete=p.get("discrete_values", False),
                                dependent=p.get("dependent_columns", False),
-                               keep=(self.target_,) if self.target_ else ())
+                               keep=(self.target_,) if self.target_ else (), scores=p.get("normal_scores", False))
 
     def pictures(self) -> list[tuple[str, Any]]:
         """(caption in Markdown, plotly figure) pairs that show how this trained network makes rows, for the page
@@ -489,8 +497,7 @@ def lost_modes(transformer: DataTransformer, real: pd.DataFrame, synthetic: pd.D
         else:
             rows += _spikes(info.name, info.is_date, real[info.name], synthetic[info.name], spike_gap, spike_ratio)
             width = len(info.means)
-            low = (info.means - 2 * info.stds) * info.scale + info.center
-            high = (info.means + 2 * info.stds) * info.scale + info.center
+            low, high = info.values(info.means - 2 * info.stds), info.values(info.means + 2 * info.stds)
             labels = [f"{a:,.4g} to {b:,.4g}" for a, b in zip(low, high, strict=True)]
             if info.is_date:
                 labels = [f"{pd.Timestamp(int(a)):%Y-%m-%d} to {pd.Timestamp(int(b)):%Y-%m-%d}"

@@ -8,6 +8,13 @@ A table becomes a matrix of floats a network can learn, and back:
   a mode k, drawn from its posterior over the modes, and a scalar α = (x − μₖ) / (4σₖ) clipped
   to ±0.99; the column becomes [α, one-hot(k)]. Multi-modal and skewed columns stay easy to
   learn, where a single min-max scale would squash all but one mode into a sliver.
+- **normal scores** (with ``scores=True``): the mixture is fitted on each number column's normal
+  scores Φ⁻¹(F̂(x)) (scikit-learn's ``QuantileTransformer``, at most ``QUANTILES`` quantiles) instead
+  of its raw values, and the inverse maps them back through the column's own quantiles. On raw values
+  a column spanning orders of magnitude (body weights from grams to tonnes) puts nine rows in ten into
+  one narrow mode, and its largest values beyond the widest mode's reach; on its scores every column
+  is a bell curve and comes back in its real shape and range. (Ties map to one score: a column's
+  point masses, such as a pile of zeros, stay points.)
 - **label columns** (binary, categorical): one-hot over the categories, most frequent first.
 - **discrete-valued number columns** (with ``discrete=True``): a number or date column holding few
   distinct values, each shared by many rows (at most ``DISCRETE_MAX`` values, and at most one per
@@ -50,12 +57,14 @@ import pandas as pd
 import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
+from sklearn.preprocessing import QuantileTransformer
 
 from core.schema import LABELS, to_floats
 
 MAX_MODES = 10
 MIN_WEIGHT = 0.005
 MIXTURE_ROWS = 5_000
+QUANTILES = 1_000  # normal scores: at most this many quantiles per number column
 DISCRETE_MAX = 64
 DISCRETE_REPEATS = 10
 CLIP = 0.99
@@ -86,6 +95,7 @@ class ColumnInfo:
     has_missing: bool = False
     center: float = 0.0  # number columns: the mixture is fitted on (x - center) / scale
     scale: float = 1.0
+    quantiles: QuantileTransformer | None = None  # with normal scores: x is Φ⁻¹(F̂(value)), else the value
     means: np.ndarray | None = None  # of the kept modes, on the standardised scale
     stds: np.ndarray | None = None
     weights: np.ndarray | None = None
@@ -96,6 +106,16 @@ class ColumnInfo:
     def discrete(self) -> Span | None:
         """The span a conditional vector can fix (label columns only)."""
         return self.spans[0] if self.kind == "labels" else None
+
+    def standardise(self, values: np.ndarray) -> np.ndarray:
+        """A number column's values (floats, NaN kept) on the scale its mixture is fitted on."""
+        x = values if self.quantiles is None else self.quantiles.transform(values.reshape(-1, 1))[:, 0]
+        return (x - self.center) / self.scale
+
+    def values(self, standardised: np.ndarray) -> np.ndarray:
+        """The inverse of :meth:`standardise`: values in the column's own units, within its real range."""
+        x = standardised * self.scale + self.center
+        return x if self.quantiles is None else self.quantiles.inverse_transform(x.reshape(-1, 1))[:, 0]
 
     def names(self) -> list[str]:
         """A label column's categories as text, "(missing)" last when it has holes."""
@@ -141,7 +161,7 @@ class DataTransformer:
                 codes = self.codes(info, values)
                 out[np.arange(len(df)), info.spans[0].start + codes] = 1.0
                 continue
-            x = (_floats(values) - info.center) / info.scale
+            x = info.standardise(_floats(values))
             missing = np.isnan(x)
             if missing.any():
                 x[missing] = rng.choice(x[~missing], size=int(missing.sum())) if (~missing).any() else 0.0
@@ -201,8 +221,7 @@ class DataTransformer:
         if sigmas is not None:
             alpha = (rng or np.random.default_rng()).normal(alpha, sigmas[alpha_span.start])
         mode = matrix[:, mode_span.start:mode_span.end].argmax(axis=1)
-        x = np.clip(alpha, -1, 1) * 4 * info.stds[mode] + info.means[mode]
-        x = x * info.scale + info.center
+        x = info.values(np.clip(alpha, -1, 1) * 4 * info.stds[mode] + info.means[mode])
         if info.has_missing:
             missing_span = info.spans[2]
             x[matrix[:, missing_span.start:missing_span.end].argmax(axis=1) == 1] = np.nan
@@ -212,7 +231,7 @@ class DataTransformer:
 
     def modes(self, info: ColumnInfo, values: pd.Series) -> np.ndarray:
         """The most likely mode of each observed value of a number column (-1 where missing)."""
-        x = (_floats(values) - info.center) / info.scale
+        x = info.standardise(_floats(values))
         out = np.full(len(x), -1)
         seen = ~np.isnan(x)
         if seen.any():
@@ -247,9 +266,14 @@ def _floats(values: pd.Series) -> np.ndarray:
     return np.where(np.isfinite(x), x, np.nan)
 
 
-def _fit_numbers(name: str, values: pd.Series, seed: int, start: int) -> ColumnInfo:
+def _fit_numbers(name: str, values: pd.Series, seed: int, start: int, scores: bool) -> ColumnInfo:
     x = _floats(values)
     observed = x[~np.isnan(x)]
+    quantiles = None
+    if scores and len(observed):
+        quantiles = QuantileTransformer(n_quantiles=min(QUANTILES, len(observed)), output_distribution="normal",
+                                        subsample=100_000, random_state=seed).fit(observed.reshape(-1, 1))
+        observed = quantiles.transform(observed.reshape(-1, 1))[:, 0]
     center = float(np.mean(observed)) if len(observed) else 0.0
     scale = float(np.std(observed)) if len(observed) else 1.0
     scale = scale if scale > 0 else 1.0
@@ -276,7 +300,8 @@ def _fit_numbers(name: str, values: pd.Series, seed: int, start: int) -> ColumnI
     if has_missing:
         spans.append(Span(start + 1 + len(means), 2, "softmax"))
     return ColumnInfo(name, "numbers", spans, is_date=pd.api.types.is_datetime64_any_dtype(values),
-                      has_missing=has_missing, center=center, scale=scale, means=means, stds=stds, weights=weights)
+                      has_missing=has_missing, center=center, scale=scale, quantiles=quantiles, means=means, stds=stds,
+                      weights=weights)
 
 
 def _fit_values(name: str, values: pd.Series, start: int) -> ColumnInfo | None:
@@ -337,13 +362,14 @@ def _dependent(df: pd.DataFrame, columns: list[ColumnInfo], keep: tuple[str, ...
 
 
 def fit_transformer(df: pd.DataFrame, kinds: dict[str, str], *, seed: int = 0, discrete: bool = False,
-                    dependent: bool = False, keep: tuple[str, ...] = ()) -> DataTransformer:
+                    dependent: bool = False, keep: tuple[str, ...] = (), scores: bool = False) -> DataTransformer:
     """The transformer for ``df`` (columns of the given kinds), from the cache when this table was seen.
     ``discrete``: discrete-valued number and date columns are one-hots over their values. ``dependent``: a column
-    that is a function of a label column comes back from it (never one named in ``keep``)."""
+    that is a function of a label column comes back from it (never one named in ``keep``). ``scores``: each number
+    column's mixture is fitted on its normal scores."""
     digest = hashlib.sha1(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
-    digest.update(repr((list(df.columns), [kinds[c] for c in df.columns], seed, discrete, dependent,
-                        keep)).encode())
+    digest.update(repr((list(df.columns), [kinds[c] for c in df.columns], seed, discrete, dependent, keep,
+                        scores)).encode())
     key = digest.hexdigest()
     with _CACHE_LOCK:
         if key in _CACHE:
@@ -354,7 +380,7 @@ def fit_transformer(df: pd.DataFrame, kinds: dict[str, str], *, seed: int = 0, d
         is_labels = kinds[name] in LABELS or not (pd.api.types.is_numeric_dtype(df[name])
                                                    or pd.api.types.is_datetime64_any_dtype(df[name]))
         info = _fit_labels(name, df[name], start) if is_labels else \
-            (discrete and _fit_values(name, df[name], start)) or _fit_numbers(name, df[name], seed, start)
+            (discrete and _fit_values(name, df[name], start)) or _fit_numbers(name, df[name], seed, start, scores)
         columns.append(info)
         start = info.spans[-1].end
     found = _dependent(df, columns, keep) if dependent else []

@@ -27,7 +27,7 @@ from torch import nn
 from torch.nn import functional
 
 from core.params import Card, Param, grouped
-from core.synth.neural import DEPENDENT, LEARNING_RATES, NETWORK, NeuralSynthesizer, training_params
+from core.synth.neural import DEPENDENT, LEARNING_RATES, NETWORK, NORMAL_SCORES, NeuralSynthesizer, training_params
 from core.synth.registry import register
 from core.synth.transformer import Blocks
 
@@ -68,7 +68,7 @@ class VAESynthesizer(NeuralSynthesizer):
     title = "Variational autoencoder (TVAE)"
     loss_names = ("reconstruction", "KL")
     quick: ClassVar[dict] = {"epochs": 10}
-    added: ClassVar[dict] = {"dependent_columns": False}
+    added: ClassVar[dict] = {"dependent_columns": False, "normal_scores": False}
     teaching = """
     **Encoder and decoder.** The *encoder* squeezes each row into a short code, a small cloud of points rather
     than one point; the *decoder* learns to rebuild the row from any point of the cloud. A second term (KL)
@@ -95,6 +95,7 @@ class VAESynthesizer(NeuralSynthesizer):
     params = (
         *training_params(epochs=300, batch_size=500, patience=50),
         DEPENDENT,
+        NORMAL_SCORES,
         *grouped(
             NETWORK,
             Param("learning_rate", "choice", 1e-3, "Adam's step size. Too high and the loss jumps about; too low and "

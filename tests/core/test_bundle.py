@@ -81,7 +81,7 @@ def test_a_trained_network_comes_back_and_draws_the_same_rows(method):
         load_session(other)
 
 
-ADDED = ("discrete_values", "statistics_weight", "dependent_columns")  # the GAN settings added since it came
+ADDED = ("discrete_values", "statistics_weight", "dependent_columns", "normal_scores")  # GAN settings added since
 
 
 def test_a_network_saved_before_its_settings_existed_comes_back_as_it_was_made():
@@ -90,7 +90,7 @@ def test_a_network_saved_before_its_settings_existed_comes_back_as_it_was_made()
                        "cd": rng.choice(["yes", "no"], 400)})
     ws = Workspace(df, name="computers", source="upload", seed=1)
     params = {"epochs": 2, "batch_size": 50, "discrete_values": False, "statistics_weight": 0.0,
-              "dependent_columns": False}  # as before them
+              "dependent_columns": False, "normal_scores": False}  # as before them
     made = generate(ws.train, ws.schema, "gan", params, 30, rng=5)
     ws.add_run(Run(method="gan", params=params, seed=5, synthetic=made.table, fit_seconds=1, sample_seconds=0,
                    model=made.model))
@@ -103,6 +103,7 @@ def test_a_network_saved_before_its_settings_existed_comes_back_as_it_was_made()
     back, notices = load_session(rewritten(save_session(ws), manifest_edit(older)))
     assert notices == [] and back.runs[-1].params["discrete_values"] is False
     assert back.runs[-1].params["statistics_weight"] == 0.0 and back.runs[-1].params["dependent_columns"] is False
+    assert back.runs[-1].params["normal_scores"] is False
     pd.testing.assert_frame_equal(back.runs[-1].model.sample(100, rng=2), made.model.sample(100, rng=2))
     recipe = json.loads(recipe_for(ws, ws.runs[-1]).to_json())
     for name in ADDED:
@@ -110,6 +111,7 @@ def test_a_network_saved_before_its_settings_existed_comes_back_as_it_was_made()
     assert load_recipe(json.dumps(recipe)).params["discrete_values"] is False
     assert load_recipe(json.dumps(recipe)).params["statistics_weight"] == 0.0
     assert load_recipe(json.dumps(recipe)).params["dependent_columns"] is False
+    assert load_recipe(json.dumps(recipe)).params["normal_scores"] is False
 
 
 def rewritten(data: bytes, change) -> bytes:

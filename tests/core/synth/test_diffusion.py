@@ -42,7 +42,7 @@ def trained(mixed):
 
 def test_normal_scores_go_back_to_the_table(mixed):
     df, schema = mixed
-    scores = NormalScores(fit_transformer(df, schema.kinds, seed=0), df, seed=0)
+    scores = NormalScores(fit_transformer(df, schema.kinds, seed=0, scores=True))
     matrix = scores.transform(df, np.random.default_rng(0))
     assert matrix.shape == (len(df), scores.width) == (len(df), 4 + 1 + 1 + 2 + 1 + 1)  # labels+None, z, z+hole
     z = matrix[:, scores.columns[2].spans[0].start]  # age
