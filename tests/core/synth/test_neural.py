@@ -520,3 +520,20 @@ def test_normal_scores_let_the_networks_learn_a_skewed_column(skewed, key):
         assert out.between(seen.min(), seen.max()).all()
         distance[scores] = ks_2samp(out, seen).statistic
     assert distance[True] < 0.15 and distance[True] < distance[False] / 2, distance
+
+
+def test_the_statistics_term_sorts_rarely_asked_categories_as_one_group(mixed):
+    """Sorted against a random real batch, a group of k rows is best met by a shrunken copy (with k = 1, the
+    mean): categories asked for by fewer than MIN_GROUP rows are sorted together, as if not asked for at all."""
+    from core.synth.gan import MIN_GROUP
+
+    df, schema = mixed
+    model = METHODS["gan"](epochs=1, batch_size=100).fit(df, schema, seed=0)
+    width = model.transformer_.width
+    generator = torch.Generator().manual_seed(0)
+    fake, real = torch.rand(200, width, generator=generator), torch.rand(200, width, generator=generator)
+    whole = model._statistics_loss(fake, real, None)
+    few = torch.arange(200) % (200 // (MIN_GROUP - 1) + 1)  # every category asked for by fewer rows than that
+    assert torch.isclose(model._statistics_loss(fake, real, (few, few.flip(0))), whole)
+    many = torch.arange(200) % 2  # two categories, a hundred rows each: groups of their own
+    assert not torch.isclose(model._statistics_loss(fake, real, (many, many.flip(0))), whole)
