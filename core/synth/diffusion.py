@@ -1,13 +1,13 @@
 """A tabular denoising diffusion model, after TabDDPM (Kotelnikov, Baranchuk, Rubachev and Babenko 2023).
 
-**Representation.** Each number or date column is mapped to normal scores by scikit-learn's
-``QuantileTransformer(output_distribution="normal")`` fitted on its observed values (its empirical
-CDF, then Φ⁻¹), so every number enters as one standard-normal column whatever its shape. Label
-columns are one-hots (their missing values a category of their own); a number column with missing
-values gets a two-way [present, missing] one-hot, and its hole is filled with a random observed
-value before the transform, as in :mod:`core.synth.transformer`, so missingness is learned jointly
-with everything else. That module's mixtures are still fitted: the mode-collapse check reads its
-number modes from them.
+**Representation.** Each number or date column is mapped to normal scores by its quantiles
+(:class:`core.synth.transformer.Quantiles`, as scikit-learn's ``QuantileTransformer`` with a normal
+output) fitted on its observed values (its empirical CDF, then Φ⁻¹), so every number enters as one
+standard-normal column whatever its shape. Label columns are one-hots (their missing values a
+category of their own); a number column with missing values gets a two-way [present, missing]
+one-hot, and its hole is filled with a random observed value before the transform, as in
+:mod:`core.synth.transformer`, so missingness is learned jointly with everything else. That module's
+mixtures are still fitted: the mode-collapse check reads its number modes from them.
 
 **Forward process (noising).** A step t = 1…T adds noise with variance βₜ (a cosine schedule,
 Nichol and Dhariwal 2021, or a linear one, Ho et al. 2020); with ᾱₜ = ∏ₛ≤ₜ (1 − βₛ) a number jumps
@@ -54,7 +54,6 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 import torch
-from scipy import stats
 from torch import nn
 from torch.nn import functional
 
@@ -62,9 +61,8 @@ from core import plots
 from core.params import Card, Param, grouped
 from core.synth.neural import LEARNING_RATES, NETWORK, NeuralSynthesizer, training_params
 from core.synth.registry import register
-from core.synth.transformer import Blocks, DataTransformer, Span, _floats, fit_transformer
+from core.synth.transformer import SCORE_BOUND, Blocks, DataTransformer, Span, _floats, fit_transformer
 
-SCORE_BOUND = float(stats.norm.ppf(1 - 1e-7))  # the normal scores' range (scikit-learn clips its quantiles there)
 SAMPLE_CHUNK = 8_192  # rows denoised at once when sampling
 LOG_ZERO = math.log(1e-30)  # log of a one-hot's zeros
 FRAMES = (1.0, 0.75, 0.5, 0.25, 0.0)  # the shares of T the denoising picture shows
@@ -99,13 +97,12 @@ class NormalScores(DataTransformer):
             if info.has_missing:  # a hole holds a random observed value; the one-hot says it is a hole
                 x[missing] = rng.choice(x[~missing], size=int(missing.sum()))
                 out[rows, info.spans[1].start + missing.astype(int)] = 1.0
-            out[:, info.spans[0].start] = info.quantiles.transform(x.reshape(-1, 1))[:, 0]  # Φ⁻¹(F̂(x))
+            out[:, info.spans[0].start] = info.quantiles.scores(x)  # Φ⁻¹(F̂(x))
         return out
 
     def values(self, info, matrix: np.ndarray) -> np.ndarray:
         """A number column's values F̂⁻¹(Φ(z)) from its normal scores z, holes not marked."""
-        z = matrix[:, info.spans[0].start].astype(float).reshape(-1, 1)
-        return info.quantiles.inverse_transform(z)[:, 0]
+        return info.quantiles.values(matrix[:, info.spans[0].start].astype(float))
 
     def numbers(self, info, matrix: np.ndarray, sigmas: np.ndarray | None = None,
                 rng: np.random.Generator | None = None) -> np.ndarray:

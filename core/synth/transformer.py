@@ -9,7 +9,7 @@ A table becomes a matrix of floats a network can learn, and back:
   to ±0.99; the column becomes [α, one-hot(k)]. Multi-modal and skewed columns stay easy to
   learn, where a single min-max scale would squash all but one mode into a sliver.
 - **normal scores** (with ``scores=True``): the mixture is fitted on each number column's normal
-  scores Φ⁻¹(F̂(x)) (scikit-learn's ``QuantileTransformer``, at most ``QUANTILES`` quantiles) instead
+  scores Φ⁻¹(F̂(x)) (:class:`Quantiles`, at most ``QUANTILES`` quantiles) instead
   of its raw values, and the inverse maps them back through the column's own quantiles. On raw values
   a column spanning orders of magnitude (body weights from grams to tonnes) puts nine rows in ten into
   one narrow mode, and its largest values beyond the widest mode's reach; on its scores every column
@@ -55,9 +55,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import torch
+from scipy import stats
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
-from sklearn.preprocessing import QuantileTransformer
 
 from core.schema import LABELS, to_floats
 
@@ -65,6 +65,8 @@ MAX_MODES = 10
 MIN_WEIGHT = 0.005
 MIXTURE_ROWS = 5_000
 QUANTILES = 1_000  # normal scores: at most this many quantiles per number column
+QUANTILE_ROWS = 100_000  # normal scores: the quantiles of a larger column are those of a seeded sample this size
+SCORE_BOUND = float(stats.norm.ppf(1 - 1e-7))  # normal scores lie within ±this (as scikit-learn's)
 DISCRETE_MAX = 64
 DISCRETE_REPEATS = 10
 CLIP = 0.99
@@ -86,6 +88,31 @@ class Span:
         return self.start + self.width
 
 
+class Quantiles:
+    """A number column's normal scores Φ⁻¹(F̂(x)) and back, F̂ interpolated between at most ``QUANTILES`` of its
+    quantiles: what scikit-learn's ``QuantileTransformer`` with a normal output does, without one step of it. That
+    step pins every value within 1e-7 of the smallest or largest quantile to it, whatever the column's units, so a
+    column of small numbers (wavelengths in metres, p-values) collapsed onto its extremes. A tied value gets the
+    middle of its tie's share, as there: a pile of zeros is one score, and the scores of the pile come back as
+    zeros."""
+
+    def __init__(self, observed: np.ndarray, seed: int) -> None:
+        if len(observed) > QUANTILE_ROWS:
+            observed = np.random.default_rng(seed).choice(observed, QUANTILE_ROWS, replace=False)
+        self.references = np.linspace(0, 1, min(QUANTILES, len(observed)))
+        self.quantiles = np.maximum.accumulate(np.percentile(observed, 100 * self.references))
+
+    def scores(self, x: np.ndarray) -> np.ndarray:
+        """Φ⁻¹ of each value's share of the column below it, within ±``SCORE_BOUND`` (NaN kept)."""
+        q, r = self.quantiles, self.references
+        share = 0.5 * (np.interp(x, q, r) - np.interp(-x, -q[::-1], -r[::-1]))  # ties: the middle of their share
+        return np.where(np.isnan(x), np.nan, np.clip(stats.norm.ppf(share), -SCORE_BOUND, SCORE_BOUND))
+
+    def values(self, z: np.ndarray) -> np.ndarray:
+        """The values whose scores are z: within the column's observed range (NaN kept)."""
+        return np.interp(stats.norm.cdf(z), self.references, self.quantiles)
+
+
 @dataclass
 class ColumnInfo:
     name: str
@@ -95,7 +122,7 @@ class ColumnInfo:
     has_missing: bool = False
     center: float = 0.0  # number columns: the mixture is fitted on (x - center) / scale
     scale: float = 1.0
-    quantiles: QuantileTransformer | None = None  # with normal scores: x is Φ⁻¹(F̂(value)), else the value
+    quantiles: Quantiles | None = None  # with normal scores: x is Φ⁻¹(F̂(value)), else the value
     means: np.ndarray | None = None  # of the kept modes, on the standardised scale
     stds: np.ndarray | None = None
     weights: np.ndarray | None = None
@@ -109,13 +136,13 @@ class ColumnInfo:
 
     def standardise(self, values: np.ndarray) -> np.ndarray:
         """A number column's values (floats, NaN kept) on the scale its mixture is fitted on."""
-        x = values if self.quantiles is None else self.quantiles.transform(values.reshape(-1, 1))[:, 0]
+        x = values if self.quantiles is None else self.quantiles.scores(values)
         return (x - self.center) / self.scale
 
     def values(self, standardised: np.ndarray) -> np.ndarray:
         """The inverse of :meth:`standardise`: values in the column's own units, within its real range."""
         x = standardised * self.scale + self.center
-        return x if self.quantiles is None else self.quantiles.inverse_transform(x.reshape(-1, 1))[:, 0]
+        return x if self.quantiles is None else self.quantiles.values(x)
 
     def names(self) -> list[str]:
         """A label column's categories as text, "(missing)" last when it has holes."""
@@ -271,9 +298,8 @@ def _fit_numbers(name: str, values: pd.Series, seed: int, start: int, scores: bo
     observed = x[~np.isnan(x)]
     quantiles = None
     if scores and len(observed):
-        quantiles = QuantileTransformer(n_quantiles=min(QUANTILES, len(observed)), output_distribution="normal",
-                                        subsample=100_000, random_state=seed).fit(observed.reshape(-1, 1))
-        observed = quantiles.transform(observed.reshape(-1, 1))[:, 0]
+        quantiles = Quantiles(observed, seed)
+        observed = quantiles.scores(observed)
     center = float(np.mean(observed)) if len(observed) else 0.0
     scale = float(np.std(observed)) if len(observed) else 1.0
     scale = scale if scale > 0 else 1.0
@@ -300,8 +326,8 @@ def _fit_numbers(name: str, values: pd.Series, seed: int, start: int, scores: bo
     if has_missing:
         spans.append(Span(start + 1 + len(means), 2, "softmax"))
     return ColumnInfo(name, "numbers", spans, is_date=pd.api.types.is_datetime64_any_dtype(values),
-                      has_missing=has_missing, center=center, scale=scale, quantiles=quantiles, means=means, stds=stds,
-                      weights=weights)
+                      has_missing=has_missing, center=center, scale=scale, quantiles=quantiles, means=means,
+                      stds=stds, weights=weights)
 
 
 def _fit_values(name: str, values: pd.Series, start: int) -> ColumnInfo | None:
