@@ -92,9 +92,9 @@ class Quantiles:
     """A number column's normal scores Φ⁻¹(F̂(x)) and back, F̂ interpolated between at most ``QUANTILES`` of its
     quantiles: what scikit-learn's ``QuantileTransformer`` with a normal output does, without one step of it. That
     step pins every value within 1e-7 of the smallest or largest quantile to it, whatever the column's units, so a
-    column of small numbers (wavelengths in metres, p-values) collapsed onto its extremes. A tied value gets the
-    middle of its tie's share, as there: a pile of zeros is one score, and the scores of the pile come back as
-    zeros."""
+    column of small numbers (wavelengths in metres, p-values) collapsed onto its extremes; here only the smallest
+    and largest values themselves get the ends' scores, ±``SCORE_BOUND``. Another tied value gets the middle of its
+    tie's share, as there: a pile is one score, and the scores of a pile come back as its value."""
 
     def __init__(self, observed: np.ndarray, seed: int) -> None:
         if len(observed) > QUANTILE_ROWS:
@@ -106,6 +106,7 @@ class Quantiles:
         """Φ⁻¹ of each value's share of the column below it, within ±``SCORE_BOUND`` (NaN kept)."""
         q, r = self.quantiles, self.references
         share = 0.5 * (np.interp(x, q, r) - np.interp(-x, -q[::-1], -r[::-1]))  # ties: the middle of their share
+        share = np.where(x <= q[0], 0.0, np.where(x >= q[-1], 1.0, share))  # but the ends' ties: the ends
         return np.where(np.isnan(x), np.nan, np.clip(stats.norm.ppf(share), -SCORE_BOUND, SCORE_BOUND))
 
     def values(self, z: np.ndarray) -> np.ndarray:
