@@ -58,6 +58,7 @@ import torch
 from scipy import stats
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
+from sklearn.utils import resample
 
 from core.schema import LABELS, to_floats
 
@@ -97,8 +98,8 @@ class Quantiles:
     tie's share, as there: a pile is one score, and the scores of a pile come back as its value."""
 
     def __init__(self, observed: np.ndarray, seed: int) -> None:
-        if len(observed) > QUANTILE_ROWS:
-            observed = np.random.default_rng(seed).choice(observed, QUANTILE_ROWS, replace=False)
+        if len(observed) > QUANTILE_ROWS:  # the rows scikit-learn's transformer would take with this seed
+            observed = resample(observed, replace=False, n_samples=QUANTILE_ROWS, random_state=seed)
         self.references = np.linspace(0, 1, min(QUANTILES, len(observed)))
         self.quantiles = np.maximum.accumulate(np.percentile(observed, 100 * self.references))
 

@@ -565,7 +565,8 @@ def test_normal_scores_match_scikit_learn_and_keep_small_numbers_apart():
 def _odd_column(rng: np.random.Generator, n: int):
     kind = rng.integers(7)
     if kind == 5:
-        return pd.Timestamp("1900-01-01") + pd.to_timedelta(rng.integers(0, 200 * 365, n), unit="D")
+        dates = pd.Series(pd.Timestamp("1900-01-01") + pd.to_timedelta(rng.integers(0, 200 * 365, n), unit="D"))
+        return dates.mask(rng.random(n) < rng.uniform(0, 0.5))
     x = [lambda: rng.lognormal(0, rng.uniform(0.1, 6), n),  # skewed, up to twelve orders of magnitude
          lambda: rng.normal(0, 10.0 ** rng.integers(-12, 300), n),  # tiny to huge units
          lambda: rng.choice(rng.normal(size=rng.integers(1, 4)), n),  # one to three values, heavy ties
@@ -589,7 +590,7 @@ def test_normal_scores_round_trip_on_odd_columns():
         started = time.perf_counter()
         transformer = fit_transformer(df, infer_schema(df).kinds, seed=seed, scores=True)
         back = transformer.inverse(transformer.transform(df, np.random.default_rng(seed)))
-        assert time.perf_counter() - started < 5, seed
+        assert time.perf_counter() - started < 20, seed  # (a hang, not a slow machine)
         for name in df.columns[:3]:
             real, made = (to_floats(frame[name]) for frame in (df, back))
             assert np.array_equal(np.isnan(real), np.isnan(made)), (seed, name)
