@@ -230,8 +230,8 @@ DEPENDENT = Param("dependent_columns", "bool", True, "Rebuild a column that is a
 
 
 NORMAL_SCORES = Param("normal_scores", "bool", True, "Learn each number column on its normal scores: its values "
-                      "ranked and mapped onto a bell curve (scikit-learn's QuantileTransformer), its mixture of "
-                      "modes fitted there. A skewed column (body weights from grams to tonnes, incomes, waiting "
+                      "ranked and mapped onto a bell curve through its own quantiles, its mixture of modes "
+                      "fitted there. A skewed column (body weights from grams to tonnes, incomes, waiting "
                       "times) then spreads over the whole range the network learns, and comes back in its real "
                       "shape and range. Off: the mixture is fitted on the raw values, as in CTGAN and TVAE, and "
                       "most of a skewed column is squeezed into one narrow mode.")
@@ -407,8 +407,8 @@ class NeuralSynthesizer(Synthesizer):
 
     def _transformer(self, df: pd.DataFrame) -> DataTransformer:
         """Table ⇄ matrix for the networks: mode-specific normalisation (:mod:`core.synth.transformer`), with the
-        options a subclass declares as parameters: ``discrete_values`` and ``dependent_columns`` (the target is
-        always learned)."""
+        options a subclass declares as parameters: ``discrete_values``, ``dependent_columns`` (the target is
+        always learned) and ``normal_scores``."""
         p = self.params_
         return fit_transformer(df, self.kinds_, seed=self.seed_, discrete=p.get("discrete_values", False),
                                dependent=p.get("dependent_columns", False),

@@ -15,6 +15,8 @@ as published takes the arg-max category, which starves rare categories; drawing 
 
 A column that is a function of a label column (a code and its name) is rebuilt from the label the
 decoder makes instead of learned (``dependent_columns``, as the GAN's), so every row holds a real pair.
+Each number column is learned on its normal scores (``normal_scores``, as the GAN's), so a skewed column
+comes back in its real shape and range.
 """
 
 from __future__ import annotations
