@@ -585,7 +585,7 @@ def _copy_keys(real: pd.Series) -> Callable[[pd.Series], pd.Series]:
     elif _numeric(real):
         x = pd.to_numeric(real, errors="coerce").astype(float)
         places = decimals(x)
-        fine = x.round(places).nunique() < x.nunique()  # finer than six decimals (e.g. a 1e-7 scale)
+        fine = places is None or x.round(places).nunique() < x.nunique()  # finer than six decimals (a 1e-7 scale)
         grid = np.unique(x.dropna().to_numpy())
 
         def key(values: pd.Series) -> pd.Series:

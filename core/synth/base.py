@@ -195,7 +195,8 @@ class Synthesizer:
         values = values.astype(float).clip(low, high)
         if self.kinds_[column] == Kind.INTEGER:
             return values.round()
-        return values.round(self.decimals_.get(column, MAX_DECIMALS))
+        places = self.decimals_.get(column)
+        return values if places is None else values.round(places).clip(low, high)
 
 
 DATE_UNITS = ("D", "h", "min", "s")
@@ -238,11 +239,13 @@ def _ordered(values: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values)
 
 
-def decimals(values: pd.Series) -> int:
-    """The fewest decimals that write every observed value exactly (at most 6)."""
+def decimals(values: pd.Series) -> int | None:
+    """The fewest decimals that write every observed value exactly; None when six do not (wavelengths in metres,
+    p-values): such a column is kept at full precision, not rounded to six decimals (which turned 5e-7 into 0
+    or 1e-6, outside the real range)."""
     x = values.dropna().to_numpy(dtype=float)
     x = x[np.isfinite(x)][:5_000]
     for d in range(MAX_DECIMALS + 1):
         if np.allclose(np.round(x, d), x, rtol=0, atol=1e-9 * max(1.0, float(np.abs(x).max(initial=0)))):
             return d
-    return MAX_DECIMALS
+    return None

@@ -77,3 +77,20 @@ def test_dates_come_back_at_their_real_resolution(key):
     out = METHODS[key](**METHODS[key].quick).fit(df, infer_schema(df)).sample(500, rng=0)
     assert (out["day"] == out["day"].dt.floor("D")).all()  # whole days, as in the real column
     assert (out["stamp"] == out["stamp"].dt.floor("s")).all() and (out["stamp"].dt.second != 0).any()
+
+
+@pytest.mark.parametrize("key", ["gaussian_copula", "gan"])
+def test_numbers_finer_than_six_decimals_keep_their_precision_and_range(key):
+    """Wavelengths in metres and p-values need more than six decimals: rounded to six, every wavelength became 0
+    or 1e-6, outside the real range. They come back within it, as many distinct values as the real column
+    nearly, and a column of prices still at two decimals."""
+    rng = np.random.default_rng(2)
+    n = 300
+    df = pd.DataFrame({"wavelength": rng.uniform(4e-7, 7e-7, n), "p_value": 10 ** -rng.uniform(0, 30, n),
+                       "price": np.round(rng.lognormal(4, 1, n), 2)})
+    params = {"epochs": 5, "batch_size": 100} if key == "gan" else {}
+    out = METHODS[key](**params).fit(df, infer_schema(df), seed=0).sample(n, rng=0)
+    for column in ("wavelength", "p_value"):
+        assert out[column].between(df[column].min(), df[column].max()).all(), column
+        assert out[column].nunique() > 0.8 * n, column
+    assert np.allclose(out["price"], out["price"].round(2), rtol=0, atol=1e-9)
