@@ -9,6 +9,15 @@ one-hot, and its hole is filled with a random observed value before the transfor
 :mod:`core.synth.transformer`, so missingness is learned jointly with everything else. That module's
 mixtures are still fitted: the mode-collapse check reads its number modes from them.
 
+**Discrete-valued number columns** (``discrete_values``, on by default, as in the GAN): a number or date
+column holding few values, each shared by many rows (months, integer codes), is a one-hot over its values
+and goes through multinomial diffusion, like a label column, so it comes out as exactly those values in
+their shares. As one normal score, the few values are steps of its quantile function and a score the
+denoiser gets slightly wrong lands on another step: on R's ``airquality`` the months 5 to 9, about 25
+rows each, came out as 38, 10, 9, 13 and 52 rows, piled on the first and last. Over the thirteen bench
+tables (seven bundled, six kept aside; 300 epochs, two seeds) the detection AUC fell from 0.673 to 0.607
+and the sdmetrics quality rose from 0.875 to 0.881; on 6,259 computer prices the AUC fell from 0.97 to 0.69.
+
 **Forward process (noising).** A step t = 1…T adds noise with variance βₜ (a cosine schedule,
 Nichol and Dhariwal 2021, or a linear one, Ho et al. 2020); with ᾱₜ = ∏ₛ≤ₜ (1 − βₛ) a number jumps
 to step t at once: xₜ = √ᾱₜ x₀ + √(1 − ᾱₜ) ε, ε ~ N(0, 1). A category with K values is
@@ -59,7 +68,7 @@ from torch.nn import functional
 
 from core import plots
 from core.params import Card, Param, grouped
-from core.synth.neural import LEARNING_RATES, NETWORK, NeuralSynthesizer, training_params
+from core.synth.neural import DISCRETE, LEARNING_RATES, NETWORK, NeuralSynthesizer, training_params
 from core.synth.registry import register
 from core.synth.transformer import SCORE_BOUND, Blocks, DataTransformer, Span, _floats, fit_transformer
 
@@ -180,6 +189,7 @@ class DiffusionSynthesizer(NeuralSynthesizer):
     title = "Diffusion model (TabDDPM)"
     loss_names = ("Gaussian", "multinomial")
     quick: ClassVar[dict] = {"epochs": 10, "steps": 20, "width": 64}
+    added: ClassVar[dict] = {"discrete_values": False}
     fidelity_checks = 25  # each check runs the whole reverse chain: fewer than the other networks' checks
     teaching = """
     **Noising.** Take a real row and blur it a little, then a little more, step after step: numbers get random
@@ -211,6 +221,7 @@ class DiffusionSynthesizer(NeuralSynthesizer):
                          "tables it can stay close to the training rows, so check privacy on the Compare page.")
     params = (
         *training_params(epochs=500, batch_size=256, patience=100),
+        DISCRETE,
         *grouped(
             NETWORK,
             Param("steps", "int", 100, "Diffusion steps T: how many small steps turn a row into noise and back. "
@@ -228,7 +239,8 @@ class DiffusionSynthesizer(NeuralSynthesizer):
     # ---------------------------------------------------------------- the representation
 
     def _transformer(self, df: pd.DataFrame) -> NormalScores:
-        return NormalScores(fit_transformer(df, self.kinds_, seed=self.seed_, scores=True))
+        return NormalScores(fit_transformer(df, self.kinds_, seed=self.seed_, discrete=self.params_["discrete_values"],
+                                            scores=True))
 
     def _networks(self) -> dict[str, nn.Module]:
         return {"denoiser": self.denoiser_}

@@ -79,7 +79,15 @@ from torch.nn import functional
 from core.errors import DataError, ParameterError, SynthLabError
 from core.params import Card, Param, grouped
 from core.schema import LABELS, Schema
-from core.synth.neural import DEPENDENT, LEARNING_RATES, NETWORK, NORMAL_SCORES, NeuralSynthesizer, training_params
+from core.synth.neural import (
+    DEPENDENT,
+    DISCRETE,
+    LEARNING_RATES,
+    NETWORK,
+    NORMAL_SCORES,
+    NeuralSynthesizer,
+    training_params,
+)
 from core.synth.registry import register
 from core.synth.transformer import Blocks, DataTransformer, Numbers
 
@@ -227,10 +235,7 @@ class GANSynthesizer(NeuralSynthesizer):
                          "statistical models.")
     params = (
         *training_params(epochs=300, batch_size=500, patience=50),
-        Param("discrete_values", "bool", True, "Learn number columns that hold few values (at most 64, each held by "
-              "10 rows or more on average: memory sizes, screen inches, integer codes) as categories, so they come "
-              "out as exactly those values. Off: through a mixture of bell curves, like other numbers, which "
-              "makes values between the real steps."),
+        DISCRETE,
         DEPENDENT,
         NORMAL_SCORES,
         Param("statistics_weight", "float", 10.0, "Weight of a term in the generator's loss that compares each batch "

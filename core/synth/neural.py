@@ -222,6 +222,12 @@ TRAININGS = Trainings()
 NETWORK = "Network and optimiser"  # the fold on the page that holds the networks' shape and learning rates
 
 
+DISCRETE = Param("discrete_values", "bool", True, "Learn number columns that hold few values (at most 64, each held "
+                 "by 10 rows or more on average: months, memory sizes, screen inches, integer codes) as categories, "
+                 "so they come out as exactly those values, in their real shares. Off: like other numbers, which "
+                 "makes values between the real steps.")
+
+
 DEPENDENT = Param("dependent_columns", "bool", True, "Rebuild a column that is a function of a label column (each "
                   "category of the label, seen on 10 rows or more on average, always goes with one value of it: a "
                   "code and its name, a month and its monthly figure) from that label, instead of learning it, so "

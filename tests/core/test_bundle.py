@@ -17,6 +17,7 @@ from core.io import read_table, write_table
 from core.limits import Limits
 from core.recipe import load_recipe, recipe_for, replay
 from core.samples import SAMPLES
+from core.synth import METHODS
 from core.synth.run import generate
 from core.synth.statistical import normal_score_correlation
 from core.workspace import Run, Workspace
@@ -81,37 +82,37 @@ def test_a_trained_network_comes_back_and_draws_the_same_rows(method):
         load_session(other)
 
 
-ADDED = ("discrete_values", "statistics_weight", "dependent_columns", "normal_scores")  # GAN settings added since
+OLDER = {  # each network's settings added since its first files, as they were before them
+    "gan": {"discrete_values": False, "statistics_weight": 0.0, "dependent_columns": False, "normal_scores": False},
+    "diffusion": {"discrete_values": False},
+}
 
 
-def test_a_network_saved_before_its_settings_existed_comes_back_as_it_was_made():
+@pytest.mark.parametrize("method", sorted(OLDER))
+def test_a_network_saved_before_its_settings_existed_comes_back_as_it_was_made(method):
+    assert OLDER[method] == METHODS[method].added
     rng = np.random.default_rng(0)
     df = pd.DataFrame({"ram": rng.choice([2, 4, 8, 16], 400), "price": rng.normal(2_000, 300, 400).round(),
                        "cd": rng.choice(["yes", "no"], 400)})
     ws = Workspace(df, name="computers", source="upload", seed=1)
-    params = {"epochs": 2, "batch_size": 50, "discrete_values": False, "statistics_weight": 0.0,
-              "dependent_columns": False, "normal_scores": False}  # as before them
-    made = generate(ws.train, ws.schema, "gan", params, 30, rng=5)
-    ws.add_run(Run(method="gan", params=params, seed=5, synthetic=made.table, fit_seconds=1, sample_seconds=0,
+    tiny = {"gan": {"batch_size": 50}, "diffusion": {"batch_size": 50, "steps": 10, "width": 16}}[method]
+    params = {"epochs": 2, **tiny, **OLDER[method]}
+    made = generate(ws.train, ws.schema, method, params, 30, rng=5)
+    ws.add_run(Run(method=method, params=params, seed=5, synthetic=made.table, fit_seconds=1, sample_seconds=0,
                    model=made.model))
 
-    def older(manifest):  # the file as a SynthLab without the setting wrote it
+    def older(manifest):  # the file as a SynthLab without the settings wrote it
         run = manifest["runs"][-1]
-        for name in ADDED:
+        for name in OLDER[method]:
             del run["params"][name], run["model"]["params"][name]
 
     back, notices = load_session(rewritten(save_session(ws), manifest_edit(older)))
-    assert notices == [] and back.runs[-1].params["discrete_values"] is False
-    assert back.runs[-1].params["statistics_weight"] == 0.0 and back.runs[-1].params["dependent_columns"] is False
-    assert back.runs[-1].params["normal_scores"] is False
+    assert notices == [] and {name: back.runs[-1].params[name] for name in OLDER[method]} == OLDER[method]
     pd.testing.assert_frame_equal(back.runs[-1].model.sample(100, rng=2), made.model.sample(100, rng=2))
     recipe = json.loads(recipe_for(ws, ws.runs[-1]).to_json())
-    for name in ADDED:
+    for name in OLDER[method]:
         del recipe["params"][name]
-    assert load_recipe(json.dumps(recipe)).params["discrete_values"] is False
-    assert load_recipe(json.dumps(recipe)).params["statistics_weight"] == 0.0
-    assert load_recipe(json.dumps(recipe)).params["dependent_columns"] is False
-    assert load_recipe(json.dumps(recipe)).params["normal_scores"] is False
+    assert {name: load_recipe(json.dumps(recipe)).params[name] for name in OLDER[method]} == OLDER[method]
 
 
 def rewritten(data: bytes, change) -> bytes:

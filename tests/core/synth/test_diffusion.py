@@ -133,3 +133,28 @@ def test_the_denoising_picture_shows_the_reverse_chain_of_the_most_related_pair(
     assert "t = 20" in caption and len(figure.data) == 5
     alone = METHODS["diffusion"](**TINY).fit(df[["x"]], infer_schema(df[["x"]]), seed=0).denoising_frames(rows=50)
     assert alone.attrs["y"] is None and alone["y"].isna().all()
+
+
+def test_a_column_of_few_values_comes_out_as_those_values_in_their_shares():
+    rng = np.random.default_rng(2)
+    n = 600
+    shares = np.array([0.4, 0.05, 0.1, 0.05, 0.4])  # piled at both ends, as a noisy score would pile them
+    month = rng.choice([5, 6, 7, 8, 9], size=n, p=shares)
+    df = pd.DataFrame({"month": month, "temp": 60 + 3 * month + rng.normal(0, 2, n)})
+    df.loc[rng.random(n) < 0.1, "month"] = np.nan
+    schema = infer_schema(df)
+    real = df["month"].value_counts(normalize=True, dropna=False)
+
+    def distance(out):  # total variation distance of the shares, holes a share of their own
+        return 0.5 * out["month"].value_counts(normalize=True, dropna=False).sub(real, fill_value=0).abs().sum()
+
+    model = METHODS["diffusion"](**{**TINY, "epochs": 100}).fit(df, schema, seed=0)
+    (kind, numeric), = {(c.kind, c.numeric) for c in model.transformer_.columns if c.name == "month"}
+    assert kind == "labels" and numeric  # a one-hot over the five values, with multinomial diffusion
+    out = model.sample(3_000, rng=0)
+    assert set(out["month"].dropna()) <= {5, 6, 7, 8, 9}  # exactly the real values
+    assert distance(out) < 0.12
+    assert out["temp"].corr(out["month"]) > 0.6  # and the number that goes with it follows
+    off = METHODS["diffusion"](**{**TINY, "epochs": 100, "discrete_values": False}).fit(df, schema, seed=0)
+    assert {c.kind for c in off.transformer_.columns} == {"numbers"}
+    assert distance(off.sample(3_000, rng=0)) > distance(out) + 0.05  # as a score, the shares drift
