@@ -171,25 +171,76 @@ class Generator(nn.Module):
         return self.body(x)
 
 
-class Critic(nn.Module):
-    def __init__(self, width_in: int, widths: list[int], pac: int) -> None:
+class PackedInput(nn.Module):
+    """The critic's first layer: one linear layer over a pack of rows and their conditional vectors, as in CTGAN,
+    with the vectors' part of the weights kept apart. The vectors are one-hots, so their part of the product is a
+    lookup, a sum of the asked categories' weights, instead of a product with a mostly-zero matrix."""
+
+    def __init__(self, width_in: int, conditions: int, pac: int, width_out: int) -> None:
         super().__init__()
-        layers, width = [], width_in * pac
-        for w in widths:
+        whole = nn.Linear((width_in + conditions) * pac, width_out)  # its initial weights, split
+        weight = whole.weight.detach().view(width_out, pac, width_in + conditions)
+        self.rows = nn.Parameter(weight[:, :, :width_in].reshape(width_out, -1).clone())
+        self.categories = nn.Parameter(weight[:, :, width_in:].permute(1, 2, 0).reshape(-1, width_out).clone())
+        self.bias = nn.Parameter(whole.bias.detach().clone())
+        self.pac, self.width_in, self.conditions = pac, width_in, conditions
+
+    def forward(self, rows: torch.Tensor, asked: list[tuple[torch.Tensor, torch.Tensor | None]]) -> torch.Tensor:
+        h = functional.linear(rows.reshape(-1, self.pac * self.width_in), self.rows, self.bias)
+        return h + self.lookup(asked) if asked else h
+
+    def lookup(self, asked: list[tuple[torch.Tensor, torch.Tensor | None]]) -> torch.Tensor:
+        """The conditional vectors' part of the layer, per pack: the asked categories' weights, summed."""
+        slots = torch.arange(len(asked[0][0])) % self.pac * self.conditions  # slot k, category c: row kC + c
+        index = torch.cat([(slots + chosen).view(-1, self.pac) for chosen, _ in asked], dim=1)
+        weights = None if asked[0][1] is None else torch.cat([w.view(-1, self.pac) for _, w in asked], dim=1)
+        return functional.embedding_bag(index, self.categories, per_sample_weights=weights, mode="sum")
+
+
+class Critic(nn.Module):
+    """PacGAN's critic on packs of rows and the categories they were asked for."""
+
+    def __init__(self, width_in: int, conditions: int, widths: list[int], pac: int) -> None:
+        super().__init__()
+        self.first = PackedInput(width_in, conditions, pac, widths[0])
+        layers, width = [nn.LeakyReLU(0.2), nn.Dropout(0.5)], widths[0]
+        for w in widths[1:]:
             layers += [nn.Linear(width, w), nn.LeakyReLU(0.2), nn.Dropout(0.5)]
             width = w
-        self.pac, self.packed = pac, width_in * pac
+        self.pac, self.width_in = pac, width_in
         self.body = nn.Sequential(*layers, nn.Linear(width, 1))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.body(x.reshape(-1, self.packed))
+    def _load_from_state_dict(self, state: dict, prefix: str, *args, **kwargs) -> None:
+        """A critic saved as one ``nn.Sequential`` (before the first layer was kept apart) loads too: its first
+        linear layer's weights are split, and the later layers' indices move down by one."""
+        old = f"{prefix}body.0.weight"
+        if old in state:
+            weight = state.pop(old).view(len(self.first.bias), self.pac, -1)
+            state[f"{prefix}first.rows"] = weight[:, :, :self.width_in].reshape(len(self.first.bias), -1)
+            state[f"{prefix}first.categories"] = weight[:, :, self.width_in:].permute(1, 2, 0).reshape(
+                -1, len(self.first.bias))
+            state[f"{prefix}first.bias"] = state.pop(f"{prefix}body.0.bias")
+            for key in sorted(k for k in list(state) if k.startswith(f"{prefix}body.")):
+                index, rest = key[len(prefix) + 5:].split(".", 1)
+                state[f"{prefix}body.{int(index) - 1}.{rest}"] = state.pop(key)
+        super()._load_from_state_dict(state, prefix, *args, **kwargs)
 
-    def penalty(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-        """WGAN-GP: (‖∇D(x̂)‖ − 1)² on points between real and fake packs."""
-        alpha = torch.rand(real.size(0) // self.pac, 1, 1).repeat(1, self.pac, real.size(1)).reshape(-1, real.size(1))
-        mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
-        gradients = torch.autograd.grad(self(mixed).sum(), mixed, create_graph=True)[0]
-        return ((gradients.reshape(-1, self.packed).norm(2, dim=1) - 1) ** 2).mean() * PENALTY
+    def forward(self, rows: torch.Tensor, asked: list[tuple[torch.Tensor, torch.Tensor | None]] = ()) -> torch.Tensor:
+        """Scores of the packs of ``rows``; ``asked``: (the category each row was asked for, a weight per row or
+        None for 1) pairs, summed (a point between two packs asks for both, weighted)."""
+        return self.body(self.first(rows, asked))
+
+    def penalty(self, real: torch.Tensor, fake: torch.Tensor,
+                asked: tuple[torch.Tensor, torch.Tensor] | None) -> torch.Tensor:
+        """WGAN-GP: (‖∇D(x̂)‖ − 1)² on points x̂ between real and fake packs, rows and conditional vectors alike
+        (the vectors of a point between two packs are the same mix of theirs). The first layer is linear, so the
+        gradient in its inputs is the gradient in its output times its weights."""
+        alpha = torch.rand(real.size(0) // self.pac, 1).repeat(1, self.pac).reshape(-1, 1)
+        pairs = [] if asked is None else [(asked[1], alpha.view(-1)), (asked[0], 1 - alpha.view(-1))]
+        out = self.first(alpha * real + (1 - alpha) * fake, pairs)
+        inner = torch.autograd.grad(self.body(out).sum(), out, create_graph=True)[0]
+        squares = (inner @ self.first.rows).pow(2).sum(dim=1) + (inner @ self.first.categories.T).pow(2).sum(dim=1)
+        return ((squares.sqrt() - 1) ** 2).mean() * PENALTY
 
 
 @register
@@ -293,7 +344,7 @@ class GANSynthesizer(NeuralSynthesizer):
         width = self.transformer_.width
         self.generator_ = Generator(p["embedding_dim"] + self.conditions_.width,
                                     [p["generator_width"]] * p["generator_layers"], width)
-        self.critic_ = Critic(width + self.conditions_.width, [p["discriminator_width"]] * p["discriminator_layers"],
+        self.critic_ = Critic(width, self.conditions_.width, [p["discriminator_width"]] * p["discriminator_layers"],
                               p["pac"])
         self.optimizers_ = tuple(  # Adam's fused kernel: one call per step instead of one per tensor
             torch.optim.Adam(net.parameters(), lr=lr, betas=(0.5, 0.9), weight_decay=1e-6, fused=True)
@@ -315,25 +366,23 @@ class GANSynthesizer(NeuralSynthesizer):
                 raw = self.generator_(noise)
                 fake = self._activate(raw)
                 if conditions is None:
-                    real = data[rng.integers(len(data), size=batch)]
-                    real_in, fake_in, asked = real, fake, None
+                    real, asked = data[rng.integers(len(data), size=batch)], None
                 else:
                     shuffle = rng.permutation(batch)  # real rows matching a shuffled copy of the conditions
                     real = data[self.conditions_.matching_rows(chosen[shuffle], rng)]
                     asked = (torch.from_numpy(chosen), torch.from_numpy(chosen[shuffle]))
-                    real_in = torch.cat([real, conditions[shuffle]], dim=1)
-                    fake_in = torch.cat([fake, conditions], dim=1)
-                fixed = fake_in.detach()  # the critic's step leaves the generator alone
-                scores = self.critic_(torch.cat([real_in, fixed]))  # real and fake packs in one pass
+                fixed = fake.detach()  # the critic's step leaves the generator alone
+                both = [] if asked is None else [(torch.cat([asked[1], asked[0]]), None)]
+                scores = self.critic_(torch.cat([real, fixed]), both)  # real and fake packs in one pass
                 loss_d = scores[packs:].mean() - scores[:packs].mean()
-                penalty = self.critic_.penalty(real_in, fixed)
+                penalty = self.critic_.penalty(real, fixed, asked)
                 optimizer_d.zero_grad(set_to_none=True)
                 (loss_d + penalty).backward()
                 optimizer_d.step()
             # the generator's step scores the last fake rows against the critic just updated, whose weights
             # take no gradient from it (the next critic step would throw it away)
             self.critic_.requires_grad_(False)
-            loss_g = -self.critic_(fake_in).mean()
+            loss_g = -self.critic_(fake, [] if asked is None else [(asked[0], None)]).mean()
             if conditions is not None:
                 loss_g = loss_g + self._condition_loss(raw, conditions, mask)
             statistics = self._statistics_loss(fake, real, asked) if p["statistics_weight"] else torch.zeros(())

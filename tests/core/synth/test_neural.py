@@ -11,7 +11,7 @@ import torch
 from core.errors import ParameterError
 from core.schema import LABELS, infer_schema, to_floats
 from core.synth import METHODS
-from core.synth.gan import ConditionSampler
+from core.synth.gan import PENALTY, ConditionSampler, Critic
 from core.synth.neural import TrainingMonitor, lost_modes
 from core.synth.transformer import fit_transformer
 
@@ -599,3 +599,46 @@ def test_normal_scores_round_trip_on_odd_columns():
                 assert real[seen].min() <= made[seen].min() and made[seen].max() <= real[seen].max(), (seed, name)
                 if n == 400:
                     assert np.isclose(made[seen], real[seen], rtol=1e-3, atol=0).mean() > 0.98, (seed, name)
+
+
+def _dense_critic(width_in: int, conditions: int, widths: list[int], pac: int) -> torch.nn.Sequential:
+    """The critic as CTGAN builds it (and as SynthLab saved it before): one linear layer over packed rows and
+    their conditional vectors."""
+    layers, width = [], (width_in + conditions) * pac
+    for w in widths:
+        layers += [torch.nn.Linear(width, w), torch.nn.LeakyReLU(0.2), torch.nn.Dropout(0.5)]
+        width = w
+    return torch.nn.Sequential(*layers, torch.nn.Linear(width, 1))
+
+
+@pytest.mark.parametrize("conditions", [5, 0])
+def test_the_critic_is_ctgans_critic_with_its_penalty_and_loads_its_old_weights(conditions):
+    torch.manual_seed(0)
+    width_in, widths, pac, n = 7, [16, 12], 4, 40
+    dense = _dense_critic(width_in, conditions, widths, pac)
+    critic = Critic(width_in, conditions, widths, pac)
+    critic.load_state_dict({f"body.{key}": value for key, value in dense.state_dict().items()})  # the old layout
+    dense.eval(), critic.eval()  # (no dropout: the same function, compared point by point)
+    real, fake = torch.rand(n, width_in), torch.rand(n, width_in)
+    asked_real, asked_fake = torch.randint(max(conditions, 1), (n,)), torch.randint(max(conditions, 1), (n,))
+
+    def packed(rows, asked):
+        vectors = torch.nn.functional.one_hot(asked, conditions).float() if conditions else torch.zeros(n, 0)
+        return torch.cat([rows, vectors], dim=1)
+
+    given = [(asked_real, None)] if conditions else []
+    assert torch.allclose(critic(real, given), dense(packed(real, asked_real).reshape(n // pac, -1)), atol=1e-6)
+    torch.manual_seed(1)  # CTGAN's gradient penalty, on the packed rows and vectors
+    alpha = torch.rand(n // pac, 1, 1).repeat(1, pac, width_in + conditions).reshape(n, -1)
+    mixed = (alpha * packed(real, asked_real) + (1 - alpha) * packed(fake, asked_fake)).requires_grad_(True)
+    gradients = torch.autograd.grad(dense(mixed.reshape(n // pac, -1)).sum(), mixed, create_graph=True)[0]
+    expected = ((gradients.reshape(n // pac, -1).norm(2, dim=1) - 1) ** 2).mean() * PENALTY
+    torch.manual_seed(1)
+    penalty = critic.penalty(real, fake, (asked_fake, asked_real) if conditions else None)
+    assert torch.allclose(penalty, expected, rtol=1e-5)
+    expected.backward(), penalty.backward()  # and the same gradients for every weight
+    first = dense[0].weight.grad.view(widths[0], pac, -1)
+    assert torch.allclose(critic.first.rows.grad, first[:, :, :width_in].reshape(widths[0], -1), atol=1e-6)
+    assert torch.allclose(critic.first.categories.grad, first[:, :, width_in:].permute(1, 2, 0).reshape(
+        -1, widths[0]), atol=1e-6)
+    assert torch.allclose(critic.body[2].weight.grad, dense[3].weight.grad, atol=1e-6)
