@@ -24,6 +24,14 @@ drawing fresh ones. On the seven bundled tables, three seeds each, the two varia
 sdmetrics quality (0.716 and 0.717) and a similar detection AUC (0.878, 0.885); this one trains about
 20% faster (``bench/vs_sdv.py``).
 
+**The conditional vector is looked up.** It is a one-hot, so in every layer that reads it (each of the
+generator's, as its blocks pass their input on, and the critic's first) its part of the product is the asked
+category's weights, kept apart from the rest of the layer's and looked up, instead of a product with a
+mostly-zero matrix; the critic's gradient penalty on it follows in closed form (the first layer is linear).
+The networks are CTGAN's, weight for weight (tests compare them with the dense layers, penalty and gradients
+included); where label columns hold many categories the vector is as wide as the rows, and a step on 6,259
+computer prices takes about 15% less time.
+
 **Discrete-valued number columns** (``discrete_values``, on by default): a number or date column
 holding few values, each shared by many rows (memory sizes, screen inches, integer codes, disk
 sizes), is learned as a one-hot over its values, like a label column, and comes out as exactly
@@ -150,25 +158,67 @@ class ConditionSampler:
 
 
 class Residual(nn.Module):
-    def __init__(self, width_in: int, width_out: int) -> None:
-        super().__init__()
-        self.fc, self.bn = nn.Linear(width_in, width_out), nn.BatchNorm1d(width_out)
+    """Linear → BatchNorm → ReLU, its input concatenated to its output. The asked category's weights are kept
+    apart from the linear layer's (the conditional vector is a one-hot: a lookup, not a product)."""
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.cat([functional.relu(self.bn(self.fc(x))), x], dim=1)
+    def __init__(self, width_in: int, conditions: int, width_out: int) -> None:
+        super().__init__()
+        self.fc = _split(nn.Linear(width_in + conditions, width_out), width_in, self)
+        self.bn = nn.BatchNorm1d(width_out)
+
+    def forward(self, x: torch.Tensor, chosen: torch.Tensor | None) -> torch.Tensor:
+        return torch.cat([functional.relu(self.bn(_asked(self, self.fc(x), chosen))), x], dim=1)
 
 
 class Generator(nn.Module):
-    def __init__(self, width_in: int, widths: list[int], width_out: int) -> None:
+    """CTGAN's generator: the noise and the conditional vector through residual blocks to a row. Every layer sees
+    the conditional vector (the blocks pass their input on), through its own weights for each category."""
+
+    def __init__(self, width_in: int, conditions: int, widths: list[int], width_out: int) -> None:
         super().__init__()
         layers, width = [], width_in
         for w in widths:
-            layers.append(Residual(width, w))
+            layers.append(Residual(width, conditions, w))
             width += w
-        self.body = nn.Sequential(*layers, nn.Linear(width, width_out))
+        self.blocks = nn.ModuleList(layers)
+        self.out = _split(nn.Linear(width + conditions, width_out), width, self)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.body(x)
+    def forward(self, noise: torch.Tensor, chosen: torch.Tensor | None) -> torch.Tensor:
+        x = noise
+        for block in self.blocks:
+            x = block(x, chosen)
+        return _asked(self, self.out(x), chosen)
+
+    def _load_from_state_dict(self, state: dict, prefix: str, *args, **kwargs) -> None:
+        """A generator saved as one ``nn.Sequential`` over the noise and the conditional vector (before the
+        vector's weights were kept apart) loads too: the vector's columns of each layer become its lookups."""
+        if f"{prefix}body.0.fc.weight" not in state:
+            return super()._load_from_state_dict(state, prefix, *args, **kwargs)
+        conditions = self.categories.size(0)
+        for i, name in enumerate([*(f"blocks.{i}" for i in range(len(self.blocks))), "out"]):
+            old, linear, lookup = (f"body.{i}.fc", f"{name}.fc", f"{name}.categories") if name != "out" else \
+                (f"body.{i}", "out", "categories")
+            weight = state.pop(f"{prefix}{old}.weight")
+            width = weight.size(1) - conditions
+            state[f"{prefix}{linear}.weight"], state[f"{prefix}{lookup}"] = weight[:, :width], weight[:, width:].T
+            state[f"{prefix}{linear}.bias"] = state.pop(f"{prefix}{old}.bias")
+            for key in [k for k in state if k.startswith(f"{prefix}body.{i}.bn.")]:
+                state[f"{prefix}{name}.bn.{key.rsplit('.', 1)[1]}"] = state.pop(key)
+        return super()._load_from_state_dict(state, prefix, *args, **kwargs)
+
+
+def _split(linear: nn.Linear, width: int, owner: nn.Module) -> nn.Linear:
+    """``linear`` over its first ``width`` inputs; the weights of the rest (a one-hot's) go to ``owner`` as its
+    ``categories`` lookup (one row per category), as initialised."""
+    owner.categories = nn.Parameter(linear.weight.detach()[:, width:].T.contiguous())
+    kept = torch.nn.utils.skip_init(nn.Linear, width, linear.out_features)
+    kept.weight, kept.bias = nn.Parameter(linear.weight.detach()[:, :width].contiguous()), linear.bias
+    return kept
+
+
+def _asked(owner: nn.Module, h: torch.Tensor, chosen: torch.Tensor | None) -> torch.Tensor:
+    """``h`` plus the asked categories' weights (the one-hot part of the layer's product)."""
+    return h if chosen is None else h + functional.embedding(chosen, owner.categories)
 
 
 class PackedInput(nn.Module):
@@ -342,7 +392,7 @@ class GANSynthesizer(NeuralSynthesizer):
         p = self.params_
         self.conditions_ = ConditionSampler(self.transformer_, data)
         width = self.transformer_.width
-        self.generator_ = Generator(p["embedding_dim"] + self.conditions_.width,
+        self.generator_ = Generator(p["embedding_dim"], self.conditions_.width,
                                     [p["generator_width"]] * p["generator_layers"], width)
         self.critic_ = Critic(width, self.conditions_.width, [p["discriminator_width"]] * p["discriminator_layers"],
                               p["pac"])
@@ -363,7 +413,7 @@ class GANSynthesizer(NeuralSynthesizer):
         for _ in range(steps):
             for _ in range(p["discriminator_steps"]):
                 noise, conditions, mask, chosen = self._noise(batch, rng)
-                raw = self.generator_(noise)
+                raw = self.generator_(noise, None if chosen is None else torch.from_numpy(chosen))
                 fake = self._activate(raw)
                 if conditions is None:
                     real, asked = data[rng.integers(len(data), size=batch)], None
@@ -405,7 +455,8 @@ class GANSynthesizer(NeuralSynthesizer):
             for _ in range(MAX_ROUNDS * (n // batch + 1)):
                 noise, _, _, chosen = self._noise(batch, rng, real_frequency=True, balanced=balanced,
                                                   generator=generator)
-                rows = self._activate(self.generator_(noise), generator).numpy()
+                raw = self.generator_(noise, None if chosen is None else torch.from_numpy(chosen))
+                rows = self._activate(raw, generator).numpy()
                 if balanced is not None:  # keep the rows that came out in the class they were asked for
                     sampler, j = self.conditions_, balanced[0]
                     start, offset = sampler.data_starts[j], sampler.offsets[j]
@@ -432,8 +483,7 @@ class GANSynthesizer(NeuralSynthesizer):
         if not self.conditions_.n_columns:
             return noise, None, None, None
         vectors, mask, chosen = self.conditions_.draw(n, rng, real_frequency=real_frequency, balanced=balanced)
-        conditions = torch.from_numpy(vectors)
-        return torch.cat([noise, conditions], dim=1), conditions, torch.from_numpy(mask), chosen
+        return noise, torch.from_numpy(vectors), torch.from_numpy(mask), chosen
 
     def _activate(self, raw: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         """tanh for each α; Gumbel-softmax for each one-hot: softmax((logits + g) / τ), g = −log(−log u) ~ Gumbel(0, 1)

@@ -11,7 +11,7 @@ import torch
 from core.errors import ParameterError
 from core.schema import LABELS, infer_schema, to_floats
 from core.synth import METHODS
-from core.synth.gan import PENALTY, ConditionSampler, Critic
+from core.synth.gan import PENALTY, ConditionSampler, Critic, Generator
 from core.synth.neural import TrainingMonitor, lost_modes
 from core.synth.transformer import fit_transformer
 
@@ -642,3 +642,36 @@ def test_the_critic_is_ctgans_critic_with_its_penalty_and_loads_its_old_weights(
     assert torch.allclose(critic.first.categories.grad, first[:, :, width_in:].permute(1, 2, 0).reshape(
         -1, widths[0]), atol=1e-6)
     assert torch.allclose(critic.body[2].weight.grad, dense[3].weight.grad, atol=1e-6)
+
+
+class _DenseResidual(torch.nn.Module):
+    def __init__(self, width_in: int, width_out: int) -> None:
+        super().__init__()
+        self.fc, self.bn = torch.nn.Linear(width_in, width_out), torch.nn.BatchNorm1d(width_out)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([torch.relu(self.bn(self.fc(x))), x], dim=1)
+
+
+@pytest.mark.parametrize("conditions", [6, 0])
+def test_the_generator_is_ctgans_generator_and_loads_its_old_weights(conditions):
+    noise_width, widths, width_out, n = 9, [16, 12], 11, 30
+    torch.manual_seed(0)  # CTGAN's generator (and SynthLab's before): the noise and the one-hot, all dense
+    layers, width = [], noise_width + conditions
+    for w in widths:
+        layers.append(_DenseResidual(width, w))
+        width += w
+    dense = torch.nn.Sequential(*layers, torch.nn.Linear(width, width_out))
+    torch.manual_seed(0)
+    generator = Generator(noise_width, conditions, widths, width_out)
+    assert torch.equal(generator.blocks[0].fc.weight, dense[0].fc.weight[:, :noise_width])  # initialised alike
+    assert torch.equal(generator.categories, dense[2].weight[:, width - conditions:].T)
+    for _ in range(3):  # the batch norms' running statistics move
+        dense(torch.randn(n, noise_width + conditions))
+    generator.load_state_dict({f"body.{key}": value for key, value in dense.state_dict().items()})  # the old layout
+    noise, chosen = torch.randn(n, noise_width), torch.randint(max(conditions, 1), (n,))
+    vectors = torch.nn.functional.one_hot(chosen, conditions).float() if conditions else torch.zeros(n, 0)
+    for mode in ("train", "eval"):  # batch statistics, and the running ones
+        dense.train(mode == "train"), generator.train(mode == "train")
+        made = generator(noise, chosen if conditions else None)
+        assert torch.allclose(made, dense(torch.cat([noise, vectors], dim=1)), atol=1e-5), mode
