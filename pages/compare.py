@@ -44,9 +44,11 @@ def show_scores(ws, run, scores) -> None:
         cell.caption(said[key])
     chart("drawing the detection score", plots.reference_figure, scores.detection_auc, scores.detection_interval,
           scores.detection_reference, key="compare_reference")
+    trends = (f"{scores.column_pair_trends:.2f}" if pd.notna(scores.column_pair_trends)
+              else "n/a (no two columns go together in the real rows)")
     st.caption(f"Diagnostics (sdmetrics): validity {scores.validity:.2f} (values within the real ranges and "
                f"categories), structure {scores.structure:.2f} (same columns and types). Column shapes "
-               f"{scores.column_shapes:.2f}, column pair trends {scores.column_pair_trends:.2f}. pMSE "
+               f"{scores.column_shapes:.2f}, column pair trends {trends}. pMSE "
                f"{scores.pmse:.4f} ({scores.details.get('propensity model', '')}).")
     privacy_panel(scores)
     utility_panel(ws, run, scores)

@@ -186,3 +186,17 @@ def test_the_report_is_built_for_the_chosen_run_and_offered_as_a_download():
     name, _, page = at.session_state["compare_report"]
     assert name == "monte_carlo #1" and "<h2>The leaderboard</h2>" in page and "gaussian_copula #1" in page
     assert at.get("download_button")[0].proto.label == "Download the report"
+
+
+def test_a_table_whose_columns_go_their_own_ways_says_so_instead_of_nan():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=200), "y": rng.normal(size=200)})  # independent: no pair trend
+    at = conftest.open_page("pages/synthesize.py", frame=frame)
+    at.radio(key="synth_group").set_value("Statistical models (a whole synthetic table)").run()
+    at.selectbox(key="synth_method").select("monte_carlo").run()
+    at.button(key="synth_run").click().run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception, at.exception
+    diagnostics = next(c.value for c in at.caption if c.value.startswith("Diagnostics"))
+    assert "column pair trends n/a (no two columns go together in the real rows)" in diagnostics
+    assert "nan" not in diagnostics
