@@ -200,19 +200,29 @@ class Generator(nn.Module):
                 (f"body.{i}", "out", "categories")
             weight = state.pop(f"{prefix}{old}.weight")
             width = weight.size(1) - conditions
-            state[f"{prefix}{linear}.weight"], state[f"{prefix}{lookup}"] = weight[:, :width], weight[:, width:].T
+            state[f"{prefix}{linear}.weight"], state[f"{prefix}{lookup}"] = _apart(weight, width)
             state[f"{prefix}{linear}.bias"] = state.pop(f"{prefix}{old}.bias")
             for key in [k for k in state if k.startswith(f"{prefix}body.{i}.bn.")]:
                 state[f"{prefix}{name}.bn.{key.rsplit('.', 1)[1]}"] = state.pop(key)
         return super()._load_from_state_dict(state, prefix, *args, **kwargs)
 
 
+def _apart(weight: torch.Tensor, width_in: int, pac: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+    """A dense layer's weights over ``pac`` inputs of [a row ``width_in`` wide, a one-hot] each, apart: (the rows'
+    weights, as a linear layer over the ``pac`` rows side by side; one row of weights per slot k and category c,
+    at kC + c, the one-hots' lookup)."""
+    by_slot = weight.view(weight.size(0), pac, -1)
+    return (by_slot[:, :, :width_in].reshape(weight.size(0), -1),
+            by_slot[:, :, width_in:].permute(1, 2, 0).reshape(-1, weight.size(0)))
+
+
 def _split(linear: nn.Linear, width: int, owner: nn.Module) -> nn.Linear:
     """``linear`` over its first ``width`` inputs; the weights of the rest (a one-hot's) go to ``owner`` as its
     ``categories`` lookup (one row per category), as initialised."""
-    owner.categories = nn.Parameter(linear.weight.detach()[:, width:].T.contiguous())
+    rows, categories = _apart(linear.weight.detach(), width)
+    owner.categories = nn.Parameter(categories.contiguous())
     kept = torch.nn.utils.skip_init(nn.Linear, width, linear.out_features)
-    kept.weight, kept.bias = nn.Parameter(linear.weight.detach()[:, :width].contiguous()), linear.bias
+    kept.weight, kept.bias = nn.Parameter(rows.contiguous()), linear.bias
     return kept
 
 
@@ -229,9 +239,8 @@ class PackedInput(nn.Module):
     def __init__(self, width_in: int, conditions: int, pac: int, width_out: int) -> None:
         super().__init__()
         whole = nn.Linear((width_in + conditions) * pac, width_out)  # its initial weights, split
-        weight = whole.weight.detach().view(width_out, pac, width_in + conditions)
-        self.rows = nn.Parameter(weight[:, :, :width_in].reshape(width_out, -1).clone())
-        self.categories = nn.Parameter(weight[:, :, width_in:].permute(1, 2, 0).reshape(-1, width_out).clone())
+        rows, categories = _apart(whole.weight.detach(), width_in, pac)
+        self.rows, self.categories = nn.Parameter(rows.clone()), nn.Parameter(categories.clone())
         self.bias = nn.Parameter(whole.bias.detach().clone())
         self.pac, self.width_in, self.conditions = pac, width_in, conditions
 
@@ -257,7 +266,6 @@ class Critic(nn.Module):
         for w in widths[1:]:
             layers += [nn.Linear(width, w), nn.LeakyReLU(0.2), nn.Dropout(0.5)]
             width = w
-        self.pac, self.width_in = pac, width_in
         self.body = nn.Sequential(*layers, nn.Linear(width, 1))
 
     def _load_from_state_dict(self, state: dict, prefix: str, *args, **kwargs) -> None:
@@ -265,10 +273,8 @@ class Critic(nn.Module):
         linear layer's weights are split, and the later layers' indices move down by one."""
         old = f"{prefix}body.0.weight"
         if old in state:
-            weight = state.pop(old).view(len(self.first.bias), self.pac, -1)
-            state[f"{prefix}first.rows"] = weight[:, :, :self.width_in].reshape(len(self.first.bias), -1)
-            state[f"{prefix}first.categories"] = weight[:, :, self.width_in:].permute(1, 2, 0).reshape(
-                -1, len(self.first.bias))
+            state[f"{prefix}first.rows"], state[f"{prefix}first.categories"] = _apart(
+                state.pop(old), self.first.width_in, self.first.pac)
             state[f"{prefix}first.bias"] = state.pop(f"{prefix}body.0.bias")
             for key in sorted(k for k in list(state) if k.startswith(f"{prefix}body.")):
                 index, rest = key[len(prefix) + 5:].split(".", 1)
@@ -285,7 +291,8 @@ class Critic(nn.Module):
         """WGAN-GP: (‖∇D(x̂)‖ − 1)² on points x̂ between real and fake packs, rows and conditional vectors alike
         (the vectors of a point between two packs are the same mix of theirs). The first layer is linear, so the
         gradient in its inputs is the gradient in its output times its weights."""
-        alpha = torch.rand(real.size(0) // self.pac, 1).repeat(1, self.pac).reshape(-1, 1)
+        pac = self.first.pac
+        alpha = torch.rand(real.size(0) // pac, 1).repeat(1, pac).reshape(-1, 1)
         pairs = [] if asked is None else [(asked[1], alpha.view(-1)), (asked[0], 1 - alpha.view(-1))]
         out = self.first(alpha * real + (1 - alpha) * fake, pairs)
         inner = torch.autograd.grad(self.body(out).sum(), out, create_graph=True)[0]
