@@ -141,10 +141,15 @@ def test_impute_and_use_the_table(page: Page, tmp_path):
 def download(page: Page, key: str, path):
     """The file the download button with this widget key gives (the newest, should a rerun leave its old twin
     on the page for a moment)."""
-    with page.expect_download() as done:
-        page.locator(f".st-key-{key} button:visible").first.click()
-    done.value.save_as(path)
-    return path.read_bytes()
+    for _ in range(3):  # retried: a click during a rerun can land on a button that is being replaced
+        try:
+            with page.expect_download(timeout=30_000) as done:
+                page.locator(f".st-key-{key} button:visible").first.click()
+            done.value.save_as(path)
+            return path.read_bytes()
+        except PlaywrightError:
+            continue
+    raise AssertionError(f"no download from the button {key!r}")
 
 
 def replay_the_recipe(page: Page, tmp_path) -> None:
