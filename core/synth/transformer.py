@@ -500,5 +500,5 @@ class Blocks:
         return shifted / (shifted @ self.summing)[:, self.block]
 
     def sums(self, values: torch.Tensor) -> torch.Tensor:
-        """(rows, blocks): the sum of each block's values (of the true category's logit, with one-hot weights)."""
+        """(rows, blocks): the sum of each block's values."""
         return values @ self.summing

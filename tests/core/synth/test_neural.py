@@ -6,12 +6,13 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+import safetensors.torch
 import torch
 
 from core.errors import ParameterError
 from core.schema import LABELS, infer_schema, to_floats
 from core.synth import METHODS
-from core.synth.gan import PENALTY, ConditionSampler, Critic, Generator
+from core.synth.gan import PENALTY, ConditionSampler, Critic, Generator, HalfDropout
 from core.synth.neural import TrainingMonitor, lost_modes
 from core.synth.transformer import fit_transformer
 
@@ -243,8 +244,8 @@ def test_condition_sampler_follows_log_frequency_and_matches_rows(mixed):
     data = transformer.transform(df, np.random.default_rng(0))
     sampler = ConditionSampler(transformer, data)
     rng = np.random.default_rng(2)
-    vectors, mask, chosen = sampler.draw(200_000, rng)
-    assert (vectors.sum(axis=1) == 1).all() and (mask.sum(axis=1) == 1).all()
+    chosen = sampler.draw(200_000, rng)
+    assert chosen.min() >= 0 and chosen.max() < sampler.width
     group = transformer.columns[0]
     counts = np.bincount(transformer.codes(group, df["group"]), minlength=group.spans[0].width)
     expected = np.log1p(counts) / np.log1p(counts).sum() / sampler.n_columns  # column uniform, then log-frequency
@@ -633,15 +634,34 @@ def test_the_critic_is_ctgans_critic_with_its_penalty_and_loads_its_old_weights(
     mixed = (alpha * packed(real, asked_real) + (1 - alpha) * packed(fake, asked_fake)).requires_grad_(True)
     gradients = torch.autograd.grad(dense(mixed.reshape(n // pac, -1)).sum(), mixed, create_graph=True)[0]
     expected = ((gradients.reshape(n // pac, -1).norm(2, dim=1) - 1) ** 2).mean() * PENALTY
+    wasserstein = (dense(packed(fake, asked_fake).reshape(n // pac, -1)).mean()
+                   - dense(packed(real, asked_real).reshape(n // pac, -1)).mean())
     torch.manual_seed(1)
-    penalty = critic.penalty(real, fake, (asked_fake, asked_real) if conditions else None)
-    assert torch.allclose(penalty, expected, rtol=1e-5)
-    expected.backward(), penalty.backward()  # and the same gradients for every weight
+    loss, penalty = critic.losses(real, fake, (asked_fake, asked_real) if conditions else None)  # in one pass
+    assert torch.allclose(penalty, expected, rtol=1e-5) and torch.allclose(loss, wasserstein, atol=1e-6)
+    (wasserstein + expected).backward(), (loss + penalty).backward()  # and the same gradients for every weight
     first = dense[0].weight.grad.view(widths[0], pac, -1)
     assert torch.allclose(critic.first.rows.grad, first[:, :, :width_in].reshape(widths[0], -1), atol=1e-6)
     assert torch.allclose(critic.first.categories.grad, first[:, :, width_in:].permute(1, 2, 0).reshape(
         -1, widths[0]), atol=1e-6)
     assert torch.allclose(critic.body[2].weight.grad, dense[3].weight.grad, atol=1e-6)
+
+
+def test_the_critics_dropout_keeps_each_unit_with_probability_one_half_independently():
+    drop = HalfDropout()
+    torch.manual_seed(3)
+    x = torch.ones(4_000, 257)  # not a multiple of the 31 bits a draw gives
+    kept = drop(x)
+    assert set(kept.unique().tolist()) == {0.0, 2.0}  # kept units are doubled, as torch's dropout does
+    share = (kept > 0).float()
+    assert abs(share.mean().item() - 0.5) < 0.005
+    assert (share.mean(dim=0) - 0.5).abs().max() < 0.04 and (share.mean(dim=1) - 0.5).abs().max() < 0.15
+    pairs = torch.corrcoef(share[:, :62].T) - torch.eye(62)  # units 31 apart come from the same bit position
+    assert pairs.abs().max() < 0.07
+    torch.manual_seed(3)
+    assert torch.equal(drop(x), kept) and not torch.equal(drop(x), kept)  # the seed decides, each call draws anew
+    drop.eval()
+    assert drop(x) is x
 
 
 class _DenseResidual(torch.nn.Module):
@@ -675,3 +695,38 @@ def test_the_generator_is_ctgans_generator_and_loads_its_old_weights(conditions)
         dense.train(mode == "train"), generator.train(mode == "train")
         made = generator(noise, chosen if conditions else None)
         assert torch.allclose(made, dense(torch.cat([noise, vectors], dim=1)), atol=1e-5), mode
+
+
+def _together(rows: torch.Tensor, categories: torch.Tensor, pac: int = 1) -> torch.Tensor:
+    """A dense layer's weights from the rows' weights and the one-hots' lookup (what ``_apart`` splits)."""
+    width_out = rows.size(0)
+    by_slot = categories.view(pac, -1, width_out).permute(2, 0, 1)
+    return torch.cat([rows.view(width_out, pac, -1), by_slot], dim=2).reshape(width_out, -1)
+
+
+def test_a_gan_saved_in_the_old_layout_comes_back_from_its_file_and_samples_as_before(mixed):
+    df, schema = mixed
+    model = METHODS["gan"](epochs=3, batch_size=100).fit(df, schema, seed=1)
+    weights, record = model.saved()
+    new = safetensors.torch.load(weights)
+    old = {k: v for k, v in new.items() if not k.startswith(("critic.first.", "critic.body.", "generator."))}
+    old["critic.body.0.weight"] = _together(new["critic.first.rows"], new["critic.first.categories"],
+                                            model.critic_.first.pac)
+    old["critic.body.0.bias"] = new["critic.first.bias"]
+    for key, value in new.items():
+        if key.startswith("critic.body."):
+            index, rest = key[len("critic.body."):].split(".", 1)
+            old[f"critic.body.{int(index) + 1}.{rest}"] = value
+    blocks = len(model.generator_.blocks)
+    for i in range(blocks):
+        old[f"generator.body.{i}.fc.weight"] = _together(new[f"generator.blocks.{i}.fc.weight"],
+                                                         new[f"generator.blocks.{i}.categories"])
+        old[f"generator.body.{i}.fc.bias"] = new[f"generator.blocks.{i}.fc.bias"]
+        for key in [k for k in new if k.startswith(f"generator.blocks.{i}.bn.")]:
+            old[f"generator.body.{i}.bn.{key.rsplit('.', 1)[1]}"] = new[key]
+    old[f"generator.body.{blocks}.weight"] = _together(new["generator.out.weight"], new["generator.categories"])
+    old[f"generator.body.{blocks}.bias"] = new["generator.out.bias"]
+    assert model.critic_.first.categories.numel() and model.generator_.categories.numel()  # conditions there
+    back = METHODS["gan"].restored(df, schema, params=model.params_, seed=1, weights=safetensors.torch.save(old),
+                                   record=record)
+    pd.testing.assert_frame_equal(back.sample(300, rng=5), model.sample(300, rng=5))
