@@ -11,7 +11,7 @@ traceback:
 
 * Excel workbooks are zip archives (``PK\\x03\\x04``), Parquet files start and end with
   ``PAR1``, legacy ``.xls`` files are OLE2 containers.
-* Text is decoded as UTF-8 (with or without a byte-order mark), UTF-16 when it has a BOM,
+* Text is decoded as UTF-8 (with or without a byte-order mark), UTF-32 or UTF-16 when it has a BOM,
   then Windows-1252 / Latin-1. A decoding that leaves control characters in the text is
   rejected rather than guessed.
 * The delimiter is the candidate (``, ; TAB |``) that splits the sample into the most
@@ -22,6 +22,8 @@ traceback:
 * A row with more values than the header is refused with its line number (pandas would otherwise
   take the first column as an index and shift every column); rows with fewer values are loaded
   with their last values empty and a notice that names them.
+* A row that repeats the header cell for cell (two exports joined) is dropped with a notice that names
+  its line, so it does not turn the columns below it into text.
 
 Hostile files are refused before they cost much, with the operator's limits (``core.limits``,
 overridable per call): the cell count is estimated before parsing (CSV from its line count and the
@@ -74,7 +76,9 @@ _MAX_ZIP_RATIO = 200  # real workbooks compress their XML 5-50:1; a deflate bomb
 _ZIP_RATIO_FLOOR = 8 * 2**20  # the ratio is only judged on members that expand beyond this
 _CELLS_HINT = "Load a sample of the rows or fewer columns, or ask the operator to raise max_cells."
 _LEADING_SPACE = re.compile(rb"\s*")
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# UTF-32's byte-order marks come first: the little-endian one (FF FE 00 00) starts like UTF-16's (FF FE).
+_BOMS = {codecs.BOM_UTF32_LE: "utf-32", codecs.BOM_UTF32_BE: "utf-32",
+         codecs.BOM_UTF16_LE: "utf-16", codecs.BOM_UTF16_BE: "utf-16"}
 
 # A value may be as long as the whole file; the csv module's default cap (128 KiB) is not a limit of ours.
 csv.field_size_limit(2**31 - 1)
@@ -251,7 +255,7 @@ def _label(name: str) -> str:
 
 def _looks_like_text(data: bytes) -> bool:
     head = data[:65536]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith(tuple(_BOMS)):
         return True
     return b"\x00" not in head and _control_share(head.decode("latin-1")) < 0.01
 
@@ -270,11 +274,12 @@ def _control_share(text: str) -> float:
 def _encoding(data: bytes, label: str) -> tuple[str, list[str]]:
     """The text encoding of ``data`` (a name Python and pandas know) and its notices, checked over the
     whole file in chunks so the decoded text is never held in full."""
-    if data.startswith(_UTF16_BOMS):
-        if not _decodes(data, "utf-16"):
-            raise DataError(f"{label} starts like UTF-16 text but its bytes are cut or damaged.",
+    wide = next((encoding for bom, encoding in _BOMS.items() if data.startswith(bom)), None)
+    if wide:
+        if not _decodes(data, wide):
+            raise DataError(f"{label} starts like {wide.upper()} text but its bytes are cut or damaged.",
                             hint="Save it again as UTF-8 (in Excel: 'CSV UTF-8') and upload it again.")
-        return "utf-16", ["Read as UTF-16 text."]
+        return wide, [f"Read as {wide.upper()} text."]
     if b"\x00" in data[:65536]:
         raise DataError(f"{label} looks like a binary file, not a text table.",
                         hint="Upload a CSV/TSV text file, an Excel .xlsx, a Parquet or a JSON file.")
@@ -335,8 +340,8 @@ def _decimal_comma(lines: list[str], delimiter: str) -> bool:
 def _read_text(data: bytes, label: str, name: str, budget: _Budget) -> TableRead:
     reported, notices = _encoding(data, label)
     encoding = reported
-    if encoding == "utf-16":  # pandas' C parser reads bytes; hand it UTF-8
-        data, encoding = data.decode("utf-16").encode("utf-8"), "utf-8"
+    if encoding in _BOMS.values():  # pandas' C parser reads bytes; hand it UTF-8
+        data, encoding = data.decode(encoding).encode("utf-8"), "utf-8"
     head = _head(data, encoding)
     lines = [line for line in head[:2_000_000].splitlines()[: _SNIFF_LINES + 1] if line.strip()]
     if not lines:
@@ -354,19 +359,9 @@ def _read_text(data: bytes, label: str, name: str, budget: _Budget) -> TableRead
     budget.check_cells((line_count - 1) * len(names), about=True)
     codes = _leading_zero_columns(head, delimiter, names)
     del head
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("ignore", pd.errors.DtypeWarning)  # mixed chunks are typed by the schema
-            warnings.simplefilter("always", pd.errors.ParserWarning)
-            frame = pd.read_csv(
-                io.BytesIO(data), sep=delimiter, encoding=encoding, decimal=decimal,
-                thousands="." if decimal == "," else None, header=0, names=names, index_col=False,
-                dtype={c: str for c in codes} or None, skip_blank_lines=True, engine="c",
-            )
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{label} has no rows of data.", hint="Add rows below the header.") from None
-    except (ValueError, OverflowError) as exc:  # pandas' ParserError is a ValueError
-        raise _parse_error(exc, label) from None
+    options = {"sep": delimiter, "encoding": encoding, "decimal": decimal,
+               "thousands": "." if decimal == "," else None, "names": names, "dtype": {c: str for c in codes} or None}
+    frame, caught = _parse_csv(data, label, options)
     if any(issubclass(w.category, pd.errors.ParserWarning) and "Length of header" in str(w.message)
            for w in caught):
         # Only the first data row can be longer without an error: pandas then drops its extra values.
@@ -374,6 +369,12 @@ def _read_text(data: bytes, label: str, name: str, budget: _Budget) -> TableRead
         raise DataError(f"{label}: line {line} has {saw} values but the header has {len(names)} columns.",
                         hint="A value probably contains an unquoted delimiter; quote it or fix the row.")
     budget.check_time()
+    repeats = _repeated_headers(frame, header, data, encoding, delimiter, budget)
+    if repeats:  # read again without them, so their columns get the types of the rest
+        frame, _ = _parse_csv(data, label, options | {"skiprows": [record for record, _ in repeats]})
+        at = [line for _, line in repeats]
+        notices.append(f"{_rows(len(at))} repeating the header {'were' if len(at) > 1 else 'was'} "
+                       f"dropped ({_line_list(at)}), as when two exports are joined.")
     if len(frame) and frame.iloc[:, -1].isna().any():  # a short row leaves its last value missing
         notices += _short_rows(data, encoding, delimiter, len(names), budget)
     if codes:
@@ -381,6 +382,21 @@ def _read_text(data: bytes, label: str, name: str, budget: _Budget) -> TableRead
                        + " (read as codes, not numbers).")
     return TableRead(frame, "csv" if delimiter != "\t" else "tsv", notices, encoding=reported,
                      delimiter=delimiter, decimal=decimal)
+
+
+def _parse_csv(data: bytes, label: str, options: dict[str, Any]) -> tuple[pd.DataFrame, list]:
+    """The table as pandas' C parser reads it, and the warnings it gave; its errors become one sentence."""
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)  # mixed chunks are typed by the schema
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.BytesIO(data), header=0, index_col=False, skip_blank_lines=True, engine="c",
+                                **options)
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{label} has no rows of data.", hint="Add rows below the header.") from None
+    except (ValueError, OverflowError) as exc:  # pandas' ParserError is a ValueError
+        raise _parse_error(exc, label) from None
+    return frame, caught
 
 
 def _parse_error(exc: Exception, label: str) -> DataError:
@@ -426,10 +442,46 @@ def _short_rows(data: bytes, encoding: str, delimiter: str, width: int, budget: 
             break
     if not short:
         return []
-    shown = ", ".join(map(str, short[:10])) + (", ..." if len(short) > 10 else "")
-    counted = f"{'At least ' if stopped else ''}{len(short):,} row{'s' if len(short) > 1 else ''}"
-    return [f"{counted} had fewer values than the header's {width} columns (line{'s' if len(short) > 1 else ''} "
-            f"{shown}); their last values were left empty."]
+    counted = f"{'At least ' if stopped else ''}{_rows(len(short))}"
+    return [f"{counted} had fewer values than the header's {width} columns ({_line_list(short)}); "
+            "their last values were left empty."]
+
+
+def _rows(count: int) -> str:
+    return f"{count:,} row{'s' if count > 1 else ''}"
+
+
+def _line_list(lines: list[int]) -> str:
+    """'line 4' or 'lines 4, 9, ...' (the first ten)."""
+    shown = ", ".join(map(str, lines[:10])) + (", ..." if len(lines) > 10 else "")
+    return f"line{'s' if len(lines) > 1 else ''} {shown}"
+
+
+def _repeated_headers(frame: pd.DataFrame, header: list[str], data: bytes, encoding: str, delimiter: str,
+                      budget: _Budget) -> list[tuple[int, int]]:
+    """(record, line) of each row that repeats the header cell for cell, both stripped as names are.
+    The parsed frame says whether there are any, and how many, so the file is scanned only then."""
+    cells = [name.strip() for name in header]
+    rows = frame
+    for j, cell in enumerate(cells):  # narrowed column by column, so it is cheap when there are none
+        values = rows.iloc[:, j]
+        if values.dtype == object:
+            rows = rows[values.fillna("").str.strip() == cell]
+        else:  # a column of numbers holds no header text, only a blank header cell's missing value
+            rows = rows[values.isna() & (cell == "")]
+        if rows.empty:
+            return []
+    repeats: list[tuple[int, int]] = []
+    reader = _records(data, encoding, delimiter)
+    next(reader, None)
+    for record, row in enumerate(reader, start=1):  # pandas' skiprows counts records, blank ones too
+        if row[:1] and row[0].strip() == cells[0] and [value.strip() for value in row] == cells:
+            repeats.append((record, reader.line_num))
+            if len(repeats) == len(rows):
+                break
+        if record % 65536 == 0:
+            budget.check_time()
+    return repeats
 
 
 def _leading_zero_columns(text: str, delimiter: str, names: list[str]) -> list[str]:
@@ -785,12 +837,42 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_table(df: pd.DataFrame, fmt: str = "csv") -> bytes:
-    """The table as CSV (spreadsheet-safe, UTF-8) or Parquet bytes."""
+    """The table as CSV (spreadsheet-safe, UTF-8) or Parquet bytes.
+
+    Parquet needs unique column names: duplicates get the names reading the CSV back would give them
+    (``repair_names``). A column pyarrow can't store as it is (numbers mixed with text, an integer beyond
+    64 bits, complex numbers, Periods of mixed frequencies...) is written as text; every other column as is."""
     if fmt == "csv":
         # CRLF rows (RFC 4180): a value holding a lone CR is then quoted, so it can't start a row of its own.
         return spreadsheet_safe(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
     if fmt == "parquet":
-        buffer = io.BytesIO()
-        df.to_parquet(buffer, index=False)
-        return buffer.getvalue()
+        import pyarrow as pa
+
+        names = [str(c) for c in df.columns]
+        if len(set(names)) < len(names):
+            df = df.set_axis(repair_names(names)[0], axis=1)
+        try:
+            return _parquet_bytes(df)
+        except (pa.ArrowException, ValueError, TypeError, OverflowError):
+            return _parquet_bytes(_text_where_parquet_fails(df))
     raise DataError(f"SynthLab can't write '{fmt}' files.", hint="Use csv or parquet.")
+
+
+def _parquet_bytes(df: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    df.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def _text_where_parquet_fails(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose columns that can't be written to Parquet alone are text; missing values stay missing."""
+    import pyarrow as pa
+
+    out = df.copy()
+    for i in range(df.shape[1]):
+        try:
+            _parquet_bytes(df.iloc[:, [i]])
+        except (pa.ArrowException, ValueError, TypeError, OverflowError):
+            values = df.iloc[:, i].astype(object)
+            out.isetitem(i, values.map(str).where(values.notna(), None))
+    return out

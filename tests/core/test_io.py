@@ -482,3 +482,62 @@ def test_a_workbook_needing_a_newer_zip_version_is_one_sentence():
     data[at + 6:at + 8] = (213).to_bytes(2, "little")
     with pytest.raises(DataError, match="not a readable Excel workbook"):
         read_table(bytes(data), filename="v.xlsx")
+
+
+# --------------------------------------------------------------------------- Parquet export, UTF-32, repeated headers
+
+
+def _parquet_back(df: pd.DataFrame) -> pd.DataFrame:
+    return pd.read_parquet(io.BytesIO(write_table(df, "parquet")))
+
+
+UNSTORABLE = {  # columns pyarrow refuses as they are, and the text they are written as
+    "numbers mixed with text": ([1, 2, "A7", None], ["1", "2", "A7", None]),
+    "an int beyond 64 bits": ([2**64 + 1, 5, None, -3], [str(2**64 + 1), "5", None, "-3"]),
+    "complex numbers": (np.array([1 + 2j, 3j, 0, 1]), ["(1+2j)", "3j", "0j", "(1+0j)"]),
+    "periods of mixed frequencies": ([pd.Period("2024-01", "M"), pd.Period("2024-01-05", "D"), None,
+                                      pd.Period("2024Q1", "Q")], ["2024-01", "2024-01-05", None, "2024Q1"]),
+    "categories mixing numbers and text": (pd.Categorical([1, "b", 1, None]), ["1", "b", "1", None]),
+}
+
+
+@pytest.mark.parametrize("case", list(UNSTORABLE))
+def test_parquet_export_writes_what_pyarrow_cannot_store_as_text(case):
+    values, text = UNSTORABLE[case]
+    rng = np.random.default_rng(7)
+    kept = pd.DataFrame({"x": rng.normal(size=4), "n": rng.integers(0, 9, 4), "s": ["p", None, "q", "r"],
+                         "when": pd.date_range("2024-01-01", periods=4), "c": pd.Categorical(["u", "v", "u", "v"]),
+                         "month": pd.period_range("2024-01", periods=4, freq="M")})
+    back = _parquet_back(kept.assign(odd=pd.Series(values, dtype=object if isinstance(values, list) else None)))
+    assert back["odd"].tolist() == text
+    pd.testing.assert_frame_equal(back[kept.columns], kept)  # numbers, dates, categories, periods as before
+
+
+def test_parquet_export_makes_duplicate_names_unique_as_reading_does():
+    df = pd.DataFrame([[1, 2.5, "x"], [3, 4.5, "y"]], columns=["a", "a", "b"])
+    back = _parquet_back(df)
+    assert list(back.columns) == list(read_table(write_table(df), filename="d.csv").columns) == ["a", "a_2", "b"]
+    assert back.to_numpy().tolist() == df.to_numpy().tolist()
+
+
+@pytest.mark.parametrize("bom,encoding", [(b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be")])
+def test_utf32_with_a_bom_is_not_taken_for_utf16(bom, encoding):
+    read = read_table_report(bom + "a,b\n1,Zürich\n".encode(encoding), filename="t.csv")
+    assert read.encoding == "utf-32" and "Read as UTF-32 text." in read.notices
+    assert read.frame.to_dict("list") == {"a": [1], "b": ["Zürich"]}
+
+
+def test_a_repeated_header_row_is_dropped_with_a_notice():
+    read = read_table_report(b"a,b\n1,2\na,b\n3,4\n", filename="twice.csv")
+    assert read.frame.to_dict("list") == {"a": [1, 3], "b": [2, 4]} and read.frame["a"].dtype.kind == "i"
+    assert "1 row repeating the header was dropped (line 3), as when two exports are joined." in read.notices
+    # line numbers count a value's line break and blank lines; cells are compared stripped, as names are
+    read = read_table_report(b'n, city\n1,"Oslo\nNorway"\n\nn ,city\n2,Rome\nn,city\n3,Lima\n', filename="t.csv")
+    assert read.frame.to_dict("list") == {"n": [1, 2, 3], "city": ["Oslo\nNorway", "Rome", "Lima"]}
+    assert any(n.startswith("2 rows repeating the header were dropped (lines 5, 7)") for n in read.notices)
+
+
+@pytest.mark.parametrize("text", [b"a,b\n1,a\n2,b\n", b"a,b\na,1\nb,2\n", b"a,b,c\n1,2,3\na,b,x\n"])
+def test_a_row_holding_header_words_is_not_a_repeated_header(text):
+    read = read_table_report(text, filename="t.csv")
+    assert len(read.frame) == 2 and not any("repeating the header" in n for n in read.notices)
