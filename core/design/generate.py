@@ -29,11 +29,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from core.design.scenario import Scenario, _whole
+from core.design.scenario import Column, Scenario, _whole
+from core.errors import DataError
 from core.limits import limits
-from core.synth.rules import RuleReport, derive, sample_with_rules
+from core.synth.rules import RuleReport, derive, quote, sample_with_rules
 
 EPS = 1e-12
+INT64 = 2.0**63  # int64 holds -2⁶³ to 2⁶³ − 1
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def _draw(scenario: Scenario, k: int, rng: np.random.Generator) -> pd.DataFrame:
         for j, name in enumerate(scenario.correlated):
             order = np.argsort(np.argsort(z[:, j], kind="stable"), kind="stable")  # rank of each row's score
             values[name] = _sorted(scenario, name, values[name])[order]  # the i-th smallest value to rank i
-    table = pd.DataFrame({c.name: _typed(c.kind, values[c.name]) for c in scenario.columns})
+    table = pd.DataFrame({c.name: _typed(c, values[c.name]) for c in scenario.columns})
     for name, expression in scenario.derived:
         table = derive(table, name, expression, rng=rng)
     return table
@@ -96,14 +98,35 @@ def _codes(scenario: Scenario, name: str, values: Any) -> np.ndarray:
     return np.asarray(values, dtype=float)
 
 
-def _typed(kind: str, values: np.ndarray) -> Any:
-    if kind in ("integer", "binary"):
+def _typed(column: Column, values: np.ndarray) -> Any:
+    if column.kind in ("integer", "continuous"):
+        return _numbers(column, values)
+    if column.kind == "binary":
         return values.astype(np.int64)
-    if kind == "categorical":
+    if column.kind == "categorical":
         return pd.Series(values, dtype=object)
-    if kind == "datetime":
-        return pd.to_datetime(values)
-    return values.astype(float)
+    return pd.to_datetime(values)
+
+
+def _numbers(column: Column, values: np.ndarray) -> np.ndarray:
+    """A drawn number column as int64 (integer) or float64; DataError for a value that is not finite, or beyond
+    int64 in an integer column, rather than an infinite or wrapped-around one."""
+    values = values.astype(float)
+    finite = np.isfinite(values).all()
+    whole = column.kind == "integer"
+    if finite and not (whole and (np.abs(values) >= INT64).any()):
+        return values.astype(np.int64) if whole else values
+    source = column.spec.get("distribution")
+    if source is None:
+        drawn, smaller = "its histogram", "smaller histogram edges"
+    else:
+        params = ", ".join(f"{name} {value:g}" for name, value in source["params"].items())
+        drawn, smaller = f"its {source['family']} distribution ({params})", "smaller parameters, or bounds"
+    if not finite:
+        raise DataError(f"Column {quote(column.name)} drew values that are not finite (too large for a number) "
+                        f"from {drawn}.", hint=f"Choose {smaller}.")
+    raise DataError(f"Column {quote(column.name)} drew values beyond what a whole-number column holds "
+                    f"(±{INT64:.1e}) from {drawn}.", hint=f"Make the column continuous, or choose {smaller}.")
 
 
 def correlation_check(scenario: Scenario, table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

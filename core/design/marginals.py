@@ -165,7 +165,7 @@ def day_weights(start: pd.Timestamp, end: pd.Timestamp, weekly: list[float] | No
     days = pd.date_range(start, end, freq="D")
     w = np.ones(len(days))
     if weekly:
-        w *= np.asarray(weekly, dtype=float)[days.dayofweek]
+        w *= (np.asarray(weekly, dtype=float) / max(weekly))[days.dayofweek]  # each at most 1: the product is finite
     if yearly:
-        w *= np.asarray(yearly, dtype=float)[days.month - 1]
+        w *= (np.asarray(yearly, dtype=float) / max(yearly))[days.month - 1]
     return Values(days.to_numpy(), w / w.sum())

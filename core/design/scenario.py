@@ -7,8 +7,11 @@ form, so ``load_scenario(s.to_json())`` is the same scenario and generates the s
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import numbers
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,8 @@ MAX_BINS = 200
 MAX_LINES = 50  # derived columns, and rules
 MAX_NAME = 100
 MAX_DAYS = 200 * 366
+FIRST_DAY, LAST_DAY = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")  # the days pandas holds (in ns)
+LARGEST = sys.float_info.max  # JSON integers may be longer; no field takes one beyond this
 _TOP = {"version", "name", "description", "rows", "seed", "columns", "correlation", "derived", "rules"}
 _SOURCES = {"continuous": ("distribution", "histogram"), "integer": ("distribution", "histogram"),
             "categorical": ("categories",), "binary": ("p",), "datetime": ("dates",)}
@@ -57,11 +62,29 @@ def _keys(value: Any, where: str, allowed: set[str], required: tuple[str, ...] =
     return value
 
 
-def _number(value: Any, where: str, low: float = -math.inf, high: float = math.inf) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise _refuse(where, f"must be a finite number, not {quote(json.dumps(value))}")
-    if not low <= value <= high:
-        raise _refuse(where, f"= {value:g} is outside {low:g} to {high:g}")
+def _shown(value: Any) -> str:
+    """A user's value inside a sentence: its JSON, quoted; an integer too large for a float as about 10^k."""
+    if isinstance(value, numbers.Integral) and abs(value) > LARGEST:
+        return quote(_g(value))
+    try:
+        return quote(json.dumps(value))
+    except (TypeError, ValueError):  # not JSON data (a dict built in code), or holding a huge integer
+        return quote(type(value).__name__)
+
+
+def _g(number: float) -> str:
+    """A number inside a sentence, like 0.5 or 1e+06; one too large for a float as about 10^k."""
+    if abs(number) <= LARGEST:
+        return f"{number:g}"
+    return f"about {'-' if number < 0 else ''}10^{math.log10(abs(number)):.0f}"  # log10 takes integers of any size
+
+
+def _number(value: Any, where: str, low: float = -LARGEST, high: float = LARGEST) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or (
+            isinstance(value, float) and not math.isfinite(value)):
+        raise _refuse(where, f"must be a finite number, not {_shown(value)}")
+    if not low <= value <= high:  # exact for integers of any size
+        raise _refuse(where, f"= {_g(value)} is outside {low:g} to {high:g}")
     return float(value)
 
 
@@ -88,8 +111,11 @@ def _weights(value: Any, where: str, count: int | None = None, longest: int = MA
     if len(value) > longest:
         raise _refuse(where, f"has more than {longest} numbers")
     out = [_number(v, f"{where} (item {i + 1})", 0.0) for i, v in enumerate(value)]
-    if sum(out) <= 0:
+    total = sum(out)
+    if total <= 0:
         raise _refuse(where, "must have at least one weight above 0")
+    if total > LARGEST:
+        raise _refuse(where, f"add up to more than {LARGEST:.1e}", "Scale the weights down; only their ratios count.")
     return out
 
 
@@ -172,6 +198,9 @@ def load_scenario(source: str | Path | dict) -> Scenario:
             where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
             raise ParameterError(f"The scenario is not valid JSON{where}.",
                                  hint="Save it from this page, or check its brackets and quotes.") from None
+        except ValueError:  # an integer longer than Python reads (sys.get_int_max_str_digits)
+            raise ParameterError(f"The scenario has a number too long to read (more than "
+                                 f"{sys.get_int_max_str_digits():,} digits), outside every field's range.") from None
     return from_dict(source)
 
 
@@ -179,7 +208,7 @@ def from_dict(data: Any) -> Scenario:
     """Check every field of a parsed scenario (see the package docstring) and compile it."""
     data = _keys(data, "The scenario", _TOP, ("version", "columns"))
     if data["version"] != VERSION:
-        raise ParameterError(f"The scenario has version {quote(json.dumps(data['version']))}; this SynthLab reads "
+        raise ParameterError(f"The scenario has version {_shown(data['version'])}; this SynthLab reads "
                              f"version {VERSION}.")
     name = _text(data.get("name", "Designed scenario"), "The scenario's 'name'")
     description = _text(data.get("description", ""), "The scenario's 'description'", 2_000, empty=True)
@@ -231,7 +260,7 @@ def _column(spec: Any, i: int, notices: list[str]) -> Column:
     where = f"Column {quote(name)}"
     kind = spec["kind"]
     if not isinstance(kind, str) or kind not in KINDS:
-        raise _refuse(where, f"has the kind {quote(json.dumps(kind))}, which a scenario does not know",
+        raise _refuse(where, f"has the kind {_shown(kind)}, which a scenario does not know",
                       "Kinds: " + ", ".join(KINDS) + ".")
     given = [s for s in ("distribution", "histogram", "categories", "p", "dates") if s in spec]
     allowed = _SOURCES[kind]
@@ -249,8 +278,10 @@ def _column(spec: Any, i: int, notices: list[str]) -> Column:
     elif source == "histogram":
         h = _keys(spec["histogram"], f"{where}'s 'histogram'", {"edges", "weights"}, ("edges", "weights"))
         edges = [_number(v, f"{where}'s histogram edge {j + 1}") for j, v in enumerate(_list(h["edges"], where))]
-        if len(edges) < 2 or len(edges) > MAX_BINS + 1 or np.any(np.diff(edges) <= 0):
+        if not 2 <= len(edges) <= MAX_BINS + 1 or any(b <= a for a, b in itertools.pairwise(edges)):
             raise _refuse(where, f"needs 2 to {MAX_BINS + 1} histogram edges, each above the one before")
+        if edges[-1] - edges[0] > LARGEST:
+            raise _refuse(where, f"has histogram edges more than {LARGEST:.1e} apart")
         weights = _weights(h["weights"], f"{where}'s histogram weights", len(edges) - 1)
         out["histogram"] = {"edges": edges, "weights": weights}
         marginal = Numbers(stats.rv_histogram((np.array(weights), np.array(edges)), density=False),
@@ -290,15 +321,16 @@ def _family(spec: dict, where: str, whole: bool) -> tuple[dict, list | None, Num
     d = _keys(spec["distribution"], f"{where}'s 'distribution'", {"family", "params"}, ("family",))
     key = d["family"]
     if not isinstance(key, str) or key not in FAMILIES:
-        raise _refuse(where, f"asks for the family {quote(json.dumps(key))}, which a scenario does not know",
+        raise _refuse(where, f"asks for the family {_shown(key)}, which a scenario does not know",
                       "Families: " + ", ".join(FAMILIES) + ".")
     family = FAMILIES[key]
     given = _keys(d.get("params", {}), f"{where}'s parameters", {p.name for p in family.params})
     values = {}
     for param in family.params:
         try:
-            values[param.name] = _number(Param.validate(param, given.get(param.name, param.default)),
-                                         f"{where}'s '{param.name}'")
+            value = given.get(param.name, param.default)
+            _number(value, f"'{param.name}'")  # refuses text, true/false and integers beyond a float first
+            values[param.name] = Param.validate(param, value)
         except ParameterError as exc:
             raise _refuse(where, f"({key}): {exc.message[:1].lower()}{exc.message[1:].rstrip('.')}",
                           exc.hint) from None
@@ -330,6 +362,9 @@ def _dates(value: Any, where: str) -> tuple[dict, Values]:
     if pd.isna(start) or pd.isna(end) or start.tz is not None or end.tz is not None:
         raise _refuse(where, "needs a start and end date without a time zone", 'Write dates like "2024-01-31".')
     start, end = start.normalize(), end.normalize()
+    if start < FIRST_DAY or end > LAST_DAY:
+        raise _refuse(where, f"has dates outside the range a table can hold: between {FIRST_DAY.date()} and "
+                      f"{LAST_DAY.date()}", "Move the dates into that range.")
     if end < start or (end - start).days >= MAX_DAYS:
         raise _refuse(where, f"needs an end on or after its start, at most {MAX_DAYS // 366} years later")
     out: dict[str, Any] = {"start": start.date().isoformat(), "end": end.date().isoformat()}
@@ -350,7 +385,7 @@ def _correlation(value: Any, names: list[str], notices: list[str]):
     c = _keys(value, "The scenario's 'correlation'", {"method", "columns", "matrix"}, ("columns", "matrix"))
     method = c.get("method", "copula")
     if not isinstance(method, str) or method not in METHODS:
-        raise ParameterError(f"The correlation method {quote(json.dumps(method))} is not one a scenario knows.",
+        raise ParameterError(f"The correlation method {_shown(method)} is not one a scenario knows.",
                              hint="Methods: copula, cholesky.")
     columns = c["columns"]
     if not isinstance(columns, list) or not all(isinstance(n, str) for n in columns):

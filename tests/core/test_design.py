@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from core.design import correlation_check, design, generate, load_scenario, worked_scenarios
-from core.errors import ParameterError, SynthLabError
+from core.errors import DataError, ParameterError, SynthLabError
 
 N = 5_000
 KS_TOLERANCE = 0.025  # the KS distance at n = 5,000 (the 1% critical value is 1.63/√n = 0.023, plus ties' slack)
@@ -129,7 +129,7 @@ BAD = [
     (edit(lambda d: d["columns"][0].update(kind="complex")), "kind '\"complex\"'"),
     (edit(lambda d: d["columns"][0]["distribution"].update(family="zipf")), "family"),
     (edit(lambda d: d["columns"][0]["distribution"]["params"].update(sd=-1)), "'sd' = -1 is outside"),
-    (edit(lambda d: d["columns"][0]["distribution"]["params"].update(sd="wide")), "must be a number"),
+    (edit(lambda d: d["columns"][0]["distribution"]["params"].update(sd="wide")), "'sd' must be a finite number"),
     (edit(lambda d: d["columns"][2].update(bounds=[500, 600])), "bounds that leave"),
     (edit(lambda d: d["columns"][2].update(bounds=[5, 1])), "not below its upper bound"),
     (edit(lambda d: d["columns"][3]["histogram"].update(edges=[0, 2, 1, 3])), "histogram edges"),
@@ -187,3 +187,89 @@ def test_generating_refuses_bad_row_counts_and_impossible_rules():
     with pytest.raises(ParameterError, match="number of rows"):
         generate(scenario, -5, rng=0)
     assert isinstance(generate(load_scenario(spec()), 1, rng=0), pd.DataFrame)
+
+
+def one_column(column, **top):
+    return {"version": 1, "name": "t", "rows": 100, "seed": 0, "columns": [column], **top}
+
+
+def drawn_from(family, params, kind="integer"):
+    return one_column({"name": "amount", "kind": kind, "distribution": {"family": family, "params": params}})
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (drawn_from("lognormal", {"meanlog": 45, "sdlog": 0.5}), "'amount' drew values beyond what a whole-number"),
+    (drawn_from("weibull", {"shape": 0.001, "scale": 1e9}), "'amount' drew values that are not finite"),
+    (drawn_from("weibull", {"shape": 0.001, "scale": 1e9}, "continuous"), "weibull distribution"),
+    (one_column({"name": "h", "kind": "integer", "histogram": {"edges": [0, 1e300], "weights": [1]}}), "histogram"),
+])
+def test_drawn_numbers_beyond_their_column_type_are_refused_not_wrapped(data, message):
+    scenario = load_scenario(data)
+    with pytest.raises(DataError, match=message) as caught:
+        generate(scenario, 1_000, rng=0)
+    assert caught.value.hint
+
+
+def test_integer_columns_near_the_int64_limit_keep_their_values():
+    table = generate(load_scenario(drawn_from("lognormal", {"meanlog": 35, "sdlog": 0.1})), 1_000, rng=0)
+    assert table["amount"].dtype == np.int64 and table["amount"].min() > 10**14
+
+
+@pytest.mark.parametrize(("start", "end"), [("1500-01-01", "1600-01-01"), ("2250-01-01", "2300-01-01"),
+                                            ("1677-09-21", "1677-12-31")])
+def test_dates_beyond_what_pandas_holds_are_refused(start, end):
+    data = one_column({"name": "d", "kind": "datetime", "dates": {"start": start, "end": end}})
+    with pytest.raises(ParameterError, match="between 1677-09-22 and 2262-04-11"):
+        load_scenario(data)
+
+
+def test_dates_at_the_edges_of_the_range_are_drawn():
+    data = one_column({"name": "d", "kind": "datetime", "dates": {"start": "1677-09-22", "end": "1677-10-01"}})
+    assert generate(load_scenario(data), 50, rng=0)["d"].min() >= pd.Timestamp("1677-09-22")
+    data["columns"][0]["dates"] = {"start": "2262-04-01", "end": "2262-04-11"}
+    assert generate(load_scenario(data), 50, rng=0)["d"].max() <= pd.Timestamp("2262-04-11")
+
+
+HUGE = 10**5000 - 1  # more digits than Python turns into text (4,300)
+BINARY = {"name": "b", "kind": "binary", "p": 0.5}
+
+
+def normal(**params):
+    return drawn_from("normal", params, "continuous")
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (one_column(BINARY, rows=HUGE), "'rows' = about 10^5000 is outside 1 to"),
+    (one_column(BINARY, rows=-HUGE), "'rows' = about -10^5000 is outside"),
+    (one_column(BINARY, seed=HUGE), "'seed' = about 10^5000"),
+    (one_column(BINARY, version=HUGE), "version 'about 10^5000'"),
+    (one_column({"name": "b", "kind": HUGE, "p": 0.5}), "kind 'about 10^5000'"),
+    (one_column({"name": "b", "kind": "binary", "p": HUGE}), "'p' .* = about 10^5000 is outside 0 to 1"),
+    (drawn_from(HUGE, {}), "family 'about 10^5000'"),
+    (normal(mean=HUGE), "'mean' = about 10^5000 is outside"),
+    (normal(mean=10**400), "'mean' = about 10^400 is outside"),
+    (normal(mean=True), "'mean' must be a finite number, not 'true'"),
+    (normal(mean=float("nan")), "'mean' must be a finite number, not 'NaN'"),
+    (normal(sd=-0.0), "'sd' = -0.0 is outside"),
+    (one_column({"name": "c", "kind": "categorical", "categories": {"a": HUGE}}), "shares .* = about 10^5000"),
+    (one_column({"name": "c", "kind": "categorical", "categories": {"a": 1e308, "b": 1e308}}), "add up to"),
+    (one_column({"name": "h", "kind": "continuous", "histogram": {"edges": [0, -HUGE], "weights": [1]}}), "edge 2"),
+    (one_column({"name": "h", "kind": "continuous", "histogram": {"edges": [-1e308, 1e308], "weights": [1]}}),
+     "histogram edges"),
+    ({"version": 1, "columns": [BINARY, BINARY | {"name": "c"}],
+      "correlation": {"columns": ["b", "c"], "matrix": [[1, HUGE], [HUGE, 1]]}}, "correlation = about 10^5000"),
+    ('{"version": 1, "rows": ' + "9" * 5000 + ', "columns": []}', "number too long to read"),
+    (b'{"version": 1, "columns": [{"name": "b", "kind": "binary", "p": -' + b"9" * 5000 + b"}]}",
+     "number too long to read"),
+    ('{"version": 1, "rows": 1e400, "columns": []}', "'rows' must be a finite number, not 'Infinity'"),
+    ('{"version": 1, "columns": [{"name": "b", "kind": "binary", "p": NaN}]}', "must be a finite number, not 'NaN'"),
+])
+def test_absurd_numbers_are_sentences(data, message):
+    with pytest.raises(ParameterError, match=message.replace("^", r"\^")):
+        load_scenario(data)
+
+
+def test_weights_too_large_to_multiply_still_give_their_shares():
+    dates = {"start": "2024-01-01", "end": "2024-12-31", "weekly": [1e200] * 6 + [0], "yearly": [1e200] * 12}
+    table = generate(load_scenario(one_column({"name": "d", "kind": "datetime", "dates": dates})), 700, rng=0)
+    assert 6 not in set(table["d"].dt.dayofweek) and table["d"].notna().all()
