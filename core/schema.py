@@ -36,7 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from core.errors import SchemaError
+from core.errors import DataError, SchemaError
 
 
 class Kind(StrEnum):
@@ -198,6 +198,7 @@ EMPTY = "every value is missing (left out of synthesis)"
 
 def infer_schema(df: pd.DataFrame, *, target: str | None = None) -> Schema:
     """Infer each column's kind, with a reason; ids, free text and empty columns are excluded."""
+    _check_names(df.columns)
     kinds, reasons, parsers, excluded = {}, {}, {}, []
     for column in df.columns:
         kind, reason, parser = infer_kind(df[column], str(column))
@@ -211,8 +212,25 @@ def infer_schema(df: pd.DataFrame, *, target: str | None = None) -> Schema:
     return schema.with_target(target) if target is not None else schema
 
 
+def _check_names(columns: pd.Index) -> None:
+    """Every column is named by a text of its own: kinds, recipes and models find columns by name."""
+    named = [c for c in columns if not isinstance(c, str)]
+    if named:
+        raise SchemaError(f"Column names must be text; one is named {_short(named[0])!r}, a {type(named[0]).__name__} "
+                          "value.",
+                          hint="Name the columns, for example df.columns = df.columns.astype(str). (Files read "
+                               "with read_table always have text names.)")
+    twice = columns[columns.duplicated()]
+    if len(twice):
+        raise SchemaError(f"Two columns are named '{_short(twice[0])}'.",
+                          hint="Give each column its own name. (read_table numbers repeated names in files.)")
+
+
 def infer_kind(series: pd.Series, name: str = "") -> tuple[Kind, str, str | None]:
     """(kind, reason, parser) for one column; parser is "number" or a date format, or None."""
+    if pd.api.types.is_complex_dtype(series):
+        raise SchemaError(f"'{name}' holds complex numbers; SynthLab works with real ones.",
+                          hint="Split it into two columns, its real and its imaginary parts.")
     values = series.dropna()
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         values = values[~np.isinf(values.to_numpy(dtype=float))] if len(values) else values
@@ -222,11 +240,20 @@ def infer_kind(series: pd.Series, name: str = "") -> tuple[Kind, str, str | None
     if pd.api.types.is_bool_dtype(series):
         return Kind.BINARY, "true/false values → binary", None
     if pd.api.types.is_datetime64_any_dtype(series):
+        low, high = values.min(), values.max()
+        if low.tz_localize(None) < pd.Timestamp.min or high.tz_localize(None) > pd.Timestamp.max:
+            raise SchemaError(f"'{name}' holds dates from {low.date()} to {high.date()}; SynthLab computes with "
+                              f"dates from {pd.Timestamp.min.date()} to {pd.Timestamp.max.date()}.",
+                              hint="Leave the column out, or keep its years as numbers.")
         return Kind.DATETIME, "stored as dates → datetime", None
     if pd.api.types.is_timedelta64_dtype(series):
         return Kind.CONTINUOUS, "time spans → continuous", None
     if pd.api.types.is_numeric_dtype(series):
         return (*_infer_numeric(values.astype(float), name, len(series)), None)
+    if values.map(lambda v: isinstance(v, (list, tuple, dict, set, np.ndarray))).any():
+        raise SchemaError(f"'{name}' holds lists or records in its cells; SynthLab works with one value per cell.",
+                          hint="Turn them into text (df[column].astype(str)), or spread them over columns. (Files "
+                               "read with read_table hold text there.)")
     return _infer_text(values, name, len(series))
 
 
@@ -391,6 +418,8 @@ def _as_numbers(series: pd.Series, column: str, kind: str) -> pd.Series:
         return series.astype(float)
     if pd.api.types.is_numeric_dtype(series):
         return series
+    if pd.api.types.is_timedelta64_dtype(series):
+        return series.dt.total_seconds()  # time spans, in seconds (the workspace says so)
     if pd.api.types.is_datetime64_any_dtype(series):
         raise SchemaError(f"'{column}' holds dates, so it can't be {kind}.", hint="Keep it as datetime.")
     numbers = parse_numbers(series)
@@ -468,16 +497,38 @@ def in_zone(values: pd.Series, zone: Any, dtype: Any) -> pd.Series:
     return pd.to_datetime(pd.Series(values)).dt.tz_localize("UTC").dt.tz_convert(zone).astype(dtype)
 
 
+def check_typed(df: pd.DataFrame, kinds: dict[str, str]) -> None:
+    """Refuse a number or date column that still holds text (a table read but not yet :func:`coerce`-d)."""
+    for column, kind in kinds.items():
+        series = df[column]
+        typed = (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_timedelta64_dtype(series) if kind in NUMERIC
+                 else pd.api.types.is_datetime64_any_dtype(series) if kind == Kind.DATETIME else True)
+        if not typed and series.notna().any():
+            raise SchemaError(f"'{column}' is {kind} in the schema but holds text, such as "
+                              f"'{_short(series.dropna().iloc[0])}'.",
+                              hint="Type the table first: core.schema.coerce(df, schema) (a Workspace does it).")
+
+
 def without_infinities(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     """(the table with ±inf in its float columns as missing values, {column: how many there were}).
 
-    An infinite value is no measurement: no mean, spread, distance or quantile can use it."""
+    An infinite value is no measurement: no mean, spread, distance or quantile can use it. A column whose finite
+    values are spread wider than floats hold (from near -1.8e308 to near 1.8e308) is refused: its spread, and so
+    any scale, would be infinite."""
     counts = {}
     for column in df.columns:
         if pd.api.types.is_float_dtype(df[column]):
-            count = int(np.isinf(to_floats(df[column])).sum())
+            values = to_floats(df[column])
+            infinite = np.isinf(values)
+            count = int(infinite.sum())
             if count:
                 counts[column] = count
+            finite = values[~infinite & ~np.isnan(values)]
+            with np.errstate(over="ignore"):
+                if len(finite) and np.isinf(finite.max() - finite.min()):
+                    raise DataError(f"'{column}' spreads wider than numbers can be computed with (from "
+                                    f"{finite.min():.3g} to {finite.max():.3g}).",
+                                    hint="Rescale it, such as dividing it by a power of ten, or leave it out.")
     if not counts:
         return df, counts
     out = df.copy(deep=False)

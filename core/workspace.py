@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataError
-from core.schema import Schema, coerce, infer_schema
+from core.schema import NUMERIC, Schema, coerce, infer_schema
 
 DEFAULT_HOLDOUT = 0.2
 MIN_ROWS_FOR_HOLDOUT = 10
@@ -76,6 +76,8 @@ class Workspace:
         self.seed = seed
         self.schema = schema if schema is not None else infer_schema(raw)
         self.real = coerce(raw, self.schema)
+        self.notices += [f"'{c}' holds time spans: SynthLab reads them as seconds." for c in self.schema.kinds
+                         if pd.api.types.is_timedelta64_dtype(raw[c]) and self.schema.kinds[c] in NUMERIC]
         self.fingerprint = _fingerprint(raw)
         self.holdout_share = holdout_share if len(raw) >= MIN_ROWS_FOR_HOLDOUT else 0.0
         rng = np.random.default_rng(seed)

@@ -265,8 +265,14 @@ class _FastQuality:
     @classmethod
     def _bins(cls, values: np.ndarray) -> np.ndarray:
         seen = values[np.isfinite(values)]
-        return np.digitize(values, np.histogram_bin_edges(seen, bins=cls.BINS)) if len(seen) else \
-            np.full(len(values), cls.BINS + 1)
+        if not len(seen):
+            return np.full(len(values), cls.BINS + 1)
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                return np.digitize(values, np.histogram_bin_edges(seen, bins=cls.BINS))
+        except ValueError:  # a range numpy can't cut (wider than floats hold, or narrower than their steps)
+            low = seen.min()
+            return np.digitize(values / 4 - low / 4, np.linspace(0, seen.max() / 4 - low / 4, cls.BINS + 1))
 
     @staticmethod
     def _ks(real: np.ndarray, synthetic: np.ndarray) -> float:

@@ -181,7 +181,7 @@ def _class_table(labelled: dict[str, pd.DataFrame], holdout: pd.DataFrame, targe
     truth = _classes(holdout[target])
     counts = pd.Series(_classes(labelled["real"][target])).value_counts().sort_index()
     if len(counts) < 2:
-        raise DataError(f"The target '{target}' has a single class ({counts.index[0]!r}) in the real training rows, "
+        raise DataError(f"The target '{target}' has a single class ('{counts.index[0]}') in the real training rows, "
                         "so there is nothing to learn.", hint="Choose a target with at least two classes.")
     minority = counts.idxmin()  # ties: the first in sorted order
     everything = sorted(set(truth).union(*(set(_classes(rows[target])) for rows in labelled.values())))
@@ -189,7 +189,7 @@ def _class_table(labelled: dict[str, pd.DataFrame], holdout: pd.DataFrame, targe
     for name, train in labelled.items():
         y = _classes(train[target])
         if len(set(y)) < 2:  # nothing to learn: the only class is every prediction
-            notes.append(f"The {name} training rows hold one class ({y[0]!r}), so the model predicts it for every "
+            notes.append(f"The {name} training rows hold one class ('{y[0]}'), so the model predicts it for every "
                          "row.")
             predicted, probabilities, known = np.full(len(truth), y[0], dtype=object), None, [y[0]]
         else:

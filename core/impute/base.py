@@ -25,7 +25,15 @@ import pandas as pd
 from core import __version__
 from core.errors import DataError, NotFittedError
 from core.params import Card, Param, validate_params
-from core.schema import EXCLUDED_BY_DEFAULT, NUMERIC, Kind, Schema, infinity_notice, without_infinities
+from core.schema import (
+    EXCLUDED_BY_DEFAULT,
+    NUMERIC,
+    Kind,
+    Schema,
+    check_typed,
+    infinity_notice,
+    without_infinities,
+)
 
 
 class Imputer:
@@ -64,6 +72,7 @@ class Imputer:
                 param.validate(self.params_[param.name], columns=list(df.columns))
         data, infinite = without_infinities(df)
         usable = [c for c in data.columns if c in schema.kinds and schema.kinds[c] not in EXCLUDED_BY_DEFAULT]
+        check_typed(data, {c: schema.kinds[c] for c in usable})
         wanted = columns if columns is not None else [c for c in usable if data[c].isna().any()]
         self.used_ = predictor_columns(data, schema)  # columns a multivariate model may read
         unknown = [c for c in wanted if c not in data.columns]
@@ -116,10 +125,15 @@ class Imputer:
         raise NotImplementedError
 
 
+NUMBERS = ("integer", "floating", "mixed-integer-float")  # pandas' names for object columns of numbers
+
+
 def _put(column: pd.Series, holes: np.ndarray, values: pd.Series) -> pd.Series:
     """``column`` with its holes replaced by ``values``; observed cells are not touched, and the column keeps
     its dtype when that can hold the values (Int64 whole numbers, a category it has or may add)."""
     out = column.copy()
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) in NUMBERS:
+        values = pd.to_numeric(values)  # labels that came back as objects are numbers still
     if isinstance(out.dtype, pd.CategoricalDtype):
         new = pd.unique(values.dropna())
         out = out.cat.add_categories([v for v in new if v not in out.cat.categories])

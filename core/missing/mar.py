@@ -164,6 +164,7 @@ def _logistic(features: pd.DataFrame, missing: np.ndarray, kinds: dict[str, str]
     labels = [c for c in features.columns if c not in numeric]
     frame = features.copy()
     frame[numeric] = frame[numeric].replace([np.inf, -np.inf], np.nan)
+    frame[numeric] = frame[numeric] / frame[numeric].abs().max().replace(0, 1.0).fillna(1.0)  # no overflow near 1e300
     for c in features.columns:  # a hole gets a value drawn from the column's observed ones: it carries no signal
         holes = frame[c].isna().to_numpy()
         if holes.any():

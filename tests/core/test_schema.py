@@ -214,3 +214,40 @@ def test_a_column_of_only_infinite_values_is_left_out_like_an_empty_one():
     assert {"x", "e"} <= set(schema.excluded) and "v" not in schema.excluded
     table = generate(df, schema, "gaussian_copula", {}, 5, rng=0).table
     assert list(table.columns) == ["v"]
+
+
+@pytest.mark.parametrize(("df", "words"), [
+    (pd.DataFrame(np.zeros((5, 2))), "Column names must be text"),  # as pd.DataFrame(array) names them
+    (pd.DataFrame(np.zeros((3, 2)), columns=pd.MultiIndex.from_tuples([("a", "b"), ("a", "c")])), "must be text"),
+    (pd.DataFrame([[1, 2], [3, 4]], columns=["x", "x"]), "Two columns are named 'x'"),
+    (pd.DataFrame({"a": [[1, 2], [3], None] * 5, "b": np.arange(15.0)}), "lists or records"),
+    (pd.DataFrame({"a": np.arange(10) + 1j, "b": np.arange(10.0)}), "complex numbers"),
+    (pd.DataFrame({"d": np.array(["2300-01-01", "2024-05-01", "NaT"], dtype="datetime64[s]")}),
+     "from 2024-05-01 to 2300"),
+])
+def test_tables_no_column_kind_can_describe_get_a_sentence(df, words):
+    """Names that are not text, repeated names, lists in cells, complex numbers and dates beyond what nanoseconds
+    hold: refused at the start, with what to do, instead of a crash (or a silently dropped imaginary part, or a
+    date wrapped round) somewhere later."""
+    with pytest.raises(SchemaError, match=words) as caught:
+        infer_schema(df)
+    assert caught.value.hint
+
+
+def test_a_column_spread_wider_than_floats_is_refused_by_every_method_and_imputer_with_a_sentence():
+    from core.errors import DataError
+    from core.impute import IMPUTERS
+    from core.synth import METHODS
+
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"x": [1e308, -1e308, 0.5, 1.0] * 10, "y": rng.normal(size=40), "c": rng.choice(["a", "b"], 40)})
+    df.loc[::5, "y"] = np.nan
+    schema = infer_schema(df, target="c")
+    for key in METHODS:
+        with pytest.raises(DataError, match="'x' spreads wider than numbers can be computed with"):
+            METHODS[key](**METHODS[key].quick).fit(df, schema, seed=0)
+    for key in IMPUTERS:
+        with pytest.raises(DataError, match="'x' spreads wider"):
+            IMPUTERS[key](**({"group": "c"} if key == "group_mean" else {})).fit(df, schema)
+    near = df.assign(x=df["x"] / 2)  # from -5e307 to 5e307: its spread is a float still
+    METHODS["gaussian_copula"]().fit(near, infer_schema(near), seed=0)

@@ -1,5 +1,7 @@
 """core.workspace: the holdout, the working table and schema changes."""
 
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -111,3 +113,25 @@ def test_runs_are_compared_by_identity(penguins):
     a = Run(method="smote", params={}, seed=0, synthetic=ws.train.head(), fit_seconds=0, sample_seconds=0)
     b = Run(method="smote", params={}, seed=0, synthetic=ws.train.head(), fit_seconds=0, sample_seconds=0)
     assert a == a and a != b  # never a field-by-field comparison of their tables
+
+
+def test_a_column_of_time_spans_loads_as_seconds_and_says_so():
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from core.impute import IMPUTERS
+    from core.missing import little_mcar_test
+
+    rng = np.random.default_rng(2)
+    spans = pa.array([None if i % 7 == 0 else int(s) for i, s in enumerate(rng.integers(0, 3600, 60))],
+                     type=pa.duration("s"))
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"x": rng.normal(size=60), "wait": spans}), buffer)
+    ws = Workspace(read_table(buffer.getvalue(), filename="waits.parquet"), name="waits")
+    assert ws.raw["wait"].dtype.kind == "m" and ws.schema.kinds["wait"] == "continuous"
+    seconds = ws.raw["wait"].dt.total_seconds()
+    assert ws.real["wait"].equals(seconds)  # the same spans, in seconds, holes kept
+    assert any("'wait' holds time spans" in notice for notice in ws.notices)
+    assert little_mcar_test(ws.real).n_patterns == 2
+    filled = IMPUTERS["mean"]().fit(ws.real, ws.schema).transform(ws.real)
+    assert filled["wait"].notna().all() and np.isclose(filled["wait"].max(), seconds.max())

@@ -308,3 +308,15 @@ def test_the_quality_interval_takes_many_labels_dates_as_text_and_a_column_that_
     empty = pd.DataFrame({"x": rng.normal(size=40)})
     scores = evaluate(empty, empty.assign(x=np.nan), infer_schema(empty))
     assert np.isnan(scores.quality) and "quality" not in scores.intervals
+
+
+def test_columns_numpy_cannot_cut_into_bins_are_scored_all_the_same():
+    """Whole numbers near 1e18 that sit closer together than floats' steps there, and a column spread from
+    -1e308 to 1e308: no bin edges numpy can make, scores all the same."""
+    rng = np.random.default_rng(1)
+    real = pd.DataFrame({"code": np.array([10**18 + i for i in range(60)], dtype=np.int64),
+                         "wide": [1e308, -1e308, 0.5, 1.0] * 15, "x": rng.normal(size=60)})
+    synthetic = real.sample(frac=1, random_state=2).reset_index(drop=True)
+    synthetic["x"] = rng.normal(size=60)
+    scores = evaluate(real, synthetic, infer_schema(real))
+    assert 0 <= scores.quality <= 1

@@ -111,3 +111,33 @@ def test_a_plan_fills_a_column_whose_only_gaps_are_infinite_and_passes_the_notic
     result = impute(df, schema, plan, rng=0)
     assert np.isfinite(result.table["y"]).all() and result.table["x"].equals(df["x"])
     assert result.notices == ("'y' has 2 infinite values, treated as missing and imputed.",)
+
+
+@pytest.mark.parametrize("key", sorted(set(IMPUTERS) - {"unknown"}))  # (which adds a label: text)
+def test_a_binary_or_coded_column_stored_as_floats_stays_floats(key):
+    """Classifiers hand their labels back as objects; the column they fill is a float column still."""
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({"x": rng.normal(size=60), "flag": rng.choice([0.0, 1.0], 60),
+                       "code": rng.choice([1.0, 2.0, 7.0], 60), "cls": rng.choice(["a", "b"], 60)})
+    df.loc[::6, "flag"] = np.nan
+    df.loc[2::7, "code"] = np.nan
+    _, out = _impute(key, df)
+    for column in ("flag", "code"):
+        assert out[column].dtype == np.float64, (key, column)
+        if key in ("mode", "hot_deck", "knn", "iterative", "pmm"):  # the ones that fill in real labels
+            assert out[column].notna().all() and set(out[column]) <= set(df[column].dropna()), (key, column)
+
+
+def test_a_table_read_but_not_typed_gets_a_sentence_saying_to_type_it():
+    from core.errors import SchemaError
+    from core.schema import coerce
+
+    df = pd.DataFrame({"share": [f"{i}%" for i in range(40)], "x": np.arange(40.0) ** 1.5})
+    df.loc[::5, "share"] = None
+    schema = infer_schema(df)
+    for key in IMPUTERS:
+        with pytest.raises(SchemaError, match="'share' is integer in the schema but holds text") as caught:
+            IMPUTERS[key](**({"group": "x"} if key == "group_mean" else TINY.get(key, {}))).fit(df, schema)
+        assert "coerce" in caught.value.hint
+    typed = coerce(df, schema)
+    assert IMPUTERS["median"]().fit(typed, schema).transform(typed)["share"].notna().all()

@@ -49,3 +49,12 @@ def test_other_columns_are_compared_on_their_observed_rows_only():
     table = result.comparisons.set_index("column")
     assert table.loc["colour", "p (Holm)"] > 0.05 and table.loc["size", "p (Holm)"] > 0.05
     assert "consistent with MCAR" in result.verdict and abs(result.auc - 0.5) < 0.1
+
+
+def test_a_column_of_values_near_1e300_gives_the_same_diagnosis_as_the_same_column_rescaled():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"x": rng.normal(size=200), "big": rng.normal(size=200) * 1e300, "z": rng.normal(size=200)})
+    df.loc[df["big"] > 0, "x"] = np.nan  # missing where big is positive: MAR
+    small = df.assign(big=df["big"] / 1e300)
+    huge, scaled = (mar_diagnostics(frame, "x", infer_schema(frame).kinds, rng=0) for frame in (df, small))
+    assert huge.auc > 0.95 and np.isclose(huge.auc, scaled.auc)
