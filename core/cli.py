@@ -37,6 +37,7 @@ from core.params import Param
 from core.workspace import Run, Workspace
 
 BAD_INPUT = 2
+MAX_SEED = 2**32 - 1  # the largest seed the methods' fit takes
 TRUE, FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
 
 
@@ -91,7 +92,7 @@ def _parser() -> _Parser:
     impute.add_argument("--data", required=True, help="the table with holes")
     impute.add_argument("--method", required=True, choices=list(IMPUTERS), metavar="KEY", help="the imputer (below)")
     impute.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="an imputer parameter")
-    impute.add_argument("--seed", type=_whole, default=0, help="same seed, same table for random methods")
+    impute.add_argument("--seed", type=_seed, default=0, help="same seed, same table for random methods")
     impute.add_argument("--rule", action="append", default=[], help="a rule the imputed values must keep (repeatable)")
     impute.add_argument("--out", required=True, help="the imputed table (.csv or .parquet)")
     impute.set_defaults(run=_impute)
@@ -149,7 +150,7 @@ def _method_arguments(command: argparse.ArgumentParser, methods: dict, *, data: 
     command.add_argument("--method", choices=list(methods), metavar="KEY", help="the method (see below)")
     command.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                          help="a method parameter (repeat for several); a mapping as JSON, a matrix as a CSV file")
-    command.add_argument("--seed", type=_whole, default=0, help="same seed, same table (default 0)")
+    command.add_argument("--seed", type=_seed, default=0, help="same seed, same table (default 0)")
     command.add_argument("--target", help="the target column (oversamplers balance its classes)")
     command.add_argument("--rule", action="append", default=[], help="a business rule rows must keep (repeatable)")
     command.add_argument("--derive", action="append", default=[], metavar="NAME=EXPRESSION",
@@ -170,6 +171,13 @@ def _whole(text: str) -> int:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+
+
+def _seed(text: str) -> int:
+    seed = _whole(text)
+    if not 0 <= seed <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a seed: seeds are whole numbers from 0 to {MAX_SEED:,}")
+    return seed
 
 
 def _kind(param: Param) -> str:
@@ -436,7 +444,10 @@ def _drawing(args: argparse.Namespace) -> Any:
         value, colon, count = rest.rpartition(":")
         if not equals or not colon or not column.strip():
             raise _Refused(f"--quota '{item}' should read COLUMN=VALUE:ROWS.")
-        quotas.setdefault(column.strip(), {})[_scalar(value)] = _whole(count)
+        try:
+            quotas.setdefault(column.strip(), {})[_scalar(value)] = _whole(count)
+        except argparse.ArgumentTypeError as exc:
+            raise _Refused(f"--quota '{item}' should read COLUMN=VALUE:ROWS, and {exc}.") from None
     return Drawing(guard=Guard() if args.guard else None, conditions=conditions, quotas=quotas)
 
 
@@ -545,7 +556,7 @@ def _params(declared: tuple[Param, ...], given: list[str]) -> dict[str, Any]:
     for item in given:
         name, equals, text = item.partition("=")
         name = name.strip()
-        if not equals:
+        if not equals or not name:
             raise _Refused(f"--param '{item}' should read NAME=VALUE.")
         if name not in by_name:
             raise ParameterError(f"This method has no parameter '{name}'.",

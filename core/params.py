@@ -11,6 +11,8 @@ declared parameters into the keyword-only signature of its constructor, for ``he
 from __future__ import annotations
 
 import inspect
+import math
+import reprlib
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -73,19 +75,23 @@ class Param:
             return None
         label = f"'{self.name}'"
         if self.type in ("int", "float"):
+            shown = reprlib.repr(value)  # (a huge number or a long text, shortened)
             try:
                 number = float(value)
+            except OverflowError:  # an integer too large for a float: infinite, so outside any range
+                number = math.inf if value > 0 else -math.inf
             except (TypeError, ValueError):
-                raise ParameterError(f"{label} must be a number, not {value!r}.") from None
+                raise ParameterError(f"{label} must be a number, not {shown}.") from None
             if number != number:  # NaN
                 raise ParameterError(f"{label} must be a number, not NaN.")
+            low = -math.inf if self.low is None else self.low
+            high = math.inf if self.high is None else self.high
+            if math.isinf(number) or not low <= number <= high:
+                raise ParameterError(f"{label} = {shown} is outside its range {low:g} to {high:g}.", hint=self.help)
             if self.type == "int":
                 if number != int(number):
-                    raise ParameterError(f"{label} must be a whole number, not {value!r}.")
+                    raise ParameterError(f"{label} must be a whole number, not {shown}.")
                 number = int(number)
-            if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
-                raise ParameterError(f"{label} = {value!r} is outside its range {self.low:g} to {self.high:g}.",
-                                     hint=self.help)
             return number
         if self.type == "bool":
             if not isinstance(value, bool):

@@ -250,11 +250,12 @@ def infer_kind(series: pd.Series, name: str = "") -> tuple[Kind, str, str | None
         return Kind.CONTINUOUS, "time spans → continuous", None
     if pd.api.types.is_numeric_dtype(series):
         return (*_infer_numeric(values.astype(float), name, len(series)), None)
-    if values.map(lambda v: isinstance(v, (list, tuple, dict, set, np.ndarray))).any():
+    try:
+        return _infer_text(values, name, len(series))
+    except TypeError:  # unhashable cells
         raise SchemaError(f"'{name}' holds lists or records in its cells; SynthLab works with one value per cell.",
                           hint="Turn them into text (df[column].astype(str)), or spread them over columns. (Files "
-                               "read with read_table hold text there.)")
-    return _infer_text(values, name, len(series))
+                               "read with read_table hold text there.)") from None
 
 
 def _infer_numeric(values: pd.Series, name: str, n_rows: int) -> tuple[Kind, str]:

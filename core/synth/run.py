@@ -20,6 +20,7 @@ table written in parts refuses them).
 from __future__ import annotations
 
 import re
+import reprlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataError, ParameterError
+from core.limits import limits
 from core.schema import Schema
 from core.synth import METHODS, Synthesizer
 from core.synth.conditions import read_conditions
@@ -145,15 +147,27 @@ def generate(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, An
     """Fit ``method`` on ``df`` and draw ``n`` rows. An integer ``rng`` also seeds the fitting (the neural
     models' training); ``monitor`` follows and stops a neural model's training. ``guard`` (off by default) filters
     the rows drawn, measured against ``df`` and the real ``holdout``; see :func:`draw` for the rest."""
-    generator = np.random.default_rng(rng)
+    check_rows(n)
     seed = int(rng) if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) else 0
-    model, fit_seconds = fit_model(df, schema, method, params, seed=seed, monitor=monitor)
+    model, fit_seconds = fit_model(df, schema, method, params, seed=seed, monitor=monitor)  # (refuses a bad seed)
+    generator = np.random.default_rng(rng)
     start = time.perf_counter()
     table, report, notes = draw_guarded(model, n, df, schema, rng=generator, rules=rules, derived=derived,
                                         conditions=conditions, quotas=quotas, guard=guard, holdout=holdout)
     sample_seconds = time.perf_counter() - start
     return Generated(table=table, fit_seconds=fit_seconds, sample_seconds=sample_seconds,
                      notes=model.notes() + notes, rule_report=report, model=model)
+
+
+def check_rows(n: Any) -> int:
+    """``n`` as the row count of one generation, or a ParameterError: a whole number from 1 to the server's limit."""
+    cap = limits().max_rows_generate
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
+        raise ParameterError(f"The number of rows must be a whole number from 1 to {cap:,}, not {reprlib.repr(n)}.")
+    if n > cap:
+        raise ParameterError(f"{n:,} rows is more than this server allows in one run: at most {cap:,} rows.",
+                             hint="An operator sets this limit (max_rows_generate) in synthlab.toml.")
+    return int(n)
 
 
 def fit_model(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, Any], *, seed: int = 0,
@@ -178,6 +192,7 @@ def draw_guarded(model: Synthesizer, n: int, train: pd.DataFrame, schema: Schema
     """:func:`draw` with the privacy ``guard`` measured against ``train`` (the rows the model learned from) and the
     real ``holdout``, and fresh identifier keys when the guard asks for them, block by block (see the module text):
     (rows, rule report, the guard's note)."""
+    n = check_rows(n)
     generator = np.random.default_rng(rng)
     plan = Blocks.plan(model, n, train, schema, seeds=generator.bit_generator.seed_seq, rules=rules,
                        derived=derived, conditions=conditions, quotas=quotas, guard=guard, holdout=holdout)

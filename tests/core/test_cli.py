@@ -152,6 +152,28 @@ def test_profile_and_evaluate_write_json(tmp_path, capsys):
      "no parameter 'neighbours'"),
     (["impute", "--data", SALARIES, "--method", "mean", "--out", "x.csv"], "nothing to impute"),
     (["report", "--data", PENGUINS, "--synthetic", PENGUINS, "--out", "r.pdf"], "should end in .html"),
+    (["generate", "--data", PENGUINS, "--method", "gaussian_copula", "--rows", "-1", "--out", "x.csv"],
+     "whole number from 1 to 1,000,000, not -1"),
+    (["generate", "--data", PENGUINS, "--method", "gaussian_copula", "--rows", "0", "--out", "x.csv"], "from 1 to"),
+    (["generate", "--data", PENGUINS, "--method", "gaussian_copula", "--rows", str(10**12), "--out", "x.csv"],
+     "more than this server allows in one run: at most 1,000,000 rows"),
+    (["generate", "--data", PENGUINS, "--method", "vae", "--rows", "1e3", "--out", "x.csv"], "'1e3' is not a whole"),
+    (["generate", "--data", PENGUINS, "--method", "vae", "--rows", "", "--out", "x.csv"], "'' is not a whole"),
+    (["generate", "--data", PENGUINS, "--method", "gaussian_copula", "--seed", "-5", "--rows", "5", "--out", "x.csv"],
+     "'-5' is not a seed: seeds are whole numbers from 0"),
+    (["generate", "--data", PENGUINS, "--method", "gaussian_copula", "--seed", str(2**70), "--rows", "5",
+      "--out", "x.csv"], "is not a seed"),
+    (["impute", "--data", PENGUINS, "--method", "knn", "--seed", "-1", "--out", "x.csv"], "is not a seed"),
+    (["generate", "--data", PENGUINS, "--method", "gaussian_copula", "--quota", "species=Adelie:x", "--rows", "5",
+      "--out", "x.csv"], "should read COLUMN=VALUE:ROWS, and 'x' is not a whole number"),
+    (["generate", "--data", PENGUINS, "--method", "gan", "--param", "epochs=1e400", "--rows", "5", "--out", "x.csv"],
+     "'epochs' = '1e400' is outside its range 1 to 10000"),
+    (["generate", "--data", PENGUINS, "--method", "gan", "--param", "epochs=nan", "--rows", "5", "--out", "x.csv"],
+     "'epochs' must be a number, not NaN"),
+    (["generate", "--data", PENGUINS, "--method", "gan", "--param", "epochs=", "--rows", "5", "--out", "x.csv"],
+     "'epochs' must be a number, not ''"),
+    (["generate", "--data", PENGUINS, "--method", "gan", "--param", "=3", "--rows", "5", "--out", "x.csv"],
+     "should read NAME=VALUE"),
 ])
 def test_bad_input_is_exit_code_2_and_one_sentence(tmp_path, monkeypatch, capsys, argv, said):
     monkeypatch.chdir(tmp_path)
@@ -159,6 +181,25 @@ def test_bad_input_is_exit_code_2_and_one_sentence(tmp_path, monkeypatch, capsys
     err = capsys.readouterr().err
     refusal = err.strip().splitlines()[-1]  # (after any progress line)
     assert said in refusal and refusal.startswith("synthlab: ") and "Traceback" not in err
+
+
+def test_a_model_or_recipe_with_an_impossible_row_count_or_setting_is_a_sentence(tmp_path, capsys):
+    model, recipe = tmp_path / "m.synthlab", tmp_path / "r.json"
+    assert main(["fit", "--data", PENGUINS, "--method", "gaussian_copula", "--out", str(model)]) == 0
+    assert main(["generate", "--data", PENGUINS, "--method", "gan", "--param", "epochs=1", "--rows", "5",
+                 "--out", str(tmp_path / "o.csv"), "--save-recipe", str(recipe)]) == 0
+    body = json.loads(recipe.read_text())
+    body["params"]["epochs"] = "EPOCHS"
+    (tmp_path / "inf.json").write_text(json.dumps(body).replace('"EPOCHS"', "1e400"))
+    capsys.readouterr()
+    for argv, said in ((["--model", str(model), "--rows", "-1"], "whole number from 1 to"),  # (was 65,535 rows)
+                       (["--data", PENGUINS, "--recipe", str(recipe), "--rows", "0"], "whole number from 1 to"),
+                       (["--data", PENGUINS, "--recipe", str(tmp_path / "inf.json")],
+                        "'epochs' = inf is outside its range 1 to 10000")):
+        assert main(["generate", *argv, "--out", str(tmp_path / "x.csv")]) == 2
+        err = capsys.readouterr().err
+        assert said in err.strip().splitlines()[-1] and "Traceback" not in err
+    assert not (tmp_path / "x.csv").exists()
 
 
 def test_python_dash_m_core_runs_the_same_command_line(tmp_path):

@@ -1,4 +1,5 @@
-"""Declared parameters check the values a user gives: mapping and matrix types included."""
+"""Declared parameters check the values a user gives: mapping and matrix types included, and numbers that are
+infinite, too large for a float or NaN."""
 
 import numpy as np
 import pandas as pd
@@ -6,6 +7,8 @@ import pytest
 
 from core.errors import ParameterError
 from core.params import Param, grouped
+from core.schema import infer_schema
+from core.synth import METHODS
 
 MAPPING = Param("distributions", "mapping", {}, "h", choices=("normal", "gamma"))
 MATRIX = Param("correlation", "matrix", None, "h")
@@ -41,3 +44,30 @@ def test_a_matrix_is_a_correlation_table_and_comes_back_in_column_order():
 def test_grouped_parameters_carry_their_group():
     a, b = grouped("Network", Param("w", "int", 8, "h", 1, 64), Param("d", "int", 2, "h", 1, 6))
     assert a.group == b.group == "Network" and a.name == "w"
+
+
+@pytest.mark.parametrize("value", [float("inf"), -float("inf"), "1e400", "-1e400", np.float64("inf"), 10**400,
+                                   -(10**400), "9" * 400],
+                         ids=["inf", "-inf", "text 1e400", "text -1e400", "numpy inf", "10**400", "-10**400",
+                              "400 nines"])
+@pytest.mark.parametrize("kind", ["int", "float"])
+def test_an_infinite_or_huge_number_is_outside_the_range(kind, value):
+    with pytest.raises(ParameterError) as refused:
+        Param("n", kind, 5, "h", 1, 100).validate(value)
+    message = refused.value.message
+    assert message.startswith("'n' = ") and message.endswith(" is outside its range 1 to 100.")
+    assert len(message) < 100  # (a huge number is shortened)
+
+
+@pytest.mark.parametrize("value", [float("nan"), "nan", np.float64("nan")], ids=["nan", "text nan", "numpy nan"])
+@pytest.mark.parametrize("kind", ["int", "float"])
+def test_nan_is_not_a_number(kind, value):
+    with pytest.raises(ParameterError, match="'n' must be a number, not NaN"):
+        Param("n", kind, 5, "h", 1, 100).validate(value)
+
+
+@pytest.mark.parametrize("epochs", [float("inf"), 10**400, float("nan")], ids=["inf", "10**400", "nan"])
+def test_a_method_refuses_an_infinite_or_huge_setting_at_fit(epochs):
+    df = pd.DataFrame({"x": np.arange(20.0), "y": np.arange(20.0) % 3})
+    with pytest.raises(ParameterError, match="'epochs'"):
+        METHODS["gan"](epochs=epochs).fit(df, infer_schema(df), seed=0)

@@ -68,3 +68,39 @@ def test_a_run_notes_what_fitting_decided_on_its_own():
     df = pd.DataFrame({"x": [1.0, 2.0, np.inf, 4.0, 5.0, 6.0] * 10, "y": list("abcabc") * 10})
     result = generate(df, infer_schema(df), "gaussian_copula", {}, 30, rng=0)
     assert any("infinite" in note for note in result.notes)
+
+
+@pytest.mark.parametrize("n", [-1, 0, True, 5.0, np.float64(5), "5", None, 1_000_001, 10**12, np.int64(-3)])
+def test_a_row_count_outside_one_to_the_server_limit_is_refused_before_fitting(salaries, monkeypatch, n):
+    df, schema = salaries
+    monkeypatch.setattr("core.synth.run.fit_model", lambda *a, **k: pytest.fail("fitted before checking n"))
+    with pytest.raises(ParameterError, match=r"number of rows|more than this server allows"):
+        generate(df, schema, "gaussian_copula", {}, n, rng=0)
+
+
+def test_the_row_limit_is_the_configured_one_for_generate_and_draw(salaries, tmp_path, monkeypatch):
+    from core.limits import limits
+    from core.synth.run import draw_guarded
+
+    df, schema = salaries
+    (tmp_path / "synthlab.toml").write_text("[limits]\nmax_rows_generate = 50\n")
+    monkeypatch.setenv("SYNTHLAB_CONFIG", str(tmp_path / "synthlab.toml"))
+    limits.cache_clear()
+    try:
+        made = generate(df, schema, "gaussian_copula", {}, np.int64(50), rng=0)
+        assert len(made.table) == 50
+        with pytest.raises(ParameterError, match="at most 50 rows") as refused:
+            generate(df, schema, "gaussian_copula", {}, 51, rng=0)
+        assert "max_rows_generate" in refused.value.hint
+        for n in (-1, 51):  # a fitted model's draws too (-1 was 65,535 rows)
+            with pytest.raises(ParameterError):
+                draw_guarded(made.model, n, df, schema, rng=0)
+    finally:
+        monkeypatch.undo()
+        limits.cache_clear()
+
+
+def test_a_negative_seed_is_a_sentence(salaries):
+    df, schema = salaries
+    with pytest.raises(ParameterError, match="seed must be a whole number from 0"):
+        generate(df, schema, "gaussian_copula", {}, 10, rng=-5)
