@@ -37,7 +37,6 @@ from core.params import Param
 from core.workspace import Run, Workspace
 
 BAD_INPUT = 2
-MAX_SEED = 2**32 - 1  # the largest seed the methods' fit takes
 TRUE, FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
 
 
@@ -174,6 +173,8 @@ def _whole(text: str) -> int:
 
 
 def _seed(text: str) -> int:
+    from core.synth.base import MAX_SEED
+
     seed = _whole(text)
     if not 0 <= seed <= MAX_SEED:
         raise argparse.ArgumentTypeError(f"'{text}' is not a seed: seeds are whole numbers from 0 to {MAX_SEED:,}")

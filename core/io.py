@@ -462,6 +462,8 @@ def _repeated_headers(frame: pd.DataFrame, header: list[str], data: bytes, encod
     """(record, line) of each row that repeats the header cell for cell, both stripped as names are.
     The parsed frame says whether there are any, and how many, so the file is scanned only then."""
     cells = [name.strip() for name in header]
+    if any(frame.iloc[:, j].dtype != object and cell for j, cell in enumerate(cells)):
+        return []  # a number column under a named header holds no repeat of it (pandas would have read text)
     rows = frame
     for j, cell in enumerate(cells):  # narrowed column by column, so it is cheap when there are none
         values = rows.iloc[:, j]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import math
 import reprlib
+import sys
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -40,6 +41,14 @@ class Family:
     title: str
     order: int
     about: str = ""
+
+
+def _shown(value: Any) -> str:
+    """A user's value inside a sentence, shortened; an integer too large for a float as about 10^k (its digits
+    may be more than Python will print)."""
+    if isinstance(value, int) and abs(value) > sys.float_info.max:
+        return f"about {'-' if value < 0 else ''}10^{math.log10(abs(value)):.0f}"  # log10 takes integers of any size
+    return reprlib.repr(value)
 
 
 @dataclass(frozen=True)
@@ -75,7 +84,7 @@ class Param:
             return None
         label = f"'{self.name}'"
         if self.type in ("int", "float"):
-            shown = reprlib.repr(value)  # (a huge number or a long text, shortened)
+            shown = _shown(value)
             try:
                 number = float(value)
             except OverflowError:  # an integer too large for a float: infinite, so outside any range

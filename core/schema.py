@@ -524,11 +524,12 @@ def without_infinities(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
             count = int(infinite.sum())
             if count:
                 counts[column] = count
-            finite = values[~infinite & ~np.isnan(values)]
+            finite = np.where(infinite, np.nan, values)
+            low, high = (np.nanmin(finite), np.nanmax(finite)) if count < (~np.isnan(values)).sum() else (0, 0)
             with np.errstate(over="ignore"):
-                if len(finite) and np.isinf(finite.max() - finite.min()):
+                if np.isinf(high - low):
                     raise DataError(f"'{column}' spreads wider than numbers can be computed with (from "
-                                    f"{finite.min():.3g} to {finite.max():.3g}).",
+                                    f"{low:.3g} to {high:.3g}).",
                                     hint="Rescale it, such as dividing it by a power of ten, or leave it out.")
     if not counts:
         return df, counts

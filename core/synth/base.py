@@ -32,6 +32,7 @@ from core.synth.conditions import read_conditions, sample_meeting
 
 MAX_ROWS = 10_000_000
 MAX_DECIMALS = 6
+MAX_SEED = 2**32 - 1  # the largest seed fit takes
 
 
 class Synthesizer:
@@ -100,8 +101,8 @@ class Synthesizer:
         refusal = self.refusal(self.params_)
         if refusal is not None:
             raise refusal
-        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or not 0 <= seed < 2**32:
-            raise ParameterError(f"The seed must be a whole number from 0 to {2**32 - 1:,}, not {seed!r}.")
+        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
+            raise ParameterError(f"The seed must be a whole number from 0 to {MAX_SEED:,}, not {seed!r}.")
         self.seed_ = int(seed)
         self.monitor_ = monitor
         columns = [c for c in schema.synth_columns if c in df.columns]
