@@ -583,6 +583,9 @@ def _value(param: Param, text: str) -> Any:
             raise ParameterError(f"'{param.name}' must be a JSON object such as '{{\"salary\": \"gamma\"}}'.") \
                 from None
     if param.type == "matrix":
+        if not text:
+            raise ParameterError(f"'{param.name}' needs the path of a CSV file holding the matrix, as "
+                                 f"--param {param.name}=matrix.csv.")
         matrix = read_table(text)
         return matrix.set_index(matrix.columns[0]).rename_axis(None)
     if param.type == "column":

@@ -172,6 +172,8 @@ def test_profile_and_evaluate_write_json(tmp_path, capsys):
      "'epochs' must be a number, not NaN"),
     (["generate", "--data", PENGUINS, "--method", "gan", "--param", "epochs=", "--rows", "5", "--out", "x.csv"],
      "'epochs' must be a number, not ''"),
+    (["generate", "--data", PENGUINS, "--method", "cholesky", "--param", "correlation=", "--rows", "5", "--out",
+      "x.csv"], "needs the path of a CSV file"),
     (["generate", "--data", PENGUINS, "--method", "gan", "--param", "=3", "--rows", "5", "--out", "x.csv"],
      "should read NAME=VALUE"),
 ])
