@@ -59,6 +59,7 @@ import pyarrow.parquet as pq
 from core.errors import DataError, ParameterError
 from core.io import read_table
 from core.limits import limits
+from core.synth import run
 from core.synth.rules import RuleReport
 from core.synth.run import BLOCK_ROWS, Block, Blocks
 
@@ -82,13 +83,8 @@ def part_name(index: int) -> str:
 
 
 def check_rows(n: Any) -> int:
-    """``n`` as the row count of a run, or a ParameterError saying why not."""
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
-        raise ParameterError(f"Ask for at least one row, not {n}.")
-    if n > MAX_ROWS:
-        raise ParameterError(f"{n:,} rows is more than one run makes: at most {MAX_ROWS:,}.",
-                             hint="Make several runs with different seeds.")
-    return int(n)
+    """``n`` as the row count of a run written in parts, or a ParameterError saying why not."""
+    return run.check_rows(n, cap=MAX_ROWS, hint="Make several runs with different seeds.")
 
 
 def blocks_per_part(chunk_rows: Any, block_rows: int | None = None) -> tuple[int, str | None]:

@@ -159,14 +159,16 @@ def generate(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, An
                      notes=model.notes() + notes, rule_report=report, model=model)
 
 
-def check_rows(n: Any) -> int:
-    """``n`` as the row count of one generation, or a ParameterError: a whole number from 1 to the server's limit."""
-    cap = limits().max_rows_generate
+def check_rows(n: Any, *, cap: int | None = None,
+               hint: str = "An operator sets this limit (max_rows_generate) in synthlab.toml.") -> int:
+    """``n`` as the row count of one generation, or a ParameterError: a whole number from 1 to ``cap`` (default:
+    the server's limit on one run held in memory)."""
+    limit = cap or limits().max_rows_generate
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
-        raise ParameterError(f"The number of rows must be a whole number from 1 to {cap:,}, not {reprlib.repr(n)}.")
-    if n > cap:
-        raise ParameterError(f"{n:,} rows is more than this server allows in one run: at most {cap:,} rows.",
-                             hint="An operator sets this limit (max_rows_generate) in synthlab.toml.")
+        raise ParameterError(f"The number of rows must be a whole number from 1 to {limit:,}, not {reprlib.repr(n)}.")
+    if n > limit:
+        said = "one run makes" if cap else "this server allows in one run"
+        raise ParameterError(f"{n:,} rows is more than {said}: at most {limit:,} rows.", hint=hint)
     return int(n)
 
 

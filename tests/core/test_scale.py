@@ -124,8 +124,8 @@ def test_a_run_of_one_block_is_the_table_drawn_before_blocks(fitted):
 
 
 @pytest.mark.parametrize(("arguments", "said"), [
-    (["--rows", "-5", "--out", "{tmp}/a"], "at least one row"),
-    (["--rows", "0", "--out", "{tmp}/a"], "at least one row"),
+    (["--rows", "-5", "--out", "{tmp}/a"], "a whole number from 1 to"),
+    (["--rows", "0", "--out", "{tmp}/a"], "a whole number from 1 to"),
     (["--rows", "99000000000", "--out", "{tmp}/a"], "at most 10,000,000,000"),
     (["--rows", "10", "--out", "{file}/inside"], "Cannot write into the directory"),
     (["--rows", "10", "--out", "{tmp}/full"], "holds other files"),
