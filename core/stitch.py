@@ -10,7 +10,9 @@ Recoding (standardisation). Text keys are decomposed with Unicode NFKD and strip
 case-folded, punctuation becomes a space, whitespace collapses, and words are expanded through an abbreviation map
 (``st`` -> ``street``; the user may extend it). Date keys are parsed by pandas with one format guessed per column
 (day-first or month-first chosen by which reads more values; values in other formats are read one by one) and
-written as ISO 8601. Number keys are written in one canonical form.
+written as ISO 8601 (a time with a zone offset taken to UTC, so one moment written in two zones is one date). Number
+keys are written in one canonical form: whole numbers exactly, however long (IDs, barcodes), others to 15
+significant digits.
 
 Blocking. Without a blocking key every left record is compared with every right record, which is refused beyond
 ``max_comparisons`` per key; with one, only records whose recoded blocking key agrees exactly are compared
@@ -32,7 +34,9 @@ one of them is drawn uniformly at random with the seeded ``rng``: probabilistic 
 Scanu 2006, ch. 1, on statistical matching). Matching is one-to-one and greedy: certain pairs are settled first,
 best score first, and a record they took is no longer a candidate for anyone; the remaining left records are then
 settled in order of their best remaining score (equal scores in random order), each drawing among its remaining
-close candidates (a pair that has become unambiguous by then is certain).
+close candidates (a pair that has become unambiguous by then is certain). A left record whose candidates all went
+to others (each keeps only its ten best, so many equal keys can crowd it out) is then compared again with the right
+records still free in its block, and settled the same way.
 
 The stitched table is a full outer join: every left record (with its match's attributes, or missing values), then
 every right record no one matched (with missing values on the left side). Key columns appear once, under the left
@@ -46,6 +50,7 @@ Linkage Toolkit documentation. Splink documentation (UK Ministry of Justice), "F
 
 from __future__ import annotations
 
+import numbers
 import re
 import unicodedata
 import warnings
@@ -69,6 +74,11 @@ TOP_CANDIDATES = 10  # candidates kept per left record (the best ones), so a low
 MAX_PASSES = 10  # passes over the records to settle certain pairs (each pass settles those a previous one freed)
 MIN_PRESENT_WEIGHT = 0.5  # a pair is scored only on keys both records have, and only if they carry this share
 MAX_KEY_CHARS = 200  # a longer recoded key is compared on its first MAX_KEY_CHARS characters
+MAX_DATE_CHARS = 64  # a longer value is not read as a date (dateutil's time grows with the text)
+MAX_KEYS = 50  # key pairs of one stitch
+MAX_DEFAULT_KEYS = 5  # key pairs proposed for two tables
+MAX_KEY_CELLS = 8 * MAX_COMPARISONS  # record pairs compared, summed over the keys (each key's scores are held)
+MAX_RIVALS = TOP_CANDIDATES  # competing pairs listed for one uncertain match
 SCORERS = {
     "words": "words in any order (token-sort ratio): names with swapped parts",
     "characters": "characters in order (Indel ratio): codes, short strings",
@@ -154,7 +164,9 @@ def normalise_text(value: Any, recoding: Recoding = Recoding()) -> str:
 def _abbreviation_table(recoding: Recoding) -> dict[str, str]:
     """The abbreviation map with its short forms standardised the way the words they replace are."""
     plain = replace(recoding, abbreviations={})
-    return {_normalise(short, plain, {}): _normalise(long, plain, {}) for short, long in recoding.abbreviations.items()}
+    table = {_normalise(short, plain, {}): _normalise(long, plain, {})
+             for short, long in recoding.abbreviations.items()}
+    return {short: long for short, long in table.items() if short}  # ('.' is no word: it would name every gap)
 
 
 def _normalise(value: Any, recoding: Recoding, abbreviations: dict[str, str]) -> str:
@@ -184,6 +196,7 @@ def parse_dates(series: pd.Series, dayfirst: bool | None = None) -> tuple[pd.Ser
     if pd.api.types.is_datetime64_any_dtype(series):
         return (series.dt.tz_convert(None) if series.dt.tz is not None else series), None
     text = series.astype("string").str.strip()
+    text = text.where(text.str.len() <= MAX_DATE_CHARS)  # a longer text is no date
     present = text.dropna()
     present = present[present != ""]
     if present.empty:
@@ -194,13 +207,13 @@ def parse_dates(series: pd.Series, dayfirst: bool | None = None) -> tuple[pd.Ser
             warnings.simplefilter("ignore", UserWarning)
             fmt = next((f for v in present.unique()[:50] if (f := guess_datetime_format(v, dayfirst=first))
                         and not _year_day_month(f)), None)
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce") if fmt else pd.Series(pd.NaT, index=text.index)
+        parsed = _utc(text, format=fmt) if fmt else pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
         readings.append((int(parsed.notna().sum()), first, fmt, parsed))
     _, first, fmt, parsed = max(readings, key=lambda r: r[0])
     rest = parsed.isna() & text.notna() & (text != "")
     if rest.any():
         parsed = parsed.copy()
-        parsed[rest] = pd.to_datetime(text[rest], format="mixed", dayfirst=bool(first), errors="coerce")
+        parsed[rest] = _utc(text[rest], format="mixed", dayfirst=bool(first))
     unread = int((parsed.isna() & text.notna() & (text != "")).sum())
     note = None
     if dayfirst is None and len({r[0] for r in readings}) == 1 and len({r[2] for r in readings}) == 2 and fmt:
@@ -209,6 +222,17 @@ def parse_dates(series: pd.Series, dayfirst: bool | None = None) -> tuple[pd.Ser
         note = (note + " " if note else "") + (f"{unread:,} value(s) of '{series.name}' could not be read as "
                                                "dates and count as missing.")
     return parsed, note
+
+
+def _utc(text: pd.Series, **how) -> pd.Series:
+    """Text read as naive dates: a value with a time-zone offset is taken to UTC (the same moment written in two zones
+    is one date), one without is read as written."""
+    with warnings.catch_warnings():  # pandas warns when it falls back to dateutil for a value
+        warnings.simplefilter("ignore", UserWarning)
+        parsed = pd.to_datetime(text, errors="coerce", utc=True, **how)
+    if not isinstance(parsed, pd.Series):
+        parsed = pd.Series(parsed, index=text.index)
+    return parsed.dt.tz_convert(None).astype("datetime64[ns]")
 
 
 def _year_day_month(fmt: str) -> bool:
@@ -222,12 +246,16 @@ def _date_like(series: pd.Series) -> bool:
         return True
     if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
         return False
-    sample = series.dropna().astype(str).str.strip()
+    sample = series.dropna().astype(str).str.strip().str.slice(0, MAX_DATE_CHARS + 1)
     sample = sample[sample.str.contains(r"\d", regex=True)].unique()[:200]
-    if len(sample) == 0 or len(sample) < 0.8 * min(series.dropna().nunique(), 200):
+    if len(sample) == 0 or len(sample) < 0.8 * min(_distinct(series), 200):
         return False
     parsed, _ = parse_dates(pd.Series(sample, name=series.name))
     return parsed.notna().mean() >= 0.8
+
+
+def _distinct(series: pd.Series) -> int:
+    return series.dropna().astype(str).nunique()
 
 
 def _numeric(series: pd.Series) -> bool:
@@ -253,33 +281,48 @@ def recode(series: pd.Series, kind: str, recoding: Recoding = Recoding()) -> tup
         out = parsed.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%dT%H:%M:%S")  # ISO 8601
         return out.where(parsed.notna()).astype(object), notes
     if kind == "number":
+        if pd.api.types.is_integer_dtype(series):  # whole numbers exactly, however long (IDs, barcodes)
+            return series.map(lambda v: str(int(v)), na_action="ignore").astype(object), notes
         values = pd.to_numeric(series, errors="coerce").astype(float)
         finite = values.where(np.isfinite(values))
-        return finite.map(lambda v: format(v, ".12g"), na_action="ignore").astype(object), notes
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)  # recode each distinct value once
+        return finite.map(_number_text, na_action="ignore").astype(object), notes
+    # each distinct value recoded once, by its own text (factorising the values would make True and 1 one value)
+    codes, uniques = pd.factorize(series.map(str, na_action="ignore"), use_na_sentinel=True)
     abbreviations = _abbreviation_table(recoding)
     table = np.array([_normalise(u, recoding, abbreviations) for u in uniques] + [None], dtype=object)
     out = pd.Series(table[codes], index=series.index, dtype=object)
     out[out == ""] = None
-    long = out.dropna().str.len() > MAX_KEY_CHARS
+    long = (out.str.len() > MAX_KEY_CHARS).to_numpy(dtype=bool, na_value=False)
     if long.any():
-        out[long[long].index] = out[long[long].index].str.slice(0, MAX_KEY_CHARS)
+        out.iloc[long] = out.iloc[long].str.slice(0, MAX_KEY_CHARS)
         notes.append(f"{int(long.sum()):,} value(s) of '{series.name}' are longer than {MAX_KEY_CHARS} characters "
                      f"after recoding and are compared on their first {MAX_KEY_CHARS}.")
     return out, notes
 
 
+def _number_text(value: float) -> str:
+    """A number in one canonical form: a whole one as its digits, another to 15 significant digits (so float noise
+    such as 0.1 + 0.2 still equals 0.3)."""
+    return str(int(value)) if value.is_integer() else format(value, ".15g")
+
+
 def default_keys(left: pd.DataFrame, right: pd.DataFrame) -> list[Key]:
     """Key pairs proposed for two tables: columns whose names match once normalised ('Date of birth' = 'date_of_birth').
 
-    Decimal-number columns are left out: a measurement shared by name is rarely an identifier.
+    Decimal-number columns are left out: a measurement shared by name is rarely an identifier. Of more than
+    ``MAX_DEFAULT_KEYS`` such columns (two extracts of one wide schema), the ones with the most distinct values on
+    the left are proposed: they tell records apart best.
     """
     names = {}
     for column in right.columns:
         if not pd.api.types.is_float_dtype(right[column]):
             names.setdefault(normalise_name(column), column)
-    return [Key(c, names[normalise_name(c)]) for c in left.columns
-            if normalise_name(c) in names and not pd.api.types.is_float_dtype(left[c])]
+    shared = [c for c in left.columns if normalise_name(c) in names and not pd.api.types.is_float_dtype(left[c])]
+    if len(shared) > MAX_DEFAULT_KEYS:
+        distinct = {c: _distinct(left[c]) for c in shared}
+        best = set(sorted(shared, key=lambda c: -distinct[c])[:MAX_DEFAULT_KEYS])
+        shared = [c for c in shared if c in best]
+    return [Key(c, names[normalise_name(c)]) for c in shared]
 
 
 # --------------------------------------------------------------------------- stitching
@@ -295,8 +338,13 @@ def stitch(left: pd.DataFrame, right: pd.DataFrame, *, keys: Sequence[Key | tupl
     score scale; ``block``: a left key column on which records must agree exactly to be compared (None: compare
     all, up to ``max_comparisons`` per key); ``rng`` draws among uncertain candidates.
     """
-    rng = np.random.default_rng(rng)
+    try:
+        rng = np.random.default_rng(rng)
+    except (TypeError, ValueError):
+        raise ParameterError(f"The seed must be a whole number from 0 up, not {rng!r}.") from None
     recoding = recoding or Recoding()
+    if not isinstance(recoding.abbreviations, Mapping):
+        raise ParameterError("The abbreviations must map each short form to the word it stands for.")
     keys = _check(left, right, keys, threshold, margin, block, suffixes, max_comparisons)
     notices: list[str] = []
     kinds, lcodes, rcodes = [], [], []
@@ -315,25 +363,27 @@ def stitch(left: pd.DataFrame, right: pd.DataFrame, *, keys: Sequence[Key | tupl
                             hint="Choose key columns that hold values in both tables.")
     scorers = [_scorer(k, kind) for k, kind in zip(keys, kinds, strict=True)]
     weights = np.array([k.weight for k in keys], dtype=float)
+    weights /= weights.max()  # only their ratios count (and 1e308 twice would overflow)
     blocks, comparisons = _blocks(keys, lcodes, rcodes, block, max_comparisons, len(left), len(right), notices)
 
-    candidates: dict[int, list[tuple[int, float]]] = {}
-    key_scores: dict[tuple[int, int], np.ndarray] = {}
     best = np.zeros(len(left))
-    for lrows, rrows in blocks:
-        combined, per_key = _combine([_score_block(lc[lrows], rc[rrows], scorer)
-                                      for lc, rc, scorer in zip(lcodes, rcodes, scorers, strict=True)], weights)
-        best[lrows] = np.maximum(best[lrows], combined.max(axis=1))
-        top = min(TOP_CANDIDATES, combined.shape[1])
-        columns = np.argpartition(-combined, top - 1, axis=1)[:, :top]  # each left record's best candidates
-        rows, slots = np.nonzero(np.take_along_axis(combined, columns, axis=1) >= threshold)
-        for i, j in zip(rows, columns[rows, slots], strict=True):
-            pair = int(lrows[i]), int(rrows[j])
-            candidates.setdefault(pair[0], []).append((pair[1], float(combined[i, j])))
-            key_scores[pair] = np.array([s[i, j] for s in per_key], dtype=float)
-
+    candidates = _candidates(blocks, lcodes, rcodes, scorers, weights, threshold, rng, best)
     chosen, status, tied = _assign(candidates, margin, rng)
-    pairs = _pairs(left, right, keys, chosen, status, tied, key_scores, candidates)
+    for _ in range(MAX_PASSES):  # records whose candidates all went to others, against the records still free
+        waiting = np.array([row for row in candidates if row not in chosen], dtype=np.int64)
+        free = np.setdiff1d(np.arange(len(right)), np.fromiter(chosen.values(), dtype=np.int64, count=len(chosen)))
+        rest = [(lrows[np.isin(lrows, waiting)], rrows[np.isin(rrows, free)]) for lrows, rrows in blocks]
+        more = _candidates([(a, b) for a, b in rest if len(a) and len(b)], lcodes, rcodes, scorers, weights,
+                           threshold, rng, None)
+        again, how, ties = _assign(more, margin, rng)
+        if not again:
+            break
+        for row, options in more.items():
+            candidates[row] += options
+        chosen.update(again)
+        status.update(how)
+        tied.update(ties)
+    pairs = _pairs(left, right, keys, chosen, status, tied, candidates, lcodes, rcodes, scorers)
     table, row_status = _join(left, right, keys, kinds, lcodes, rcodes, chosen, status, suffixes, recoding)
     counts = pd.Series(list(status.values())).value_counts()
     certain, uncertain = int(counts.get("certain", 0)), int(counts.get("uncertain", 0))
@@ -357,6 +407,11 @@ def _check(left, right, keys, threshold, margin, block, suffixes, max_comparison
                             hint="Rename the columns so that every name is used once.")
     if not keys:
         raise ParameterError("Choose at least one pair of key columns to match the records on.")
+    if isinstance(keys, (str, bytes)) or not isinstance(keys, Sequence):
+        raise ParameterError("The keys must be a list of (left column, right column) pairs.")
+    if len(keys) > MAX_KEYS:
+        raise ParameterError(f"{len(keys):,} key pairs are more than one stitch compares (at most {MAX_KEYS}).",
+                             hint="Keep the columns that identify a record: a name, a date of birth, a postcode.")
     out = []
     for key in keys:
         if not isinstance(key, Key):
@@ -365,29 +420,44 @@ def _check(left, right, keys, threshold, margin, block, suffixes, max_comparison
             except TypeError:
                 raise ParameterError(f"A key must be a (left column, right column) pair, not {key!r}.") from None
         for side, table, column in (("left", left, key.left), ("right", right, key.right)):
-            if column not in table.columns:
+            try:
+                present = column in table.columns
+            except TypeError:  # an unhashable name
+                present = False
+            if not present:
                 raise DataError(f"The {side} table has no column '{column}'.",
                                 hint="Choose key columns from the table's own columns.")
         if key.scorer != "auto" and key.scorer not in SCORERS:
             raise ParameterError(f"'{key.scorer}' is not a way to compare keys.",
                                  hint="Use one of: auto, " + ", ".join(SCORERS) + ".")
-        if not (isinstance(key.weight, (int, float)) and np.isfinite(key.weight) and key.weight >= 0):
+        if not (_real(key.weight) and np.isfinite(key.weight) and key.weight >= 0):
             raise ParameterError(f"The weight of the key '{key.left}' must be zero or a positive number, "
                                  f"not {key.weight!r}.")
+        if any(key.left == k.left for k in out):
+            raise ParameterError(f"The left column '{key.left}' is in two key pairs: the stitched table holds it "
+                                 "once.", hint="Use each left column in one key pair.")
         out.append(key)
-    if sum(k.weight for k in out) <= 0:
+    if max(k.weight for k in out) <= 0:
         raise ParameterError("At least one key needs a weight above zero.")
-    if not (isinstance(threshold, (int, float)) and 0 <= threshold <= 100):
+    if not (_real(threshold) and 0 <= threshold <= 100):
         raise ParameterError(f"The threshold must be a score between 0 and 100, not {threshold!r}.")
-    if not (isinstance(margin, (int, float)) and 0 <= margin <= 100):
+    if not (_real(margin) and 0 <= margin <= 100):
         raise ParameterError(f"The margin must be between 0 and 100 score points, not {margin!r}.")
     if block is not None and block not in [k.left for k in out]:
         raise ParameterError(f"The blocking column '{block}' is not one of the left table's key columns.")
-    if len(suffixes) != 2 or suffixes[0] == suffixes[1]:
+    if not (isinstance(suffixes, (tuple, list)) and len(suffixes) == 2 and all(isinstance(x, str) for x in suffixes)):
+        raise ParameterError("The suffixes for clashing column names must be two pieces of text.")
+    if suffixes[0] == suffixes[1]:
         raise ParameterError("The two suffixes for clashing column names must differ.")
-    if not (isinstance(max_comparisons, int) and max_comparisons > 0):
+    if not (isinstance(max_comparisons, numbers.Integral) and not isinstance(max_comparisons, bool)
+            and max_comparisons > 0):
         raise ParameterError(f"The limit on comparisons must be a positive whole number, not {max_comparisons!r}.")
     return out
+
+
+def _real(value: Any) -> bool:
+    """A real number (numpy's too), not a truth value."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _scorer(key: Key, kind: str) -> str:
@@ -406,7 +476,7 @@ def _blocks(keys, lcodes, rcodes, block, limit, n_left, n_right, notices) -> tup
         hint = ("Block on a key that is rarely wrong (a date of birth, a postcode), so only records that agree on it "
                 "are compared, or stitch samples of the tables.")
     else:
-        position = next(i for i, k in enumerate(keys) if k.left == block)
+        position = [k.left for k in keys].index(block)
         lblock, rblock = pd.Series(lcodes[position]), pd.Series(rcodes[position])
         lgroups = lblock.dropna().groupby(lblock.dropna()).groups  # value -> row positions (the index is 0..n-1)
         rgroups = rblock.dropna().groupby(rblock.dropna()).groups
@@ -420,7 +490,30 @@ def _blocks(keys, lcodes, rcodes, block, limit, n_left, n_right, notices) -> tup
                            "with no one.")
     if comparisons > limit:
         raise DataError(f"{how}, more than the limit of {limit:,}.", hint=hint)
+    if comparisons * len(keys) > MAX_KEY_CELLS:
+        raise DataError(f"Matching on {len(keys)} keys of {comparisons:,} record pairs each is more than one stitch "
+                        f"compares ({MAX_KEY_CELLS:,} in all).", hint="Choose fewer key columns, or " + hint[0].lower()
+                        + hint[1:])
     return blocks, comparisons
+
+
+def _candidates(blocks, lcodes, rcodes, scorers, weights, threshold, rng, best) -> dict[int, list[tuple[int, float]]]:
+    """Each left record's best candidates (at most TOP_CANDIDATES, score >= threshold): {left: [(right, score)]};
+    ``best`` (if given) takes each left record's best score."""
+    candidates: dict[int, list[tuple[int, float]]] = {}
+    for lrows, rrows in blocks:
+        combined = _combine([_score_block(lc[lrows], rc[rrows], scorer)
+                             for lc, rc, scorer in zip(lcodes, rcodes, scorers, strict=True)], weights)
+        if best is not None:
+            best[lrows] = np.maximum(best[lrows], combined.max(axis=1))
+        top = min(TOP_CANDIDATES, combined.shape[1])
+        jitter = rng.random(combined.shape, dtype=np.float32) * 1e-3  # candidates tied at the cut: kept at random
+        columns = np.argpartition(-(combined + jitter), top - 1, axis=1)[:, :top]  # each left record's best ones
+        kept = np.take_along_axis(combined, columns, axis=1)
+        rows, slots = np.nonzero((kept >= threshold) & (kept > 0))  # an unscored pair (0) is never a match
+        for i, j in zip(rows, columns[rows, slots], strict=True):
+            candidates.setdefault(int(lrows[i]), []).append((int(rrows[j]), float(combined[i, j])))
+    return candidates
 
 
 def _score_block(lvalues: np.ndarray, rvalues: np.ndarray, scorer: str) -> tuple[np.ndarray, np.ndarray]:
@@ -438,13 +531,12 @@ def _score_block(lvalues: np.ndarray, rvalues: np.ndarray, scorer: str) -> tuple
     return scores, ~lmissing[:, None] & ~rmissing[None, :]
 
 
-def _combine(scored: list[tuple[np.ndarray, np.ndarray]], weights: np.ndarray) -> tuple[np.ndarray, list]:
+def _combine(scored: list[tuple[np.ndarray, np.ndarray]], weights: np.ndarray) -> np.ndarray:
     """The weighted mean over the keys both records have; 0 where those keys carry under half the total weight."""
     numerator = sum(w * s * present for w, (s, present) in zip(weights, scored, strict=True))  # Σ_k w_k s_k [present]
     weight = sum(w * present for w, (_, present) in zip(weights, scored, strict=True))  # Σ_k w_k [present]
     enough = weight >= MIN_PRESENT_WEIGHT * weights.sum()
-    combined = np.where(enough, numerator / np.where(enough, weight, 1), 0).astype(np.float32)  # S = Σ w s / Σ w
-    return combined, [np.where(present, s, np.nan) for s, present in scored]
+    return np.where(enough, numerator / np.where(enough, weight, 1), 0).astype(np.float32)  # S = Σ w s / Σ w
 
 
 def _assign(candidates: dict[int, list[tuple[int, float]]], margin: float, rng: np.random.Generator):
@@ -458,6 +550,8 @@ def _assign(candidates: dict[int, list[tuple[int, float]]], margin: float, rng: 
     for row, options in candidates.items():
         for r, score in options:
             by_right.setdefault(r, []).append((row, score))
+    for options in by_right.values():  # best first, once: a right record can be the candidate of every left one
+        options.sort(key=lambda c: (-c[1], c[0]))
     taken_left: set[int] = set()
     taken_right: set[int] = set()
     chosen: dict[int, int] = {}
@@ -466,6 +560,19 @@ def _assign(candidates: dict[int, list[tuple[int, float]]], margin: float, rng: 
 
     def free(options, taken) -> list[tuple[int, float]]:
         return sorted(((o, s) for o, s in options if o not in taken), key=lambda c: (-c[1], c[0]))
+
+    def rivals_of(r: int, row: int, score: float) -> list[int]:
+        """The other free left records within ``margin`` of ``score`` for right record r (the first MAX_RIVALS)."""
+        out = []
+        for other, s in by_right[r]:
+            if score - s > margin or len(out) == MAX_RIVALS:
+                break
+            if other != row and other not in taken_left:
+                out.append(other)
+        return out
+
+    def first_free(r: int) -> tuple[int, float] | None:
+        return next(((o, s) for o, s in by_right[r] if o not in taken_left), None)
 
     def clear(options) -> bool:
         return len(options) == 1 or options[0][1] - options[1][1] > margin
@@ -480,10 +587,9 @@ def _assign(candidates: dict[int, list[tuple[int, float]]], margin: float, rng: 
         settled = len(chosen)
         for row in order:
             options = free(candidates[row], taken_right) if row not in taken_left else []
-            if options and clear(options):
-                back = free(by_right[options[0][0]], taken_left)
-                if back[0][0] == row and clear(back):
-                    take(row, options[0][0], "certain")
+            if options and clear(options) and first_free(options[0][0])[0] == row \
+                    and not rivals_of(options[0][0], row, options[0][1]):  # and no one else within margin of it
+                take(row, options[0][0], "certain")
         if len(chosen) == settled:
             break
     rest = [row for row in order if row not in taken_left]
@@ -497,7 +603,7 @@ def _assign(candidates: dict[int, list[tuple[int, float]]], margin: float, rng: 
         close = [r for r, s in options if options[0][1] - s <= margin]
         pick = close[int(rng.integers(len(close)))]  # probabilistic concatenation: one of the close candidates
         score = dict(options)[pick]
-        rivals = [other for other, s in free(by_right[pick], taken_left) if other != row and score - s <= margin]
+        rivals = rivals_of(pick, row, score)
         if len(close) == 1 and not rivals:
             take(row, pick, "certain")
             continue
@@ -506,7 +612,7 @@ def _assign(candidates: dict[int, list[tuple[int, float]]], margin: float, rng: 
     return chosen, status, tied
 
 
-def _pairs(left, right, keys, chosen, status, tied, key_scores, candidates) -> pd.DataFrame:
+def _pairs(left, right, keys, chosen, status, tied, candidates, lcodes, rcodes, scorers) -> pd.DataFrame:
     """One line per chosen pair and per competing pair of an uncertain match, with both sides' keys and scores."""
     score_of = {(row, r): s for row, options in candidates.items() for r, s in options}
     lines = []
@@ -517,12 +623,21 @@ def _pairs(left, right, keys, chosen, status, tied, key_scores, candidates) -> p
             for k, key in enumerate(keys):
                 line[f"left: {key.left}"] = left[key.left].iloc[a]
                 line[f"right: {key.right}"] = right[key.right].iloc[b]
-                line[f"score: {key.left}"] = round(float(key_scores[a, b][k]), 1)
+                line[f"score: {key.left}"] = round(_pair_score(lcodes[k][a], rcodes[k][b], scorers[k]), 1)
             lines.append(line)
     columns = ["left row", "right row", "status", "chosen", "score"]
     for key in keys:
         columns += [f"left: {key.left}", f"right: {key.right}", f"score: {key.left}"]
     return pd.DataFrame(lines, columns=list(dict.fromkeys(columns)))
+
+
+def _pair_score(a: Any, b: Any, scorer: str) -> float:
+    """One key's score of one pair (as ``_score_block`` gives it), NaN where either value is missing."""
+    if pd.isna(a) or pd.isna(b):
+        return float("nan")
+    if scorer == "exact":
+        return 100.0 if a == b else 0.0
+    return float(np.float32((fuzz.token_sort_ratio if scorer == "words" else fuzz.ratio)(a, b)))
 
 
 def _join(left, right, keys, kinds, lcodes, rcodes, chosen, status, suffixes, recoding):
@@ -538,6 +653,7 @@ def _join(left, right, keys, kinds, lcodes, rcodes, chosen, status, suffixes, re
         if c in clash:
             names[c] = _fresh(f"{c}{suffixes[0]}", used)
     left_named = left.rename(columns=names)
+    left_named = left_named.astype(_nullable(left_named.dtypes))  # the unmatched right rows leave them missing
     right_names = {}
     used = set(left_named.columns)
     for c in right_rest:
@@ -552,15 +668,16 @@ def _join(left, right, keys, kinds, lcodes, rcodes, chosen, status, suffixes, re
     right_part = right_part.reset_index(drop=True).astype(_nullable(right_part.dtypes))
     right_part.loc[~taken] = None
     top = pd.concat([left_named.reset_index(drop=True), right_part], axis=1)
-    for key, kind, lc in zip(keys, kinds, lcodes, strict=True):
-        if kind == "date":  # a date key is written once, as a date, whatever format either side used
-            top[key.left] = pd.to_datetime(pd.Series(lc), errors="coerce")
+    dates = {key.left: _as_dates(lc, rc) for key, kind, lc, rc in zip(keys, kinds, lcodes, rcodes, strict=True)
+             if kind == "date"}  # a date key is written once, as a date, whatever format either side used
+    for column, (lc, _) in dates.items():
+        top[column] = lc
 
     unused = np.setdiff1d(np.arange(len(right)), matched_right[taken])
     bottom = right[right_rest].rename(columns=right_names).iloc[unused].reset_index(drop=True)
-    for key, kind, rc in zip(keys, kinds, rcodes, strict=True):
+    for key in keys:
         values = right[key.right].iloc[unused].reset_index(drop=True)
-        bottom[key.left] = pd.to_datetime(pd.Series(rc[unused]), errors="coerce") if kind == "date" else values
+        bottom[key.left] = dates[key.left][1].iloc[unused].reset_index(drop=True) if key.left in dates else values
     table = pd.concat([top, bottom[[c for c in top.columns if c in bottom.columns]]], ignore_index=True)
     table = table[list(top.columns)]
     row_status = pd.Series([status.get(i, "left only") for i in range(len(left))] + ["right only"] * len(unused),
@@ -568,16 +685,29 @@ def _join(left, right, keys, kinds, lcodes, rcodes, chosen, status, suffixes, re
     return table, row_status
 
 
+def _as_dates(lcodes: np.ndarray, rcodes: np.ndarray) -> tuple[pd.Series, pd.Series]:
+    """A date key's recoded values (ISO 8601 text) as dates, both sides alike; as that text where some date is outside
+    what pandas' dates hold (before 1677 or after 2262), so no value is lost."""
+    both = pd.Series(np.concatenate([lcodes, rcodes]), dtype=object)
+    dates = pd.to_datetime(both, errors="coerce", format="ISO8601")
+    out = dates if dates.notna().sum() == both.notna().sum() else both
+    return out.iloc[:len(lcodes)].reset_index(drop=True), out.iloc[len(lcodes):].reset_index(drop=True)
+
+
 def _nullable(dtypes: pd.Series) -> dict:
-    """Dtypes that can hold a missing value: integers and booleans become pandas' nullable ones."""
+    """Dtypes that can hold a missing value: integers and booleans become pandas' nullable ones (a sparse column
+    dense first)."""
     out = {}
     for column, dtype in dtypes.items():
-        if pd.api.types.is_bool_dtype(dtype):
+        base = dtype.subtype if isinstance(dtype, pd.SparseDtype) else dtype
+        if pd.api.types.is_bool_dtype(base):
             out[column] = "boolean"
-        elif pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
-            out[column] = "Int64"
+        elif pd.api.types.is_integer_dtype(base) and not isinstance(base, pd.api.extensions.ExtensionDtype):
+            out[column] = "UInt64" if pd.api.types.is_unsigned_integer_dtype(base) else "Int64"
+        elif pd.api.types.is_integer_dtype(base) or pd.api.types.is_float_dtype(base):
+            out[column] = base  # (already nullable, or a float: NaN)
         else:
-            out[column] = dtype
+            out[column] = object if isinstance(dtype, pd.SparseDtype) else dtype
     return out
 
 

@@ -16,6 +16,8 @@ import pytest
 from core.errors import DataError, ParameterError, SynthLabError
 from core.stitch import (
     DEMO_DIR,
+    MAX_DEFAULT_KEYS,
+    TOP_CANDIDATES,
     Key,
     Recoding,
     default_keys,
@@ -205,3 +207,112 @@ def test_inputs_not_mutated_and_index_ignored(demo):
     pd.testing.assert_frame_equal(left, before[0])
     pd.testing.assert_frame_equal(right, before[1])
     assert list(result.table.index) == list(range(len(result.table)))
+
+
+def test_whole_number_keys_are_compared_exactly_however_long():
+    left = pd.DataFrame({"id": [1234567890123, 2**53 + 1, 5555]})
+    right = pd.DataFrame({"id": [1234567890124, 2**53 + 1, 7], "b": [1, 2, 3]})
+    result = stitch(left, right, keys=[("id", "id")], rng=0)
+    assert result.matched == 1 and result.status.tolist()[:3] == ["left only", "certain", "left only"]
+    floats = stitch(pd.DataFrame({"x": [0.1 + 0.2, 2.0]}), pd.DataFrame({"x": [0.3, 2], "b": [1, 2]}),
+                    keys=[("x", "x")], rng=0)
+    assert floats.certain == 2  # float noise and 2.0 = 2
+
+
+def test_both_sides_keep_their_values_and_kinds_where_records_go_unmatched():
+    left = pd.DataFrame({"name": ["alice", "bob"], "account": [9007199254740993, 1234567890123456789],
+                         "flag": [True, False]})
+    right = pd.DataFrame({"name": ["alice", "carol"], "big": np.array([2**64 - 1, 2**64 - 2], dtype="uint64"),
+                          "sparse": pd.arrays.SparseArray([1, 0])})
+    table = stitch(left, right, keys=[("name", "name")], rng=0).table
+    assert table["account"].tolist()[:2] == [9007199254740993, 1234567890123456789] and table["account"].isna()[2]
+    assert str(table["flag"].dtype) == "boolean"
+    assert table["big"].tolist()[0] == 2**64 - 1 and table["big"].tolist()[2] == 2**64 - 2
+    assert table["sparse"].tolist()[0] == 1 and table["sparse"].tolist()[2] == 0
+
+
+@pytest.mark.parametrize("n", [11, 50])
+def test_records_with_many_equal_keys_are_all_paired_once(n):
+    left = pd.DataFrame({"name": ["John Smith"] * n})
+    right = pd.DataFrame({"name": ["john smith"] * n, "b": range(n)})
+    result = stitch(left, right, keys=[("name", "name")], rng=0)
+    assert result.matched == n and result.unmatched == 0
+    assert sorted(result.table["b"].dropna().astype(int)) == list(range(n))  # each right record once
+
+
+def test_a_key_shared_by_thousands_of_records_is_settled_and_its_rivals_listed_briefly():
+    left = pd.DataFrame({"k": ["john smith"] * 20_000})
+    right = pd.DataFrame({"k": ["john smith"] + [f"zz{i} qq{i}" for i in range(199)]})
+    result = stitch(left, right, keys=[("k", "k")], rng=0)
+    assert result.matched == 1 and result.uncertain == 1
+    assert len(result.pairs) <= 1 + 2 * TOP_CANDIDATES  # the chosen pair and a few of its 19,999 rivals
+
+
+def test_dates_are_compared_as_moments_and_never_lost():
+    left = pd.DataFrame({"d": ["2020-01-01T10:00:00+01:00", "2020-07-01T10:00:00+02:00", "03/01/2020"]})
+    right = pd.DataFrame({"d": ["2020-01-01T09:00:00Z", "2020-07-01T08:00:00+00:00", "2020-03-01"], "b": [1, 2, 3]})
+    assert stitch(left, right, keys=[("d", "d")], rng=0).certain == 3  # the same moments, written in two zones
+    aware = right.assign(d=pd.to_datetime(right["d"], format="mixed", utc=True))
+    assert stitch(left, aware, keys=[("d", "d")], rng=0).certain == 3
+    old = pd.DataFrame({"d": np.array(["1650-01-01", "1980-05-05"], dtype="datetime64[s]"), "a": [1, 2]})
+    later = pd.DataFrame({"d": np.array(["1650-01-01", "1990-05-05"], dtype="datetime64[s]"), "b": [1, 2]})
+    result = stitch(old, later, keys=[("d", "d")], rng=0)
+    assert result.certain == 1 and result.table["d"].tolist() == ["1650-01-01", "1980-05-05", "1990-05-05"]
+
+
+def test_odd_keys_and_indexes_are_compared_not_refused_or_confused():
+    long = pd.DataFrame({"k": ["x" * 300, "short", "y" * 300]}, index=[0, 0, 1])  # a repeated row label
+    assert stitch(long, pd.DataFrame({"k": ["x" * 300], "b": [1]}), keys=[("k", "k")], rng=0).matched == 1
+    mixed = pd.DataFrame({"k": pd.Series([True, 1, "x"], dtype=object)})
+    result = stitch(mixed, pd.DataFrame({"k": ["1"], "b": [1]}), keys=[("k", "k")], rng=0)
+    assert result.status.tolist()[:3] == ["left only", "certain", "left only"]  # True is not 1
+    listed = pd.DataFrame({"v": [[1, 2], None]})
+    assert stitch(listed, pd.DataFrame({"v": [[1, 2], [3]]}), keys=[("v", "v")], rng=0).matched == 1
+
+
+def test_a_threshold_of_zero_never_matches_a_pair_with_no_score():
+    left = pd.DataFrame({"k": ["alice", None, "bob"]})
+    right = pd.DataFrame({"k": ["alice", "zed", None], "b": [1, 2, 3]})
+    result = stitch(left, right, keys=[("k", "k")], threshold=0, rng=0)
+    assert result.status.tolist()[:3] == ["certain", "left only", "left only"]
+
+
+def test_settings_from_numpy_are_numbers_and_weights_only_count_as_ratios():
+    left, right = pd.DataFrame({"k": ["alice", "bob"]}), pd.DataFrame({"k": ["alice", "bob"], "b": [1, 2]})
+    assert stitch(left, right, keys=[Key("k", "k", weight=np.int64(2))], threshold=np.float32(90),
+                  margin=np.int64(3), max_comparisons=np.int64(10**6), rng=0).certain == 2
+    two = left.assign(j=["x", "y"]), right.assign(j=["x", "y"])
+    assert stitch(*two, keys=[Key("k", "k", weight=1e308), Key("j", "j", weight=1e308)], rng=0).certain == 2
+
+
+def test_punctuation_is_no_abbreviation():
+    recoding = Recoding(abbreviations={".": "dot", "st": "street"})
+    assert normalise_text("-", recoding) == "" and normalise_text("High St.", recoding) == "high street"
+
+
+def test_wide_tables_propose_the_most_telling_keys_and_refuse_too_many():
+    rng = np.random.default_rng(0)
+    columns = {f"c{i}": rng.integers(0, 5, 2000).astype(str) for i in range(60)}
+    columns["id"] = np.arange(2000).astype(str)
+    wide = pd.DataFrame(columns)
+    keys = default_keys(wide, wide)
+    assert len(keys) == MAX_DEFAULT_KEYS and "id" in [k.left for k in keys]
+    with pytest.raises(ParameterError, match="key pairs are more than one stitch compares"):
+        stitch(wide, wide, keys=[(c, c) for c in wide.columns])
+    with pytest.raises(DataError, match="keys of 4,000,000 record pairs"):
+        stitch(wide, wide, keys=[(c, c) for c in wide.columns[:20]])
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"keys": [("k", "k"), ("k", "j")]}, "in two key pairs"),
+    ({"keys": [(["k"], "k")]}, "no column"),
+    ({"keys": [("k", "k")], "rng": -1}, "seed"),
+    ({"keys": [("k", "k")], "rng": "seed"}, "seed"),
+    ({"keys": [("k", "k")], "suffixes": None}, "two pieces of text"),
+    ({"keys": [("k", "k")], "recoding": Recoding(abbreviations=None)}, "abbreviations"),
+    ({"keys": "k"}, "list of"),
+])
+def test_odd_settings_get_a_sentence(kwargs, words):
+    left, right = pd.DataFrame({"k": ["a", "b"]}), pd.DataFrame({"k": ["a", "b"], "j": ["a", "c"]})
+    with pytest.raises(SynthLabError, match=words):
+        stitch(left, right, **kwargs)
