@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -37,8 +38,8 @@ import pandas as pd
 from core import __version__
 from core.errors import DataError, ParameterError, SchemaError
 from core.limits import limits
-from core.recipe import encode_params, saved_params
-from core.schema import KINDS, Schema, infer_schema
+from core.recipe import encode_params, finite_float, no_constant, saved_params
+from core.schema import KINDS, NUMERIC, Kind, Schema, infer_schema
 from core.workspace import Run, Workspace
 
 FORMAT = "synthlab-session"
@@ -95,7 +96,7 @@ def load_session(data: bytes) -> tuple[Workspace, list[str]]:
 def _reading(data: bytes, what: str, restore: Any) -> Any:
     """``restore(archive)`` on the zip ``data``, with every way a damaged file fails as one BundleError."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = _Archive(zipfile.ZipFile(io.BytesIO(data)), what)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError):
         raise BundleError(f"This file is not a SynthLab {what}, or it was cut short: it does not open as the zip "
                           "archive SynthLab saves.",
@@ -107,26 +108,72 @@ def _reading(data: bytes, what: str, restore: Any) -> Any:
     except DataError as exc:  # (a part that does not fit the model it should fill)
         raise BundleError(f"This {what} cannot be restored: {exc.message}", hint=exc.hint) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, TypeError, AttributeError,
-            NotImplementedError, RuntimeError, SchemaError, ParameterError) as exc:
+            NotImplementedError, RuntimeError, OverflowError, SchemaError, ParameterError) as exc:
         said = getattr(exc, "message", None) or "part of it is damaged or missing."
         raise BundleError(f"This {what} cannot be restored: {said}",
                           hint="Use a file SynthLab saved, unchanged.") from None
 
 
-def _manifest(archive: zipfile.ZipFile, name: str, form: str, what: str) -> tuple[dict, set[str]]:
-    """The archive's description (checked against the parts' count and expanded size first) and its parts."""
-    entries = archive.infolist()
-    if len(entries) > MAX_ENTRIES:
-        raise BundleError(f"This {what} has more parts than a {what} has.")
-    budget = limits().max_expanded_bytes
-    if sum(e.file_size for e in entries) > budget:
-        raise BundleError(f"This {what} expands to more than this server allows ({budget / 1e6:,.0f} MB).")
-    names = {e.filename for e in entries}
+class _Archive:
+    """A zip archive whose parts are read within one budget (the server's ``max_expanded_mb``): the bytes they really
+    expand to, counted as they are inflated (a part can declare any size), and the Parquet tables' decoded size and
+    cells, each time a part is read. Only the two ways SynthLab compresses are read (bzip2 and LZMA inflate a whole
+    chunk at once, however large)."""
+
+    def __init__(self, archive: zipfile.ZipFile, what: str) -> None:
+        self.archive, self.what = archive, what
+        entries = archive.infolist()
+        if len(entries) > MAX_ENTRIES:
+            raise BundleError(f"This {what} has more parts than a {what} has.")
+        if any(e.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for e in entries):
+            raise BundleError(f"This file is not a SynthLab {what}: it is compressed another way.",
+                              hint="Use a file SynthLab saved, unchanged.")
+        self.names = {e.filename for e in entries}
+        self.left = limits().max_expanded_bytes
+        if sum(e.file_size for e in entries) > self.left:
+            self._over()
+
+    def _over(self) -> None:
+        raise BundleError(f"This {self.what} expands to more than this server allows "
+                          f"({limits().max_expanded_bytes / 1e6:,.0f} MB).")
+
+    def read(self, name: str, cap: int | None = None) -> bytes:
+        """The part ``name``, refused as soon as it expands past the budget left (or ``cap``)."""
+        limit = self.left if cap is None else min(cap, self.left)
+        chunks, size = [], 0
+        with self.archive.open(name) as part:
+            while chunk := part.read(2**20):  # (a deflated chunk inflates by at most this much per call)
+                size += len(chunk)
+                if size > limit:
+                    if cap is not None and size > cap:
+                        raise BundleError(f"This {self.what}'s description is larger than any {self.what}'s.")
+                    self._over()
+                chunks.append(chunk)
+        self.left -= size
+        return b"".join(chunks)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The Parquet part ``name``, refused before decoding when its cells or decoded size are over the limits."""
+        import pyarrow.parquet as pq
+
+        data = self.read(name)
+        meta = pq.ParquetFile(io.BytesIO(data)).metadata
+        cells, cap = meta.num_rows * meta.num_columns, limits().max_cells
+        if cells > cap:
+            raise BundleError(f"A table in this {self.what} holds {cells:,} cells, over this server's limit of "
+                              f"{cap:,}.")
+        self.left -= sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        if self.left < 0:
+            self._over()
+        return pd.read_parquet(io.BytesIO(data))
+
+
+def _manifest(archive: _Archive, name: str, form: str, what: str) -> tuple[dict, set[str]]:
+    """The archive's description and its parts."""
+    names = archive.names
     if name not in names:
         raise BundleError(f"This file is not a SynthLab {what} (it has no {name}).")
-    if archive.getinfo(name).file_size > MAX_MANIFEST:
-        raise BundleError(f"This {what}'s description is larger than any {what}'s.")
-    manifest = json.loads(archive.read(name), parse_constant=_no_constant)
+    manifest = json.loads(archive.read(name, cap=MAX_MANIFEST), parse_constant=no_constant, parse_float=finite_float)
     if not isinstance(manifest, dict) or manifest.get("format") != form:
         raise BundleError(f"This file is not a SynthLab {what}.")
     if manifest.get("format_version") != FORMAT_VERSION:
@@ -135,8 +182,9 @@ def _manifest(archive: zipfile.ZipFile, name: str, form: str, what: str) -> tupl
     return manifest, names
 
 
-def _restore(archive: zipfile.ZipFile) -> tuple[Workspace, list[str]]:
+def _restore(archive: _Archive) -> tuple[Workspace, list[str]]:
     from core.synth import METHODS
+    from core.synth.base import MAX_SEED
     from core.synth.drawing import Drawing
 
     manifest, names = _manifest(archive, MANIFEST, FORMAT, "session file")
@@ -144,7 +192,7 @@ def _restore(archive: zipfile.ZipFile) -> tuple[Workspace, list[str]]:
     def table(name: Any) -> pd.DataFrame:
         if not isinstance(name, str) or name not in names:
             raise BundleError("This session file lacks one of its tables.")
-        return pd.read_parquet(io.BytesIO(archive.read(name)))
+        return archive.table(name)
 
     raw = table("raw.parquet")
     saved = manifest["schema"]
@@ -157,9 +205,10 @@ def _restore(archive: zipfile.ZipFile) -> tuple[Workspace, list[str]]:
             schema = schema.with_kind(column, kind)
     schema = schema.with_excluded(list(saved.get("excluded", []))).with_target(saved.get("target"))
     holdout = manifest["holdout"]
-    ws = Workspace(raw, name=str(manifest["name"]), schema=schema, holdout_share=float(holdout["share"]),
-                   seed=int(holdout["seed"]), notices=[str(n) for n in manifest.get("notices", [])],
-                   source=str(manifest.get("source", "")), origin=str(manifest.get("origin", "")))
+    ws = Workspace(raw, name=str(manifest["name"]), schema=schema, holdout_share=_finite(holdout["share"]),
+                   seed=_whole(holdout["seed"], "the holdout's seed", 0, MAX_SEED),
+                   notices=[str(n) for n in manifest.get("notices", [])], source=str(manifest.get("source", "")),
+                   origin=str(manifest.get("origin", "")))
     if ws.fingerprint != manifest.get("fingerprint"):
         raise BundleError("This session's table is not the one it was saved with: the file was changed.")
     if "imputed.parquet" in names:
@@ -169,15 +218,17 @@ def _restore(archive: zipfile.ZipFile) -> tuple[Workspace, list[str]]:
     for entry in manifest.get("runs", []):
         method = entry["method"]
         params = saved_params(METHODS[method], entry["params"]) if method in METHODS else dict(entry["params"])
-        run = Run(method=str(method), params=params, seed=int(entry["seed"]), synthetic=table(entry["table"]),
-                  fit_seconds=float(entry["fit_seconds"]), sample_seconds=float(entry["sample_seconds"]),
+        run = Run(method=str(method), params=params, seed=_whole(entry["seed"], "a run's seed", 0, MAX_SEED),
+                  synthetic=_run_rows(table(entry["table"]), entry.get("schema") or manifest["schema"],
+                                      str(entry["name"])),
+                  fit_seconds=_finite(entry["fit_seconds"]), sample_seconds=_finite(entry["sample_seconds"]),
                   created=datetime.fromisoformat(entry["created"]), name=str(entry["name"]),
                   rules=[str(r) for r in entry["rules"]], derived=[str(d) for d in entry["derived"]],
                   notes=[str(n) for n in entry["notes"]], drawn_from=str(entry.get("drawn_from") or ""),
                   schema=entry.get("schema"), imputation=entry.get("imputation"),
                   drawing=Drawing.from_dict(entry.get("drawing")).to_dict() if entry.get("drawing") else {},
                   lost_modes=table(entry["lost"]) if entry.get("lost") else None,
-                  epsilon=float(entry["epsilon"]) if entry.get("epsilon") is not None else None)
+                  epsilon=_finite(entry["epsilon"]) if entry.get("epsilon") is not None else None)
         saved = entry.get("model")
         if saved and method in METHODS:
             run.model = _network(ws, METHODS[method], saved, run, archive, names)
@@ -190,19 +241,21 @@ def _restore(archive: zipfile.ZipFile) -> tuple[Workspace, list[str]]:
     return ws, notices
 
 
-def _network(ws: Workspace, cls: type, saved: dict, run: Run, archive: zipfile.ZipFile, names: set) -> Any:
+def _network(ws: Workspace, cls: type, saved: dict, run: Run, archive: _Archive, names: set) -> Any:
     """A run's trained network, rebuilt on the rows it learned from with its saved weights (no training)."""
     from core.recipe import rebuilt
+    from core.synth.base import MAX_SEED
 
     if run.schema is None:
         raise BundleError(f"The trained network of run '{run.name}' is missing from this session file.")
     weights = _weights(archive, names, saved, f"The trained network of run '{run.name}'", "session file")
     fresh = rebuilt(ws, Schema.from_dict(run.schema), {"share": ws.holdout_share, "seed": ws.seed}, run.imputation)
     return cls.restored(fresh.train, fresh.schema, params=saved_params(cls, saved["params"]),
-                        seed=int(saved["seed"]), weights=weights, record=saved["record"])
+                        seed=_whole(saved["seed"], "a network's seed", 0, MAX_SEED), weights=weights,
+                        record=saved["record"])
 
 
-def _weights(archive: zipfile.ZipFile, names: set, saved: dict, whose: str, what: str) -> bytes:
+def _weights(archive: _Archive, names: set, saved: dict, whose: str, what: str) -> bytes:
     """A network's saved weights, refused unless they are the ones that were saved."""
     if saved.get("weights") not in names:
         raise BundleError(f"{whose} is missing from this {what}.")
@@ -263,8 +316,9 @@ def load_model(data: bytes) -> SavedModel:
     return _reading(data, "model file", _model)
 
 
-def _model(archive: zipfile.ZipFile) -> SavedModel:
+def _model(archive: _Archive) -> SavedModel:
     from core.synth import METHODS
+    from core.synth.base import MAX_SEED
 
     manifest, names = _manifest(archive, MODEL_MANIFEST, MODEL_FORMAT, "model file")
     method = manifest["method"]
@@ -273,14 +327,13 @@ def _model(archive: zipfile.ZipFile) -> SavedModel:
     cls = METHODS[method]
     if manifest.get("table") not in names:
         raise BundleError("This model file lacks the table it was fitted on.")
-    rows = archive.read(manifest["table"])
-    if hashlib.sha256(rows).hexdigest() != manifest.get("sha256"):
+    if hashlib.sha256(archive.read(manifest["table"])).hexdigest() != manifest.get("sha256"):
         raise BundleError("This model file's table is not the one it was saved with: the file was changed.")
-    df = pd.read_parquet(io.BytesIO(rows))
+    df = archive.table(manifest["table"])
     schema = Schema.from_dict(manifest["schema"])
     if not set(df.columns) <= set(schema.kinds):
         raise BundleError("This model file's column kinds do not match its table.")
-    params, seed = saved_params(cls, manifest["params"]), int(manifest["seed"])
+    params, seed = saved_params(cls, manifest["params"]), _whole(manifest["seed"], "the model's seed", 0, MAX_SEED)
     network = manifest.get("network")
     if cls.trains and not network:
         raise BundleError(f"This model file lacks the trained network of {cls.title}.")
@@ -289,8 +342,11 @@ def _model(archive: zipfile.ZipFile) -> SavedModel:
         model = cls.restored(df, schema, params=params, seed=seed, weights=weights, record=network["record"])
     else:
         model = cls(**params).fit(df, schema, seed=seed)
-    return SavedModel(model=model, rules=[str(r) for r in manifest["rules"]],
-                      derived=[str(d) for d in manifest["derived"]], train=df, schema=schema,
+    if not all(isinstance(v, list) and all(isinstance(line, str) for line in v)
+               for v in (manifest["rules"], manifest["derived"])):
+        raise BundleError("This model file's rules and derived columns must be lists of lines of text.")
+    return SavedModel(model=model, rules=list(manifest["rules"]), derived=list(manifest["derived"]), train=df,
+                      schema=schema,
                       source=str(manifest["source"]))
 
 
@@ -313,5 +369,33 @@ def _parquet(df: pd.DataFrame, what: str) -> bytes:
     return out.getvalue()
 
 
-def _no_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a JSON value")
+def _finite(value: Any) -> float:
+    """A number the file holds as a finite float (a number beyond floats, or text, is refused)."""
+    number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else math.nan
+    if not math.isfinite(number):
+        raise ValueError("a number that is not finite")
+    return number
+
+
+def _whole(value: Any, what: str, low: int, high: int) -> int:
+    if not (isinstance(value, int) and not isinstance(value, bool) and low <= value <= high):
+        raise BundleError(f"This file cannot be restored: {what} is not a whole number from {low} to {high:,}.",
+                          hint="Use a file SynthLab saved, unchanged.")
+    return value
+
+
+def _run_rows(df: pd.DataFrame, schema: dict, name: str) -> pd.DataFrame:
+    """A run's rows, refused unless each column the table has holds values of its kind in the run's ``schema`` (a
+    file changed by hand)."""
+    kinds = Schema.from_dict(schema).kinds
+    for column in df.columns:
+        kind, values = kinds.get(column), df[column]
+        numbers = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        fits = (kind not in (*NUMERIC, Kind.DATETIME) or values.isna().all() or (kind in NUMERIC and numbers)
+                or (kind == Kind.DATETIME and pd.api.types.is_datetime64_any_dtype(values)))
+        if not fits:
+            raise BundleError(f"This session file cannot be restored: run '{name}' holds '{column}' as "
+                              f"{values.dtype} where the table holds {kind} values.",
+                              hint="Use a file SynthLab saved, unchanged.")
+    return df
+

@@ -335,7 +335,9 @@ def _recipe(args: argparse.Namespace) -> Any:
     if args.method or args.param or args.condition or args.quota or args.guard:
         raise _Refused("Give either --recipe (with --rows to change its row count) or --method with its --param and "
                        "--seed, not both.")
-    recipe = load_recipe(Path(args.recipe).read_bytes())
+    from core.recipe import MAX_BYTES
+
+    recipe = load_recipe(_file_bytes(args.recipe, MAX_BYTES))
     return recipe if args.rows is None else replace(recipe, rows=args.rows)
 
 
@@ -368,7 +370,7 @@ def _generate_parts(args: argparse.Namespace) -> None:
         n = scale.check_rows(args.rows)
         drawing = _drawing(args)
         scale.prepare_dir(out, overwrite=args.overwrite)
-        saved = load_model(Path(args.model).read_bytes())
+        saved = load_model(_file_bytes(args.model))
         model, train, schema, holdout, seed = saved.model, saved.train, saved.schema, None, args.seed
         rules, derived, source = saved.rules + args.rule, saved.derived + args.derive, saved.source or "a model"
     else:
@@ -480,7 +482,7 @@ def _from_model(args: argparse.Namespace, kind: str) -> None:
     _no_model_clash(args)
     if args.rows is None:
         raise _Refused("Say how many --rows to draw from the model.")
-    saved = load_model(Path(args.model).read_bytes())
+    saved = load_model(_file_bytes(args.model))
     _say(f"Drawing {args.rows:,} rows from {saved.model.title}, fitted on {saved.rows:,} rows of "
          f"{saved.source or 'a table'}…")
     start = time.perf_counter()
@@ -591,6 +593,23 @@ def _value(param: Param, text: str) -> Any:
     if param.type == "column":
         return text or None
     return text
+
+
+def _file_bytes(path: str, cap: int | None = None) -> bytes:
+    """The file at ``path``, read no further than one byte past ``cap`` (default: the upload limit), so a device or
+    a huge file is refused without filling memory (the reader gives the sentence for a file over its cap)."""
+    from core.limits import limits
+
+    cap = limits().max_upload_bytes if cap is None else cap
+    try:
+        with open(path, "rb") as file:
+            data = file.read(cap + 1)
+    except OSError as exc:
+        raise ParameterError(f"'{path}' cannot be read ({exc.strerror or exc}).",
+                             hint="Check the path and try again.") from None
+    if len(data) > cap:
+        raise ParameterError(f"'{path}' is larger than {cap:,} bytes, more than such a file holds.")
+    return data
 
 
 def _float(text: str) -> float | None:

@@ -43,7 +43,7 @@ class Family:
     about: str = ""
 
 
-def _shown(value: Any) -> str:
+def shown(value: Any) -> str:
     """A user's value inside a sentence, shortened; an integer too large for a float as about 10^k (its digits
     may be more than Python will print)."""
     if isinstance(value, int) and abs(value) > sys.float_info.max:
@@ -84,22 +84,22 @@ class Param:
             return None
         label = f"'{self.name}'"
         if self.type in ("int", "float"):
-            shown = _shown(value)
+            said = shown(value)
             try:
                 number = float(value)
             except OverflowError:  # an integer too large for a float: infinite, so outside any range
                 number = math.inf if value > 0 else -math.inf
             except (TypeError, ValueError):
-                raise ParameterError(f"{label} must be a number, not {shown}.") from None
+                raise ParameterError(f"{label} must be a number, not {said}.") from None
             if number != number:  # NaN
                 raise ParameterError(f"{label} must be a number, not NaN.")
             low = -math.inf if self.low is None else self.low
             high = math.inf if self.high is None else self.high
             if math.isinf(number) or not low <= number <= high:
-                raise ParameterError(f"{label} = {shown} is outside its range {low:g} to {high:g}.", hint=self.help)
+                raise ParameterError(f"{label} = {said} is outside its range {low:g} to {high:g}.", hint=self.help)
             if self.type == "int":
                 if number != int(number):
-                    raise ParameterError(f"{label} must be a whole number, not {shown}.")
+                    raise ParameterError(f"{label} must be a whole number, not {said}.")
                 number = int(number)
             return number
         if self.type == "bool":

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -24,7 +25,7 @@ import pandas as pd
 
 from core import __version__
 from core.errors import DataError, ParameterError, SchemaError, SynthLabError
-from core.params import Param, validate_params
+from core.params import Param, shown, validate_params
 from core.schema import Schema, coerce
 from core.workspace import Run, Workspace
 
@@ -127,7 +128,10 @@ def load_recipe(text: str | bytes) -> Recipe:
     if len(text) > MAX_BYTES:
         raise RecipeError(f"This file is {len(text):,} bytes; a recipe is at most {MAX_BYTES:,}.")
     try:
-        body = json.loads(text, parse_constant=_no_constant)
+        body = json.loads(text, parse_constant=no_constant, parse_float=finite_float)
+    except BeyondFloats as exc:
+        raise RecipeError(f"This recipe holds the number {exc}, beyond what a number can hold.",
+                          hint="Use a recipe downloaded beside a run, unchanged.") from None
     except (ValueError, RecursionError):
         raise RecipeError("This file is not a recipe: it is not JSON.",
                           hint="Use a recipe downloaded beside a run.") from None
@@ -143,21 +147,24 @@ def load_recipe(text: str | bytes) -> Recipe:
         raise RecipeError(f"The recipe's method {method!r} is not one this SynthLab has.",
                           hint="Methods: " + ", ".join(METHODS) + ".")
     seed, rows = body.get("seed"), body.get("rows")
-    for name, value in (("seed", seed), ("rows", rows)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise RecipeError(f"The recipe's {name} must be a whole number, not {value!r}.")
+    for name, value, top in (("seed", seed, _max_seed()), ("rows", rows, None)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0 or (top is not None and value > top):
+            raise RecipeError(f"The recipe's {name} must be a whole number from 0"
+                              f"{f' to {top:,}' if top is not None else ''}, not {shown(value)}.")
     texts = {name: body.get(name, []) for name in ("rules", "derived")}
     for name, lines in texts.items():
-        if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+        if not _lines(lines):
             raise RecipeError(f"The recipe's {name} must be a list of lines of text.")
     data, holdout, imputation = body.get("data"), body.get("holdout"), body.get("imputation")
     if not isinstance(data, dict) or not isinstance(data.get("schema"), dict) \
             or not isinstance(data["schema"].get("kinds"), dict):
         raise RecipeError("The recipe does not say which table and column kinds it was made from.")
-    if not isinstance(holdout, dict) or not _number(holdout.get("share")) or not isinstance(holdout.get("seed"), int):
+    if not isinstance(holdout, dict) or not _number(holdout.get("share")) or not _seed(holdout.get("seed")):
         raise RecipeError("The recipe does not say which rows were held out (share and seed).")
-    if imputation is not None and not (isinstance(imputation, dict) and isinstance(imputation.get("steps"), list)):
-        raise RecipeError("The recipe's imputation is not a plan of steps.")
+    if imputation is not None and not (isinstance(imputation, dict) and isinstance(imputation.get("steps"), list)
+                                       and _seed(imputation.get("seed", 0))
+                                       and _lines(imputation.get("rules", []))):
+        raise RecipeError("The recipe's imputation is not a plan of steps (with a seed and rules).")
     params = body.get("params", {})
     if not isinstance(params, dict):
         raise RecipeError("The recipe's parameters must be names with values.")
@@ -165,6 +172,8 @@ def load_recipe(text: str | bytes) -> Recipe:
         checked = saved_params(METHODS[method], params)
     except ParameterError as exc:
         raise RecipeError(f"The recipe's parameters are refused: {exc.message}", hint=exc.hint) from None
+    except (ValueError, TypeError, OverflowError):  # (a matrix that is not a table of numbers with names)
+        raise RecipeError("The recipe's parameters are refused: one of them is not readable.") from None
     drawing = body.get("drawing") or {}
     try:
         Drawing.from_dict(drawing)
@@ -175,17 +184,50 @@ def load_recipe(text: str | bytes) -> Recipe:
                   version=str(body.get("version", "")))
 
 
-def _no_constant(name: str) -> None:
+def no_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON value")  # NaN and Infinity are not JSON
 
 
+class BeyondFloats(ValueError):
+    """A JSON number beyond floats (its text)."""
+
+
+def finite_float(text: str) -> float:
+    """A JSON number read as a float, refused when it is beyond floats (1e400 would read as infinity)."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise BeyondFloats(text[:40])
+    return value
+
+
 def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) <= sys.float_info.max \
+        and math.isfinite(value)
+
+
+def _max_seed() -> int:
+    from core.synth.base import MAX_SEED  # (the methods import recipes' parameter coding)
+
+    return MAX_SEED
+
+
+def _seed(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _max_seed()
+
+
+def _lines(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(line, str) for line in value)
 
 
 def _depth(value: Any) -> int:
-    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-    return 1 + max((_depth(child) for child in children), default=0)
+    """How deeply ``value`` nests (one for a plain value), counted without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def check_fits(recipe: Recipe, ws: Workspace) -> list[str]:
@@ -228,7 +270,7 @@ def rebuilt(ws: Workspace, schema: Schema, holdout: dict[str, Any], plan: dict[s
             steps = [Step(s["column"], s["method"], dict(s.get("params") or {})) for s in plan["steps"]]
             done = impute(fresh.real, fresh.schema, steps, rng=int(plan.get("seed", 0)),
                           rules=list(plan.get("rules", [])))
-        except (KeyError, TypeError, AttributeError):
+        except (KeyError, TypeError, AttributeError, ValueError):
             raise RecipeError("The imputation plan is not readable.") from None
         fresh.set_imputed(done.table, "recipe", plan=plan)
     return fresh

@@ -186,6 +186,9 @@ class Schema:
         bad = {c: k for c, k in kinds.items() if k not in KINDS}
         if bad:
             raise SchemaError(f"Unknown column kinds: {bad}.", hint="Use one of: " + ", ".join(KINDS) + ".")
+        target, excluded = data.get("target"), data.get("excluded", ())
+        if not (target is None or isinstance(target, str)) or not isinstance(excluded, (list, tuple)):
+            raise SchemaError("The schema's target must be a column name and its excluded columns a list of them.")
         return cls(kinds=kinds, target=data.get("target"), excluded=tuple(data.get("excluded", ())),
                    parsers=dict(data.get("parsers", {})), inferred=dict(kinds))
 

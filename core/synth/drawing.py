@@ -39,7 +39,7 @@ class Drawing:
             raise ParameterError("The drawing settings (guard, conditions, quotas) are not readable.")
         conditions, quotas = data.get("conditions") or {}, data.get("quotas") or {}
         if not isinstance(conditions, dict) or not isinstance(quotas, dict) or not all(
-                isinstance(pairs, list) and all(isinstance(p, list) and len(p) == 2 for p in pairs)
+                isinstance(pairs, list) and all(isinstance(p, list) and len(p) == 2 and _single(p[0]) for p in pairs)
                 for pairs in quotas.values()):
             raise ParameterError("The conditions or quotas are not readable.")
         guard = data.get("guard")
@@ -90,3 +90,8 @@ def _decoded(wanted: Any) -> Any:
             raise ParameterError("A range condition is written {\"between\": [low, high]}.")
         return tuple(wanted["between"])
     return wanted
+
+
+def _single(value: Any) -> bool:
+    """A quota's value is one value (text, a number, true/false or null), not a list or a mapping."""
+    return value is None or isinstance(value, (str, int, float, bool))

@@ -54,7 +54,12 @@ class Guard:
     ids: str = "drop"
 
     def __post_init__(self) -> None:
-        if not isinstance(self.close_share, (int, float)) or not 0 <= self.close_share <= 1:
+        for name in ("copies", "outliers"):
+            if not isinstance(getattr(self, name), bool):
+                raise ParameterError(f"The privacy guard's setting '{name}' must be true or false, not "
+                                     f"{getattr(self, name)!r}.")
+        if not isinstance(self.close_share, (int, float)) or isinstance(self.close_share, bool) \
+                or not 0 <= self.close_share <= 1:
             raise ParameterError(f"The share of close rows must be between 0 and 1, not {self.close_share!r}.")
         if self.ids not in IDS:
             raise ParameterError(f"Identifier columns are either dropped or get fresh keys ('drop' or 'fresh'), not "

@@ -3,6 +3,7 @@
 import io
 import json
 import time
+import tracemalloc
 import zipfile
 
 import numpy as np
@@ -187,3 +188,90 @@ def test_random_damage_is_a_session_or_a_sentence():
         except SynthLabError as exc:
             assert exc.message
         assert time.perf_counter() - start < 10
+
+
+def lying(data: bytes, name: str, payload: bytes, compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """The bundle with part ``name`` replaced by ``payload``, compressed, its declared size set to 100 bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            if info.filename != name:
+                target.writestr(info.filename, source.read(info.filename), compress_type=zipfile.ZIP_DEFLATED)
+        target.writestr(name, payload, compress_type=compression)
+        target.getinfo(name).file_size = 100  # (written into the central directory when the archive closes)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name", ["session.json", "runs/0.parquet"])
+def test_a_part_that_lies_about_its_size_is_refused_without_inflating_it(name):
+    data = lying(save_session(session()), name, b"\0" * 64 * 2**20)  # 64 MB of zeros in about 64 KB
+    assert len(data) < 200_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(BundleError, match="damaged"):  # it stops at the size it declares: the checksum fails
+            load_session(data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 2**20  # (reading the part whole inflated all 64 MB, however much it declared)
+
+
+def test_parts_compressed_in_ways_that_inflate_without_bound_are_refused():
+    data = lying(save_session(session()), "session.json", b"{}", compression=zipfile.ZIP_BZIP2)
+    with pytest.raises(BundleError, match="compressed another way"):
+        load_session(data)
+
+
+def test_a_table_holding_more_cells_than_the_server_allows_is_refused_before_decoding(monkeypatch):
+    wide = pd.DataFrame({"Ozone": np.zeros(2_000_000, dtype=np.int64)})  # compresses to a few kilobytes
+    part = io.BytesIO()
+    wide.to_parquet(part, index=False, compression="zstd")
+    monkeypatch.setattr(bundle_module, "limits", lambda: Limits(max_cells=1_000_000))
+    data = rewritten(save_session(session()), lambda n, p: part.getvalue() if n == "runs/0.parquet" else p)
+    with pytest.raises(BundleError, match="holds 2,000,000 cells, over this server's limit of 1,000,000"):
+        load_session(data)
+
+
+@pytest.mark.parametrize(("edit", "said"), [
+    (lambda m: m["holdout"].update(share=10**4000), "cannot be restored"),
+    (lambda m: m["runs"][0].update(seed=10**4000), "cannot be restored"),
+    (lambda m: m["runs"][0].update(seed=-1), "cannot be restored"),
+    (lambda m: m["runs"][0].update(epsilon=10**4000), "cannot be restored"),
+    (lambda m: m["runs"][0].update(fit_seconds="1e400"), "cannot be restored"),
+])
+def test_numbers_beyond_floats_are_a_sentence(edit, said):
+    with pytest.raises(BundleError, match=said):
+        load_session(rewritten(save_session(session()), manifest_edit(edit)))
+
+
+def test_infinite_numbers_are_refused_so_a_loaded_session_can_always_be_saved_again():
+    def infinite(name, part):
+        return part.replace(b'"fit_seconds": 0.5', b'"fit_seconds": 1e400') if name == "session.json" else part
+    data = rewritten(save_session(session()), lambda n, p: p if n != "session.json" else
+                     json.dumps(json.loads(p)).encode())
+    with pytest.raises(BundleError, match="cannot be restored"):
+        load_session(rewritten(data, infinite))
+
+
+def test_run_rows_of_the_wrong_kind_are_refused():
+    def as_text(part: bytes) -> bytes:
+        out = io.BytesIO()
+        pd.read_parquet(io.BytesIO(part)).astype(str).to_parquet(out, index=False)
+        return out.getvalue()
+    data = rewritten(save_session(session()), lambda n, p: as_text(p) if n == "runs/0.parquet" else p)
+    with pytest.raises(BundleError, match=r"run 'gaussian_copula #1' holds '\w+' as object where the table holds"):
+        load_session(data)
+
+
+def test_a_model_file_whose_rules_are_not_lines_is_refused():
+    ws = session()
+    model = METHODS["gaussian_copula"]().fit(ws.train, ws.schema, seed=0)
+
+    def edit(name, part):
+        if name != "model.json":
+            return part
+        body = json.loads(part)
+        body["rules"] = "Temp > 60"
+        return json.dumps(body).encode()
+    with pytest.raises(BundleError, match="must be lists of lines of text"):
+        bundle_module.load_model(rewritten(bundle_module.save_model(model, ws.train, ws.schema), edit))

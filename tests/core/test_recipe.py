@@ -114,6 +114,21 @@ def test_a_recipe_that_does_not_fit_the_table_says_which_column():
     (lambda b: json.dumps(b).replace('"seed": 0', '"seed": NaN'), "not JSON"),
     (lambda b: " " * 1_000_001, "at most 1,000,000"),
     (lambda b: json.dumps({**b, "holdout": {"share": "all"}}), "held out"),
+    (lambda b: json.dumps({**b, "holdout": {"share": 0.2, "seed": -1}}), "held out"),
+    (lambda b: json.dumps({**b, "holdout": {"share": 10**4000, "seed": 0}}), "held out"),
+    (lambda b: json.dumps(b).replace('"share": 0.2', '"share": 1e400'), "holds the number 1e400"),
+    (lambda b: json.dumps({**b, "seed": 10**4000}), r"seed must be a whole number from 0 to 4,294,967,295, not "
+                                                    r"about 10\^4000"),
+    (lambda b: json.dumps({**b, "imputation": {"steps": [], "seed": "abc"}}), "imputation is not a plan"),
+    (lambda b: json.dumps({**b, "imputation": {"steps": [], "seed": -1}}), "imputation is not a plan"),
+    (lambda b: json.dumps({**b, "imputation": {"steps": [], "rules": "Temp > 60"}}), "imputation is not a plan"),
+    (lambda b: json.dumps({**b, "drawing": {"quotas": {"species": [[["Adelie"], 5]]}}}), "quotas are refused"),
+    (lambda b: json.dumps({**b, "drawing": {"guard": {"copies": "no"}}}), "'copies' must be true or false"),
+    (lambda b: json.dumps({**b, "drawing": {"guard": {"close_share": True}}}), "between 0 and 1"),
+    (lambda b: '{"format": "synthlab-recipe", "x": ' + "[" * 5000 + "]" * 5000 + "}", "nested deeper|not JSON"),
+    (lambda b: json.dumps({**b, "method": "cholesky", "params": {"correlation": {"columns": [[1], [2]],
+                                                                               "values": [[1, .5], [.5, 1]]}}}),
+     "parameters are refused"),
 ])
 def test_what_is_not_a_recipe_is_refused_with_a_sentence(mutate, said):
     ws = workspace("penguins")
