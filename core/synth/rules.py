@@ -50,6 +50,7 @@ import ast
 import operator
 import re
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -195,8 +196,15 @@ class _Function:
 
     def takes(self, name: str) -> str:
         low, high = self.arguments
-        count = f"exactly {low} argument{'s' if low > 1 else ''}" if low == high else f"{low} or {high} arguments"
+        count = f"exactly {low} argument{'s' if low > 1 else ''}" if low == high else \
+            f"{low} {'or' if high == low + 1 else 'to'} {high} arguments"
         return f"{name}() takes {count}"
+
+    def example(self, name: str) -> str:
+        """How a call is written, with as few arguments as it takes."""
+        if name == "choice":
+            return 'choice("a", "b", "c")'
+        return f"{name}({', '.join(['income', 'age', '0'][:self.arguments[0]])})"
 
 
 def _rounded(x: _Value, digits: _Value | None = None) -> _Value:
@@ -382,15 +390,15 @@ def _check(tree: ast.Expression, text: str, names: dict[str, str], lookup: dict[
                 raise refuse("calls a function rules do not know", "Known functions: " + ", ".join(known) + ".")
             low, high = known[name].arguments
             if node.keywords:
-                raise refuse(f"gives {name}() a named argument", f"Write it like: {name}(income)")
+                raise refuse(f"gives {name}() a named argument", f"Write it like: {known[name].example(name)}")
             if not low <= len(node.args) <= high:
                 raise refuse(f"gives {name}() {len(node.args)} argument(s), but "
-                             f"{known[name].takes(name)}", f"Write it like: {name}(income)")
+                             f"{known[name].takes(name)}", f"Write it like: {known[name].example(name)}")
             if name == "choice" and not all(_is_literal(a) for a in node.args):
                 raise refuse("gives choice() something other than values written out",
                              'Write it like: choice("a", "b", "c")')
         elif isinstance(node, ast.Name) and id(node) not in functions:
-            column = names.get(node.id, node.id)
+            column = names.get(node.id) or _unfolded(node.id, lookup, refuse)
             if column not in lookup:
                 raise refuse(f"names {quote(column)}, which is not a column of the table",
                              "Columns: " + _listing(lookup) + ".")
@@ -407,6 +415,23 @@ def _check(tree: ast.Expression, text: str, names: dict[str, str], lookup: dict[
             raise refuse("uses a list other than a list of values after in or not in", _IN_HINT)
         stack.extend((child, depth + isinstance(child, ast.expr)) for child in ast.iter_child_nodes(node))
     return used
+
+
+def _unfolded(name: str, lookup: dict[str, Any], refuse: Callable[..., ParameterError]) -> str:
+    """The column a bare name stands for. Python reads a name in its NFKC form (the micro sign µ as the Greek μ, ﬁ
+    as fi), so the name written is found among the columns' names read the same way; one that two columns share
+    needs back-ticks, which keep a name exactly as written."""
+    if name in lookup:
+        others = [c for c in lookup if c != name and unicodedata.normalize("NFKC", c) == name]
+    else:
+        others = [c for c in lookup if unicodedata.normalize("NFKC", c) == name]
+        if len(others) == 1:
+            return others[0]
+    if others:
+        both = sorted({name, *others} & set(lookup))
+        raise refuse(f"names {quote(name)}, which could be any of the columns {_listing(both)} (their names differ "
+                     "only in look-alike characters)", f"Put the column's name in back-ticks, like `{both[0]}`.")
+    return name
 
 
 def _check_constant(value: Any, refuse: Callable[..., ParameterError]) -> None:
@@ -604,7 +629,20 @@ def _time(value: _Value, like: _Value) -> _Value:
     except (ValueError, TypeError, OverflowError):
         raise _Refusal(f"compares {_KIND_WORDS[like.kind]} with {quote(value.data)}, which is not one",
                        'Write dates like "2024-01-31".') from None
-    return _Value(like.kind, np.asarray(stamp), np.array(pd.isna(stamp)))
+    return _Value(like.kind, _in_unit(stamp, like.data.dtype), np.array(pd.isna(stamp)))
+
+
+def _in_unit(stamp: np.generic, dtype: np.dtype) -> np.ndarray:
+    """A date or duration in the unit of the column it is compared with; one beyond what that unit holds (the year
+    2300 in nanoseconds) as the unit's largest or smallest value, which compares with every value of the column as
+    the date itself would (a plain cast would wrap round)."""
+    if np.isnat(stamp) or dtype.kind not in "mM":
+        return np.asarray(stamp)
+    cast = stamp.astype(dtype)
+    if not np.isnat(cast) and cast.astype(stamp.dtype) == stamp:
+        return np.asarray(cast)
+    extreme = np.iinfo(np.int64).max if stamp.astype(np.int64) > 0 else np.iinfo(np.int64).min + 1
+    return np.asarray(np.array(extreme, dtype=np.int64).view(dtype))
 
 
 def _compare(op: ast.cmpop, left: _Value, right: _Value) -> _Value:
@@ -674,6 +712,10 @@ def derive(df: pd.DataFrame, name: str, expression: Expression, *, rng: np.rando
     return out
 
 
+MIN_PASS_RATE = 0.001  # a batch is sized for at least this share of its rows passing
+MAX_BATCH = 1_000_000  # rows of one batch, at most (or four times the rows asked for, if more)
+
+
 def sample_with_rules(draw: Callable[[int, np.random.Generator], pd.DataFrame], n: int, rules: list[Expression],
                       *, rng: Any = None, max_rounds: int = 20, keep: Callable[[pd.DataFrame], np.ndarray] | None = None
                       ) -> tuple[pd.DataFrame, list[RuleReport]]:
@@ -683,8 +725,9 @@ def sample_with_rules(draw: Callable[[int, np.random.Generator], pd.DataFrame], 
     kept, totals, drawn = [], {r.text: 0 for r in rules}, 0
     have = filtered = 0
     for _ in range(max_rounds):
-        pass_rate = have / drawn if drawn else 1.0
-        batch = draw(max(int((n - have) / max(pass_rate, 0.05) * 1.1), 16), generator)
+        pass_rate = have / drawn if drawn else 1.0  # (a rule passing 1% of rows needs batches of 100 times the rest)
+        wanted = (n - have) / max(pass_rate, MIN_PASS_RATE) * 1.1
+        batch = draw(max(int(min(wanted, max(4 * n, MAX_BATCH))), 16), generator)
         drawn += len(batch)
         passed, reports = check_rules(batch, rules)
         for report in reports:

@@ -249,7 +249,7 @@ def test_random_terms_draw_one_value_per_row_with_the_declared_moments_and_repea
     ("normal(0)", r"normal\(\) takes exactly 2 arguments"),
     ("poisson(1, 2)", r"poisson\(\) takes exactly 1 argument"),
     ("choice(price, 1)", "values written out"),
-    ("choice(1)", r"choice\(\) takes 2 or 20 arguments"),
+    ("choice(1)", r"choice\(\) takes 2 to 20 arguments"),
     ("normal(0, sd=1)", "named argument"),
 ])
 def test_random_terms_are_checked_when_parsed(text, message):
@@ -273,3 +273,32 @@ def test_random_terms_with_bad_parameters_are_sentences(text, message):
 def test_a_random_expression_without_a_generator_is_refused():
     with pytest.raises(DataError, match="needs a seeded generator"):
         parse("normal(0, 1)", ["price"], random=True).evaluate(NUMBERS)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("d < '2300-01-01'", [True, True, None]), ("d > '1500-01-01'", [True, True, None]),
+    ("d > '9999-12-31'", [False, False, None]), ("d == '2300-01-01'", [False, False, None]),
+    ("d >= '1677-01-01'", [True, True, None]), ("d <= '2020-01-01'", [True, False, None]),
+])
+def test_dates_beyond_the_columns_range_compare_as_the_dates_they_are(text, expected):
+    df = pd.DataFrame({"d": pd.to_datetime(["2020-01-01", "2021-06-01", None])})  # nanoseconds: 1677 to 2262
+    got = parse(text, ["d"]).evaluate(df)
+    assert [None if pd.isna(v) else bool(v) for v in got] == expected
+
+
+def test_look_alike_column_names_are_found_or_refused_never_swapped():
+    df = pd.DataFrame({"µ": [1.0, 1.0], "μ": [0.0, 0.0]})  # the micro sign and the Greek mu
+    with pytest.raises(ParameterError, match="differ only in look-alike characters"):
+        parse("µ > 0.5", list(df.columns))
+    assert parse("`µ` > 0.5", list(df.columns)).evaluate(df).all()
+    assert not parse("`μ` > 0.5", list(df.columns)).evaluate(df).any()
+    assert parse("ﬁnal > 0", ["ﬁnal"]).columns == ("ﬁnal",)  # Python reads the ligature as 'fi'
+    assert parse("ｆｕｌｌ > 3", ["ｆｕｌｌ"]).columns == ("ｆｕｌｌ",)
+
+
+def test_a_rule_that_passes_one_row_in_a_hundred_still_gets_every_row_asked_for():
+    def draw(k: int, g: np.random.Generator) -> pd.DataFrame:
+        return pd.DataFrame({"x": g.random(k)})
+    out, reports = sample_with_rules(draw, 5_000, [parse("x > 0.99", ["x"])], rng=0)
+    assert len(out) == 5_000 and (out["x"] > 0.99).all()
+    assert reports[0].share == pytest.approx(0.99, abs=0.005)  # the share rejected, over all draws
