@@ -218,7 +218,13 @@ def render() -> None:
     synthetic = run.synthetic
     real = ws.train if against == "the real data" else ws.run(against).synthetic  # the reference in the views
     names = ("real" if against == "the real data" else against, run.name)  # how the views label the two tables
-    columns = [c for c in ws.schema.synth_columns if c in synthetic.columns]
+    columns = [c for c in ws.schema.synth_columns if c in synthetic.columns and c in real.columns]
+    lacking = [c for c in ws.schema.synth_columns if c in synthetic.columns and c not in real.columns]
+    if lacking:
+        st.info(f"{md(names[0])} has no column {', '.join(md(c) for c in lacking)} (left out when it was made): the "
+                "views below compare the columns both runs hold.", icon=":material/info:")
+    shared = [c for c in synthetic.columns if c in real.columns]
+    real, synthetic = real[shared], synthetic[shared]
     scores = guarded("scoring the run", cache.scores, ws, run, model)  # always against the real training rows
     if run.method in METHODS and METHODS[run.method].keeps_real_rows(run.params):
         st.info("This run contains the real training rows plus synthetic ones (its method's settings keep them), so "
@@ -252,10 +258,12 @@ def render() -> None:
                                             "value": st.column_config.ProgressColumn("distance", min_value=0,
                                                                                      max_value=1, format="%.3f")})
         with right:
-            ranked = list(distances["column"]) if distances is not None and len(distances) else columns
+            ranked = [c for c in distances["column"] if c in columns] if distances is not None and len(distances) \
+                else columns
             column = st.selectbox("Column", ranked, key="compare_column")
-            chart("drawing the column", plots.overlay_distribution, real[column], synthetic[column],
-                  ws.schema.kinds[column], names=names, key="compare_overlay")
+            if column is not None:
+                chart("drawing the column", plots.overlay_distribution, real[column], synthetic[column],
+                      ws.schema.kinds[column], names=names, key="compare_overlay")
     with pairs:
         method = st.radio("Dependence", ASSOCIATIONS, horizontal=True, key="compare_corr",
                           format_func=lambda m: {"pearson": "Pearson", "spearman": "Spearman",

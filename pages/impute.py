@@ -228,7 +228,10 @@ def which_method(ws) -> None:
         st.caption("Left out because they need a column chosen first: "
                    + ", ".join(IMPUTERS[m].title for m in needs) + ".")
     methods = [m for m in methods if m not in needs]
-    if st.button("Compare", type="primary", key="compare_run", icon=":material/leaderboard:") and methods:
+    if not methods:
+        st.info("Choose at least one method to compare (one that needs no column chosen first).",
+                icon=":material/info:")
+    if st.button("Compare", type="primary", key="compare_run", icon=":material/leaderboard:", disabled=not methods):
         st.session_state["compare_result"] = (ws.fingerprint, methods, mechanism, rate, compare_seed)
     request = st.session_state.get("compare_result")
     if request and request[0] == ws.fingerprint:
@@ -271,7 +274,9 @@ def pool_imputations(ws, holed: list[str]) -> None:
     others = [c for c in candidates if c != outcome]
     suggested = guarded("suggesting predictors", suggest_predictors, real, outcome, others) or []
     predictors = st.multiselect("Predictors", others, key="mi_predictors", default=suggested)
-    if st.button("Run multiple imputation", key="mi_run", icon=":material/functions:") and predictors:
+    if not predictors:
+        st.info("Choose at least one predictor: the model of the outcome is fitted on them.", icon=":material/info:")
+    if st.button("Run multiple imputation", key="mi_run", icon=":material/functions:", disabled=not predictors):
         st.session_state["mi_request"] = (ws.fingerprint, outcome, tuple(predictors), model, m, mi_method)
     request = st.session_state.get("mi_request")
     if request and request[0] == ws.fingerprint:

@@ -1,5 +1,7 @@
 """Learn: correlation, Cholesky and the Gaussian copula, stepped through from independent normals to real columns."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -90,6 +92,8 @@ def render() -> None:
     marginals = marginals_from(ws, source, k, usable)
     if not marginals:
         st.stop()
+    if len({m.name for m in marginals}) < len(marginals):  # the same toy twice: two columns, told apart
+        marginals = [replace(m, name=f"{m.name} #{i + 1}") for i, m in enumerate(marginals)]
     names = [m.name for m in marginals]
     target = target_from(k, names)
     if target is None:

@@ -7,7 +7,7 @@ import streamlit as st
 from core.lessons import counting as lesson
 from ui import sidebar, state
 from ui.errors import chart, guarded
-from ui.text import md_list
+from ui.text import md, md_list
 
 P = "counting_"  # every key of this lesson
 COLUMNS_SHOWN = P + "columns_shown"
@@ -97,9 +97,9 @@ def render() -> None:
     numbers[0].metric("Cramér's V, real", f"{v_real:.2f}")
     numbers[1].metric("Cramér's V, synthetic", f"{v_synth:.2f}", delta=f"{v_synth - v_real:+.2f}",
                       delta_color="off")
-    numbers[2].metric(f"TV distance of {a}", f"{lesson.tv_distance(table[a], synthetic[a]):.3f}",
+    numbers[2].metric(f"TV distance of {md(a)}", f"{lesson.tv_distance(table[a], synthetic[a]):.3f}",
                       help="Total variation distance of the column's frequencies: ½ Σ |p − q|; 0 = identical.")
-    numbers[3].metric(f"TV distance of {b}", f"{lesson.tv_distance(table[b], synthetic[b]):.3f}")
+    numbers[3].metric(f"TV distance of {md(b)}", f"{lesson.tv_distance(table[b], synthetic[b]):.3f}")
     st.markdown("**What to notice:** " + (
         "each column's frequencies are kept (small TV distances), but the cells of the synthetic table are just "
         "row share × column share: the pattern on the left is gone and Cramér's V drops towards 0."

@@ -247,7 +247,7 @@ def render() -> None:
              help="A customer register, a loyalty-card system and a survey with messy keys: "
                   + " ".join(DEMO.values()))
     b.button("Start from the working table", key="stitch_working", icon=":material/table_view:",
-             on_click=use_working, help=f"The current working table ({ws.name}) becomes the left table.")
+             on_click=use_working, help=f"The current working table ({md(ws.name)}) becomes the left table.")
     types = [s.lstrip(".") for s in SUPPORTED_SUFFIXES]
     cols = st.columns(3, gap="medium")
     for column, slot, label in zip(cols, ["left", "right", "third"], ["Left table", "Right table",

@@ -70,7 +70,7 @@ def _widgets(ws: Workspace, keeps: bool, rows: Any, *, private: bool) -> None:
                          help="Rows farther from every real row than any held-out real row is.")
         ids = [c for c in ws.raw.columns if ws.schema.kinds.get(c) == Kind.ID]
         if ids:
-            st.radio(f"Identifier columns ({', '.join(map(str, ids))})", ["drop", "fresh"], horizontal=True,
+            st.radio(f"Identifier columns ({md(', '.join(map(str, ids)))})", ["drop", "fresh"], horizontal=True,
                      key=state.keep("synth_ids", "drop"),
                      format_func={"drop": "Leave them out", "fresh": "Fresh keys in the real format"}.get,
                      help="Fresh keys are unique, look like the real ones and never equal one.")
@@ -89,13 +89,13 @@ def _widgets(ws: Workspace, keeps: bool, rows: Any, *, private: bool) -> None:
         if target is None:
             st.caption("Rows per class: choose a target column that holds labels on the Data page.")
             return
-        st.markdown(f"**Rows per class.** Exactly so many rows of each value of the target '{target}'.")
+        st.markdown(f"**Rows per class.** Exactly so many rows of each value of the target '{md(target)}'.")
         if st.toggle("Set the rows per class", key=state.keep("synth_quotas", False)):
             levels = _levels(ws, target)
             each = _each(ws, rows, levels)
             boxes = st.columns(min(4, len(levels)))
             for i, level in enumerate(levels):
-                boxes[i % len(boxes)].number_input(str(level), min_value=0, step=1,
+                boxes[i % len(boxes)].number_input(md(level), min_value=0, step=1,
                                                    key=state.keep(f"synth_quota::{level}", each))
             total = sum(int(st.session_state.get(f"synth_quota::{v}", 0) or 0) for v in levels)
             st.caption(f"The quotas add up to {total:,} rows: that many are generated.")
@@ -105,17 +105,17 @@ def _condition_widget(ws: Workspace, column: str) -> None:
     kind, values = ws.schema.kinds[column], ws.train[column].dropna()
     if kind in LABELS:
         levels = _levels(ws, column)
-        st.multiselect(f"{column} is one of", levels, key=state.keep(f"synth_cond::{column}", levels[:1]))
+        st.multiselect(f"{md(column)} is one of", levels, key=state.keep(f"synth_cond::{column}", levels[:1]))
     elif kind == Kind.DATETIME:
         dates = pd.to_datetime(values)
-        st.date_input(f"{column} between", key=state.keep(f"synth_cond::{column}",
+        st.date_input(f"{md(column)} between", key=state.keep(f"synth_cond::{column}",
                                                            (dates.min().date(), dates.max().date())),
                       min_value=dates.min().date(), max_value=dates.max().date())
     else:
         low, high = float(values.min()), float(values.max())
         left, right = st.columns(2)
-        left.number_input(f"{column} from", key=state.keep(f"synth_cond::{column}::low", low))
-        right.number_input(f"{column} to", key=state.keep(f"synth_cond::{column}::high", high))
+        left.number_input(f"{md(column)} from", key=state.keep(f"synth_cond::{column}::low", low))
+        right.number_input(f"{md(column)} to", key=state.keep(f"synth_cond::{column}::high", high))
 
 
 def read_drawing(ws: Workspace, rows: Any) -> tuple[Drawing, list[str], int | None]:

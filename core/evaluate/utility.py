@@ -284,7 +284,8 @@ def _roc_auc(truth: np.ndarray, probabilities: np.ndarray | None, known: list, p
     if probabilities is None or present != sorted(known) or len(present) < 2:
         return float("nan")
     weights = np.ones(len(truth)) if weights is None else weights
-    if len(present) == 2:
+    if len(present) == 2:  # (either class's AUC: the two are equal; ``positive`` may be a class neither holds)
+        positive = positive if positive in known else known[-1]
         return weighted_auc(truth == positive, probabilities[:, known.index(positive)], weights)
     return float(np.mean([weighted_auc(truth == c, probabilities[:, i], weights) for i, c in enumerate(known)]))
 

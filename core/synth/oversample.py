@@ -42,7 +42,7 @@ from sklearn.neighbors import NearestNeighbors
 
 from core.errors import DataError, ParameterError, SynthLabError
 from core.params import Card, Param
-from core.schema import LABELS, Schema
+from core.schema import LABELS, Kind, Schema
 from core.synth.base import Synthesizer
 from core.synth.registry import OVERSAMPLING, register
 from core.synth.safe_level import SafeLevelSMOTE
@@ -70,9 +70,18 @@ class _Oversampler(Synthesizer):
     @classmethod
     def blockers(cls, df: pd.DataFrame, schema: Schema, params: dict) -> list[SynthLabError]:
         found = []
-        if not schema.target or schema.target not in df.columns:
+        target = schema.target
+        if not target:
             found.append(DataError(f"{cls.title} balances the classes of a target column, and none is chosen.",
                                    hint="Pick one on the Data page."))
+        elif target not in df.columns or df[target].isna().all():
+            found.append(DataError(f"The target '{target}' has no values, or is left out of synthesis, so it has no "
+                                   "classes to balance.", hint="Choose a target with classes on the Data page."))
+        elif schema.kinds.get(target) in (Kind.CONTINUOUS, Kind.DATETIME):
+            found.append(DataError(f"The target '{target}' holds {schema.kinds[target]} values, not classes, so "
+                                   f"{cls.title} has no classes to balance.",
+                                   hint="Choose a label target, mark it categorical on the Data page if its values "
+                                        "are codes, or use a statistical model."))
         holes = [c for c in schema.synth_columns if c in df.columns and df[c].isna().any()]
         if holes:
             found.append(DataError(f"{cls.title} can't work with missing values, and {', '.join(holes)} "
@@ -106,15 +115,17 @@ class _Oversampler(Synthesizer):
             raise DataError(f"{self.title} needs at least one column besides the target.")
         counts = df[target].value_counts()
         if len(counts) < 2:
-            raise DataError(f"The target '{target}' has a single class ({counts.index[0]!r}), so there is nothing "
-                            "to balance.", hint="Choose a target with at least two classes.")
+            raise DataError(f"The target '{target}' has a single class ('{counts.index[0]}') in the rows "
+                            f"{self.title} learns from, so there is nothing to balance.",
+                            hint="Choose a target with at least two classes (if the table has others, the held-out "
+                                 "rows took all of them: hold out fewer rows on the Data page).")
         k = self.params_.get("k_neighbors", 0)
         if self.uses_k and counts.min() <= k:
             smallest = counts.idxmin()
             if counts.min() < 2:
-                raise DataError(f"Class {smallest!r} has a single row, which has no neighbour to interpolate "
+                raise DataError(f"Class '{smallest}' has a single row, which has no neighbour to interpolate "
                                 "towards.", hint="Use random oversampling, or merge the class with another.")
-            raise DataError(f"Class {smallest!r} has {counts.min()} rows; {self.title} with k = {k} needs at least "
+            raise DataError(f"Class '{smallest}' has {counts.min()} rows; {self.title} with k = {k} needs at least "
                             f"{k + 1}.", hint=f"Set k to {counts.min() - 1} or less.")
         self.features_ = features
         self.labels_ = [c for c in features if self.kinds_[c] in LABELS or not pd.api.types.is_numeric_dtype(df[c])]

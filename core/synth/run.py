@@ -68,9 +68,27 @@ def parse_derived(lines: list[str], columns: list[str], *, random: bool = False)
         if not name:  # no name, or a comparison such as 'a == b' or 'x <= 1'
             raise ParameterError(f"{quote(line)} is not a derived column.",
                                  hint="Write it as: name = expression (a name with spaces in back-ticks)")
+        if name in [done for done, _ in out]:
+            raise ParameterError(f"The derived column '{name}' is defined twice.",
+                                 hint="Keep one line for it (a later line may use it, under another name).")
         out.append((name, parse(match.group(3).strip(), known, random=random)))
         known.append(name)
     return out
+
+
+def derived_notes(table: pd.DataFrame, derived: list[str] | None, columns: list[Any]) -> list[str]:
+    """What a run's derived columns did that a user may not have meant: a column of the model's replaced, a column
+    with no finite value (such as a division by zero or the log of a negative number)."""
+    notes = []
+    for name, _ in parse_derived([d for d in (derived or []) if d.strip()], columns):
+        if name in columns:
+            notes.append(f"The derived column '{name}' replaces the synthetic column of that name.")
+        values = table.get(name)
+        if values is not None and pd.api.types.is_numeric_dtype(values) and len(values) \
+                and not np.isfinite(values.to_numpy(dtype=float, na_value=np.nan)).any():
+            notes.append(f"The derived column '{name}' has no finite value in any row (a division by zero, or a "
+                         "log or square root of a negative number?).")
+    return notes
 
 
 def draw(model: Synthesizer, n: int, *, rng: Any = None, rules: list[str] | None = None,
@@ -193,7 +211,7 @@ def draw_guarded(model: Synthesizer, n: int, train: pd.DataFrame, schema: Schema
                  ) -> tuple[pd.DataFrame, list[RuleReport], list[str]]:
     """:func:`draw` with the privacy ``guard`` measured against ``train`` (the rows the model learned from) and the
     real ``holdout``, and fresh identifier keys when the guard asks for them, block by block (see the module text):
-    (rows, rule report, the guard's note)."""
+    (rows, rule report, notes: the guard's and what the derived columns did that may not be meant)."""
     n = check_rows(n)
     generator = np.random.default_rng(rng)
     plan = Blocks.plan(model, n, train, schema, seeds=generator.bit_generator.seed_seq, rules=rules,
@@ -202,7 +220,8 @@ def draw_guarded(model: Synthesizer, n: int, train: pd.DataFrame, schema: Schema
     table = drawn[0].table if len(drawn) == 1 else pd.concat([b.table for b in drawn], ignore_index=True)
     if plan.whole_ids:  # unique over the whole table, so drawn once it is all there
         table = with_fresh_ids(table, *plan.ids, generator)
-    return table, plan.rule_report(drawn), plan.guard_note(drawn)
+    return table, plan.rule_report(drawn), plan.guard_note(drawn) + derived_notes(table, derived,
+                                                                                 list(model.output_columns_))
 
 
 @dataclass

@@ -200,3 +200,21 @@ def test_a_table_whose_columns_go_their_own_ways_says_so_instead_of_nan():
     diagnostics = next(c.value for c in at.caption if c.value.startswith("Diagnostics"))
     assert "column pair trends n/a (no two columns go together in the real rows)" in diagnostics
     assert "nan" not in diagnostics
+
+
+def test_a_run_against_a_run_made_without_one_of_its_columns_compares_the_shared_ones(monkeypatch):
+    import ui.cache
+
+    monkeypatch.setattr(ui.cache, "evaluate", quick_scores)
+    ws = Workspace(table(), name="t.csv", source="upload:t.csv")
+    rows = ws.train.sample(n=len(ws.train), replace=True, random_state=0).reset_index(drop=True)
+    ws.add_run(Run("monte_carlo", {}, 0, rows.drop(columns="x"), 0.1, 0.1, name="without x"))  # x excluded then
+    ws.add_run(Run("monte_carlo", {}, 1, rows, 0.1, 0.1, name="all"))
+    at = AppTest.from_file(conftest.APP, default_timeout=120)
+    at.session_state["workspace"] = ws
+    at.run()
+    at.switch_page("pages/compare.py").run()
+    at.selectbox(key="compare_against").select("without x").run()
+    assert not at.exception and not at.error
+    assert any("has no column x" in i.value for i in at.info)
+    assert "x" not in at.selectbox(key="compare_column").options

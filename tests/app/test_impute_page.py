@@ -128,3 +128,14 @@ def test_rules_at_imputation_time_keep_imputed_values_possible_on_msleep():
     at.text_area(key="impute_rules").input("sleep_rem <= ").run()
     at.button(key="impute_run").click().run()
     assert any("not a valid expression" in e.value for e in at.error) and not at.exception
+
+
+def test_nothing_chosen_to_compare_or_pool_says_so_and_greys_the_button():
+    at = open_page("airquality")
+    at.multiselect(key="compare_methods").set_value(["group_mean"]).run()  # needs a column first: left out
+    assert at.button(key="compare_run").disabled
+    assert any("Choose at least one method" in i.value for i in at.info)
+    at.multiselect(key="mi_predictors").set_value([]).run()
+    assert at.button(key="mi_run").disabled
+    assert any("Choose at least one predictor" in i.value for i in at.info)
+    assert not at.exception and not at.error

@@ -53,3 +53,15 @@ def test_a_table_without_number_columns_falls_back_to_the_toy():
     assert any("toy marginals" in i.value for i in at.info)
     assert at.radio(key="copula_source").value == "Toy marginals"
     assert not at.exception and not at.error
+
+
+def test_the_same_toy_marginal_twice_makes_two_columns_told_apart():
+    at = conftest.open_page(PAGE)
+    at.radio(key="copula_source").set_value("Toy marginals").run()
+    at.radio(key="copula_k").set_value(3).run()
+    first = at.selectbox(key="copula_toy_0").value
+    at.selectbox(key="copula_toy_1").set_value(first).run()
+    at.button(key="copula_impossible").click().run()
+    assert not at.exception and not at.error
+    shown = [m.value.replace("\\", "") for m in at.markdown]  # (names are escaped for Markdown)
+    assert any(f"{first} #1" in m and f"{first} #2" in m for m in shown)

@@ -462,3 +462,26 @@ def test_a_private_run_says_the_budget_spent_and_what_the_guard_costs_it():
     board = next(d.value for d in at.dataframe if "best for" in d.value.columns)
     assert board["ε spent"].round(2).tolist() == [1.0, 1.0] and any("ε spent" in c.value for c in at.caption)
     assert board["ε covers the rows"].tolist() == ["no", "yes"]  # the first run's guard read the real rows
+
+
+def test_column_names_and_classes_in_the_drawing_panel_are_shown_as_text():
+    import numpy as np
+
+    from core.workspace import Workspace
+    from tests.app.test_errors import HOSTILE, assert_shown_as_text
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({HOSTILE[2]: rng.normal(size=80), "when $x$": pd.date_range("2020-01-01", periods=80),
+                          "[t](http://host/t)": rng.choice([":red[hi]", "**B**"], 80),
+                          "id [l](http://host/l)": [f"r{i}" for i in range(80)]})
+    ws = Workspace(frame, name="t.csv", source="upload:t.csv")
+    ws.set_schema(ws.schema.with_target("[t](http://host/t)"))
+    at = AppTest.from_file(conftest.APP, default_timeout=120)
+    at.session_state["workspace"] = ws
+    at.run()
+    at.switch_page("pages/synthesize.py").run()
+    at.radio(key="synth_group").set_value(STATISTICAL).run()
+    at.multiselect(key="synth_conditions").set_value([HOSTILE[2], "when $x$"]).run()
+    at.toggle(key="synth_quotas").set_value(True).run()
+    assert not at.exception
+    assert_shown_as_text(at, [HOSTILE[2], "when $x$", "[t](http://host/t)", ":red[hi]", "**B**"])

@@ -294,3 +294,16 @@ def test_the_utility_table_carries_intervals_around_its_values(pima, salaries):
     assert list(shown["metric"]) == list(NUMBER_METRICS) and "synthetic 95%" in shown.columns
     # the same rows trained on twice: the paired TSTR interval is exactly 1
     assert table.attrs["tstr_interval"] == pytest.approx((1.0, 1.0))
+
+
+def test_a_rare_class_missing_from_the_synthetic_rows_leaves_the_scores():
+    rng = np.random.default_rng(0)
+
+    def table(n, classes):
+        x = rng.normal(size=n)
+        return pd.DataFrame({"a": x, "b": rng.normal(size=n), "t": np.where(x > 0, classes[0], classes[1])})
+    real = pd.concat([table(200, ["x", "y"]), pd.DataFrame({"a": [3.0], "b": [0.0], "t": ["z"]})], ignore_index=True)
+    schema = infer_schema(real, target="t")
+    scores = utility_table(real, table(200, ["x", "y"]), table(80, ["x", "y"]), schema)  # z is real's minority
+    assert scores.loc["synthetic", "balanced_accuracy"] > 0.8
+    assert 0.8 < scores.loc["synthetic", "roc_auc"] <= 1

@@ -98,6 +98,12 @@ def test_errors_are_sentences():
     with pytest.raises(DataError, match=r"'yes' has 4 rows; SMOTE with k = 5 needs at least 6") as info:
         METHODS["smote"]().fit(tiny, tiny_schema)
     assert "Set k to 3 or less" in info.value.hint
+    rng = np.random.default_rng(1)
+    for key in ("smote", "random_oversampling"):
+        with pytest.raises(DataError, match="'label' holds continuous values, not classes"):
+            METHODS[key]().fit(df.assign(label=rng.normal(size=len(df))), schema.with_kind("label", "continuous"))
+        with pytest.raises(DataError, match="'label' has no values"):
+            METHODS[key]().fit(df.assign(label=np.nan), schema)
     assert len(METHODS["smote"](k_neighbors=3).fit(tiny, tiny_schema).sample(400, rng=0)) == 400
     holed = df.copy()
     holed.loc[3, "x"] = np.nan

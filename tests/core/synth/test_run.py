@@ -104,3 +104,15 @@ def test_a_negative_seed_is_a_sentence(salaries):
     df, schema = salaries
     with pytest.raises(ParameterError, match="seed must be a whole number from 0"):
         generate(df, schema, "gaussian_copula", {}, 10, rng=-5)
+
+
+def test_derived_columns_defined_twice_are_refused_and_surprising_ones_noted():
+    df = read_table(SAMPLES["penguins"].path)
+    schema = infer_schema(df)
+    with pytest.raises(ParameterError, match="'z' is defined twice"):
+        generate(df, schema, "gaussian_copula", {}, 10, rng=0, derived=["z = 1", "z = 2"])
+    made = generate(df, schema, "gaussian_copula", {}, 50, rng=0,
+                    derived=["species = 1", "z = body_mass_g / 0", "w = log(-1)", "ok = body_mass_g / 1000"])
+    notes = " ".join(made.notes)
+    assert "'species' replaces the synthetic column" in notes
+    assert "'z' has no finite value" in notes and "'w' has no finite value" in notes and "'ok'" not in notes
