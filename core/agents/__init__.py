@@ -7,7 +7,7 @@ log, the events per step). The same seed gives the same table.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from core.agents.base import AgentModel, Simulation, counts_per_step, run
@@ -24,6 +24,8 @@ def simulate(key: str, settings: dict[str, Any] | None = None, *, rng: Any = Non
     model)`` is called after every step and ``stop.is_set()`` (a ``threading.Event``, say) checked before each."""
     if key not in MODELS:
         raise ParameterError(f"There is no agent-based model '{key}'.", hint="Use one of: " + ", ".join(MODELS) + ".")
+    if settings is not None and not isinstance(settings, Mapping):
+        raise ParameterError("The settings must map each setting's name to its value.")
     model = MODELS[key](rng=rng, **(settings or {}))
     steps, stopped = run(model, progress=progress, stop=stop)
     events = model.event_table()

@@ -65,7 +65,11 @@ class AgentModel(mesa.Model):
         refusal = self.refusal(self.settings)
         if refusal is not None:
             raise refusal
-        super().__init__(rng=np.random.default_rng(rng))
+        try:
+            generator = np.random.default_rng(rng)
+        except (TypeError, ValueError):
+            raise ParameterError(f"The seed must be a whole number from 0 up, not {rng!r}.") from None
+        super().__init__(rng=generator)
         self.events: list[dict[str, Any]] = []
         self.setup()
 

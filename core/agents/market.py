@@ -122,10 +122,13 @@ class MarketModel(AgentModel):
         wtp = np.round(np.maximum(rng.normal(s["mean_wtp"], s["sd_wtp"], n), 0.0), 2)  # max(0, N(μ, σ))
         people = [Customer(self, float(w)) for w in wtp]
         asks = rng.poisson(s["contacts"] / 2, n)  # each asks Poisson(k/2) others: about k contacts in all
+        ties: list[set[int]] = [set() for _ in people]  # (a set per customer: a list's lookup grew with k²)
         for person, k in zip(people, asks, strict=True):
             for other in rng.integers(0, n - 1, size=k):  # (a repeated pick adds no second tie)
                 contact = people[other + (other >= person.unique_id - 1)]  # anyone but itself
-                if contact not in person.contacts:
+                if contact.unique_id not in ties[person.unique_id - 1]:
+                    ties[person.unique_id - 1].add(contact.unique_id)
+                    ties[contact.unique_id - 1].add(person.unique_id)
                     person.contacts.append(contact)
                     contact.contacts.append(person)
 

@@ -116,7 +116,7 @@ class NoiseSynthesizer(Synthesizer):
                 out[column] = x + rng.normal(0.0, p["jitter"] * self.spread_[column], n)  # x + ε, ε ~ N(0, (jσ)²)
             for column in self.dates_:
                 days = np.rint(rng.normal(0.0, p["jitter"] * self.spread_[column], n))  # whole days
-                out[column] = out[column] + pd.to_timedelta(days, unit="D")
+                out[column] = out[column] + pd.to_timedelta(_within_dates(out[column], days), unit="D")
         if p["swap"] > 0:
             for column, shares in self.shares_.items():
                 out[column] = _swapped(out[column], shares, p["swap"], rng)
@@ -174,3 +174,14 @@ def _swapped(values: pd.Series, shares: pd.Series, probability: float, rng: np.r
     out = values.astype(object).to_numpy(copy=True)
     out[flip] = shares.index.to_numpy(dtype=object)[new[flip]]
     return pd.Series(out, index=values.index)
+
+
+def _within_dates(dates: pd.Series, days: np.ndarray) -> np.ndarray:
+    """Day offsets cut so that each date moved by its offset stays within what pandas' dates hold (1677 to 2262): a
+    wide jitter on a wide range of dates would otherwise leave it (the bounds then clip what lies beyond the data)."""
+    day = 86_400 * 10**9
+    at = dates.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(float)  # (NaT: the smallest int64)
+    low = np.ceil((pd.Timestamp.min.value + day - at) / day)
+    high = np.floor((pd.Timestamp.max.value - day - at) / day)
+    span = pd.Timedelta.max.days - 1  # (and a time span holds at most about 292 years)
+    return np.clip(days, np.maximum(low, -span), np.minimum(high, span))

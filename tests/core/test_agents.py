@@ -72,6 +72,11 @@ def test_bad_settings_are_refused_with_a_sentence():
         simulate("market", {"visitors": 10})
     with pytest.raises(ParameterError, match="no agent-based model"):
         simulate("zoo")
+    for seed in (-1, "a", 1.5, float("nan")):
+        with pytest.raises(ParameterError, match="seed must be a whole number"):
+            simulate("shop", {}, rng=seed)
+    with pytest.raises(ParameterError, match="settings must map"):
+        simulate("shop", [("visitors", 3)])
 
 
 def test_the_stop_flag_is_honoured_and_progress_is_reported_each_step():

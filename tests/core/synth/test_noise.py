@@ -108,3 +108,12 @@ def test_the_privacy_guard_drops_copies():
         generate(df, schema, "noise", {"jitter": 0.0, "swap": 0.0}, 10, rng=0, guard=Guard())
     made = generate(df, schema, "noise", {"jitter": 0.3}, 50, rng=0, guard=Guard())
     assert len(made.table) == 50 and any("Privacy guard" in note for note in made.notes)
+
+
+def test_a_wide_jitter_on_two_centuries_of_dates_stays_within_the_dates_pandas_holds():
+    df = pd.DataFrame({"d": pd.date_range("1900-01-01", "2100-01-01", periods=50), "x": np.arange(50.0)})
+    df.loc[3, "d"] = pd.NaT
+    out = METHODS["noise"](jitter=2.0).fit(df, infer_schema(df), seed=0).sample(1000, rng=0)
+    present = out["d"].dropna()
+    assert present.min() >= df["d"].min() and present.max() <= df["d"].max()  # (clipped to the data's range)
+    assert present.nunique() > 100 and out["d"].isna().mean() < 0.1
