@@ -58,21 +58,30 @@ def correlations(df: pd.DataFrame, schema: Schema, method: str = "pearson") -> p
         values = df[c]
         if schema.kinds[c] in NUMERIC and pd.api.types.is_numeric_dtype(values) and values.nunique() > 10:
             values = pd.qcut(values, 10, duplicates="drop")
-        codes[c] = values.astype(str).where(values.notna(), "(missing)").to_numpy()
-    out = pd.DataFrame(np.eye(len(columns)), index=columns, columns=columns)
+        codes[c] = pd.factorize(values.astype(str).where(values.notna(), "(missing)"))[0]
+    out = np.eye(len(columns))
     for i, a in enumerate(columns):
-        for b in columns[i + 1:]:
-            if method == "nmi":
-                value = normalized_mutual_info_score(codes[a], codes[b])
-            else:
-                table = pd.crosstab(codes[a], codes[b]).to_numpy()
-                if min(table.shape) < 2:
-                    value = 0.0
-                else:
-                    chi2 = stats.chi2_contingency(table, correction=False)[0]
-                    value = np.sqrt(chi2 / (table.sum() * (min(table.shape) - 1)))  # V = √(χ² / (n (min(r, c) − 1)))
-            out.loc[a, b] = out.loc[b, a] = value
-    return out
+        for j in range(i + 1, len(columns)):
+            b = columns[j]
+            out[i, j] = out[j, i] = normalized_mutual_info_score(codes[a], codes[b]) if method == "nmi" \
+                else np.nan_to_num(cramers_v(codes[a], codes[b]))  # (a single value: 0)
+    return pd.DataFrame(out, index=columns, columns=columns)
+
+
+def cramers_v(a: np.ndarray, b: np.ndarray) -> float:
+    """Cramér's V of two columns of codes 0..k−1, from the cells seen (no r × c table, so labels with thousands of
+    values cost no more than their rows): χ²/n = Σ f²/(f_a f_b) − 1 over the seen cells (Pearson's χ², scipy's
+    ``chi2_contingency`` without the continuity correction), V = √(χ²/n / (min(r, c) − 1)); NaN when either column
+    holds a single value."""
+    width = int(b.max()) + 1
+    cells, counts = np.unique(a.astype(np.int64) * width + b, return_counts=True)
+    rows, columns = np.bincount(a) / len(a), np.bincount(b) / len(b)
+    k = min(np.count_nonzero(rows), np.count_nonzero(columns))
+    if k < 2:
+        return np.nan
+    f = counts / len(a)
+    chi2 = float((f ** 2 / (rows[cells // width] * columns[cells % width])).sum()) - 1
+    return float(np.sqrt(max(chi2, 0.0) / (k - 1)))
 
 
 def group_summary(real: pd.DataFrame, synthetic: pd.DataFrame, group: str, value: str) -> pd.DataFrame:

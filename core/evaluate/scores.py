@@ -43,7 +43,7 @@ from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
 from core.errors import DataError
-from core.evaluate.compare import RowEncoder, encode_rows
+from core.evaluate.compare import RowEncoder, cramers_v, encode_rows
 from core.evaluate.privacy import risks
 from core.schema import LABELS, NUMERIC, Kind, Schema, label_text, to_floats
 from core.synth.base import date_unit, decimals
@@ -248,7 +248,7 @@ class _FastQuality:
                     real, synthetic = self._frequencies(joint, self.levels[a] * self.levels[b])
                     if self._cramers_v(real.reshape(self.levels[a], self.levels[b])) > self.ASSOCIATION:
                         trends.append(self._tv(real, synthetic))
-                elif self._sparse_cramers_v(codes[a][0], codes[b][0]) > self.ASSOCIATION:
+                elif cramers_v(codes[a][0], codes[b][0]) > self.ASSOCIATION:
                     trends.append(self._sparse_tv(codes[a], codes[b]))
         shapes, trends = np.array(shapes, dtype=float), np.array(trends, dtype=float)
         shape = np.nanmean(shapes) if np.isfinite(shapes).any() else np.nan
@@ -297,19 +297,6 @@ class _FastQuality:
         both = np.isfinite(x) & np.isfinite(y)
         x, y = x[both], y[both]
         return np.nan if len(x) < 2 or x.std() == 0 or y.std() == 0 else float(np.corrcoef(x, y)[0, 1])
-
-    @staticmethod
-    def _sparse_cramers_v(a: np.ndarray, b: np.ndarray) -> float:
-        """Cramér's V of two code columns from the cells seen: χ²/n = Σ f²/(f_a f_b) − 1 over the seen cells."""
-        width = int(b.max()) + 1
-        cells, counts = np.unique(a.astype(np.int64) * width + b, return_counts=True)
-        rows, columns = np.bincount(a) / len(a), np.bincount(b) / len(b)
-        k = min(np.count_nonzero(rows), np.count_nonzero(columns))
-        if k < 2:
-            return np.nan
-        f = counts / len(a)
-        chi2 = float((f ** 2 / (rows[cells // width] * columns[cells % width])).sum()) - 1
-        return float(np.sqrt(max(chi2, 0.0) / (k - 1)))
 
     @staticmethod
     def _sparse_tv(a: list[np.ndarray], b: list[np.ndarray]) -> float:
