@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from scipy.stats.contingency import association
 
-from core.errors import DataError
+from core.errors import DataError, ParameterError
 from core.plots import LOSS_COLOURS, REAL_COLOUR
 from core.schema import LABELS, NUMERIC, Schema
 from core.synth import METHODS
@@ -31,6 +31,7 @@ from core.synth import METHODS
 MISSING = "(missing)"
 MAX_LEVELS = 30  # a label column with more levels than this is too fine for the lesson's tables
 MAX_COLUMNS = 12
+MAX_ROWS = 20_000_000  # rows of one toy or synthetic table of the lesson (as many as a loaded table holds)
 METHOD_NAMES = {"independent": "Independent value counts", "joint": "Joint combination counts"}
 
 # The toy: each column follows its parent (the level of the same position) with probability STRENGTH, else any level
@@ -51,6 +52,7 @@ STRENGTH = 0.8
 
 def toy_table(n: int = 1000, *, rng=None) -> pd.DataFrame:
     """A seeded table of dependent label columns (income follows region, car follows income, ...)."""
+    _check_rows(n)
     rng = np.random.default_rng(rng)
     out: dict[str, np.ndarray] = {}
     codes: dict[str, np.ndarray] = {}
@@ -97,6 +99,11 @@ def _as_labels(df: pd.DataFrame) -> pd.DataFrame:
     return df.astype(str)
 
 
+def _check_rows(n: int) -> None:
+    if not (isinstance(n, (int, np.integer)) and 1 <= n <= MAX_ROWS):
+        raise ParameterError(f"Ask for 1 to {MAX_ROWS:,} rows, not {n!r}.")
+
+
 def independent_counts(df: pd.DataFrame, n: int, *, rng=None) -> pd.DataFrame:
     """(a) Each column drawn on its own from its value counts (the project's Monte Carlo method on labels)."""
     df = _as_labels(df)
@@ -107,6 +114,7 @@ def independent_counts(df: pd.DataFrame, n: int, *, rng=None) -> pd.DataFrame:
 
 def joint_counts(df: pd.DataFrame, n: int, *, rng=None) -> pd.DataFrame:
     """(b) Whole combinations drawn from their joint frequencies: p(combination) = its count / n."""
+    _check_rows(n)
     df = _as_labels(df)
     rng = np.random.default_rng(rng)
     counts = df.value_counts(sort=False)  # one entry per combination seen

@@ -149,8 +149,8 @@ def fit_all(x: np.ndarray) -> pd.DataFrame:
             try:
                 params = fit(family, x)
                 s = score(family, params, x)
-            except (ValueError, RuntimeError, FloatingPointError, ParameterError):
-                continue
+            except (ValueError, RuntimeError, FloatingPointError, ZeroDivisionError, OverflowError, ParameterError):
+                continue  # (moments of numbers near 1e-200 or 1e200 leave floats: that fit is left out)
             rows.append({"family": family, "method": method, "parameters": params,
                          "shown": ", ".join(f"{k} = {v:.4g}" for k, v in params.items()),
                          "AIC": s.aic if np.isfinite(s.aic) else np.nan, "KS": s.ks})

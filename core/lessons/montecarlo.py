@@ -43,7 +43,7 @@ def _frozen(family: str, params: dict[str, float]):
     """The scipy distribution of ``family`` with ``params``; a ParameterError when they are out of range."""
     for name, _, low, _ in FAMILIES[family][1]:
         value = params.get(name)
-        if value is None or not np.isfinite(value):
+        if not isinstance(value, (int, float, np.number)) or isinstance(value, bool) or not np.isfinite(value):
             raise ParameterError(f"The {name} must be a number.")
         if low is not None and value <= low:
             raise ParameterError(f"The {name} must be above {low:g}.", hint="Give it a positive value.")
@@ -121,8 +121,17 @@ def target(family: str, params: dict[str, float] | None = None, values=None, *, 
         if len(np.unique(x)) < 2:
             raise DataError(f"The column {name!r} has fewer than two distinct numbers.",
                             hint="Choose another column or a distribution.")
+        if x[-1] - x[0] < 1e6 * np.spacing(max(abs(x[0]), abs(x[-1]))):  # (a histogram's bins need the room)
+            raise DataError(f"The column {name!r} varies too little for the size of its numbers to be drawn "
+                            "(such as times stored as nanoseconds a few apart).",
+                            hint="Choose another column or a distribution.")
         return Target(label=f"column {name}", values=x)
-    dist = _frozen(family, dict(params or {}))
+    with np.errstate(all="ignore"):
+        dist = _frozen(family, dict(params or {}))
+        ends, moments = dist.ppf([0.001, 0.999]), (dist.mean(), dist.std())
+    if not (np.all(np.isfinite(ends)) and np.isfinite(ends[1] - ends[0]) and np.all(np.isfinite(moments))):
+        raise ParameterError("With these parameters the distribution's values, or its mean and spread, are beyond "
+                             "what numbers can hold.", hint="Use smaller values.")
     shown = ", ".join(f"{k}={v:g}" for k, v in (params or {}).items())
     return Target(label=f"{FAMILIES[family][0]}({shown})", dist=dist)
 

@@ -36,6 +36,7 @@ from core.errors import DataError, ParameterError
 
 MAJORITY, MINORITY = "majority", "minority"
 FIXED_GAP = 0.5
+MAX_NEW = 100_000  # new points of one hand-stepped plan (the lesson shows a few hundred)
 STEPS = ("pick a minority point", "find its k nearest minority neighbours", "pick one of them",
          "draw a random gap g ~ U(0, 1)", "place the new point x + g·(neighbour − x)", "repeat")
 FAMILY = ("SMOTE", "Borderline-SMOTE", "ADASYN", "Safe-Level SMOTE", "Geometric SMOTE")
@@ -87,6 +88,9 @@ def from_table(df: pd.DataFrame, x: str, y: str, target: str) -> Points:
     """
     if x == y:
         raise ParameterError("Choose two different columns for the two axes.")
+    missing = [c for c in (x, y, target) if c not in df.columns]
+    if missing:
+        raise DataError(f"The table has no column '{missing[0]}'.", hint="Choose columns of the loaded table.")
     frame = df[[x, y, target]].dropna()
     frame = frame[np.isfinite(frame[[x, y]].to_numpy(dtype=float)).all(axis=1)]
     counts = frame[target].value_counts()
@@ -132,8 +136,8 @@ class Plan:
 
 def plan(points: Points, *, k: int, n: int, rng=0, fixed_gap: bool = False) -> Plan:
     """The n new points of hand-stepped SMOTE; the fixed gap only changes g (same picks, so the two compare)."""
-    if n < 1:
-        raise ParameterError("Ask for at least one new point.")
+    if not 1 <= n <= MAX_NEW:
+        raise ParameterError(f"Ask for 1 to {MAX_NEW:,} new points, not {n:,}.")
     neighbours = minority_neighbours(points, k)
     rng = np.random.default_rng(rng)
     base = rng.integers(points.n_minority, size=n)  # step 1: x

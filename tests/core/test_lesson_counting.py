@@ -68,3 +68,12 @@ def test_figures_and_empty_input():
     assert lesson.curse_figure(curve, 2).to_json() != lesson.curse_figure(curve, 3).to_json()
     with pytest.raises(DataError):
         lesson.joint_counts(TOY.iloc[:0], 10)
+
+
+def test_row_counts_below_one_are_a_sentence():
+    from core.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="Ask for 1 to"):
+        lesson.toy_table(-1)
+    with pytest.raises(ParameterError, match="Ask for 1 to"):
+        lesson.joint_counts(lesson.toy_table(10), 0)

@@ -57,6 +57,15 @@ def test_bad_values_are_sentences():
         mc.target(mc.COLUMN, values=[1.0, 1.0, np.nan])
     with pytest.raises(ParameterError):
         mc.uniforms(0)
+    for family, params in (("lognormal", {"mu": 710, "sigma": 0.5}), ("normal", {"mean": 0, "sd": 1e308}),
+                           ("uniform", {"low": -1e308, "high": 1e308}), ("gamma", {"shape": 1e300, "scale": 1e300}),
+                           ("lognormal", {"mu": 0, "sigma": 30})):  # (the last: a mean and spread of infinity)
+        with pytest.raises(ParameterError, match="beyond what numbers can hold"):
+            mc.target(family, params)
+    with pytest.raises(ParameterError, match="mean must be a number"):
+        mc.target("normal", {"mean": "a", "sd": 1.0})
+    with pytest.raises(DataError, match="varies too little"):
+        mc.target(mc.COLUMN, values=[1.7e18, 1.7e18 + 256, 1.7e18 + 512, 1.7e18 + 1024])
 
 
 def test_figures_are_built():

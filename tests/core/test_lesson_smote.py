@@ -103,6 +103,10 @@ def test_a_table_gives_its_smallest_class_and_bad_inputs_give_sentences():
         smote.plan(points, k=3, n=5)
     with pytest.raises(ParameterError):
         smote.plan(points, k=1, n=0)
+    with pytest.raises(ParameterError, match="1 to 100,000 new points"):
+        smote.plan(points, k=1, n=10**9)  # (a billion points asked for filled memory)
+    with pytest.raises(DataError, match="no column 'zz'"):
+        smote.from_table(df, "zz", "b", "t")
 
 
 def test_the_steps_reveal_the_plan_one_point_at_a_time():
