@@ -745,8 +745,18 @@ def sample_with_rules(draw: Callable[[int, np.random.Generator], pd.DataFrame], 
     worst = max(totals, key=totals.get) if totals else ""
     if filtered > totals.get(worst, 0):
         raise DataError(f"Only {have:,} of {n:,} rows passed the privacy guard after {drawn:,} draws: it dropped "
-                        f"{filtered / max(drawn, 1):.0%} of them as copies of training rows or too close to one.",
+                        f"{_share(filtered, drawn)} of them as copies of training rows or too close to one.",
                         hint="Allow a larger share of close rows, keep copies, or use a method that copies less.")
     raise DataError(f"Only {have:,} of {n:,} rows passed the rules after {drawn:,} draws; "
-                    f"'{worst}' rejected {totals.get(worst, 0) / max(drawn, 1):.0%} of them.",
+                    f"'{worst}' rejected {_share(totals.get(worst, 0), drawn)} of them.",
                     hint="Loosen that rule, or check that the data can satisfy it at all.")
+
+
+def _share(part: int, whole: int) -> str:
+    """part / whole as a percentage, never rounded to 0% or 100% when it is neither (421 of 423: 'over 99%')."""
+    share = part / max(whole, 1)
+    if 0.995 <= share < 1:
+        return "over 99%"
+    if 0 < share < 0.005:
+        return "under 1%"
+    return f"{share:.0%}"

@@ -302,3 +302,10 @@ def test_a_rule_that_passes_one_row_in_a_hundred_still_gets_every_row_asked_for(
     out, reports = sample_with_rules(draw, 5_000, [parse("x > 0.99", ["x"])], rng=0)
     assert len(out) == 5_000 and (out["x"] > 0.99).all()
     assert reports[0].share == pytest.approx(0.99, abs=0.005)  # the share rejected, over all draws
+
+
+def test_a_share_short_of_all_or_none_is_never_rounded_to_it():
+    from core.synth.rules import _share
+
+    assert _share(421, 423) == "over 99%" and _share(1, 423) == "under 1%"
+    assert _share(423, 423) == "100%" and _share(0, 423) == "0%" and _share(1, 4) == "25%"
