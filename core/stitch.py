@@ -78,6 +78,7 @@ MAX_DATE_CHARS = 64  # a longer value is not read as a date (dateutil's time gro
 MAX_KEYS = 50  # key pairs of one stitch
 MAX_DEFAULT_KEYS = 5  # key pairs proposed for two tables
 MAX_KEY_CELLS = 8 * MAX_COMPARISONS  # record pairs compared, summed over the keys (each key's scores are held)
+SHORT_KEY = 20  # characters of a short key (a name): a longer one costs more to compare, in proportion
 MAX_RIVALS = TOP_CANDIDATES  # competing pairs listed for one uncertain match
 SCORERS = {
     "words": "words in any order (token-sort ratio): names with swapped parts",
@@ -365,6 +366,7 @@ def stitch(left: pd.DataFrame, right: pd.DataFrame, *, keys: Sequence[Key | tupl
     weights = np.array([k.weight for k in keys], dtype=float)
     weights /= weights.max()  # only their ratios count (and 1e308 twice would overflow)
     blocks, comparisons = _blocks(keys, lcodes, rcodes, block, max_comparisons, len(left), len(right), notices)
+    _check_cost(keys, lcodes, rcodes, scorers, comparisons, block)
 
     best = np.zeros(len(left))
     candidates = _candidates(blocks, lcodes, rcodes, scorers, weights, threshold, rng, best)
@@ -490,11 +492,26 @@ def _blocks(keys, lcodes, rcodes, block, limit, n_left, n_right, notices) -> tup
                            "with no one.")
     if comparisons > limit:
         raise DataError(f"{how}, more than the limit of {limit:,}.", hint=hint)
-    if comparisons * len(keys) > MAX_KEY_CELLS:
-        raise DataError(f"Matching on {len(keys)} keys of {comparisons:,} record pairs each is more than one stitch "
-                        f"compares ({MAX_KEY_CELLS:,} in all).", hint="Choose fewer key columns, or " + hint[0].lower()
-                        + hint[1:])
     return blocks, comparisons
+
+
+def _check_cost(keys, lcodes, rcodes, scorers, comparisons: int, block) -> None:
+    """Refuse a stitch whose keys cost more than MAX_KEY_CELLS short comparisons in all: each key's pairs, a fuzzy
+    key's weighed by its values' mean length over SHORT_KEY characters (comparing two texts takes time in proportion
+    to their length, and more beyond 64 characters)."""
+    cost = 0.0
+    for lc, rc, scorer in zip(lcodes, rcodes, scorers, strict=True):
+        weight = 1.0
+        if scorer != "exact":
+            lengths = [len(v) for codes in (lc, rc) for v in codes if isinstance(v, str)]
+            weight = max(1.0, float(np.mean(lengths)) / SHORT_KEY) if lengths else 1.0
+        cost += comparisons * weight
+    if cost > MAX_KEY_CELLS:
+        how = "after blocking, " if block is not None else ""
+        raise DataError(f"Matching on {len(keys)} key{'s' if len(keys) > 1 else ''} of {comparisons:,} record pairs "
+                        f"each ({how}with keys of their length) is more than one stitch compares.",
+                        hint="Choose fewer or shorter key columns, block on a key that is rarely wrong, or stitch "
+                             "samples of the tables.")
 
 
 def _candidates(blocks, lcodes, rcodes, scorers, weights, threshold, rng, best) -> dict[int, list[tuple[int, float]]]:

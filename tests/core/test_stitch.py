@@ -316,3 +316,12 @@ def test_odd_settings_get_a_sentence(kwargs, words):
     left, right = pd.DataFrame({"k": ["a", "b"]}), pd.DataFrame({"k": ["a", "b"], "j": ["a", "c"]})
     with pytest.raises(SynthLabError, match=words):
         stitch(left, right, **kwargs)
+
+
+def test_long_text_keys_count_for_their_length():
+    rng = np.random.default_rng(2)
+    words = np.array(["alpha", "beta", "gamma", "delta", "omega"])
+    long = pd.DataFrame({"k": [" ".join(rng.choice(words, 40)) for _ in range(2_000)]})  # about 230 characters
+    with pytest.raises(DataError, match="with keys of their length"):
+        stitch(long, long.assign(b=1), keys=[("k", "k")])
+    assert stitch(long.head(300), long.head(300).assign(b=1), keys=[("k", "k")], rng=0).matched == 300
