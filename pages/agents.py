@@ -93,9 +93,12 @@ def _result(run: Simulation, seed: int) -> None:
     if len(run.table) > PREVIEW_ROWS:
         st.caption(f"The first {PREVIEW_ROWS:,} of {len(run.table):,} rows.")
     st.button("Use as working table", type="primary", key=P + "use", icon=":material/input:", on_click=use_table,
-              help="The simulated table replaces the loaded one (asking first when that would forget runs or an "
-                   "imputed table), with a holdout set aside as for any table" +
-                   (f" and '{run.target}' as the target." if run.target else "."))
+              disabled=run.table.empty,
+              help="The simulated table has no rows to use: raise the settings above and run again."
+              if run.table.empty else
+              "The simulated table replaces the loaded one (asking first when that would forget runs or an "
+              "imputed table), with a holdout set aside as for any table" +
+              (f" and '{md(run.target)}' as the target." if run.target else "."))
     state.show_flash(PAGE)  # here, beside the button, where the user is looking
     state.ask_pending(PAGE, P + "use")
 

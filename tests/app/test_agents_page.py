@@ -46,3 +46,14 @@ def test_an_absurd_size_is_refused_before_the_click():
     assert at.button(key="agents_run").disabled
     at.number_input(key="agents_shop::steps").set_value(-3).run()
     assert any("outside its range" in e.value for e in at.error)
+
+
+def test_a_run_with_no_events_says_so_and_offers_no_empty_table():
+    at = conftest.open_page(PAGE)
+    at.number_input(key="agents_shop::visitors").set_value(1).run()
+    at.number_input(key="agents_shop::steps").set_value(1).run()
+    at.slider(key="agents_shop::arrival").set_value(0.0).run()
+    at.button(key="agents_run").click().run()
+    assert not at.exception and not at.error
+    assert any("No event happened" in i.value for i in at.info)
+    assert at.button(key="agents_use").disabled
