@@ -95,16 +95,55 @@ def evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *,
         return _evaluate(real, synthetic, schema, holdout=holdout, rng=rng, model=model)
 
 
+def _comparable(table: pd.DataFrame, real: pd.DataFrame, columns: list, schema: Schema, what: str) -> pd.DataFrame:
+    """``table``'s columns, each of its kind as the real one is (a DataError naming the first that is not), labels
+    written as text alike (so 1, 1.0 and '1' are one class in every table, as the copy rate reads them)."""
+    if table.columns.duplicated().any():
+        raise DataError(f"The {what} table has more than one column named "
+                        f"{table.columns[table.columns.duplicated()][0]!r}.")
+    out = table[columns].copy()
+    for column in columns:
+        kind, values = schema.kinds[column], out[column]
+        if kind in LABELS:
+            out[column] = values.map(label_text, na_action="ignore").astype(object)
+            continue
+        if values.isna().all():
+            continue
+        numbers = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        dates = pd.api.types.is_datetime64_any_dtype(values)
+        if (kind in NUMERIC and not numbers) or (kind == Kind.DATETIME and not dates):
+            raise DataError(f"The {what} column {column!r} holds {values.dtype} values where the real one holds "
+                            f"{kind} ones, so the two cannot be compared.",
+                            hint="Score tables of the same kinds of column (a run of this table, unchanged).")
+    if what != "real":
+        for column in columns:
+            values = out[column]
+            finite = real[column].notna() if schema.kinds[column] not in NUMERIC else \
+                np.isfinite(to_floats(real[column]))
+            present = values.notna() if schema.kinds[column] not in NUMERIC else np.isfinite(to_floats(values))
+            if finite.any() and not present.any():
+                raise DataError(f"The {what} column {column!r} has no value (every row is missing or infinite), so "
+                                "it cannot be scored against the real one.")
+    return out
+
+
 def _evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, holdout: pd.DataFrame | None,
               rng, model: str) -> Scores:
     columns = [c for c in schema.synth_columns if c in real.columns]
     missing = [c for c in columns if c not in synthetic.columns]
     if missing:
         raise DataError(f"The synthetic table has no column {missing[0]!r}.")
+    lacking = [c for c in columns if holdout is not None and c not in holdout.columns]
+    if lacking:
+        raise DataError(f"The holdout has no column {lacking[0]!r}.")
     if len(real) < 5 or len(synthetic) < 5:
         raise DataError("Scores need at least five real and five synthetic rows.")
-    real, synthetic = _on_one_clock(real[columns]), _on_one_clock(synthetic[columns])
-    holdout = _on_one_clock(holdout[columns]) if holdout is not None and len(holdout) >= 5 else None
+    real = _comparable(real, real, columns, schema, "real")
+    synthetic = _comparable(synthetic, real, columns, schema, "synthetic")
+    holdout = _comparable(holdout, real, columns, schema, "held-out") \
+        if holdout is not None and len(holdout) >= 5 else None
+    real, synthetic = _on_one_clock(real), _on_one_clock(synthetic)
+    holdout = _on_one_clock(holdout) if holdout is not None else None
     generator = np.random.default_rng(rng)
     shapes, trends = _quality(real, synthetic, schema)
     quality = _overall(shapes, trends)

@@ -316,8 +316,8 @@ def test_the_quality_interval_takes_many_labels_dates_as_text_and_a_column_that_
     schema = infer_schema(dates).with_kind("when", "datetime")
     assert np.isfinite(module._FastQuality(dates, dates, schema).score(np.arange(60), np.arange(60)))
     empty = pd.DataFrame({"x": rng.normal(size=40)})
-    scores = evaluate(empty, empty.assign(x=np.nan), infer_schema(empty))
-    assert np.isnan(scores.quality) and "quality" not in scores.intervals
+    with pytest.raises(DataError, match="synthetic column 'x' has no value"):  # (its quality was NaN, unsaid)
+        evaluate(empty, empty.assign(x=np.nan), infer_schema(empty))
 
 
 def test_columns_numpy_cannot_cut_into_bins_are_scored_all_the_same():
@@ -330,3 +330,35 @@ def test_columns_numpy_cannot_cut_into_bins_are_scored_all_the_same():
     synthetic["x"] = rng.normal(size=60)
     scores = evaluate(real, synthetic, infer_schema(real))
     assert 0 <= scores.quality <= 1
+
+
+def _labelled(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    return pd.DataFrame({"x": x, "z": rng.normal(size=n), "c": rng.choice(["a", "b", "c"], n),
+                         "y": np.where(x + rng.normal(0, 0.5, n) > 0, "1", "0")})
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    (lambda s: s.assign(x=s["x"].astype(str)), "synthetic column 'x' holds object values where the real one"),
+    (lambda s: s.assign(x=np.nan), "synthetic column 'x' has no value"),
+    (lambda s: s.assign(x=np.inf), "synthetic column 'x' has no value"),
+    (lambda s: pd.concat([s, s[["x"]]], axis=1), "more than one column named 'x'"),
+])
+def test_a_synthetic_table_of_other_kinds_is_a_sentence(change, said):
+    real, holdout = _labelled(200, 0), _labelled(80, 1)
+    schema = infer_schema(real, target="y")
+    with pytest.raises(DataError, match=said):
+        evaluate(real, change(_labelled(200, 2)), schema, holdout=holdout)
+    with pytest.raises(DataError, match="holdout has no column 'z'"):
+        evaluate(real, _labelled(200, 2), schema, holdout=holdout.drop(columns="z"))
+
+
+def test_labels_written_as_numbers_or_text_are_the_same_classes_in_every_table():
+    real, synthetic, holdout = _labelled(300, 0), _labelled(300, 2), _labelled(120, 1)
+    schema = infer_schema(real, target="y")
+    same = evaluate(real, synthetic, schema, holdout=holdout)
+    mixed = evaluate(real, synthetic.assign(y=synthetic["y"].astype(int)), schema,
+                     holdout=holdout.assign(y=holdout["y"].astype(float)))  # 1, 1.0 and '1' are one class
+    assert mixed.quality == pytest.approx(same.quality)
+    assert mixed.dcr_share_closer == pytest.approx(same.dcr_share_closer)
