@@ -35,6 +35,7 @@ from core.missing.patterns import pattern_index
 
 EM_TOL = 1e-10
 EM_MAX_ITER = 10_000
+MAX_EM_WORK = 1e9  # patterns × p³ of one test: about 20 s of EM on this server's kind of machine
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,15 @@ def little_mcar_test(df: pd.DataFrame) -> LittleResult:
     if n <= p:
         raise DataError(f"Little's test needs more rows than columns ({n} rows, {p} numeric columns).",
                         hint="Test fewer columns or a larger table.")
-    try:
+    patterns = len(pattern_index(~np.isnan(x))[0])
+    if patterns * p ** 3 > MAX_EM_WORK:  # each EM iteration solves a p × p system per pattern
+        raise DataError(f"The table has {patterns:,} missing-data patterns over {p} numeric columns: Little's test "
+                        "would take minutes on this server.",
+                        hint="Test fewer columns (those whose holes matter) or a sample of the rows.")
+    x = x / np.nanmax(np.abs(x), axis=0)  # (first to within ±1: squares of numbers near 1e300 overflow)
+    spread = np.nanstd(x, axis=0)
+    x = (x - np.nanmean(x, axis=0)) / np.where(spread > 0, spread, 1)  # d² does not depend on each column's scale,
+    try:  # but the check for collinearity below does (a column in cents beside one in thousandths read as one)
         mu, sigma, iterations = em_mvn(x)
         eigenvalues = np.linalg.eigvalsh(sigma)
         if eigenvalues.min() <= 1e-10 * eigenvalues.max():

@@ -110,3 +110,21 @@ def test_dependent_columns_on_msleep():
     msleep = read_table(SAMPLES["msleep"].path)
     assert dependent_columns(msleep) == ["awake"]  # awake = 24 − sleep_total
     assert little_mcar_test(msleep.drop(columns="awake")).dof > 0
+
+
+def test_the_statistic_does_not_depend_on_each_columns_scale():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"cents": rng.normal(5e6, 2e6, 500), "share": rng.uniform(0, 1e-3, 500),
+                       "age": rng.normal(40, 10, 500)})
+    holed = df.mask(rng.random(df.shape) < 0.2)
+    scaled = little_mcar_test(holed)  # (a column in thousandths beside one in cents read as collinear)
+    plain = little_mcar_test((holed - holed.mean()) / holed.std())
+    assert scaled.statistic == pytest.approx(plain.statistic, rel=1e-4) and scaled.dof == plain.dof
+    assert little_mcar_test(holed * 1e300).statistic == pytest.approx(plain.statistic, rel=1e-4)
+
+
+def test_a_table_with_thousands_of_patterns_over_many_columns_is_refused_quickly():
+    rng = np.random.default_rng(1)
+    wide = pd.DataFrame(rng.normal(size=(1_000, 200))).add_prefix("c")
+    with pytest.raises(DataError, match="missing-data patterns over 200 numeric columns"):
+        little_mcar_test(wide.mask(rng.random(wide.shape) < 0.05))
