@@ -7,7 +7,7 @@ from core import plots
 from core.impute import IMPUTERS
 from core.impute.base import predictor_columns
 from core.impute.plan import Step, columns_with_holes, plan_for
-from core.impute.rubin import random_methods, suggest_predictors
+from core.impute.rubin import MODELS, random_methods, suggest_predictors
 from core.missing import MECHANISMS
 from core.schema import LABELS, NUMERIC
 from ui import cache, sidebar, state
@@ -263,7 +263,7 @@ def pool_imputations(ws, holed: list[str]) -> None:
     numeric_holed = schema.numeric_columns(among=holed)
     outcome = top[0].selectbox("Outcome", candidates, key="mi_outcome",
                                index=candidates.index(numeric_holed[0]) if numeric_holed else 0)
-    model = top[1].radio("Model", ["linear", "logistic"], key="mi_model", horizontal=True,
+    model = top[1].radio("Model", MODELS, key="mi_model", horizontal=True,
                          help="Logistic needs a two-valued outcome.")
     m = top[2].slider("Imputations (m)", 2, 30, 5, key="mi_m")
     random_keys = random_methods()

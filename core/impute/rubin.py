@@ -34,13 +34,15 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from core.errors import DataError
+from core.errors import DataError, ParameterError
 from core.impute.plan import impute_table, plan_for
 from core.impute.registry import IMPUTERS
 from core.missing import dependent_columns
 from core.schema import LABELS, NUMERIC, Schema
 
 MAX_SUGGESTED = 3  # predictors suggested for the model
+MAX_M = 100  # imputations of one run (Rubin: 5 to 20 suffice; more only costs time)
+MODELS = ("linear", "logistic")
 
 
 def pool(estimates: np.ndarray, variances: np.ndarray, *, n: int | None = None,
@@ -121,6 +123,8 @@ def _design(df: pd.DataFrame, outcome: str, predictors: list[str], model: str) -
 
 def _fit(df: pd.DataFrame, outcome: str, predictors: list[str], model: str) -> tuple[np.ndarray, np.ndarray, list]:
     y, x, names = _design(df, outcome, predictors, model)
+    if not np.isfinite(x).all() or np.linalg.matrix_rank(x) < x.shape[1]:  # (statsmodels would split the estimate)
+        raise np.linalg.LinAlgError("collinear predictors")
     fitted = (sm.Logit(y, x).fit(disp=0) if model == "logistic" else sm.OLS(y, x).fit())
     return np.asarray(fitted.params), np.asarray(fitted.bse) ** 2, names
 
@@ -129,12 +133,25 @@ def multiple_imputation(df: pd.DataFrame, schema: Schema, *, outcome: str, predi
                         model: str = "linear", m: int = 5, method: str = "pmm", rng: Any = 0,
                         single_method: str = "mean") -> MultipleImputation:
     """Impute m times with a stochastic method, fit the model on each, pool; compare with one imputation."""
-    if not predictors or outcome in predictors:
-        raise DataError("Choose an outcome and at least one other column as predictors.")
-    if m < 2:
-        raise DataError("Multiple imputation needs at least two imputations.", hint="Use m of 5 or more.")
+    if isinstance(predictors, str) or not predictors or outcome in predictors:
+        raise DataError("Choose an outcome and at least one other column as predictors (a list of them).")
+    if not isinstance(m, (int, np.integer)) or isinstance(m, bool) or not 2 <= m <= MAX_M:
+        raise DataError(f"Multiple imputation needs a whole number of imputations from 2 to {MAX_M}, not {m!r}.",
+                        hint="Use m of 5 or more.")
+    if model not in MODELS:
+        raise ParameterError(f"There is no model '{model}' here.", hint="Use one of: " + ", ".join(MODELS) + ".")
+    if method not in random_methods():
+        raise ParameterError(f"'{method}' does not draw its values at random, so its imputations would all be alike "
+                             "and the pooled spread too small.", hint="Use one of: " + ", ".join(random_methods()))
     predictors = list(predictors)
     columns = [outcome, *predictors]
+    absent = [c for c in columns if c not in df.columns]
+    if absent:
+        raise DataError(f"The table has no column '{absent[0]}'.")
+    dates = [c for c in predictors if not (pd.api.types.is_numeric_dtype(df[c]) or schema.kinds.get(c) in LABELS)]
+    if dates:
+        raise DataError(f"The predictor '{dates[0]}' is neither a number nor a label column.",
+                        hint="Choose number or label columns as predictors.")
     _design(df[columns].dropna(), outcome, predictors, model)  # refuse an impossible model before imputing
     data = df[columns]
     sub_schema = schema.with_excluded([c for c in schema.excluded if c not in columns and c in schema.kinds])

@@ -60,3 +60,34 @@ def test_never_a_column_that_follows_exactly_from_the_chosen_ones():
         assert len(suggested) <= 3
     assert suggest_predictors(df, "label", ["sleep", "awake", "weak", "noise"]) == ["sleep", "weak", "noise"]
     assert suggest_predictors(df, "outcome", ["label"]) == []  # labels are never suggested
+
+
+def _holed(seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=200)
+    df = pd.DataFrame({"x": x, "y": 2 * x + rng.normal(0, 0.5, 200), "z": rng.normal(size=200),
+                       "when": pd.date_range("2020-01-01", periods=200)})
+    df.loc[rng.random(200) < 0.2, "x"] = np.nan
+    return df
+
+
+@pytest.mark.parametrize(("settings", "said"), [
+    ({"m": 10**9}, "from 2 to 100"), ({"m": 2.5}, "from 2 to 100"), ({"model": "poisson"}, "no model 'poisson'"),
+    ({"method": "mean"}, "does not draw its values at random"), ({"predictors": ["nope"]}, "no column 'nope'"),
+    ({"predictors": ["x", "when"]}, "'when' is neither a number nor a label"),
+    ({"predictors": "xz"}, "a list of them"),
+])
+def test_settings_that_would_mislead_or_never_end_are_a_sentence(settings, said):
+    from core.errors import SynthLabError
+
+    df = _holed()
+    with pytest.raises(SynthLabError, match=said):
+        multiple_imputation(df, infer_schema(df), **{"outcome": "y", "predictors": ["x"], **settings})
+
+
+def test_collinear_predictors_are_said_not_split():
+    from core.errors import DataError
+
+    df = _holed().assign(x2=lambda d: 2 * d["x"])
+    with pytest.raises(DataError, match="collinear"):  # (statsmodels' pseudo-inverse split the slope between them)
+        multiple_imputation(df, infer_schema(df), outcome="y", predictors=["x", "x2"])
