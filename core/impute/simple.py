@@ -96,6 +96,9 @@ class ConstantImputer(Imputer):
                 except ValueError:
                     raise ParameterError(f"'{text}' is not a number, so it can't fill the number column "
                                          f"'{column}'.", hint="Enter a number, or fill only label columns.") from None
+                if not np.isfinite(value):  # (infinity counts as missing here; NaN would fill nothing)
+                    raise ParameterError(f"'{text}' is not a finite number, so it can't fill the number column "
+                                         f"'{column}'.", hint="Enter a number such as 0.")
             else:
                 value = text
             out[column] = pd.Series([value] * len(df), index=df.index)
@@ -133,7 +136,10 @@ class InterpolateImputer(Imputer):
 
     def _transform(self, df: pd.DataFrame, rng: np.random.Generator) -> dict[str, Any]:
         order = df[self.params_["order_by"]] if self.params_["order_by"] else None
-        position = np.argsort(order.to_numpy(), kind="stable") if order is not None else np.arange(len(df))
+        position = np.arange(len(df))
+        if order is not None:  # rows by the order's values, rows without one last (labels sort as their text)
+            key = order if _sortable(order) else order.astype(object).map(str, na_action="ignore")
+            position = key.reset_index(drop=True).sort_values(kind="stable", na_position="last").index.to_numpy()
         out = {}
         for column in self.columns_:
             values = df[column].astype(float).to_numpy()[position]
@@ -228,3 +234,8 @@ class NoiseImputer(Imputer):
             draws = mean + (sd if np.isfinite(sd) else 0.0) * rng.standard_normal(len(df))  # x = μ + σ·z
             out[column] = np.clip(draws, low, high)
         return out
+
+
+def _sortable(order: pd.Series) -> bool:
+    """Numbers and dates sort by value; anything else by its text."""
+    return pd.api.types.is_numeric_dtype(order) or pd.api.types.is_datetime64_any_dtype(order)

@@ -141,3 +141,23 @@ def test_a_table_read_but_not_typed_gets_a_sentence_saying_to_type_it():
         assert "coerce" in caught.value.hint
     typed = coerce(df, schema)
     assert IMPUTERS["median"]().fit(typed, schema).transform(typed)["share"].notna().all()
+
+
+def test_a_constant_beyond_floats_or_nan_is_refused_not_written():
+    from core.errors import ParameterError
+    from core.impute.plan import impute, plan_for
+
+    df = pd.DataFrame({"x": [1.0, np.nan, 3.0]})
+    schema = infer_schema(df)
+    for value in ("1e400", "nan", "-inf"):
+        with pytest.raises(ParameterError, match="not a finite number"):
+            impute(df, schema, plan_for(df, schema, "constant", {"value": value}))
+
+
+def test_interpolation_along_a_label_order_with_holes_puts_those_rows_last():
+    from core.impute.plan import impute, plan_for
+
+    df = pd.DataFrame({"x": [1.5, np.nan, 3.5, 4.5, np.nan], "c": ["a", None, "b", "c", "bb"]})
+    schema = infer_schema(df)
+    filled = impute(df, schema, plan_for(df, schema, "interpolate", {"order_by": "c"})).table["x"]
+    assert filled.tolist() == [1.5, 4.5, 3.5, 4.5, 4.0]  # order a, b, bb, c, then the row with no c

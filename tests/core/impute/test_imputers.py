@@ -146,7 +146,9 @@ def test_a_constant_beyond_a_nullable_integer_column_and_a_group_with_holes_give
     df = pd.DataFrame({"v": pd.array([1, None, 3, 4, None, 6], dtype="Int64"),
                        "g": pd.array(["a", "b", None, "a", "b", None], dtype="string")})
     schema = infer_schema(df)
-    filled = impute_table(df, schema, plan_for(df, schema, "constant", {"value": "1e400"}))
+    with pytest.raises(ParameterError, match="not a finite number"):  # (it wrote infinity, which reads as missing)
+        impute_table(df, schema, plan_for(df, schema, "constant", {"value": "1e400"}))
+    filled = impute_table(df, schema, plan_for(df, schema, "constant", {"value": "1e30"}))
     assert filled.loc[[0, 2, 3, 5], "v"].tolist() == [1, 3, 4, 6]  # observed cells untouched
     by_group = impute_table(df, schema, [s for s in plan_for(df, schema, "hot_deck", {"group": "g"})
                                          if s.column == "v"], rng=0)
