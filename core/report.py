@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from core import __version__, plots
+from core.errors import DataError
 from core.evaluate import Scores, evaluate
 from core.evaluate.compare import column_distances, correlations
 from core.evaluate.leaderboard import leaderboard
@@ -77,7 +78,7 @@ def html_report(ws: Workspace, runs: list[Run] | None = None, *, model: str = "g
     Runs without scores are scored here (against the training rows and the holdout, like the Compare page)."""
     runs = list(runs) if runs is not None else list(reversed(ws.runs))
     if not runs:
-        raise ValueError("A report needs at least one run.")
+        raise DataError("A report needs at least one run.", hint="Make a run on the Synthesize page first.")
     for run in runs:
         if run.scores is None:
             run.scores = _scores(ws.train, run.synthetic, ws.schema, ws.holdout, model)

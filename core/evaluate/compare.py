@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats
 from sklearn.decomposition import PCA
 
+from core.errors import DataError, ParameterError
 from core.schema import LABELS, NUMERIC, Kind, Schema, to_floats
 
 PROJECTION_ROWS = 5_000
@@ -47,6 +48,11 @@ ASSOCIATIONS = ("pearson", "spearman", "cramers_v", "nmi")
 def correlations(df: pd.DataFrame, schema: Schema, method: str = "pearson") -> pd.DataFrame:
     """Pairwise dependence. Pearson and Spearman on the number columns; Cramér's V and normalised mutual
     information on every number and label column, numbers cut into (at most) 10 quantile bins."""
+    if method not in ASSOCIATIONS:
+        raise ParameterError(f"There is no measure of dependence '{method}'.",
+                             hint="Use one of: " + ", ".join(ASSOCIATIONS) + ".")
+    if df.empty:
+        raise DataError("There are no rows to measure the dependence on.")
     if method in ("pearson", "spearman"):
         numbers = [c for c in schema.numeric_columns() if c in df.columns and pd.api.types.is_numeric_dtype(df[c])]
         return df[numbers].corr(method=method)

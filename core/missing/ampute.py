@@ -28,6 +28,7 @@ from scipy.special import expit
 from core.errors import DataError, ParameterError
 
 MECHANISMS = ("MCAR", "MAR", "MNAR")
+MAX_STRENGTH = 20.0  # the slope of the holes' log-odds, in standard deviations of the score
 SHAPES = ("RIGHT", "LEFT", "MID", "TAIL")
 
 
@@ -35,23 +36,27 @@ def missing_probability(score: np.ndarray, *, rate: float, shape: str = "RIGHT",
     """P(missing) per row from a score, with mean exactly ``rate``."""
     if not 0 <= rate <= 1:
         raise ParameterError(f"A missing rate of {rate} is impossible.", hint="Use a rate between 0 and 1.")
+    if not (isinstance(strength, (int, float)) and np.isfinite(strength) and 0 <= strength <= MAX_STRENGTH):
+        raise ParameterError(f"A strength of {strength!r} is outside 0 to {MAX_STRENGTH:g}.",
+                             hint="1 is mice's own slope; 5 already makes the holes almost a cut-off.")
     if shape not in SHAPES:
         raise ParameterError(f"Unknown shape '{shape}'.", hint="Use one of: " + ", ".join(SHAPES) + ".")
     n = len(score)
-    if rate in (0, 1) or n == 0:
+    if not 1e-12 < rate < 1 - 1e-12 or n == 0:  # (at such rates every row's chance is the rate itself)
         return np.full(n, float(rate))
     z = np.nan_to_num(score, nan=0.0)
     sd = z.std()
     z = (z - z.mean()) / sd if sd > 0 else np.zeros(n)
     shaped = {"RIGHT": z, "LEFT": -z, "MID": -np.abs(z), "TAIL": np.abs(z)}[shape] * strength
-    b = brentq(lambda shift: expit(shaped + shift).mean() - rate, -50, 50)  # mean(P) = rate
+    span = 50 + np.abs(shaped).max()  # (the shift that gives the rate lies within: expit is 0 or 1 beyond)
+    b = brentq(lambda shift: expit(shaped + shift).mean() - rate, -span, span)  # mean(P) = rate
     return expit(shaped + b)
 
 
 def ampute(df: pd.DataFrame, *, mechanism: str, columns: list[str], rate: float, rng=None,
            shape: str = "RIGHT", by: str | None = None, strength: float = 1.0) -> pd.DataFrame:
     """A copy of ``df`` with holes in ``columns`` (each column independently)."""
-    mechanism = mechanism.upper()
+    mechanism = str(mechanism).upper()
     if mechanism not in MECHANISMS:
         raise ParameterError(f"Unknown mechanism '{mechanism}'.", hint="Use MCAR, MAR or MNAR.")
     missing_cols = [c for c in columns if c not in df.columns]

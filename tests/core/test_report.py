@@ -61,3 +61,11 @@ def test_the_command_line_report_works_without_a_holdout_a_target_or_a_second_nu
     page = report_tables(df, synthetic, schema, title="penguins.csv")
     assert "<h2>The scores</h2>" in page and "No rows were held out" in page
     assert "The method" not in page
+
+
+def test_a_report_of_no_run_is_a_sentence():
+    from core.errors import DataError
+
+    ws = Workspace(read_table(SAMPLES["penguins"].path), name="penguins")
+    with pytest.raises(DataError, match="needs at least one run"):
+        html_report(ws, [])

@@ -362,3 +362,15 @@ def test_labels_written_as_numbers_or_text_are_the_same_classes_in_every_table()
                      holdout=holdout.assign(y=holdout["y"].astype(float)))  # 1, 1.0 and '1' are one class
     assert mixed.quality == pytest.approx(same.quality)
     assert mixed.dcr_share_closer == pytest.approx(same.dcr_share_closer)
+
+
+def test_an_unknown_measure_of_dependence_or_no_rows_is_a_sentence():
+    from core.errors import ParameterError
+    from core.evaluate.compare import correlations
+
+    real = _labelled(50, 0)
+    schema = infer_schema(real)
+    with pytest.raises(ParameterError, match="no measure of dependence 'kendalll'"):  # (it gave Cramér's V)
+        correlations(real, schema, "kendalll")
+    with pytest.raises(DataError, match="no rows"):
+        correlations(real.head(0), schema, "cramers_v")

@@ -82,3 +82,18 @@ def test_bad_requests_get_a_sentence(table):
         ampute(table, mechanism="MNAR", columns=["y"], rate=0.5, shape="UP")
     with pytest.raises(DataError, match="Choose columns"):
         ampute(table, mechanism="MCAR", columns=["nope"], rate=0.3)
+
+
+def test_absurd_strengths_rates_and_mechanisms_are_sentences_or_exact():
+    from core.errors import ParameterError
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=100), "b": rng.normal(size=100)})
+    for strength in (1e6, float("inf"), float("nan"), -1.0):
+        with pytest.raises(ParameterError, match="strength"):
+            ampute(df, mechanism="MAR", columns=["a"], rate=0.2, strength=strength, rng=0)
+    with pytest.raises(ParameterError, match="Unknown mechanism"):
+        ampute(df, mechanism=1, columns=["a"], rate=0.2, rng=0)
+    assert ampute(df, mechanism="MAR", columns=["a"], rate=1e-30, rng=0)["a"].notna().all()
+    steep = missing_probability(df["b"].to_numpy(), rate=0.2, strength=20.0)
+    assert steep.mean() == pytest.approx(0.2)  # the rate is kept however steep the slope
