@@ -159,8 +159,8 @@ def _logistic(features: pd.DataFrame, missing: np.ndarray, kinds: dict[str, str]
     minority = int(min(missing.sum(), (~missing).sum()))
     if minority < 3:
         return None, "Too few missing (or observed) rows to fit a model of the missingness.", pd.Series(dtype=float)
-    numeric = [c for c in features.columns if kinds.get(c) in NUMERIC
-               and pd.api.types.is_numeric_dtype(features[c])]
+    numeric = [c for c in features.columns if kinds.get(c, Kind.CONTINUOUS) in NUMERIC  # (unnamed: as _compare)
+               and pd.api.types.is_numeric_dtype(features[c]) and not pd.api.types.is_bool_dtype(features[c])]
     labels = [c for c in features.columns if c not in numeric]
     frame = features.copy()
     frame[numeric] = frame[numeric].replace([np.inf, -np.inf], np.nan)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from core.missing import mar_diagnostics
 from core.schema import infer_schema
@@ -58,3 +59,13 @@ def test_a_column_of_values_near_1e300_gives_the_same_diagnosis_as_the_same_colu
     small = df.assign(big=df["big"] / 1e300)
     huge, scaled = (mar_diagnostics(frame, "x", infer_schema(frame).kinds, rng=0) for frame in (df, small))
     assert huge.auc > 0.95 and np.isclose(huge.auc, scaled.auc)
+
+
+def test_columns_the_kinds_do_not_name_are_numbers_for_the_model_as_for_the_comparisons():
+    rng = np.random.default_rng(0)
+    driver = rng.normal(size=300)
+    df = pd.DataFrame({"v0": np.where(driver > 0, np.nan, rng.normal(size=300)), "v1": driver,
+                       "v2": rng.normal(size=300)})
+    unnamed = mar_diagnostics(df, "v0", {}, rng=0)  # (v1 was one-hot encoded as labels: AUC 0.49)
+    named = mar_diagnostics(df, "v0", {c: "continuous" for c in df}, rng=0)
+    assert unnamed.auc == pytest.approx(named.auc) and unnamed.auc > 0.95
