@@ -66,9 +66,11 @@ class TableEncoder:
             if kinds[column] in (*NUMERIC, Kind.DATETIME) and (pd.api.types.is_numeric_dtype(values)
                                                               or pd.api.types.is_datetime64_any_dtype(values)):
                 x = to_floats(values)
-                sd = np.nanstd(x)
-                self.numeric[column] = (np.nanmean(x), sd if sd > 0 else 1.0, np.nanmin(x), np.nanmax(x),
-                                        pd.api.types.is_datetime64_any_dtype(values))
+                scale = np.nanmax(np.abs(x)) if np.isfinite(x).any() else 1.0
+                scale = scale if 0 < scale < np.inf else 1.0  # (the moments of numbers near 1e300 overflow)
+                sd = np.nanstd(x / scale) * scale
+                self.numeric[column] = (np.nanmean(x / scale) * scale, sd if sd > 0 else 1.0, np.nanmin(x),
+                                        np.nanmax(x), pd.api.types.is_datetime64_any_dtype(values))
                 self.blocks[column] = slice(start, start + 1)
                 start += 1
                 continue
