@@ -92,6 +92,15 @@ def cramers_v(a: np.ndarray, b: np.ndarray) -> float:
 
 def group_summary(real: pd.DataFrame, synthetic: pd.DataFrame, group: str, value: str) -> pd.DataFrame:
     """Count share and mean of ``value`` in each group of ``group``, real against synthetic."""
+    if group == value:
+        raise DataError("Choose a value column other than the group column.")
+    for name, table in (("real", real), ("synthetic", synthetic)):
+        lacking = [c for c in (group, value) if c not in table.columns]
+        if lacking:
+            raise DataError(f"The {name} table has no column {lacking[0]!r}.")
+        if not (pd.api.types.is_numeric_dtype(table[value]) and not pd.api.types.is_bool_dtype(table[value])):
+            raise DataError(f"{value!r} holds no numbers in the {name} table, so it has no mean to compare.")
+
     def summary(df: pd.DataFrame) -> pd.DataFrame:
         grouped = df.groupby(df[group].astype(str), dropna=False)[value]
         return pd.DataFrame({"share": grouped.size() / len(df), "mean": grouped.mean()})
@@ -136,6 +145,8 @@ def projection(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, r
     generator = np.random.default_rng(rng)
     columns = [c for c in schema.synth_columns if c in real.columns and c in synthetic.columns
                and schema.kinds[c] != Kind.DATETIME]
+    if not columns or len(real) < 2 or len(synthetic) < 1:
+        raise DataError("A projection needs two real rows, a synthetic one and a number or label column in both.")
     a = real[columns].sample(n=min(len(real), PROJECTION_ROWS), random_state=generator.integers(2**31 - 1))
     b = synthetic[columns].sample(n=min(len(synthetic), PROJECTION_ROWS), random_state=generator.integers(2**31 - 1))
     x_real, x_synth = encode_rows([a, b], schema)

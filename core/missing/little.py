@@ -62,7 +62,9 @@ class LittleResult:
 
     def verdict(self, alpha: float = 0.05) -> str:
         if self.dof == 0:
-            return "Only one missing-data pattern: there is nothing to compare, so the test says nothing."
+            return ("Only one missing-data pattern: there is nothing to compare, so the test says nothing."
+                    if self.n_patterns < 2 else "The missing-data patterns share no observed column, so there is "
+                    "nothing to compare them on (0 degrees of freedom): the test says nothing.")
         if self.p_value < alpha:
             return (f"p = {_p(self.p_value)}: the missing-data patterns differ more than chance allows, "
                     "so the data are not MCAR. Deleting incomplete rows would bias results; look at the "

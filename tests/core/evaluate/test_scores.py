@@ -374,3 +374,15 @@ def test_an_unknown_measure_of_dependence_or_no_rows_is_a_sentence():
         correlations(real, schema, "kendalll")
     with pytest.raises(DataError, match="no rows"):
         correlations(real.head(0), schema, "cramers_v")
+
+
+def test_group_summaries_and_projections_of_odd_tables_are_sentences():
+    from core.evaluate.compare import group_summary, projection
+
+    real = _labelled(50, 0)
+    for group, value, table in (("c", "c", real), ("nope", "x", real), ("c", "y", real),
+                                ("c", "x", real.drop(columns="x"))):
+        with pytest.raises(DataError):
+            group_summary(real, table, group, value)
+    with pytest.raises(DataError, match="projection needs"):
+        projection(real.head(1), real, infer_schema(real))

@@ -128,3 +128,12 @@ def test_a_table_with_thousands_of_patterns_over_many_columns_is_refused_quickly
     wide = pd.DataFrame(rng.normal(size=(1_000, 200))).add_prefix("c")
     with pytest.raises(DataError, match="missing-data patterns over 200 numeric columns"):
         little_mcar_test(wide.mask(rng.random(wide.shape) < 0.05))
+
+
+def test_patterns_that_share_no_column_are_said_to_give_nothing_to_compare():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(100, 4)), columns=list("abcd"))
+    df.loc[:49, ["a", "b"]] = np.nan
+    df.loc[50:, ["c", "d"]] = np.nan
+    result = little_mcar_test(df)
+    assert result.n_patterns == 2 and result.dof == 0 and "share no observed column" in result.verdict()
