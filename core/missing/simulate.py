@@ -37,9 +37,11 @@ class Simulation:
 def suggest_setup(df: pd.DataFrame, numeric: list[str]) -> tuple[str, str, str | None]:
     """(x, y, MAR driver) that make the simulator's point: y and x the most correlated pair, the
     driver the remaining column most correlated with y."""
+    numeric = [c for c in numeric if c in df.columns and pd.api.types.is_numeric_dtype(df[c])
+               and not pd.api.types.is_bool_dtype(df[c])]
     if len(numeric) < 2:
         raise DataError("The simulator needs at least two numeric columns.")
-    corr = df[numeric].corr().abs().fillna(0.0).to_numpy()
+    corr = df[numeric].replace([np.inf, -np.inf], np.nan).corr().abs().fillna(0.0).to_numpy()
     np.fill_diagonal(corr, -1.0)
     i, j = np.unravel_index(np.argmax(corr), corr.shape)
     x, y = (numeric[i], numeric[j]) if df[numeric[i]].isna().sum() <= df[numeric[j]].isna().sum() else \
@@ -51,7 +53,7 @@ def suggest_setup(df: pd.DataFrame, numeric: list[str]) -> tuple[str, str, str |
 
 def fit_line(df: pd.DataFrame, x: str, y: str) -> dict:
     """OLS of y on x on the rows where both are observed: slope, SE, intercept, R², n."""
-    rows = df[[x, y]].dropna()
+    rows = df[[x, y]].replace([np.inf, -np.inf], np.nan).dropna()  # (infinity counts as missing, as elsewhere)
     if len(rows) < 3 or rows[x].nunique() < 2:
         return {"slope": np.nan, "se": np.nan, "intercept": np.nan, "r2": np.nan, "n": len(rows)}
     fit = sm.OLS(rows[y].to_numpy(float), sm.add_constant(rows[x].to_numpy(float))).fit()

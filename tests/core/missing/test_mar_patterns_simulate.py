@@ -152,3 +152,16 @@ def test_suggested_setup_and_errors():
 def test_simulator_at_rate_one_fits_nothing_but_does_not_fail():
     sim = simulate(_line(200), x="x", y="y", by="z", rate=1.0, rng=0)
     assert sim.table.loc[1:, "slope"].isna().all() and (sim.table.loc[1:, "n"] == 0).all()
+
+
+def test_the_simulator_reads_infinity_as_missing_and_skips_text_columns():
+    from core.missing.simulate import simulate, suggest_setup
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200)
+    df = pd.DataFrame({"x": x, "y": 2 * x + rng.normal(0, 0.3, 200), "t": ["a"] * 200})
+    df.loc[3, "x"] = np.inf
+    assert suggest_setup(df, ["x", "y", "t"])[:2] in (("x", "y"), ("y", "x"))
+    with np.errstate(all="ignore"):
+        table = simulate(df, x="x", y="y", rng=0).table
+    assert len(table) == 4 and table["slope"].notna().all()
