@@ -20,7 +20,6 @@ table written in parts refuses them).
 from __future__ import annotations
 
 import re
-import reprlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +29,7 @@ import pandas as pd
 
 from core.errors import DataError, ParameterError
 from core.limits import limits
+from core.params import shown
 from core.schema import Schema
 from core.synth import METHODS, Synthesizer
 from core.synth.conditions import read_conditions
@@ -183,10 +183,11 @@ def check_rows(n: Any, *, cap: int | None = None,
     the server's limit on one run held in memory)."""
     limit = cap or limits().max_rows_generate
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
-        raise ParameterError(f"The number of rows must be a whole number from 1 to {limit:,}, not {reprlib.repr(n)}.")
+        raise ParameterError(f"The number of rows must be a whole number from 1 to {limit:,}, not {shown(n)}.")
     if n > limit:
         said = "one run makes" if cap else "this server allows in one run"
-        raise ParameterError(f"{n:,} rows is more than {said}: at most {limit:,} rows.", hint=hint)
+        count = f"{n:,}" if n < 10**18 else shown(int(n))  # (Python will not print an integer of 5,000 digits)
+        raise ParameterError(f"{count} rows is more than {said}: at most {limit:,} rows.", hint=hint)
     return int(n)
 
 

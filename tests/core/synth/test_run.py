@@ -70,7 +70,8 @@ def test_a_run_notes_what_fitting_decided_on_its_own():
     assert any("infinite" in note for note in result.notes)
 
 
-@pytest.mark.parametrize("n", [-1, 0, True, 5.0, np.float64(5), "5", None, 1_000_001, 10**12, np.int64(-3)])
+@pytest.mark.parametrize("n", [-1, 0, True, 5.0, np.float64(5), "5", None, 1_000_001, 10**12, np.int64(-3),
+                               pytest.param(10**5000, id="10^5000"), pytest.param(-10**5000, id="-10^5000")])
 def test_a_row_count_outside_one_to_the_server_limit_is_refused_before_fitting(salaries, monkeypatch, n):
     df, schema = salaries
     monkeypatch.setattr("core.synth.run.fit_model", lambda *a, **k: pytest.fail("fitted before checking n"))
