@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import math
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -38,7 +37,7 @@ import pandas as pd
 from core import __version__
 from core.errors import DataError, ParameterError, SchemaError
 from core.limits import limits
-from core.recipe import encode_params, finite_float, no_constant, saved_params
+from core.recipe import encode_params, finite_float, finite_number, is_seed, no_constant, saved_params
 from core.schema import KINDS, NUMERIC, Kind, Schema, infer_schema
 from core.workspace import Run, Workspace
 
@@ -153,10 +152,13 @@ class _Archive:
         return b"".join(chunks)
 
     def table(self, name: str) -> pd.DataFrame:
-        """The Parquet part ``name``, refused before decoding when its cells or decoded size are over the limits."""
+        """The Parquet part ``name`` (see :meth:`parquet`)."""
+        return self.parquet(self.read(name))
+
+    def parquet(self, data: bytes) -> pd.DataFrame:
+        """A Parquet part read already, refused before decoding when its cells or decoded size are over the limits."""
         import pyarrow.parquet as pq
 
-        data = self.read(name)
         meta = pq.ParquetFile(io.BytesIO(data)).metadata
         cells, cap = meta.num_rows * meta.num_columns, limits().max_cells
         if cells > cap:
@@ -184,7 +186,6 @@ def _manifest(archive: _Archive, name: str, form: str, what: str) -> tuple[dict,
 
 def _restore(archive: _Archive) -> tuple[Workspace, list[str]]:
     from core.synth import METHODS
-    from core.synth.base import MAX_SEED
     from core.synth.drawing import Drawing
 
     manifest, names = _manifest(archive, MANIFEST, FORMAT, "session file")
@@ -206,7 +207,7 @@ def _restore(archive: _Archive) -> tuple[Workspace, list[str]]:
     schema = schema.with_excluded(list(saved.get("excluded", []))).with_target(saved.get("target"))
     holdout = manifest["holdout"]
     ws = Workspace(raw, name=str(manifest["name"]), schema=schema, holdout_share=_finite(holdout["share"]),
-                   seed=_whole(holdout["seed"], "the holdout's seed", 0, MAX_SEED),
+                   seed=_seed(holdout["seed"], "the holdout's seed"),
                    notices=[str(n) for n in manifest.get("notices", [])], source=str(manifest.get("source", "")),
                    origin=str(manifest.get("origin", "")))
     if ws.fingerprint != manifest.get("fingerprint"):
@@ -218,7 +219,7 @@ def _restore(archive: _Archive) -> tuple[Workspace, list[str]]:
     for entry in manifest.get("runs", []):
         method = entry["method"]
         params = saved_params(METHODS[method], entry["params"]) if method in METHODS else dict(entry["params"])
-        run = Run(method=str(method), params=params, seed=_whole(entry["seed"], "a run's seed", 0, MAX_SEED),
+        run = Run(method=str(method), params=params, seed=_seed(entry["seed"], "a run's seed"),
                   synthetic=_run_rows(table(entry["table"]), entry.get("schema") or manifest["schema"],
                                       str(entry["name"])),
                   fit_seconds=_finite(entry["fit_seconds"]), sample_seconds=_finite(entry["sample_seconds"]),
@@ -244,15 +245,13 @@ def _restore(archive: _Archive) -> tuple[Workspace, list[str]]:
 def _network(ws: Workspace, cls: type, saved: dict, run: Run, archive: _Archive, names: set) -> Any:
     """A run's trained network, rebuilt on the rows it learned from with its saved weights (no training)."""
     from core.recipe import rebuilt
-    from core.synth.base import MAX_SEED
 
     if run.schema is None:
         raise BundleError(f"The trained network of run '{run.name}' is missing from this session file.")
     weights = _weights(archive, names, saved, f"The trained network of run '{run.name}'", "session file")
     fresh = rebuilt(ws, Schema.from_dict(run.schema), {"share": ws.holdout_share, "seed": ws.seed}, run.imputation)
     return cls.restored(fresh.train, fresh.schema, params=saved_params(cls, saved["params"]),
-                        seed=_whole(saved["seed"], "a network's seed", 0, MAX_SEED), weights=weights,
-                        record=saved["record"])
+                        seed=_seed(saved["seed"], "a network's seed"), weights=weights, record=saved["record"])
 
 
 def _weights(archive: _Archive, names: set, saved: dict, whose: str, what: str) -> bytes:
@@ -318,7 +317,6 @@ def load_model(data: bytes) -> SavedModel:
 
 def _model(archive: _Archive) -> SavedModel:
     from core.synth import METHODS
-    from core.synth.base import MAX_SEED
 
     manifest, names = _manifest(archive, MODEL_MANIFEST, MODEL_FORMAT, "model file")
     method = manifest["method"]
@@ -327,13 +325,17 @@ def _model(archive: _Archive) -> SavedModel:
     cls = METHODS[method]
     if manifest.get("table") not in names:
         raise BundleError("This model file lacks the table it was fitted on.")
-    if hashlib.sha256(archive.read(manifest["table"])).hexdigest() != manifest.get("sha256"):
+    rows = archive.read(manifest["table"])
+    if hashlib.sha256(rows).hexdigest() != manifest.get("sha256"):
         raise BundleError("This model file's table is not the one it was saved with: the file was changed.")
-    df = archive.table(manifest["table"])
+    df = archive.parquet(rows)
     schema = Schema.from_dict(manifest["schema"])
     if not set(df.columns) <= set(schema.kinds):
         raise BundleError("This model file's column kinds do not match its table.")
-    params, seed = saved_params(cls, manifest["params"]), _whole(manifest["seed"], "the model's seed", 0, MAX_SEED)
+    params, seed = saved_params(cls, manifest["params"]), _seed(manifest["seed"], "the model's seed")
+    if not all(isinstance(v, list) and all(isinstance(line, str) for line in v)
+               for v in (manifest["rules"], manifest["derived"])):
+        raise BundleError("This model file's rules and derived columns must be lists of lines of text.")
     network = manifest.get("network")
     if cls.trains and not network:
         raise BundleError(f"This model file lacks the trained network of {cls.title}.")
@@ -342,12 +344,8 @@ def _model(archive: _Archive) -> SavedModel:
         model = cls.restored(df, schema, params=params, seed=seed, weights=weights, record=network["record"])
     else:
         model = cls(**params).fit(df, schema, seed=seed)
-    if not all(isinstance(v, list) and all(isinstance(line, str) for line in v)
-               for v in (manifest["rules"], manifest["derived"])):
-        raise BundleError("This model file's rules and derived columns must be lists of lines of text.")
     return SavedModel(model=model, rules=list(manifest["rules"]), derived=list(manifest["derived"]), train=df,
-                      schema=schema,
-                      source=str(manifest["source"]))
+                      schema=schema, source=str(manifest["source"]))
 
 
 def _zipped(name: str, manifest: dict, files: dict[str, bytes]) -> bytes:
@@ -371,15 +369,16 @@ def _parquet(df: pd.DataFrame, what: str) -> bytes:
 
 def _finite(value: Any) -> float:
     """A number the file holds as a finite float (a number beyond floats, or text, is refused)."""
-    number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else math.nan
-    if not math.isfinite(number):
+    if not finite_number(value):
         raise ValueError("a number that is not finite")
-    return number
+    return float(value)
 
 
-def _whole(value: Any, what: str, low: int, high: int) -> int:
-    if not (isinstance(value, int) and not isinstance(value, bool) and low <= value <= high):
-        raise BundleError(f"This file cannot be restored: {what} is not a whole number from {low} to {high:,}.",
+def _seed(value: Any, what: str) -> int:
+    if not is_seed(value):
+        from core.synth.base import MAX_SEED
+
+        raise BundleError(f"This file cannot be restored: {what} is not a whole number from 0 to {MAX_SEED:,}.",
                           hint="Use a file SynthLab saved, unchanged.")
     return value
 

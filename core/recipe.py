@@ -159,10 +159,10 @@ def load_recipe(text: str | bytes) -> Recipe:
     if not isinstance(data, dict) or not isinstance(data.get("schema"), dict) \
             or not isinstance(data["schema"].get("kinds"), dict):
         raise RecipeError("The recipe does not say which table and column kinds it was made from.")
-    if not isinstance(holdout, dict) or not _number(holdout.get("share")) or not _seed(holdout.get("seed")):
+    if not isinstance(holdout, dict) or not finite_number(holdout.get("share")) or not is_seed(holdout.get("seed")):
         raise RecipeError("The recipe does not say which rows were held out (share and seed).")
     if imputation is not None and not (isinstance(imputation, dict) and isinstance(imputation.get("steps"), list)
-                                       and _seed(imputation.get("seed", 0))
+                                       and is_seed(imputation.get("seed", 0))
                                        and _lines(imputation.get("rules", []))):
         raise RecipeError("The recipe's imputation is not a plan of steps (with a seed and rules).")
     params = body.get("params", {})
@@ -200,7 +200,8 @@ def finite_float(text: str) -> float:
     return value
 
 
-def _number(value: Any) -> bool:
+def finite_number(value: Any) -> bool:
+    """A number JSON held (not a truth value) that a float holds, finite."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) <= sys.float_info.max \
         and math.isfinite(value)
 
@@ -211,7 +212,8 @@ def _max_seed() -> int:
     return MAX_SEED
 
 
-def _seed(value: Any) -> bool:
+def is_seed(value: Any) -> bool:
+    """A whole number fit takes as a seed."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _max_seed()
 
 

@@ -189,7 +189,7 @@ class Schema:
         target, excluded = data.get("target"), data.get("excluded", ())
         if not (target is None or isinstance(target, str)) or not isinstance(excluded, (list, tuple)):
             raise SchemaError("The schema's target must be a column name and its excluded columns a list of them.")
-        return cls(kinds=kinds, target=data.get("target"), excluded=tuple(data.get("excluded", ())),
+        return cls(kinds=kinds, target=target, excluded=tuple(excluded),
                    parsers=dict(data.get("parsers", {})), inferred=dict(kinds))
 
 
