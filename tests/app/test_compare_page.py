@@ -218,3 +218,16 @@ def test_a_run_against_a_run_made_without_one_of_its_columns_compares_the_shared
     assert not at.exception and not at.error
     assert any("has no column x" in i.value for i in at.info)
     assert "x" not in at.selectbox(key="compare_column").options
+
+
+def test_a_run_made_without_a_column_is_scored_on_the_columns_it_holds():
+    ws = Workspace(table(), name="t.csv", source="upload:t.csv")
+    rows = ws.train.sample(n=len(ws.train), replace=True, random_state=0).reset_index(drop=True)
+    ws.add_run(Run("monte_carlo", {}, 0, rows.drop(columns="x"), 0.1, 0.1, name="without x"))
+    at = AppTest.from_file(conftest.APP, default_timeout=180)
+    at.session_state["workspace"] = ws
+    at.run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception and not at.error
+    assert any("without x has no column x" in i.value for i in at.info)
+    assert {m.label for m in at.metric} >= {"Quality", "Detection AUC"}
