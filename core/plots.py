@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -13,6 +15,28 @@ LOSS_COLOURS = ("#e76f51", "#264653", "#f4a261", "#8ab17d")
 MISSING_COLOUR = "#d9822b"
 MAX_BARS = 30
 HIST_BINS = 40
+OUR_MARKUP = re.compile(r"(<br>|<extra>|</extra>)")  # the only markup the figures write themselves
+
+
+def plain(fig: go.Figure) -> go.Figure:
+    """``fig`` with every text in it shown as written: plotly reads a subset of HTML in titles, names, labels and
+    hover text (``<b>``, ``<i>``, ``<a href>``, ``&lt;``), so a column named ``<b>x</b>`` came out bold. Every
+    ``&``, ``<`` and ``>`` becomes an entity plotly turns back into that character, except in the line breaks and
+    hover boxes the figures write themselves (so a user's literal ``<br>`` still breaks a line)."""
+    return go.Figure(_escaped(fig.to_dict()))
+
+
+def _escaped(value):
+    if isinstance(value, str):
+        return "".join(part if i % 2 else part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                       for i, part in enumerate(OUR_MARKUP.split(value)))
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_escaped(v) for v in value)
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return np.array([_escaped(v) for v in value.ravel()], dtype=object).reshape(value.shape)
+    return value
 
 
 def column_distribution(series: pd.Series, kind: str, *, title: str | None = None) -> go.Figure:

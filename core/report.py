@@ -225,7 +225,7 @@ def _section(title: str, body: str) -> str:
 
 
 def _figure(fig: go.Figure) -> str:
-    fig.update_layout(width=None, autosize=True)
+    fig = plots.plain(fig).update_layout(width=None, autosize=True)
     return "<div class='figure'>" + fig.to_html(full_html=False, include_plotlyjs=False,
                                                 config={"displaylogo": False, "responsive": True}) + "</div>"
 

@@ -9,7 +9,7 @@ from core.agents.base import counts_per_step
 from core.params import settings_text, validate_params
 from core.workspace import Workspace
 from ui import sidebar, state
-from ui.errors import captured, chart, guarded
+from ui.errors import captured, chart, guarded, show
 from ui.params import param_widgets, read_params, seed_problem, sentence
 from ui.text import md, safe_preview
 
@@ -61,9 +61,8 @@ def _run(model: str, settings: dict, seed: int) -> Simulation | None:
             bar.progress(step / total, text=f"{cls.step_name.capitalize()} {step:,} of {total:,}: "
                                             f"{len(running.events):,} events so far")
         if step % every == 0 and step < total:
-            live.plotly_chart(plots.agent_steps(counts_per_step(running.event_table(), step, list(cls.event_kinds)),
-                                                unit=cls.step_name, cumulative=cls.cumulative),
-                              width="stretch", key=f"{P}live{step}")
+            show(plots.agent_steps(counts_per_step(running.event_table(), step, list(cls.event_kinds)),
+                                   unit=cls.step_name, cumulative=cls.cumulative), key=f"{P}live{step}", where=live)
 
     run = guarded("running the simulation", simulate, model, settings, rng=seed, progress=progress)
     bar.empty()

@@ -31,7 +31,7 @@ from core.synth.run import generate as generate_table
 from core.workspace import Run, Workspace
 from ui import cache, sidebar, state, training
 from ui.drawing import drawing_panel, read_drawing
-from ui.errors import captured, guarded
+from ui.errors import captured, guarded, show
 from ui.params import (
     param_widgets,
     read_params,
@@ -186,8 +186,7 @@ def live(job: training.Job) -> None:
     value, text = progress_line(job)
     st.progress(min(value, 1.0), text=text)
     if job.monitor.history:  # the curves start with the first epoch
-        st.plotly_chart(plots.training_curves(job.monitor.history, METHODS[job.method].loss_names),
-                        width="stretch", key="train_live")
+        show(plots.training_curves(job.monitor.history, METHODS[job.method].loss_names), key="train_live")
     st.button("Stop training", icon=":material/stop_circle:", key="train_stop", on_click=job.monitor.stop.set,
               disabled=job.monitor.stop.is_set(),
               help="Ends training after the current batch and draws the rows from the model trained so far.")
@@ -435,20 +434,19 @@ def matrix_check(ws: Workspace, run: Run) -> None:
         st.markdown("**Target and achieved correlations.** The normal scores get the target correlation; the "
                     "Pearson correlation of the numbers themselves is smaller wherever a column is skewed, "
                     "because turning normal scores into a skewed distribution bends straight lines into curves.")
-        st.plotly_chart(plots.correlation_panels(
+        show(plots.correlation_panels(
             {"target (normal scores)": target.loc[numbers, numbers],
              "real data (Pearson)": ws.train[numbers].corr(),
-             "synthetic (Pearson)": run.synthetic[numbers].corr()}), width="stretch", key=f"check::{param.name}")
+             "synthetic (Pearson)": run.synthetic[numbers].corr()}), key=f"check::{param.name}")
 
 
 def training_check(ws: Workspace, run: Run) -> None:
     """A trained run: its training history, the mode-collapse check and more rows from the same network."""
     with st.expander("Training curves and the mode-collapse check", expanded=True):
-        st.plotly_chart(plots.training_curves(run.model.history_, run.model.loss_names),
-                        width="stretch", key="run_curves")
+        show(plots.training_curves(run.model.history_, run.model.loss_names), key="run_curves")
         for k, (caption, figure) in enumerate(run.model.pictures()):  # how this network makes rows
             st.markdown(caption)
-            st.plotly_chart(figure, width="stretch", key=f"run_picture::{k}")
+            show(figure, key=f"run_picture::{k}")
         lost = run.lost_modes
         if lost is None or lost.empty:
             st.success("Mode-collapse check: every category and every number mode holding at least 1% of the "

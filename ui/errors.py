@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from core import plots
 from core.errors import SynthLabError
 from ui.state import flash
 from ui.text import md
@@ -67,4 +68,9 @@ def chart(action: str, make: Callable[..., Any], *args: Any, key: str, **kwargs:
     """Draw the plotly figure ``make(*args, **kwargs)`` returns, or say why there is none (see ``guarded``)."""
     fig = guarded(action, make, *args, **kwargs)
     if fig is not None:
-        st.plotly_chart(fig, width="stretch", key=key)
+        show(fig, key=key)
+
+
+def show(fig: Any, *, key: str, where: Any = None) -> None:
+    """Draw a plotly figure full width in ``where`` (the page by default), its texts shown as written."""
+    (where or st).plotly_chart(plots.plain(fig), width="stretch", key=key)

@@ -27,7 +27,7 @@ from core.params import Param
 from core.synth.fitting import EMPIRICAL, ranking
 from core.workspace import Workspace
 from ui import cache
-from ui.errors import guarded
+from ui.errors import guarded, show
 from ui.state import keep
 from ui.text import md
 
@@ -211,8 +211,8 @@ def _distribution_picker(param: Param, ws: Workspace) -> None:
         a.dataframe(ranking(marginal), hide_index=True, width="stretch",
                     column_config={"AIC": st.column_config.NumberColumn(format="%.1f"),
                                    "KS distance": st.column_config.NumberColumn(format="%.3f")})
-        b.plotly_chart(plots.fitted_density(marginal, chosen), width="stretch", key=f"{param.name}::density")
-        st.plotly_chart(plots.qq_plot(marginal, chosen), width="stretch", key=f"{param.name}::qq")
+        show(plots.fitted_density(marginal, chosen), key=f"{param.name}::density", where=b)
+        show(plots.qq_plot(marginal, chosen), key=f"{param.name}::qq")
 
 
 def _matrix_store(param: Param, ws: Workspace, base: pd.DataFrame) -> dict:

@@ -1,5 +1,6 @@
 """The error guard: user errors become their sentence, anything else an apology with details."""
 
+import json
 import re
 from pathlib import Path
 
@@ -111,13 +112,34 @@ def plain_text(at) -> list[str]:
     return found
 
 
+def chart_texts(at) -> list[str]:
+    """Every string in the page's plotly charts (titles, names, labels, hover text)."""
+    found: list[str] = []
+
+    def walk(value) -> None:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+    for chart in at.get("plotly_chart"):
+        walk(json.loads(chart.proto.spec))
+    return found
+
+
 def assert_shown_as_text(at, texts: list[str]) -> None:
-    """No markdown on the page holds one of ``texts`` unescaped, and each is still readable on it."""
+    """No markdown on the page holds one of ``texts`` unescaped, and each is still readable on it; no chart holds
+    one with its HTML unescaped (plotly reads tags in titles and labels)."""
     shown = shown_markdown(at)
     readable = [unescaped(s) for s in shown] + plain_text(at)
+    charted = chart_texts(at)
     for text in texts:
         assert not [s for s in shown if text in s], text
         assert any(text in s for s in readable), f"{text!r} is not on the page"
+        assert "<" not in text or not [s for s in charted if text in s], f"{text!r} is drawn as HTML in a chart"
 
 
 HOSTILE_SCRIPT = f"""

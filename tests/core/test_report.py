@@ -1,5 +1,6 @@
 """The stakeholder report: self-contained, every section present, user text shown as text."""
 
+import json
 import re
 
 import numpy as np
@@ -43,7 +44,7 @@ def test_a_report_has_every_section_and_needs_no_network():
 def test_user_text_is_escaped_everywhere():
     rng = np.random.default_rng(0)
     df = pd.DataFrame({HOSTILE: rng.normal(size=120), "![x](//host/c)": rng.normal(size=120),
-                       'q"uote': rng.choice([HOSTILE, "b"], 120)})
+                       'q"uote': rng.choice([HOSTILE, "b"], 120), "<b>bold</b>": rng.normal(size=120)})
     ws = with_runs(df, HOSTILE + ".csv", None, ["gaussian_copula"])
     ws.runs[0].rules.append(f"`{HOSTILE}` > -100")
     ws.rename_run(ws.runs[0].name, HOSTILE)
@@ -51,6 +52,8 @@ def test_user_text_is_escaped_everywhere():
     body = page.split("</head>", 1)[1]
     assert HOSTILE not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     assert "<script>alert" not in body.replace("<\\/script>", "")
+    drawn = str([json.loads(f"[{f}]") for f in re.findall(r"Plotly\.newPlot\((.*?)\)\s*};", body, flags=re.S)])
+    assert "&lt;b&gt;bold&lt;/b&gt;" in drawn and "<b>bold" not in drawn  # plotly would read the tags
 
 
 @pytest.mark.parametrize("columns", [["body_mass_g"], ["species", "island"]])
