@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.schema import LABELS, NUMERIC, Kind
+from core.schema import LABELS, NUMERIC, Kind, as_labels
 
 REAL_COLOUR = "#3b6fb6"
 LOSS_COLOURS = ("#e76f51", "#264653", "#f4a261", "#8ab17d")
@@ -570,10 +570,11 @@ def conditional_figure(real: pd.DataFrame, synthetic: pd.DataFrame, value: str, 
                        names: tuple[str, str] = COMPARED) -> go.Figure:
     """A number column's distribution within each group of a label column, real beside synthetic (``names``)."""
     fig = go.Figure()
-    order = real[group].astype(str).value_counts().index[:MAX_BARS]
+    order = as_labels(real[group]).value_counts().index[:MAX_BARS]
     for name, df, colour in ((names[0], real, REAL_COLOUR), (names[1], synthetic, SYNTHETIC_COLOUR)):
-        part = df[df[group].astype(str).isin(order)]
-        fig.add_box(x=part[group].astype(str), y=part[value], name=name, marker_color=colour, boxmean=True)
+        groups = as_labels(df[group])
+        kept = groups.isin(order)
+        fig.add_box(x=groups[kept], y=df.loc[kept, value], name=name, marker_color=colour, boxmean=True)
     fig.update_layout(boxmode="group", xaxis_title=group, yaxis_title=value, height=380,
                       margin=dict(l=40, r=10, t=30, b=40), legend=dict(orientation="h", y=1.1))
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(order))

@@ -553,3 +553,16 @@ def label_text(value) -> str:
         number = float(value)
         return str(int(number)) if number.is_integer() else repr(number)
     return str(value)
+
+
+MISSING_LABEL = "(missing)"
+
+
+def as_labels(values: pd.Series) -> pd.Series:
+    """A column's values as label text (see :func:`label_text`), a missing value as "(missing)": ``astype(str)``
+    wrote "nan", "None" or "<NA>", one group with a category of that name, and 3 apart from 3.0."""
+    if values.dtype == object:  # each value read on its own (factorising would take True for 1)
+        return values.map(label_text, na_action="ignore").where(values.notna(), MISSING_LABEL).astype(object)
+    codes, uniques = pd.factorize(values)
+    names = np.array([label_text(v) for v in uniques] + [MISSING_LABEL], dtype=object)
+    return pd.Series(names[codes], index=values.index, name=values.name, dtype=object)

@@ -16,7 +16,7 @@ from scipy import stats
 from sklearn.decomposition import PCA
 
 from core.errors import DataError, ParameterError
-from core.schema import LABELS, NUMERIC, Kind, Schema, to_floats
+from core.schema import LABELS, NUMERIC, Kind, Schema, as_labels, to_floats
 
 PROJECTION_ROWS = 5_000
 
@@ -64,7 +64,7 @@ def correlations(df: pd.DataFrame, schema: Schema, method: str = "pearson") -> p
         values = df[c]
         if schema.kinds[c] in NUMERIC and pd.api.types.is_numeric_dtype(values) and values.nunique() > 10:
             values = pd.qcut(values, 10, duplicates="drop")
-        codes[c] = pd.factorize(values.astype(str).where(values.notna(), "(missing)"))[0]
+        codes[c] = pd.factorize(as_labels(values))[0]
     out = np.eye(len(columns))
     for i, a in enumerate(columns):
         for j in range(i + 1, len(columns)):
@@ -102,7 +102,7 @@ def group_summary(real: pd.DataFrame, synthetic: pd.DataFrame, group: str, value
             raise DataError(f"{value!r} holds no numbers in the {name} table, so it has no mean to compare.")
 
     def summary(df: pd.DataFrame) -> pd.DataFrame:
-        grouped = df.groupby(df[group].astype(str), dropna=False)[value]
+        grouped = df.groupby(as_labels(df[group]))[value]
         return pd.DataFrame({"share": grouped.size() / len(df), "mean": grouped.mean()})
 
     both = summary(real).join(summary(synthetic), how="outer", lsuffix=" real", rsuffix=" synthetic")

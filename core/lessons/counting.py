@@ -25,10 +25,9 @@ from scipy.stats.contingency import association
 
 from core.errors import DataError, ParameterError
 from core.plots import LOSS_COLOURS, REAL_COLOUR
-from core.schema import LABELS, NUMERIC, Schema
+from core.schema import LABELS, MISSING_LABEL, NUMERIC, Schema, as_labels
 from core.synth import METHODS
 
-MISSING = "(missing)"
 MAX_LEVELS = 30  # a label column with more levels than this is too fine for the lesson's tables
 MAX_COLUMNS = 12
 MAX_ROWS = 20_000_000  # rows of one toy or synthetic table of the lesson (as many as a loaded table holds)
@@ -83,9 +82,9 @@ def label_table(df: pd.DataFrame, schema: Schema) -> tuple[pd.DataFrame, list[st
                 left_out.append(column)
                 continue
             bins = pd.qcut(numbers, 4, labels=False, duplicates="drop")  # quartiles (fewer when values repeat)
-            text = ("Q" + (bins + 1).astype("Int64").astype(str)).where(bins.notna(), MISSING)
+            text = ("Q" + (bins + 1).astype("Int64").astype(str)).where(bins.notna(), MISSING_LABEL)
         else:
-            text = values.astype(str).where(values.notna(), MISSING)
+            text = as_labels(values)
             if text.nunique() > MAX_LEVELS:
                 left_out.append(column)
                 continue

@@ -50,7 +50,7 @@ import pandas as pd
 
 from core.errors import DataError, ParameterError, SynthLabError
 from core.params import Card, Param
-from core.schema import NUMERIC, Kind, Schema, to_floats
+from core.schema import MISSING_LABEL, NUMERIC, Kind, Schema, to_floats
 from core.synth.base import Synthesizer
 from core.synth.oversample import split
 from core.synth.registry import METHODS, STATISTICAL, register
@@ -59,7 +59,6 @@ AUTO = "auto"
 CANDIDATES = ("gaussian_copula", "cholesky", "monte_carlo")  # statistical methods that need no target or settings
 MAX_PARTS = 20  # at most this many parts by a column; a number column with more values is refused
 WORKERS = 2
-MISSING = "(missing)"
 OTHER = "other"
 WHOLE = "the whole table"
 
@@ -173,7 +172,7 @@ class HybridSynthesizer(Synthesizer):
         order = sorted(range(len(values)), key=lambda i: -counts[i])  # largest first, then as they appear
         kept = [i for i in order if counts[i] >= least][:MAX_PARTS]
         pooled = order[len(kept):]  # (the kept parts are the first of the order)
-        name = [MISSING if pd.isna(v) else str(v) for v in values]
+        name = [MISSING_LABEL if pd.isna(v) else str(v) for v in values]
         parts = [Part(name[i], np.flatnonzero(codes == i), values[i], True) for i in kept]
         notes = []
         if len(values) == 1:

@@ -7,7 +7,7 @@ import pytest
 
 from core.errors import DataError
 from core.lessons import counting as lesson
-from core.schema import infer_schema
+from core.schema import MISSING_LABEL, infer_schema
 
 TOY = lesson.toy_table(5000, rng=0)
 
@@ -56,7 +56,7 @@ def test_the_loaded_table_gives_labels_and_quartiles():
                        "many": [f"v{i}" for i in range(100)]})
     df.loc[3, "x"] = np.nan
     table, left_out = lesson.label_table(df, infer_schema(df))
-    assert set(table["x"]) == {"Q1", "Q2", "Q3", "Q4", lesson.MISSING}
+    assert set(table["x"]) == {"Q1", "Q2", "Q3", "Q4", MISSING_LABEL}
     assert "k" in table and "c" not in table
     assert "many" not in table and left_out == ["c"]  # an identifier is not a label; a constant has no levels
 

@@ -194,6 +194,24 @@ def test_mixed_kind_dependence_and_group_summaries(tables):
     assert abs(summary.loc["high", "mean real"] - summary.loc["high", "mean synthetic"]) < 0.1
 
 
+def test_groups_name_missing_labels_and_read_whole_numbers_alike():
+    from core.evaluate.compare import group_summary
+    from core.plots import conditional_figure
+
+    real = pd.DataFrame({"g": [1, 1, 2, None, None, None], "x": [1.0, 2, 3, 4, 5, 6]})
+    real["g"] = real["g"].astype("Int64")
+    synthetic = pd.DataFrame({"g": [1.0, 2.0, 2.0, np.nan], "x": [1.0, 3, 3, 5]})  # floats, as a model writes
+    summary = group_summary(real, synthetic, "g", "x").set_index("g")
+    assert list(summary.index) == ["(missing)", "1", "2"]
+    assert summary.loc["(missing)", "share real"] == pytest.approx(0.5)
+    assert summary.loc["1", "share synthetic"] == pytest.approx(0.25) and summary.loc["2", "mean synthetic"] == 3
+    named = pd.DataFrame({"g": ["nan", "a", None, "a"], "x": [1.0, 2, 3, 4]})
+    assert set(group_summary(named, named, "g", "x")["g"]) == {"nan", "a", "(missing)"}
+    fig = conditional_figure(real, synthetic, "x", "g")
+    assert list(fig.layout.xaxis.categoryarray) == ["(missing)", "1", "2"]
+    assert set(fig.data[1].x) == {"1", "2", "(missing)"} and len(fig.data[1].y) == 4
+
+
 def test_exact_copies_count_after_rounding_to_the_real_precision_and_types():
     rng = np.random.default_rng(11)
     n = 500
