@@ -306,7 +306,9 @@ def _infer_text(values: pd.Series, name: str, n_rows: int) -> tuple[Kind, str, s
     if sample.str.match(_NUMBER_TEXT).all() and sample.str.contains(r"\d").all():
         numbers = _parse_number_strings(uniques)
         if numbers.notna().all():
-            integral = bool(np.all(np.mod(numbers.to_numpy(dtype=float), 1) == 0))
+            finite = numbers.to_numpy(dtype=float)
+            finite = finite[np.isfinite(finite)]  # (1e400 reads as infinity, which is no fraction)
+            integral = bool(np.all(np.mod(finite, 1) == 0))
             kind = Kind.INTEGER if integral else Kind.CONTINUOUS
             return kind, f"numbers stored as text ('{_short(sample.iloc[0])}') → {kind}", "number"
     date_format = detect_date_format(uniques)

@@ -92,6 +92,13 @@ def test_numbers_stored_as_text(values, expected):
     assert typed.head(3).tolist() == expected
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_numbers_beyond_floats_do_not_decide_the_kind():
+    whole = pd.Series([str(i) for i in range(60)] + ["1e400", "-1E+999"], dtype=object)
+    assert infer_kind(whole, "n")[0] == "integer"  # infinity has no fraction (it made the column continuous)
+    assert infer_kind(pd.Series([*whole, "2.5"], dtype=object), "n")[0] == "continuous"
+
+
 def test_decimal_comma_text_is_not_mistaken_for_thousands():
     assert parse_numbers(pd.Series(["3,5"])).isna().all()
     assert kind_of(["3,5", "2,25", "1,0"] * 4)[0] == "categorical"
