@@ -652,13 +652,31 @@ def _compare(op: ast.cmpop, left: _Value, right: _Value) -> _Value:
     missing = left.missing | right.missing
     if left.kind != right.kind:
         if not isinstance(op, (ast.Eq, ast.NotEq)):
-            kinds = {left.kind, right.kind}
-            what = "text with a number" if kinds == {"text", "number"} else \
-                f"{_KIND_WORDS[left.kind]} with {_KIND_WORDS[right.kind]}"
-            raise _Refusal(f"compares {what}",
-                           'Put text in quotes, like employed == "no", and compare numbers with numbers.')
+            if {left.kind, right.kind} == {"text", "number"}:
+                raise _Refusal(*_text_with_number(*sorted((left, right), key=lambda v: v.kind != "text")))
+            raise _Refusal(f"compares {_KIND_WORDS[left.kind]} with {_KIND_WORDS[right.kind]}",
+                           "Compare values of one kind: numbers with numbers, dates with dates, text with text.")
         return _boolean(np.full(np.broadcast(left.data, right.data).shape, isinstance(op, ast.NotEq)), missing)
     return _boolean(np.asarray(_COMPARE[type(op)](left.data, right.data), dtype=bool), missing)
+
+
+def _text_with_number(text: _Value, number: _Value) -> tuple[str, str]:
+    """Why an ordering of text against a number is refused, and what to write, naming the side written as a
+    constant (a quoted date beside a number column reads as text)."""
+    if np.ndim(text.data) == 0:
+        value = str(text.data)
+        try:
+            dated = not pd.isna(pd.to_datetime(value, format="ISO8601"))
+        except (ValueError, OverflowError):
+            dated = False
+        return (f"compares a number with the text {quote(value)}",
+                "Dates compare only with a date column, and the other side holds numbers (if the column holds "
+                "dates, set its kind to datetime)." if dated else
+                "The other side holds numbers: compare it with a number, like x > 3 (no quotes).")
+    if np.ndim(number.data) == 0:
+        return (f"compares text with the number {number.data.item()!r}",
+                'The other side holds text: put the value in quotes, like employed == "no".')
+    return "compares text with a number", "Compare numbers with numbers and text with text."
 
 
 def _member(op: ast.cmpop, left: _Value, right: _Value, n: int) -> _Value:

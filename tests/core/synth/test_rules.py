@@ -56,8 +56,17 @@ def test_anything_outside_the_whitelist_is_refused_with_a_sentence(text, message
 
 
 def test_type_errors_are_sentences():
-    with pytest.raises(DataError, match="compares text with a number"):
+    with pytest.raises(DataError, match=r"compares text with the number 3\. The other side holds text: put the value "
+                                         "in quotes"):
         check_rules(DF, [parse("employed > 3", COLUMNS)])
+    with pytest.raises(DataError, match=r"compares a number with the text '2020-01-31'\. Dates compare only"):
+        check_rules(DF, [parse('age < "2020-01-31"', COLUMNS)])  # quoted, yet not a date: the column holds numbers
+    with pytest.raises(DataError, match=r"compares a number with the text 'old'\. The other side holds numbers"):
+        check_rules(DF, [parse('"old" <= age', COLUMNS)])
+    with pytest.raises(DataError, match=r"compares text with a number\. Compare numbers with numbers and text with"):
+        check_rules(DF, [parse("employed > age", COLUMNS)])
+    with pytest.raises(DataError, match="compares a date with a number"):
+        check_rules(DF.assign(d=pd.Timestamp("2020-01-01")), [parse("d > age", [*COLUMNS, "d"])])
     with pytest.raises(DataError, match="arithmetic on text"):
         check_rules(DF, [parse("employed - 2 > 3", COLUMNS)])
 
