@@ -84,7 +84,7 @@ def html_report(ws: Workspace, runs: list[Run] | None = None, *, model: str = "g
             run.scores = _scores(ws.train, run.synthetic, ws.schema, ws.holdout, model)
     subject = runs[0]
     sections = [_data_section(ws.working, ws.schema, ws.name, len(ws.holdout), ws.working_label),
-                _method_section(subject),
+                _method_section(subject, ws.schema),
                 *_comparison_sections(ws.train, subject.synthetic, ws.schema, subject.scores),
                 _leaderboard_section(runs)]
     return _document(f"Synthetic data report: {subject.name}", ws.name, sections)
@@ -127,7 +127,7 @@ def _data_section(df: pd.DataFrame, schema: Schema, name: str, held_out: int, wo
     return _section("The data", text)
 
 
-def _method_section(run: Run) -> str:
+def _method_section(run: Run, schema: Schema) -> str:
     from core.synth import METHODS
 
     cls = METHODS.get(run.method)
@@ -140,6 +140,10 @@ def _method_section(run: Run) -> str:
     settings = settings_text(cls.params if cls is not None else (), run.params) or "the method's defaults"
     body += (f"<p>Run <b>{_e(run.name)}</b>: {len(run.synthetic):,} rows, seed {run.seed}, settings: "
              f"{_e(settings)}.</p>")
+    lacking = run.lacking(schema)
+    if lacking:
+        body += (f"<p>The run has no column {_e(', '.join(map(str, lacking)))} (left out when it was made): its scores "
+                 f"and comparisons use the {len(schema.synth_columns) - len(lacking)} columns it holds.</p>")
     lines = [*(f"Rule: {r}" for r in run.rules), *(f"Derived column: {d}" for d in run.derived), *run.notes]
     if lines:
         body += "<ul>" + "".join(f"<li>{_e(line)}</li>" for line in lines) + "</ul>"

@@ -56,6 +56,11 @@ class Run:
     drawing: dict[str, Any] = field(default_factory=dict)  # guard, conditions, quotas (core.synth.drawing, as JSON)
     epsilon: float | None = None  # differentially private methods: the budget ε the training spent
 
+    def lacking(self, schema: Schema) -> list[str]:
+        """Columns ``schema`` synthesises that this run has not (left out when it was made): its scores and views
+        use the columns it holds."""
+        return [c for c in schema.synth_columns if c not in self.synthetic.columns]
+
 
 class Workspace:
     """A loaded table, its schema, the working table, a holdout and the runs."""

@@ -219,7 +219,7 @@ def render() -> None:
     real = ws.train if against == "the real data" else ws.run(against).synthetic  # the reference in the views
     names = ("real" if against == "the real data" else against, run.name)  # how the views label the two tables
     columns = [c for c in ws.schema.synth_columns if c in synthetic.columns and c in real.columns]
-    left_out = [c for c in ws.schema.synth_columns if c not in synthetic.columns]
+    left_out = run.lacking(ws.schema)
     if left_out:
         st.info(f"{md(run.name)} has no column {', '.join(md(c) for c in left_out)} (left out when it was made): its "
                 "scores and views use the columns it holds.", icon=":material/info:")

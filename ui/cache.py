@@ -246,6 +246,6 @@ def _scores(key: str, run: str, model: str, _real: pd.DataFrame, _synthetic: pd.
 def scores(ws: Workspace, run: Run, model: str) -> Scores:
     """Scores of a run against the training rows and the holdout (cached per run and model)."""
     key = _schema_key(ws) + ws.working_label + run.created.isoformat()
-    lacking = [c for c in ws.schema.synth_columns if c not in run.synthetic.columns]  # (left out when it was made)
+    lacking = run.lacking(ws.schema)
     schema = ws.schema.with_excluded([*ws.schema.excluded, *lacking]) if lacking else ws.schema
     return _scores(key, run.name, model, ws.train, run.synthetic, ws.holdout, schema)

@@ -72,3 +72,14 @@ def test_a_report_of_no_run_is_a_sentence():
     ws = Workspace(read_table(SAMPLES["penguins"].path), name="penguins")
     with pytest.raises(DataError, match="needs at least one run"):
         html_report(ws, [])
+
+
+def test_a_run_made_without_a_column_says_so_in_the_report():
+    ws = Workspace(read_table(SAMPLES["penguins"].path), name="penguins")
+    rows = ws.train.sample(n=200, replace=True, random_state=0).reset_index(drop=True)
+    ws.add_run(Run("monte_carlo", {}, 0, rows.drop(columns="island"), 0.1, 0.1, name="without island"))
+    page = html_report(ws)
+    held = len(ws.schema.synth_columns) - 1
+    assert (f"The run has no column island (left out when it was made): its scores and comparisons use the {held} "
+            "columns it holds.") in page
+    assert "The run has no column" not in html_report(with_runs(ws.train, "penguins", None, ["monte_carlo"]))
