@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core.errors import ParameterError
+
 MATRIX_ROWS = 400  # row groups drawn in the nullity matrix
 MATRIX_COLUMNS = 200
 DENDROGRAM_ROWS = 20_000
@@ -107,6 +109,10 @@ class NullityMatrix:
 def nullity_matrix(df: pd.DataFrame, *, sort: bool = False, max_rows: int = MATRIX_ROWS,
                    max_columns: int = MATRIX_COLUMNS) -> NullityMatrix:
     """The nullity matrix, binned into at most ``max_rows`` groups of consecutive rows."""
+    for name, value in (("rows", max_rows), ("columns", max_columns)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ParameterError(f"The matrix shows at least one line of {name}: the most to show must be a whole "
+                                 f"number of 1 or more, not {value!r}.")
     notes = []
     columns = list(df.columns)
     if len(columns) > max_columns:

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.errors import DataError
+from core.errors import DataError, ParameterError
 from core.io import read_table
 from core.missing import (
     ampute,
@@ -107,6 +107,12 @@ def test_nullity_correlation_and_matrix():
     ordered = nullity_matrix(df, sort=True, max_rows=100)
     assert np.all(np.diff(ordered.completeness) <= 1e-12)
     assert dendrogram_input(df, max_rows=500).shape == (500, 3)
+    for bad in (0, -3, 2.5, True, "10"):
+        with pytest.raises(ParameterError, match="whole number of 1 or more"):
+            nullity_matrix(df, max_rows=bad)
+        with pytest.raises(ParameterError, match="whole number of 1 or more"):
+            nullity_matrix(df, max_columns=bad)
+    assert nullity_matrix(df, max_rows=1).values.shape == (1, 5)
 
 
 def _line(n=4_000, seed=0):
