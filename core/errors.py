@@ -24,6 +24,11 @@ class DataError(SynthLabError):
     """A file or table cannot be read or used as it is."""
 
 
+class NothingToShow(DataError):
+    """The table holds nothing this view can show (no other column to compare with, say): a fact about the data,
+    not a mistake, which the app shows as information rather than as an error."""
+
+
 class FileTooLargeError(DataError):
     """The file is over the upload size limit."""
 

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from core import plots
-from core.errors import SynthLabError
+from core.errors import NothingToShow, SynthLabError
 from ui.state import flash
 from ui.text import md
 
@@ -44,6 +44,9 @@ def guarded(action: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T |
         return fn(*args, **kwargs)
     except Exception as exc:  # noqa: BLE001 - the last line of defence before a traceback
         message, detail = explain(exc, action)
+        if isinstance(exc, NothingToShow):
+            st.info(message, icon=":material/info:")
+            return None
         st.error(message, icon=":material/error:")
         if detail:
             with st.expander("Technical details"):

@@ -39,7 +39,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from statsmodels.stats.multitest import multipletests
 
-from core.errors import DataError
+from core.errors import DataError, NothingToShow
 from core.schema import NUMERIC, Kind
 
 ALPHA = 0.05
@@ -85,9 +85,9 @@ def mar_diagnostics(df: pd.DataFrame, column: str, kinds: dict[str, str], *, rng
     pattern = _pattern(column, together)
     if not others:
         if len(together):
-            raise DataError(f"Every other usable column is missing in the same rows as '{column}', so no observed "
+            raise NothingToShow(f"Every other usable column is missing in the same rows as '{column}', so no observed "
                             "value can show what its holes depend on.", hint=pattern)
-        raise DataError(f"No other usable column to compare with '{column}'.",
+        raise NothingToShow(f"No other usable column to compare with '{column}'.",
                         hint="MAR diagnostics need at least one other number or label column.")
     rows = [_compare(df[c], missing, c, kinds.get(c, Kind.CONTINUOUS)) for c in others]
     table = pd.DataFrame([r for r in rows if r is not None])

@@ -70,6 +70,10 @@ def test_degenerate_tables():
     assert not at.error
     one = open_page(frame=pd.DataFrame({"only": [1.0, np.nan, 3.0, 4.0, np.nan, 6.0]}))
     assert any("two numeric columns" in i.value for i in one.info)
+    assert not one.error and any("No other usable column" in i.value.replace("\\", "") for i in one.info)
+    together = open_page(frame=pd.DataFrame({"a": [1.0, np.nan, 3.0, 4.0, np.nan, 6.0] * 5,
+                                             "b": [2.0, np.nan, 1.0, 5.0, np.nan, 7.0] * 5}))
+    assert not together.error and any("missing in the same rows" in i.value for i in together.info)
 
 
 # --------------------------------------------------------------------------- hardening (issue 11)
