@@ -114,6 +114,11 @@ class Imputer:
             if self.kinds_.get(column) == Kind.INTEGER:
                 new = new.round()
             out[column] = _put(df[column], holes, new)
+            if true_false(df[column]) and not true_false(out[column]):
+                shown = next(v for v in new if not isinstance(v, (bool, np.bool_)))
+                notice = (f"'{column}' held only true and false; {shown!r}, written into its holes, makes it a column "
+                          "of labels.")
+                self.notices_ += [notice] if notice not in self.notices_ else []
         return out
 
     # ------------------------------------------------------------------ for subclasses
@@ -126,6 +131,12 @@ class Imputer:
 
 
 NUMBERS = ("integer", "floating", "mixed-integer-float")  # pandas' names for object columns of numbers
+
+
+def true_false(column: pd.Series) -> bool:
+    """Whether ``column`` holds only true and false (a bool or boolean dtype, or Python's bools among holes)."""
+    return pd.api.types.is_bool_dtype(column) or (
+        column.dtype == object and column.notna().any() and pd.api.types.infer_dtype(column, skipna=True) == "boolean")
 
 
 def _put(column: pd.Series, holes: np.ndarray, values: pd.Series) -> pd.Series:

@@ -23,12 +23,13 @@ import numpy as np
 import pandas as pd
 
 from core.errors import ParameterError
-from core.impute.base import Card, Imputer
+from core.impute.base import Card, Imputer, true_false
 from core.impute.registry import register
 from core.params import Param
 from core.schema import LABELS, NUMERIC, Kind
 
 ALL_KINDS = (*NUMERIC, *LABELS, Kind.DATETIME)
+TRUTH = {"true": True, "false": False, "1": True, "0": False}  # a constant for a true/false column
 
 
 @register
@@ -90,7 +91,9 @@ class ConstantImputer(Imputer):
         text = self.params_["value"]
         out = {}
         for column in self.columns_:
-            if self.kinds_[column] in NUMERIC or pd.api.types.is_numeric_dtype(df[column]):
+            if true_false(df[column]):  # true or false as such; any other text is a new label (and says so)
+                value = TRUTH.get(text.strip().lower(), text)
+            elif self.kinds_[column] in NUMERIC or pd.api.types.is_numeric_dtype(df[column]):
                 try:
                     value: Any = float(text)
                 except ValueError:

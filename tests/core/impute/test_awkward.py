@@ -154,6 +154,21 @@ def test_a_constant_beyond_floats_or_nan_is_refused_not_written():
             impute(df, schema, plan_for(df, schema, "constant", {"value": value}))
 
 
+@pytest.mark.parametrize("flags", [pd.array([True, False, None, True] * 5, dtype="boolean"),
+                                   pd.Series([True, False, None, True] * 5, dtype=object)])  # (as a CSV reads)
+def test_a_true_false_column_takes_true_or_false_and_says_when_a_label_makes_it_labels(flags):
+    df = pd.DataFrame({"flag": flags, "x": np.arange(20.0)})
+    schema = infer_schema(df)
+    for value, expected in (("false", False), ("1", True), (" TRUE ", True)):
+        done = impute(df, schema, plan_for(df, schema, "constant", {"value": value}))
+        assert done.table["flag"].tolist() == [True, False, expected, True] * 5 and not done.notices
+    for method, params, label in (("constant", {"value": "0.5"}, "0.5"), ("unknown", {}, "Unknown")):
+        done = impute(df, schema, plan_for(df, schema, method, params))
+        assert done.table["flag"].tolist() == [True, False, label, True] * 5  # (0.5 turned True into 1.0)
+        assert done.notices == (f"'flag' held only true and false; {label!r}, written into its holes, makes it a "
+                                "column of labels.",)
+
+
 def test_interpolation_along_a_label_order_with_holes_puts_those_rows_last():
     from core.impute.plan import impute, plan_for
 
