@@ -48,7 +48,16 @@ MODELS = ("linear", "logistic")
 def pool(estimates: np.ndarray, variances: np.ndarray, *, n: int | None = None,
          terms: list[str] | None = None) -> pd.DataFrame:
     """Rubin's rules for m imputations (rows) of k coefficients (columns)."""
-    q, u = np.atleast_2d(np.asarray(estimates, float)), np.atleast_2d(np.asarray(variances, float))
+    try:
+        q, u = np.atleast_2d(np.asarray(estimates, float)), np.atleast_2d(np.asarray(variances, float))
+    except (TypeError, ValueError):
+        raise DataError("Rubin's rules need numbers: one row of estimates and one of variances per imputation.") \
+            from None
+    if q.ndim != 2 or q.shape != u.shape:
+        raise DataError(f"Rubin's rules need one row of estimates and one of variances per imputation, alike in shape; "
+                        f"these are {q.shape} and {u.shape}.")
+    if not (np.isfinite(q).all() and np.isfinite(u).all() and (u >= 0).all()):
+        raise DataError("Rubin's rules need finite estimates and variances of 0 or more.")
     m, k = q.shape
     if m < 2:
         raise DataError("Rubin's rules need at least two imputations.")
@@ -125,8 +134,17 @@ def _fit(df: pd.DataFrame, outcome: str, predictors: list[str], model: str) -> t
     y, x, names = _design(df, outcome, predictors, model)
     if not np.isfinite(x).all() or np.linalg.matrix_rank(x) < x.shape[1]:  # (statsmodels would split the estimate)
         raise np.linalg.LinAlgError("collinear predictors")
-    fitted = (sm.Logit(y, x).fit(disp=0) if model == "logistic" else sm.OLS(y, x).fit())
+    if model != "logistic":
+        fitted = sm.OLS(y, x).fit()
+    else:
+        fitted = sm.Logit(y, x).fit(disp=0)
+        if not fitted.mle_retvals["converged"]:  # (statsmodels only warns, and its estimates ran off to infinity)
+            raise _Unconverged
     return np.asarray(fitted.params), np.asarray(fitted.bse) ** 2, names
+
+
+class _Unconverged(Exception):
+    """A logistic fit that did not converge: a predictor separates the outcome's values (almost) completely."""
 
 
 def multiple_imputation(df: pd.DataFrame, schema: Schema, *, outcome: str, predictors: list[str] | tuple[str, ...],
@@ -171,6 +189,11 @@ def multiple_imputation(df: pd.DataFrame, schema: Schema, *, outcome: str, predi
     except np.linalg.LinAlgError:
         raise DataError("The model can't be fitted: its predictors are collinear.",
                         hint="Drop predictors that repeat each other.") from None
+    except _Unconverged:
+        raise DataError(f"The logistic model of '{outcome}' does not converge: a predictor separates its two values "
+                        "(almost) completely, in the complete rows or in an imputation, so the estimate has no finite "
+                        "value.", hint="Drop the predictor that tells the two values apart, or use a linear "
+                                       "model.") from None
     single = pd.DataFrame({"term": names1, "estimate": q1, "SE": np.sqrt(u1)})
     complete_case = pd.DataFrame({"term": namesc, "estimate": qc, "SE": np.sqrt(uc)})
     return MultipleImputation(pooled=pooled, single=single, complete_case=complete_case, m=m, n=len(data),

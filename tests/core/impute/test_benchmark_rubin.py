@@ -32,6 +32,15 @@ def test_rubins_rules_against_a_hand_computed_example():
     assert adjusted["df"] == pytest.approx(7.507813 * nu_obs / (7.507813 + nu_obs), abs=1e-4)
     with pytest.raises(DataError):
         pool(np.array([[1.0]]), np.array([[0.1]]))
+    good = [[1.0, 2.0], [3.0, 4.0]]
+    for estimates, variances, said in (
+            (good, [[0.1, 0.1]], r"alike in shape; these are \(2, 2\) and \(1, 2\)"),
+            ([[1.0, "x"], [2.0, 3.0]], good, "need numbers"),
+            ([[[1.0]], [[2.0]]], [[[1.0]], [[1.0]]], "alike in shape"),
+            ([[1.0, np.nan], [2.0, 3.0]], good, "finite"), (good, [[0.1, -0.1], [0.1, 0.1]], "of 0 or more"),
+            (good, [[0.1, np.inf], [0.1, 0.1]], "finite")):
+        with pytest.raises(DataError, match=said):
+            pool(estimates, variances)
 
 
 def test_multiple_imputation_has_larger_standard_errors_than_single_imputation():

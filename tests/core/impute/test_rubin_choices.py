@@ -91,3 +91,14 @@ def test_collinear_predictors_are_said_not_split():
     df = _holed().assign(x2=lambda d: 2 * d["x"])
     with pytest.raises(DataError, match="collinear"):  # (statsmodels' pseudo-inverse split the slope between them)
         multiple_imputation(df, infer_schema(df), outcome="y", predictors=["x", "x2"])
+
+
+def test_a_predictor_that_separates_a_logistic_outcome_is_said_not_estimated():
+    from core.errors import DataError
+
+    df = _holed().assign(high=lambda d: np.where(d["y"] > 0, "yes", "no"))
+    with pytest.raises(DataError, match="does not converge: a predictor separates its two values"):
+        multiple_imputation(df, infer_schema(df), outcome="high", predictors=["y", "z"], model="logistic")
+    fitted = multiple_imputation(df, infer_schema(df), outcome="high", predictors=["x", "z"], model="logistic")
+    slope = fitted.pooled.set_index("term").loc["x", "estimate"]
+    assert 2 < slope < 10  # (y = 2x + noise of sd 0.5: P(high) = Φ(4x), a log-odds slope near 1.6 × 4)
