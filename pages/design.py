@@ -290,9 +290,11 @@ def correlation_editor(draft: dict, version: int) -> None:
 def designed_workspace(text: str) -> Workspace:
     """The scenario's table as a workspace, each declared column with its declared kind."""
     scenario = load_scenario(text)
-    table = design(scenario).table
+    made = design(scenario)
+    table = made.table
     ws = Workspace(table, name=scenario.name, source=f"design:{scenario.name}",
-                   origin=f"Designed from scratch: '{scenario.name}', {len(table):,} rows, seed {scenario.seed}.")
+                   origin=f"Designed from scratch: '{scenario.name}', {len(table):,} rows, seed {scenario.seed}.",
+                   notices=made.notes)
     schema = ws.schema
     for column in scenario.columns:
         if schema.kinds.get(column.name) != column.kind:
@@ -452,6 +454,8 @@ def render() -> None:
                   {"target (as used)": target, "achieved in the sample": achieved}, key="preview_correlation")
         for report in sample.rule_report:
             st.caption(f"Rule {md(report.rule)}: rejected {report.share:.1%} of the rows drawn.")
+        for note in sample.notes:
+            st.warning(md(note), icon=":material/warning:")
         safe_preview(sample.table.head(20), hide_index=True, height=250)
 
 

@@ -22,7 +22,7 @@ order, with their random terms drawn from the same generator; rules are checked 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,7 @@ from core.design.scenario import Column, Scenario, _whole
 from core.errors import DataError
 from core.limits import limits
 from core.synth.rules import RuleReport, derive, quote, sample_with_rules
+from core.synth.run import derived_notes
 
 EPS = 1e-12
 INT64 = 2.0**63  # int64 holds -2⁶³ to 2⁶³ − 1
@@ -40,10 +41,12 @@ INT64 = 2.0**63  # int64 holds -2⁶³ to 2⁶³ − 1
 
 @dataclass(frozen=True)
 class Design:
-    """What a generation made: the table and how often each rule rejected a drawn row."""
+    """What a generation made: the table, how often each rule rejected a drawn row, and what its derived columns
+    did that a user may not have meant (a column with no finite value)."""
 
     table: pd.DataFrame
     rule_report: list[RuleReport]
+    notes: list[str] = field(default_factory=list)
 
 
 def generate(scenario: Scenario, n: int | None = None, *, rng: Any = None) -> pd.DataFrame:
@@ -58,7 +61,8 @@ def design(scenario: Scenario, n: int | None = None, *, rng: Any = None) -> Desi
     checks = list(scenario.rules)
     table, report = sample_with_rules(lambda k, g: _draw(scenario, k, g), n, checks, rng=generator) if checks \
         else (_draw(scenario, n, generator), [])
-    return Design(table, report)
+    names = [name for name, _ in scenario.derived]
+    return Design(table, report, derived_notes(table, names, [c.name for c in scenario.columns]))
 
 
 def _draw(scenario: Scenario, k: int, rng: np.random.Generator) -> pd.DataFrame:

@@ -76,11 +76,11 @@ def parse_derived(lines: list[str], columns: list[str], *, random: bool = False)
     return out
 
 
-def derived_notes(table: pd.DataFrame, derived: list[str] | None, columns: list[Any]) -> list[str]:
-    """What a run's derived columns did that a user may not have meant: a column of the model's replaced, a column
-    with no finite value (such as a division by zero or the log of a negative number)."""
+def derived_notes(table: pd.DataFrame, names: list[Any], columns: list[Any]) -> list[str]:
+    """What derived columns (``names``, added to a table of ``columns``) did that a user may not have meant: a column
+    replaced, a column with no finite value (such as a division by zero or the log of a negative number)."""
     notes = []
-    for name, _ in parse_derived([d for d in (derived or []) if d.strip()], columns):
+    for name in names:
         if name in columns:
             notes.append(f"The derived column '{name}' replaces the synthetic column of that name.")
         values = table.get(name)
@@ -221,8 +221,9 @@ def draw_guarded(model: Synthesizer, n: int, train: pd.DataFrame, schema: Schema
     table = drawn[0].table if len(drawn) == 1 else pd.concat([b.table for b in drawn], ignore_index=True)
     if plan.whole_ids:  # unique over the whole table, so drawn once it is all there
         table = with_fresh_ids(table, *plan.ids, generator)
-    return table, plan.rule_report(drawn), plan.guard_note(drawn) + derived_notes(table, derived,
-                                                                                 list(model.output_columns_))
+    columns = list(model.output_columns_)
+    names = [name for name, _ in parse_derived([d for d in (derived or []) if d.strip()], columns)]
+    return table, plan.rule_report(drawn), plan.guard_note(drawn) + derived_notes(table, names, columns)
 
 
 @dataclass

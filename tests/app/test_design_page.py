@@ -83,3 +83,14 @@ def test_an_empty_start_grows_column_by_column_through_every_kind():
     assert any("not a valid expression" in e.value for e in at.error)
     at.button(key="design_remove").click().run()
     assert not at.exception
+
+
+def test_a_derived_column_with_no_finite_value_is_flagged_in_the_preview_and_on_the_table():
+    at = start(conftest.open_page(PAGE), "empty")
+    at.text_area(key=key(at, "derived")).input("ratio = x / 0\nfine = x * 2").run()
+    assert not at.exception and not at.error
+    flagged = [w.value for w in at.warning if "no finite value" in w.value]
+    assert len(flagged) == 1 and "ratio" in flagged[0]
+    at.button(key="design_generate").click().run()
+    ws = at.session_state["workspace"]
+    assert [n for n in ws.notices if "no finite value" in n] == [flagged[0].replace("\\", "")]

@@ -273,3 +273,13 @@ def test_weights_too_large_to_multiply_still_give_their_shares():
     dates = {"start": "2024-01-01", "end": "2024-12-31", "weekly": [1e200] * 6 + [0], "yearly": [1e200] * 12}
     table = generate(load_scenario(one_column({"name": "d", "kind": "datetime", "dates": dates})), 700, rng=0)
     assert 6 not in set(table["d"].dt.dayofweek) and table["d"].notna().all()
+
+
+def test_a_derived_column_with_no_finite_value_is_noted():
+    scenario = load_scenario(json.dumps({
+        "version": 1, "name": "t", "rows": 50, "seed": 0,
+        "columns": [{"name": "x", "kind": "continuous", "distribution": {"family": "normal",
+                                                                           "params": {"mean": 0, "sd": 1}}}],
+        "derived": ["ratio = x / 0", "y = log(-1 - abs(x)) + normal(0, 1)", "ok = x * 2"]}))
+    notes = design(scenario).notes
+    assert [n.split("'")[1] for n in notes] == ["ratio", "y"] and all("no finite value" in n for n in notes)
