@@ -54,6 +54,7 @@ from core.schema import MISSING_LABEL, NUMERIC, Kind, Schema, to_floats
 from core.synth.base import Synthesizer
 from core.synth.oversample import split
 from core.synth.registry import METHODS, STATISTICAL, register
+from core.synth.statistical import MonteCarloSynthesizer
 
 AUTO = "auto"
 CANDIDATES = ("gaussian_copula", "cholesky", "monte_carlo")  # statistical methods that need no target or settings
@@ -247,13 +248,18 @@ class HybridSynthesizer(Synthesizer):
         fit_seed, draw_seed = (int(s) for s in seed.generate_state(2))
         keys = CANDIDATES if self.params_["model"] == AUTO else (self.params_["model"],)
         reference = association(data, schema) if len(keys) > 1 else None
-        best, failure = None, None
+        best, failure, marginals = None, None, None
         for key in keys:
+            model = METHODS[key]()
+            if isinstance(model, MonteCarloSynthesizer):  # the part's marginals, fitted once for both such models
+                model.reusing(marginals)
             try:
-                model = METHODS[key]().fit(data, schema, seed=fit_seed)
+                model.fit(data, schema, seed=fit_seed)
             except SynthLabError as error:  # a candidate that cannot learn this part leaves the others to it
                 failure = error
                 continue
+            if isinstance(model, MonteCarloSynthesizer):
+                marginals = model.marginals_
             score = distance(data, model.sample(len(data), rng=draw_seed), schema, reference) \
                 if reference is not None else 0.0
             if best is None or score < best[0]:

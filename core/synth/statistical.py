@@ -46,9 +46,16 @@ class MonteCarloSynthesizer(Synthesizer):
                 when="Teaching the idea of fitted distributions; single columns; a baseline other methods must beat.",
                 distorts="Every relationship between columns is lost: each column is drawn independently.")
 
+    def reusing(self, marginals: dict[str, Marginal] | None) -> MonteCarloSynthesizer:
+        """This model, set to take ``marginals`` (fitted on the table it will be fitted on next, by a model of this
+        family) instead of fitting them again, for that one fit: the hybrid tries several candidates on one part."""
+        self._given_marginals = marginals
+        return self
+
     def _fit(self, df: pd.DataFrame) -> None:
         chosen = self.params_["distributions"]
-        self.marginals_: dict[str, Marginal] = fitted_marginals(df, self.kinds_)
+        given = self.__dict__.pop("_given_marginals", None)
+        self.marginals_: dict[str, Marginal] = given if given is not None else fitted_marginals(df, self.kinds_)
         self.frequencies_: dict[str, pd.Series] = {c: df[c].value_counts(normalize=True) for c in self.columns_
                                                    if c not in self.marginals_}
         unknown = [c for c in chosen if c not in self.marginals_]

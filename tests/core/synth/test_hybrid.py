@@ -82,6 +82,25 @@ def test_the_result_does_not_depend_on_how_parts_are_scheduled(monkeypatch):
     pd.testing.assert_frame_equal(two, one)
 
 
+def test_auto_fits_each_parts_marginals_once_and_draws_what_fitting_twice_drew(monkeypatch):
+    import core.synth.statistical as statistical
+
+    df = grouped({"a": 60, "b": 50}, {"a": 0, "b": 5})
+    schema = infer_schema(df)
+    calls = []
+    fit = statistical.fit_marginal
+    monkeypatch.setattr(statistical, "fit_marginal", lambda values: calls.append(values.name) or fit(values))
+    monkeypatch.setattr(hybrid, "WORKERS", 1)
+    shared = HYBRID(partition_by="g").fit(df, schema, seed=4).sample(150, rng=5)
+    assert sorted(calls) == ["x", "x", "y", "y"]  # one fit per part and number column (Cholesky's, reused)
+    model = METHODS["monte_carlo"]().reusing({})  # for the next fit only
+    assert model.fit(df, schema, seed=0).marginals_ == {} and len(model.fit(df, schema, seed=0).marginals_) == 2
+    monkeypatch.setattr(statistical.MonteCarloSynthesizer, "reusing", lambda self, marginals: self)
+    calls.clear()
+    pd.testing.assert_frame_equal(HYBRID(partition_by="g").fit(df, schema, seed=4).sample(150, rng=5), shared)
+    assert len(calls) == 8
+
+
 def test_auto_records_a_model_per_part_and_a_fixed_model_serves_every_part():
     df = grouped({"a": 60, "b": 45}, {"a": 0, "b": 5})
     schema = infer_schema(df)
