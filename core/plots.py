@@ -544,7 +544,9 @@ def frontier_figure(table: pd.DataFrame, *, detection_goal: float = 0.65, risk_g
                                   "(lower is more private)",
                       yaxis_title="detection AUC (0.5: cannot be told from real)")
     fig.update_xaxes(rangemode="tozero")
-    fig.update_yaxes(range=[0.45, max(1.0, float(table["detection AUC"].max() or 1) + 0.02)])
+    auc = table["detection AUC"].dropna()
+    low = min(0.45, float(auc.min()) - 0.03) if len(auc) else 0.45  # (below 0.5 is possible: fooled the other way)
+    fig.update_yaxes(range=[low, max(1.0, float(auc.max()) + 0.02 if len(auc) else 1.0)])
     return fig
 
 

@@ -69,6 +69,9 @@ def test_the_pareto_front_holds_exactly_the_runs_no_other_run_beats_on_both():
     figure = frontier_figure(table)
     named = {name for trace in figure.data if trace.mode == "markers+text" for name in trace.text}
     assert named == {"a", "b", "c"} and any(trace.name == "Pareto front" for trace in figure.data)
+    fooled = frontier_figure(leaderboard([run("low", 0.9, 0.405, 0.5, 0.06), run("high", 0.8, 0.97, 0.5, 0.1)]))
+    low, high = fooled.layout.yaxis.range
+    assert low < 0.405 and high > 0.97  # every run on the chart, an AUC below 0.5 too (it fell off at 0.45)
 
 
 def test_a_private_run_shows_the_budget_it_spent_and_the_others_none():
