@@ -6,7 +6,7 @@ import streamlit as st
 from core import plots
 from core.impute import IMPUTERS
 from core.impute.base import predictor_columns
-from core.impute.plan import Step, columns_with_holes, plan_for
+from core.impute.plan import Step, columns_with_holes, plan_for, plan_notes
 from core.impute.rubin import MODELS, random_methods, suggest_predictors
 from core.missing import MECHANISMS
 from core.schema import LABELS, NUMERIC
@@ -159,23 +159,28 @@ def fill_holes(ws, holed: list[str]) -> None:
                       "values break a rule gets them drawn again (another donor, another draw) for up to ten "
                       "rounds; rows whose observed values already break a rule are left as they are and counted.")
     rules = [line for line in st.session_state["impute_rules"].splitlines() if line.strip()]
+    steps = {"steps": [{"column": s.column, "method": s.method, "params": dict(s.params)} for s in plan or []],
+             "seed": seed, "rules": list(rules)}  # what a recipe replays
     if plan:
+        notes = plan_notes(real, plan)
         safe_preview(pd.DataFrame([{"column": s.column, "kind": schema.kinds[s.column],
                                     "cells to fill": int(counts[s.column]), "method": IMPUTERS[s.method].title,
-                                    "note": (f"stand-in: {s.note}" if s.note else "")} for s in plan]),
+                                    "note": notes[s.column]} for s in plan]),
                      hide_index=True, width="stretch")
         if st.button("Impute", type="primary", icon=":material/healing:", key="impute_run"):
             done = guarded("imputing", cache.imputed, ws, plan, seed, rules)
             if done is not None:
-                methods = sorted({s.method for s in plan})
-                label = methods[0] if len(methods) == 1 else "per column: " + ", ".join(methods)
-                steps = {"steps": [{"column": s.column, "method": s.method, "params": dict(s.params)} for s in plan],
-                         "seed": seed, "rules": list(rules)}  # what a recipe replays
+                methods = list(dict.fromkeys(s.method for s in plan))
+                label = IMPUTERS[methods[0]].title if len(methods) == 1 else "per column: " + titles(methods)
                 st.session_state[RESULT] = {"fingerprint": ws.fingerprint, "table": done.table, "label": label,
                                             "steps": steps,
                                             "plan": [s.column for s in plan], "imputation": done, "rules": rules}
     result = st.session_state.get(RESULT)
     if result and result["fingerprint"] == ws.fingerprint:
+        if result["steps"] != steps:
+            st.info(f"The settings above have changed since the result below was made ({md(result['label'])}): "
+                    "click Impute to see what they give. *Use this table* uses the result shown.",
+                    icon=":material/info:")
         before_and_after(ws, result)
 
 

@@ -121,6 +121,12 @@ class Imputer:
                 self.notices_ += [notice] if notice not in self.notices_ else []
         return out
 
+    @classmethod
+    def written_label(cls, params: dict[str, Any], column: pd.Series) -> Any:
+        """A value this method with ``params`` writes into ``column``'s holes that the column does not hold (a new
+        label, such as 'Unknown'), or None when it writes only values of the column's own kind."""
+        return None
+
     # ------------------------------------------------------------------ for subclasses
 
     def _fit(self, df: pd.DataFrame) -> None:

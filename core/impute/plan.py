@@ -69,6 +69,23 @@ def plan_for(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, An
     return steps
 
 
+def plan_notes(df: pd.DataFrame, plan: list[Step]) -> dict[str, str]:
+    """Per column of ``plan``, what its step does that a user may not expect, said before it runs: a stand-in
+    method, or a label the column never had (a true/false column then holds labels)."""
+    from core.impute import IMPUTERS
+    from core.impute.base import true_false
+
+    notes = {}
+    for step in plan:
+        said = [f"stand-in: {step.note}"] if step.note else []
+        label = IMPUTERS[step.method].written_label(step.params, df[step.column])
+        if label is not None:
+            said.append(f"writes {label!r} into a true/false column, which makes it labels" if
+                        true_false(df[step.column]) else f"adds the label {label!r}, which the column does not have")
+        notes[step.column] = "; ".join(said)
+    return notes
+
+
 @dataclass(frozen=True)
 class Imputation:
     """An imputed table, what the rules made of it and what the imputers decided on their own."""

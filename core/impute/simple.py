@@ -26,7 +26,7 @@ from core.errors import ParameterError
 from core.impute.base import Card, Imputer, true_false
 from core.impute.registry import register
 from core.params import Param
-from core.schema import LABELS, NUMERIC, Kind
+from core.schema import LABELS, NUMERIC, Kind, as_labels
 
 ALL_KINDS = (*NUMERIC, *LABELS, Kind.DATETIME)
 TRUTH = {"true": True, "false": False, "1": True, "0": False}  # a constant for a true/false column
@@ -87,6 +87,14 @@ class ConstantImputer(Imputer):
                 when="When a hole has a known meaning: no purchases means 0, no second name means ''.",
                 distorts="Adds a spike at the value; wrong whenever the hole does not mean that value.")
 
+    @classmethod
+    def written_label(cls, params: dict[str, Any], column: pd.Series) -> Any:
+        text = str(params.get("value", cls.params[0].default))
+        if true_false(column):
+            value = TRUTH.get(text.strip().lower(), text)
+            return None if isinstance(value, bool) else value
+        return None if pd.api.types.is_numeric_dtype(column) else _new_label(text, column)
+
     def _transform(self, df: pd.DataFrame, rng: np.random.Generator) -> dict[str, Any]:
         text = self.params_["value"]
         out = {}
@@ -121,8 +129,17 @@ class UnknownImputer(Imputer):
                      "learn from it.",
                 distorts="Adds a category the real data never had; a binary column gets a third value.")
 
+    @classmethod
+    def written_label(cls, params: dict[str, Any], column: pd.Series) -> Any:
+        return _new_label(str(params.get("label", cls.params[0].default)), column)
+
     def _transform(self, df: pd.DataFrame, rng: np.random.Generator) -> dict[str, Any]:
         return {c: pd.Series([self.params_["label"]] * len(df), index=df.index) for c in self.columns_}
+
+
+def _new_label(text: str, column: pd.Series) -> str | None:
+    """``text``, when ``column`` does not hold that label yet."""
+    return None if text in set(as_labels(column.dropna())) else text
 
 
 @register

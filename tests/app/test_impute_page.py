@@ -22,10 +22,10 @@ def test_fill_use_and_restore_on_airquality():
     assert plan["column"].tolist() == ["Ozone", "Solar.R"] and set(plan["method"]) == {"Predictive mean matching"}
     at.button(key="impute_run").click().run()
     assert not at.exception and not at.error
-    assert at.subheader[0].value == "Before and after: pmm"
+    assert at.subheader[0].value == "Before and after: Predictive mean matching"
     assert len(at.get("plotly_chart")) >= 3
     button(at, "Use this table").click().run()
-    assert "Working table: **imputed (pmm)**" in at.sidebar.caption[1].value
+    assert "Working table: **imputed (Predictive mean matching)**" in at.sidebar.caption[1].value
     assert any("working table is now" in s.value for s in at.success)
     button(at, "Restore the original").click().run()
     assert "Working table: **original**" in at.sidebar.caption[1].value
@@ -139,3 +139,25 @@ def test_nothing_chosen_to_compare_or_pool_says_so_and_greys_the_button():
     assert at.button(key="mi_run").disabled
     assert any("Choose at least one predictor" in i.value for i in at.info)
     assert not at.exception and not at.error
+
+
+def test_a_new_label_is_said_before_imputing_and_a_changed_setting_beside_an_old_result():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=80), "grade": rng.choice(["A", "B"], 80).astype(object),
+                          "member": rng.choice([True, False], 80).astype(object)})
+    frame.loc[::7, "grade"] = None
+    frame.loc[::9, "member"] = None
+    at = open_page(frame=frame)
+    at.selectbox(key="impute_method").select("unknown").run()
+    notes = at.dataframe[0].value.set_index("column")["note"]
+    assert notes["grade"] == "adds the label 'Unknown', which the column does not have"
+    assert notes["member"] == "writes 'Unknown' into a true/false column, which makes it labels"
+    at.button(key="impute_run").click().run()
+    assert at.subheader[0].value == "Before and after: 'Unknown' category"
+    assert not [i for i in at.info if "have changed since" in i.value]
+    at.selectbox(key="impute_method").select("constant").run()
+    notes = at.dataframe[0].value.set_index("column")["note"]
+    assert notes["grade"] == "adds the label '0', which the column does not have" and notes["member"] == ""
+    assert any("have changed since the result below was made ('Unknown' category)" in i.value.replace("\\", "")
+               for i in at.info)
+    assert at.subheader[0].value == "Before and after: 'Unknown' category"

@@ -114,14 +114,14 @@ def test_impute_and_use_the_table(page: Page, tmp_path):
     page.get_by_test_id("stSidebarNav").get_by_text("Impute").click()
     expect(page.get_by_role("heading", name="Impute", exact=True)).to_be_visible()
     page.get_by_role("button", name="Impute", exact=True).click()
-    expect(page.get_by_role("heading", name="Before and after: pmm")).to_be_visible()
+    expect(page.get_by_role("heading", name="Before and after: Predictive mean matching")).to_be_visible()
     page.get_by_role("button", name="Use this table").click()
-    expect(sidebar(page)).to_contain_text("Working table: imputed (pmm)")
+    expect(sidebar(page)).to_contain_text("Working table: imputed (Predictive mean matching)")
     page.get_by_role("button", name="Restore the original").click()
     expect(sidebar(page)).to_contain_text("Working table: original")
     page.wait_for_timeout(1_000)  # let the rerun settle: the old page may linger beside the new for a moment
     page.get_by_role("button", name="Use this table").last.click()
-    expect(sidebar(page)).to_contain_text("Working table: imputed (pmm)")
+    expect(sidebar(page)).to_contain_text("Working table: imputed (Predictive mean matching)")
 
     page.get_by_test_id("stSidebarNav").get_by_text("Synthesize").click()
     expect(page.get_by_role("heading", name="Synthesize")).to_be_visible()

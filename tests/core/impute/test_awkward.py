@@ -169,6 +169,19 @@ def test_a_true_false_column_takes_true_or_false_and_says_when_a_label_makes_it_
                                 "column of labels.",)
 
 
+def test_the_plan_says_which_label_a_step_adds_before_it_runs():
+    from core.impute.plan import Step, plan_notes
+
+    df = pd.DataFrame({"flag": [True, False, None], "grade": ["A", None, "0"], "x": [1.0, None, 2.0]})
+    said = plan_notes(df, [Step("flag", "constant", {"value": "TRUE"}), Step("grade", "constant", {"value": "0"}),
+                           Step("x", "constant", {"value": "7"})])
+    assert said == {"flag": "", "grade": "", "x": ""}  # true, a label it has, a number: nothing new
+    said = plan_notes(df, [Step("flag", "constant", {"value": "0.5"}), Step("grade", "unknown", {}),
+                           Step("x", "mean", {}, "a stand-in")])
+    assert said == {"flag": "writes '0.5' into a true/false column, which makes it labels",
+                    "grade": "adds the label 'Unknown', which the column does not have", "x": "stand-in: a stand-in"}
+
+
 def test_interpolation_along_a_label_order_with_holes_puts_those_rows_last():
     from core.impute.plan import impute, plan_for
 
