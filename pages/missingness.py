@@ -139,7 +139,15 @@ def render() -> None:
             st.caption("Not numeric, so not in the test: " + md_list(left_out) + ".")
         if chosen:
             result = guarded("running Little's test", cache.little, ws, chosen)
-            if result is not None:
+            holed = [c for c in chosen if real[c].isna().any()]
+            if result is not None and result.n_patterns < 2:  # nothing to compare: no statistic worth showing
+                elsewhere = [c for c in partial if c not in chosen]
+                st.info("None of the tested columns has a hole, so there are no patterns to compare"
+                        + (f" (the holes are in {md_list(elsewhere)})" if elsewhere else "") + "." if not holed else
+                        f"The {result.rows_used:,} rows with at least one tested value all have the same pattern "
+                        "(a row missing every tested column tells the test nothing), so there are no patterns to "
+                        "compare. Add a column that is observed where these are missing.", icon=":material/info:")
+            elif result is not None:
                 cols = st.columns(4)
                 cols[0].metric("d²", f"{result.statistic:.3f}")
                 cols[1].metric("degrees of freedom", result.dof)

@@ -74,6 +74,12 @@ def test_degenerate_tables():
     together = open_page(frame=pd.DataFrame({"a": [1.0, np.nan, 3.0, 4.0, np.nan, 6.0] * 5,
                                              "b": [2.0, np.nan, 1.0, 5.0, np.nan, 7.0] * 5}))
     assert not together.error and any("missing in the same rows" in i.value for i in together.info)
+    assert any("all have the same pattern" in i.value for i in together.info)
+    assert not [m for m in together.metric if m.label == "d²"]  # no statistic where there is nothing to compare
+    labels = open_page(frame=pd.DataFrame({"x": np.arange(30.0), "y": np.arange(30.0) % 7,
+                                           "grade": (["A", None, "B"] * 10)}))
+    assert any("None of the tested columns has a hole" in i.value and "grade" in i.value for i in labels.info)
+    assert not labels.error and not [m for m in labels.metric if m.label == "d²"]
 
 
 # --------------------------------------------------------------------------- hardening (issue 11)
