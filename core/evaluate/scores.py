@@ -699,10 +699,9 @@ def readings(scores: Scores) -> dict[str, str]:
         + ("" if c_real is None else f" (held-out real rows: {c_real:.1%})"))
     s, interval = scores.dcr_share_closer, scores.intervals.get("dcr_share_closer")
     s_real, span = scores.references.get("dcr_share_closer", 0.05), _span(interval)
-    near = s is not None and (s <= max(0.1, s_real) or (interval is not None and interval[0] <= s_real))
     out["dcr_share_closer"] = ("needs a holdout" if s is None else
                                f"{s:.2f}{span}: synthetic rows are no closer to real ones than new real rows are "
-                               f"(held-out real rows: {s_real:.2f})" if near
+                               f"(held-out real rows: {s_real:.2f})" if _no_nearer(scores)
                                else f"{s:.2f}{span}: some synthetic rows sit close to real ones" if s <= 0.3
                                else f"{s:.2f}{span}: many synthetic rows sit very close to real ones")
     r, null = scores.s_pmse, scores.details.get("s_pmse null")
@@ -726,15 +725,25 @@ def _span(interval: tuple[float, float] | None, *, percent: bool = False) -> str
     return f" (95% interval {low} to {high})"
 
 
+def _no_nearer(scores: Scores) -> bool:
+    """Whether synthetic rows sit no closer to training rows than new real rows do (within the interval)."""
+    s, interval = scores.dcr_share_closer, scores.intervals.get("dcr_share_closer")
+    s_real = scores.references.get("dcr_share_closer", 0.05)
+    return s is not None and (s <= max(0.1, s_real) or (interval is not None and interval[0] <= s_real))
+
+
 def _detection_reading(scores: Scores) -> str:
     """The detection AUC with its interval, read against 0.5 and against what held-out real rows score."""
     d, (low, high) = scores.detection_auc, scores.detection_interval
     interval = _span(scores.detection_interval)
     reference = "" if scores.detection_reference is None else \
         f"; held-out real rows score {scores.detection_reference:.2f}"
-    if np.isfinite(high) and high < 0.45:
-        said = ("below 0.5 beyond noise: the classifier is fooled the other way, because synthetic rows sit next to "
-                "training rows (each has a near twin); check the privacy scores")
+    if np.isfinite(high) and high < 0.45 and _no_nearer(scores) and scores.exact_copy_rate == 0:
+        said = ("below 0.5 beyond noise, yet no synthetic row sits nearer a training row than new real rows do: the "
+                "classifier learned noise of a small sample the wrong way round; read it as 'cannot tell apart'")
+    elif np.isfinite(high) and high < 0.45:
+        said = ("below 0.5 beyond noise: the classifier is fooled the other way, as it is when synthetic rows sit "
+                "next to training rows (each a near twin); check the privacy scores")
     elif np.isfinite(low) and low <= 0.5 <= high:
         said = "0.5 is within the interval: the classifier cannot tell synthetic rows from real ones"
     elif d <= 0.6:

@@ -87,6 +87,13 @@ def test_held_out_real_rows_are_the_reference_and_the_readings_say_so(salaries):
     assert abs(scores.detection_reference - 0.5) < 0.15  # real new rows: about 0.5
     said = readings(scores)
     assert "held-out real rows score" in said["detection_auc"] and "near twin" in said["detection_auc"]
+    import dataclasses
+
+    fooled = dataclasses.replace(scores, detection_auc=0.40, detection_interval=(0.36, 0.44), exact_copy_rate=0.0,
+                                 dcr_share_closer=0.06, intervals={})
+    reading = readings(fooled)["detection_auc"]  # fooled the other way, with no near twin to explain it
+    assert "read it as 'cannot tell apart'" in reading and "near twin" not in reading
+    assert "near twin" in readings(dataclasses.replace(fooled, dcr_share_closer=0.4))["detection_auc"]
     assert said["singling_out"].startswith("high") and set(scores.risks) >= {"singling_out", "linkability",
                                                                               "inference"}
 
