@@ -13,7 +13,8 @@ removed, so a marginal (a histogram of counts) changes by 1 in one cell: L1 and 
    d columns (Gaussian mechanism: a sensitivity-1 count with noise σ is 1/(2σ²)-zCDP). Codes whose noisy count
    is below 3σ₁ are merged into one "rare" code (decoded uniformly among them), which shrinks the domain.
 2. *Selection*: the pairs of columns form a complete graph; each pair is weighed by how far its true two-way
-   marginal is from the product of the noisy one-way marginals (the L1 distance, sensitivity 1), and d − 1
+   marginal is from the product of the noisy one-way marginals, scaled to their noisy total (the L1 distance,
+   sensitivity 1: the product uses no count but the noisy ones, as in private-pgm's MST), and d − 1
    pairs are chosen one by one with the exponential mechanism (ε_s = √(8ρ/3 / (d − 1)) each, which is
    ε_s²/8-zCDP, Cesar & Rogers 2021), never closing a cycle: a noisy maximum spanning tree.
 3. *Two-way marginals* of the chosen pairs plus N(0, σ₂²), ρ/3 = (d − 1)/(2σ₂²).
@@ -182,7 +183,7 @@ class MSTSynthesizer(Synthesizer):
         self.tree_: list[tuple[str, str]] = []
         spent = share
         if d > 1:
-            self.tree_ = self._select(codes, one_way, rho / 3, rng, n)
+            self.tree_ = self._select(codes, one_way, rho / 3, rng)
             sigma2 = np.sqrt((d - 1) / (2 * (rho / 3)))  # ρ/3 = (d − 1) / (2σ₂²)
             for a, b in self.tree_:
                 sizes = (self.codings_[a].size, self.codings_[b].size)
@@ -205,17 +206,11 @@ class MSTSynthesizer(Synthesizer):
         categories = np.asarray(self.levels_[column], dtype=object)
         return Coding(column, categories=categories, missing=len(categories) if missing else None)
 
-    def _select(self, codes: dict[str, np.ndarray], one_way: dict, rho: float, rng: np.random.Generator,
-                n: int) -> list[tuple[str, str]]:
+    def _select(self, codes: dict[str, np.ndarray], one_way: dict, rho: float,
+                rng: np.random.Generator) -> list[tuple[str, str]]:
         """d − 1 pairs by the exponential mechanism, a spanning tree of the columns (Kruskal, noisy weights)."""
         columns = list(codes)
-        shares = {c: _counts(one_way[c]).clip(0) / max(_counts(one_way[c]).clip(0).sum(), 1e-12) for c in columns}
-        weights = {}
-        for a, b in itertools.combinations(columns, 2):
-            sizes = (self.codings_[a].size, self.codings_[b].size)
-            true = np.bincount(codes[a] * sizes[1] + codes[b], minlength=sizes[0] * sizes[1])
-            independent = n * np.outer(shares[a], shares[b]).ravel()  # x̂_ab = n · p̂_a ⊗ p̂_b
-            weights[a, b] = np.abs(true - independent).sum()  # ‖x_ab − x̂_ab‖₁, sensitivity 1
+        weights = self._weights(codes, one_way)
         epsilon = np.sqrt(8 * rho / (len(columns) - 1))  # ε_s²/8 per choice, d − 1 choices: ρ/3 in all
         forest = nx.utils.UnionFind(columns)
         chosen = []
@@ -227,6 +222,23 @@ class MSTSynthesizer(Synthesizer):
             forest.union(*pick)
             chosen.append(pick)
         return chosen
+
+    def _weights(self, codes: dict[str, np.ndarray], one_way: dict) -> dict[tuple[str, str], float]:
+        """Each pair's score: the L1 distance of its true two-way counts from x̂_ab = N̂ · p̂_a ⊗ p̂_b, built from the
+        noisy one-way counts alone (N̂ their mean total), so one row added or removed moves a score by at most 1.
+        (With the true row count n in x̂ it moved by up to 2, one for the count and one for n · p̂_a ⊗ p̂_b: twice
+        the sensitivity the exponential mechanism is calibrated to.)"""
+        columns = list(codes)
+        noisy = {c: _counts(one_way[c]).clip(0) for c in columns}
+        total = max(float(np.mean([noisy[c].sum() for c in columns])), 1.0)  # post-processing of noisy counts
+        shares = {c: noisy[c] / max(noisy[c].sum(), 1e-12) for c in columns}
+        weights = {}
+        for a, b in itertools.combinations(columns, 2):
+            sizes = (self.codings_[a].size, self.codings_[b].size)
+            true = np.bincount(codes[a] * sizes[1] + codes[b], minlength=sizes[0] * sizes[1])
+            independent = total * np.outer(shares[a], shares[b]).ravel()  # x̂_ab: no data beyond the noisy counts
+            weights[a, b] = float(np.abs(true - independent).sum())  # ‖x_ab − x̂_ab‖₁, sensitivity 1
+        return weights
 
     def _ancestral(self, model, names: dict[str, str]) -> None:
         """The tree's conditional tables P(child | parent), root first, from the fitted model's marginals."""

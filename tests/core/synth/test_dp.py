@@ -56,6 +56,23 @@ def test_mst_spends_the_budget_asked(linked, epsilon):
     assert any("ε = " in note for note in model.notes())
 
 
+def test_mst_pair_scores_move_by_at_most_one_when_a_row_is_added(linked):
+    """The exponential mechanism choosing the tree is calibrated to sensitivity 1: with the noisy one-way counts
+    fixed, adding any one row moves every pair's score by at most 1 (with the true row count in it, up to 2)."""
+    df, schema = linked
+    model = METHODS["dp_mst"](epsilon=1.0, iterations=50).fit(df, schema, seed=0)
+    rng = np.random.default_rng(1)
+    one_way = {c: rng.uniform(0, 900, model.codings_[c].size) for c in df.columns}  # any noisy counts
+
+    def codes(table):
+        return {c: model.codings_[c].merged(model.codings_[c].encode(table[c])) for c in table.columns}
+
+    before = model._weights(codes(df), one_way)
+    for row in ({"a": "x", "b": "z", "v": 9.5}, {"a": "z", "b": "z", "v": -1.0}, {"a": "y", "b": "x", "v": 30.0}):
+        after = model._weights(codes(pd.concat([df, pd.DataFrame([row])], ignore_index=True)), one_way)
+        assert max(abs(after[pair] - before[pair]) for pair in before) <= 1 + 1e-9
+
+
 def test_mst_tiny_budget_independent_large_budget_dependent(linked):
     df, schema = linked
     real = cramers_v(df["a"], df["b"])
