@@ -332,6 +332,10 @@ class Blocks:
         """The guard's note over all the blocks ([] without a guard)."""
         if self.guarding is None:
             return []
+        if self.guarding.guard.filters and self.model.keeps_real_rows(self.model.params_):
+            return [f"The privacy guard did not run: {self.model.title} in this mode keeps every real row as it is "
+                    "(so the table holds copies of them by design). Use its replace mode to have new rows only, "
+                    "guarded."]
         total = self.guarding.fresh()
         for block in blocks:
             total.absorb(block.guard_drawn, block.guard_dropped)

@@ -139,3 +139,18 @@ def test_bad_guard_settings_are_sentences(settings, said):
 def test_guard_settings_round_trip_as_json():
     guard = Guard(copies=False, close_share=0.2, outliers=True, ids="fresh")
     assert Guard.from_dict(guard.to_dict()) == guard and Guard.from_dict(None) == Guard.off()
+
+
+def test_a_method_that_keeps_the_real_rows_says_the_guard_did_not_run():
+    from core.schema import infer_schema
+    from core.synth.run import generate
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"x": rng.normal(size=200), "y": np.where(rng.random(200) < 0.2, "pos", "neg")})
+    schema = infer_schema(df, target="y")
+    for method in ("random_oversampling", "smote"):  # bulk out, their default: every real row stays
+        notes = generate(df, schema, method, {}, 300, rng=0, guard=Guard()).notes
+        assert any(n.startswith("The privacy guard did not run") for n in notes), method
+        assert not any("had to be dropped" in n for n in notes)
+    replaced = generate(df, schema, "smote", {"mode": "replace"}, 300, rng=0, guard=Guard()).notes
+    assert any("Privacy guard (" in n for n in replaced) and not any("did not run" in n for n in replaced)
