@@ -369,7 +369,7 @@ def _generate_parts(args: argparse.Namespace) -> None:
         _no_model_clash(args)
         n = scale.check_rows(args.rows)
         drawing = _drawing(args)
-        scale.prepare_dir(out, overwrite=args.overwrite)
+        scale.check_dir(out, overwrite=args.overwrite)
         saved = load_model(_file_bytes(args.model))
         model, train, schema, holdout, seed = saved.model, saved.train, saved.schema, None, args.seed
         rules, derived, source = saved.rules + args.rule, saved.derived + args.derive, saved.source or "a model"
@@ -387,7 +387,7 @@ def _generate_parts(args: argparse.Namespace) -> None:
             n = scale.check_rows(args.rows)
             method, params, seed = args.method, _params(METHODS[args.method].params, args.param), args.seed
             rules, derived, drawing = args.rule, args.derive, _drawing(args)
-        scale.prepare_dir(out, overwrite=args.overwrite)
+        scale.check_dir(out, overwrite=args.overwrite)
         ws = _workspace(args.data, args.target, args.fit_rows)
         notices = []
         if recipe is not None:
@@ -407,6 +407,7 @@ def _generate_parts(args: argparse.Namespace) -> None:
     where = f"a Dask cluster at {args.scheduler}" if args.scheduler else (
         f"a local Dask cluster of {workers} workers" if args.engine == "dask" else "this process")
     _say(f"Drawing {n:,} rows from {model.title} ({source}) in {len(plan.sizes):,} blocks on {where}…")
+    scale.prepare_dir(out, overwrite=args.overwrite)  # (an earlier run's parts stay until now)
     written = scale.write_dataset(plan, out, chunk_rows=chunk_rows, engine=args.engine, workers=workers,
                                   scheduler=args.scheduler, progress=progress.rows,
                                   extra={"method": model.title, "seed": seed, "source": source})

@@ -41,6 +41,7 @@ import importlib
 import json
 import logging
 import math
+import os
 import shlex
 import time
 from collections.abc import Callable, Iterator
@@ -105,21 +106,33 @@ def check_workers(workers: Any) -> int:
     return int(workers)
 
 
-def prepare_dir(out: Path, *, overwrite: bool = False) -> None:
-    """Make ``out`` ready for the parts: new or empty; one that holds an earlier run's parts only with
-    ``overwrite`` (then those files, and only those, are removed); one with anything else is refused."""
+def check_dir(out: Path, *, overwrite: bool = False) -> set[Path]:
+    """Whether ``out`` can take the parts, changing nothing (so a run that fails later leaves it as it was): new or
+    empty; one that holds an earlier run's parts only with ``overwrite``; one with anything else is refused.
+    Returns the earlier run's files, which :func:`prepare_dir` removes."""
     if out.exists() and not out.is_dir():
         raise ParameterError(f"'{out}' is a file: an --out without a suffix names a directory of Parquet parts.")
-    if out.is_dir():
-        ours = {p for pattern in _OURS for p in out.glob(pattern)}
-        other = sorted(p.name for p in out.iterdir() if p not in ours)
-        if other:
-            raise ParameterError(f"'{out}' holds other files (such as '{other[0]}'): give an empty or a new directory.")
-        if ours and not overwrite:
-            raise ParameterError(f"'{out}' already holds generated parts.",
-                                 hint="Add --overwrite to replace them, or give a new directory.")
-        for path in ours:
-            path.unlink()
+    if not out.is_dir():
+        above = next(p for p in out.absolute().parents if p.exists())  # where the new directory would be made
+        if not above.is_dir() or not os.access(above, os.W_OK | os.X_OK):
+            raise DataError(f"Cannot write into the directory '{out}': "
+                            + (f"'{above}' is a file." if not above.is_dir() else "permission denied."))
+        return set()
+    ours = {p for pattern in _OURS for p in out.glob(pattern)}
+    other = sorted(p.name for p in out.iterdir() if p not in ours)
+    if other:
+        raise ParameterError(f"'{out}' holds other files (such as '{other[0]}'): give an empty or a new directory.")
+    if ours and not overwrite:
+        raise ParameterError(f"'{out}' already holds generated parts.",
+                             hint="Add --overwrite to replace them, or give a new directory.")
+    return ours
+
+
+def prepare_dir(out: Path, *, overwrite: bool = False) -> None:
+    """Make ``out`` ready for the parts (see :func:`check_dir`): an earlier run's files, and only those, removed.
+    Call it once the rows are ready to be drawn, not before the data is read and the model fitted."""
+    for path in check_dir(out, overwrite=overwrite):
+        path.unlink()
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / ".synthlab-write-test"

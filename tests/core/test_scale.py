@@ -154,6 +154,12 @@ def test_an_earlier_run_is_replaced_only_with_overwrite(tmp_path, small_blocks, 
     assert main(args) == 0 and main(args) == 2
     assert "already holds generated parts" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.glob("part-*")) == [f"part-0000{i}.parquet" for i in range(3)]
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    for failing in (["--data", str(tmp_path / "typo.csv")], ["--method", "smote"]):  # no file; smote needs a target
+        assert main([*args, "--overwrite", *failing]) == 2
+        assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # a failed run keeps the earlier one
+    new = tmp_path / "new"
+    assert main([*args[:-3], str(new), "--method", "smote"]) == 2 and not new.exists()  # nor leaves a directory
     assert main([*args[:-6], "--rows", "60", "--out", str(tmp_path), "--overwrite"]) == 0
     assert [p.name for p in tmp_path.glob("part-*")] == ["part-00000.parquet"]  # the earlier parts are gone
     assert len(scale.read_dataset(tmp_path)) == 60
