@@ -318,14 +318,17 @@ def is_big(path: str | Path, max_rows: int) -> bool:
         return True
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        return pq.ParquetFile(path).metadata.num_rows > max_rows
+        try:
+            return pq.ParquetFile(path).metadata.num_rows > max_rows
+        except (pa.ArrowException, OSError):  # not Parquet at all: the app's reader says so in its words
+            return False
     return suffix in (".csv", ".tsv", ".txt") and path.stat().st_size > limits().max_upload_bytes
 
 
 def read_sample(path: str | Path, *, max_rows: int = FIT_ROWS, what: str = "rows") -> Sampled:
     """The table at ``path``: whole when it is small (the app's reader), else a seeded uniform sample of at most
     ``max_rows`` rows read lazily (see the module text), with a note that says so."""
-    if not isinstance(max_rows, int) or isinstance(max_rows, bool) or max_rows < 2:
+    if not isinstance(max_rows, (int, np.integer)) or isinstance(max_rows, bool) or max_rows < 2:
         raise ParameterError(f"The rows to fit on must be a whole number of 2 or more, not {max_rows}.")
     if not Path(path).exists():
         raise DataError(f"There is no file or directory '{path}'.")
@@ -356,11 +359,27 @@ def read_sample(path: str | Path, *, max_rows: int = FIT_ROWS, what: str = "rows
 def _dataset(path: Path) -> ds.Dataset:
     try:
         if path.is_dir() or path.suffix.lower() == ".parquet":
-            return ds.dataset(str(path), format="parquet")
+            dataset = ds.dataset(str(path), format="parquet")
+            _same_columns(dataset, path)
+            return dataset
         delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
         return ds.dataset(str(path), format=ds.CsvFileFormat(parse_options=pacsv.ParseOptions(delimiter=delimiter)))
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataError(f"'{path}' cannot be read as a table: {str(exc).splitlines()[0]}") from None
+
+
+def _same_columns(dataset: ds.Dataset, path: Path) -> None:
+    """Refuse parts whose columns differ from the first part's (the dataset reads every part with the first one's
+    columns, so another part's own columns would be lost without a word)."""
+    if len(dataset.files) < 2:
+        return
+    first = pq.read_schema(dataset.files[0]).names
+    for file in dataset.files[1:]:
+        names = pq.read_schema(file).names
+        if sorted(names) != sorted(first):
+            extra = [c for c in names if c not in first] or [c for c in first if c not in names]
+            raise DataError(f"'{Path(file).name}' in '{path}' has other columns than '{Path(dataset.files[0]).name}' "
+                            f"(such as '{extra[0]}'): the parts of one table must have the same columns.")
 
 
 def _batches(dataset: ds.Dataset, path: str | Path) -> Iterator[pa.RecordBatch]:

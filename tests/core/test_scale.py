@@ -12,6 +12,7 @@ import pytest
 
 from core import scale
 from core.cli import main
+from core.errors import DataError
 from core.io import read_table
 from core.samples import SAMPLES
 from core.synth import METHODS
@@ -207,3 +208,19 @@ def test_a_plan_sent_to_a_worker_process_draws_the_same_block(method):
     shipped = cloudpickle.loads(cloudpickle.dumps(plan))  # what Dask does between processes
     assert shipped.model.monitor_ is None
     assert shipped.draw(2).table.equals(plan.draw(2).table)
+
+
+def test_parts_with_other_columns_and_broken_parquet_files_are_sentences(tmp_path, capsys):
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    pd.DataFrame({"a": [1, 2, 3], "b": [1.0, 2.0, 3.0]}).to_parquet(mixed / "part-00000.parquet")
+    pd.DataFrame({"b": [0.5], "a": [9]}).to_parquet(mixed / "part-00001.parquet")  # the same columns, reordered
+    assert scale.read_sample(mixed, max_rows=np.int64(2)).rows == 4
+    pd.DataFrame({"c": [1.5, 2.5]}).to_parquet(mixed / "part-00002.parquet")
+    with pytest.raises(DataError, match=r"'part-00002\.parquet' in .* has other columns than 'part-00000\.parquet'"):
+        scale.read_sample(mixed)  # (its column c was dropped without a word)
+    for name, content in (("bad.parquet", b"PAR1garbagePAR1"), ("empty.parquet", b"")):
+        (tmp_path / name).write_bytes(content)
+        assert main(["profile", "--data", str(tmp_path / name)]) == 2
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and "ArrowInvalid" not in err and f"'{name}'" in err
