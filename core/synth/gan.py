@@ -473,6 +473,9 @@ class GANSynthesizer(NeuralSynthesizer):
         batch = self.params_["batch_size"]
         out, kept, generator = [], 0, torch.Generator().manual_seed(int(rng.integers(2**62)))
         balanced = None if real_shares else self._balanced()
+        if balanced is not None:  # each class's rows: n / k, the first n mod k classes one more
+            quota = n // balanced[1] + (np.arange(balanced[1]) < n % balanced[1])
+            have, by_class = np.zeros(balanced[1], dtype=int), [[] for _ in range(balanced[1])]
         self.generator_.train()  # batch statistics, as in training (CTGAN samples the same way)
         with torch.no_grad():
             for _ in range(MAX_ROUNDS * (n // batch + 1)):
@@ -480,14 +483,22 @@ class GANSynthesizer(NeuralSynthesizer):
                                                   generator=generator)
                 raw = self.generator_(noise, None if chosen is None else torch.from_numpy(chosen))
                 rows = self._activate(raw, generator).numpy()
-                if balanced is not None:  # keep the rows that came out in the class they were asked for
-                    sampler, j = self.conditions_, balanced[0]
-                    start, offset = sampler.data_starts[j], sampler.offsets[j]
-                    rows = rows[rows[:, start:start + sampler.widths[j]].argmax(axis=1) == chosen - offset]
-                out.append(rows)
-                kept += len(rows)
-                if kept >= n:
-                    return np.concatenate(out)[:n], None
+                if balanced is None:
+                    out.append(rows)
+                    kept += len(rows)
+                    if kept >= n:
+                        return np.concatenate(out)[:n], None
+                    continue
+                sampler, j = self.conditions_, balanced[0]  # keep rows that came out in the class they asked for
+                start, asked = sampler.data_starts[j], chosen - sampler.offsets[j]
+                came = rows[:, start:start + sampler.widths[j]].argmax(axis=1)
+                for k in range(balanced[1]):
+                    taken = rows[(came == asked) & (asked == k)][:quota[k] - have[k]]
+                    by_class[k].append(taken)
+                    have[k] += len(taken)
+                kept = int(have.sum())
+                if kept == n:
+                    return np.concatenate([r for rows in by_class for r in rows])[rng.permutation(n)], None
         raise DataError(f"The generator makes too few rows in the class asked of it ({kept:,} of {n:,}).",
                         hint="Train for more epochs, or keep the classes in their real shares.")
 

@@ -9,7 +9,7 @@ import pytest
 import safetensors.torch
 import torch
 
-from core.errors import ParameterError
+from core.errors import DataError, ParameterError
 from core.schema import LABELS, infer_schema, to_floats
 from core.synth import METHODS
 from core.synth.gan import PENALTY, ConditionSampler, Critic, Generator, HalfDropout
@@ -387,11 +387,14 @@ def test_gan_can_balance_an_imbalanced_target():
     schema = infer_schema(df, target="label")
     model = METHODS["gan"](epochs=150, target_classes="equal").fit(df, schema, seed=0)
     out = model.sample(2_000, rng=0)
-    share = (out["label"] == "rare").mean()
-    assert 0.45 < share < 0.55  # equal classes, from a 10% minority
+    assert out["label"].value_counts().to_dict() == {"rare": 1_000, "common": 1_000}  # equal, from a 10% minority
     assert out.loc[out["label"] == "rare", "x"].median() > 2  # and the minority's rows look like the minority
     with pytest.raises(ParameterError, match="need a binary or categorical target"):
         METHODS["gan"](epochs=1, target_classes="equal").fit(df, infer_schema(df))
+    barely = METHODS["gan"](epochs=1, batch_size=20, pac=1, generator_width=8, discriminator_width=8,
+                            embedding_dim=4, target_classes="equal").fit(df.head(120), schema, seed=0)
+    with pytest.raises(DataError, match="too few rows in the class asked of it"):  # (it returned one class only)
+        barely.sample(400, rng=0)
 
 
 def test_torch_uses_the_cores_this_process_may_use(mixed):
