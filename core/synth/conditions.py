@@ -13,11 +13,13 @@ never take, a range that is empty or lies outside the real values (which synthet
 is refused at once. Then rows are drawn in rounds, each asking for what is still short divided by the
 share of rows that met the conditions so far (rejection sampling, so the rows that come back are
 distributed as the model's rows are, given the conditions). The effort is bounded: a condition that
-too few rows meet to reach ``n`` within ``MAX_DRAWN`` candidates is refused with the share that met it.
+too few rows meet to reach ``n`` within ``MAX_DRAWN`` candidates, or within ``MAX_SECONDS`` at the pace the
+method draws (a slow model, such as diffusion, reaches that long before), is refused with the share that met it.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +35,7 @@ MAX_DRAWN = 5_000_000  # candidates drawn at most for one conditional sample
 PER_ROW = 200  # ... and at most this many per row asked for (at least LEAST_DRAWN)
 LEAST_DRAWN = 100_000
 MAX_BATCH = 250_000  # candidates drawn at most in one round (memory)
+MAX_SECONDS = 60.0  # drawing candidates for one conditional sample, at most (projected from the pace so far)
 
 
 @dataclass(frozen=True)
@@ -190,14 +193,15 @@ def sample_meeting(draw: Callable[[int, np.random.Generator], pd.DataFrame], n: 
                    rng: np.random.Generator) -> pd.DataFrame:
     """Exactly ``n`` rows of ``draw``'s that meet every condition, drawn in rounds (see the module text)."""
     budget = min(MAX_DRAWN, max(LEAST_DRAWN, PER_ROW * n))
-    kept, have, drawn = [], 0, 0
+    kept, have, drawn, start = [], 0, 0, time.monotonic()
     for _ in range(MAX_ROUNDS):
         rate = have / drawn if drawn else 1.0
         if have and drawn + (n - have) / rate > 1.5 * budget:  # at this share, n rows would take far too many
             break
         ask = (n - have) / rate * 1.2 + 16 if rate > 0 else max(drawn, n) * 10
         ask = int(min(max(ask, n), MAX_BATCH, budget - drawn))  # (at least n: bulk out draws no fewer)
-        if ask <= 0:
+        pace = (time.monotonic() - start) / drawn if drawn else 0.0  # seconds per row drawn so far
+        if ask <= 0 or time.monotonic() - start + ask * pace > MAX_SECONDS:
             break
         batch = draw(ask, rng)
         drawn += len(batch)
@@ -209,8 +213,10 @@ def sample_meeting(draw: Callable[[int, np.random.Generator], pd.DataFrame], n: 
         if have >= n:
             return pd.concat(kept, ignore_index=True).head(n)
     said = " and ".join(c.text() for c in conditions)
+    pace = (time.monotonic() - start) / max(drawn, 1)
     found = (f"Not one of {drawn:,} rows drawn meets {said}" if not have else
              f"Only {have / drawn:.4%} of the rows drawn meet {said}, so {n:,} of them would take some "
-             f"{drawn / have * n:,.0f} draws")
+             f"{drawn / have * n:,.0f} draws" + (f", about {drawn / have * n * pace / 60:,.0f} minutes at this "
+                                                 "method's pace" if drawn / have * n * pace > MAX_SECONDS else ""))
     raise DataError(f"{found}: too rare to reach.",
                     hint="Ask for fewer rows, widen the condition, or use a method that draws such rows more often.")

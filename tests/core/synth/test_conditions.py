@@ -134,3 +134,21 @@ def test_seeded_fuzz_of_conditions_gives_rows_or_sentences(penguins):
         except SynthLabError as exc:
             assert exc.message
         assert time.perf_counter() - start < 10
+
+
+def test_a_slow_method_stops_at_the_time_bound_not_the_row_bound(monkeypatch):
+    """A draw at 10 ms a row (a slow model) meeting the condition once in 1,000 rows: the rows allowed (100,000)
+    would take 17 minutes, so drawing stops at the time bound with a sentence that says how long it would take."""
+    from core.synth import conditions as module
+
+    clock = [0.0]
+    monkeypatch.setattr(module.time, "monotonic", lambda: clock[0])
+
+    def draw(k: int, rng: np.random.Generator) -> pd.DataFrame:
+        clock[0] += 0.01 * k
+        return pd.DataFrame({"x": rng.random(k)})
+
+    condition = module.Condition("x", low=0.0, high=0.001, ranged=True)
+    with pytest.raises(DataError, match="minutes at this method's pace: too rare to reach"):
+        module.sample_meeting(draw, 200, [condition], np.random.default_rng(0))
+    assert clock[0] <= module.MAX_SECONDS  # (it drew nothing it could not finish in time)
