@@ -85,6 +85,8 @@ class Param:
         label = f"'{self.name}'"
         if self.type in ("int", "float"):
             said = shown(value)
+            if isinstance(value, (bool, np.bool_)):  # (Python reads True as 1)
+                raise ParameterError(f"{label} must be a number, not {value!r}.")
             try:
                 number = float(value)
             except OverflowError:  # an integer too large for a float: infinite, so outside any range
@@ -107,7 +109,8 @@ class Param:
                 raise ParameterError(f"{label} must be true or false, not {value!r}.")
             return value
         if self.type == "choice":
-            if value not in self.choices:
+            true_false = isinstance(value, (bool, np.bool_)) and not any(isinstance(c, bool) for c in self.choices)
+            if true_false or value not in self.choices:  # (True is not the choice 1.0)
                 raise ParameterError(f"{label} must be one of {', '.join(map(str, self.choices))}, not {value!r}.")
             return value
         if self.type == "mapping":

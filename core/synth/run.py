@@ -143,8 +143,8 @@ def _by_quota(model: Synthesizer, n: int, quotas: dict[str, dict[Any, int]], gen
 def _checked_quotas(quotas: dict[str, dict[Any, int]], n: int, conditions: dict[str, Any] | None
                     ) -> tuple[str, dict[Any, int]]:
     """(the column, {value: rows} without the zeros) of quotas that count whole rows adding up to ``n``."""
-    if len(quotas) != 1:
-        raise ParameterError("Quotas count rows per value of one column.")
+    if not isinstance(quotas, dict) or len(quotas) != 1 or not isinstance(next(iter(quotas.values())), dict):
+        raise ParameterError("Quotas count rows per value of one column: {column: {value: rows, ...}}.")
     (column, counts), = quotas.items()
     if column in (conditions or {}):
         raise ParameterError(f"'{column}' has both quotas and a condition: give one of them.")
@@ -291,8 +291,21 @@ class Blocks:
         block_rows = block_rows or BLOCK_ROWS  # (read at the call, so a test may use small blocks throughout)
         sizes = block_sizes(n, block_rows)
         split: list[dict[str, dict[Any, int]] | None] = [quotas or None]
-        if quotas and len(sizes) > 1:
-            split = split_quotas(*_checked_quotas(quotas, n, conditions), sizes)
+        if quotas:
+            checked = _checked_quotas(quotas, n, conditions)
+            if model.keeps_real_rows(model.params_):
+                raise ParameterError(f"Rows per value need new rows only, but {model.title} with these settings keeps "
+                                     "every real row as it is.", hint="Use its replace mode, or leave the rows per "
+                                                                      "value to the method.")
+            if len(sizes) > 1:
+                split = split_quotas(*checked, sizes)
+        if guard is not None and not isinstance(guard, Guard):
+            raise ParameterError(f"The privacy guard must be a Guard (core.synth.guard), not {type(guard).__name__}.")
+        lacking = [c for c in model.output_columns_ if holdout is not None and guard is not None
+                   and c not in holdout.columns]
+        if lacking:
+            raise DataError(f"The holdout the guard compares with has no column {lacking[0]!r}.",
+                            hint="Give held-out rows of the table the model learned from.")
         fresh = guard is not None and guard.ids == "fresh"
         guarding = Guarding(guard, train, schema, list(model.output_columns_), holdout) if guard is not None else None
         return cls(model=model, sizes=sizes, seeds=seeds, rules=list(rules or []), derived=list(derived or []),

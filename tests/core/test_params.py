@@ -66,6 +66,17 @@ def test_nan_is_not_a_number(kind, value):
         Param("n", kind, 5, "h", 1, 100).validate(value)
 
 
+@pytest.mark.parametrize("value", [True, False, np.bool_(True)])
+def test_true_and_false_are_no_number_and_no_numeric_choice(value):
+    for kind in ("int", "float"):
+        with pytest.raises(ParameterError, match="'n' must be a number, not"):
+            Param("n", kind, 5, "h", 0, 100).validate(value)  # (Python reads True as 1)
+    with pytest.raises(ParameterError, match=r"must be one of 0\.1, 1\.0, 10\.0"):
+        Param("epsilon", "choice", 1.0, "h", choices=(0.1, 1.0, 10.0)).validate(value)
+    assert Param("flag", "choice", True, "h", choices=(True, False)).validate(bool(value)) is bool(value)
+    assert Param("n", "float", 5, "h", 0, 100).validate(np.int64(1)) == 1.0
+
+
 @pytest.mark.parametrize("epochs", [float("inf"), 10**400, float("nan")], ids=["inf", "10**400", "nan"])
 def test_a_method_refuses_an_infinite_or_huge_setting_at_fit(epochs):
     df = pd.DataFrame({"x": np.arange(20.0), "y": np.arange(20.0) % 3})

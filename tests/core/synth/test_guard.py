@@ -154,3 +154,21 @@ def test_a_method_that_keeps_the_real_rows_says_the_guard_did_not_run():
         assert not any("had to be dropped" in n for n in notes)
     replaced = generate(df, schema, "smote", {"mode": "replace"}, 300, rng=0, guard=Guard()).notes
     assert any("Privacy guard (" in n for n in replaced) and not any("did not run" in n for n in replaced)
+
+
+def test_drawing_options_of_the_wrong_shape_are_sentences():
+    from core.schema import infer_schema
+    from core.synth.run import generate
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"x": rng.normal(size=200), "y": np.where(rng.random(200) < 0.2, "pos", "neg")})
+    schema = infer_schema(df, target="y")
+    for method, options, error, said in (
+            ("smote", {"quotas": {"y": {"pos": 150, "neg": 150}}}, ParameterError, "need new rows only"),
+            ("gaussian_copula", {"quotas": {"y": [("pos", 300)]}}, ParameterError, "rows per value of one column"),
+            ("gaussian_copula", {"quotas": [("y", {"pos": 300})]}, ParameterError, "rows per value of one column"),
+            ("gaussian_copula", {"guard": {"copies": True}}, ParameterError, "must be a Guard"),
+            ("gaussian_copula", {"guard": True}, ParameterError, "must be a Guard"),
+            ("gaussian_copula", {"guard": Guard(), "holdout": df[["x"]]}, DataError, "has no column 'y'")):
+        with pytest.raises(error, match=said):
+            generate(df, schema, method, {}, 300, rng=0, **options)
