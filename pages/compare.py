@@ -247,13 +247,15 @@ def render() -> None:
         both = guarded("profiling the tables", profiles, real[columns], synthetic[columns], ws.schema, names)
         if both is not None:
             safe_preview(both, hide_index=True, width="stretch",
-                         column_config={f"distribution ({n})": st.column_config.BarChartColumn(f"distribution ({n})")
-                                        for n in names})
+                         column_config={**{f"distribution ({n})": st.column_config.BarChartColumn(f"distribution ({n})")
+                                           for n in names},
+                                        **{f"missing % ({n})": st.column_config.NumberColumn(format="%.1f%%")
+                                           for n in names}})
     with shapes:
         st.markdown(f"Each column's distribution, {md(names[0])} against {md(names[1])}. The distance is the "
                     "Kolmogorov-Smirnov statistic for numbers and dates and the total variation distance for labels "
                     "(0: identical, 1: disjoint); the worst columns come first.")
-        left, right = st.columns([2, 3])
+        left, right = st.columns([1, 1])
         with left:
             distances = guarded("measuring the distances", column_distances, real, synthetic, ws.schema)
             if distances is not None:
@@ -324,8 +326,13 @@ def render() -> None:
                 st.caption("ε spent: the differential-privacy budget a private run's training used (lower promises "
                            "more); the other runs make no such promise. ε covers the rows only if the privacy guard "
                            "did not choose which rows to drop by comparing them with the real ones.")
-            safe_preview(table if private else table.drop(columns=["ε spent", "ε covers the rows"]), hide_index=True,
-                         width="stretch",
+            unscored = {"utility": "Utility needs a target column and held-out rows",
+                        "closer than holdout": "Closeness needs held-out rows"}
+            unscored = {c: said for c, said in unscored.items() if table[c].isna().all()}  # (a column of None)
+            if unscored:
+                st.caption("; ".join(unscored.values()) + ": no run has that score here.")
+            shown = table.drop(columns=[*unscored, *([] if private else ["ε spent", "ε covers the rows"])])
+            safe_preview(shown, hide_index=True, width="stretch",
                          column_config={c: st.column_config.NumberColumn(format="%.3f") for c in
                                         ("seconds", "quality", "detection AUC", "utility", "closer than holdout",
                                          "ε spent")})

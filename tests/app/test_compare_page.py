@@ -231,3 +231,20 @@ def test_a_run_made_without_a_column_is_scored_on_the_columns_it_holds():
     assert not at.exception and not at.error
     assert any("without x has no column x" in i.value for i in at.info)
     assert {m.label for m in at.metric} >= {"Quality", "Detection AUC"}
+
+
+def test_a_score_no_run_has_is_said_once_not_a_column_of_none(monkeypatch):
+    import dataclasses
+    import sys
+
+    scores = quick_scores
+    monkeypatch.setattr(sys.modules[__name__], "quick_scores",
+                        lambda *a, **k: dataclasses.replace(scores(*a, **k), tstr_ratio=None))  # no target
+    at = open_with_runs(table(), ["first", "second"], monkeypatch)
+    at.button(key="compare_all").click().run()
+    board = next(d.value for d in at.dataframe if "best for" in d.value.columns)
+    assert "utility" not in board.columns and "closer than holdout" in board.columns
+    assert any("Utility needs a target column and held-out rows: no run has that score here." in c.value
+               for c in at.caption)
+    profiled = next(d.value for d in at.dataframe if any(c.startswith("missing % (") for c in d.value.columns))
+    assert profiled is not None and not at.exception and not at.error
