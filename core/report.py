@@ -129,6 +129,7 @@ def _data_section(df: pd.DataFrame, schema: Schema, name: str, held_out: int, wo
 
 def _method_section(run: Run, schema: Schema) -> str:
     from core.synth import METHODS
+    from core.synth.drawing import Drawing
 
     cls = METHODS.get(run.method)
     if cls is None:
@@ -144,7 +145,8 @@ def _method_section(run: Run, schema: Schema) -> str:
     if lacking:
         body += (f"<p>The run has no column {_e(', '.join(map(str, lacking)))} (left out when it was made): its scores "
                  f"and comparisons use the {len(schema.synth_columns) - len(lacking)} columns it holds.</p>")
-    lines = [*(f"Rule: {r}" for r in run.rules), *(f"Derived column: {d}" for d in run.derived), *run.notes]
+    lines = [*(f"Rule: {r}" for r in run.rules), *(f"Derived column: {d}" for d in run.derived),
+             *(line[0].upper() + line[1:] for line in Drawing.from_dict(run.drawing).lines()), *run.notes]
     if lines:
         body += "<ul>" + "".join(f"<li>{_e(line)}</li>" for line in lines) + "</ul>"
     return _section("The method", body)

@@ -186,7 +186,7 @@ class Guarding:
         if not self.guard.filters:
             return []
         if not any(self.dropped.values()):
-            return [f"Privacy guard ({self.guard.text()}): none of the {self.drawn:,} rows drawn had to be dropped."]
+            return [f"Privacy guard: none of the {self.drawn:,} rows drawn had to be dropped."]  # (settings: Drawing)
         said = {"copies": f"{self.dropped['copies']:,} copies of training rows (beyond the "
                           f"{self.shares['copies']:.0%} allowed)",
                 "close": f"{self.dropped['close']:,} rows closer to a training row than 95% of new real rows are "

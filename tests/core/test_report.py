@@ -83,3 +83,18 @@ def test_a_run_made_without_a_column_says_so_in_the_report():
     assert (f"The run has no column island (left out when it was made): its scores and comparisons use the {held} "
             "columns it holds.") in page
     assert "The run has no column" not in html_report(with_runs(ws.train, "penguins", None, ["monte_carlo"]))
+
+
+def test_the_report_says_how_a_run_was_drawn_and_the_guard_once():
+    from core.synth.drawing import Drawing
+    from core.synth.guard import Guard
+
+    ws = Workspace(read_table(SAMPLES["penguins"].path), name="penguins")
+    drawing = Drawing(guard=Guard(), conditions={"island": "Dream"})
+    made = generate(ws.train, ws.schema, "gaussian_copula", {}, 120, rng=0, rules=[], guard=Guard(),
+                    holdout=ws.holdout, conditions={"island": "Dream"})
+    ws.add_run(Run("gaussian_copula", {}, 0, made.table, 0.1, 0.1, notes=made.notes, drawing=drawing.to_dict()))
+    page = html_report(ws)
+    assert f"<li>Privacy guard: {Guard().text()}</li>" in page and "<li>Only rows where island = Dream</li>" in page
+    assert page.count("copies of training rows held to") == 1  # the settings once, the result once
+    assert "<li>Privacy guard: none of the " in page
