@@ -74,11 +74,12 @@ def render() -> None:
         elif len(partial) == 2:
             r = guarded("relating the holes", lambda: nullity_correlation(real).iloc[0, 1])
             if r is not None:
-                reading = ("missing in the same rows" if r > 0.5 else "missing in different rows" if r < -0.5
-                           else "unrelated")
-                st.markdown(f"**Nullity correlation** of {md(partial[0])} and {md(partial[1])}: **{r:.2f}**; their "
-                            f"holes are {reading}. (+1: always missing together; −1: one is missing exactly when the "
-                            "other is present; 0: unrelated.)")
+                reading = ("they tend to be missing in the same rows" if r > 0.5 else
+                           "they tend to be missing in different rows" if r < -0.5 else "where one is missing says "
+                           "little about where the other is")
+                st.markdown(f"**Nullity correlation** of {md(partial[0])} and {md(partial[1])}: **{r:.2f}**: "
+                            f"{reading}. (+1: always missing together; −1: one is missing exactly when the other is "
+                            "present; 0: unrelated.)")
         else:
             st.markdown("**Nullity correlation**: how strongly the holes of two columns go together. Near +1 they "
                         "are missing in the same rows (one form, one sensor); near −1 one is missing exactly when "
@@ -114,6 +115,11 @@ def render() -> None:
             y_options = [c for c in numeric if c != x]
             y = right.selectbox("y", y_options, key="shadow_y",
                                 index=y_options.index(default_y) if default_y in y_options else 0)
+            if not real[[x, y]].isna().any().any():
+                st.info(f"Neither {md(x)} nor {md(y)} has a hole, so there are no orange marks: "
+                        + (f"choose a column with holes ({md_list(holed)})." if holed else
+                           "no numeric column has holes (they are in label or date columns, which the scatter "
+                           "cannot place)."), icon=":material/info:")
             chart("drawing the shadow scatter", cache.missing_figure, ws, "shadow", x, y, key="shadow")
 
     with mechanism:

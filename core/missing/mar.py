@@ -118,9 +118,9 @@ def _co_missing(df: pd.DataFrame, column: str, missing: np.ndarray) -> pd.DataFr
 def _pattern(column: str, together: pd.DataFrame) -> str:
     if together.empty:
         return ""
-    names = list(together["column"])
+    names = [f"'{c}'" for c in together["column"]]
     listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-    return (f"{listed} {'is' if len(names) == 1 else 'are'} missing in (nearly) the same rows as {column}: a pattern "
+    return (f"{listed} {'is' if len(names) == 1 else 'are'} missing in (nearly) the same rows as '{column}': a pattern "
             "of holes (a form or visit skipped as a whole), not evidence of what they depend on, so "
             f"{'it is' if len(names) == 1 else 'they are'} not tested.")
 

@@ -80,6 +80,7 @@ def test_degenerate_tables():
                                            "grade": (["A", None, "B"] * 10)}))
     assert any("None of the tested columns has a hole" in i.value and "grade" in i.value for i in labels.info)
     assert not labels.error and not [m for m in labels.metric if m.label == "d²"]
+    assert any("so there are no orange marks: no numeric column has holes" in i.value for i in labels.info)
 
 
 # --------------------------------------------------------------------------- hardening (issue 11)
