@@ -427,7 +427,8 @@ COMPARED = ("real", "synthetic")  # the default names of the two tables a compar
 
 def overlay_distribution(real: pd.Series, synthetic: pd.Series, kind: str, *,
                          names: tuple[str, str] = COMPARED) -> go.Figure:
-    """One column, real and synthetic side by side on the same bins (shares, so sizes may differ).
+    """One column, real and synthetic side by side on the same bins (shares, so sizes may differ); a label
+    column's holes are a bar of their own, "(missing)".
 
     ``names`` label the two tables (another run can take the place of the real data)."""
     fig = go.Figure()
@@ -445,8 +446,8 @@ def overlay_distribution(real: pd.Series, synthetic: pd.Series, kind: str, *,
             fig.add_bar(x=shown, y=counts / max(counts.sum(), 1), name=name, marker_color=colour, opacity=0.75)
         fig.update_layout(barmode="overlay", bargap=0)
     else:
-        shares = pd.concat([a.astype(str).value_counts(normalize=True),
-                            b.astype(str).value_counts(normalize=True)], axis=1, keys=[0, 1]).fillna(0)
+        shares = pd.concat([as_labels(real).value_counts(normalize=True),  # holes as "(missing)", 3 as 3.0
+                            as_labels(synthetic).value_counts(normalize=True)], axis=1, keys=[0, 1]).fillna(0)
         shares = shares.sort_values(0, ascending=False).head(MAX_BARS)
         for side, name, colour in ((0, names[0], REAL_COLOUR), (1, names[1], SYNTHETIC_COLOUR)):
             fig.add_bar(x=list(shares.index), y=shares[side], name=name, marker_color=colour)

@@ -41,3 +41,12 @@ def test_numbers_and_plain_text_are_untouched():
     df.loc[::7, "x"] = np.nan
     fig = plots.shadow_scatter(df, "x", "y")
     assert json.loads(plots.plain(fig).to_json()) == json.loads(fig.to_json())
+
+
+def test_a_label_overlay_counts_holes_as_their_own_bar_and_reads_whole_numbers_alike():
+    real = pd.Series([1, 2, None, 2], name="g", dtype="Int64")
+    synthetic = pd.Series([1.0, 2.0, 2.0, np.nan, 2.0])  # floats, as a model writes labels with holes
+    fig = plots.overlay_distribution(real, synthetic, "categorical")
+    shares = {t.name: dict(zip(t.x, t.y, strict=True)) for t in fig.data}
+    assert shares["real"] == {"2": 0.5, "1": 0.25, "(missing)": 0.25}
+    assert shares["synthetic"] == {"2": 0.6, "1": 0.2, "(missing)": 0.2}
