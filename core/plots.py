@@ -123,7 +123,7 @@ def nullity_matrix_figure(matrix) -> go.Figure:
                     row=1, col=2, hovertemplate="%{y}: %{x:.0%} complete<extra></extra>", showlegend=False)
     fig.update_yaxes(autorange="reversed", showticklabels=False, title_text="rows (top = first)", row=1, col=1)
     fig.update_xaxes(side="top", tickangle=-45, row=1, col=1)
-    fig.update_xaxes(range=[0, 1.02], tickformat=".0%", title_text="row complete", row=1, col=2)
+    fig.update_xaxes(range=[0, 1.02], tickformat=".0%", tickvals=[0, 0.5, 1], title_text="row complete", row=1, col=2)
     fig.update_layout(height=460, margin=dict(l=40, r=10, t=90, b=40))
     return fig
 
