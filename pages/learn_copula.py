@@ -126,9 +126,8 @@ def render() -> None:
     nav[2].markdown(f"**Step {step + 1} of {len(lesson.STEPS)}: {lesson.STEPS[step]}**")
     i, j = 0, 1
     if k == 3:
-        options = lesson.pairs(3)
-        i, j = st.selectbox("Pair drawn", options, key=P + "pair",
-                            format_func=lambda p: f"{names[p[0]]} · {names[p[1]]}")
+        options = {f"{names[a]} · {names[b]}": (a, b) for a, b in lesson.pairs(3)}  # (labels as the options: a
+        i, j = options[st.selectbox("Pair drawn", list(options), key=P + "pair")]  # renamed marginal shows anew)
 
     picture, numbers = st.columns([3, 2])
     with picture:

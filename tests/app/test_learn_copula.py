@@ -38,7 +38,8 @@ def test_three_toy_columns_and_an_impossible_target_are_explained():
     assert not at.warning
     at.button(key="copula_impossible").click().run()
     assert any("positive definite" in w.value and "nearest valid" in w.value for w in at.warning)
-    at.selectbox(key="copula_pair").set_value((1, 2)).run()
+    pair = at.selectbox(key="copula_pair")
+    pair.set_value(pair.options[2]).run()  # the second and third columns
     at.radio(key="copula_k").set_value(2).run()
     at.slider(key="copula_rho").set_value(1.0).run()
     assert any("positive definite" in w.value for w in at.warning)
@@ -65,3 +66,4 @@ def test_the_same_toy_marginal_twice_makes_two_columns_told_apart():
     assert not at.exception and not at.error
     shown = [m.value.replace("\\", "") for m in at.markdown]  # (names are escaped for Markdown)
     assert any(f"{first} #1" in m and f"{first} #2" in m for m in shown)
+    assert at.selectbox(key="copula_pair").value == f"{first} #1 · {first} #2"  # the pair drawn, named anew
