@@ -115,7 +115,7 @@ class Imputer:
                 new = new.round()
             out[column] = _put(df[column], holes, new)
             if true_false(df[column]) and not true_false(out[column]):
-                shown = next(v for v in new if not isinstance(v, (bool, np.bool_)))
+                shown = next((v for v in new if not isinstance(v, (bool, np.bool_))), new.iloc[0])
                 notice = (f"'{column}' held only true and false; {shown!r}, written into its holes, makes it a column "
                           "of labels.")
                 self.notices_ += [notice] if notice not in self.notices_ else []
