@@ -550,10 +550,15 @@ def infinity_notice(counts: dict[str, int], what: str) -> list[str]:
 
 
 def label_text(value) -> str:
-    """A label as text: whole numbers without a decimal point, so 3, 3.0 and '3' read alike."""
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+    """A label as text: whole numbers without a decimal point, so 3, 3.0 and '3' read alike (a float beyond 2**53,
+    where every float is whole, as written: 1e+300, not its 301 digits)."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))  # (exactly: through a float, 2**70 + 1 read as 2**70)
+    if isinstance(value, (float, np.floating)):
         number = float(value)
-        return str(int(number)) if number.is_integer() else repr(number)
+        return str(int(number)) if number.is_integer() and abs(number) < 2**53 else repr(number)
     return str(value)
 
 

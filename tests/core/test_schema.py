@@ -258,3 +258,12 @@ def test_a_column_spread_wider_than_floats_is_refused_by_every_method_and_impute
             IMPUTERS[key](**({"group": "c"} if key == "group_mean" else {})).fit(df, schema)
     near = df.assign(x=df["x"] / 2)  # from -5e307 to 5e307: its spread is a float still
     METHODS["gaussian_copula"]().fit(near, infer_schema(near), seed=0)
+
+
+def test_label_text_reads_whole_numbers_alike_and_exactly():
+    from core.schema import as_labels, label_text
+
+    assert [label_text(v) for v in (3, 3.0, np.float32(3.0), np.int8(3), "3")] == ["3"] * 5
+    assert label_text(2**70 + 1) == "1180591620717411303425"  # (through a float it read as 2**70)
+    assert label_text(1e308) == "1e+308" and label_text(True) == "True" and label_text(2.5) == "2.5"
+    assert as_labels(pd.Series([1.0, None, 2**60], dtype=object)).tolist() == ["1", "(missing)", str(2**60)]
