@@ -22,6 +22,10 @@ class Drawing:
     conditions: dict[str, Any] = field(default_factory=dict)  # {column: value, [values] or (low, high)}
     quotas: dict[str, dict[Any, int]] = field(default_factory=dict)  # {column: {value: rows}}
 
+    def __post_init__(self) -> None:
+        if self.quotas:
+            quota_counts(self.quotas)
+
     def kwargs(self) -> dict[str, Any]:
         return {"guard": self.guard, "conditions": self.conditions or None, "quotas": self.quotas or None}
 
@@ -63,6 +67,16 @@ class Drawing:
         for column, counts in self.quotas.items():
             out.append(f"rows per {column}: " + ", ".join(f"{v} {k:,}" for v, k in counts.items()))
         return out
+
+
+def quota_counts(quotas: Any) -> tuple[str, dict[Any, int]]:
+    """(the column, {value: rows}) of quotas on one column that count whole rows."""
+    if not isinstance(quotas, dict) or len(quotas) != 1 or not isinstance(next(iter(quotas.values())), dict):
+        raise ParameterError("Quotas count rows per value of one column: {column: {value: rows, ...}}.")
+    (column, counts), = quotas.items()
+    if any(not isinstance(c, (int, np.integer)) or isinstance(c, bool) or c < 0 for c in counts.values()):
+        raise ParameterError(f"The rows per value of '{column}' must be whole numbers of zero or more.")
+    return column, counts
 
 
 def _plain(value: Any) -> Any:

@@ -33,6 +33,7 @@ from core.params import shown
 from core.schema import Schema
 from core.synth import METHODS, Synthesizer
 from core.synth.conditions import read_conditions
+from core.synth.drawing import quota_counts
 from core.synth.guard import Guard, Guarding, with_fresh_ids
 from core.synth.neural import TrainingMonitor
 from core.synth.rules import Expression, RuleReport, derive, parse, quote, sample_with_rules
@@ -143,14 +144,10 @@ def _by_quota(model: Synthesizer, n: int, quotas: dict[str, dict[Any, int]], gen
 def _checked_quotas(quotas: dict[str, dict[Any, int]], n: int, conditions: dict[str, Any] | None
                     ) -> tuple[str, dict[Any, int]]:
     """(the column, {value: rows} without the zeros) of quotas that count whole rows adding up to ``n``."""
-    if not isinstance(quotas, dict) or len(quotas) != 1 or not isinstance(next(iter(quotas.values())), dict):
-        raise ParameterError("Quotas count rows per value of one column: {column: {value: rows, ...}}.")
-    (column, counts), = quotas.items()
+    column, counts = quota_counts(quotas)
     if column in (conditions or {}):
         raise ParameterError(f"'{column}' has both quotas and a condition: give one of them.")
     wanted = {value: count for value, count in counts.items() if count}
-    if any(not isinstance(c, (int, np.integer)) or isinstance(c, bool) or c < 0 for c in counts.values()):
-        raise ParameterError(f"The rows per value of '{column}' must be whole numbers of zero or more.")
     if sum(wanted.values()) != n:
         raise ParameterError(f"The rows per value of '{column}' add up to {sum(wanted.values()):,}, not the {n:,} rows "
                              "asked for.")

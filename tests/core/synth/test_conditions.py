@@ -118,6 +118,17 @@ def test_bad_quotas_are_sentences(penguins, quotas, said):
     assert said in caught.value.message
 
 
+@pytest.mark.parametrize("quotas", [{"species": {"Adelie": "30"}}, {"species": {"Adelie": True}},
+                                    {"species": [("Adelie", 30)]}, {"species": {"Adelie": 3}, "sex": {"male": 3}}])
+def test_a_drawing_with_malformed_quotas_is_refused_when_made(quotas):
+    """A run's description writes each quota as a count: one of another kind is refused before that (it raised
+    a ValueError while the run was described)."""
+    from core.synth.drawing import Drawing
+
+    with pytest.raises(ParameterError):
+        Drawing(quotas=quotas)
+
+
 def test_seeded_fuzz_of_conditions_gives_rows_or_sentences(penguins):
     df, schema = penguins
     model = METHODS["gaussian_copula"]().fit(df, schema, seed=0)
