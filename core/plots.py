@@ -427,8 +427,9 @@ COMPARED = ("real", "synthetic")  # the default names of the two tables a compar
 
 def overlay_distribution(real: pd.Series, synthetic: pd.Series, kind: str, *,
                          names: tuple[str, str] = COMPARED) -> go.Figure:
-    """One column, real and synthetic side by side on the same bins (shares, so sizes may differ); a label
-    column's holes are a bar of their own, "(missing)".
+    """One column, real and synthetic side by side on the same bins (shares of all rows, so sizes may differ); a
+    label column's holes are a bar of their own, "(missing)", and a number or date column's holes are said in the
+    legend ("real · 12% missing"), its bars adding up to the rest.
 
     ``names`` label the two tables (another run can take the place of the real data)."""
     fig = go.Figure()
@@ -441,9 +442,13 @@ def overlay_distribution(real: pd.Series, synthetic: pd.Series, kind: str, *,
         edges = np.histogram_bin_edges(np.r_[x, y], bins=HIST_BINS)
         centres = (edges[:-1] + edges[1:]) / 2
         shown = pd.to_datetime(centres) if dates else centres
-        for name, values, colour in ((names[0], x, REAL_COLOUR), (names[1], y, SYNTHETIC_COLOUR)):
+        holes = real.isna().any() or synthetic.isna().any()
+        for name, values, whole, colour in ((names[0], x, real, REAL_COLOUR), (names[1], y, synthetic,
+                                                                                 SYNTHETIC_COLOUR)):
             counts = np.histogram(values, bins=edges)[0]
-            fig.add_bar(x=shown, y=counts / max(counts.sum(), 1), name=name, marker_color=colour, opacity=0.75)
+            missing = f" · {whole.isna().mean():.0%} missing" if holes and len(whole) else ""
+            fig.add_bar(x=shown, y=counts / max(len(whole), 1), name=name + missing, marker_color=colour,
+                        opacity=0.75)
         fig.update_layout(barmode="overlay", bargap=0)
     else:
         shares = pd.concat([as_labels(real).value_counts(normalize=True),  # holes as "(missing)", 3 as 3.0

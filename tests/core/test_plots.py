@@ -43,6 +43,16 @@ def test_numbers_and_plain_text_are_untouched():
     assert json.loads(plots.plain(fig).to_json()) == json.loads(fig.to_json())
 
 
+def test_a_number_overlay_shares_all_rows_and_names_the_holes():
+    real = pd.Series([1.0, 2.0, np.nan, np.nan], name="x")
+    synthetic = pd.Series([1.0, 2.0, 2.0, 1.0])
+    fig = plots.overlay_distribution(real, synthetic, "continuous")
+    assert [t.name for t in fig.data] == ["real · 50% missing", "synthetic · 0% missing"]
+    assert np.isclose(sum(fig.data[0].y), 0.5) and np.isclose(sum(fig.data[1].y), 1.0)
+    whole = plots.overlay_distribution(synthetic, synthetic, "continuous")
+    assert [t.name for t in whole.data] == ["real", "synthetic"]
+
+
 def test_a_label_overlay_counts_holes_as_their_own_bar_and_reads_whole_numbers_alike():
     real = pd.Series([1, 2, None, 2], name="g", dtype="Int64")
     synthetic = pd.Series([1.0, 2.0, 2.0, np.nan, 2.0])  # floats, as a model writes labels with holes
