@@ -491,7 +491,8 @@ def runs_panel(ws: Workspace) -> None:
                            "rules": "; ".join(r.rules), "derived": "; ".join(r.derived), "fit s": r.fit_seconds,
                            "sample s": r.sample_seconds, "created": r.created.strftime("%H:%M:%S")} for r in ws.runs])
     safe_preview(table, hide_index=True, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(format="%.2f") for c in ("fit s", "sample s")})
+                 column_config={"method": st.column_config.TextColumn(width="medium"),  # (titles are long)
+                                **{c: st.column_config.NumberColumn(format="%.2f") for c in ("fit s", "sample s")}})
     names = [r.name for r in ws.runs]
     if st.session_state.get("run_choice") not in names:
         st.session_state["run_choice"] = names[-1]
