@@ -55,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command is None:
             raise _Refused("Say what to do: profile, impute, fit, generate, evaluate or report. See 'synthlab --help'.")
+        _no_input_overwritten(args)
+        args.seed_given = getattr(args, "seed", None) is not None  # (a recipe brings its own)
+        if getattr(args, "seed", 0) is None:
+            args.seed = 0
         args.run(args)
     except KeyboardInterrupt:
         print("\nsynthlab: stopped; the parts written so far stay where they are.", file=sys.stderr)
@@ -69,6 +73,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"synthlab: cannot write or read '{exc.filename}': {exc.strerror}.", file=sys.stderr)
         return BAD_INPUT
     return 0
+
+
+def _no_input_overwritten(args: argparse.Namespace) -> None:
+    """Refuses a command whose output would replace or land inside one of its inputs (``--out d.csv`` with
+    ``--data d.csv``, parts written into the directory of real parts they are read from), or two outputs that are
+    one file: the file the user gave would be lost, or the next read would mix real and synthetic rows."""
+    inputs = [(f"--{name}", Path(getattr(args, name)).resolve()) for name in ("data", "synthetic", "recipe", "model")
+              if getattr(args, name, None)]
+    outputs = [(f"--{name.replace('_', '-')}", Path(getattr(args, name)).resolve()) for name in ("out", "save_recipe")
+               if getattr(args, name, None)]
+    for flag, out in outputs:
+        for given, path in inputs:
+            if out == path or path in out.parents or out in path.parents:
+                raise _Refused(f"{flag} '{getattr(args, flag[2:].replace('-', '_'))}' would write over or into "
+                               f"{given} '{getattr(args, given[2:])}': give another path, so the input is kept.")
+    if len(outputs) == 2 and outputs[0][1] == outputs[1][1]:
+        raise _Refused("--out and --save-recipe name the same file: give the recipe another name.")
 
 
 def _parser() -> _Parser:
@@ -149,7 +170,7 @@ def _method_arguments(command: argparse.ArgumentParser, methods: dict, *, data: 
     command.add_argument("--method", choices=list(methods), metavar="KEY", help="the method (see below)")
     command.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                          help="a method parameter (repeat for several); a mapping as JSON, a matrix as a CSV file")
-    command.add_argument("--seed", type=_seed, default=0, help="same seed, same table (default 0)")
+    command.add_argument("--seed", type=_seed, help="same seed, same table (default 0)")
     command.add_argument("--target", help="the target column (oversamplers balance its classes)")
     command.add_argument("--rule", action="append", default=[], help="a business rule rows must keep (repeatable)")
     command.add_argument("--derive", action="append", default=[], metavar="NAME=EXPRESSION",
@@ -319,7 +340,10 @@ def _generate(args: argparse.Namespace) -> None:
         _say(note)
     _say(f"Wrote {len(result.table):,} rows to {args.out} (fit {result.fit_seconds:.2f} s, "
          f"sample {result.sample_seconds:.2f} s).")
-    if args.save_recipe:
+    if args.save_recipe and args.recipe:
+        Path(args.save_recipe).write_text(recipe.to_json() + "\n", encoding="utf-8")  # (what was replayed)
+        _say(f"Wrote the recipe to {args.save_recipe}.")
+    elif args.save_recipe:
         run = ws.add_run(Run(method=method, params=params, seed=seed, synthetic=result.table, fit_seconds=0.0,
                              sample_seconds=0.0, rules=list(rules), derived=list(derived), drawing=drawing.to_dict()))
         Path(args.save_recipe).write_text(recipe_for(ws, run).to_json() + "\n", encoding="utf-8")
@@ -332,9 +356,13 @@ def _recipe(args: argparse.Namespace) -> Any:
 
     from core.recipe import load_recipe
 
-    if args.method or args.param or args.condition or args.quota or args.guard:
-        raise _Refused("Give either --recipe (with --rows to change its row count) or --method with its --param and "
-                       "--seed, not both.")
+    clashing = [flag for flag, given in (("--method", args.method), ("--param", args.param),
+                                         ("--seed", args.seed_given), ("--rule", args.rule), ("--derive", args.derive),
+                                         ("--target", args.target), ("--condition", args.condition),
+                                         ("--quota", args.quota), ("--guard", args.guard)) if given]
+    if clashing:
+        raise _Refused(f"A --recipe brings its own method, settings, seed, rules and target: leave out "
+                       f"{', '.join(clashing)} (only --rows may change its row count).")
     from core.recipe import MAX_BYTES
 
     recipe = load_recipe(_file_bytes(args.recipe, MAX_BYTES))

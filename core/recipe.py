@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 import pandas as pd
@@ -128,7 +128,10 @@ def load_recipe(text: str | bytes) -> Recipe:
     if len(text) > MAX_BYTES:
         raise RecipeError(f"This file is {len(text):,} bytes; a recipe is at most {MAX_BYTES:,}.")
     try:
-        body = json.loads(text, parse_constant=no_constant, parse_float=finite_float)
+        body = json.loads(text, parse_constant=no_constant, parse_float=finite_float, object_pairs_hook=_once)
+    except _Twice as exc:
+        raise RecipeError(f"The recipe gives '{exc}' twice; a recipe gives each setting once.",
+                          hint="Use a recipe downloaded beside a run, unchanged.") from None
     except BeyondFloats as exc:
         raise RecipeError(f"This recipe holds the number {exc}, beyond what a number can hold.",
                           hint="Use a recipe downloaded beside a run, unchanged.") from None
@@ -142,6 +145,10 @@ def load_recipe(text: str | bytes) -> Recipe:
     if body.get("format_version") != FORMAT_VERSION:
         raise RecipeError(f"This recipe has format version {body.get('format_version')!r}; this SynthLab reads "
                           f"version {FORMAT_VERSION}.")
+    unknown = sorted(set(body) - {"format", "format_version", *(f.name for f in fields(Recipe))})
+    if unknown:
+        raise RecipeError(f"The recipe has a setting '{unknown[0][:60]}' that recipes do not have.",
+                          hint="Check its spelling, or use a recipe downloaded beside a run.")
     method = body.get("method")
     if not isinstance(method, str) or method not in METHODS:
         raise RecipeError(f"The recipe's method {method!r} is not one this SynthLab has.",
@@ -182,6 +189,20 @@ def load_recipe(text: str | bytes) -> Recipe:
     return Recipe(method=method, params=checked, seed=seed, rows=rows, data=data, holdout=holdout,
                   imputation=imputation, rules=texts["rules"], derived=texts["derived"], drawing=drawing,
                   version=str(body.get("version", "")))
+
+
+class _Twice(ValueError):
+    """A JSON object that gives one key twice (the key)."""
+
+
+def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's pairs as a dict, refused when a key comes twice (json keeps the last one silently)."""
+    body: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in body:
+            raise _Twice(key[:60])
+        body[key] = value
+    return body
 
 
 def no_constant(name: str) -> None:

@@ -30,8 +30,11 @@ def test_generate_from_flags_then_replay_its_recipe_byte_for_byte(tmp_path, caps
     table = read_table(out)
     assert len(table) == 120 and (table["body_mass_g"].dropna() > 3000).all() and "kg" in table
     assert "Wrote 120 rows" in capsys.readouterr().err
-    assert main(["generate", "--data", PENGUINS, "--recipe", str(recipe), "--out", str(tmp_path / "b.csv")]) == 0
+    kept = tmp_path / "kept.json"  # a replay saves the recipe it replayed, not one of the table's own inference
+    assert main(["generate", "--data", PENGUINS, "--recipe", str(recipe), "--out", str(tmp_path / "b.csv"),
+                 "--save-recipe", str(kept)]) == 0
     assert (tmp_path / "b.csv").read_bytes() == out.read_bytes()
+    assert json.loads(kept.read_text()) == json.loads(recipe.read_text())
     assert main(["generate", "--data", PENGUINS, "--recipe", str(recipe), "--out", str(again)]) == 0
     parquet = pd.read_parquet(again)  # the same rows, written as Parquet
     assert list(parquet.columns) == list(table.columns) and len(parquet) == 120
@@ -146,7 +149,17 @@ def test_profile_and_evaluate_write_json(tmp_path, capsys):
     (["fit", "--data", SALARIES, "--method", "monte_carlo", "--derive", "x = open('f')", "--out", "m"],
      "calls a function"),
     (["generate", "--data", PENGUINS, "--recipe", PENGUINS, "--out", "x.csv"], "not JSON"),
-    (["generate", "--data", PENGUINS, "--recipe", "r.json", "--method", "vae", "--out", "x.csv"], "not both"),
+    (["generate", "--data", PENGUINS, "--recipe", "r.json", "--method", "vae", "--out", "x.csv"], "leave out --method"),
+    (["generate", "--data", PENGUINS, "--recipe", "r.json", "--seed", "0", "--rule", "x > 1", "--out", "x.csv"],
+     "leave out --seed, --rule"),
+    (["generate", "--data", PENGUINS, "--method", "gaussian_copula", "--rows", "5", "--out", PENGUINS],
+     "would write over or into --data"),
+    (["generate", "--data", PENGUINS, "--method", "gaussian_copula", "--rows", "5", "--out", "x.csv",
+      "--save-recipe", "x.csv"], "name the same file"),
+    (["generate", "--data", str(Path(PENGUINS).parent), "--method", "gaussian_copula", "--rows", "5", "--out",
+      str(Path(PENGUINS).parent / "synthetic")], "would write over or into --data"),
+    (["fit", "--data", PENGUINS, "--method", "gaussian_copula", "--out", PENGUINS], "would write over"),
+    (["profile", "--data", PENGUINS, "--out", PENGUINS], "would write over"),
     (["evaluate", "--data", PENGUINS, "--synthetic", SALARIES], "has no column"),
     (["impute", "--data", PENGUINS, "--method", "knn", "--param", "neighbours=0", "--out", "x.csv"],
      "no parameter 'neighbours'"),

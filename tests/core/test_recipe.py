@@ -110,6 +110,8 @@ def test_a_recipe_that_does_not_fit_the_table_says_which_column():
     (lambda b: json.dumps({**b, "method": "__import__('os')"}), "not one this SynthLab has"),
     (lambda b: json.dumps({**b, "params": {"nonsense": 1}}), "has no parameter 'nonsense'"),
     (lambda b: json.dumps({**b, "seed": "0"}), "seed must be a whole number"),
+    (lambda b: json.dumps({**b, "parms": {"epochs": 2}}), "a setting 'parms' that recipes do not have"),
+    (lambda b: json.dumps(b).replace('"seed": 0', '"seed": 0, "seed": 7'), "gives 'seed' twice"),
     (lambda b: json.dumps({**b, "rules": "x > 1"}), "list of lines"),
     (lambda b: json.dumps(b).replace('"seed": 0', '"seed": NaN'), "not JSON"),
     (lambda b: " " * 1_000_001, "at most 1,000,000"),
