@@ -409,6 +409,8 @@ def _coerce_column(series: pd.Series, column: str, kind: str, parser: str | None
                               hint="Choose continuous for it.")
         return numbers
     if kind == Kind.BINARY:
+        if pd.api.types.is_numeric_dtype(observed) and not pd.api.types.is_bool_dtype(observed):
+            observed = observed[np.isfinite(observed.to_numpy(dtype=float))]  # (±inf counts as missing, as inferred)
         n_unique = observed.nunique()
         if n_unique > 2:
             raise SchemaError(f"'{column}' has {n_unique} distinct values; binary needs at most two.",

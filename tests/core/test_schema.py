@@ -267,3 +267,13 @@ def test_label_text_reads_whole_numbers_alike_and_exactly():
     assert label_text(2**70 + 1) == "1180591620717411303425"  # (through a float it read as 2**70)
     assert label_text(1e308) == "1e+308" and label_text(True) == "True" and label_text(2.5) == "2.5"
     assert as_labels(pd.Series([1.0, None, 2**60], dtype=object)).tolist() == ["1", "(missing)", str(2**60)]
+
+
+def test_a_zero_one_column_with_infinite_values_is_binary_and_types():
+    """Inference leaves ±inf out when it counts values; typing the table counted them, so the column it called
+    binary had three values and the whole table was refused."""
+    df = pd.DataFrame({"a": [0, 1, 0, 1, np.inf, -np.inf] * 10, "b": np.arange(60) * 1.5})
+    schema = infer_schema(df)
+    assert schema.kinds["a"] == Kind.BINARY
+    typed = coerce(df, schema)
+    assert np.isinf(typed["a"]).sum() == 20  # (kept: the methods count them as missing, and say so)
