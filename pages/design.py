@@ -256,6 +256,9 @@ def correlation_editor(draft: dict, version: int) -> None:
     """The columns tied together, the method and the target matrix (an edit is mirrored); written into the draft."""
     names = [c.get("name") for c in draft["columns"] if c.get("name")]
     current = draft.get("correlation") or {"method": "copula", "columns": [], "matrix": []}
+    if len(names) < len(draft["columns"]) and current["columns"]:  # (a column being renamed: keep its place)
+        st.caption("Give every column a name to edit the correlation; until then it stays as it was.")
+        return
     chosen = st.multiselect("Columns tied together", names, default=[c for c in current["columns"] if c in names],
                             key=f"d{version}_corr_columns",
                             help="Numbers, dates, and labels (coded 0, 1, 2… in their declared order).")
@@ -359,8 +362,11 @@ def render() -> None:
     st.subheader("Columns")
     columns = draft["columns"]
     overview = st.container()  # filled once the editor below has written this run's edit into the draft
-    if st.session_state.get(CHOSEN, 0) >= len(columns):
-        st.session_state[CHOSEN] = 0
+    chosen = st.session_state.get(CHOSEN, 0)
+    if isinstance(chosen, str):  # the widget's label, "2. age", when a rename changed it under the browser
+        number = chosen.split(".", 1)[0]
+        chosen = int(number) - 1 if number.isdigit() else 0
+    st.session_state[CHOSEN] = chosen if isinstance(chosen, int) and 0 <= chosen < len(columns) else 0
     pick, add, remove = st.columns([3, 1, 1], vertical_alignment="bottom")
     index = pick.selectbox("Column to edit", range(len(columns)), key=CHOSEN,
                            format_func=lambda i: f"{i + 1}. {columns[i].get('name')}")

@@ -94,3 +94,13 @@ def test_a_derived_column_with_no_finite_value_is_flagged_in_the_preview_and_on_
     at.button(key="design_generate").click().run()
     ws = at.session_state["workspace"]
     assert [n for n in ws.notices if "no finite value" in n] == [flagged[0].replace("\\", "")]
+
+
+def test_a_column_name_cleared_and_typed_again_keeps_its_correlation():
+    at = start(conftest.open_page(PAGE), "clinic")
+    tied = at.session_state["design_draft"]["correlation"]
+    at.text_input(key=key(at, "c0_name")).set_value("").run()
+    assert any("must be a text that is not empty" in e.value for e in at.error)
+    at.text_input(key=key(at, "c0_name")).set_value("age").run()
+    assert not at.exception and not at.error
+    assert at.session_state["design_draft"]["correlation"] == tied  # (it lost the column while it had no name)

@@ -24,6 +24,15 @@ def test_design_a_worked_scenario_and_use_it(browser, server):
     expect(tab.get_by_role("heading", name="Design from scratch", exact=True)).to_be_visible(timeout=60_000)
 
     expect(tab.get_by_text("Preview: 500 rows")).to_be_visible(timeout=60_000)  # the first scenario is drawn
+    name = tab.locator("[class*='st-key-d'][class*='_c0_name'] input")  # a name cleared, then typed back
+    name.fill("")
+    name.press("Enter")
+    expect(tab.get_by_text("must be a text that is not empty")).to_be_visible(timeout=30_000)
+    name = tab.locator("[class*='st-key-d'][class*='_c0_name'] input")
+    name.fill("age")
+    name.press("Enter")
+    expect(tab.get_by_text("must be a text that is not empty")).to_have_count(0, timeout=30_000)
+    assert tab.get_by_test_id("stException").count() == 0  # (the column picker read the changed label: TypeError)
     choose(tab, "Start from", "Online shop: customers and orders")
     tab.locator(".st-key-design_start_button button").click()
     expect(tab.get_by_role("heading", name="Online shop: customers and orders")).to_be_visible(timeout=30_000)
