@@ -505,16 +505,42 @@ def in_zone(values: pd.Series, zone: Any, dtype: Any) -> pd.Series:
     return pd.to_datetime(pd.Series(values)).dt.tz_localize("UTC").dt.tz_convert(zone).astype(dtype)
 
 
-def check_typed(df: pd.DataFrame, kinds: dict[str, str]) -> None:
-    """Refuse a number or date column that still holds text (a table read but not yet :func:`coerce`-d)."""
+def untyped(df: pd.DataFrame, kinds: dict[str, str]) -> list[str]:
+    """The columns of ``kinds`` in ``df`` whose values are not yet of their kind's type: numbers or dates held as
+    text, time spans (a table read but not :func:`coerce`-d)."""
+    out = []
     for column, kind in kinds.items():
+        if column not in df.columns:
+            continue
         series = df[column]
-        typed = (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_timedelta64_dtype(series) if kind in NUMERIC
+        typed = (pd.api.types.is_numeric_dtype(series) if kind in NUMERIC
                  else pd.api.types.is_datetime64_any_dtype(series) if kind == Kind.DATETIME else True)
         if not typed and series.notna().any():
-            raise SchemaError(f"'{column}' is {kind} in the schema but holds text, such as "
-                              f"'{_short(series.dropna().iloc[0])}'.",
-                              hint="Type the table first: core.schema.coerce(df, schema) (a Workspace does it).")
+            out.append(column)
+    return out
+
+
+def typed(df: pd.DataFrame, schema: Schema) -> tuple[pd.DataFrame, list[str]]:
+    """(``df`` with its :func:`untyped` columns typed as :func:`coerce` types them, those columns); a table already
+    typed comes back as it is. A value that does not fit its kind raises SchemaError."""
+    loose = untyped(df, schema.kinds)
+    if not loose:
+        return df, []
+    out = df.copy(deep=False)  # columns are replaced, never written into
+    for column in loose:
+        out[column] = _coerce_column(df[column], column, schema.kinds[column], schema.parsers.get(column))
+    return out, loose
+
+
+def check_typed(df: pd.DataFrame, kinds: dict[str, str]) -> None:
+    """Refuse a number or date column that still holds text (a table read but not yet :func:`coerce`-d)."""
+    for column in untyped(df, kinds)[:1]:
+        series = df[column]
+        spans = pd.api.types.is_timedelta64_dtype(series)
+        raise SchemaError(f"'{column}' is {kinds[column]} in the schema but holds "
+                          + ("time spans (typing the table reads them as seconds)." if spans else
+                             f"text, such as '{_short(series.dropna().iloc[0])}'."),
+                          hint="Type the table first: core.schema.coerce(df, schema) (a Workspace does it).")
 
 
 def without_infinities(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:

@@ -29,6 +29,7 @@ copies between any two of its samples, so a synthetic table's copies are read ag
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,10 +43,11 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
-from core.errors import DataError
+from core.errors import DataError, SchemaError
 from core.evaluate.compare import RowEncoder, cramers_v, encode_rows
 from core.evaluate.privacy import risks
-from core.schema import LABELS, NUMERIC, Kind, Schema, label_text, to_floats
+from core.params import generator as as_generator
+from core.schema import LABELS, NUMERIC, Kind, Schema, label_text, to_floats, typed
 from core.synth.base import date_unit, decimals
 
 DETECTION_ROWS = 20_000
@@ -112,6 +114,9 @@ def _comparable(table: pd.DataFrame, real: pd.DataFrame, columns: list, schema: 
         numbers = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
         dates = pd.api.types.is_datetime64_any_dtype(values)
         if (kind in NUMERIC and not numbers) or (kind == Kind.DATETIME and not dates):
+            if what == "real":  # (the schema says one kind, the table holds another: a table read, not typed)
+                raise DataError(f"The real column {column!r} is {kind} in the schema but holds {values.dtype} values.",
+                                hint="Type the table first: core.schema.coerce(df, schema) (a Workspace does it).")
             raise DataError(f"The {what} column {column!r} holds {values.dtype} values where the real one holds "
                             f"{kind} ones, so the two cannot be compared.",
                             hint="Score tables of the same kinds of column (a run of this table, unchanged).")
@@ -138,13 +143,17 @@ def _evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, ho
         raise DataError(f"The holdout has no column {lacking[0]!r}.")
     if len(real) < 5 or len(synthetic) < 5:
         raise DataError("Scores need at least five real and five synthetic rows.")
+    real = typed(real, schema)[0]  # (tables read but not typed: dates and numbers as text are typed as coerce does)
+    holdout = None if holdout is None else typed(holdout, schema)[0]
+    with contextlib.suppress(SchemaError):  # (said below, as a synthetic column that cannot be compared)
+        synthetic = typed(synthetic, schema)[0]
     real = _comparable(real, real, columns, schema, "real")
     synthetic = _comparable(synthetic, real, columns, schema, "synthetic")
     holdout = _comparable(holdout, real, columns, schema, "held-out") \
         if holdout is not None and len(holdout) >= 5 else None
     real, synthetic = _on_one_clock(real), _on_one_clock(synthetic)
     holdout = _on_one_clock(holdout) if holdout is not None else None
-    generator = np.random.default_rng(rng)
+    generator = as_generator(rng)
     shapes, trends = _quality(real, synthetic, schema)
     quality = _overall(shapes, trends)
     validity, structure = _diagnostic(real, synthetic, schema)

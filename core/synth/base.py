@@ -27,7 +27,18 @@ import pandas as pd
 from core import __version__
 from core.errors import DataError, NotFittedError, ParameterError, SynthLabError
 from core.params import Card, Family, Param, validate_params
-from core.schema import LABELS, NUMERIC, Kind, Schema, in_zone, infinity_notice, utc_naive, without_infinities
+from core.params import generator as as_generator
+from core.schema import (
+    LABELS,
+    NUMERIC,
+    Kind,
+    Schema,
+    in_zone,
+    infinity_notice,
+    typed,
+    utc_naive,
+    without_infinities,
+)
 from core.synth.conditions import read_conditions, sample_meeting
 
 MAX_ROWS = 10_000_000
@@ -110,7 +121,7 @@ class Synthesizer:
             raise DataError("No column takes part in synthesis.", hint="Include at least one column on the Data page.")
         if len(df) < 2:
             raise DataError(f"{self.title} needs at least two rows to learn from; the table has {len(df)}.")
-        real = df[columns]
+        real, loose = typed(df[columns], schema)  # (a table read but not typed: dates as text would be labels)
         data, infinite = without_infinities(real)
         empty = [c for c in columns if data[c].isna().all()]  # nothing to learn from: they come back empty
         if len(empty) == len(columns):
@@ -121,7 +132,9 @@ class Synthesizer:
         if blocked:
             raise blocked[0]
         data, self.zones_ = utc_naive(data)
-        self.notices_ = infinity_notice(infinite, "counted as missing") + [
+        self.notices_ = [f"'{c}' held {'time spans' if pd.api.types.is_timedelta64_dtype(df[c]) else 'text'}; it "
+                         f"was typed as {schema.kinds[c]} to learn from (as core.schema.coerce types a table)."
+                         for c in loose] + infinity_notice(infinite, "counted as missing") + [
             f"'{c}' has no observed value, so it comes back empty." for c in empty]
         self.output_columns_ = columns  # the columns of every sample, in the real order
         self.columns_ = modelled  # the columns the method learns from
@@ -145,7 +158,7 @@ class Synthesizer:
                                  hint="Call fit(df, schema) on the real table before sample(n).")
         if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or not 1 <= n <= MAX_ROWS:
             raise ParameterError(f"The number of rows must be a whole number from 1 to {MAX_ROWS:,}, not {n!r}.")
-        generator = np.random.default_rng(rng)
+        generator = as_generator(rng)
         if conditions:
             checked = read_conditions(self, conditions)
             return sample_meeting(self._drawn, int(n), checked, generator)

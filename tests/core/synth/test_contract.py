@@ -94,3 +94,45 @@ def test_numbers_finer_than_six_decimals_keep_their_precision_and_range(key):
         assert out[column].between(df[column].min(), df[column].max()).all(), column
         assert out[column].nunique() > 0.8 * n, column
     assert np.allclose(out["price"], out["price"].round(2), rtol=0, atol=1e-9)
+
+
+def test_a_table_read_but_not_typed_is_typed_to_learn_from_as_the_readme_does():
+    """read_table keeps dates and numbers written as text ("$1,007.50") as text; infer_schema calls them datetime
+    and continuous. Fitted as they were, they were labels: every synthetic value a copy of a real one."""
+    from core.evaluate import evaluate
+
+    lines = [f"2024-{1 + i % 12:02d}-{1 + i % 28:02d},\"${1000 + 7 * i:,}.50\",{'ab'[i % 2]}" for i in range(80)]
+    csv = "\n".join(["when,amount,y", *lines]).encode()
+    real = read_table(csv, filename="t.csv")
+    schema = infer_schema(real)
+    model = METHODS["gaussian_copula"]().fit(real, schema, seed=0)
+    out = model.sample(300, rng=0)
+    assert pd.api.types.is_datetime64_any_dtype(out["when"]) and pd.api.types.is_float_dtype(out["amount"])
+    assert not out["amount"].isin(real["amount"].str.replace(r"[$,]", "", regex=True).astype(float)).all()
+    assert any("'when' held text; it was typed as datetime" in note for note in model.notes())
+    assert 0 < evaluate(real, out, schema).quality <= 1
+
+
+def test_time_spans_are_learned_as_seconds():
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"x": rng.normal(size=60), "dur": pd.to_timedelta(rng.normal(100, 20, 60), unit="s")})
+    model = METHODS["gaussian_copula"]().fit(df, infer_schema(df), seed=0)
+    out = model.sample(200, rng=0)["dur"]
+    assert pd.api.types.is_float_dtype(out) and abs(out.mean() - 100) < 10 and out.nunique() > 100
+
+
+@pytest.mark.parametrize("rng", [-1, "a", 1.5, [1, -2]])
+def test_an_rng_that_is_no_seed_is_a_sentence(rng):
+    from core.evaluate import evaluate
+    from core.impute import IMPUTERS
+    from core.missing import ampute
+
+    df = pd.DataFrame({"x": np.arange(40.0), "k": list("ab") * 20})
+    schema = infer_schema(df)
+    holed = df.assign(x=df["x"].where(df.index % 5 > 0))
+    for call in (lambda: METHODS["gaussian_copula"]().fit(df, schema).sample(5, rng=rng),
+                 lambda: evaluate(df, df, schema, rng=rng),
+                 lambda: ampute(df, mechanism="MCAR", columns=["x"], rate=0.2, rng=rng),
+                 lambda: IMPUTERS["hot_deck"]().fit(holed, schema).transform(holed, rng=rng)):
+        with pytest.raises(ParameterError, match="rng must be a whole number"):
+            call()
