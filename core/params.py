@@ -43,6 +43,16 @@ class Family:
     about: str = ""
 
 
+def generator(rng: Any) -> np.random.Generator:
+    """``np.random.default_rng(rng)``: a seed (a whole number of 0 or more), a numpy Generator or None; anything else
+    is a ParameterError, not numpy's own error."""
+    try:
+        return np.random.default_rng(rng)
+    except (TypeError, ValueError):
+        raise ParameterError(f"rng must be a whole number of 0 or more, a numpy Generator or None, not "
+                             f"{shown(rng)}.") from None
+
+
 def shown(value: Any) -> str:
     """A user's value inside a sentence, shortened; an integer too large for a float as about 10^k (its digits
     may be more than Python will print)."""

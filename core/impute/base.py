@@ -25,6 +25,7 @@ import pandas as pd
 from core import __version__
 from core.errors import DataError, NotFittedError
 from core.params import Card, Param, validate_params
+from core.params import generator as as_generator
 from core.schema import (
     EXCLUDED_BY_DEFAULT,
     NUMERIC,
@@ -100,7 +101,7 @@ class Imputer:
         missing = [c for c in self.columns_ if c not in df.columns]
         if missing:
             raise DataError(f"The table has no column {missing[0]!r}, which the imputer was fitted on.")
-        generator = np.random.default_rng(rng)
+        generator = as_generator(rng)
         out = df.copy()
         if not self.columns_:
             return out

@@ -26,6 +26,7 @@ from scipy.optimize import brentq
 from scipy.special import expit
 
 from core.errors import DataError, ParameterError
+from core.params import generator, shown
 
 MECHANISMS = ("MCAR", "MAR", "MNAR")
 MAX_STRENGTH = 20.0  # the slope of the holes' log-odds, in standard deviations of the score
@@ -34,9 +35,10 @@ SHAPES = ("RIGHT", "LEFT", "MID", "TAIL")
 
 def missing_probability(score: np.ndarray, *, rate: float, shape: str = "RIGHT", strength: float = 1.0) -> np.ndarray:
     """P(missing) per row from a score, with mean exactly ``rate``."""
-    if not 0 <= rate <= 1:
-        raise ParameterError(f"A missing rate of {rate} is impossible.", hint="Use a rate between 0 and 1.")
-    if not (isinstance(strength, (int, float)) and np.isfinite(strength) and 0 <= strength <= MAX_STRENGTH):
+    if not isinstance(rate, (int, float, np.number)) or isinstance(rate, bool) or not 0 <= rate <= 1:
+        raise ParameterError(f"A missing rate of {shown(rate)} is impossible.", hint="Use a rate between 0 and 1.")
+    if not (isinstance(strength, (int, float, np.number)) and not isinstance(strength, bool)
+            and np.isfinite(strength) and 0 <= strength <= MAX_STRENGTH):
         raise ParameterError(f"A strength of {strength!r} is outside 0 to {MAX_STRENGTH:g}.",
                              hint="1 is mice's own slope; 5 already makes the holes almost a cut-off.")
     if shape not in SHAPES:
@@ -44,7 +46,8 @@ def missing_probability(score: np.ndarray, *, rate: float, shape: str = "RIGHT",
     n = len(score)
     if not 1e-12 < rate < 1 - 1e-12 or n == 0:  # (at such rates every row's chance is the rate itself)
         return np.full(n, float(rate))
-    z = np.nan_to_num(score, nan=0.0)
+    z = np.where(np.isfinite(score), score, np.nan)  # (±inf scores as missing: no spread can hold them)
+    z = np.nan_to_num(z - np.nanmean(z) if np.isfinite(z).any() else z, nan=0.0)
     sd = z.std()
     z = (z - z.mean()) / sd if sd > 0 else np.zeros(n)
     shaped = {"RIGHT": z, "LEFT": -z, "MID": -np.abs(z), "TAIL": np.abs(z)}[shape] * strength
@@ -59,10 +62,12 @@ def ampute(df: pd.DataFrame, *, mechanism: str, columns: list[str], rate: float,
     mechanism = str(mechanism).upper()
     if mechanism not in MECHANISMS:
         raise ParameterError(f"Unknown mechanism '{mechanism}'.", hint="Use MCAR, MAR or MNAR.")
+    if isinstance(columns, str) or not isinstance(columns, (list, tuple, pd.Index)):
+        raise ParameterError(f"columns must be a list of column names, not {shown(columns)}.")
     missing_cols = [c for c in columns if c not in df.columns]
     if missing_cols or not columns:
         raise DataError(f"Choose columns of the table to punch holes in (not {missing_cols or 'none'}).")
-    generator = np.random.default_rng(rng)
+    rng = generator(rng)
     out = df.copy()
     for column in columns:
         if mechanism == "MCAR":
@@ -76,7 +81,7 @@ def ampute(df: pd.DataFrame, *, mechanism: str, columns: list[str], rate: float,
         else:
             score = _score(df, column)
         p = missing_probability(score, rate=rate, shape=shape, strength=strength)
-        out.loc[generator.random(len(df)) < p, column] = np.nan
+        out.loc[rng.random(len(df)) < p, column] = np.nan
     return out
 
 

@@ -97,3 +97,19 @@ def test_absurd_strengths_rates_and_mechanisms_are_sentences_or_exact():
     assert ampute(df, mechanism="MAR", columns=["a"], rate=1e-30, rng=0)["a"].notna().all()
     steep = missing_probability(df["b"].to_numpy(), rate=0.2, strength=20.0)
     assert steep.mean() == pytest.approx(0.2)  # the rate is kept however steep the slope
+
+
+@pytest.mark.parametrize(("given", "said"), [
+    ({"rate": "0.2"}, "missing rate of '0.2' is impossible"), ({"rate": None}, "missing rate of None"),
+    ({"columns": None}, "list of column names"), ({"columns": "x"}, "list of column names"),
+])
+def test_malformed_amputation_settings_are_sentences(given, said):
+    df = pd.DataFrame({"x": np.arange(40.0), "k": range(40)})
+    with pytest.raises(ParameterError, match=said):
+        ampute(df, **{"mechanism": "MNAR", "columns": ["x"], "rate": 0.2, **given})
+
+
+def test_infinite_values_driving_the_holes_and_a_numpy_strength_are_taken():
+    df = pd.DataFrame({"x": [1.0, 2.0, np.inf, 4.0] * 10, "k": range(40)})
+    out = ampute(df, mechanism="MNAR", columns=["x"], rate=0.25, rng=0, strength=np.float32(2))
+    assert 0 < out["x"].isna().sum() < 40
