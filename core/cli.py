@@ -29,7 +29,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from core.errors import ParameterError, SynthLabError
 from core.io import read_table, write_table
@@ -59,7 +59,10 @@ def main(argv: list[str] | None = None) -> int:
         args.seed_given = getattr(args, "seed", None) is not None  # (a recipe brings its own)
         if getattr(args, "seed", 0) is None:
             args.seed = 0
-        args.run(args)
+        try:
+            args.run(args)
+        finally:
+            _Progress.end()  # (a sentence after a bar starts on a line of its own)
     except KeyboardInterrupt:
         print("\nsynthlab: stopped; the parts written so far stay where they are.", file=sys.stderr)
         return 130
@@ -277,18 +280,19 @@ def _impute(args: argparse.Namespace) -> None:
 def _fit(args: argparse.Namespace) -> None:
     from core.bundle import save_model
     from core.synth import METHODS
-    from core.synth.run import draw
+    from core.synth.run import draw, parsed
 
     if not args.data or not args.method:
         raise _Refused("Say which --data to fit on and which --method to fit.")
     ws = _workspace(args.data, args.target)
     cls = METHODS[args.method]
     params = _params(cls.params, args.param)
+    parsed([c for c in ws.schema.synth_columns if c in ws.train.columns], args.rule, args.derive)  # (before fitting)
     _say(f"Fitting {cls.title} on {len(ws.train):,} rows…")
     progress = _Progress()
     model = cls(**params).fit(ws.train, ws.schema, seed=args.seed, monitor=progress.monitor)
     progress.done()
-    draw(model, 1, rng=0, rules=args.rule, derived=args.derive)  # (a rule or formula that cannot run: refused now)
+    draw(model, 1, rng=0, rules=args.rule, derived=args.derive)  # (a rule the model's settings cannot keep)
     Path(args.out).write_bytes(save_model(model, ws.train, ws.schema, rules=args.rule, derived=args.derive,
                                           source=ws.name))
     for note in model.notes():
@@ -662,11 +666,12 @@ class _Progress:
                 super().report(progress)
                 outer.bar(progress.epoch / progress.epochs, f"epoch {progress.epoch:,}/{progress.epochs:,}")
 
-        self.shown = False
         self.monitor = Printing(owner="command line")
 
+    showing: ClassVar[bool] = False  # a bar is on the last line of standard error
+
     def bar(self, fraction: float, text: str) -> None:
-        self.shown = True
+        _Progress.showing = True
         width = 30
         filled = round(width * fraction)
         print(f"\r[{'#' * filled}{'.' * (width - filled)}] {text}", end="", file=sys.stderr, flush=True)
@@ -676,7 +681,11 @@ class _Progress:
         self.bar(done / total, f"{done:,}/{total:,} rows")
 
     def done(self) -> None:
-        if self.shown:
+        _Progress.end()
+
+    @staticmethod
+    def end() -> None:
+        if _Progress.showing:
             print(file=sys.stderr)
-            self.shown = False
+            _Progress.showing = False
 

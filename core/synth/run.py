@@ -92,6 +92,14 @@ def derived_notes(table: pd.DataFrame, names: list[Any], columns: list[Any]) -> 
     return notes
 
 
+def parsed(columns: list, rules: list[str] | None, derived: list[str] | None
+           ) -> tuple[list[tuple[str, Expression]], list[Expression]]:
+    """(the derived columns' formulas, the rules) read against ``columns``, the model's output columns (and the
+    derived ones, for the rules): a ParameterError for a line that cannot run on them."""
+    formulas = parse_derived([d for d in (derived or []) if d.strip()], columns)
+    return formulas, [parse(r, columns + [name for name, _ in formulas]) for r in (rules or []) if r.strip()]
+
+
 def draw(model: Synthesizer, n: int, *, rng: Any = None, rules: list[str] | None = None,
          derived: list[str] | None = None, conditions: dict[str, Any] | None = None,
          quotas: dict[str, dict[Any, int]] | None = None, guard: Guarding | None = None
@@ -99,9 +107,7 @@ def draw(model: Synthesizer, n: int, *, rng: Any = None, rules: list[str] | None
     """``n`` rows from a fitted model, with the derived columns added, only rows that keep the rules and meet the
     ``conditions`` (see :mod:`core.synth.conditions`), exactly ``quotas`` rows per value of one column
     ({column: {value: rows}}, adding up to ``n``), and through the privacy ``guard``."""
-    columns = list(model.output_columns_)
-    formulas = parse_derived([d for d in (derived or []) if d.strip()], columns)
-    checks = [parse(r, columns + [name for name, _ in formulas]) for r in (rules or []) if r.strip()]
+    formulas, checks = parsed(list(model.output_columns_), rules, derived)
     if checks and model.keeps_real_rows(model.params_):
         raise DataError(f"Business rules filter fully synthetic rows, but {model.title} with these settings keeps the "
                         "real rows as they are.", hint="Change the settings (such as replace mode), or remove the "
@@ -163,6 +169,14 @@ def generate(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, An
     models' training); ``monitor`` follows and stops a neural model's training. ``guard`` (off by default) filters
     the rows drawn, measured against ``df`` and the real ``holdout``; see :func:`draw` for the rest."""
     check_rows(n)
+    columns = [c for c in schema.synth_columns if c in df.columns]  # (the model's output columns, once fitted)
+    parsed(columns, rules, derived)  # a rule or formula that cannot run is said before a long training, not after
+    named = [c for given in (conditions, quotas) if isinstance(given, dict) for c in given]
+    unknown = [c for c in named if c not in columns]
+    if unknown:
+        raise ParameterError(f"The model draws no column {unknown[0]!r}, so it cannot be a condition or quota.",
+                             hint="Conditions and quotas name columns of the synthetic table: "
+                                  + ", ".join(map(str, columns[:12])) + ".")
     seed = int(rng) if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) else 0
     model, fit_seconds = fit_model(df, schema, method, params, seed=seed, monitor=monitor)  # (refuses a bad seed)
     generator = np.random.default_rng(rng)

@@ -229,3 +229,14 @@ def test_python_dash_m_core_runs_the_same_command_line(tmp_path):
     helped = subprocess.run([sys.executable, "-m", "core", "generate", "--help"], cwd=ROOT, capture_output=True,
                             text=True, timeout=120)
     assert "loss_factor" in helped.stdout and "Weight of reconstruction" in helped.stdout  # from the declarations
+
+
+@pytest.mark.parametrize("flags", [["--rule", "glu >"], ["--derive", "x = nocol"], ["--condition", "nocol=1"],
+                                   ["--quota", "nocol=a:5"]])
+def test_a_rule_formula_or_condition_that_cannot_run_is_refused_before_training(tmp_path, capsys, flags):
+    """It was said after the training (minutes, at the default epochs), glued to the end of the progress bar."""
+    argv = ["generate", "--data", str(SAMPLES["pima_tr"].path), "--method", "gan", "--param", "epochs=20",
+            "--rows", "5", *flags, "--out", str(tmp_path / "x.csv")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "epoch" not in err and err.strip().splitlines()[-1].startswith("synthlab: ")
