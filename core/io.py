@@ -130,7 +130,7 @@ def read_table_report(source: Any, *, filename: str | None = None, sheet: str | 
     operator = _limits.limits()
     data, name = _source_bytes(source, filename, operator.max_upload_bytes if max_bytes is None else max_bytes)
     label = f"'{name}'" if name else "The file"
-    budget = _Budget(label, operator.max_cells if max_cells is None else max_cells,
+    budget = _Budget(label, operator.max_cells if max_cells is None else max_cells, operator.max_columns,
                      operator.max_expanded_bytes if max_expanded_bytes is None else max_expanded_bytes,
                      operator.read_seconds if read_seconds is None else read_seconds)
     if not data or data.isspace():  # without strip(), which would copy the whole file
@@ -146,6 +146,7 @@ def read_table_report(source: Any, *, filename: str | None = None, sheet: str | 
     else:
         result = _read_text(data, label, name, budget)
     budget.check_cells(result.frame.size)
+    budget.check_columns(result.frame.shape[1])
     result.frame = _finish(result.frame, label, result.notices)
     return result
 
@@ -156,6 +157,7 @@ class _Budget:
 
     label: str
     max_cells: int
+    max_columns: int
     max_expanded_bytes: int
     seconds: float
     started: float = field(default_factory=time.monotonic)
@@ -165,6 +167,9 @@ class _Budget:
             raise DataError(f"{self.label} holds {'about ' if about else ''}{cells:,} cells, over the limit of "
                             f"{self.max_cells:,} cells (rows x columns).",
                             hint=_CELLS_HINT)
+
+    def check_columns(self, columns: int, *, at_least: bool = False) -> None:
+        check_columns(self.label, columns, self.max_columns, at_least=at_least)
 
     def check_expanded(self, size: int) -> None:
         if size > self.max_expanded_bytes:
@@ -180,6 +185,17 @@ class _Budget:
             raise DataError(f"{self.label} took longer than {self.seconds:g} seconds to read, so reading stopped.",
                             hint="Load a sample of the rows, save it as CSV, or ask the operator to raise "
                                  "read_seconds.")
+
+
+def check_columns(label: str, columns: int, limit: int | None = None, *, at_least: bool = False) -> None:
+    """A DataError when a table of ``columns`` columns (``at_least``: or more) is wider than the operator allows
+    (``max_columns``)."""
+    limit = _limits.limits().max_columns if limit is None else limit
+    if columns > limit:
+        raise DataError(f"{label} has {'at least ' if at_least else ''}{columns:,} columns, over the limit of "
+                        f"{limit:,}.",
+                        hint="Keep the columns you need (a table this wide is profiled and modelled column by column), "
+                             "or ask the operator to raise max_columns.")
 
 
 # --------------------------------------------------------------------------- sources
@@ -349,6 +365,8 @@ def _read_text(data: bytes, label: str, name: str, budget: _Budget) -> TableRead
     delimiter = _sniff(lines, Path(name).suffix.lower())
     decimal = "," if _decimal_comma(lines, delimiter) else "."
     header = next(csv.reader(lines[:1], delimiter=delimiter))
+    budget.check_columns(len(header), at_least=len(lines) < 2)  # (before the names are repaired one by one; a
+    # header longer than the head read is cut short)
     names, renamed = repair_names(header)
     notices += renamed
     if len(lines) < 2:
@@ -598,6 +616,7 @@ def _read_parquet(data: bytes, label: str, budget: _Budget) -> TableRead:
         parquet = pq.ParquetFile(io.BytesIO(data))
         meta = parquet.metadata
         budget.check_cells(meta.num_rows * meta.num_columns)
+        budget.check_columns(meta.num_columns)
         budget.check_expanded(sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)))
         groups = []
         for i in range(meta.num_row_groups):  # one row group at a time, so the clock is checked between

@@ -9,6 +9,7 @@ default below, chosen for eight sessions on two cores::
     [limits]
     max_upload_mb = 200            # bytes of one uploaded file (keep .streamlit/config.toml's maxUploadSize equal)
     max_cells = 20_000_000         # cells of one loaded table (rows x columns), counted before parsing finishes
+    max_columns = 2_000            # columns of one loaded table (each is profiled, typed and modelled on its own)
     max_expanded_mb = 1024         # what a compressed upload (xlsx, Parquet) may expand to
     read_seconds = 60              # time one file may take to read
     max_rows_generate = 1_000_000  # rows of one synthesis run
@@ -38,6 +39,7 @@ DEFAULT_FILE = Path(__file__).resolve().parent.parent / "synthlab.toml"
 class Limits:
     max_upload_mb: int = 200
     max_cells: int = 20_000_000
+    max_columns: int = 2_000
     max_expanded_mb: int = 1024
     read_seconds: float = 60.0
     max_rows_generate: int = 1_000_000

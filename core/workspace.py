@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataError
+from core.io import check_columns
 from core.schema import NUMERIC, Schema, coerce, infer_schema
 
 DEFAULT_HOLDOUT = 0.2
@@ -70,6 +71,7 @@ class Workspace:
                  source: str = "", origin: str = "") -> None:
         if raw.shape[0] == 0 or raw.shape[1] == 0:
             raise DataError(f"'{name}' has no rows or no columns.", hint="Load a table with data in it.")
+        check_columns(f"'{name}'", raw.shape[1])
         if not 0 <= holdout_share < 1:
             raise DataError(f"A holdout share of {holdout_share} is not possible.",
                             hint="Use a share between 0 and 0.9.")

@@ -541,3 +541,21 @@ def test_a_repeated_header_row_is_dropped_with_a_notice():
 def test_a_row_holding_header_words_is_not_a_repeated_header(text):
     read = read_table_report(text, filename="t.csv")
     assert len(read.frame) == 2 and not any("repeating the header" in n for n in read.notices)
+
+
+@pytest.mark.parametrize("columns", [2_001, 300_000])
+def test_a_table_wider_than_the_column_limit_is_refused_before_parsing(monkeypatch, columns):
+    """70,000 columns of two rows (140,000 cells, far under the cell limit) held a server for minutes; 300,000 read
+    as "a header but no rows" (the header line is longer than the head read)."""
+    monkeypatch.setattr(pd, "read_csv", lambda *a, **k: pytest.fail("parsed before counting the columns"))
+    row = lambda v: ",".join([v] * columns).encode() + b"\n"  # noqa: E731
+    header = ",".join(f"c{i}" for i in range(columns)).encode() + b"\n"
+    with pytest.raises(DataError, match=r"has (at least )?[\d,]+ columns, over the limit of 2,000"):
+        read_table(header + row("1") + row("2"), filename="wide.csv")
+
+
+def test_a_workspace_wider_than_the_column_limit_is_refused():
+    from core.workspace import Workspace
+
+    with pytest.raises(DataError, match="3,000 columns, over the limit of 2,000"):
+        Workspace(pd.DataFrame({f"c{i}": [1, 2] for i in range(3_000)}), name="w")
