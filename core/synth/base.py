@@ -42,6 +42,8 @@ from core.schema import (
 from core.synth.conditions import read_conditions, sample_meeting
 
 MAX_ROWS = 10_000_000
+MAX_CELLS = 150_000_000  # rows x columns of one sample (a block of the scale path at 2,000 columns fits): more would
+#                          take tens of GB on the way (about 55 bytes a cell at the peak, measured on a copula)
 MAX_DECIMALS = 6
 MAX_SEED = 2**32 - 1  # the largest seed fit takes
 
@@ -158,6 +160,11 @@ class Synthesizer:
                                  hint="Call fit(df, schema) on the real table before sample(n).")
         if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or not 1 <= n <= MAX_ROWS:
             raise ParameterError(f"The number of rows must be a whole number from 1 to {MAX_ROWS:,}, not {n!r}.")
+        if n * len(self.output_columns_) > MAX_CELLS:
+            raise ParameterError(f"{n:,} rows of {len(self.output_columns_):,} columns is more than one sample holds "
+                                 f"({MAX_CELLS:,} cells).",
+                                 hint="Draw fewer rows at a time, or write a large table as parts (core.scale, or "
+                                      "the command line's generate --out DIR).")
         generator = as_generator(rng)
         if conditions:
             checked = read_conditions(self, conditions)

@@ -136,3 +136,10 @@ def test_an_rng_that_is_no_seed_is_a_sentence(rng):
                  lambda: IMPUTERS["hot_deck"]().fit(holed, schema).transform(holed, rng=rng)):
         with pytest.raises(ParameterError, match="rng must be a whole number"):
             call()
+
+
+def test_a_sample_too_large_for_memory_is_refused_before_drawing():
+    df = pd.DataFrame(np.random.default_rng(0).normal(size=(30, 60))).add_prefix("c")
+    model = METHODS["gaussian_copula"]().fit(df, infer_schema(df), seed=0)
+    with pytest.raises(ParameterError, match="10,000,000 rows of 60 columns is more than one sample holds"):
+        model.sample(10_000_000, rng=0)
