@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -449,11 +450,32 @@ def _as_datetimes(series: pd.Series, column: str, parser: str | None) -> pd.Seri
         raise SchemaError(f"'{column}' holds numbers that are not years, so it can't be datetime.",
                           hint="Keep it numeric.")
     date_format = parser or detect_date_format(observed)
+    if date_format is None and (far := _beyond_pandas(observed)) is not None:
+        raise SchemaError(f"'{column}' holds dates such as '{_short(far)}' outside the years a table can hold "
+                          "(1677 to 2262), so it can't be datetime.",
+                          hint="Leave such markers (an open end written 9999-12-31) empty in the file, or keep the "
+                               "column categorical.")
     if date_format is None:
         raise SchemaError(f"'{column}' can't be read as dates: values such as "
                           f"'{_short(observed.iloc[0]) if len(observed) else ''}' match no common date format.",
                           hint="Write dates as YYYY-MM-DD, or keep it categorical.")
     return _map_unique(series, lambda text: to_datetimes(text, date_format))
+
+
+def _beyond_pandas(values: pd.Series) -> str | None:
+    """A value of ``values`` that is a date in the format all the others are in, but beyond the years pandas holds
+    (such as 9999-12-31), or None."""
+    text = _distinct_text(values)
+    for date_format in _DATE_FORMATS[:-1]:  # (ISO 8601 is every one of the formats above it)
+        failing = text[to_datetimes(text, date_format).isna()]
+        if 0 < len(failing) < len(text) and len(failing) <= _SAMPLE:
+            try:
+                for value in failing:
+                    datetime.strptime(value, date_format)
+            except ValueError:
+                continue
+            return str(failing.iloc[0])
+    return None
 
 
 def to_datetimes(values: pd.Series, date_format: str) -> pd.Series:

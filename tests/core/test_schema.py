@@ -277,3 +277,12 @@ def test_a_zero_one_column_with_infinite_values_is_binary_and_types():
     assert schema.kinds["a"] == Kind.BINARY
     typed = coerce(df, schema)
     assert np.isinf(typed["a"]).sum() == 20  # (kept: the methods count them as missing, and say so)
+
+
+def test_a_date_beyond_the_years_a_table_holds_is_named_when_the_column_is_made_datetime():
+    """An open end written 9999-12-31 made every value "match no common date format", though all were YYYY-MM-DD."""
+    dates = [f"20{10 + i % 12}-0{1 + i % 9}-1{i % 10}" for i in range(60)]
+    dates[5] = "9999-12-31"
+    df = pd.DataFrame({"end": dates, "x": range(60)})
+    with pytest.raises(SchemaError, match="dates such as '9999-12-31' outside the years a table can hold"):
+        coerce(df, infer_schema(df).with_kind("end", "datetime"))
