@@ -134,9 +134,11 @@ class Synthesizer:
         if blocked:
             raise blocked[0]
         data, self.zones_ = utc_naive(data)
-        self.notices_ = [f"'{c}' held {'time spans' if pd.api.types.is_timedelta64_dtype(df[c]) else 'text'}; it "
-                         f"was typed as {schema.kinds[c]} to learn from (as core.schema.coerce types a table)."
-                         for c in loose] + infinity_notice(infinite, "counted as missing") + [
+        self.spans_ = [c for c in loose if pd.api.types.is_timedelta64_dtype(df[c])]
+        typing = [f"'{c}' held {'time spans' if c in self.spans_ else 'text'}; it was typed as {schema.kinds[c]} to "
+                  "learn from (as core.schema.coerce types a table)" + (", in seconds." if c in self.spans_ else ".")
+                  for c in loose]
+        self.notices_ = typing + infinity_notice(infinite, "counted as missing") + [
             f"'{c}' has no observed value, so it comes back empty." for c in empty]
         self.output_columns_ = columns  # the columns of every sample, in the real order
         self.columns_ = modelled  # the columns the method learns from
@@ -207,6 +209,8 @@ class Synthesizer:
                 out[column] = as_dtype(pd.to_numeric(out[column]), dtype)
             elif isinstance(dtype, (pd.StringDtype, pd.CategoricalDtype)) or pd.api.types.is_timedelta64_dtype(dtype):
                 out[column] = out[column].astype(dtype)  # drawn from the real values, so the real dtype holds them
+        for column in getattr(self, "spans_", ()):  # time spans, learned as seconds, come back as time spans
+            out[column] = pd.to_timedelta(out[column], unit="s")
         return out
 
 
