@@ -398,6 +398,11 @@ def _read_text(data: bytes, label: str, name: str, budget: _Budget) -> TableRead
     if codes:
         notices.append("Kept leading zeros in " + ", ".join(f"'{c}'" for c in codes)
                        + " (read as codes, not numbers).")
+    frame, unmarked = _without_formula_marks(frame)
+    if unmarked:
+        notices.append(f"{unmarked:,} cells or names began with an apostrophe before = + - or @, as SynthLab's "
+                       "exports and spreadsheets write text that would otherwise run as a formula; they were read "
+                       "without it.")
     return TableRead(frame, "csv" if delimiter != "\t" else "tsv", notices, encoding=reported,
                      delimiter=delimiter, decimal=decimal)
 
@@ -838,6 +843,29 @@ def _risky(value: Any) -> bool:
 
 def _neutral(value: Any) -> Any:
     return "'" + value if _risky(value) else value
+
+
+def _marked(value: Any) -> bool:
+    """Text as :func:`spreadsheet_safe` writes a formula-like value: an apostrophe, then the value."""
+    return isinstance(value, str) and value.startswith("'") and _risky(value[1:])
+
+
+def _without_formula_marks(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The table read back as it was before :func:`spreadsheet_safe` (names and text cells without the apostrophe
+    it adds), and how many it took off; a spreadsheet shows these cells without it too."""
+    count, names = 0, list(frame.columns)
+    if any(_marked(c) for c in names):
+        count += sum(_marked(c) for c in names)
+        frame.columns = [c[1:] if _marked(c) else c for c in names]
+    for i in range(frame.shape[1]):
+        column = frame.iloc[:, i]
+        if column.dtype != object:
+            continue
+        marked = column.map(_marked)
+        if marked.any():
+            count += int(marked.sum())
+            frame.isetitem(i, column.where(~marked, column[marked].str[1:]))
+    return frame, count
 
 
 def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
