@@ -23,6 +23,7 @@ file holds those rows: share it as you would share the data.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -38,7 +39,7 @@ from core import __version__
 from core.errors import DataError, ParameterError, SchemaError
 from core.limits import limits
 from core.recipe import encode_params, finite_float, finite_number, is_seed, no_constant, saved_params
-from core.schema import KINDS, NUMERIC, Kind, Schema, infer_schema
+from core.schema import KINDS, NUMERIC, Kind, Schema, coerce, infer_schema, untyped
 from core.workspace import Run, Workspace
 
 FORMAT = "synthlab-session"
@@ -330,7 +331,7 @@ def _model(archive: _Archive) -> SavedModel:
         raise BundleError("This model file's table is not the one it was saved with: the file was changed.")
     df = archive.parquet(rows)
     schema = Schema.from_dict(manifest["schema"])
-    if not set(df.columns) <= set(schema.kinds):
+    if not set(df.columns) <= set(schema.kinds) or not _of_kinds(df, schema):
         raise BundleError("This model file's column kinds do not match its table.")
     params, seed = saved_params(cls, manifest["params"]), _seed(manifest["seed"], "the model's seed")
     if not all(isinstance(v, list) and all(isinstance(line, str) for line in v)
@@ -346,6 +347,16 @@ def _model(archive: _Archive) -> SavedModel:
         model = cls(**params).fit(df, schema, seed=seed)
     return SavedModel(model=model, rules=list(manifest["rules"]), derived=list(manifest["derived"]), train=df,
                       schema=schema, source=str(manifest["source"]))
+
+
+def _of_kinds(df: pd.DataFrame, schema: Schema) -> bool:
+    """Whether the table's columns hold what the schema says (the table is saved typed: dates as dates, numbers
+    as numbers, at most two values in a binary column)."""
+    try:
+        coerce(df, dataclasses.replace(schema, kinds={c: schema.kinds[c] for c in df.columns}))
+    except SchemaError:
+        return False
+    return not untyped(df, schema.kinds)
 
 
 def _zipped(name: str, manifest: dict, files: dict[str, bytes]) -> bytes:

@@ -75,6 +75,14 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"synthlab: cannot write or read '{exc.filename}': {exc.strerror}.", file=sys.stderr)
         return BAD_INPUT
+    except MemoryError:
+        print("synthlab: this needs more memory than the machine has, so it stopped; nothing was written.",
+              file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - a last resort: a sentence, never a traceback
+        print(f"synthlab: the command failed unexpectedly ({type(exc).__name__}: {str(exc)[:200]}). This is a "
+              "bug in SynthLab; please report it with the command.", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -240,3 +240,12 @@ def test_a_rule_formula_or_condition_that_cannot_run_is_refused_before_training(
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert "epoch" not in err and err.strip().splitlines()[-1].startswith("synthlab: ")
+
+
+def test_an_unexpected_failure_is_one_sentence_not_a_traceback(tmp_path, capsys, monkeypatch):
+    import core.cli
+
+    monkeypatch.setattr(core.cli, "_profile", lambda args: {}["boom"])
+    assert main(["profile", "--data", PENGUINS]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("synthlab: the command failed unexpectedly (KeyError") and "Traceback" not in err

@@ -85,6 +85,8 @@ def saved(table) -> bytes:
     (lambda b: edited(b, lambda m, f: m.update(network=None)), "lacks the trained network"),
     (lambda b: edited(b, lambda m, f: m["schema"]["kinds"].update(Ozone="spline")), "Unknown column kinds"),
     (lambda b: edited(b, lambda m, f: m["schema"]["kinds"].pop("Ozone")), "do not match its table"),
+    (lambda b: edited(b, lambda m, f: m["schema"]["kinds"].update(Ozone="datetime")), "do not match its table"),
+    (lambda b: edited(b, lambda m, f: m["schema"]["kinds"].update(Ozone="binary")), "do not match its table"),
     (lambda b: zipped({**parts(b), **{f"x{i}": b"" for i in range(10_001)}}), "more parts"),
 ])
 def test_a_bad_model_file_is_a_sentence(saved, damage, said):
