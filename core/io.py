@@ -46,6 +46,7 @@ import re
 import time
 import warnings
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -618,17 +619,16 @@ def _read_parquet(data: bytes, label: str, budget: _Budget) -> TableRead:
     import pyarrow.parquet as pq
 
     try:
-        parquet = pq.ParquetFile(io.BytesIO(data))
-        meta = parquet.metadata
+        meta = pq.ParquetFile(io.BytesIO(data)).metadata
         budget.check_cells(meta.num_rows * meta.num_columns)
         budget.check_columns(meta.num_columns)
         budget.check_expanded(sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)))
-        groups = []
-        for i in range(meta.num_row_groups):  # one row group at a time, so the clock is checked between
-            groups.append(parquet.read_row_group(i))
+
+        def within(size: int) -> None:
+            budget.check_expanded(size)
             budget.check_time()
-            budget.check_expanded(sum(g.nbytes for g in groups))
-        table = pa.concat_tables(groups) if groups else parquet.schema_arrow.empty_table()
+
+        table = parquet_within(data, within)
     except DataError:
         raise
     except (pa.ArrowException, OSError, ValueError, TypeError, IndexError, MemoryError) as exc:
@@ -643,6 +643,46 @@ def _read_parquet(data: bytes, label: str, budget: _Budget) -> TableRead:
         raise DataError(f"{label} holds values SynthLab can't turn into a table.",
                         hint=f"Export it with plain numbers, text and dates ({str(exc)[:120]}).") from None
     return TableRead(frame, "parquet", notices)
+
+
+def parquet_within(data: bytes, check: Callable[[int], None]) -> Any:
+    """A Parquet file's table (pyarrow), read one row group at a time; ``check`` gets the bytes read so far, text
+    counted as it decodes before it is decoded, and raises to stop. Text is read as dictionaries (each value once,
+    then an index per row): one 1 MB value repeated 3,000 times is a few KB on disk and 3 GB decoded."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    fields = pq.ParquetFile(io.BytesIO(data)).schema_arrow
+    texts = [i for i, f in enumerate(fields) if _text_type(f.type)]
+    parquet = pq.ParquetFile(io.BytesIO(data), read_dictionary=sorted({fields.field(i).name for i in texts}))
+    groups, size = [], 0
+    for i in range(parquet.metadata.num_row_groups):
+        group = parquet.read_row_group(i)
+        size += group.nbytes + sum(_decoded_bytes(group.column(j)) for j in texts)
+        check(size)
+        for j in texts:
+            group = group.set_column(j, fields.field(j), group.column(j).cast(fields.field(j).type))
+        groups.append(group)
+    return pa.concat_tables(groups) if groups else fields.empty_table()
+
+
+def _text_type(kind: Any) -> bool:
+    import pyarrow as pa
+
+    return any(test(kind) for test in (pa.types.is_string, pa.types.is_large_string, pa.types.is_binary,
+                                       pa.types.is_large_binary))
+
+
+def _decoded_bytes(column: Any) -> int:
+    """The bytes a dictionary-encoded column of text holds once decoded: each row's value's length."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    total = 0
+    for chunk in column.chunks:
+        if pa.types.is_dictionary(chunk.type):
+            total += pc.sum(pc.take(pc.binary_length(chunk.dictionary), chunk.indices)).as_py() or 0
+    return total
 
 
 def _pandas_ready(table: Any, label: str, notices: list[str]) -> Any:

@@ -569,3 +569,16 @@ def test_a_workspace_wider_than_the_column_limit_is_refused():
 
     with pytest.raises(DataError, match="3,000 columns, over the limit of 2,000"):
         Workspace(pd.DataFrame({f"c{i}": [1, 2] for i in range(3_000)}), name="w")
+
+
+def test_a_parquet_dictionary_bomb_is_refused_before_its_text_is_decoded():
+    """One 1 MB value repeated 3,000 times is a few KB of Parquet and 3 GB decoded: the text is counted as it
+    decodes, from its dictionary, before it is decoded."""
+    import pyarrow as pa
+
+    data = _parquet_bytes(pa.table({"t": ["x" * 100_000] * 1_000, "n": range(1_000)}))
+    assert len(data) < 200_000
+    with pytest.raises(DataError, match=r"expand to 95 MB.*over the 10 MB limit"):  # (its metadata says 0.1 MB)
+        read_table(data, filename="bomb.parquet", max_expanded_bytes=10 * 2**20)
+    small = read_table(_parquet_bytes(pa.table({"t": ["ab", None, "ab"]})), filename="s.parquet")
+    assert small["t"].tolist()[::2] == ["ab", "ab"] and small["t"].isna().tolist() == [False, True, False]
