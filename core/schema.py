@@ -535,6 +535,8 @@ def untyped(df: pd.DataFrame, kinds: dict[str, str]) -> list[str]:
         if column not in df.columns:
             continue
         series = df[column]
+        if not isinstance(series, pd.Series):  # a name given twice: said where the columns are read
+            continue
         typed = (pd.api.types.is_numeric_dtype(series) if kind in NUMERIC
                  else pd.api.types.is_datetime64_any_dtype(series) if kind == Kind.DATETIME else True)
         if not typed and series.notna().any():
