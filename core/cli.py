@@ -228,6 +228,8 @@ def _workspace(path: str, target: str | None, max_rows: int | None = None) -> Wo
     sampled = read_sample(path, max_rows=FIT_ROWS if max_rows is None else max_rows)
     if sampled.note:
         _say(f"{sampled.note} of '{Path(path).name}' are read (a table this size is fitted on a sample).")
+    for notice in sampled.notices:  # (what the reader repaired: names, short rows, repeated headers...)
+        _say(notice)
     ws = Workspace(sampled.table, name=Path(path).name, source=f"file:{Path(path).name}")
     if target is not None:
         ws.set_schema(ws.schema.with_target(target))
@@ -476,6 +478,9 @@ def _drawing(args: argparse.Namespace) -> Any:
         column, equals, text = item.partition("=")
         if not equals or not column.strip():
             raise _Refused(f"--condition '{item}' should read COLUMN=VALUE, COLUMN=A,B or COLUMN=LOW..HIGH.")
+        if column.strip() in conditions:
+            raise _Refused(f"--condition names '{column.strip()}' twice: give its values once, as "
+                           f"{column.strip()}=A,B.")
         if ".." in text:
             low, _, high = text.partition("..")
             conditions[column.strip()] = tuple(_scalar(end) if end.strip() else None for end in (low, high))
@@ -489,7 +494,10 @@ def _drawing(args: argparse.Namespace) -> Any:
         if not equals or not colon or not column.strip():
             raise _Refused(f"--quota '{item}' should read COLUMN=VALUE:ROWS.")
         try:
-            quotas.setdefault(column.strip(), {})[_scalar(value)] = _whole(count)
+            counts = quotas.setdefault(column.strip(), {})
+            if _scalar(value) in counts:
+                raise _Refused(f"--quota gives {column.strip()}={value} twice: give each value's rows once.")
+            counts[_scalar(value)] = _whole(count)
         except argparse.ArgumentTypeError as exc:
             raise _Refused(f"--quota '{item}' should read COLUMN=VALUE:ROWS, and {exc}.") from None
     return Drawing(guard=Guard() if args.guard else None, conditions=conditions, quotas=quotas)

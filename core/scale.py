@@ -58,7 +58,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from core.errors import DataError, ParameterError
-from core.io import read_table
+from core.io import read_table_report
 from core.limits import limits
 from core.synth import run
 from core.synth.rules import RuleReport
@@ -308,6 +308,7 @@ class Sampled:
     table: pd.DataFrame
     rows: int  # rows of the whole dataset
     note: str | None  # what was sampled, or None when the whole table was read
+    notices: list[str] = field(default_factory=list)  # the reader's (names repaired, rows dropped...)
 
 
 def is_big(path: str | Path, max_rows: int) -> bool:
@@ -333,8 +334,8 @@ def read_sample(path: str | Path, *, max_rows: int = FIT_ROWS, what: str = "rows
     if not Path(path).exists():
         raise DataError(f"There is no file or directory '{path}'.")
     if not is_big(path, max_rows):
-        table = read_table(str(path))
-        return Sampled(table, len(table), None)
+        read = read_table_report(str(path))
+        return Sampled(read.frame, len(read.frame), None, read.notices)
     dataset = _dataset(Path(path))
     rng = np.random.default_rng(SAMPLE_SEED)
     kept, keys, total = pd.DataFrame(), np.empty(0), 0

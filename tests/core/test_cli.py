@@ -160,6 +160,10 @@ def test_profile_and_evaluate_write_json(tmp_path, capsys):
       str(Path(PENGUINS).parent / "synthetic")], "would write over or into --data"),
     (["fit", "--data", PENGUINS, "--method", "gaussian_copula", "--out", PENGUINS], "would write over"),
     (["profile", "--data", PENGUINS, "--out", PENGUINS], "would write over"),
+    (["generate", "--data", PENGUINS, "--method", "gaussian_copula", "--rows", "5", "--condition", "sex=male",
+      "--condition", "sex=female", "--out", "x.csv"], "names 'sex' twice"),
+    (["generate", "--data", PENGUINS, "--method", "gaussian_copula", "--rows", "5", "--quota", "sex=male:2",
+      "--quota", "sex=male:3", "--out", "x.csv"], "gives sex=male twice"),
     (["evaluate", "--data", PENGUINS, "--synthetic", SALARIES], "has no column"),
     (["impute", "--data", PENGUINS, "--method", "knn", "--param", "neighbours=0", "--out", "x.csv"],
      "no parameter 'neighbours'"),
@@ -249,3 +253,11 @@ def test_an_unexpected_failure_is_one_sentence_not_a_traceback(tmp_path, capsys,
     assert main(["profile", "--data", PENGUINS]) == 1
     err = capsys.readouterr().err
     assert err.startswith("synthlab: the command failed unexpectedly (KeyError") and "Traceback" not in err
+
+
+def test_the_readers_notices_are_said(tmp_path, capsys):
+    data = tmp_path / "d.csv"
+    data.write_text("a,a,\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(30)))
+    assert main(["profile", "--data", str(data), "--out", str(tmp_path / "p.json")]) == 0
+    err = capsys.readouterr().err
+    assert "a_2" in err and "column_3" in err
