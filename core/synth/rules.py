@@ -413,7 +413,9 @@ def _check(tree: ast.Expression, text: str, names: dict[str, str], lookup: dict[
         elif isinstance(node, (ast.List, ast.Tuple)) and \
                 (id(node) not in lists or not all(_is_literal(e) for e in node.elts)):
             raise refuse("uses a list other than a list of values after in or not in", _IN_HINT)
-        stack.extend((child, depth + isinstance(child, ast.expr)) for child in ast.iter_child_nodes(node))
+        chain = node.left if isinstance(node, ast.BinOp) else None  # a + b + c nests to the left: one level
+        stack.extend((child, depth + (isinstance(child, ast.expr) and child is not chain))
+                     for child in ast.iter_child_nodes(node))
     return used
 
 
@@ -650,13 +652,11 @@ def _compare(op: ast.cmpop, left: _Value, right: _Value) -> _Value:
     if {left.kind, right.kind} == {"boolean", "number"}:
         left, right = _as_number(left), _as_number(right)
     missing = left.missing | right.missing
-    if left.kind != right.kind:
-        if not isinstance(op, (ast.Eq, ast.NotEq)):
-            if {left.kind, right.kind} == {"text", "number"}:
-                raise _Refusal(*_text_with_number(*sorted((left, right), key=lambda v: v.kind != "text")))
-            raise _Refusal(f"compares {_KIND_WORDS[left.kind]} with {_KIND_WORDS[right.kind]}",
-                           "Compare values of one kind: numbers with numbers, dates with dates, text with text.")
-        return _boolean(np.full(np.broadcast(left.data, right.data).shape, isinstance(op, ast.NotEq)), missing)
+    if left.kind != right.kind:  # (== too: it would hold for no row, or != for every row, without a word)
+        if {left.kind, right.kind} == {"text", "number"}:
+            raise _Refusal(*_text_with_number(*sorted((left, right), key=lambda v: v.kind != "text")))
+        raise _Refusal(f"compares {_KIND_WORDS[left.kind]} with {_KIND_WORDS[right.kind]}",
+                       "Compare values of one kind: numbers with numbers, dates with dates, text with text.")
     return _boolean(np.asarray(_COMPARE[type(op)](left.data, right.data), dtype=bool), missing)
 
 

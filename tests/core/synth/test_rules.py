@@ -67,6 +67,10 @@ def test_type_errors_are_sentences():
         check_rules(DF, [parse("employed > age", COLUMNS)])
     with pytest.raises(DataError, match="compares a date with a number"):
         check_rules(DF.assign(d=pd.Timestamp("2020-01-01")), [parse("d > age", [*COLUMNS, "d"])])
+    with pytest.raises(DataError, match=r"compares a number with the text '100'"):  # == held for no row, silently
+        check_rules(DF, [parse('age == "100"', COLUMNS)])
+    with pytest.raises(DataError, match="compares a date with a number"):
+        check_rules(DF.assign(d=pd.Timestamp("2020-01-01")), [parse("d != 5", [*COLUMNS, "d"])])
     with pytest.raises(DataError, match="arithmetic on text"):
         check_rules(DF, [parse("employed - 2 > 3", COLUMNS)])
 
@@ -318,3 +322,13 @@ def test_a_share_short_of_all_or_none_is_never_rounded_to_it():
 
     assert _share(421, 423) == "over 99%" and _share(1, 423) == "under 1%"
     assert _share(423, 423) == "100%" and _share(0, 423) == "0%" and _share(1, 4) == "25%"
+
+
+def test_a_long_flat_sum_is_one_level_deep_not_forty():
+    """q1 + q2 + ... + q60 nests to the left in Python's tree; it was refused as nested more than 40 levels."""
+    names = [f"q{i}" for i in range(1, 61)]
+    df = pd.DataFrame(np.arange(120.0).reshape(2, 60), columns=names)
+    kept, _ = check_rules(df, [parse(" + ".join(names) + " > 1800", names)])
+    assert kept.tolist() == [True, True]
+    with pytest.raises(ParameterError, match="nested more than 40 levels"):
+        parse("2 ** " * 45 + "2 > 0", names)
