@@ -163,6 +163,8 @@ def _put(column: pd.Series, holes: np.ndarray, values: pd.Series) -> pd.Series:
                              pd.api.types.is_numeric_dtype(out) else object)
     elif pd.api.types.is_integer_dtype(out) or pd.api.types.is_bool_dtype(out):
         out = out.astype(object if not pd.api.types.is_numeric_dtype(values) else float)
+    elif pd.api.types.is_float_dtype(out) and pd.api.types.is_numeric_dtype(values):
+        values = values.astype(out.dtype)  # a float32 column stays float32, the values at its own precision
     if not pd.api.types.is_numeric_dtype(values) and pd.api.types.is_numeric_dtype(out) and len(values):
         out = out.astype(object)
     return _assigned(out, holes, values.to_numpy())

@@ -25,6 +25,7 @@ import pandas as pd
 from core.errors import ParameterError
 from core.impute.base import Card, Imputer, true_false
 from core.impute.registry import register
+from core.io import read_table
 from core.params import Param
 from core.schema import LABELS, NUMERIC, Kind, as_labels
 
@@ -132,6 +133,13 @@ class UnknownImputer(Imputer):
     @classmethod
     def written_label(cls, params: dict[str, Any], column: pd.Series) -> Any:
         return _new_label(str(params.get("label", cls.params[0].default)), column)
+
+    def _fit(self, df: pd.DataFrame) -> None:
+        label = self.params_["label"]
+        written = '"' + label.replace('"', '""') + '"'  # a CSV file written with this label, read back
+        if not label.strip() or read_table(f"x\n{written}\nb\n".encode(), filename="label.csv")["x"].isna()[0]:
+            raise ParameterError(f"The label {label!r} reads back as a missing value from a CSV file (as in most "
+                                 "tools), so the holes would come back.", hint="Choose a word, such as Unknown.")
 
     def _transform(self, df: pd.DataFrame, rng: np.random.Generator) -> dict[str, Any]:
         return {c: pd.Series([self.params_["label"]] * len(df), index=df.index) for c in self.columns_}

@@ -153,3 +153,17 @@ def test_a_constant_beyond_a_nullable_integer_column_and_a_group_with_holes_give
     by_group = impute_table(df, schema, [s for s in plan_for(df, schema, "hot_deck", {"group": "g"})
                                          if s.column == "v"], rng=0)
     assert by_group["v"].notna().all() and set(by_group["v"]) <= {1, 3, 4, 6}
+
+
+@pytest.mark.parametrize("label", ["", " ", "NA", "nan", "None", "null"])
+def test_an_unknown_label_that_reads_back_as_missing_is_refused(label):
+    df = pd.DataFrame({"c": ["a", "b", None, "a"] * 10, "g": np.arange(40.0)})
+    with pytest.raises(ParameterError, match="reads back as a missing value"):
+        IMPUTERS["unknown"](label=label).fit(df, infer_schema(df))
+
+
+@pytest.mark.parametrize("key", ["mean", "noise", "knn", "iterative", "pmm", "interpolate"])
+def test_a_float32_column_stays_float32(key):
+    df = pd.DataFrame({"f": np.array([1.5, np.nan, 2.5, 3.0] * 10, dtype=np.float32), "g": np.arange(40.0)})
+    out = IMPUTERS[key]().fit(df, infer_schema(df)).transform(df, rng=0)
+    assert out["f"].dtype == np.float32 and out["f"].notna().all()
