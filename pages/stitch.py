@@ -287,6 +287,7 @@ def render() -> None:
                         help="Blocking: needed for big tables; a typo in this column then hides a true match.")
     seed = d.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="stitch_seed",
                           help="The random draws among uncertain candidates: the same seed gives the same table.")
+    settings = repr((keys, recoding, threshold, margin, block, int(seed)))  # what a result was made with
     if st.button("Stitch", type="primary", key="stitch_run", icon=":material/join:"):
         state.new_action(PAGE)
         with st.spinner(f"Matching {len(left):,} × {len(right):,} records on {len(keys)} key(s)…"):
@@ -294,9 +295,13 @@ def render() -> None:
                              margin=float(margin), recoding=recoding, block=block, suffixes=("_left", "_right"),
                              rng=int(seed))
         if result is not None:
-            st.session_state[RESULT] = {"signature": sig, "result": result, "names": (left_name, right_name)}
+            st.session_state[RESULT] = {"signature": sig, "result": result, "names": (left_name, right_name),
+                                        "settings": settings}
     done = st.session_state.get(RESULT)
     if done is not None and done["signature"] == sig:
+        if done.get("settings") != settings:
+            st.info("The result below was made with other keys or settings than those above: press *Stitch* to "
+                    "match with these.", icon=":material/history:")
         show_result(done["result"], done["names"], "third" in held)
 
 

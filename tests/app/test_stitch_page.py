@@ -19,6 +19,12 @@ def test_demo_pair_stitched_and_used():
     assert certain > 500 and uncertain > 0
     assert certain + uncertain + left_only == 800 and certain + uncertain + right_only == 700
     assert len(at.get("plotly_chart")) == 2
+    assert not any("other keys or settings" in i.value for i in at.info)
+    at.slider(key="stitch_threshold").set_value(100).run()  # a setting changed, not yet stitched with
+    assert any("made with other keys or settings" in i.value for i in at.info)
+    at.slider(key="stitch_threshold").set_value(at.slider(key="stitch_threshold").min).run()
+    at.button(key="stitch_run").click().run()
+    assert not any("other keys or settings" in i.value for i in at.info)
     at.button(key="stitch_third").click().run()  # the survey onto the stitched table
     assert "customers + loyalty" in at.markdown[0].value or any("customers + loyalty" in c.value for c in at.caption)
     at.button(key="stitch_run").click().run()
