@@ -41,7 +41,7 @@ def table_data(ws, seed: int, pattern: str, rate: float):
         st.caption(f"A seeded sample of {lesson.MAX_ROWS:,} rows.")
     if frame[[x, y]].isna().any().any():
         st.caption("These columns have holes of their own, so there is no truth to compare with: compare the "
-                   "distributions. (The pattern picker only acts on a table without holes.)")
+                   "distributions. (The pattern and the rate act only on columns without holes: greyed out.)")
         return None, frame, used
     complete = frame.dropna()
     if len(complete) < 20:
@@ -65,11 +65,14 @@ def render() -> None:
     source = st.radio("Data", ["toy", "loaded table"], key=state.keep("imputation_source", "toy"), horizontal=True)
     top = st.columns(3)
     seed = int(top[0].number_input("Seed", 0, 2**31 - 1, key=state.keep("imputation_seed", 0)))
-    pattern = top[1].radio("Missing pattern", lesson.PATTERNS, key=state.keep("imputation_pattern", "monotone"),
-                           horizontal=True, help="Monotone: drop-out, a row that misses a column misses every later "
-                                                 "one. General: any cell may be missing.")
-    rate = top[2].slider("Missing rate (last column)", 0.0, 0.9, key=state.keep("imputation_rate", 0.5), step=0.05)
+    pattern_key, rate_key = state.keep("imputation_pattern", "monotone"), state.keep("imputation_rate", 0.5)
+    pattern, rate = st.session_state[pattern_key], st.session_state[rate_key]  # (the widgets are drawn below)
     data = table_data(ws, seed, pattern, rate) if source == "loaded table" else None
+    punched = data is None or data[0] is not None  # holes punched (the toy, or complete columns of the table)
+    top[1].radio("Missing pattern", lesson.PATTERNS, key=pattern_key, horizontal=True, disabled=not punched,
+                 help="Monotone: drop-out, a row that misses a column misses every later one. General: any cell may "
+                      "be missing.")
+    top[2].slider("Missing rate (last column)", 0.0, 0.9, key=rate_key, step=0.05, disabled=not punched)
     if data is None:
         data = toy_data(seed, pattern, rate)
     truth, holed, columns = data

@@ -42,6 +42,7 @@ def test_the_loaded_table_with_and_without_its_own_holes():
     at.radio(key="imputation_source").set_value("loaded table").run()
     assert not at.exception and not at.error
     assert any("no truth" in c.value for c in at.caption)
+    assert at.radio(key="imputation_pattern").disabled and at.slider(key="imputation_rate").disabled  # (did nothing)
     assert any("Distribution of" in json.dumps(json.loads(c.proto.spec)["layout"]) for c in at.get("plotly_chart"))
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"a": rng.normal(size=80), "b": rng.normal(size=80), "label": list("xy") * 40})
@@ -49,6 +50,7 @@ def test_the_loaded_table_with_and_without_its_own_holes():
     at.radio(key="imputation_source").set_value("loaded table").run()
     assert not at.exception and not at.error
     assert any("are punched" in c.value for c in at.caption)
+    assert not at.radio(key="imputation_pattern").disabled and not at.slider(key="imputation_rate").disabled
     at = conftest.open_page(PAGE, frame=pd.DataFrame({"only": range(30)}))
     at.radio(key="imputation_source").set_value("loaded table").run()
     assert any("fewer than two numeric columns" in i.value for i in at.info)
