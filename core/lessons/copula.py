@@ -131,10 +131,16 @@ def check_target(target: np.ndarray) -> Check:
     if positive_definite(target):
         return Check(target, True, target, smallest, "")
     used, _ = repair(target)
-    reason = (f"Cholesky needs a positive definite matrix, and this one is not: its smallest eigenvalue is "
-              f"{smallest:.3f}, so some weighted sum of the columns would have a variance below zero. "
-              "The correlations contradict each other (two columns that both follow a third closely cannot "
-              "go against each other), so no data set can have them.")
+    if smallest > -1e-6:  # singular: a correlation of ±1, or one column an exact mix of the others
+        reason = (f"Cholesky needs a positive definite matrix, and this one is not quite: its smallest eigenvalue is "
+                  f"{smallest:.3f}, so some weighted sum of the columns would not vary at all (a correlation of "
+                  "±1 makes one column an exact copy or mirror of another). It is nudged to the nearest matrix "
+                  "in which every such sum varies a little.")
+    else:
+        reason = (f"Cholesky needs a positive definite matrix, and this one is not: its smallest eigenvalue is "
+                  f"{smallest:.3f}, so some weighted sum of the columns would have a variance below zero. "
+                  "The correlations contradict each other (two columns that both follow a third closely cannot "
+                  "go against each other), so no data set can have them.")
     return Check(target, False, used, smallest, reason)
 
 

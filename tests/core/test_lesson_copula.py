@@ -80,3 +80,10 @@ def test_same_seed_same_walk_and_a_figure_per_step():
 def test_a_column_with_few_values_is_refused():
     with pytest.raises(DataError):
         lesson.empirical_marginal(pd.Series([1.0, 2.0, 1.0, 2.0], name="x"))
+
+
+def test_a_correlation_of_one_is_explained_as_no_variation_not_a_contradiction():
+    """Two columns at ρ = 1 are possible (one copies the other); the reason blamed a third column and a negative
+    variance."""
+    check = lesson.check_target(np.array([[1.0, 1.0], [1.0, 1.0]]))
+    assert not check.valid and "would not vary at all" in check.reason and "third" not in check.reason
