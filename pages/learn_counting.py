@@ -129,17 +129,24 @@ def render() -> None:
                      help="Rows whose combination occurs only once in the table.")
     stats_[3].metric("Synthetic rows that copy a real row", f"{row['copies (joint)']:.0%}",
                      help=f"Joint counting; independent counting: {row['copies (independent)']:.0%}.")
+    unique = (f"{row['unique rows']:.0%} of the real rows are unique, so their copies point at one person"
+              if row["unique rows"] > 0 else "no real row is unique yet, so a copy does not single anyone out")
+    independent = (
+        "Independent counting could make new combinations, but every possible one already occurs in the table, so "
+        "it too only hands back combinations that exist. Add columns and watch that change."
+        if row["combinations seen"] >= row["possible combinations"] else
+        f"Independent counting makes new combinations (only {row['copies (independent)']:.0%} of its rows copy a "
+        "real one) but, as part 1 showed, nonsense ones.")
     st.markdown(
         f"**What to notice:** with {shown} column{'s' if shown != 1 else ''} there are "
         f"{int(row['possible combinations']):,} possible combinations for {len(table):,} rows. Joint counting can "
         f"only draw the {int(row['combinations seen']):,} that were seen, so **every** synthetic row copies a real "
-        f"one, and {row['unique rows']:.0%} of the real rows are unique, so their copies point at one person. "
-        f"Independent counting makes new combinations ({row['copies (independent)']:.0%} copies) but, as part 1 "
-        "showed, nonsense ones. A model sits between the two: it learns the relationships and generalises to "
-        "combinations it has not seen.")
+        f"one, and {unique}. {independent} A model sits between the two: it learns the relationships and "
+        "generalises to combinations it has not seen.")
 
     st.subheader("Exercise: predict, then reveal")
-    st.markdown("The toy table has 10 columns with 2 to 5 levels each and 1,000 rows. With all 10 columns, about "
+    st.markdown("The toy table has 10 columns with 2 to 5 levels each; take it at 1,000 rows and seed 0. With all "
+                "10 columns, about "
                 "what share of rows will be unique combinations, and how many of joint counting's synthetic rows "
                 "will be new?")
     with st.expander("Reveal the answer"):

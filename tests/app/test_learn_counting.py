@@ -26,6 +26,10 @@ def test_controls_change_the_pictures_and_the_reveal_exists():
     grown = spec(at, 1)
     at.button(key="counting_remove").click().run()
     assert spec(at, 1) == curse and spec(at, 1) != grown
+    at.button(key="counting_remove").click().run()  # one column: every combination occurs, so nothing is new
+    said = " ".join(m.value for m in at.markdown)
+    assert "every possible one already occurs" in said and "makes new combinations (" not in said
+    at.button(key="counting_add").click().run()
     at.radio(key="counting_method").set_value("joint").run()
     assert spec(at, 0) != contingency
     assert metric(at, "Synthetic rows that copy a real row") == "100%"
