@@ -74,7 +74,7 @@ _COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, as
 _ARITHMETIC = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.true_divide,
                ast.FloorDiv: np.floor_divide, ast.Mod: np.mod, ast.Pow: np.power}
 _IN_HINT = 'Write a list of values after in, like: employed in ["yes", "no"]'
-_HINT = 'Write it like: age >= 18 and (income > 0 or employed == "no")'
+RULE_HINT = 'Write it like: age >= 18 and (income > 0 or employed == "no")'
 
 
 def quote(text: str) -> str:
@@ -342,9 +342,9 @@ def parse(text: str, columns: list[Any], *, random: bool = False) -> Expression:
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
-        raise ParameterError(f"{quote(text)} is not a valid expression ({exc.msg}).", hint=_HINT) from None
+        raise ParameterError(f"{quote(text)} is not a valid expression ({exc.msg}).", hint=RULE_HINT) from None
     except (RecursionError, MemoryError, ValueError):
-        raise ParameterError(f"{quote(text)} is nested too deeply to read.", hint=_HINT) from None
+        raise ParameterError(f"{quote(text)} is nested too deeply to read.", hint=RULE_HINT) from None
     used = _check(tree, text, names, lookup, random)
     draws = any(isinstance(n, ast.Call) and n.func.id in _RANDOM_FUNCTIONS for n in ast.walk(tree))
     return Expression(text=text, tree=tree, names=used, columns=tuple(dict.fromkeys(used.values())), random=draws)

@@ -36,7 +36,7 @@ from core.synth.conditions import read_conditions
 from core.synth.drawing import quota_counts
 from core.synth.guard import Guard, Guarding, with_fresh_ids
 from core.synth.neural import TrainingMonitor
-from core.synth.rules import Expression, RuleReport, derive, parse, quote, sample_with_rules
+from core.synth.rules import RULE_HINT, Expression, RuleReport, derive, parse, quote, sample_with_rules
 
 
 @dataclass
@@ -72,7 +72,13 @@ def parse_derived(lines: list[str], columns: list[str], *, random: bool = False)
         if name in [done for done, _ in out]:
             raise ParameterError(f"The derived column '{name}' is defined twice.",
                                  hint="Keep one line for it (a later line may use it, under another name).")
-        out.append((name, parse(match.group(3).strip(), known, random=random)))
+        try:
+            out.append((name, parse(match.group(3).strip(), known, random=random)))
+        except ParameterError as exc:  # a derived column's example, not a rule's
+            if exc.hint != RULE_HINT:
+                raise
+            raise ParameterError(exc.message, hint="Write it like: pulse_pressure = systolic - diastolic, or "
+                                                   "bmi = weight / (height / 100) ** 2") from None
         known.append(name)
     return out
 

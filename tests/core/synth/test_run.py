@@ -117,3 +117,11 @@ def test_derived_columns_defined_twice_are_refused_and_surprising_ones_noted():
     notes = " ".join(made.notes)
     assert "'species' replaces the synthetic column" in notes
     assert "'z' has no finite value" in notes and "'w' has no finite value" in notes and "'ok'" not in notes
+
+
+def test_a_derived_column_that_does_not_parse_gets_a_derived_columns_example():
+    from core.synth.run import parse_derived
+
+    with pytest.raises(ParameterError) as caught:
+        parse_derived(["pulse = systolic - "], ["systolic"])
+    assert "pulse_pressure = systolic - diastolic" in caught.value.hint and "age >= 18" not in caught.value.hint
