@@ -72,6 +72,7 @@ class Toy:
     name: str
     centres: np.ndarray | None = None  # the modes, when known (the blob grid)
     sigma: float | None = None
+    axes: tuple[str, str] = ("x₁", "x₂")  # what the two coordinates are
 
 
 def toy(name: str, *, n: int = 1_000, rng: int = 0) -> Toy:
@@ -103,7 +104,8 @@ def table_toy(df: pd.DataFrame, x: str, y: str, *, rng: int = 0) -> Toy:
                         hint="Choose other columns.")
     if len(pair) > TABLE_ROWS:
         pair = pair.sample(TABLE_ROWS, random_state=rng)
-    return Toy(_standardised(pair.to_numpy(dtype=float)), f"{x} / {y}")
+    return Toy(_standardised(pair.to_numpy(dtype=float)), f"{x} / {y}",
+               axes=(f"{x} (standardised)", f"{y} (standardised)"))
 
 
 def _standardised(points: np.ndarray) -> np.ndarray:
@@ -309,8 +311,8 @@ def gan_figure(model: ToyGAN, data: Toy) -> go.Figure:
     fake = model.samples()
     fig.add_scatter(x=fake[:, 0], y=fake[:, 1], mode="markers", name="generated",
                     marker=dict(color=FAKE_COLOUR, size=5, symbol="x"))
-    fig.update_xaxes(range=[low[0], high[0]], title_text="x₁")
-    fig.update_yaxes(range=[low[1], high[1]], title_text="x₂", scaleanchor="x", scaleratio=1)
+    fig.update_xaxes(range=[low[0], high[0]], title_text=data.axes[0])
+    fig.update_yaxes(range=[low[1], high[1]], title_text=data.axes[1], scaleanchor="x", scaleratio=1)
     fig.update_layout(title=f"After {model.steps:,} steps", height=480, margin=dict(l=40, r=10, t=50, b=40),
                       legend=dict(orientation="h", y=-0.15))
     return fig
@@ -340,8 +342,8 @@ def vae_figure(model: ToyVAE, data: Toy) -> go.Figure:
     prior = model.prior_samples()
     fig.add_scatter(x=prior[:, 0], y=prior[:, 1], mode="markers", name="sampled x̂(z), z ~ N(0, I)",
                     marker=dict(color=FAKE_COLOUR, size=5, symbol="x"))
-    fig.update_xaxes(range=[low[0], high[0]], title_text="x₁")
-    fig.update_yaxes(range=[low[1], high[1]], title_text="x₂", scaleanchor="x", scaleratio=1)
+    fig.update_xaxes(range=[low[0], high[0]], title_text=data.axes[0])
+    fig.update_yaxes(range=[low[1], high[1]], title_text=data.axes[1], scaleanchor="x", scaleratio=1)
     fig.update_layout(title=f"VAE, β = {model.beta:g}, after {model.steps:,} steps", height=480,
                       margin=dict(l=40, r=10, t=50, b=40), legend=dict(orientation="h", y=-0.15))
     return fig

@@ -59,6 +59,8 @@ def test_a_table_pair_is_standardised_and_bad_pairs_are_sentences():
     df = pd.DataFrame({"a": rng.normal(5, 2, 300), "b": rng.normal(size=300), "c": 1.0})
     pair = gan.table_toy(df, "a", "b")
     assert np.allclose(pair.points.mean(axis=0), 0, atol=1e-5) and pair.centres is None
+    fig = gan.gan_figure(gan.ToyGAN(pair.points, seed=0), pair)  # the axes name the columns, not x₁ and x₂
+    assert fig.layout.xaxis.title.text == "a (standardised)" and fig.layout.yaxis.title.text == "b (standardised)"
     for x, y in (("a", "a"), ("a", "c")):
         with pytest.raises(SynthLabError):
             gan.table_toy(df, x, y)
