@@ -142,7 +142,8 @@ def render() -> None:
     with family:
         st.markdown("The same points and the same ask, made by the family of SMOTE (imbalanced-learn's samplers and "
                     "the project's Safe-Level SMOTE). **Borderline-SMOTE** only starts from minority rows near the "
-                    "border; **ADASYN** makes more points where a row has many majority neighbours; **Safe-Level "
+                    "border; **ADASYN** makes more points where a row has many majority neighbours (it shares the "
+                    "ask out by difficulty and rounds each share, so it may make a few more or fewer); **Safe-Level "
                     "SMOTE** pulls each point towards the safer of its two ends; **Geometric SMOTE** draws inside a "
                     "sphere around the row instead of on a line.")
         made_by = guarded("running the SMOTE family", smote.family, points, k=k, n=n, rng=seed)

@@ -225,7 +225,8 @@ def step_caption(points: Points, p: Plan, done: int, phase: int, k: int) -> str:
     """What the last step did, in words and numbers (markdown)."""
     if phase == 0 or done >= len(p):
         return ("Press **Next** to start." if done == 0 else
-                f"{shown(p, done, phase)} new points placed." + (" All asked for are made." if done >= len(p) else ""))
+                f"{shown(p, done, phase)} new point{'s' if shown(p, done, phase) != 1 else ''} placed."
+                + (" All asked for are made." if done >= len(p) else ""))
     i = done
     x, n, g, new = p.origin[i], p.partner[i], p.gap[i], p.new[i]
     fmt = lambda v: f"({v[0]:.3g}, {v[1]:.3g})"  # noqa: E731 - a one-line formatter
@@ -325,6 +326,10 @@ def family_figure(points: Points, made: dict[str, np.ndarray | str]) -> go.Figur
         if not isinstance(new, str):
             _new_points(fig, new, in_majority_region(points, new), row=row, col=col, legend=slot == 0)
     _axes(fig, points)
+    for row, col in ((2, 1), (2, 2), (1, 3)):  # the lowest panel of each column names the axes
+        fig.update_xaxes(title_text=points.x_name, title_font_size=11, row=row, col=col)
+    for row in (1, 2):
+        fig.update_yaxes(title_text=points.y_name, title_font_size=11, row=row, col=1)
     fig.update_annotations(font_size=12)
     fig.update_layout(height=620, margin=dict(l=30, r=10, t=40, b=40), legend=dict(orientation="h", y=-0.08))
     return fig
