@@ -85,7 +85,8 @@ def _widgets(params: list[Param], key: str, columns: list[str], container) -> di
         label, help_text = param.name.replace("_", " ").capitalize(), param.help
         widget_key = keep(f"{key}::{param.name}", _default(param, columns))
         if param.type == "int":  # no min/max: a value out of range is shown as typed and refused below
-            container.number_input(label, step=1, help=help_text, key=widget_key)
+            span = f" ({int(param.low):,} to {int(param.high):,})" if None not in (param.low, param.high) else ""
+            container.number_input(label + span, step=1, help=help_text, key=widget_key)
         elif param.type == "float":
             container.slider(label, float(param.low), float(param.high), help=help_text, key=widget_key)
         elif param.type == "bool":
