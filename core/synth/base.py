@@ -138,6 +138,10 @@ class Synthesizer:
         typing = [f"'{c}' held {'time spans' if c in self.spans_ else 'text'}; it was typed as {schema.kinds[c]} to "
                   "learn from (as core.schema.coerce types a table)" + (", in seconds." if c in self.spans_ else ".")
                   for c in loose]
+        beyond = [c for c in modelled if schema.kinds[c] == Kind.INTEGER and pd.api.types.is_numeric_dtype(data[c])
+                  and np.nanmax(np.abs(data[c].to_numpy(dtype=float)), initial=0) > 2**53]
+        typing += [f"'{c}' holds whole numbers beyond 2^53 (about 9e15); they are drawn as floats hold them, to about "
+                   "16 significant digits, so the last digits of such values are not kept." for c in beyond]
         self.notices_ = typing + infinity_notice(infinite, "counted as missing") + [
             f"'{c}' has no observed value, so it comes back empty." for c in empty]
         self.output_columns_ = columns  # the columns of every sample, in the real order
@@ -255,6 +259,10 @@ def as_dtype(values: pd.Series, dtype: Any) -> pd.Series:
     """``values`` as the real column's dtype when it can hold them: always for a nullable dtype (Int64, Float64,
     boolean), which holds missing values too; for a plain numpy dtype only when nothing is missing."""
     if values.notna().all() or pd.api.types.is_extension_array_dtype(dtype):
+        kind = pd.api.types.pandas_dtype(dtype)
+        if kind.kind in "iu" and pd.api.types.is_float_dtype(values):  # floats at the ends of the integers' range
+            info = np.iinfo(kind.numpy_dtype if hasattr(kind, "numpy_dtype") else kind)  # would wrap around:
+            values = values.clip(float(info.min), np.nextafter(float(info.max), 0))  # the largest float within
         return values.astype(dtype)
     return values
 

@@ -144,3 +144,13 @@ def test_a_sample_too_large_for_memory_is_refused_before_drawing():
     model = METHODS["gaussian_copula"]().fit(df, infer_schema(df), seed=0)
     with pytest.raises(ParameterError, match="10,000,000 rows of 60 columns is more than one sample holds"):
         model.sample(10_000_000, rng=0)
+
+
+@pytest.mark.parametrize("method", ["noise", "gaussian_copula", "cart", "monte_carlo"])
+def test_integers_at_the_ends_of_int64_do_not_wrap_around_and_their_rounding_is_said(method):
+    """2**63 - 1 (a common sentinel) came back as -2**63 through float: below the real minimum of 0."""
+    df = pd.DataFrame({"big": [2**63 - 1, 0, 5, 2**62] * 15, "g": list("abc") * 20})
+    model = METHODS[method](**METHODS[method].quick).fit(df, infer_schema(df), seed=0)
+    out = model.sample(200, rng=0)["big"]
+    assert out.dtype == np.int64 and out.min() >= 0
+    assert any("beyond 2^53" in note for note in model.notes())
