@@ -187,8 +187,11 @@ def _evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, ho
         references["exact_copy_rate"] = float(index.copies(holdout).mean())
         references["quality"] = _reference_quality(real, holdout, schema, generator)
         details["reference rows"] = min(len(holdout), REFERENCE_ROWS)
-        if len(holdout) >= 10:
+        if min(len(holdout), len(real), len(synthetic)) >= 10:
             attacks = risks(real, synthetic, holdout, schema, rng=generator)
+        else:
+            details["risks undefined"] = "attack-based privacy risks need at least ten training, held-out and " \
+                                         "synthetic rows"
     # (drawn last, so that every draw before it stays what it was)
     quality_interval = _quality_interval(real, synthetic, schema, generator, quality)
     if np.isfinite(quality_interval[0]):

@@ -417,3 +417,10 @@ def test_tables_read_but_not_typed_are_scored_as_typed_ones():
                        synthetic.assign(when=synthetic["when"].dt.strftime("%Y-%m-%d"), x=synthetic["x"].astype(str)),
                        schema)
     assert as_text.quality == pytest.approx(typed.quality, abs=1e-9)
+
+
+def test_a_few_synthetic_rows_beside_a_holdout_are_scored_without_the_attacks():
+    """Fewer than ten synthetic rows with a holdout of ten or more failed every score with the attacks' sentence."""
+    real, holdout = _labelled(200, 0), _labelled(40, 2)
+    scores = evaluate(real, _labelled(7, 1), infer_schema(real), holdout=holdout)
+    assert 0 <= scores.quality <= 1 and scores.risks == {} and "risks undefined" in scores.details
