@@ -359,6 +359,13 @@ def read_sample(path: str | Path, *, max_rows: int = FIT_ROWS, what: str = "rows
 
 def _dataset(path: Path) -> ds.Dataset:
     try:
+        if path.is_dir():
+            others = sorted(p.name for p in path.iterdir() if p.is_file() and not p.name.startswith((".", "_"))
+                            and p.suffix.lower() != ".parquet")
+            if others:
+                raise DataError(f"'{path}' is a directory that holds other files than Parquet parts (such as "
+                                f"'{others[0]}').", hint="Give a directory of .parquet parts of one table (as "
+                                                         "generate --out DIR writes), or the path of one file.")
         if path.is_dir() or path.suffix.lower() == ".parquet":
             dataset = ds.dataset(str(path), format="parquet")
             _same_columns(dataset, path)

@@ -224,3 +224,9 @@ def test_parts_with_other_columns_and_broken_parquet_files_are_sentences(tmp_pat
         assert main(["profile", "--data", str(tmp_path / name)]) == 2
         err = capsys.readouterr().err
         assert "Traceback" not in err and "ArrowInvalid" not in err and f"'{name}'" in err
+
+
+def test_a_directory_of_csv_files_is_said_to_be_no_set_of_parts(tmp_path):
+    (tmp_path / "a.csv").write_text("x,y\n1,2\n")
+    with pytest.raises(DataError, match=r"holds other files than Parquet parts \(such as 'a\.csv'\)"):
+        scale.read_sample(tmp_path)
