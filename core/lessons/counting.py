@@ -203,8 +203,13 @@ def curse_figure(curve: pd.DataFrame, upto: int) -> go.Figure:
                     line=dict(color="#888", dash="dot"))
     fig.add_scatter(x=shown["columns"], y=shown["unique rows"], name="share of rows that are unique",
                     mode="lines+markers", line=dict(color=LOSS_COLOURS[1], dash="dash"), secondary_y=True)
-    fig.update_yaxes(type="log", title_text="combinations (log scale)", secondary_y=False)
-    fig.update_yaxes(range=[0, 1.02], tickformat=".0%", title_text="rows that are unique", secondary_y=True)
+    counts = shown[["possible combinations", "combinations seen", "rows"]].to_numpy(dtype=float)
+    counts = counts[np.isfinite(counts) & (counts > 0)]
+    low, high = (np.log10(counts.min()) - 0.1, np.log10(counts.max()) + 0.1) if counts.size else (0, 1)
+    fig.update_yaxes(type="log", range=[low, high], dtick="D2", title_text="combinations (log scale)",
+                     secondary_y=False)
+    fig.update_yaxes(range=[0, 1.02], tickmode="linear", tick0=0, dtick=0.2, tickformat=".0%", showgrid=False,
+                     title_text="rows that are unique", secondary_y=True)  # (its own ticks, not the log axis's)
     fig.update_xaxes(title_text="number of columns", dtick=1, range=[0.5, len(curve) + 0.5])
     fig.update_layout(height=400, margin=dict(l=50, r=10, t=30, b=40), legend=dict(orientation="h", y=-0.2))
     return fig
