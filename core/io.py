@@ -399,7 +399,9 @@ def _read_text(data: bytes, label: str, name: str, budget: _Budget) -> TableRead
     if codes:
         notices.append("Kept leading zeros in " + ", ".join(f"'{c}'" for c in codes)
                        + " (read as codes, not numbers).")
-    frame, unmarked = _without_formula_marks(frame)
+    unmarked = 0
+    if _MARKED.search(data):  # (one scan of the bytes spares the cell-by-cell look in most files)
+        frame, unmarked = _without_formula_marks(frame)
     if unmarked:
         notices.append(f"{unmarked:,} cells or names began with an apostrophe before = + - or @, as SynthLab's "
                        "exports and spreadsheets write text that would otherwise run as a formula; they were read "
@@ -883,6 +885,9 @@ def _risky(value: Any) -> bool:
 
 def _neutral(value: Any) -> Any:
     return "'" + value if _risky(value) else value
+
+
+_MARKED = re.compile(rb"'[=+\-@\t\r]")  # where an export's apostrophe may stand, in a file's bytes
 
 
 def _marked(value: Any) -> bool:
