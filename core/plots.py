@@ -692,15 +692,17 @@ def declared_marginal(name: str, shape: str, x, y, sample: pd.Series | None = No
 
 # --------------------------------------------------------------------------- agent-based simulation
 
-def agent_steps(summary: pd.DataFrame, *, unit: str = "step", cumulative: bool = False) -> go.Figure:
+def agent_steps(summary: pd.DataFrame, *, unit: str = "step", cumulative: bool = False,
+                done: bool = False) -> go.Figure:
     """Events of each kind per step of an agent-based simulation (running totals when ``cumulative``), one line
-    each; an empty run says so."""
+    each; an empty run says so (``done``: the run has ended, so none will come)."""
     fig = go.Figure()
     shown = summary.cumsum() if cumulative else summary
     for event in shown.columns:
         fig.add_trace(go.Scatter(x=shown.index, y=shown[event], name=str(event), mode="lines"))
     if not len(summary) or not summary.to_numpy().any():
-        _note(fig, "No event yet.")
+        _note(fig, "No event happened in this run: the chances set above never came true." if done else
+              "No event yet.")
     fig.update_xaxes(title_text=unit, range=[0.5, max(len(summary), 1) + 0.5])
     fig.update_yaxes(title_text="events so far" if cumulative else f"events per {unit}", rangemode="tozero")
     fig.update_layout(height=320, margin={"t": 30, "b": 40, "l": 60, "r": 20}, legend={"orientation": "h", "y": -0.25})

@@ -86,7 +86,7 @@ def _result(run: Simulation, seed: int) -> None:
                                                        "product spread." if cls.cumulative else
                                                        f"in every {cls.step_name} of the simulation."))
     chart("drawing the events per step", plots.agent_steps, run.summary, unit=cls.step_name,
-          cumulative=cls.cumulative, key=P + "chart")
+          cumulative=cls.cumulative, done=True, key=P + "chart")
     st.subheader("The table")
     safe_preview(run.table.head(PREVIEW_ROWS), height=280)
     if len(run.table) > PREVIEW_ROWS:
