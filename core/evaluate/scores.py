@@ -688,8 +688,10 @@ def readings(scores: Scores) -> dict[str, str]:
     """One plain sentence per score, for the page, the leaderboard and the report."""
     out = {}
     q, q_real, span = scores.quality, scores.references.get("quality"), _span(scores.intervals.get("quality"))
-    out["quality"] = (f"{q:.2f}{span}: the columns' shapes and pairs match closely" if q >= 0.9 else
-                      f"{q:.2f}{span}: shapes and pairs match reasonably" if q >= 0.75 else
+    what = "shapes and pairs" if np.isfinite(scores.column_pair_trends) else \
+        "shapes (no pair of columns was compared)"
+    out["quality"] = (f"{q:.2f}{span}: the columns' {what} match closely" if q >= 0.9 else
+                      f"{q:.2f}{span}: the columns' {what} match reasonably" if q >= 0.75 else
                       f"{q:.2f}{span}: the distributions differ visibly") + \
         ("" if q_real is None else f"; {scores.details.get('reference rows', 0):,} held-out real rows score "
          f"{q_real:.2f} (fewer rows score lower)")

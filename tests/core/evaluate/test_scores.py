@@ -424,3 +424,12 @@ def test_a_few_synthetic_rows_beside_a_holdout_are_scored_without_the_attacks():
     real, holdout = _labelled(200, 0), _labelled(40, 2)
     scores = evaluate(real, _labelled(7, 1), infer_schema(real), holdout=holdout)
     assert 0 <= scores.quality <= 1 and scores.risks == {} and "risks undefined" in scores.details
+
+
+def test_the_quality_reading_of_a_one_column_table_says_no_pair_was_compared():
+    from core.evaluate.scores import readings
+
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({"x": rng.normal(size=100)})
+    scores = evaluate(real, pd.DataFrame({"x": rng.normal(size=100)}), infer_schema(real))
+    assert np.isnan(scores.column_pair_trends) and "no pair of columns was compared" in readings(scores)["quality"]
