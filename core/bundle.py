@@ -40,7 +40,7 @@ from core.errors import DataError, ParameterError, SchemaError
 from core.io import parquet_within
 from core.limits import limits
 from core.recipe import encode_params, finite_float, finite_number, is_seed, no_constant, saved_params
-from core.schema import KINDS, NUMERIC, Kind, Schema, coerce, infer_schema, untyped
+from core.schema import KINDS, NUMERIC, Kind, Schema, coerce, infer_schema, typed, untyped
 from core.workspace import Run, Workspace
 
 FORMAT = "synthlab-session"
@@ -295,7 +295,8 @@ class SavedModel:
 def save_model(model: Any, df: pd.DataFrame, schema: Schema, *, rules: list[str] | None = None,
                derived: list[str] | None = None, source: str = "") -> bytes:
     """``model``, fitted on ``df`` with ``schema``, as one file (see the module text): no pickle."""
-    files = {"train.parquet": _parquet(df[list(model.output_columns_)], "the table the model was fitted on")}
+    learned = typed(df[list(model.output_columns_)], schema, spans=False)[0]  # (as the model read it)
+    files = {"train.parquet": _parquet(learned, "the table the model was fitted on")}
     network = None
     if hasattr(model, "saved"):
         files["weights.safetensors"], record = model.saved()
@@ -364,7 +365,7 @@ def _of_kinds(df: pd.DataFrame, schema: Schema) -> bool:
         coerce(df, dataclasses.replace(schema, kinds={c: schema.kinds[c] for c in df.columns}))
     except SchemaError:
         return False
-    return not untyped(df, schema.kinds)
+    return not untyped(df, schema.kinds, spans=False)
 
 
 def _zipped(name: str, manifest: dict, files: dict[str, bytes]) -> bytes:

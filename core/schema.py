@@ -527,9 +527,9 @@ def in_zone(values: pd.Series, zone: Any, dtype: Any) -> pd.Series:
     return pd.to_datetime(pd.Series(values)).dt.tz_localize("UTC").dt.tz_convert(zone).astype(dtype)
 
 
-def untyped(df: pd.DataFrame, kinds: dict[str, str]) -> list[str]:
+def untyped(df: pd.DataFrame, kinds: dict[str, str], *, spans: bool = True) -> list[str]:
     """The columns of ``kinds`` in ``df`` whose values are not yet of their kind's type: numbers or dates held as
-    text, time spans (a table read but not :func:`coerce`-d)."""
+    text, and time spans unless ``spans`` is false (a table read but not :func:`coerce`-d)."""
     out = []
     for column, kind in kinds.items():
         if column not in df.columns:
@@ -537,17 +537,20 @@ def untyped(df: pd.DataFrame, kinds: dict[str, str]) -> list[str]:
         series = df[column]
         if not isinstance(series, pd.Series):  # a name given twice: said where the columns are read
             continue
-        typed = (pd.api.types.is_numeric_dtype(series) if kind in NUMERIC
-                 else pd.api.types.is_datetime64_any_dtype(series) if kind == Kind.DATETIME else True)
+        if kind in NUMERIC:
+            typed = pd.api.types.is_numeric_dtype(series) or (not spans and pd.api.types.is_timedelta64_dtype(series))
+        else:
+            typed = pd.api.types.is_datetime64_any_dtype(series) if kind == Kind.DATETIME else True
         if not typed and series.notna().any():
             out.append(column)
     return out
 
 
-def typed(df: pd.DataFrame, schema: Schema) -> tuple[pd.DataFrame, list[str]]:
+def typed(df: pd.DataFrame, schema: Schema, *, spans: bool = True) -> tuple[pd.DataFrame, list[str]]:
     """(``df`` with its :func:`untyped` columns typed as :func:`coerce` types them, those columns); a table already
-    typed comes back as it is. A value that does not fit its kind raises SchemaError."""
-    loose = untyped(df, schema.kinds)
+    typed comes back as it is (time spans too, unless ``spans``). A value that does not fit its kind raises
+    SchemaError."""
+    loose = untyped(df, schema.kinds, spans=spans)
     if not loose:
         return df, []
     out = df.copy(deep=False)  # columns are replaced, never written into
@@ -558,12 +561,9 @@ def typed(df: pd.DataFrame, schema: Schema) -> tuple[pd.DataFrame, list[str]]:
 
 def check_typed(df: pd.DataFrame, kinds: dict[str, str]) -> None:
     """Refuse a number or date column that still holds text (a table read but not yet :func:`coerce`-d)."""
-    for column in untyped(df, kinds)[:1]:
-        series = df[column]
-        spans = pd.api.types.is_timedelta64_dtype(series)
-        raise SchemaError(f"'{column}' is {kinds[column]} in the schema but holds "
-                          + ("time spans (typing the table reads them as seconds)." if spans else
-                             f"text, such as '{_short(series.dropna().iloc[0])}'."),
+    for column in untyped(df, kinds, spans=False)[:1]:  # (time spans are numbers here, in seconds)
+        raise SchemaError(f"'{column}' is {kinds[column]} in the schema but holds text, such as "
+                          f"'{_short(df[column].dropna().iloc[0])}'.",
                           hint="Type the table first: core.schema.coerce(df, schema) (a Workspace does it).")
 
 

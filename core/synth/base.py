@@ -261,8 +261,9 @@ def as_dtype(values: pd.Series, dtype: Any) -> pd.Series:
     if values.notna().all() or pd.api.types.is_extension_array_dtype(dtype):
         kind = pd.api.types.pandas_dtype(dtype)
         if kind.kind in "iu" and pd.api.types.is_float_dtype(values):  # floats at the ends of the integers' range
-            info = np.iinfo(kind.numpy_dtype if hasattr(kind, "numpy_dtype") else kind)  # would wrap around:
-            values = values.clip(float(info.min), np.nextafter(float(info.max), 0))  # the largest float within
+            info = np.iinfo(kind.numpy_dtype if hasattr(kind, "numpy_dtype") else kind)  # would wrap around
+            top = float(info.max)  # (2**63 - 1 reads as 2**63 in a float: then the largest float below it)
+            values = values.clip(float(info.min), np.nextafter(top, 0) if int(top) > info.max else top)
         return values.astype(dtype)
     return values
 

@@ -129,3 +129,15 @@ def test_random_damage_is_a_model_or_a_sentence(saved):
             except SynthLabError as exc:
                 assert exc.message
             assert time.perf_counter() - start < 10
+
+
+def test_a_model_fitted_on_a_table_read_but_not_typed_saves_a_file_it_loads():
+    from core.io import read_table
+    from core.schema import infer_schema
+
+    raw = read_table(b"day,x\n" + b"".join(f"2024-01-{1 + i % 28:02d},{i % 7}\n".encode() for i in range(60)),
+                     filename="d.csv")
+    schema = infer_schema(raw)
+    model = METHODS["gaussian_copula"]().fit(raw, schema, seed=0)
+    again = load_model(save_model(model, raw, schema)).model
+    assert again.sample(20, rng=0).equals(model.sample(20, rng=0))

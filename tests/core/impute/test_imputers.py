@@ -167,3 +167,11 @@ def test_a_float32_column_stays_float32(key):
     df = pd.DataFrame({"f": np.array([1.5, np.nan, 2.5, 3.0] * 10, dtype=np.float32), "g": np.arange(40.0)})
     out = IMPUTERS[key]().fit(df, infer_schema(df)).transform(df, rng=0)
     assert out["f"].dtype == np.float32 and out["f"].notna().all()
+
+
+def test_a_table_with_a_time_span_column_is_imputed():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"dur": pd.to_timedelta(rng.normal(100, 20, 60), unit="s"),
+                       "x": np.where(np.arange(60) % 5 == 0, np.nan, rng.normal(size=60)), "g": list("ab") * 30})
+    out = IMPUTERS["mean"]().fit(df, infer_schema(df)).transform(df)
+    assert out["x"].notna().all() and out["dur"].equals(df["dur"])

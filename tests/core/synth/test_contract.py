@@ -154,3 +154,15 @@ def test_integers_at_the_ends_of_int64_do_not_wrap_around_and_their_rounding_is_
     out = model.sample(200, rng=0)["big"]
     assert out.dtype == np.int64 and out.min() >= 0
     assert any("beyond 2^53" in note for note in model.notes())
+
+
+def test_narrow_integer_columns_keep_their_largest_value():
+    """The clip that keeps 2**63 - 1 from wrapping stepped below exact maxima too: 255 in a uint8 came back 254, and
+    a nullable Int16 at 32,767 raised."""
+    from core.synth.base import as_dtype
+
+    assert as_dtype(pd.Series([255.0, 0.0]), "uint8").tolist() == [255, 0]
+    assert as_dtype(pd.Series([32767.0, np.nan]), "Int16").tolist()[0] == 32767
+    df = pd.DataFrame({"px": np.array([255, 0, 255, 7] * 20, dtype=np.uint8), "g": list("ab") * 40})
+    out = METHODS["cart"]().fit(df, infer_schema(df), seed=0).sample(200, rng=0)["px"]
+    assert out.dtype == np.uint8 and (out == 255).any()
