@@ -166,13 +166,13 @@ class _Archive:
         if cells > cap:
             raise BundleError(f"A table in this {self.what} holds {cells:,} cells, over this server's limit of "
                               f"{cap:,}.")
-        self.left -= sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        declared = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        before, self.left = self.left, self.left - declared
         if self.left < 0:
             self._over()
-        left = self.left
 
-        def within(size: int) -> None:  # what the text decodes to counts too (a dictionary bomb)
-            self.left = left - size
+        def within(size: int) -> None:  # the larger of the declared size and what is read, text as it decodes
+            self.left = before - max(declared, size)
             if self.left < 0:
                 self._over()
 

@@ -659,8 +659,9 @@ def parquet_within(data: bytes, check: Callable[[int], None]) -> Any:
     parquet = pq.ParquetFile(io.BytesIO(data), read_dictionary=sorted({fields.field(i).name for i in texts}))
     groups, size = [], 0
     for i in range(parquet.metadata.num_row_groups):
-        group = parquet.read_row_group(i)
-        size += group.nbytes + sum(_decoded_bytes(group.column(j)) for j in texts)
+        group = parquet.read_row_group(i)  # text as it decodes (values and offsets), the rest as read
+        size += sum(_decoded_bytes(column) + 8 * len(column) if j in texts else column.nbytes
+                    for j, column in enumerate(group.columns))
         check(size)
         for j in texts:
             group = group.set_column(j, fields.field(j), group.column(j).cast(fields.field(j).type))
