@@ -63,6 +63,7 @@ from core.limits import limits
 
 _MAX_LENGTH = 1_000  # characters of one expression
 _MAX_PARTS = 300  # values and operations of one expression
+MAX_SECONDS = 60.0  # drawing rows for rules to filter, at most (projected from the pace so far)
 _MAX_DEPTH = 40  # levels of nesting
 _MAX_TEXT = 10_000  # characters of one text value an expression builds
 _EXACT = 2.0**53  # integers up to this size are exact in float64, so int64 arithmetic below it can't overflow
@@ -735,17 +736,26 @@ MAX_BATCH = 1_000_000  # rows of one batch, at most (or four times the rows aske
 
 
 def sample_with_rules(draw: Callable[[int, np.random.Generator], pd.DataFrame], n: int, rules: list[Expression],
-                      *, rng: Any = None, max_rounds: int = 20, keep: Callable[[pd.DataFrame], np.ndarray] | None = None
+                      *, rng: Any = None, max_rounds: int = 20,
+                      keep: Callable[[pd.DataFrame], np.ndarray] | None = None, max_batch: int | None = None
                       ) -> tuple[pd.DataFrame, list[RuleReport]]:
     """Draw rows until ``n`` pass every rule (and ``keep``, a filter called on each batch's rows that passed, in the
-    order drawn); the report counts the rules' rejections over all draws."""
+    order drawn); the report counts the rules' rejections over all draws. ``max_batch`` caps the rows of one draw
+    (a wide table's sample is bounded in cells)."""
     generator = np.random.default_rng(rng)
     kept, totals, drawn = [], {r.text: 0 for r in rules}, 0
     have = filtered = 0
+    start, timed_out = time.monotonic(), False
     for _ in range(max_rounds):
         pass_rate = have / drawn if drawn else 1.0  # (a rule passing 1% of rows needs batches of 100 times the rest)
         wanted = (n - have) / max(pass_rate, MIN_PASS_RATE) * 1.1
-        batch = draw(max(int(min(wanted, max(4 * n, MAX_BATCH))), 16), generator)
+        cap = max(4 * n, MAX_BATCH) if max_batch is None else min(max(4 * n, MAX_BATCH), max_batch)
+        ask = max(int(min(wanted, cap)), min(16, cap))
+        pace = (time.monotonic() - start) / drawn if drawn else 0.0  # seconds per row drawn and checked so far
+        if time.monotonic() - start + ask * pace > MAX_SECONDS:  # (projected: a rare rule on a slow method)
+            timed_out = True
+            break
+        batch = draw(ask, generator)
         drawn += len(batch)
         passed, reports = check_rules(batch, rules)
         for report in reports:
@@ -765,8 +775,9 @@ def sample_with_rules(draw: Callable[[int, np.random.Generator], pd.DataFrame], 
         raise DataError(f"Only {have:,} of {n:,} rows passed the privacy guard after {drawn:,} draws: it dropped "
                         f"{_share(filtered, drawn)} of them as copies of training rows or too close to one.",
                         hint="Allow a larger share of close rows, keep copies, or use a method that copies less.")
-    raise DataError(f"Only {have:,} of {n:,} rows passed the rules after {drawn:,} draws; "
-                    f"'{worst}' rejected {_share(totals.get(worst, 0), drawn)} of them.",
+    raise DataError(f"Only {have:,} of {n:,} rows passed the rules after {drawn:,} draws"
+                    + (" (more would take over a minute at this method's pace)" if timed_out else "")
+                    + f"; '{worst}' rejected {_share(totals.get(worst, 0), drawn)} of them.",
                     hint="Loosen that rule, or check that the data can satisfy it at all.")
 
 

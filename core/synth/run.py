@@ -32,6 +32,7 @@ from core.limits import limits
 from core.params import shown
 from core.schema import Schema
 from core.synth import METHODS, Synthesizer
+from core.synth.base import MAX_CELLS
 from core.synth.conditions import read_conditions
 from core.synth.drawing import quota_counts
 from core.synth.guard import Guard, Guarding, with_fresh_ids
@@ -136,7 +137,8 @@ def draw(model: Synthesizer, n: int, *, rng: Any = None, rules: list[str] | None
     if filtering:
         guard.start(n)
     if checks or filtering:
-        return sample_with_rules(rows, n, checks, rng=generator, keep=guard.keep if filtering else None)
+        return sample_with_rules(rows, n, checks, rng=generator, keep=guard.keep if filtering else None,
+                                 max_batch=max(1, MAX_CELLS // max(len(model.output_columns_), 1)))
     return rows(n, generator), []
 
 

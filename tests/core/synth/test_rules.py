@@ -332,3 +332,13 @@ def test_a_long_flat_sum_is_one_level_deep_not_forty():
     assert kept.tolist() == [True, True]
     with pytest.raises(ParameterError, match="nested more than 40 levels"):
         parse("2 ** " * 45 + "2 > 0", names)
+
+
+def test_drawing_for_a_rare_rule_stops_at_its_time_bound(monkeypatch):
+    import core.synth.rules as rules
+
+    monkeypatch.setattr(rules, "MAX_SECONDS", 0.0)  # any projected draw is over the bound
+    df = pd.DataFrame({"age": np.arange(50.0)})
+    with pytest.raises(DataError, match="more would take over a minute at this method's pace"):
+        rules.sample_with_rules(lambda k, g: df.sample(k, replace=True, random_state=0), 10,
+                                [parse("age > 100", ["age"])], rng=0)
