@@ -888,7 +888,7 @@ def _neutral(value: Any) -> Any:
     return "'" + value if _risky(value) else value
 
 
-_MARKED = re.compile(rb"'[=+\-@\t\r]")  # where an export's apostrophe may stand, in a file's bytes
+_MARKED = re.compile(rb"(?:^|[\r\n,;|\t\"])'[=+\-@\t\r]")  # an export's apostrophe, at a field's start
 
 
 def _marked(value: Any) -> bool:
