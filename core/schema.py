@@ -546,6 +546,17 @@ def untyped(df: pd.DataFrame, kinds: dict[str, str], *, spans: bool = True) -> l
     return out
 
 
+def in_seconds(df: pd.DataFrame, spans: list[Any] | None = None) -> pd.DataFrame:
+    """``df`` with its time-span columns (``spans``, or every one) as seconds, numbers every method can use."""
+    spans = [c for c in df.columns if pd.api.types.is_timedelta64_dtype(df[c])] if spans is None else spans
+    if not spans:
+        return df
+    out = df.copy(deep=False)  # (columns replaced, never written into)
+    for column in spans:
+        out[column] = df[column].dt.total_seconds()
+    return out
+
+
 def typed(df: pd.DataFrame, schema: Schema, *, spans: bool = True) -> tuple[pd.DataFrame, list[str]]:
     """(``df`` with its :func:`untyped` columns typed as :func:`coerce` types them, those columns); a table already
     typed comes back as it is (time spans too, unless ``spans``). A value that does not fit its kind raises

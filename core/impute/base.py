@@ -32,6 +32,7 @@ from core.schema import (
     Kind,
     Schema,
     check_typed,
+    in_seconds,
     infinity_notice,
     without_infinities,
 )
@@ -71,7 +72,9 @@ class Imputer:
         for param in self.params:
             if param.type == "column" and self.params_[param.name] is not None:
                 param.validate(self.params_[param.name], columns=list(df.columns))
-        data, infinite = without_infinities(df)
+        self.spans_ = [c for c in df.columns if schema.kinds.get(c) in NUMERIC  # time spans: filled in seconds
+                       and pd.api.types.is_timedelta64_dtype(df[c])]
+        data, infinite = without_infinities(in_seconds(df, self.spans_))
         usable = [c for c in data.columns if c in schema.kinds and schema.kinds[c] not in EXCLUDED_BY_DEFAULT]
         check_typed(data, {c: schema.kinds[c] for c in usable})
         wanted = columns if columns is not None else [c for c in usable if data[c].isna().any()]
@@ -105,7 +108,7 @@ class Imputer:
         out = df.copy()
         if not self.columns_:
             return out
-        data, _ = without_infinities(df)
+        data, _ = without_infinities(in_seconds(df, getattr(self, "spans_", [])))
         filled = self._transform(data, generator)
         for column, values in filled.items():
             holes = data[column].isna().to_numpy()
@@ -114,6 +117,8 @@ class Imputer:
             new = pd.Series(values, index=df.index)[holes]
             if self.kinds_.get(column) == Kind.INTEGER:
                 new = new.round()
+            if column in getattr(self, "spans_", []):
+                new = pd.to_timedelta(pd.to_numeric(new), unit="s")
             out[column] = _put(df[column], holes, new)
             if true_false(df[column]) and not true_false(out[column]):
                 shown = next((v for v in new if not isinstance(v, (bool, np.bool_))), new.iloc[0])

@@ -32,6 +32,7 @@ from scipy import stats
 
 from core.errors import DataError
 from core.missing.patterns import pattern_index
+from core.schema import in_seconds
 
 EM_TOL = 1e-10
 EM_MAX_ITER = 10_000
@@ -160,7 +161,7 @@ def dependent_columns(df: pd.DataFrame) -> list[str]:
 
 def little_mcar_test(df: pd.DataFrame) -> LittleResult:
     """Little's MCAR test on the numeric columns of ``df`` (see the module docstring)."""
-    numeric = df.select_dtypes(include=[np.number, "bool"]).astype(float)
+    numeric = in_seconds(df).select_dtypes(include=[np.number, "bool"]).astype(float)  # (time spans in seconds)
     numeric = numeric.replace([np.inf, -np.inf], np.nan)
     left_out = [c for c in df.columns if c not in numeric.columns]
     usable = [c for c in numeric.columns if numeric[c].notna().sum() >= 2 and numeric[c].nunique() > 1]

@@ -175,3 +175,14 @@ def test_a_table_with_a_time_span_column_is_imputed():
                        "x": np.where(np.arange(60) % 5 == 0, np.nan, rng.normal(size=60)), "g": list("ab") * 30})
     out = IMPUTERS["mean"]().fit(df, infer_schema(df)).transform(df)
     assert out["x"].notna().all() and out["dur"].equals(df["dur"])
+
+
+@pytest.mark.parametrize("key", ["mean", "median", "noise", "knn", "pmm", "interpolate"])
+def test_holes_in_a_time_span_column_are_filled_as_time_spans(key):
+    rng = np.random.default_rng(0)
+    spans = pd.Series(pd.to_timedelta(rng.normal(100, 20, 60), unit="s"))
+    spans[::6] = pd.NaT
+    df = pd.DataFrame({"dur": spans, "x": rng.normal(size=60), "g": list("ab") * 30})
+    out = IMPUTERS[key]().fit(df, infer_schema(df)).transform(df, rng=0)["dur"]
+    assert pd.api.types.is_timedelta64_dtype(out) and out.notna().all() and out[1:6].equals(spans[1:6])
+    assert out[::6].dt.total_seconds().min() > 30 and out[::6].dt.total_seconds().max() < 200

@@ -137,3 +137,11 @@ def test_patterns_that_share_no_column_are_said_to_give_nothing_to_compare():
     df.loc[50:, ["c", "d"]] = np.nan
     result = little_mcar_test(df)
     assert result.n_patterns == 2 and result.dof == 0 and "share no observed column" in result.verdict()
+
+
+def test_a_time_span_column_takes_part_in_seconds():
+    rng = np.random.default_rng(0)
+    spans = pd.Series(pd.to_timedelta(rng.normal(100, 20, 60), unit="s"))
+    df = pd.DataFrame({"dur": spans, "x": np.where(np.arange(60) % 4 == 0, np.nan, rng.normal(size=60))})
+    in_seconds = little_mcar_test(df.assign(dur=spans.dt.total_seconds()))
+    assert little_mcar_test(df).statistic == pytest.approx(in_seconds.statistic)
