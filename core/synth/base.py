@@ -134,7 +134,7 @@ class Synthesizer:
         if blocked:
             raise blocked[0]
         data, self.zones_ = utc_naive(data)
-        self.spans_ = [c for c in loose if pd.api.types.is_timedelta64_dtype(df[c])]
+        self.spans_ = {c: span_unit(df[c]) for c in loose if pd.api.types.is_timedelta64_dtype(df[c])}
         typing = [f"'{c}' held {'time spans' if c in self.spans_ else 'text'}; it was typed as {schema.kinds[c]} to "
                   "learn from (as core.schema.coerce types a table)" + (", in seconds." if c in self.spans_ else ".")
                   for c in loose]
@@ -213,8 +213,8 @@ class Synthesizer:
                 out[column] = as_dtype(pd.to_numeric(out[column]), dtype)
             elif isinstance(dtype, (pd.StringDtype, pd.CategoricalDtype)) or pd.api.types.is_timedelta64_dtype(dtype):
                 out[column] = out[column].astype(dtype)  # drawn from the real values, so the real dtype holds them
-        for column in getattr(self, "spans_", ()):  # time spans, learned as seconds, come back as time spans
-            out[column] = pd.to_timedelta(out[column], unit="s")
+        for column, unit in getattr(self, "spans_", {}).items():  # learned as seconds, back as time spans
+            out[column] = pd.to_timedelta(out[column], unit="s").dt.round(unit)  # in the real grain (whole minutes)
         return out
 
 
@@ -253,6 +253,15 @@ def round_dates(dates: pd.Series, unit: str) -> pd.Series:
     both = [wall.dt.tz_localize(dates.dt.tz, ambiguous=np.full(len(wall), summer), nonexistent="shift_forward")
             for summer in (True, False)]
     return both[0].where((both[0] - dates).abs() <= (both[1] - dates).abs(), both[1])
+
+
+SPAN_UNITS = ("1D", "1h", "1min", "1s", "1ms", "1us", "1ns")
+
+
+def span_unit(spans: pd.Series) -> str:
+    """The coarsest unit every observed time span is a whole number of (whole minutes: '1min')."""
+    ns = spans.dropna().to_numpy(dtype="timedelta64[ns]").astype(np.int64)
+    return next(u for u in SPAN_UNITS if not (ns % pd.Timedelta(u).value).any())
 
 
 def as_dtype(values: pd.Series, dtype: Any) -> pd.Series:

@@ -120,6 +120,9 @@ def test_time_spans_are_learned_as_seconds_and_come_back_as_time_spans():
     out = model.sample(200, rng=0)["dur"]
     assert pd.api.types.is_timedelta64_dtype(out) and out.nunique() > 100  # (drawn, not copies of the 60)
     assert abs(out.dt.total_seconds().mean() - 100) < 10
+    minutes = df.assign(dur=pd.to_timedelta(rng.integers(5, 60, 60), unit="min"))  # come back in whole minutes
+    drawn = METHODS["gaussian_copula"]().fit(minutes, infer_schema(minutes), seed=0).sample(100, rng=0)["dur"]
+    assert (drawn.dt.total_seconds() % 60 == 0).all() and drawn.nunique() > 20
 
 
 @pytest.mark.parametrize("rng", [-1, "a", 1.5, [1, -2]])
