@@ -50,6 +50,7 @@ Linkage Toolkit documentation. Splink documentation (UK Ministry of Justice), "F
 
 from __future__ import annotations
 
+import difflib
 import numbers
 import re
 import unicodedata
@@ -324,6 +325,20 @@ def default_keys(left: pd.DataFrame, right: pd.DataFrame) -> list[Key]:
         best = set(sorted(shared, key=lambda c: -distinct[c])[:MAX_DEFAULT_KEYS])
         shared = [c for c in shared if c in best]
     return [Key(c, names[normalise_name(c)]) for c in shared]
+
+
+def likely_partner(column: Any, right: pd.DataFrame) -> Any | None:
+    """The right column whose normalised name is most like ``column``'s ('name' and 'Full name'), or None when none
+    is much alike (difflib's ratio of at least 0.5, or one name inside the other)."""
+    wanted = normalise_name(column)
+    best, score = None, 0.0
+    for candidate in right.columns:
+        other = normalise_name(candidate)
+        ratio = 1.0 if wanted and other and (wanted in other or other in wanted) else \
+            difflib.SequenceMatcher(None, wanted, other).ratio()
+        if ratio > score:
+            best, score = candidate, ratio
+    return best if score >= 0.5 else None
 
 
 # --------------------------------------------------------------------------- stitching

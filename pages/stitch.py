@@ -18,6 +18,7 @@ from core.stitch import (
     Recoding,
     default_keys,
     demo_table,
+    likely_partner,
     stitch,
 )
 from core.workspace import Workspace
@@ -143,7 +144,8 @@ def key_widgets(left: pd.DataFrame, right: pd.DataFrame, sig: str) -> list[Key]:
         cells = st.columns([3, 3, 3, 2], vertical_alignment="center")
         cells[0].markdown(md(column))
         options = list(right.columns)
-        default = options.index(proposed[column]) if column in proposed else 0
+        partner = proposed.get(column, likely_partner(column, right))  # (else the first: the user picks)
+        default = options.index(partner) if partner in options else 0
         partner = cells[1].selectbox("Right column", options, index=default, key=f"stitch_right::{sig}::{i}",
                                      format_func=str, label_visibility="collapsed")
         scorer = cells[2].selectbox("Compared as", ["auto", *SCORERS], key=f"stitch_scorer::{sig}::{i}",

@@ -325,3 +325,11 @@ def test_long_text_keys_count_for_their_length():
     with pytest.raises(DataError, match="with keys of their length"):
         stitch(long, long.assign(b=1), keys=[("k", "k")])
     assert stitch(long.head(300), long.head(300).assign(b=1), keys=[("k", "k")], rng=0).matched == 300
+
+
+def test_a_key_without_an_equal_name_is_paired_with_the_most_alike_right_column():
+    from core.stitch import likely_partner
+
+    right = pd.DataFrame(columns=["full name", "birth_date", "town", "zip"])
+    assert likely_partner("name", right) == "full name" and likely_partner("Town", right) == "town"
+    assert likely_partner("x", right) is None
