@@ -151,7 +151,7 @@ def inverse_cdf_sample(t: Target, n: int, *, rng=0) -> tuple[np.ndarray, np.ndar
 
 def sampling_figure(t: Target, u: np.ndarray, x: np.ndarray, *, lines: int = 6) -> go.Figure:
     """Three panels: the uniform draws, the CDF with a few u mapped across to x, the histogram of x vs the target."""
-    fig = make_subplots(rows=1, cols=3, column_widths=[0.16, 0.42, 0.42], horizontal_spacing=0.06,
+    fig = make_subplots(rows=1, cols=3, column_widths=[0.16, 0.42, 0.42], horizontal_spacing=0.09,
                         subplot_titles=("1. uniform u", "2. x = F⁻¹(u) through the CDF", "3. histogram of x vs target"))
     fig.add_histogram(y=u, ybins=dict(start=0, end=1, size=0.05), marker_color=OTHER, row=1, col=1,
                       showlegend=False, hovertemplate="u in %{y}: %{x} draws<extra></extra>")
@@ -263,7 +263,10 @@ def lln_figure(outcome: Outcome, means: np.ndarray) -> go.Figure:
                     name="running mean (your seed)", hovertemplate="n = %{x:,}: %{y:.4g}<extra></extra>")
     fig.add_hline(y=outcome.mean, line=dict(color=REAL_COLOUR, dash="dash"), annotation_text=f"μ = {outcome.mean:.4g}")
     spread = 4 * outcome.sd if outcome.sd > 0 else 1.0
-    fig.update_xaxes(type="log", title_text="number of draws n (log scale)")
+    powers = [10 ** p for p in range(int(np.log10(max(n, 1))) + 1) if np.log10(n) - p >= 0.3 or 10 ** p == n]
+    ticks = sorted({*powers, n})  # powers of ten and the end (a power too close to it left out: labels collide)
+    fig.update_xaxes(type="log", title_text="number of draws n (log scale)", tickvals=ticks,
+                     ticktext=[f"{v:,}" for v in ticks], range=[-0.05, np.log10(max(n, 1)) + 0.05])
     fig.update_yaxes(title_text="mean of the first n draws", range=[outcome.mean - spread, outcome.mean + spread])
     fig.update_layout(height=400, margin=dict(l=40, r=10, t=30, b=40), legend=dict(orientation="h", y=-0.2))
     return fig
