@@ -682,9 +682,9 @@ def _decoded_bytes(column: Any) -> int:
     import pyarrow.compute as pc
 
     total = 0
-    for chunk in column.chunks:
-        if pa.types.is_dictionary(chunk.type):
-            total += pc.sum(pc.take(pc.binary_length(chunk.dictionary), chunk.indices)).as_py() or 0
+    for chunk in column.chunks:  # (a chunk read without a dictionary is decoded already: its own bytes)
+        total += (pc.sum(pc.take(pc.binary_length(chunk.dictionary), chunk.indices)).as_py() or 0
+                  if pa.types.is_dictionary(chunk.type) else chunk.nbytes)
     return total
 
 

@@ -134,7 +134,7 @@ class Synthesizer:
         if blocked:
             raise blocked[0]
         data, self.zones_ = utc_naive(data)
-        self.spans_ = {c: span_unit(df[c]) for c in loose if pd.api.types.is_timedelta64_dtype(df[c])}
+        self.spans_ = {c: date_unit(df[c]) for c in loose if pd.api.types.is_timedelta64_dtype(df[c])}
         typing = [f"'{c}' held {'time spans' if c in self.spans_ else 'text'}; it was typed as {schema.kinds[c]} to "
                   "learn from (as core.schema.coerce types a table)" + (", in seconds." if c in self.spans_ else ".")
                   for c in loose]
@@ -214,7 +214,8 @@ class Synthesizer:
             elif isinstance(dtype, (pd.StringDtype, pd.CategoricalDtype)) or pd.api.types.is_timedelta64_dtype(dtype):
                 out[column] = out[column].astype(dtype)  # drawn from the real values, so the real dtype holds them
         for column, unit in getattr(self, "spans_", {}).items():  # learned as seconds, back as time spans
-            out[column] = pd.to_timedelta(out[column], unit="s").dt.round(unit)  # in the real grain (whole minutes)
+            spans = pd.to_timedelta(out[column], unit="s")
+            out[column] = spans.dt.round(unit) if unit else spans  # in the real grain (whole minutes)
         return out
 
 
@@ -232,10 +233,12 @@ DATE_UNITS = ("D", "h", "min", "s")
 
 
 def date_unit(values: pd.Series) -> str | None:
-    """The coarsest unit (day, hour, minute, second) every observed date is a whole number of; None if finer.
+    """The coarsest unit (day, hour, minute, second) every observed date, or time span, is a whole number of; None
+    if finer.
 
     Time-zone-aware dates are judged on the clock of their own zone: local midnights are whole days."""
-    dates = pd.to_datetime(values.dropna()).head(5_000)
+    observed = values.dropna().head(5_000)
+    dates = observed if pd.api.types.is_timedelta64_dtype(observed) else pd.to_datetime(observed)
     if isinstance(dates.dtype, pd.DatetimeTZDtype):
         dates = dates.dt.tz_localize(None)  # the local wall-clock time
     for unit in DATE_UNITS:
@@ -253,15 +256,6 @@ def round_dates(dates: pd.Series, unit: str) -> pd.Series:
     both = [wall.dt.tz_localize(dates.dt.tz, ambiguous=np.full(len(wall), summer), nonexistent="shift_forward")
             for summer in (True, False)]
     return both[0].where((both[0] - dates).abs() <= (both[1] - dates).abs(), both[1])
-
-
-SPAN_UNITS = ("1D", "1h", "1min", "1s", "1ms", "1us", "1ns")
-
-
-def span_unit(spans: pd.Series) -> str:
-    """The coarsest unit every observed time span is a whole number of (whole minutes: '1min')."""
-    ns = spans.dropna().to_numpy(dtype="timedelta64[ns]").astype(np.int64)
-    return next(u for u in SPAN_UNITS if not (ns % pd.Timedelta(u).value).any())
 
 
 def as_dtype(values: pd.Series, dtype: Any) -> pd.Series:
