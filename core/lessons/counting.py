@@ -199,7 +199,7 @@ def curse_figure(curve: pd.DataFrame, upto: int) -> go.Figure:
                     mode="lines+markers", line=dict(color=LOSS_COLOURS[0]))
     fig.add_scatter(x=shown["columns"], y=shown["combinations seen"], name="combinations seen",
                     mode="lines+markers", line=dict(color=REAL_COLOUR))
-    fig.add_scatter(x=shown["columns"], y=shown["rows"], name="rows in the table", mode="lines",
+    fig.add_scatter(x=shown["columns"], y=shown["rows"], name="rows in the table", mode="lines+markers",
                     line=dict(color="#888", dash="dot"))
     fig.add_scatter(x=shown["columns"], y=shown["unique rows"], name="share of rows that are unique",
                     mode="lines+markers", line=dict(color=LOSS_COLOURS[1], dash="dash"), secondary_y=True)
