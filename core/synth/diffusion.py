@@ -281,7 +281,7 @@ class DiffusionSynthesizer(NeuralSynthesizer):
 
     def _normalised(self, log_p: torch.Tensor) -> torch.Tensor:
         """Log-probabilities made to sum to 1 within each category block."""
-        return log_p - self.blocks_.logsumexp(log_p)[:, self.blocks_.block]
+        return log_p - self.blocks_.logsumexp(log_p).index_select(1, self.blocks_.block)
 
     def _q_pred(self, log_x0: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         """log q(xₜ | x₀) = log(ᾱₜ x₀ + (1 − ᾱₜ)/K)."""
@@ -319,7 +319,8 @@ class DiffusionSynthesizer(NeuralSynthesizer):
                 log_xt = torch.log(self._draw_categories(self._q_pred(log_x0, t)).clamp(min=1e-30))
                 xt[:, self.blocks_.columns] = log_xt.exp()
             out = self.denoiser_(xt, t)
-            gaussian = functional.mse_loss(out[:, self.numbers_], noise) if len(self.numbers_) else torch.zeros(())
+            numbers = out.index_select(1, self.numbers_)
+            gaussian = functional.mse_loss(numbers, noise) if len(self.numbers_) else torch.zeros(())
             multinomial = self._multinomial_loss(out, log_x0, log_xt, t) if self.blocks_.count else torch.zeros(())
             loss = gaussian + multinomial
             self.optimizer_.zero_grad(set_to_none=True)
@@ -334,7 +335,7 @@ class DiffusionSynthesizer(NeuralSynthesizer):
     def _multinomial_loss(self, out: torch.Tensor, log_x0: torch.Tensor, log_xt: torch.Tensor,
                           t: torch.Tensor) -> torch.Tensor:
         """T · KL(q(xₜ₋₁ | xₜ, x₀) ‖ q(xₜ₋₁ | xₜ, x̂₀)) per row, −log p(x₀ | x₁) at t = 0; mean over columns and rows."""
-        log_x0_hat = self._normalised(out[:, self.blocks_.columns])  # log-softmax within each block
+        log_x0_hat = self._normalised(out.index_select(1, self.blocks_.columns))  # log-softmax within each block
         log_model = self._q_posterior(log_x0_hat, log_xt, t)
         log_true = self._q_posterior(log_x0, log_xt, t)
         kl = self.blocks_.sums(log_true.exp() * (log_true - log_model)).sum(dim=1)  # Σ q log(q / p)

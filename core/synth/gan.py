@@ -524,7 +524,7 @@ class GANSynthesizer(NeuralSynthesizer):
         blocks = self.blocks_
         if not blocks.count:
             return torch.tanh(raw)
-        logits = raw[:, blocks.columns]
+        logits = raw.index_select(1, blocks.columns)
         uniform = torch.rand(logits.shape, generator=generator).clamp_(min=1e-20)  # (faster than exponential_)
         gumbel = -(-uniform.log()).log()
         return torch.tanh(raw).index_copy(1, blocks.columns, blocks.softmax((logits + gumbel) / TAU))
@@ -554,7 +554,7 @@ class GANSynthesizer(NeuralSynthesizer):
         """Cross-entropy of the generated category against the asked one (``chosen``, its index in the conditional
         vector), in the asked column of each row."""
         blocks, rows = self.conditioned_, torch.arange(raw.size(0))
-        logits = raw[:, blocks.columns]  # the label columns, in the conditional vector's order
+        logits = raw.index_select(1, blocks.columns)  # the label columns, in the conditional vector's order
         return (blocks.logsumexp(logits)[rows, blocks.block[chosen]] - logits[rows, chosen]).mean()
 
 

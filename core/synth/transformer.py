@@ -482,12 +482,12 @@ class Blocks:
 
     def _shifted(self, logits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         peak = self._peak(logits)
-        return torch.exp(logits - peak[:, self.block]), peak
+        return torch.exp(logits - peak.index_select(1, self.block)), peak
 
     def one_hot_max(self, values: torch.Tensor) -> torch.Tensor:
         """(rows, block columns): 1 at each block's largest value, 0 elsewhere (the Gumbel-max draw, given
         logits plus Gumbel noise)."""
-        return (values == self._peak(values)[:, self.block]).float()
+        return (values == self._peak(values).index_select(1, self.block)).float()
 
     def logsumexp(self, logits: torch.Tensor) -> torch.Tensor:
         """(rows, blocks): log Σ exp over each block."""
@@ -497,7 +497,7 @@ class Blocks:
     def softmax(self, logits: torch.Tensor) -> torch.Tensor:
         """(rows, block columns): softmax within each block."""
         shifted, _ = self._shifted(logits)
-        return shifted / (shifted @ self.summing)[:, self.block]
+        return shifted / (shifted @ self.summing).index_select(1, self.block)
 
     def sums(self, values: torch.Tensor) -> torch.Tensor:
         """(rows, blocks): the sum of each block's values."""

@@ -156,10 +156,10 @@ class VAESynthesizer(NeuralSynthesizer):
     def _reconstruction(self, out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """Mean over rows of the Gaussian NLL of each α and the cross-entropy of each one-hot."""
         sigma = self.decoder_.sigma[self.alphas_]
-        error = x[:, self.alphas_] - torch.tanh(out[:, self.alphas_])
+        error = x[:, self.alphas_] - torch.tanh(out.index_select(1, self.alphas_))
         loss = ((error ** 2) / (2 * sigma ** 2)).sum() + torch.log(sigma).sum() * len(x)
         if self.blocks_.count:  # cross-entropy of a block = logsumexp(its logits) − the logit of its true category
-            logits = out[:, self.blocks_.columns]
+            logits = out.index_select(1, self.blocks_.columns)
             loss = loss + self.blocks_.logsumexp(logits).sum() - (logits * x[:, self.blocks_.columns]).sum()
         return loss / len(x)
 
