@@ -82,6 +82,11 @@ class Param:
             raise TypeError(f"Parameter {self.name!r}: a float parameter needs a range (low and high), for its slider.")
 
     @property
+    def label(self) -> str:
+        """The name as a widget shows it: 'batch_size' as 'Batch size'."""
+        return self.name.replace("_", " ").capitalize()
+
+    @property
     def annotation(self) -> Any:
         """The Python type of the value, for the constructor's signature."""
         if self.type == "choice":

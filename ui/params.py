@@ -14,6 +14,7 @@ from the estimate and mirrors every edit.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -37,9 +38,9 @@ def sentence(exc: ParameterError) -> str:
 
 
 def check(param: Param, value: Any, columns: list[str]) -> tuple[Any, str | None]:
-    """(the checked value, None), or (None, the sentence that refuses it)."""
+    """(the checked value, None), or (None, the sentence that refuses it, naming the setting as its widget does)."""
     try:
-        return param.validate(value, columns=columns), None
+        return replace(param, name=param.label).validate(value, columns=columns), None
     except ParameterError as exc:
         return None, sentence(exc)
 
@@ -82,7 +83,7 @@ def param_widgets(params: tuple[Param, ...], *, key: str, columns: list[str], co
 def _widgets(params: list[Param], key: str, columns: list[str], container) -> dict[str, Any]:
     values = {}
     for param in params:
-        label, help_text = param.name.replace("_", " ").capitalize(), param.help
+        label, help_text = param.label, param.help
         widget_key = keep(f"{key}::{param.name}", _default(param, columns))
         if param.type == "int":  # no min/max: a value out of range is shown as typed and refused below
             span = f" ({int(param.low):,} to {int(param.high):,})" if None not in (param.low, param.high) else ""

@@ -266,7 +266,7 @@ def test_values_out_of_range_are_refused_with_a_sentence_never_replaced():
     for bad in (0, -5, 200):
         at.number_input(key="synth::smote::k_neighbors").set_value(bad)
         at.button(key="synth_run").click().run()  # typed and clicked at once: the click is refused
-        assert any(f"= {bad} is outside its range 1 to 50" in e for e in read(at.error)), bad
+        assert any(f"'K neighbors' = {bad} is outside its range 1 to 50" in e for e in read(at.error)), bad
         assert not at.session_state["workspace"].runs and not at.exception
         assert at.number_input(key="synth::smote::k_neighbors").value == bad  # shown as typed, not replaced
         assert at.button(key="synth_run").disabled  # and, now on screen, Generate waits for a good value
