@@ -47,19 +47,21 @@ def column_distribution(series: pd.Series, kind: str, *, title: str | None = Non
     heading = title or name
     if n_missing:
         heading += f"  ({n_missing:,} missing, {n_missing / len(series):.0%})"
+    if pd.api.types.is_float_dtype(observed.dtype) and not np.isfinite(observed).all():  # (numbers or 0/1 codes)
+        finite = np.isfinite(observed)
+        heading += f"  [{int((~finite).sum()):,} infinite values not drawn]"
+        observed = observed[finite]
     fig = go.Figure()
     if observed.empty:
-        _note(fig, "Every value is missing: nothing to draw.")
+        _note(fig, "No finite value: nothing to draw." if n_missing < len(series) else
+              "Every value is missing: nothing to draw.")
     elif kind in NUMERIC and pd.api.types.is_numeric_dtype(observed):
         values = observed.to_numpy(dtype=float)
-        finite = values[np.isfinite(values)]
-        if kind == Kind.INTEGER and len(finite) and np.ptp(finite) < 60:
-            counts = pd.Series(finite).value_counts().sort_index()
+        if kind == Kind.INTEGER and np.ptp(values) < 60:
+            counts = pd.Series(values).value_counts().sort_index()
             fig.add_bar(x=counts.index, y=counts.to_numpy(), marker_color=REAL_COLOUR, name=name)
         else:
-            _binned(fig, finite, name)
-        if len(finite) < len(values):
-            heading += f"  [{len(values) - len(finite):,} infinite values not drawn]"
+            _binned(fig, values, name)
         fig.update_xaxes(title_text=name)
     elif kind == Kind.DATETIME and pd.api.types.is_datetime64_any_dtype(observed):
         stamps = observed.to_numpy().astype("datetime64[ns]")

@@ -97,12 +97,12 @@ def _numeric_stats(df: pd.DataFrame, positions: list[int]) -> dict[int, tuple[in
         block = positions[start:start + step]
         # One row per column, each sorted; NaN sorts last.
         values = np.sort(df.iloc[:, block].to_numpy(dtype=float, na_value=np.nan).T, axis=1)
-        observed = ~np.isnan(values)
-        n_unique = observed[:, :1].sum(axis=1) + ((values[:, 1:] != values[:, :-1]) & observed[:, 1:]).sum(axis=1)
-        finite = np.isfinite(values)
+        observed, finite = ~np.isnan(values), np.isfinite(values)
+        # distinct finite values: infinite ones are no measurement, and fitting counts them as missing
+        n_unique = finite[:, :1].sum(axis=1) + ((values[:, 1:] != values[:, :-1]) & finite[:, 1:]).sum(axis=1)
         n_inf = observed.sum(axis=1) - finite.sum(axis=1)
         for row, position in enumerate(block):
-            flags = [f"{n_inf[row]:,} infinite"] if n_inf[row] else []
+            flags = [_infinite(n_inf[row])] if n_inf[row] else []
             column = values[row][finite[row]]  # sorted finite values
             summary, distribution = "", []
             if len(column):
@@ -118,8 +118,12 @@ def _numeric_stats(df: pd.DataFrame, positions: list[int]) -> dict[int, tuple[in
 def _other_stats(series: pd.Series, kind: str, n_missing: int) -> tuple[int, list[str], str, list[int]]:
     """(distinct count, flags, summary, distribution) for a date, label or text column."""
     observed = series.dropna() if n_missing else series
-    n_unique = int(observed.nunique())
     flags, summary, distribution = [], "", []
+    if pd.api.types.is_float_dtype(observed.dtype) and not np.isfinite(observed).all():  # (a 0/1 column with ±inf)
+        finite = np.isfinite(observed)
+        flags.append(_infinite(int((~finite).sum())))
+        observed = observed[finite]
+    n_unique = int(observed.nunique())
     if kind == Kind.DATETIME and pd.api.types.is_datetime64_any_dtype(series) and not observed.empty:
         summary = f"{observed.min():%Y-%m-%d} → {observed.max():%Y-%m-%d}"
         # Offsets from the first instant (the index's integers are UTC for zoned columns): as floats
@@ -137,6 +141,10 @@ def _other_stats(series: pd.Series, kind: str, n_missing: int) -> tuple[int, lis
     elif not observed.empty:
         summary = f"e.g. {_label(observed.iloc[0])}"
     return n_unique, flags, summary, distribution
+
+
+def _infinite(count: int) -> str:
+    return f"{count:,} infinite (counted as missing)"
 
 
 def _num(x: float) -> str:

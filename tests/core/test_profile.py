@@ -27,7 +27,7 @@ def odd_table():
 def test_profile_flags_what_needs_attention(odd_table):
     schema = infer_schema(odd_table).with_target("label")
     table = profile(odd_table, schema).set_index("column")
-    assert table.loc["x", "flags"] == "2 infinite"
+    assert table.loc["x", "flags"] == "2 infinite (counted as missing)"
     assert "all missing" in table.loc["empty", "flags"] and "excluded" in table.loc["empty", "flags"]
     assert table.loc["empty", "missing %"] == 100.0
     assert "constant" in table.loc["const", "flags"]
@@ -82,6 +82,15 @@ def test_column_distribution_of_an_all_missing_column():
     assert not fig.data and "Every value is missing" in fig.layout.annotations[0].text
 
 
+@pytest.mark.parametrize("kind", ["binary", "continuous"])
+def test_infinite_values_are_said_and_not_drawn(kind):
+    fig = column_distribution(pd.Series([0.0, 1.0, np.inf, 1.0, -np.inf], name="f"), kind)
+    assert sorted(float(x) for x in fig.data[0].x) == [0.0, 1.0] if kind == "binary" else len(fig.data) == 1
+    assert "[2 infinite values not drawn]" in fig.layout.title.text
+    only = column_distribution(pd.Series([np.inf, np.nan], name="f"), kind)
+    assert not only.data and "No finite value" in only.layout.annotations[0].text
+
+
 def test_many_categories_are_grouped():
     series = pd.Series([f"c{i}" for i in range(100)] * 2, name="c")
     fig = column_distribution(series, "categorical")
@@ -130,8 +139,8 @@ def test_numeric_profile_matches_pandas_on_every_column(seed):
             continue
         observed = df[column].dropna().astype(float)
         finite = observed[np.isfinite(observed)]
-        assert table.loc[column, "unique"] == observed.nunique()
-        expected = (finite.value_counts().sort_index().tolist() if observed.nunique() <= HIST_BINS
+        assert table.loc[column, "unique"] == finite.nunique()  # (an infinite value is no distinct value)
+        expected = (finite.value_counts().sort_index().tolist() if finite.nunique() <= HIST_BINS
                     else np.histogram(finite, bins=HIST_BINS)[0].tolist())
         assert table.loc[column, "distribution"] == expected
         assert table.loc[column, "missing %"] == pytest.approx(100 * df[column].isna().mean())
@@ -146,3 +155,12 @@ def test_datetime_profile_of_a_narrow_or_zoned_column(when):
     df = pd.DataFrame({"when": when, "x": [1.0, 2.0, 3.0]})
     row = profile(df, infer_schema(df)).set_index("column").loc["when"]
     assert sum(row["distribution"]) == 2 and row["summary"].startswith("20")
+
+
+def test_infinite_values_are_not_counted_as_distinct_values():
+    """A 0/1 column holding ±inf is binary, as inference and fitting read it: two distinct values, not four."""
+    df = pd.DataFrame({"flag": [0.0, 1.0, np.inf, -np.inf, 1.0, 0.0, np.nan], "only_inf": [np.inf] * 7})
+    table = profile(df, infer_schema(df)).set_index("column")
+    assert table.loc["flag", "unique"] == 2 and table.loc["flag", "distribution"] == [2, 2]
+    assert table.loc["flag", "flags"] == "2 infinite (counted as missing)"
+    assert table.loc["only_inf", "unique"] == 0 and table.loc["only_inf", "distribution"] == []
