@@ -731,7 +731,7 @@ def derive(df: pd.DataFrame, name: str, expression: Expression, *, rng: np.rando
     return out
 
 
-MIN_PASS_RATE = 0.001  # a batch is sized for at least this share of its rows passing
+MIN_PASS_RATE = 0.001  # with none of the rows drawn passing yet, a batch is sized for this share passing
 MAX_BATCH = 1_000_000  # rows of one batch, at most (or four times the rows asked for, if more)
 
 
@@ -745,10 +745,11 @@ def sample_with_rules(draw: Callable[[int, np.random.Generator], pd.DataFrame], 
     generator = np.random.default_rng(rng)
     kept, totals, drawn = [], {r.text: 0 for r in rules}, 0
     have = filtered = 0
-    start, timed_out = time.monotonic(), False
-    for _ in range(max_rounds):
-        pass_rate = have / drawn if drawn else 1.0  # (a rule passing 1% of rows needs batches of 100 times the rest)
-        wanted = (n - have) / max(pass_rate, MIN_PASS_RATE) * 1.1
+    start, timed_out, hopeless = time.monotonic(), False, False
+    for left in range(max_rounds - 1, -1, -1):
+        # a rule passing 1% of rows needs batches of 100 times the rest; with none passed yet, MIN_PASS_RATE
+        pass_rate = (have / drawn if have else MIN_PASS_RATE) if drawn else 1.0
+        wanted = (n - have) / pass_rate * 1.1
         cap = max(4 * n, MAX_BATCH) if max_batch is None else min(max(4 * n, MAX_BATCH), max_batch)
         ask = max(int(min(wanted, cap)), min(16, cap))
         pace = (time.monotonic() - start) / drawn if drawn else 0.0  # seconds per row drawn and checked so far
@@ -770,6 +771,11 @@ def sample_with_rules(draw: Callable[[int, np.random.Generator], pd.DataFrame], 
         if have >= n:
             out = pd.concat(kept, ignore_index=True).head(n)
             return out, [RuleReport(t, c, c / drawn, drawn) for t, c in totals.items()]
+        # even at an optimistic pass rate (with none passed, 3 / drawn: the upper end of a 95% interval), the rows
+        # still wanted need more draws than the rounds left allow: say so now, not after all of them
+        if left and (n - have) * drawn / (have + 3) > left * cap:
+            hopeless = True
+            break
     worst = max(totals, key=totals.get) if totals else ""
     if filtered > totals.get(worst, 0):
         raise DataError(f"Only {have:,} of {n:,} rows passed the privacy guard after {drawn:,} draws: it dropped "
@@ -777,6 +783,7 @@ def sample_with_rules(draw: Callable[[int, np.random.Generator], pd.DataFrame], 
                         hint="Allow a larger share of close rows, keep copies, or use a method that copies less.")
     raise DataError(f"Only {have:,} of {n:,} rows passed the rules after {drawn:,} draws"
                     + (" (more would take over a minute at this method's pace)" if timed_out else "")
+                    + (" (at this pass rate, the rest would take more draws than are allowed)" if hopeless else "")
                     + f"; '{worst}' rejected {_share(totals.get(worst, 0), drawn)} of them.",
                     hint="Loosen that rule, or check that the data can satisfy it at all.")
 

@@ -317,6 +317,16 @@ def test_a_rule_that_passes_one_row_in_a_hundred_still_gets_every_row_asked_for(
     assert reports[0].share == pytest.approx(0.99, abs=0.005)  # the share rejected, over all draws
 
 
+def test_an_impossible_rule_is_said_after_the_draws_that_show_it_not_after_every_round():
+    """None in a million passing: even an optimistic rate (3 in a million) needs more draws than the rounds left."""
+    def draw(k: int, g: np.random.Generator) -> pd.DataFrame:
+        return pd.DataFrame({"x": g.random(k)})
+    with pytest.raises(DataError, match=r"after 1,001,100 draws \(at this pass rate, the rest would take more draws"):
+        sample_with_rules(draw, 1_000, [parse("x > 2", ["x"])], rng=0)
+    out, _ = sample_with_rules(draw, 200, [parse("x > 0.9999", ["x"])], rng=0)  # rare, not impossible: drawn
+    assert len(out) == 200 and (out["x"] > 0.9999).all()
+
+
 def test_a_share_short_of_all_or_none_is_never_rounded_to_it():
     from core.synth.rules import _share
 
