@@ -283,6 +283,7 @@ def decimals(values: pd.Series) -> int | None:
     x = values.dropna().to_numpy(dtype=float)
     x = x[np.isfinite(x)][:5_000]
     for d in range(MAX_DECIMALS + 1):
-        if np.allclose(np.round(x, d), x, rtol=0, atol=1e-9 * max(1.0, float(np.abs(x).max(initial=0)))):
+        # (within a billionth of the column's scale: not of 1, which held 1e-10 to 5e-10 at zero decimals)
+        if np.allclose(np.round(x, d), x, rtol=0, atol=1e-9 * float(np.abs(x).max(initial=0))):
             return d
     return None

@@ -83,14 +83,16 @@ def test_dates_come_back_at_their_real_resolution(key):
 def test_numbers_finer_than_six_decimals_keep_their_precision_and_range(key):
     """Wavelengths in metres and p-values need more than six decimals: rounded to six, every wavelength became 0
     or 1e-6, outside the real range. They come back within it, as many distinct values as the real column
-    nearly, and a column of prices still at two decimals."""
+    nearly, and a column of prices still at two decimals. So do concentrations of 1e-10 to 5e-10 and numbers near
+    1e-300, which every method made one constant (they were written exactly 'at zero decimals', within 1e-9)."""
     rng = np.random.default_rng(2)
     n = 300
     df = pd.DataFrame({"wavelength": rng.uniform(4e-7, 7e-7, n), "p_value": 10 ** -rng.uniform(0, 30, n),
-                       "price": np.round(rng.lognormal(4, 1, n), 2)})
+                       "price": np.round(rng.lognormal(4, 1, n), 2), "conc": rng.uniform(1e-10, 5e-10, n),
+                       "tiny": rng.uniform(1, 9, n) * 1e-300})
     params = {"epochs": 5, "batch_size": 100} if key == "gan" else {}
     out = METHODS[key](**params).fit(df, infer_schema(df), seed=0).sample(n, rng=0)
-    for column in ("wavelength", "p_value"):
+    for column in ("wavelength", "p_value", "conc", "tiny"):
         assert out[column].between(df[column].min(), df[column].max()).all(), column
         assert out[column].nunique() > 0.8 * n, column
     assert np.allclose(out["price"], out["price"].round(2), rtol=0, atol=1e-9)
