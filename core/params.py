@@ -43,13 +43,13 @@ class Family:
     about: str = ""
 
 
-def generator(rng: Any) -> np.random.Generator:
+def generator(rng: Any, what: str = "rng") -> np.random.Generator:
     """``np.random.default_rng(rng)``: a seed (a whole number of 0 or more), a numpy Generator or None; anything else
-    is a ParameterError, not numpy's own error."""
+    is a ParameterError naming it as ``what``, not numpy's own error."""
     try:
         return np.random.default_rng(rng)
     except (TypeError, ValueError):
-        raise ParameterError(f"rng must be a whole number of 0 or more, a numpy Generator or None, not "
+        raise ParameterError(f"{what} must be a whole number of 0 or more, a numpy Generator or None, not "
                              f"{shown(rng)}.") from None
 
 

@@ -67,6 +67,7 @@ from rapidfuzz import fuzz, process
 
 from core.errors import DataError, ParameterError
 from core.io import read_table
+from core.params import generator
 
 DEFAULT_THRESHOLD = 85.0
 DEFAULT_MARGIN = 5.0
@@ -354,10 +355,7 @@ def stitch(left: pd.DataFrame, right: pd.DataFrame, *, keys: Sequence[Key | tupl
     score scale; ``block``: a left key column on which records must agree exactly to be compared (None: compare
     all, up to ``max_comparisons`` per key); ``rng`` draws among uncertain candidates.
     """
-    try:
-        rng = np.random.default_rng(rng)
-    except (TypeError, ValueError):
-        raise ParameterError(f"The seed must be a whole number from 0 up, not {rng!r}.") from None
+    rng = generator(rng, "The seed")
     recoding = recoding or Recoding()
     if not isinstance(recoding.abbreviations, Mapping):
         raise ParameterError("The abbreviations must map each short form to the word it stands for.")

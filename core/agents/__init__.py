@@ -14,6 +14,7 @@ from core.agents.base import AgentModel, Simulation, counts_per_step, run
 from core.agents.market import MarketModel
 from core.agents.shop import ShopModel
 from core.errors import ParameterError
+from core.params import shown
 
 MODELS: dict[str, type[AgentModel]] = {cls.key: cls for cls in (ShopModel, MarketModel)}
 
@@ -22,8 +23,9 @@ def simulate(key: str, settings: dict[str, Any] | None = None, *, rng: Any = Non
              progress: Callable[[int, int, AgentModel], None] | None = None, stop: Any = None) -> Simulation:
     """Run the model ``key`` with ``settings`` (defaults for the rest), seeded by ``rng``; ``progress(step, steps,
     model)`` is called after every step and ``stop.is_set()`` (a ``threading.Event``, say) checked before each."""
-    if key not in MODELS:
-        raise ParameterError(f"There is no agent-based model '{key}'.", hint="Use one of: " + ", ".join(MODELS) + ".")
+    if not isinstance(key, str) or key not in MODELS:
+        raise ParameterError(f"There is no agent-based model {shown(key)}.",
+                             hint="Use one of: " + ", ".join(MODELS) + ".")
     if settings is not None and not isinstance(settings, Mapping):
         raise ParameterError("The settings must map each setting's name to its value.")
     model = MODELS[key](rng=rng, **(settings or {}))

@@ -31,12 +31,11 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import mesa
-import numpy as np
 import pandas as pd
 
 from core.errors import ParameterError
 from core.limits import limits
-from core.params import Card, Param, validate_params
+from core.params import Card, Param, generator, validate_params
 
 START = pd.Timestamp("2024-03-04 09:00")  # the clock of every simulation starts here
 
@@ -65,11 +64,7 @@ class AgentModel(mesa.Model):
         refusal = self.refusal(self.settings)
         if refusal is not None:
             raise refusal
-        try:
-            generator = np.random.default_rng(rng)
-        except (TypeError, ValueError):
-            raise ParameterError(f"The seed must be a whole number from 0 up, not {rng!r}.") from None
-        super().__init__(rng=generator)
+        super().__init__(rng=generator(rng, "The seed"))
         self.events: list[dict[str, Any]] = []
         self.setup()
 

@@ -32,6 +32,7 @@ from scipy import stats
 from core.design.scenario import Column, Scenario, _whole
 from core.errors import DataError
 from core.limits import limits
+from core.params import generator
 from core.synth.rules import RuleReport, derive, quote, sample_with_rules
 from core.synth.run import derived_notes
 
@@ -57,10 +58,10 @@ def generate(scenario: Scenario, n: int | None = None, *, rng: Any = None) -> pd
 def design(scenario: Scenario, n: int | None = None, *, rng: Any = None) -> Design:
     """As :func:`generate`, with the rules' report."""
     n = scenario.rows if n is None else _whole(n, "The number of rows", 1, limits().max_rows_generate)
-    generator = np.random.default_rng(scenario.seed if rng is None else rng)
+    drawing = generator(scenario.seed if rng is None else rng, "The seed")
     checks = list(scenario.rules)
-    table, report = sample_with_rules(lambda k, g: _draw(scenario, k, g), n, checks, rng=generator) if checks \
-        else (_draw(scenario, n, generator), [])
+    table, report = sample_with_rules(lambda k, g: _draw(scenario, k, g), n, checks, rng=drawing) if checks \
+        else (_draw(scenario, n, drawing), [])
     names = [name for name, _ in scenario.derived]
     return Design(table, report, derived_notes(table, names, [c.name for c in scenario.columns]))
 

@@ -122,8 +122,16 @@ class Numbers:
     def ppf(self, u: np.ndarray) -> np.ndarray:
         lo, hi = self.mass
         x = self.dist.ppf(lo + u * (hi - lo))  # x = F⁻¹(F(a⁻) + u (F(b) − F(a⁻))): the truncated inverse CDF
-        x = np.clip(x, self.low if self.low is not None else -np.inf, self.high if self.high is not None else np.inf)
-        return np.rint(x) if self.whole or self.discrete else x
+        low, high = self.bounds
+        return np.clip(np.rint(x) if self.whole or self.discrete else x, low, high)
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The values may lie in [low, high]; whole numbers in [⌈low⌉, ⌊high⌋] (rounded, bounds 0.2 and 0.8 gave 0
+        and 1, outside both)."""
+        low = -np.inf if self.low is None else self.low
+        high = np.inf if self.high is None else self.high
+        return (float(np.ceil(low)), float(np.floor(high))) if self.whole or self.discrete else (low, high)
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
         lo, hi = self.mass

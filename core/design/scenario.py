@@ -11,6 +11,7 @@ import itertools
 import json
 import math
 import numbers
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -283,6 +284,11 @@ def _column(spec: Any, i: int, notices: list[str]) -> Column:
         if edges[-1] - edges[0] > LARGEST:
             raise _refuse(where, f"has histogram edges more than {LARGEST:.1e} apart")
         weights = _weights(h["weights"], f"{where}'s histogram weights", len(edges) - 1)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            density = np.array(weights) / sum(weights) / np.diff(edges)
+        if not np.isfinite(density).all():  # (a bin 5e-324 wide: its density is infinite)
+            raise _refuse(where, "has a histogram bin too narrow for a number to hold its density",
+                          "Widen the narrowest bin, or measure the column in a smaller unit.")
         out["histogram"] = {"edges": edges, "weights": weights}
         marginal = Numbers(stats.rv_histogram((np.array(weights), np.array(edges)), density=False),
                            whole=kind == "integer")
@@ -346,6 +352,9 @@ def _family(spec: dict, where: str, whole: bool) -> tuple[dict, list | None, Num
         if low is not None and high is not None and low >= high:
             raise _refuse(where, f"has a lower bound {low:g} that is not below its upper bound {high:g}")
     marginal = Numbers(dist, low, high, discrete=family.discrete, whole=whole)
+    if marginal.bounds[0] > marginal.bounds[1]:
+        raise _refuse(where, f"has bounds {_g(low)} and {_g(high)}, with no whole number between them",
+                      "Widen the bounds to hold a whole number, or make the column continuous.")
     lo, hi = marginal.mass
     if not hi - lo >= MIN_MASS:
         raise _refuse(where, f"has bounds that leave {max(hi - lo, 0):.1g} of its {key} distribution",
@@ -353,10 +362,17 @@ def _family(spec: dict, where: str, whole: bool) -> tuple[dict, list | None, Num
     return {"family": key, "params": values}, (None if bounds is None else [low, high]), marginal
 
 
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _dates(value: Any, where: str) -> tuple[dict, Values]:
     d = _keys(value, f"{where}'s 'dates'", {"start", "end", "weekly", "yearly"}, ("start", "end"))
+    texts = [_text(d[k], f"{where}'s '{k}'", 40).strip() for k in ("start", "end")]
+    if not all(_DAY.fullmatch(t) for t in texts):  # ("today", "now" or a time would change what a seed draws)
+        raise _refuse(where, f"has a start or end that is not a date ({', '.join(map(quote, texts))})",
+                      'Write dates as year-month-day, like "2024-01-31".')
     try:
-        start, end = (pd.Timestamp(_text(d[k], f"{where}'s '{k}'", 40)) for k in ("start", "end"))
+        start, end = (pd.Timestamp(t) for t in texts)
     except (ValueError, OverflowError, TypeError):
         raise _refuse(where, "has a start or end that is not a date", 'Write dates like "2024-01-31".') from None
     if pd.isna(start) or pd.isna(end) or start.tz is not None or end.tz is not None:

@@ -70,8 +70,9 @@ def test_bad_settings_are_refused_with_a_sentence():
         simulate("shop", {"arrival": 1.5})
     with pytest.raises(ParameterError, match="has no parameter"):
         simulate("market", {"visitors": 10})
-    with pytest.raises(ParameterError, match="no agent-based model"):
-        simulate("zoo")
+    for key in ("zoo", ["shop"], None):
+        with pytest.raises(ParameterError, match="no agent-based model"):
+            simulate(key)
     for seed in (-1, "a", 1.5, float("nan")):
         with pytest.raises(ParameterError, match="seed must be a whole number"):
             simulate("shop", {}, rng=seed)

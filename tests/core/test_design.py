@@ -283,3 +283,36 @@ def test_a_derived_column_with_no_finite_value_is_noted():
         "derived": ["ratio = x / 0", "y = log(-1 - abs(x)) + normal(0, 1)", "ok = x * 2"]}))
     notes = design(scenario).notes
     assert [n.split("'")[1] for n in notes] == ["ratio", "y"] and all("no finite value" in n for n in notes)
+
+
+@pytest.mark.parametrize("family", [("normal", {"mean": 0.5, "sd": 1}), ("uniform", {"low": -3, "high": 3})])
+def test_a_whole_number_column_stays_within_its_bounds(family):
+    """Clipped to [0.1, 2.6] and then rounded, values of 0 and 3 came out, outside the bounds."""
+    name, params = family
+    column = {"name": "a", "kind": "integer", "distribution": {"family": name, "params": params}, "bounds": [0.1, 2.6]}
+    out = generate(load_scenario({"version": 1, "columns": [column]}), 2_000, rng=0)["a"]
+    assert set(out) == {1, 2}
+    with pytest.raises(ParameterError, match="no whole number between them"):
+        load_scenario({"version": 1, "columns": [{**column, "bounds": [0.2, 0.8]}]})
+
+
+@pytest.mark.parametrize("seed", [-1, "x", 1.5])
+def test_a_seed_that_is_no_seed_is_a_sentence(seed):
+    scenario = load_scenario({"version": 1, "columns": [{"name": "b", "kind": "binary", "p": 0.5}]})
+    with pytest.raises(ParameterError, match="The seed must be a whole number"):
+        generate(scenario, 3, rng=seed)
+
+
+@pytest.mark.parametrize("dates", [{"start": "today", "end": "2030-01-01"}, {"start": "2024-01-01", "end": "now"},
+                                   {"start": "2024-01-01 23:00", "end": "2024-01-01 01:00"},
+                                   {"start": "1/2/2024", "end": "2024-03-01"}])
+def test_dates_are_days_written_year_month_day_so_a_seed_draws_the_same_table_on_any_day(dates):
+    with pytest.raises(ParameterError, match="not a date"):
+        load_scenario(one_column({"name": "d", "kind": "datetime", "dates": dates}))
+
+
+def test_a_histogram_bin_too_narrow_for_its_density_is_refused_when_loaded():
+    """Edges [0, 5e-324] drew infinite values, with advice to choose smaller edges."""
+    histogram = {"edges": [0, 5e-324], "weights": [1]}
+    with pytest.raises(ParameterError, match="too narrow"):
+        load_scenario(one_column({"name": "a", "kind": "continuous", "histogram": histogram}))
