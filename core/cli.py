@@ -399,6 +399,8 @@ def _generate_parts(args: argparse.Namespace) -> None:
     out = Path(args.out)
     if args.scheduler and args.engine != "dask":
         raise _Refused("--scheduler names a Dask cluster: add --engine dask.")
+    if args.workers is not None and args.engine != "dask":
+        raise _Refused("--workers sizes a local Dask cluster: add --engine dask.")
     if args.scheduler and args.workers is not None:
         raise _Refused("--workers sizes a local Dask cluster; the cluster at --scheduler has its own workers.")
     workers = scale.check_workers(2 if args.workers is None else args.workers)
@@ -613,6 +615,8 @@ def _params(declared: tuple[Param, ...], given: list[str]) -> dict[str, Any]:
         if name not in by_name:
             raise ParameterError(f"This method has no parameter '{name}'.",
                                  hint=f"Its parameters: {', '.join(by_name) or 'none'}.")
+        if name in out:
+            raise _Refused(f"--param {name} is given twice: give each parameter once.")
         out[name] = by_name[name].validate(_value(by_name[name], text.strip()))
     return out
 

@@ -335,7 +335,11 @@ def read_sample(path: str | Path, *, max_rows: int = FIT_ROWS, what: str = "rows
         raise DataError(f"There is no file or directory '{path}'.")
     if not is_big(path, max_rows):
         read = read_table_report(str(path))
-        return Sampled(read.frame, len(read.frame), None, read.notices)
+        table, total = read.frame, len(read.frame)
+        if total > max_rows:  # (a text table read whole: the rows a lazy read keeps, the same keys drawn)
+            keys = np.random.default_rng(SAMPLE_SEED).random(total)
+            table = table.iloc[np.sort(np.argpartition(keys, max_rows - 1)[:max_rows])].reset_index(drop=True)
+        return Sampled(table, total, _sampled(what, len(table), total), read.notices)
     dataset = _dataset(Path(path))
     rng = np.random.default_rng(SAMPLE_SEED)
     kept, keys, total = pd.DataFrame(), np.empty(0), 0
@@ -352,9 +356,11 @@ def read_sample(path: str | Path, *, max_rows: int = FIT_ROWS, what: str = "rows
     if total == 0:
         raise DataError(f"'{path}' holds no rows.")
     table = kept.sort_index().reset_index(drop=True)
-    note = (f"{what.capitalize()}: a seeded sample of {len(table):,} of {total:,} rows"
-            if len(table) < total else None)
-    return Sampled(table, total, note)
+    return Sampled(table, total, _sampled(what, len(table), total))
+
+
+def _sampled(what: str, kept: int, total: int) -> str | None:
+    return f"{what.capitalize()}: a seeded sample of {kept:,} of {total:,} rows" if kept < total else None
 
 
 def _dataset(path: Path) -> ds.Dataset:

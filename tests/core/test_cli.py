@@ -164,6 +164,8 @@ def test_profile_and_evaluate_write_json(tmp_path, capsys):
       "--condition", "sex=female", "--out", "x.csv"], "names 'sex' twice"),
     (["generate", "--data", PENGUINS, "--method", "gaussian_copula", "--rows", "5", "--quota", "sex=male:2",
       "--quota", "sex=male:3", "--out", "x.csv"], "gives sex=male twice"),
+    (["generate", "--data", PENGUINS, "--method", "gan", "--param", "epochs=1", "--param", "epochs=2", "--rows",
+      "5", "--out", "x.csv"], "--param epochs is given twice"),
     (["evaluate", "--data", PENGUINS, "--synthetic", SALARIES], "has no column"),
     (["impute", "--data", PENGUINS, "--method", "knn", "--param", "neighbours=0", "--out", "x.csv"],
      "no parameter 'neighbours'"),

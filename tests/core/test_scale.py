@@ -135,6 +135,7 @@ def test_a_run_of_one_block_is_the_table_drawn_before_blocks(fitted):
     (["--rows", "10", "--out", "{tmp}/a", "--chunk-rows", "0"], "rows of one part"),
     (["--rows", "10", "--out", "{tmp}/a", "--scheduler", "tcp://127.0.0.1:9"], "add --engine dask"),
     (["--rows", "10", "--out", "{tmp}/a", "--engine", "dask", "--workers", "0"], "number of workers"),
+    (["--rows", "10", "--out", "{tmp}/a", "--workers", "7"], "--workers sizes a local Dask cluster: add --engine"),
     (["--rows", "10", "--out", "{tmp}/a", "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9"],
      "Cannot reach the Dask scheduler at 'tcp://127.0.0.1:9' within 5 s"),
 ])
@@ -180,6 +181,13 @@ def test_a_table_bigger_than_the_budget_is_fitted_on_a_seeded_sample_said_so(tmp
     assert main(["generate", "--data", str(data), "--fit-rows", "300", "--method", "gaussian_copula", "--rows", "40",
                  "--out", str(tmp_path / "s.csv")]) == 0
     assert "a seeded sample of 300 of 1,032 rows" in capsys.readouterr().err
+    text = tmp_path / "big.csv"  # small enough to be read whole, but more rows than asked: sampled all the same,
+    pd.concat([pd.read_parquet(p) for p in sorted(data.iterdir())]).to_csv(text, index=False)
+    same = scale.read_sample(text, max_rows=300)  # the rows a lazy read keeps
+    assert same.table["row"].tolist() == first.table["row"].tolist() and same.note == first.note
+    assert main(["generate", "--data", str(text), "--fit-rows", "50", "--method", "gaussian_copula", "--rows", "10",
+                 "--out", str(tmp_path / "t.csv")]) == 0
+    assert "a seeded sample of 50 of 1,032 rows" in capsys.readouterr().err  # (--fit-rows was ignored for CSV)
 
 
 def test_fresh_keys_are_unique_over_a_table_of_many_blocks_and_refused_in_parts(tmp_path, small_blocks):
