@@ -132,7 +132,11 @@ class Synthesizer:
         modelled = [c for c in columns if c not in empty]
         blocked = self.blockers(data[modelled], schema, self.params_)  # (infinite values count as missing here too)
         if blocked:
-            raise blocked[0]
+            first, named = blocked[0], [c for c in infinite if str(c) in blocked[0].message]
+            if named:  # (a column with holes whose holes are infinite values: say so)
+                said = " ".join(infinity_notice({c: infinite[c] for c in named}, "which count as missing"))
+                raise type(first)(f"{first.message} {said}", hint=first.hint)
+            raise first
         data, self.zones_ = utc_naive(data)
         self.spans_ = {c: date_unit(df[c]) for c in loose if pd.api.types.is_timedelta64_dtype(df[c])}
         typing = [f"'{c}' held {'time spans' if c in self.spans_ else 'text'}; it was typed as {schema.kinds[c]} to "

@@ -213,3 +213,13 @@ def test_numbers_near_the_float_limit_are_oversampled_not_lost(mode):
     out = METHODS["smote"](mode=mode).fit(df, infer_schema(df, target="y")).sample(80, rng=0)
     assert out["x"].notna().all() and np.isfinite(out["x"]).all()  # the standard deviation overflowed to inf: NaN
     assert out["x"].abs().max() <= df["x"].abs().max()
+
+
+@pytest.mark.parametrize("key", [k for k, cls in METHODS.items() if cls.family is OVERSAMPLING])
+def test_infinite_values_are_named_as_such_when_they_block_an_oversampler(key):
+    """The training rows held no NaN, only ±inf: 'x has missing values' alone sent the user looking for holes."""
+    x = np.arange(60.0)
+    x[::10] = np.inf
+    df = pd.DataFrame({"x": x, "y": ["a", "b", "b"] * 20})
+    with pytest.raises(DataError, match="'x' has 6 infinite values, which count as missing"):
+        METHODS[key]().fit(df, infer_schema(df).with_target("y"))
