@@ -424,8 +424,10 @@ def _correlation(value: Any, names: list[str], notices: list[str]):
     target = Param("correlation", "matrix", None, "").validate(frame).to_numpy()
     used, repaired = repair(target)
     if repaired:
-        change = np.abs(used - target)
+        def moved(x: float) -> str:  # (a matrix with a correlation of exactly ±1 moves by less than 0.0005)
+            return f"{x:.3f}" if x >= 0.0005 else "less than 0.001"
+
         notices.append(f"The target correlation is not a valid correlation matrix (not positive definite); the "
-                       f"nearest valid one is used instead: cells moved by up to {change.max():.3f} "
-                       f"(Frobenius distance {np.linalg.norm(used - target):.3f}).")
+                       f"nearest valid one is used instead: cells moved by up to {moved(np.abs(used - target).max())} "
+                       f"(Frobenius distance {moved(np.linalg.norm(used - target))}).")
     return method, tuple(columns), target, used

@@ -82,6 +82,8 @@ def test_an_impossible_target_is_repaired_with_a_notice():
     assert np.linalg.eigvalsh(scenario.correlation).min() > 0
     target, achieved = correlation_check(scenario, generate(scenario, N, rng=0))
     assert (target - achieved).abs().to_numpy().max() < CORRELATION_TOLERANCE  # the repaired one is reached
+    data["correlation"]["matrix"] = [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]  # a hair from valid
+    assert any("moved by up to less than 0.001" in n for n in load_scenario(data).notices)  # (not "up to 0.000")
 
 
 def test_json_round_trip_and_seeds():
