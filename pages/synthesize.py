@@ -78,6 +78,16 @@ def chosen_method() -> tuple[str, str]:
     return group, method if method in groups[group] else groups[group][0]
 
 
+LAST_METHODS = "synth_last_methods"  # {family title: the method last chosen in it}
+
+
+def _family_changed() -> None:
+    """Back in a family, its method is the one last chosen in it (or the suggested one), not its first."""
+    keys = family_titles()[st.session_state["synth_group"]]
+    last, suggested = st.session_state.get(LAST_METHODS, {}).get(st.session_state["synth_group"]), METHODS.suggested()
+    st.session_state["synth_method"] = last if last in keys else suggested if suggested in keys else keys[0]
+
+
 def blockers(ws: Workspace, method: str, params: dict) -> list[str]:
     """Why ``method`` cannot run on this table with these settings, said before the click."""
     return [sentence(exc) for exc in METHODS[method].blockers(ws.train, ws.schema, params)]
@@ -333,9 +343,10 @@ def method_panel(ws: Workspace) -> str:
     about = {family.title: family.about for family in families()}
     first = METHODS.suggested()
     group = st.radio("Family", list(groups), horizontal=True, captions=[about[g] for g in groups],
-                     key=state.keep("synth_group", METHODS[first].family.title))
+                     key=state.keep("synth_group", METHODS[first].family.title), on_change=_family_changed)
     state.keep("synth_method", first)
     method = st.selectbox("Method", groups[group], key="synth_method", format_func=lambda k: METHODS[k].title)
+    st.session_state.setdefault(LAST_METHODS, {})[group] = method
     cls = METHODS[method]
     left, right = st.columns([3, 2], gap="large")
     left.markdown(f"**{cls.title}.** {cls.card.does}  \n*When:* {cls.card.when}  \n*Weaknesses:* {cls.card.distorts}")

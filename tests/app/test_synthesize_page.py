@@ -485,3 +485,18 @@ def test_column_names_and_classes_in_the_drawing_panel_are_shown_as_text():
     at.toggle(key="synth_quotas").set_value(True).run()
     assert not at.exception
     assert_shown_as_text(at, [HOSTILE[2], "when $x$", "[t](http://host/t)", ":red[hi]", "**B**"])
+
+
+def test_back_in_a_family_its_method_is_the_one_last_chosen_there():
+    """Statistical → Oversampling → Statistical silently chose Monte Carlo (the family's first), not the copula."""
+    at = open_page("birthwt")
+    assert at.selectbox(key="synth_method").value == "gaussian_copula"  # the suggested one
+    at.radio(key="synth_group").set_value(OVERSAMPLING).run()
+    at.selectbox(key="synth_method").select("adasyn").run()
+    at.radio(key="synth_group").set_value(STATISTICAL).run()
+    assert at.selectbox(key="synth_method").value == "gaussian_copula"
+    at.selectbox(key="synth_method").select("cholesky").run()
+    at.radio(key="synth_group").set_value(OVERSAMPLING).run()
+    assert at.selectbox(key="synth_method").value == "adasyn"
+    at.radio(key="synth_group").set_value(STATISTICAL).run()
+    assert at.selectbox(key="synth_method").value == "cholesky" and not at.exception
