@@ -468,8 +468,10 @@ def training_check(ws: Workspace, run: Run) -> None:
             found = ([f"(almost) lack {missed} categories or number modes that hold at least 1% of the real rows"]
                      if missed else []) + ([f"pile up on {spikes} value{'s' if spikes != 1 else ''} far more "
                                             "often than the real rows do"] if spikes else [])
-            st.warning("Mode-collapse check: the samples " + " and ".join(found) + ". More epochs, a larger pac "
-                       "or the other network may fix this.", icon=":material/warning:")
+            pac = any(p.name == "pac" for p in type(run.model).params)  # (the GAN's; the others have none)
+            st.warning("Mode-collapse check: the samples " + " and ".join(found) + ". More epochs"
+                       + (", a larger pac" if pac else "") + " or another network may fix this.",
+                       icon=":material/warning:")
             safe_preview(lost, hide_index=True, width="stretch",
                          column_config={c: st.column_config.NumberColumn(format="percent")
                                         for c in ("real share", "synthetic share")})

@@ -495,11 +495,11 @@ def lost_modes(transformer: DataTransformer, real: pd.DataFrame, synthetic: pd.D
             fake = synthetic[info.name] if info.numeric else synthetic[info.name].astype(object)
             real_share = np.bincount(transformer.codes(info, real[info.name]), minlength=width)[:width] / len(real)
             fake_share = np.bincount(transformer.codes(info, fake), minlength=width)[:width] / max(len(synthetic), 1)
+            what = "value" if info.numeric else "category"  # (a number column of few values is learned as labels)
             for label, r, f in zip(labels, real_share, fake_share, strict=True):
                 if f > r + spike_gap and f > spike_ratio * r:
-                    rows.append({"column": info.name, "what": SPIKE, "kind": "category", "value": label,
+                    rows.append({"column": info.name, "what": SPIKE, "kind": what, "value": label,
                                  "real share": r, "synthetic share": f})
-            what = "category"
         else:
             rows += _spikes(info.name, info.is_date, real[info.name], synthetic[info.name], spike_gap, spike_ratio)
             width = len(info.means)

@@ -47,3 +47,13 @@ def test_a_modest_excess_of_a_common_value_is_not_a_spike():
     more_zeros = real.copy()
     more_zeros.loc[rng.random(len(real)) < 0.15, "kids"] = 0  # 40% -> about 49%: more, but not twice
     assert lost_modes(transformer, real, more_zeros).query("column == 'kids'").empty
+
+
+def test_a_number_column_of_few_values_is_checked_as_values_not_categories():
+    """With discrete values, 'kids' is learned as a one-hot over its values; its rows said kind 'category'."""
+    real = real_table()
+    transformer = fit_transformer(real, infer_schema(real).kinds, seed=0, discrete=True)
+    lacking = real.copy()
+    lacking["kids"] = lacking["kids"].replace(3, 0)  # the value 3 (10% of the rows) is lost
+    rows = lost_modes(transformer, real, lacking).query("column == 'kids'")
+    assert rows["kind"].tolist() == ["value"] and "3" in str(rows["value"].iloc[0])
