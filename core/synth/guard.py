@@ -185,8 +185,12 @@ class Guarding:
     def note(self) -> list[str]:
         if not self.guard.filters:
             return []
-        if not any(self.dropped.values()):
-            return [f"Privacy guard: none of the {self.drawn:,} rows drawn had to be dropped."]  # (settings: Drawing)
+        if not any(self.dropped.values()):  # (its settings are said with the Drawing)
+            within = ([f"copies of training rows ({self.shares['copies']:.0%} allowed)"] if self.guard.copies
+                      else []) + ([f"close rows ({self.shares['close']:.0%})"] if self.guard.close_share < 1 else [])
+            return [f"Privacy guard: it checked the {self.drawn:,} rows drawn (with a margin over the rows asked "
+                    "for) and dropped none" + (": " + " and ".join(within) + " stayed within what is allowed"
+                                               if within else "") + "."]
         said = {"copies": f"{self.dropped['copies']:,} copies of training rows (beyond the "
                           f"{self.shares['copies']:.0%} allowed)",
                 "close": f"{self.dropped['close']:,} rows closer to a training row than 95% of new real rows are "

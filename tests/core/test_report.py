@@ -97,4 +97,4 @@ def test_the_report_says_how_a_run_was_drawn_and_the_guard_once():
     page = html_report(ws)
     assert f"<li>Privacy guard: {Guard().text()}</li>" in page and "<li>Only rows where island = Dream</li>" in page
     assert page.count("copies of training rows held to") == 1  # the settings once, the result once
-    assert "<li>Privacy guard: none of the " in page
+    assert "<li>Privacy guard: it checked the " in page
