@@ -7,12 +7,28 @@ import streamlit as st
 from core import plots
 from core.missing import MNAR_NOTE, SHAPES, nullity_correlation
 from core.missing.patterns import DENDROGRAM_COLUMNS, HEATMAP_COLUMNS, MATRIX_COLUMNS, MATRIX_ROWS
+from core.schema import NUMERIC
 from ui import cache, sidebar, state
 from ui.errors import chart, guarded
 from ui.text import md, md_list, safe_preview
 
 PAGE = "missingness"
 LITTLE_MAX_COLUMNS = 30
+
+
+def _unplaceable(ws) -> str:
+    """Where the holes are when no column the shadow scatter can draw has any, and why it cannot draw them."""
+    real, kinds = ws.real, ws.schema.kinds
+    holes = real.columns[real.isna().any().to_numpy()]
+    empty = [c for c in holes if real[c].isna().all()]
+    numbers = [c for c in holes if c not in empty and kinds[c] in NUMERIC and pd.api.types.is_numeric_dtype(real[c])]
+    others = [c for c in holes if c not in empty and c not in numbers]
+    parts = [f"{md_list(empty)} {'is' if len(empty) == 1 else 'are'} missing in every row" if empty else "",
+             f"{md_list(numbers)} {'has' if len(numbers) == 1 else 'have'} a single value besides the holes"
+             if numbers else "",
+             f"{md_list(others)} {'holds' if len(others) == 1 else 'hold'} labels, dates, text or identifiers, "
+             "which the scatter cannot place" if others else ""]
+    return "; ".join(p for p in parts if p)
 
 
 def render() -> None:
@@ -61,14 +77,21 @@ def render() -> None:
                            f"a block of consecutive rows) and the {MATRIX_COLUMNS} most incomplete columns are drawn.")
             chart("drawing the nullity matrix", cache.missing_figure, ws, "matrix", sort_rows, key="matrix")
         by_column = overview.by_column
-        chart("drawing the missing values per column", plots.missing_bar_figure, by_column, key="bar")
+        if summary.missing_cells:
+            chart("drawing the missing values per column", plots.missing_bar_figure, by_column, key="bar")
+        else:
+            st.info(f"No column has a missing value: all {real.shape[1]:,} are complete, so there is nothing to "
+                    "chart.", icon=":material/info:")
         gone = by_column[by_column["missing"] == len(real)]["column"].tolist()
         if gone:
             st.warning("Every value is missing in: " + md_list(gone) + ". These columns carry no information; "
                        "they are left out of the tests below and should be excluded on the Data page.")
 
     with together:
-        if len(partial) < 2:
+        if not summary.missing_cells:
+            st.info("This table has no missing values, so there are no holes to go together.",
+                    icon=":material/info:")
+        elif len(partial) < 2:
             st.info("Fewer than two columns are partly missing, so there is no co-occurrence to show."
                     if partial else "No column is partly missing.")
         elif len(partial) == 2:
@@ -92,15 +115,20 @@ def render() -> None:
                         + (f" The {DENDROGRAM_COLUMNS} most incomplete columns are clustered."
                            if len(partial) > DENDROGRAM_COLUMNS else ""))
             chart("drawing the dendrogram", cache.missing_figure, ws, "dendrogram", key="dendrogram")
-        st.markdown("**Missing-data patterns**: each combination of missing columns and how many rows have it, "
-                    "most frequent first (an UpSet plot: the dots below a bar show which columns are missing).")
-        chart("drawing the patterns", plots.pattern_figure, patterns, [str(c) for c in real.columns], key="patterns")
-        safe_preview(patterns, hide_index=True, width="stretch",
-                     column_config={"share": st.column_config.ProgressColumn("share", format="percent",
-                                                                            min_value=0, max_value=1)})
+        if summary.missing_cells:  # (with no holes the one pattern is "every row complete", said above)
+            st.markdown("**Missing-data patterns**: each combination of missing columns and how many rows have it, "
+                        "most frequent first (an UpSet plot: the dots below a bar show which columns are missing).")
+            chart("drawing the patterns", plots.pattern_figure, patterns, [str(c) for c in real.columns],
+                  key="patterns")
+            safe_preview(patterns, hide_index=True, width="stretch",
+                         column_config={"share": st.column_config.ProgressColumn("share", format="percent",
+                                                                                min_value=0, max_value=1)})
 
     with shadow:
-        if len(numeric) < 2:
+        if not summary.missing_cells:
+            st.info("This table has no missing values, so the shadow scatter has no holes to place.",
+                    icon=":material/info:")
+        elif len(numeric) < 2:
             st.info("The shadow scatter needs two numeric columns.")
         else:
             st.markdown("Two numeric columns against each other. Rows where one of them is missing are drawn in a "
@@ -116,10 +144,10 @@ def render() -> None:
             y = right.selectbox("y", y_options, key="shadow_y",
                                 index=y_options.index(default_y) if default_y in y_options else 0)
             if not real[[x, y]].isna().any().any():
-                st.info(f"Neither {md(x)} nor {md(y)} has a hole, so there are no orange marks: "
-                        + (f"choose a column with holes ({md_list(holed)})." if holed else
-                           "no numeric column has holes (they are in label or date columns, which the scatter "
-                           "cannot place)."), icon=":material/info:")
+                st.info(f"Neither {md(x)} nor {md(y)} has a hole, so there are no orange marks"
+                        + (f": choose a column with holes ({md_list(holed)})." if holed else
+                           ", and no column the scatter can draw has holes: " + _unplaceable(ws) + "."),
+                        icon=":material/info:")
             chart("drawing the shadow scatter", cache.missing_figure, ws, "shadow", x, y, key="shadow")
 
     with mechanism:
@@ -148,11 +176,16 @@ def render() -> None:
             holed = [c for c in chosen if real[c].isna().any()]
             if result is not None and result.n_patterns < 2:  # nothing to compare: no statistic worth showing
                 elsewhere = [c for c in partial if c not in chosen]
-                st.info("None of the tested columns has a hole, so there are no patterns to compare"
-                        + (f" (the holes are in {md_list(elsewhere)})" if elsewhere else "") + "." if not holed else
-                        f"The {result.rows_used:,} rows with at least one tested value all have the same pattern "
-                        "(a row missing every tested column tells the test nothing), so there are no patterns to "
-                        "compare. Add a column that is observed where these are missing.", icon=":material/info:")
+                if not summary.missing_cells:
+                    reason = "This table has no missing values, so there are no patterns to compare."
+                elif not holed:
+                    reason = ("None of the tested columns has a hole, so there are no patterns to compare"
+                              + (f" (the holes are in {md_list(elsewhere)})" if elsewhere else "") + ".")
+                else:
+                    reason = (f"The {result.rows_used:,} rows with at least one tested value all have the same "
+                              "pattern (a row missing every tested column tells the test nothing), so there are no "
+                              "patterns to compare. Add a column that is observed where these are missing.")
+                st.info(reason, icon=":material/info:")
             elif result is not None:
                 cols = st.columns(4)
                 cols[0].metric("d²", f"{result.statistic:.3f}")
@@ -171,7 +204,8 @@ def render() -> None:
 
         st.subheader("What does the missingness depend on? (MAR diagnostics)")
         if not partial:
-            st.info("No column is partly missing, so there is nothing to diagnose.")
+            st.info("No column is partly missing, so there is nothing to diagnose." if summary.missing_cells else
+                    "This table has no missing values, so there is nothing to diagnose.")
         else:
             column = st.selectbox("Column with holes", partial, key="mar_column")
             mar = guarded("comparing rows with and without the value", cache.mar, ws, column)
@@ -248,14 +282,17 @@ def render() -> None:
                     with slot:
                         chart(f"drawing the {name} case", plots.simulation_figure, sim, name, key=f"sim_{name}")
                 table = sim.table.rename(columns={"slope": "slope", "se": "SE of slope", "r2": "R²"})
+                # three significant figures, not three decimals: a slope of 0.0169 with an SE of 0.000173 (price
+                # per MB of disk in Ecdat's Computers) read 0.017 and 0.000 in every row
+                formats = {"R²": "%.3f"}
                 safe_preview(table.drop(columns=["intercept"]), hide_index=True, width="stretch",
-                             column_config={c: st.column_config.NumberColumn(format="%.3f")
+                             column_config={c: st.column_config.NumberColumn(format=formats.get(c, "%.3g"))
                                             for c in table.columns if table[c].dtype.kind == "f"})
                 truth = sim.table.loc[0, "slope"]
                 worst = sim.table.iloc[1:].assign(bias=lambda t: (t["slope"] - truth).abs()).sort_values("bias")
                 if np.isfinite(truth) and worst["bias"].notna().any():
-                    st.markdown(f"Slope on complete data: **{truth:.3f}**. Furthest off: "
-                                f"**{md(worst.iloc[-1]['data'])}** ({worst.iloc[-1]['slope']:.3f}).")
+                    st.markdown(f"Slope on complete data: **{truth:.3g}**. Furthest off: "
+                                f"**{md(worst.iloc[-1]['data'])}** ({worst.iloc[-1]['slope']:.3g}).")
 
 
 render()

@@ -32,11 +32,11 @@ DENDROGRAM_COLUMNS = 80
 
 
 def missing_by_column(df: pd.DataFrame) -> pd.DataFrame:
-    """column, missing (count), percent; most missing first."""
+    """column, missing (count), percent; most missing first, columns missing equally many in table order."""
     counts = df.isna().sum()
     out = pd.DataFrame({"column": counts.index.astype(str), "missing": counts.to_numpy(),
                         "percent": 100 * counts.to_numpy() / max(len(df), 1)})
-    return out.sort_values(["missing", "column"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return out.sort_values("missing", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def partially_missing(df: pd.DataFrame, *, most: int | None = None) -> list[str]:

@@ -1,5 +1,7 @@
 """AppTest for the Missingness page: every view on real data, the reference value, and the edge cases."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -80,7 +82,62 @@ def test_degenerate_tables():
                                            "grade": (["A", None, "B"] * 10)}))
     assert any("None of the tested columns has a hole" in i.value and "grade" in i.value for i in labels.info)
     assert not labels.error and not [m for m in labels.metric if m.label == "d²"]
-    assert any("so there are no orange marks: no numeric column has holes" in i.value for i in labels.info)
+    assert any("no orange marks, and no column the scatter can draw has holes: grade holds labels" in i.value
+               for i in labels.info)
+
+
+def test_a_table_without_holes_is_not_explained_as_if_it_had_some():
+    at = open_page("salaries")  # three numeric columns, not one missing value
+    assert not at.exception and not at.error
+    _, together, shadow, mechanism, _ = at.tabs
+    assert [i.value for i in shadow.info] == ["This table has no missing values, so the shadow scatter has no "
+                                              "holes to place."]
+    assert not shadow.get("selectbox") and not shadow.get("plotly_chart")
+    assert [i.value for i in together.info] == ["This table has no missing values, so there are no holes to go "
+                                                "together."]
+    assert not together.get("plotly_chart")  # not an UpSet plot of the one pattern "every row complete"
+    assert all(i.value.startswith("This table has no missing values") for i in mechanism.info)
+    assert not any("label or date" in i.value or "None of the tested" in i.value for i in at.info)
+
+
+def test_holes_the_shadow_scatter_cannot_place_are_named_with_the_reason():
+    x = np.linspace(0, 1, 40)
+    frame = pd.DataFrame({"x": x, "y": x ** 2, "empty": np.nan, "one": [1.0, np.nan] * 20,
+                          "when": pd.to_datetime(["2024-01-01", None] * 20)})
+    at = open_page(frame=frame)
+    assert not at.exception and not at.error
+    said = " ".join(i.value for i in at.tabs[2].info)
+    assert ("no column the scatter can draw has holes: empty is missing in every row; one has a single value "
+            "besides the holes; when holds labels, dates, text or identifiers, which the scatter cannot place."
+            in said)
+
+
+def test_where_on_a_table_without_holes_says_so_instead_of_an_empty_chart():
+    at = open_page("salaries")
+    where = at.tabs[0]
+    assert [i.value for i in where.info] == ["No column has a missing value: all 6 are complete, so there is "
+                                             "nothing to chart."]
+    assert not where.get("plotly_chart")
+    holed = open_page("msleep")
+    assert len(holed.tabs[0].get("plotly_chart")) == 2  # the nullity matrix and the bars
+
+
+def test_the_simulator_shows_small_slopes_and_their_standard_errors_to_three_significant_figures():
+    rng = np.random.default_rng(0)  # like Ecdat's Computers: ram on hd, a slope of about 0.017 per MB
+    n = 3_000
+    hd = rng.normal(450, 250, n)
+    frame = pd.DataFrame({"hd": hd, "ram": 0.017 * hd + 3 * rng.normal(size=n), "price": rng.normal(size=n)})
+    at = open_page(frame=frame)
+    assert not at.exception and not at.error
+    shown = at.dataframe[-1]
+    formats = {k: v.get("type_config", {}).get("format") for k, v in json.loads(shown.proto.columns).items()}
+    assert formats["slope"] == formats["SE of slope"] == formats["slope bias"] == "%.3g"
+    table = shown.value.set_index("data")
+    se = [formats["SE of slope"] % v for v in table["SE of slope"]]
+    assert len(set(se)) > 1 and "0" not in se  # MCAR's larger standard error shows (with %.3f all read 0.000)
+    assert (formats["slope bias"] % table["slope bias"].iloc[-1]) != "0"
+    slope = next(m.value for m in at.markdown if m.value.startswith("Slope on complete data"))
+    assert f"**{table['slope'].iloc[0]:.3g}**" in slope
 
 
 # --------------------------------------------------------------------------- hardening (issue 11)
