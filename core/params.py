@@ -72,6 +72,7 @@ class Param:
     choices: tuple[Any, ...] = ()  # for a mapping: the values each column may take
     optional: bool = False  # a column parameter that may be left empty (None)
     group: str = ""  # the page shows grouped parameters in a fold of that title, below the others
+    requires: str = ""  # a bool parameter this one acts with: a page greys this one out while that one is off
 
     def __post_init__(self) -> None:
         if self.type not in PARAM_TYPES:

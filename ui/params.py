@@ -85,21 +85,24 @@ def _widgets(params: list[Param], key: str, columns: list[str], container) -> di
     for param in params:
         label, help_text = param.label, param.help
         widget_key = keep(f"{key}::{param.name}", _default(param, columns))
+        off = bool(param.requires) and not st.session_state.get(f"{key}::{param.requires}")  # (acts with nothing)
+        if off:
+            help_text += f" (Greyed out: it acts only with '{param.requires.replace('_', ' ')}' on.)"
         if param.type == "int":  # no min/max: a value out of range is shown as typed and refused below
             span = f" ({int(param.low):,} to {int(param.high):,})" if None not in (param.low, param.high) else ""
-            container.number_input(label + span, step=1, help=help_text, key=widget_key)
+            container.number_input(label + span, step=1, help=help_text, key=widget_key, disabled=off)
         elif param.type == "float":
-            container.slider(label, float(param.low), float(param.high), help=help_text, key=widget_key)
+            container.slider(label, float(param.low), float(param.high), help=help_text, key=widget_key, disabled=off)
         elif param.type == "bool":
-            container.checkbox(label, help=help_text, key=widget_key)
+            container.checkbox(label, help=help_text, key=widget_key, disabled=off)
         elif param.type == "choice":
-            container.selectbox(label, param.choices, help=help_text, key=widget_key,
+            container.selectbox(label, param.choices, help=help_text, key=widget_key, disabled=off,
                                 format_func=lambda c: str(c).replace("_", " "))
         elif param.type == "column":
             container.selectbox(label, ([None] if param.optional else []) + columns, help=help_text, key=widget_key,
-                                format_func=lambda c: "none" if c is None else c)
+                                disabled=off, format_func=lambda c: "none" if c is None else c)
         else:
-            container.text_input(label, help=help_text, key=widget_key)
+            container.text_input(label, help=help_text, key=widget_key, disabled=off)
         value, problem = check(param, st.session_state.get(widget_key), columns)
         values[param.name] = st.session_state.get(widget_key) if problem else value
         if problem:

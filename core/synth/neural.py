@@ -252,7 +252,7 @@ def training_params(*, epochs: int, batch_size: int, patience: int) -> tuple[Par
         Param("early_stopping", "bool", False, "Stop when fidelity (see the curve) has not improved for 'patience' "
               "epochs, and keep the best model seen."),
         Param("patience", "int", patience, "Epochs without a better fidelity before early stopping ends training.",
-              1, 10_000),
+              1, 10_000, requires="early_stopping"),
     )
 
 

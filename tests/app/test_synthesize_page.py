@@ -500,3 +500,10 @@ def test_back_in_a_family_its_method_is_the_one_last_chosen_there():
     assert at.selectbox(key="synth_method").value == "adasyn"
     at.radio(key="synth_group").set_value(STATISTICAL).run()
     assert at.selectbox(key="synth_method").value == "cholesky" and not at.exception
+
+
+def test_patience_is_greyed_out_while_early_stopping_is_off():
+    at = open_method("penguins", "vae", NEURAL)
+    assert at.number_input(key="synth::vae::patience").disabled
+    at.checkbox(key="synth::vae::early_stopping").check().run()
+    assert not at.number_input(key="synth::vae::patience").disabled and not at.exception
