@@ -349,7 +349,8 @@ def correlation_change(before: pd.DataFrame, after: pd.DataFrame) -> go.Figure:
                         text=np.round(matrix.to_numpy(), 2), texttemplate="%{text}" if len(matrix) <= 10 else None,
                         colorbar=dict(title="change"), hovertemplate="%{y} / %{x}: %{z:.2f}<extra></extra>")
         fig.update_yaxes(showticklabels=col == 1, row=1, col=col)
-    fig.update_yaxes(autorange="reversed")
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(automargin=True)
     fig.update_layout(height=380, margin=dict(l=40, r=10, t=40, b=40))
     return fig
 
@@ -365,6 +366,8 @@ def correlation_panels(matrices: dict[str, pd.DataFrame]) -> go.Figure:
                         text=np.round(matrix.to_numpy(), 2), texttemplate="%{text}" if len(matrix) <= 10 else None,
                         hovertemplate="%{y} / %{x}: %{z:.2f}<extra></extra>")
         fig.update_yaxes(showticklabels=col == 1, autorange="reversed", row=1, col=col)
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)  # (the names of the rows, not cut to fit a 40-pixel margin)
     fig.update_layout(height=360, margin=dict(l=40, r=10, t=40, b=40))
     return fig
 

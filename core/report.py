@@ -116,7 +116,8 @@ def _data_section(df: pd.DataFrame, schema: Schema, name: str, held_out: int, wo
     kinds_text = ", ".join(f"{n} {k}" for k, n in kinds.items())
     missing = float(df[columns].isna().to_numpy().mean()) if columns and len(df) else 0.0
     left_out = [c for c in schema.columns if c not in columns]
-    out = f", {len(left_out)} are left out ({_e(', '.join(map(str, left_out)))})" if left_out else ""
+    out = (f", {len(left_out)} {'is' if len(left_out) == 1 else 'are'} left out ({_e(', '.join(map(str, left_out)))})"
+           if left_out else "")
     text = (f"<p><b>{_e(name)}</b> has {len(df):,} rows and {len(schema.columns)} columns; {len(columns)} take part "
             f"in synthesis ({_e(kinds_text)}){out}. {missing:.1%} of their cells are missing. The working table is "
             f"{_e(working)}. "

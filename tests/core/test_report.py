@@ -98,3 +98,12 @@ def test_the_report_says_how_a_run_was_drawn_and_the_guard_once():
     assert f"<li>Privacy guard: {Guard().text()}</li>" in page and "<li>Only rows where island = Dream</li>" in page
     assert page.count("copies of training rows held to") == 1  # the settings once, the result once
     assert "<li>Privacy guard: it checked the " in page
+
+
+def test_one_column_left_out_is_said_in_the_singular():
+    ws = Workspace(read_table(SAMPLES["penguins"].path), name="penguins")
+    ws.set_schema(ws.schema.with_excluded(["island"]))
+    made = generate(ws.train, ws.schema, "monte_carlo", {}, 100, rng=0, rules=[])
+    ws.add_run(Run(method="monte_carlo", params={}, seed=0, synthetic=made.table, fit_seconds=0.1,
+                   sample_seconds=0.1, notes=made.notes))
+    assert "1 is left out (island)" in html_report(ws, [ws.runs[0]])  # (it said "1 are left out")
