@@ -127,8 +127,9 @@ def render() -> None:
     stats_[1].metric("Combinations seen", f"{int(row['combinations seen']):,}", help=f"In {len(table):,} rows.")
     stats_[2].metric("Rows that are unique", f"{row['unique rows']:.0%}",
                      help="Rows whose combination occurs only once in the table.")
-    stats_[3].metric("Synthetic rows that copy a real row", f"{row['copies (joint)']:.0%}",
-                     help=f"Joint counting; independent counting: {row['copies (independent)']:.0%}.")
+    stats_[3].metric("Copies of real rows", f"{row['copies (joint)']:.0%}",
+                     help=f"Synthetic rows that copy a real row, by joint counting; by independent counting: "
+                          f"{row['copies (independent)']:.0%}.")
     unique = (f"{row['unique rows']:.0%} of the real rows are unique, so their copies point at one person"
               if row["unique rows"] > 0 else "no real row is unique yet, so a copy does not single anyone out")
     independent = (

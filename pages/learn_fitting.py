@@ -102,10 +102,13 @@ def render() -> None:
         st.stop()
     at_fit = fitted.iloc[0]
     numbers = st.columns(3)
-    numbers[0].metric("KS distance", f"{edited.ks:.4f}", delta=f"{edited.ks - at_fit['KS']:+.4f} vs the fit",
-                      delta_color="inverse")
-    numbers[1].metric("AIC", f"{edited.aic:,.1f}", delta=f"{edited.aic - at_fit['AIC']:+,.1f} vs the fit",
-                      delta_color="inverse")
+    for slot, (name, value, fitted_value, shown) in zip(numbers, (("KS distance", edited.ks, at_fit["KS"], ".4f"),
+                                                                   ("AIC", edited.aic, at_fit["AIC"], ",.1f")),
+                                                        strict=False):
+        change = f"{value - fitted_value:+{shown}}"
+        same = float(change.replace(",", "")) == 0  # (as shown: unchanged parameters read +0.0000, a red arrow up)
+        slot.metric(name, f"{value:{shown}}", delta="the same as the fit" if same else f"{change} vs the fit",
+                    delta_color="off" if same else "inverse", delta_arrow="off" if same else "auto")
     numbers[2].metric("log-likelihood", f"{edited.log_likelihood:,.1f}")
     left, right = st.columns(2)
     with left:

@@ -32,7 +32,7 @@ def test_controls_change_the_pictures_and_the_reveal_exists():
     at.button(key="counting_add").click().run()
     at.radio(key="counting_method").set_value("joint").run()
     assert spec(at, 0) != contingency
-    assert metric(at, "Synthetic rows that copy a real row") == "100%"
+    assert metric(at, "Copies of real rows") == "100%"
     assert any(e.label == "Reveal the answer" for e in at.expander)
     assert not at.exception and not at.error
 

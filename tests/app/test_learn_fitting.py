@@ -35,10 +35,11 @@ def test_renders_and_every_control_moves_the_pictures():
 def test_an_edit_is_scored_and_bad_values_are_sentences():
     at = conftest.open_page(PAGE)
     ks = next(m for m in at.metric if m.label == "KS distance")
-    assert ks.delta.startswith("+0.0000")
+    assert ks.delta == "the same as the fit"  # (not "+0.0000 vs the fit" under a red arrow up)
     scale = next(n for n in at.number_input if n.label == "scale")
     scale.set_value(scale.value * 2).run()
-    assert float(next(m for m in at.metric if m.label == "KS distance").value) > float(ks.value)
+    worse = next(m for m in at.metric if m.label == "KS distance")
+    assert float(worse.value) > float(ks.value) and worse.delta.startswith("+") and worse.delta.endswith("vs the fit")
     next(n for n in at.number_input if n.label == "scale").set_value(0.0).run()
     assert not at.exception and any("must be above 0" in e.value for e in at.error)
     at.button(key="fitting_reset").click().run()

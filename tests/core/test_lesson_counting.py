@@ -66,6 +66,7 @@ def test_figures_and_empty_input():
     assert lesson.contingency_figure(TOY, synthetic, "income", "car", "independent").data
     curve = lesson.curse(TOY.iloc[:500, :4], rng=0)
     assert lesson.curse_figure(curve, 2).to_json() != lesson.curse_figure(curve, 3).to_json()
+    assert lesson.curse_figure(curve, 3).layout.yaxis.dtick == 1  # powers of ten labelled, not bare 2s and 5s
     with pytest.raises(DataError):
         lesson.joint_counts(TOY.iloc[:0], 10)
 
