@@ -258,12 +258,14 @@ def render() -> None:
             column_config={
                 "column": st.column_config.TextColumn("Column", pinned=True),
                 "kind": st.column_config.TextColumn("Kind"),
-                "reason": st.column_config.TextColumn("Why this kind", width="medium"),
+                "reason": st.column_config.TextColumn("Why this kind", width="large",
+                                                      help="Why the column was read as its kind; the column's "
+                                                           "detail below gives it whole."),
                 "missing %": st.column_config.ProgressColumn("Missing", format="%.1f%%", min_value=0, max_value=100),
                 "unique": st.column_config.NumberColumn("Distinct", format="%d"),
                 "summary": st.column_config.TextColumn("Summary", width="medium"),
                 "distribution": st.column_config.BarChartColumn("Distribution", width="small", y_min=0),
-                "flags": st.column_config.TextColumn("Flags"),
+                "flags": st.column_config.TextColumn("Flags", width="medium"),
             })
 
     st.subheader("Inspect and correct a column")
