@@ -519,18 +519,28 @@ def reference_figure(value: float, interval: tuple[float, float], reference: flo
     held-out rows score against the training rows."""
     fig = go.Figure()
     fig.add_vrect(x0=0.0, x1=0.5, fillcolor="rgba(180,180,180,0.15)", line_width=0, layer="below")
-    fig.add_vline(x=0.5, line_dash="dot", line_color="#1f2430", annotation_text="0.5: cannot tell apart",
-                  annotation_position="top left")
+    fig.add_vline(x=0.5, line_dash="dot", line_color="#1f2430")
+    # The lines' labels sit above the plot area, each on a row of its own and beside its line (not on it), so they
+    # cross neither the lines, nor the marker, nor each other, however close the two lines are.
+    fig.add_annotation(x=0.5, y=1, xref="x", yref="paper", yanchor="bottom", xanchor="right", xshift=-4,
+                       text="0.5: cannot tell apart", showarrow=False, font=dict(size=11, color="#1f2430"))
     if reference is not None and np.isfinite(reference):
-        fig.add_vline(x=reference, line_color=REAL_COLOUR, line_width=3, annotation_text="real data scores this",
-                      annotation_position="bottom right")
+        fig.add_vline(x=reference, line_color=REAL_COLOUR, line_width=3)
+        right = reference > 0.7  # (near the right edge the label opens leftwards)
+        fig.add_annotation(x=reference, y=1, xref="x", yref="paper", yanchor="bottom", yshift=18,
+                           xanchor="right" if right else "left", xshift=-4 if right else 4, showarrow=False,
+                           text=f"real data scores this: {reference:.2f}", font=dict(size=11, color=REAL_COLOUR))
     low, high = interval
     error = dict(type="data", symmetric=False, array=[max(0.0, high - value)], arrayminus=[max(0.0, value - low)],
                  thickness=2, width=10) if np.isfinite(low) else None
-    fig.add_scatter(x=[value], y=[name], mode="markers", marker=dict(size=14, color=SYNTHETIC_COLOUR), error_x=error,
-                    name="this run", hovertemplate=f"{name} %{{x:.3f}}<extra>95% interval {low:.2f} to {high:.2f}"
-                                                   "</extra>")
-    fig.update_layout(height=150, margin=dict(l=10, r=10, t=30, b=30), showlegend=False,
+    fig.add_scatter(x=[value], y=[name], mode="markers", marker=dict(size=14, color=SYNTHETIC_COLOUR),
+                    error_x=error, name="this run",
+                    hovertemplate=f"{name} %{{x:.3f}}<extra>95% interval {low:.2f} to {high:.2f}</extra>")
+    # The run's own label under its marker, on a white box: a line passing there goes behind it, not through it.
+    fig.add_annotation(x=value, y=name, yanchor="top", yshift=-12, showarrow=False, bgcolor="rgba(255,255,255,0.9)",
+                       xanchor="right" if value > 0.85 else "left" if value < 0.15 else "center",
+                       text=f"this run: {value:.2f}", font=dict(size=11, color=SYNTHETIC_COLOUR))
+    fig.update_layout(height=190, margin=dict(l=10, r=10, t=50, b=30), showlegend=False,
                       xaxis=dict(range=[0, 1.02], title=None), yaxis=dict(title=None))
     return fig
 
@@ -556,13 +566,28 @@ def frontier_figure(table: pd.DataFrame, *, detection_goal: float = 0.65, risk_g
     if len(front) > 1:
         fig.add_scatter(x=front["risk"], y=front["detection AUC"], mode="lines", name="Pareto front",
                         line=dict(color="#1f2430", dash="dot"), hoverinfo="skip")
-    right = risk.max() * 0.7 if risk.notna().any() else np.inf  # (labels there open leftwards, not off the chart)
+    auc = table["detection AUC"].dropna()
+    low = min(0.45, float(auc.min()) - 0.03) if len(auc) else 0.45  # (below 0.5 is possible: fooled the other way)
+    high = max(1.0, float(auc.max()) + 0.06) if len(auc) else 1.0  # (room for a label above the top point)
+    x_span = max(float(risk.max()) if risk.notna().any() else 0.0, risk_goal)
+    placed, where = [], {}
+    for i, x, y in zip(table.index, risk, table["detection AUC"], strict=True):
+        # Every point is named; a point near others (runs that score alike) takes the next free place around
+        # it, below, then on the other side, so the names do not print over each other. Near the chart's edges a
+        # name opens inwards.
+        near = sum(abs(x - a) < 0.12 * x_span and abs(y - b) < 0.08 * (high - low) for a, b in placed) \
+            if np.isfinite(x) and np.isfinite(y) else 0
+        side = "left" if x > 0.7 * x_span else "right" if x < 0.15 * x_span else "center"
+        if near >= 2:
+            side = "left" if side != "left" else "right"
+        where[i] = f"{'top' if near % 2 == 0 else 'bottom'} {side}"
+        placed.append((x, y))
     for is_on, colour, name in ((True, SYNTHETIC_COLOUR, "on the front"), (False, "#9aa0ac", "beaten by another run")):
         part = table[on == is_on]
         if len(part):
             fig.add_scatter(x=risk[on == is_on], y=part["detection AUC"], mode="markers+text", name=name,
-                            text=part["run"], marker=dict(size=11, color=colour),
-                            textposition=["top left" if x > right else "top center" for x in risk[on == is_on]],
+                            text=part["run"], marker=dict(size=11, color=colour), cliponaxis=False,
+                            textposition=[where[i] for i in part.index], textfont=dict(size=11),
                             hovertemplate="%{text}<br>closer than holdout %{x:.3f}<br>detection AUC %{y:.3f}"
                                           "<extra></extra>")
     fig.update_layout(height=380, margin=dict(l=50, r=10, t=30, b=50), legend=dict(orientation="h", y=1.12),
@@ -570,9 +595,7 @@ def frontier_figure(table: pd.DataFrame, *, detection_goal: float = 0.65, risk_g
                                   "(lower is more private)",
                       yaxis_title="detection AUC (0.5: cannot be told from real)")
     fig.update_xaxes(rangemode="tozero")
-    auc = table["detection AUC"].dropna()
-    low = min(0.45, float(auc.min()) - 0.03) if len(auc) else 0.45  # (below 0.5 is possible: fooled the other way)
-    fig.update_yaxes(range=[low, max(1.0, float(auc.max()) + 0.02 if len(auc) else 1.0)])
+    fig.update_yaxes(range=[low, high])
     return fig
 
 
@@ -586,11 +609,27 @@ def dcr_figure(synthetic_dcr: np.ndarray, holdout_dcr: np.ndarray) -> go.Figure:
                                  ("synthetic rows", synthetic_dcr, SYNTHETIC_COLOUR)):
         counts = np.histogram(values, bins=edges)[0]
         fig.add_bar(x=centres, y=counts / max(counts.sum(), 1), name=name, marker_color=colour, opacity=0.7)
-    fig.add_vline(x=float(np.quantile(holdout_dcr, 0.05)), line_dash="dash", line_color="#1f2430",
-                  annotation_text="5% of held-out rows are closer than this")
-    fig.update_layout(barmode="overlay", bargap=0, height=340, yaxis_tickformat=".0%", yaxis_title="share of rows",
-                      xaxis_title="distance to the closest training row", margin=dict(l=40, r=10, t=40, b=40),
-                      legend=dict(orientation="h", y=1.12))
+    cut = float(np.quantile(holdout_dcr, 0.05))
+    fig.add_vline(x=cut, line_dash="dash", line_color="#1f2430")
+    # The line's label sits above the plot area (not over the bars), beside the line, below the legend.
+    right = (cut - edges[0]) > 0.5 * (edges[-1] - edges[0])  # (past the middle the label opens leftwards)
+    fig.add_annotation(x=cut, y=1, xref="x", yref="paper", yanchor="bottom", xanchor="right" if right else "left",
+                       xshift=-4 if right else 4, showarrow=False, font=dict(size=11, color="#1f2430"),
+                       text="5% of held-out rows are closer than this")
+    fig.update_layout(barmode="overlay", bargap=0, height=360, yaxis_tickformat=".0%", yaxis_title="share of rows",
+                      xaxis_title="distance to the closest training row", margin=dict(l=40, r=10, t=70, b=40),
+                      legend=dict(orientation="h", y=1.1, yanchor="bottom"))
+    return fig
+
+
+def leaning_figure(leaning: pd.Series, *, top: int = 10) -> go.Figure:
+    """The ``top`` columns the detector leans on as horizontal bars, the largest AUC drop at the top."""
+    shown = leaning.sort_values(ascending=False).head(top).iloc[::-1]  # (plotly draws the first bar at the bottom)
+    fig = go.Figure(go.Bar(x=shown.to_numpy(dtype=float), y=[str(c) for c in shown.index], orientation="h",
+                           marker_color=SYNTHETIC_COLOUR, hovertemplate="%{y}: AUC drop %{x:.3f}<extra></extra>"))
+    fig.update_layout(height=120 + 26 * len(shown), margin=dict(l=10, r=10, t=10, b=40), xaxis_title="AUC drop")
+    fig.update_xaxes(nticks=5, tickformat=".2f", rangemode="tozero")
+    fig.update_yaxes(type="category")
     return fig
 
 

@@ -6,14 +6,15 @@ import streamlit as st
 from core import plots
 from core.errors import SynthLabError
 from core.evaluate.compare import ASSOCIATIONS, column_distances, correlations, group_summary, projection
-from core.evaluate.leaderboard import leaderboard
+from core.evaluate.leaderboard import MARGIN, leaderboard
+from core.evaluate.privacy import worst_first
 from core.evaluate.scores import TSTR_MODELS, readings
 from core.report import html_report
 from core.schema import LABELS, NUMERIC
 from core.synth import METHODS
 from ui import cache, sidebar, state
 from ui.errors import chart, guarded
-from ui.text import md, safe_preview
+from ui.text import file_stem, md, safe_preview
 
 PAGE = "compare"
 
@@ -25,10 +26,22 @@ ATTACKS = (("singling_out", "Singling out", "Can someone be picked out? Predicat
            ("linkability", "Linkability", "Can two tables about the same people be joined? The columns split in two "
             "halves, each matched to its nearest synthetic row."),
            ("inference", "Attribute inference", "Can a hidden column be guessed? The other columns of a person lead to "
-            "the nearest synthetic row, whose value is the guess (the worst column shown)."))
+            "the nearest synthetic row, whose value is the guess."))
+LEVELS_SAID = ("**low**: under 5%; **within noise**: 5% or more, but its 95% interval reaches down to 2% or less, so "
+               "chance alone could give it; **moderate**: 5% to 20%; **high**: 20% or more. Attribute inference "
+               "reports its worst column: the most worrying of these readings, then the largest risk.")
+COEFFICIENT_HEADERS = {"real": "real estimate", "real_se": "real std. error", "synthetic": "synthetic estimate",
+                       "synthetic_se": "synthetic std. error", "std_diff": "difference (real std. errors)",
+                       "ci_overlap": "95% interval overlap", "same_sign_and_significance": "same sign and significance"}
+METRIC_NAMES = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "macro_f1": "macro F1",
+                "roc_auc": "ROC AUC", "minority_recall": "recall of the smallest class",
+                "minority_precision": "precision of the smallest class", "r2": "R²", "rmse": "RMSE", "mae": "MAE"}
+RESAMPLING_HEADERS = {"recall": "recall of the smallest class", "precision": "precision of the smallest class",
+                      "false_positives": "false positives", "balanced_accuracy": "balanced accuracy",
+                      "seconds": "seconds"}
 
 
-def show_scores(ws, run, scores) -> None:
+def show_scores(ws, run, scores, model: str = "gradient_boosting") -> None:
     """The numbers with their readings and references, then utility, privacy attacks and the details."""
     said = readings(scores)
     cells = st.columns(6)
@@ -51,7 +64,7 @@ def show_scores(ws, run, scores) -> None:
                f"{scores.column_shapes:.2f}, column pair trends {trends}. pMSE "
                f"{scores.pmse:.4f} ({scores.details.get('propensity model', '')}).")
     privacy_panel(scores)
-    utility_panel(ws, run, scores)
+    utility_panel(ws, run, scores, model)
     with st.expander("Privacy: how close synthetic rows come to real ones"):
         if "dcr synthetic" in scores.details:
             st.markdown("Distance from each row to its closest training row. Synthetic rows should be no closer "
@@ -65,7 +78,8 @@ def show_scores(ws, run, scores) -> None:
     with st.expander("What the detector leans on"):
         st.caption("Permutation importance: how much the detector's AUC drops when a column is shuffled. The top "
                    "columns are the ones that give synthetic rows away.")
-        st.bar_chart(scores.details["detector leans on"].head(10).rename("AUC drop"), horizontal=True)
+        chart("drawing what the detector leans on", plots.leaning_figure, scores.details["detector leans on"],
+              key="compare_leaning")
 
 
 def privacy_panel(scores) -> None:
@@ -78,6 +92,9 @@ def privacy_panel(scores) -> None:
                "each tried on the training rows and, as the control, on real rows the synthesizer never saw. The "
                "risk is how much better the attack does on the training rows: 0% means the synthetic rows tell no "
                "more about the people they came from than about anyone.")
+    columns = {k.split(":", 1)[1]: r for k, r in scores.risks.items() if k.startswith("inference:")}
+    columns = {c: columns[c] for c in worst_first(columns)}  # the worst first: the one the headline names
+    worst = next((c for c, r in columns.items() if r == scores.risks.get("inference")), None)
     cells = st.columns(3)
     for cell, (key, label, what) in zip(cells, ATTACKS, strict=True):
         risk = scores.risks.get(key)
@@ -85,10 +102,13 @@ def privacy_panel(scores) -> None:
             cell.markdown(f"**{label}**: needs two columns or more.")
             continue
         cell.markdown(f"**{label}**: {LIGHTS[risk.level]} · {risk.value:.0%}")
+        if key == "inference" and worst is not None:
+            what = f"{what} The worst column, **{md(worst)}**, is shown (every column is in the table below)."
         cell.caption(f"{what} {risk.reading()}.")
-    columns = {k.split(":", 1)[1]: r for k, r in scores.risks.items() if k.startswith("inference:")}
+    st.caption(LEVELS_SAID)
     if columns:
         with st.expander("Attribute inference, column by column"):
+            st.caption("Worst first, in the order that picks the column above. " + LEVELS_SAID.split(". ")[0] + ".")
             table = [{"secret column": c, "risk": r.value, "low": r.low, "high": r.high, "reading": r.level,
                       "right on training rows": r.attack_rate, "right on unseen rows": r.control_rate,
                       "right by guessing": r.baseline_rate} for c, r in columns.items()]
@@ -107,11 +127,14 @@ def coefficients_table(ws, run) -> None:
     except SynthLabError as exc:
         st.info(md(exc.message + (f" {exc.hint}" if exc.hint else "")), icon=":material/info:")
         return
-    safe_preview(fits.reset_index(names="term") if fits.index.name is None else fits.reset_index(),
-                 hide_index=True, width="stretch")
+    shown = (fits.reset_index(names="term") if fits.index.name is None else fits.reset_index())
+    shown = shown.rename(columns=COEFFICIENT_HEADERS)  # (for display: the table keeps its names)
+    safe_preview(shown, hide_index=True, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(format="%.3f") for c in COEFFICIENT_HEADERS.values()
+                                if c != COEFFICIENT_HEADERS["same_sign_and_significance"]})
 
 
-def utility_panel(ws, run, scores) -> None:
+def utility_panel(ws, run, scores, model: str = "gradient_boosting") -> None:
     """What a model learns from the synthetic rows: three training sets, coefficients, resampling strategies."""
     from core.evaluate.utility import resampling_comparison, utility_readings, utility_with_intervals
 
@@ -124,7 +147,9 @@ def utility_panel(ws, run, scores) -> None:
                    "tested on the held-out real rows.")
         for line in utility_readings(table, minority=table.attrs.get("minority")):
             st.markdown(f"- {md(line)}")
-        safe_preview(utility_with_intervals(table), hide_index=True, width="stretch",
+        readable = utility_with_intervals(table)
+        readable["metric"] = readable["metric"].map(lambda m: METRIC_NAMES.get(m, m))
+        safe_preview(readable, hide_index=True, width="stretch",
                      column_config={c: st.column_config.NumberColumn(format="%.3f") for c in table.index})
         st.caption("95%: a bootstrap interval over the held-out rows (the same resamples for every training set), "
                    "how far each value could move with another holdout of the same size.")
@@ -138,19 +163,31 @@ def utility_panel(ws, run, scores) -> None:
         with st.expander("Would an analyst reach the same conclusions?"):
             st.caption("The same regression of the target on the other columns, fitted on the real and on the "
                        "synthetic rows (synthpop's compare.fit.synds): each coefficient side by side, how far apart in "
-                       "real standard errors, and how much their 95% intervals overlap (1: the same; 0: disjoint).")
+                       "real standard errors, and how much their 95% intervals overlap (Karr et al. 2006): 1 when "
+                       "they are the same, 0 when they just touch, below 0 when they are disjoint, the more negative "
+                       "the further apart (−1: the gap between them is as long as the intervals). Same sign and "
+                       "significance: both estimates point the same way and both are, or both are not, significant "
+                       "at 5%.")
             guarded("fitting the regressions", coefficients_table, ws, run)
     if ws.schema.target and ws.schema.kinds[ws.schema.target] in LABELS:
         with st.expander("Which resampling helps my classifier?"):
-            st.caption("imbalanced-learn's strategies applied to the real training rows, the same model trained on "
-                       "each and tested on the held-out rows: recall and precision of the smallest class, false "
-                       "positives, balanced accuracy. 'none' is the real baseline.")
+            st.caption("imbalanced-learn's strategies applied to the real training rows, the utility model chosen "
+                       "above trained on each and tested on the held-out rows: recall and precision of the smallest "
+                       "class, false positives, balanced accuracy. 'none' is the baseline, the real rows as they are. "
+                       "It can differ a little from the 'real' column of the Utility panel, though the model, rows "
+                       "and holdout are the same: here every strategy, 'none' too, reads the columns as the samplers "
+                       "need them (numbers standardised, labels one-hot), so that the strategies differ only in the "
+                       "resampling; there the model reads the columns as they are.")
             if st.button("Compare the strategies", key="compare_resampling", icon=":material/balance:"):
                 with st.spinner("Training a model per strategy…"):
-                    found = guarded("comparing the strategies", resampling_comparison, ws.train, ws.holdout, ws.schema)
+                    found = guarded("comparing the strategies", resampling_comparison, ws.train, ws.holdout, ws.schema,
+                                    model=model)
                 if found is not None:
-                    safe_preview(found.reset_index(names="strategy") if found.index.name is None else
-                                 found.reset_index(), hide_index=True, width="stretch")
+                    shown = (found.reset_index(names="strategy") if found.index.name is None else found.reset_index())
+                    shown = shown.rename(columns=RESAMPLING_HEADERS).round(3)  # (3 decimals, as in the Utility panel)
+                    safe_preview(shown, hide_index=True, width="stretch",
+                                 column_config={c: st.column_config.NumberColumn(format="%.3f") for c in
+                                                RESAMPLING_HEADERS.values() if c != "false positives"})
                     for strategy, why in found.attrs.get("failed", {}).items():
                         st.caption(f"{strategy}: {why}")
 
@@ -173,7 +210,7 @@ def report_panel(ws, run) -> None:
             st.session_state[REPORT] = built = (run.name, run.created, page)
             ready = True
     if ready:
-        right.download_button("Download the report", built[2], f"{run.name}-report.html", mime="text/html",
+        right.download_button("Download the report", built[2], f"{file_stem(run.name)}-report.html", mime="text/html",
                               key="report_download", icon=":material/download:")
     else:
         right.caption("A self-contained HTML file to hand over: build it, then download it.")
@@ -236,7 +273,7 @@ def render() -> None:
                 "generate a run of synthetic rows only.", icon=":material/info:")
     if scores is not None:
         run.scores = scores
-        guarded("showing the scores", show_scores, ws, run, scores)
+        guarded("showing the scores", show_scores, ws, run, scores, model)
         report_panel(ws, run)
 
     shapes, pairs, conditional, cloud, profiled, board = st.tabs(["Columns", "Pairs", "Within groups", "Projection",
@@ -311,8 +348,12 @@ def render() -> None:
                         "top of its points.")
             chart("drawing the projection", plots.projection_figure, points, names=names, key="compare_projection")
     with board:
-        st.markdown("One row per run, scored the same way. Best marked: highest quality, detection AUC nearest 0.5 "
-                    "(hardest to spot), highest utility, lowest share closer than the holdout (most private).")
+        margins = sorted(set(MARGIN.values()))
+        margin = f"{margins[0]:g}" if len(margins) == 1 else ", ".join(f"{c} {m:g}" for c, m in MARGIN.items())
+        st.markdown("One row per run, scored the same way. **Best for** marks the run with the highest quality, the "
+                    "detection AUC nearest 0.5 (hardest to spot), the highest utility or the lowest share closer than "
+                    f"the holdout (most private), when it leads every other run by more than {margin}: a smaller lead "
+                    "is within the noise of the scores, a tie, and names no run.")
         if st.button("Score every run", key="compare_all", icon=":material/leaderboard:"):
             progress = st.progress(0.0, text="Scoring…")
             for i, candidate in enumerate(ws.runs):
@@ -332,10 +373,14 @@ def render() -> None:
             if unscored:
                 st.caption("; ".join(unscored.values()) + ": no run has that score here.")
             shown = table.drop(columns=[*unscored, *([] if private else ["ε spent", "ε covers the rows"])])
+            first = ["run", "best for", "quality", "detection AUC", "utility", "exact copies", "closer than holdout"]
+            rest = [c for c in shown if c not in first and c != "settings"]
+            shown = shown[[c for c in first if c in shown] + rest + ["settings"]]  # the long settings last
             safe_preview(shown, hide_index=True, width="stretch",
-                         column_config={c: st.column_config.NumberColumn(format="%.3f") for c in
-                                        ("seconds", "quality", "detection AUC", "utility", "closer than holdout",
-                                         "ε spent")})
+                         column_config={"settings": st.column_config.TextColumn("settings", width="medium"),
+                                        **{c: st.column_config.NumberColumn(format="%.3f") for c in
+                                           ("seconds", "quality", "detection AUC", "utility", "closer than holdout",
+                                            "ε spent")}})
             chart("drawing the leaderboard", plots.leaderboard_figure, table, key="compare_board")
             st.markdown("**Fidelity against privacy.** Each run is a point: lower is harder to tell from real rows, "
                         "further left is more private. The runs no other run beats on both are joined: the Pareto "

@@ -4,8 +4,11 @@ Each run is scored the same way (:func:`core.evaluate.evaluate`), so the rows co
 *best for* a score when no other run does better on it: the highest quality, the detection AUC
 nearest 0.5 (the hardest to tell from real rows; well below 0.5 the detector is fooled the other
 way, by rows with near twins among the training rows), the highest utility, the lowest share of synthetic rows
-closer to the training rows than the holdout is (the most private). Runs that tie are all best;
-a run without a value (no target, so no utility; no holdout, so no closeness) competes on the rest.
+closer to the training rows than the holdout is (the most private). A run is best only when it leads every other
+run by more than the score's noise margin (``MARGIN``: 0.01 on each of these 0-to-1 scores, about the spread of
+a score between two seeds or two holdouts of a small table): runs within the margin of each other tie, and a tie
+names nobody, nor does a single run. A run without a value (no target, so no utility; no holdout, so no closeness)
+competes on the rest.
 A differentially private run also shows the budget ε its training spent ("ε spent"; empty for the others): it is
 what the run's privacy promise rests on, not a score to win, so it names no best run. "ε covers the rows" says
 whether the promise covers the rows as drawn: not when the privacy guard chose which rows to drop by comparing them
@@ -24,6 +27,8 @@ from core.synth.run import PRIVATE_GUARD
 from core.workspace import Run
 
 BEST = {"quality": "max", "detection AUC": "near 0.5", "utility": "max", "closer than holdout": "min"}
+# a lead of at most this is a tie: about the spread of each score between two seeds or holdouts of a small table
+MARGIN = {"quality": 0.01, "detection AUC": 0.01, "utility": 0.01, "closer than holdout": 0.01}
 
 
 def leaderboard(runs: Iterable[Run]) -> pd.DataFrame:
@@ -34,7 +39,7 @@ def leaderboard(runs: Iterable[Run]) -> pd.DataFrame:
                                   "ε covers the rows"])
     for column in (*BEST, "ε spent"):
         table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
-    best = {column: _winners(table[column], direction) for column, direction in BEST.items()}
+    best = {column: _winners(table[column], direction, MARGIN[column]) for column, direction in BEST.items()}
     table["best for"] = [", ".join(column for column, rows in best.items() if rows[i]) for i in range(len(table))]
     return table
 
@@ -64,11 +69,13 @@ def frontier(detection: pd.Series, risk: pd.Series) -> pd.Series:
     return on
 
 
-def _winners(values: pd.Series, direction: str) -> list[bool]:
-    """Per row, whether it has the best value (every tied row does; a missing value never does)."""
-    if values.notna().sum() == 0:
+def _winners(values: pd.Series, direction: str, margin: float) -> list[bool]:
+    """Per row, whether it is the best by more than ``margin`` over every other row with a value (a tie within
+    the margin, a single value and a missing value never win)."""
+    if values.notna().sum() < 2:
         return [False] * len(values)
     if direction == "near 0.5":  # below 0.5 is not better: rows with near twins fool the detector the other way
         values = (values - 0.5).abs()
-    target = values.max() if direction == "max" else values.min()
-    return (values == target).tolist()
+    better = values if direction == "max" else -values  # (higher is better from here on)
+    first, second = better.nlargest(2)
+    return ((better == first) & (first - second > margin + 1e-9)).tolist()  # (1e-9: 0.80 − 0.79 ties)

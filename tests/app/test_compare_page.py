@@ -248,3 +248,150 @@ def test_a_score_no_run_has_is_said_once_not_a_column_of_none(monkeypatch):
                for c in at.caption)
     profiled = next(d.value for d in at.dataframe if any(c.startswith("missing % (") for c in d.value.columns))
     assert profiled is not None and not at.exception and not at.error
+
+
+# --------------------------------------------------------------------------- a browser walk's findings
+
+
+def open_with_target(monkeypatch, risks: dict | None = None, leaning: pd.Series | None = None) -> AppTest:
+    """The Compare page on ``table()`` with 'flag' as the target, one run, the scores stood in for (with a real
+    utility table, so that the utility panels show)."""
+    import dataclasses
+
+    import ui.cache
+    from core.evaluate.utility import utility_table
+
+    def scores(real, synthetic, schema, *, holdout=None, rng=0, model="gradient_boosting"):
+        found = quick_scores(real, synthetic, schema)
+        details = found.details if leaning is None else {**found.details, "detector leans on": leaning}
+        return dataclasses.replace(found, utility=utility_table(real, synthetic, holdout, schema, model=model),
+                                   risks=risks or {}, details=details)
+
+    monkeypatch.setattr(ui.cache, "evaluate", scores)
+    ws = Workspace(table(n=300), name="t.csv", source="upload:t.csv")
+    ws.set_schema(ws.schema.with_target("flag"))
+    rows = ws.train.sample(n=len(ws.train), replace=True, random_state=0).reset_index(drop=True)
+    ws.add_run(Run("monte_carlo", {}, 0, rows, 0.1, 0.1, name="first"))
+    at = AppTest.from_file(conftest.APP, default_timeout=120)
+    at.session_state["workspace"] = ws
+    at.run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_coefficients_have_readable_headers_and_the_caption_says_what_a_negative_overlap_means(monkeypatch):
+    at = open_with_target(monkeypatch)
+    fits = next(d.value for d in at.dataframe if "term" in d.value.columns)
+    assert list(fits.columns) == ["term", "real estimate", "real std. error", "synthetic estimate",
+                                  "synthetic std. error", "difference (real std. errors)", "95% interval overlap",
+                                  "same sign and significance"]
+    caption = next(c.value for c in at.caption if "compare.fit.synds" in c.value)
+    assert "below 0 when they are disjoint" in caption and "(1: the same; 0: disjoint)" not in caption
+
+
+def test_the_resampling_comparison_uses_the_chosen_model_and_readable_names(monkeypatch):
+    import core.evaluate.utility
+
+    used = {}
+    real = core.evaluate.utility.resampling_comparison
+
+    def spy(*args, **kwargs):
+        used.update(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(core.evaluate.utility, "resampling_comparison", spy)
+    at = open_with_target(monkeypatch)
+    at.selectbox(key="compare_model").select("random_forest").run()
+    at.button(key="compare_resampling").click().run()
+    assert not at.exception and not at.error
+    assert used.get("model") == "random_forest"  # the same model as the Utility panel's 'real' column
+    found = next(d.value for d in at.dataframe if "strategy" in d.value.columns)
+    assert list(found.columns) == ["strategy", "recall of the smallest class", "precision of the smallest class",
+                                   "false positives", "balanced accuracy", "seconds"]
+    numbers = found.drop(columns="strategy").dropna()
+    assert (numbers.round(3) == numbers).all().all()  # three decimals
+    utility = next(d.value for d in at.dataframe if "metric" in d.value.columns)
+    assert "balanced accuracy" in utility["metric"].tolist() and "macro F1" in utility["metric"].tolist()
+    caption = next(c.value for c in at.caption if "imbalanced-learn" in c.value)
+    assert "Utility panel" in caption and "one-hot" in caption
+
+
+def test_the_worst_inference_column_heads_the_table_and_the_readings_are_explained(monkeypatch):
+    from core.evaluate.privacy import Risk, worst_first
+
+    columns = {"x": Risk(0.04, 0.01, 0.07, 0.12, 0.09, 0.05, 500), "y": Risk(0.0685, 0.0, 0.15, 0.3, 0.25, 0.1, 500),
+               "n": Risk(0.0505, 0.0, 0.12, 0.3, 0.26, 0.1, 500)}
+    found = {f"inference:{c}": r for c, r in columns.items()}
+    found["inference"] = columns[worst_first(columns)[0]]
+    found["singling_out"] = found["linkability"] = Risk(0.0, 0.0, 0.01, 0.1, 0.1, 0.0, 500)
+    at = open_with_target(monkeypatch, risks=found)
+    texts = " ".join(m.value for m in at.markdown)
+    assert "**Attribute inference**: :green[●] **within noise** · 7%" in texts
+    assert any("The worst column, **y**, is shown" in c.value for c in at.caption)
+    table = next(d.value for d in at.dataframe if "secret column" in d.value.columns)
+    assert table["secret column"].tolist() == ["y", "n", "x"] and table["risk"].iloc[0] == table["risk"].max()
+    assert any("**within noise**: 5% or more, but its 95% interval reaches down to 2% or less" in c.value
+               for c in at.caption)
+
+
+def test_what_the_detector_leans_on_is_sorted_most_important_on_top(monkeypatch):
+    leaning = pd.Series([0.01, 0.2, 0.05, 0.0], index=["a_col", "b_col", "c_col", "d_col"])
+    at = open_with_target(monkeypatch, leaning=leaning)
+    chart = next(c for c in at.get("plotly_chart") if "compare_leaning" in c.proto.id)
+    spec = json.loads(chart.proto.spec)
+    bars = spec["data"][0]
+    assert bars["y"][::-1] == ["b_col", "c_col", "a_col", "d_col"]  # plotly draws the last bar at the top
+    assert spec["layout"]["xaxis"]["nticks"] <= 5
+
+
+def test_the_leaderboard_names_no_best_run_on_a_tie_and_puts_the_scores_before_the_settings(monkeypatch):
+    at = open_with_runs(table(), ["first", "second"], monkeypatch)  # the same stood-in scores: a tie on every score
+    at.button(key="compare_all").click().run()
+    board = next(d.value for d in at.dataframe if "best for" in d.value.columns)
+    assert (board["best for"] == "").all()
+    columns = list(board.columns)
+    assert columns.index("detection AUC") < columns.index("settings") and columns[-1] == "settings"
+    assert any("leads every other run by more than 0.01" in m.value for m in at.markdown)
+    spec = json.loads(next(c for c in at.get("plotly_chart") if "compare_frontier" in c.proto.id).proto.spec)
+    labelled = [t for t in spec["data"] if "text" in t.get("mode", "")]
+    assert sorted(name for t in labelled for name in t["text"]) == ["first", "second"]  # every point named
+    places = [p for t in labelled for p in t["textposition"]]
+    assert len(set(places)) == 2  # the two runs score alike, so their names sit on either side of the one point
+
+
+def annotation_boxes(fig) -> list[dict]:
+    return [a for a in fig.to_dict()["layout"].get("annotations", [])]
+
+
+def test_the_detection_strip_labels_sit_above_the_plot_on_rows_of_their_own_and_the_run_is_named():
+    from core import plots
+
+    fig = plots.reference_figure(0.991, (0.985, 0.997), 0.52)
+    notes = {a["text"]: a for a in annotation_boxes(fig)}
+    assert set(notes) == {"0.5: cannot tell apart", "real data scores this: 0.52", "this run: 0.99"}
+    lines = [notes["0.5: cannot tell apart"], notes["real data scores this: 0.52"]]
+    assert all(a["yref"] == "paper" and a["y"] >= 1 and a["yanchor"] == "bottom" for a in lines)  # above the plot
+    assert len({a.get("yshift", 0) for a in lines}) == 2  # different heights
+    assert all(abs(a.get("xshift", 0)) > 0 for a in lines)  # beside their lines, not on them
+    run = notes["this run: 0.99"]  # under the marker, opening inwards from the right edge, lines behind its box
+    assert run["yshift"] < 0 and run["xanchor"] == "right" and run["bgcolor"]
+
+
+def test_the_privacy_histogram_label_is_above_the_bars():
+    from core import plots
+
+    rng = np.random.default_rng(0)
+    fig = plots.dcr_figure(rng.random(200), rng.random(200))
+    (note,) = annotation_boxes(fig)
+    assert note["text"] == "5% of held-out rows are closer than this"
+    assert note["yref"] == "paper" and note["y"] >= 1 and note["yanchor"] == "bottom" and note["xanchor"] == "left"
+    assert fig.layout.legend.y > 1 and fig.layout.margin.t >= 60  # the legend above the label, both in the margin
+
+
+def test_download_names_are_safe_file_names():
+    from ui.text import file_stem
+
+    assert file_stem("gan #1") == "gan-1" and file_stem("../../etc/passwd") == "etc-passwd"
+    assert file_stem("a:b/c\\\\d") == "a-b-c-d" and file_stem("###") == "table" and len(file_stem("x" * 99)) == 40
+    assert file_stem("Zürich 2024") == "Zürich-2024"  # (letters of any script are kept)

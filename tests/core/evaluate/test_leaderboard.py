@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from core.evaluate.leaderboard import leaderboard
+from core.evaluate.leaderboard import MARGIN, leaderboard
 from core.synth import METHODS
 from core.workspace import Run
 
@@ -31,12 +31,17 @@ def test_each_score_marks_its_best_run_in_its_own_direction():
     assert table.loc[0, "rows"] == 4 and table.loc[0, "seconds"] == 1.5
 
 
-def test_ties_mark_every_tied_run_and_missing_values_never_win():
+def test_a_lead_within_the_noise_margin_names_nobody_and_missing_values_never_win():
     table = leaderboard([run("a", 0.8, 0.6, None, None), run("b", 0.8, 0.7, np.nan, 0.2),
                          run("c", 0.5, 0.6, None, None)])
-    assert best(table) == {"a": {"quality", "detection AUC"}, "b": {"quality", "closer than holdout"},
-                           "c": {"detection AUC"}}
+    assert best(table) == {"a": set(), "b": set(), "c": set()}  # tied quality and AUC; b alone has a closeness
     assert table["utility"].isna().all()  # no run has a utility score: nobody is best for it
+    close = leaderboard([run("a", 0.900, 0.991, 0.80, 0.001), run("b", 0.895, 0.992, 0.795, 0.001),
+                         run("c", 0.700, 0.995, 0.50, 0.3)])
+    assert best(close) == {"a": set(), "b": set(), "c": set()}  # 0.991 against 0.992, 0.001 against 0.001: ties
+    assert MARGIN == {"quality": 0.01, "detection AUC": 0.01, "utility": 0.01, "closer than holdout": 0.01}
+    clear = leaderboard([run("a", 0.92, 0.60, 0.81, 0.05), run("b", 0.90, 0.62, 0.80, 0.07)])
+    assert best(clear) == {"a": {"quality", "detection AUC", "closer than holdout"}, "b": set()}  # 0.81-0.80 ties
 
 
 def test_unscored_runs_are_left_out_and_the_method_shows_its_title():

@@ -124,3 +124,16 @@ def test_fresh_rows_single_out_no_one_when_the_control_is_a_quarter_of_the_train
     monkeypatch.setattr(privacy, "_size_correction", lambda *args: 1.0)
     unscaled = privacy.risks(train, synthetic, control, schema, rng=0)["singling_out_multivariate"]
     assert unscaled.low > 0, unscaled  # (seen: 0.057 [0, 0.120] scaled, 0.075 [0.020, 0.131] not)
+
+
+def test_the_worst_column_is_the_most_worrying_light_then_the_largest_risk():
+    from core.evaluate.privacy import worst_first
+
+    found = {"sure": Risk(0.04, 0.01, 0.07, 0.12, 0.09, 0.05, 500),  # low, but its interval is above zero
+             "noisy": Risk(0.0685, 0.0, 0.15, 0.3, 0.25, 0.1, 500),  # within noise
+             "other": Risk(0.0505, 0.0, 0.12, 0.3, 0.26, 0.1, 500),
+             "moderate": Risk(0.15, 0.08, 0.22, 0.4, 0.3, 0.1, 500),
+             "wide": Risk(0.3, 0.0, 0.6, 0.4, 0.3, 0.1, 500)}  # larger, but within noise
+    assert [found[k].level for k in found] == ["low", "within noise", "within noise", "moderate", "within noise"]
+    assert worst_first(found) == ["moderate", "wide", "noisy", "other", "sure"]
+    assert worst_first({k: found[k] for k in ("sure", "noisy", "other")})[0] == "noisy"  # not the 4% "low" one
