@@ -9,7 +9,7 @@ from core.schema import KIND_HELP, KINDS, LABELS, NUMERIC, infer_schema
 from core.workspace import Workspace
 from ui import cache, sidebar, state
 from ui.errors import captured, chart, guarded
-from ui.text import md, md_list, safe_preview
+from ui.text import file_stem, md, md_list, safe_preview
 
 PAGE = "data"
 PREVIEW_ROWS = 1_000
@@ -95,7 +95,7 @@ def session_panel(ws: Workspace) -> None:
         left.button("Prepare the session file", key="session_prepare", icon=":material/inventory_2:",
                     on_click=prepare_session_file)
         if prepared is not None and prepared[:2] == (ws.fingerprint, len(ws.runs)):
-            left.download_button("Download the session", prepared[2], f"synthlab-session-{ws.name}.zip",
+            left.download_button("Download the session", prepared[2], f"synthlab-session-{file_stem(ws.name)}.zip",
                                  mime="application/zip", key="session_download", icon=":material/download:")
         right.file_uploader("Restore a session", type=["zip"], key=SESSION_UPLOAD, on_change=restore_session,
                             help="A file made with 'Prepare the session file'. It replaces the current session "

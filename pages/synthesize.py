@@ -41,7 +41,7 @@ from ui.params import (
     sentence,
     table_widgets,
 )
-from ui.text import md, safe_preview
+from ui.text import file_stem, md, safe_preview
 
 PAGE = "synthesize"
 
@@ -216,8 +216,8 @@ def recipe_button(ws: Workspace, run: Run, container) -> None:
         text, why = recipe_for(ws, run).to_json(), None
     except SynthLabError as exc:
         text, why = "", sentence(exc) if isinstance(exc, ParameterError) else exc.message
-    container.download_button("Recipe", text, f"{run.name}.recipe.json", mime="application/json", key="run_recipe",
-                              icon=":material/receipt_long:", disabled=why is not None,
+    container.download_button("Recipe", text, f"{file_stem(run.name)}.recipe.json", mime="application/json",
+                              key="run_recipe", icon=":material/receipt_long:", disabled=why is not None,
                               help=why or "Everything this run was made with, as JSON: replay it here or with "
                                           "'synthlab generate --recipe' to make the same rows again.")
 
@@ -409,7 +409,7 @@ def generate_panel(ws: Workspace, method: str, job: training.Job | None) -> None
 
 def scale_offer(ws: Workspace, chosen: Settings, cap: int) -> None:
     """Above the session's cap: the command that writes the rows as Parquet parts, with this run's recipe."""
-    stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in ws.name.rsplit(".", 1)[0])[:40] or "table"
+    stem = file_stem(ws.name.rsplit(".", 1)[0])
     recipe_file, out = f"{stem}.recipe.json", f"{stem}-synthetic"
     with st.container(border=True, key="scale_offer"):
         st.markdown(f":material/dataset: **{chosen.n:,} rows is more than one session makes here** (at most {cap:,}, "
@@ -486,7 +486,7 @@ def training_check(ws: Workspace, run: Run) -> None:
     again[2].button("Draw again from this network", icon=":material/replay:", key="redraw", on_click=redraw,
                     disabled=bool(redraw_problems()),
                     help="New rows from the trained network, as a new run, without training it again.")
-    again[3].download_button("Trained model", lambda: run_model(ws, run), f"{run.name}.synthlab",
+    again[3].download_button("Trained model", lambda: run_model(ws, run), f"{file_stem(run.name)}.synthlab",
                              mime="application/zip", key="run_model", icon=":material/download:",
                              help="The network's weights (safetensors, no pickle) with its settings and the rows it "
                                   "learned from, so share it as you would share the data. Draw from it with "
@@ -519,10 +519,10 @@ def runs_panel(ws: Workspace) -> None:
     actions[0].text_input("New name", key="run_new_name", label_visibility="collapsed", placeholder="new name")
     actions[1].button("Rename", key="run_rename", on_click=rename)
     actions[2].button("Delete", key="run_delete", on_click=delete)
-    actions[3].download_button("CSV", write_table(chosen_run.synthetic, "csv"), f"{chosen_run.name}.csv",
+    actions[3].download_button("CSV", write_table(chosen_run.synthetic, "csv"), f"{file_stem(chosen_run.name)}.csv",
                                mime="text/csv", key="run_csv", icon=":material/download:")
     actions[4].download_button("Parquet", write_table(chosen_run.synthetic, "parquet"),
-                               f"{chosen_run.name}.parquet", key="run_parquet", icon=":material/download:")
+                               f"{file_stem(chosen_run.name)}.parquet", key="run_parquet", icon=":material/download:")
     recipe_button(ws, chosen_run, actions[5])
 
 def render() -> None:

@@ -44,3 +44,10 @@ def md_list(values) -> str:
 def safe_preview(data: pd.DataFrame, container: Any = st, **kwargs: Any):
     """``st.dataframe`` of ``data`` with formula-like text cells neutralised (as in a CSV export)."""
     return container.dataframe(spreadsheet_safe(data), **kwargs)
+
+
+def file_stem(text: Any, fallback: str = "table") -> str:
+    """User text (a run's or a table's name) as the stem of a download's file name: letters, digits, '-' and '_'
+    kept, anything else (spaces, '#', '/', ':') as '-', at most 40 characters."""
+    stem = re.sub(r"-{2,}", "-", "".join(c if c.isalnum() or c in "-_" else "-" for c in str(text))).strip("-")
+    return stem[:40] or fallback
