@@ -118,10 +118,16 @@ def signature(*frames: pd.DataFrame) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:10]
 
 
-def abbreviations(text: str) -> dict[str, str]:
-    """'st = street' lines as a map (lines without '=' are ignored, and said so on the page)."""
-    pairs = (line.split("=", 1) for line in text.splitlines() if "=" in line)
-    return {short.strip(): long.strip() for short, long in pairs if short.strip() and long.strip()}
+def abbreviations(text: str) -> tuple[dict[str, str], list[str]]:
+    """('st = street' lines as a map, the lines that are no such pair): a line needs one word, '=' and a text."""
+    pairs, ignored = {}, []
+    for line in text.splitlines():
+        short, equals, long = (part.strip() for part in line.partition("="))
+        if equals and short and long and len(short.split()) == 1:
+            pairs[short] = long
+        elif line.strip():
+            ignored.append(line.strip())
+    return pairs, ignored
 
 
 # --------------------------------------------------------------------------- page
@@ -172,11 +178,12 @@ def recoding_widgets() -> Recoding:
                             value="\n".join(f"{k} = {v}" for k, v in DEFAULT_ABBREVIATIONS.items()), height=120,
                             help="Words replaced on both sides before comparing, after case and accents are "
                                  "ignored: 'St' and 'Street' then compare equal. Add your own.")
-        ignored = [line for line in text.splitlines() if line.strip() and "=" not in line]
+        pairs, ignored = abbreviations(text)
         if ignored:
-            st.caption(f"Lines without '=' are ignored: {md_list(ignored[:5])}.")
-    return Recoding(case=case, accents=accents, punctuation=punctuation, abbreviations=abbreviations(text),
-                    dates=True, dayfirst=dayfirst)
+            st.caption(f"Ignored, as no 'one word = its long form' line: {md_list(ignored[:5])}"
+                       + (f" and {len(ignored) - 5:,} more" if len(ignored) > 5 else "") + ".")
+    return Recoding(case=case, accents=accents, punctuation=punctuation, abbreviations=pairs, dates=True,
+                    dayfirst=dayfirst)
 
 
 def show_result(result, names: tuple[str, str], has_third: bool) -> None:

@@ -47,3 +47,15 @@ def test_no_keys_is_a_sentence_and_runs_are_not_lost_silently():
     assert any("forgets 1 run" in w.value for w in at.warning)
     at.button(key="stitch_no").click().run()
     assert at.sidebar.markdown[1].value == "**penguins**"
+
+
+def test_abbreviation_lines_that_are_no_pair_are_said_and_left_out():
+    """'= street', 'st =' and 'a b = c' were dropped without a word: only lines without '=' were said."""
+    from pages.stitch import abbreviations
+
+    pairs, ignored = abbreviations("st = street\n= road\nrd =\nmt st = mount street\nave\n\n  dr=drive  ")
+    assert pairs == {"st": "street", "dr": "drive"} and ignored == ["= road", "rd =", "mt st = mount street", "ave"]
+    at = open_page()
+    at.button(key="stitch_demo").click().run()
+    at.text_area(key="stitch_abbreviations").set_value("st = street\n= road").run()
+    assert any("Ignored" in c.value and "= road" in c.value for c in at.caption) and not at.exception
