@@ -181,6 +181,12 @@ class ChainedEquationsImputer(_Multivariate):
                 distorts="Linear models miss non-linear relations; without posterior sampling the imputed "
                          "values are too certain (variance understated).")
 
+    def _fit(self, df: pd.DataFrame) -> None:
+        super()._fit(df)
+        if self.params_["sample_posterior"] and self.params_["estimator"] == "random_forest":
+            self.notices_.append("Posterior sampling is Bayesian ridge's: the random forest imputes its predictions "
+                                 "(each seed grows other trees, so imputations still differ from seed to seed).")
+
     def _impute(self, matrix: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         forest = self.params_["estimator"] == "random_forest"
         seed = int(rng.integers(2**31 - 1))

@@ -111,6 +111,10 @@ class ConstantImputer(Imputer):
                 if not np.isfinite(value):  # (infinity counts as missing here; NaN would fill nothing)
                     raise ParameterError(f"'{text}' is not a finite number, so it can't fill the number column "
                                          f"'{column}'.", hint="Enter a number such as 0.")
+                whole = self.kinds_[column] == Kind.INTEGER or pd.api.types.is_integer_dtype(df[column])
+                if whole and (value != round(value) or abs(value) >= 2**63):  # (2.5 was written as 2)
+                    raise ParameterError(f"'{text}' is not a whole number a whole-number column holds, so it can't "
+                                         f"fill '{column}'.", hint="Enter a whole number such as 0.")
             else:
                 value = text
             out[column] = pd.Series([value] * len(df), index=df.index)
@@ -161,6 +165,12 @@ class InterpolateImputer(Imputer):
                      "order or an order column such as a date.",
                 when="Time series and measurements where consecutive rows are alike (sensors, daily readings).",
                 distorts="Smooths peaks away; meaningless when the row order carries no information.")
+
+    def _fit(self, df: pd.DataFrame) -> None:
+        order = self.params_["order_by"]
+        if order in self.columns_:  # (its holes have no place in its own order: they all sorted last, to its maximum)
+            self.columns_.remove(order)
+            self.skipped_[order] = "it orders the rows, so its own holes have no place in the order"
 
     def _transform(self, df: pd.DataFrame, rng: np.random.Generator) -> dict[str, Any]:
         order = df[self.params_["order_by"]] if self.params_["order_by"] else None

@@ -148,8 +148,10 @@ def test_a_constant_beyond_a_nullable_integer_column_and_a_group_with_holes_give
     schema = infer_schema(df)
     with pytest.raises(ParameterError, match="not a finite number"):  # (it wrote infinity, which reads as missing)
         impute_table(df, schema, plan_for(df, schema, "constant", {"value": "1e400"}))
-    filled = impute_table(df, schema, plan_for(df, schema, "constant", {"value": "1e30"}))
-    assert filled.loc[[0, 2, 3, 5], "v"].tolist() == [1, 3, 4, 6]  # observed cells untouched
+    with pytest.raises(ParameterError, match="not a whole number"):  # (it turned the column into floats)
+        impute_table(df, schema, plan_for(df, schema, "constant", {"value": "1e30"}))
+    filled = impute_table(df, schema, plan_for(df, schema, "constant", {"value": "1e15"}))
+    assert filled["v"].tolist() == [1, 10**15, 3, 4, 10**15, 6]  # observed cells untouched, whole numbers kept
     by_group = impute_table(df, schema, [s for s in plan_for(df, schema, "hot_deck", {"group": "g"})
                                          if s.column == "v"], rng=0)
     assert by_group["v"].notna().all() and set(by_group["v"]) <= {1, 3, 4, 6}
@@ -186,3 +188,29 @@ def test_holes_in_a_time_span_column_are_filled_as_time_spans(key):
     out = IMPUTERS[key]().fit(df, infer_schema(df)).transform(df, rng=0)["dur"]
     assert pd.api.types.is_timedelta64_dtype(out) and out.notna().all() and out[1:6].equals(spans[1:6])
     assert out[::6].dt.total_seconds().min() > 30 and out[::6].dt.total_seconds().max() < 200
+
+
+def test_interpolation_ordered_by_the_column_it_fills_leaves_that_column_and_says_why():
+    """Its holes sorted last and all took its maximum (9), without a word."""
+    df = pd.DataFrame({"x": [1.0, 5.0, np.nan, 2.0, np.nan, 3.0, 4.0, 9.0, 7.0, 6.0], "y": np.arange(10.0) * 1.5})
+    df.loc[3, "y"] = np.nan
+    imputer = IMPUTERS["interpolate"](order_by="x").fit(df, infer_schema(df))
+    out = imputer.transform(df)
+    assert out["x"].isna().sum() == 2 and "orders the rows" in imputer.skipped_["x"]
+    assert out.loc[3, "y"] == 3.75  # y halfway between its neighbours in x's order (x = 1 and 3 around x = 2)
+
+
+def test_a_constant_that_is_no_whole_number_is_refused_for_a_whole_number_column():
+    df = pd.DataFrame({"n": pd.array([1, 2, None, 4, 5, 6, 7, 8, 9, 10], dtype="Int64")})
+    for value in ("2.5", "1e30"):
+        with pytest.raises(ParameterError, match="not a whole number"):
+            IMPUTERS["constant"](value=value).fit(df, infer_schema(df)).transform(df)
+    assert IMPUTERS["constant"](value="3").fit(df, infer_schema(df)).transform(df)["n"].tolist()[2] == 3
+
+
+def test_posterior_sampling_asked_of_a_forest_is_said():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60)})
+    df.loc[::7, "a"] = np.nan
+    imputer = IMPUTERS["iterative"](estimator="random_forest", sample_posterior=True, max_iter=2)
+    assert any("Posterior sampling is Bayesian ridge's" in n for n in imputer.fit(df, infer_schema(df)).notices_)
