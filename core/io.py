@@ -721,8 +721,8 @@ def _pandas_ready(table: Any, label: str, notices: list[str]) -> Any:
         elif pa.types.is_time(kind):
             column = pc.cast(column, pa.string())
         elif pa.types.is_decimal(kind):
-            decimals.append(name)
-            column = pc.cast(column, pa.float64())
+            decimals.append(name)  # through their text: the nearest float to each (a direct cast read 112.99 as
+            column = pc.cast(pc.cast(column, pa.string()), pa.float64())  # 112.99000000000001)
         table = table.set_column(i, name, column)
     if nested:
         notices.append("Cells holding lists or objects were kept as JSON text in " + _quoted(nested) + ".")

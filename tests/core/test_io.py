@@ -400,6 +400,19 @@ def test_parquet_lists_maps_structs_become_text_with_a_notice():
     assert any("'tags', 'attrs', 'point'" in n for n in read.notices)
 
 
+def test_parquet_decimals_are_read_as_the_nearest_floats():
+    """A direct cast read Decimal('112.99') as 112.99000000000001, which exports then wrote out."""
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    values = [Decimal("112.99"), Decimal("94.57"), None, Decimal("-0.10"), Decimal("12345678.91")]
+    table = pa.table({"k": pa.array(values, pa.decimal128(10, 2))})
+    read = read_table_report(_parquet_bytes(table), filename="d.parquet")
+    assert read.frame["k"].tolist()[:2] + read.frame["k"].tolist()[3:] == [112.99, 94.57, -0.1, 12345678.91]
+    assert any("Decimal numbers were read" in n for n in read.notices)
+
+
 def test_parquet_dates_outside_pandas_range_become_text_with_a_notice():
     import datetime as dt
 
