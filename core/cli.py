@@ -231,6 +231,8 @@ def _workspace(path: str, target: str | None, max_rows: int | None = None) -> Wo
     for notice in sampled.notices:  # (what the reader repaired: names, short rows, repeated headers...)
         _say(notice)
     ws = Workspace(sampled.table, name=Path(path).name, source=f"file:{Path(path).name}")
+    for notice in ws.notices:  # (how the table is typed: time spans read as seconds)
+        _say(notice)
     if target is not None:
         ws.set_schema(ws.schema.with_target(target))
     return ws

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -263,3 +264,12 @@ def test_the_readers_notices_are_said(tmp_path, capsys):
     assert main(["profile", "--data", str(data), "--out", str(tmp_path / "p.json")]) == 0
     err = capsys.readouterr().err
     assert "a_2" in err and "column_3" in err
+
+
+def test_how_the_table_is_typed_is_said(tmp_path, capsys):
+    """Time spans became seconds in every row written, and the command line said nothing."""
+    data = tmp_path / "d.parquet"
+    spans = pd.to_timedelta(np.arange(40) * 60 + 15, unit="s").to_series().reset_index(drop=True)
+    pd.DataFrame({"k": spans.where(np.arange(40) % 7 != 0), "v": np.arange(40.0)}).to_parquet(data)
+    assert main(["impute", "--data", str(data), "--method", "median", "--out", str(tmp_path / "i.csv")]) == 0
+    assert "'k' holds time spans: SynthLab reads them as seconds." in capsys.readouterr().err
