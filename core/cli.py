@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 from typing import Any, ClassVar
@@ -143,7 +142,8 @@ def _parser() -> _Parser:
                                            "(--rows changes its row count)")
     generate.add_argument("--model", help="draw from this fitted model (from 'synthlab fit') instead of fitting")
     generate.add_argument("--condition", action="append", default=[], metavar="COLUMN=VALUE",
-                         help="only rows where COLUMN is VALUE, one of A,B,C, or within LOW..HIGH (repeatable)")
+                         help="only rows where COLUMN is VALUE, one of A,B,C, or within LOW..HIGH; an empty "
+                              "VALUE asks for rows where it is missing (repeatable)")
     generate.add_argument("--quota", action="append", default=[], metavar="COLUMN=VALUE:ROWS",
                          help="exactly ROWS rows with COLUMN = VALUE (repeatable; they add up to --rows)")
     generate.add_argument("--guard", action="store_true",
@@ -472,8 +472,8 @@ def _generate_parts(args: argparse.Namespace) -> None:
 
 
 def _drawing(args: argparse.Namespace) -> Any:
-    """--guard, --condition and --quota as a :class:`core.synth.drawing.Drawing` (values are read as numbers where
-    they are numbers; the model checks them against the column)."""
+    """--guard, --condition and --quota as a :class:`core.synth.drawing.Drawing` (values as text, which the model
+    reads and checks as their column holds values)."""
     from core.synth.drawing import Drawing
     from core.synth.guard import Guard
 
@@ -487,7 +487,7 @@ def _drawing(args: argparse.Namespace) -> Any:
                            f"{column.strip()}=A,B.")
         if ".." in text:
             low, _, high = text.partition("..")
-            conditions[column.strip()] = tuple(_scalar(end) if end.strip() else None for end in (low, high))
+            conditions[column.strip()] = tuple(_scalar(end) for end in (low, high))
         else:
             values = [_scalar(v) for v in text.split(",")]
             conditions[column.strip()] = values if len(values) > 1 else values[0]
@@ -507,13 +507,11 @@ def _drawing(args: argparse.Namespace) -> Any:
     return Drawing(guard=Guard() if args.guard else None, conditions=conditions, quotas=quotas)
 
 
-def _scalar(text: str) -> Any:
-    """A value from the command line: a number where it reads as one, else the text."""
-    text = text.strip()
-    number = _float(text)
-    if number is None or not math.isfinite(number):
-        return text
-    return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
+def _scalar(text: str) -> str | None:
+    """A value from the command line as its text (nothing: a missing value). The model reads it as its column
+    does: a number, a date, or the label it names, so '007' names the code 007 (read as the number 7, it named
+    none)."""
+    return text.strip() or None
 
 
 def _no_model_clash(args: argparse.Namespace) -> None:

@@ -273,3 +273,20 @@ def test_how_the_table_is_typed_is_said(tmp_path, capsys):
     pd.DataFrame({"k": spans.where(np.arange(40) % 7 != 0), "v": np.arange(40.0)}).to_parquet(data)
     assert main(["impute", "--data", str(data), "--method", "median", "--out", str(tmp_path / "i.csv")]) == 0
     assert "'k' holds time spans: SynthLab reads them as seconds." in capsys.readouterr().err
+
+
+def test_condition_and_quota_values_name_codes_with_leading_zeros_and_missing_values(tmp_path):
+    """'007' was read as the number 7, which names no code; an empty value asked for the label ''."""
+    data = tmp_path / "z.csv"
+    data.write_text("zip,v,opt\n" + "".join(f"{z},{i},{'' if i % 4 == 0 else 'y'}\n"
+                                           for i, z in enumerate(["007", "010", "123"] * 20)))
+    out = tmp_path / "o.csv"
+    assert main(["generate", "--data", str(data), "--method", "gaussian_copula", "--rows", "30", "--condition",
+                 "zip=007,010", "--out", str(out)]) == 0
+    assert set(pd.read_csv(out, dtype={"zip": str})["zip"]) <= {"007", "010"}
+    assert main(["generate", "--data", str(data), "--method", "gaussian_copula", "--rows", "12", "--quota",
+                 "zip=007:5", "--quota", "zip=123:7", "--out", str(out)]) == 0
+    assert pd.read_csv(out, dtype={"zip": str})["zip"].value_counts().to_dict() == {"123": 7, "007": 5}
+    assert main(["generate", "--data", str(data), "--method", "gaussian_copula", "--rows", "10", "--condition",
+                 "opt=", "--out", str(out)]) == 0
+    assert pd.read_csv(out)["opt"].isna().all()
