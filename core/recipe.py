@@ -166,8 +166,14 @@ def load_recipe(text: str | bytes) -> Recipe:
     if not isinstance(data, dict) or not isinstance(data.get("schema"), dict) \
             or not isinstance(data["schema"].get("kinds"), dict):
         raise RecipeError("The recipe does not say which table and column kinds it was made from.")
-    if not isinstance(holdout, dict) or not finite_number(holdout.get("share")) or not is_seed(holdout.get("seed")):
+    if not isinstance(holdout, dict) or "share" not in holdout or "seed" not in holdout:
         raise RecipeError("The recipe does not say which rows were held out (share and seed).")
+    if not finite_number(holdout["share"]) or not 0 <= holdout["share"] < 1:
+        raise RecipeError(f"The recipe's holdout share must be a number from 0 to below 1, not "
+                          f"{shown(holdout['share'])}.")
+    if not is_seed(holdout["seed"]):
+        raise RecipeError(f"The recipe's holdout seed must be a whole number from 0 to {_max_seed():,}, not "
+                          f"{shown(holdout['seed'])}.")
     if imputation is not None and not (isinstance(imputation, dict) and isinstance(imputation.get("steps"), list)
                                        and is_seed(imputation.get("seed", 0))
                                        and _lines(imputation.get("rules", []))):

@@ -116,8 +116,11 @@ def test_a_recipe_that_does_not_fit_the_table_says_which_column():
     (lambda b: json.dumps(b).replace('"seed": 0', '"seed": NaN'), "not JSON"),
     (lambda b: " " * 1_000_001, "at most 1,000,000"),
     (lambda b: json.dumps({**b, "holdout": {"share": "all"}}), "held out"),
-    (lambda b: json.dumps({**b, "holdout": {"share": 0.2, "seed": -1}}), "held out"),
-    (lambda b: json.dumps({**b, "holdout": {"share": 10**4000, "seed": 0}}), "held out"),
+    (lambda b: json.dumps({**b, "holdout": {"share": 0.2, "seed": -1}}), "holdout seed must be a whole number"),
+    (lambda b: json.dumps({**b, "holdout": {"share": 0.2, "seed": 10**30}}), "holdout seed must be a whole number"),
+    (lambda b: json.dumps({**b, "holdout": {"share": "0.2", "seed": 0}}), "holdout share must be a number"),
+    (lambda b: json.dumps({**b, "holdout": {"share": 1.5, "seed": 0}}), "holdout share must be a number"),
+    (lambda b: json.dumps({**b, "holdout": {"share": 10**4000, "seed": 0}}), "holdout share must be a number"),
     (lambda b: json.dumps(b).replace('"share": 0.2', '"share": 1e400'), "holds the number 1e400"),
     (lambda b: json.dumps({**b, "seed": 10**4000}), r"seed must be a whole number from 0 to 4,294,967,295, not "
                                                     r"about 10\^4000"),
