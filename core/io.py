@@ -288,30 +288,55 @@ def _control_share(text: str) -> float:
 # --------------------------------------------------------------------------- text
 
 
-def _encoding(data: bytes, label: str) -> tuple[str, list[str]]:
-    """The text encoding of ``data`` (a name Python and pandas know) and its notices, checked over the
-    whole file in chunks so the decoded text is never held in full."""
+def _encoding(data: bytes, label: str) -> tuple[bytes, str, list[str]]:
+    """(``data``, its text encoding: a name Python and pandas know, the notices), checked over the whole file in
+    chunks so the decoded text is never held in full. A file whose lines mix UTF-8 with a one-byte encoding comes
+    back as UTF-8, each line decoded in its own encoding."""
     wide = next((encoding for bom, encoding in _BOMS.items() if data.startswith(bom)), None)
     if wide:
         if not _decodes(data, wide):
             raise DataError(f"{label} starts like {wide.upper()} text but its bytes are cut or damaged.",
                             hint="Save it again as UTF-8 (in Excel: 'CSV UTF-8') and upload it again.")
-        return wide, [f"Read as {wide.upper()} text."]
+        return data, wide, [f"Read as {wide.upper()} text."]
     if b"\x00" in data[:65536]:
         raise DataError(f"{label} looks like a binary file, not a text table.",
                         hint="Upload a CSV/TSV text file, an Excel .xlsx, a Parquet or a JSON file.")
     if _decodes(data, "utf-8"):
-        return ("utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"), []
+        return data, ("utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"), []
+    if _UTF8_SEQUENCE.search(data):  # UTF-8 characters beside bytes that are no UTF-8: lines of two encodings
+        return _line_by_line(data)
     # Windows-1252 and Latin-1 agree outside 0x80-0x9F; name the one the bytes point to.
     c1_bytes = any(0x80 <= b <= 0x9F for b in set(data[:1_000_000]))
     for encoding, title in (("cp1252", "Windows-1252"), ("latin-1", "Latin-1")):
         if encoding == "cp1252" and not c1_bytes:
             continue
         if _decodes(data, encoding) and _control_share(data[:200_000].decode(encoding, errors="replace")) < 0.001:
-            return encoding, [f"The file is not UTF-8; it was read as {title} text. "
-                              "Check accented characters in the preview."]
+            return data, encoding, [f"The file is not UTF-8; it was read as {title} text. "
+                                    "Check accented characters in the preview."]
     raise DataError(f"{label} is in a text encoding SynthLab can't work out.",
                     hint="Save it as UTF-8 (in Excel: 'CSV UTF-8') and upload it again.")
+
+
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _line_by_line(data: bytes) -> tuple[bytes, str, list[str]]:
+    """A file whose lines are UTF-8 or Windows-1252 (Latin-1 where a byte is none of Windows-1252's), as UTF-8: read
+    whole as one encoding, 'José' in UTF-8 showed as 'JosÃ©' among Latin-1 lines."""
+    lines, legacy = [], []
+    for number, line in enumerate(data.splitlines(keepends=True), start=1):
+        try:
+            lines.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            legacy.append(number)
+            try:
+                lines.append(line.decode("cp1252"))
+            except UnicodeDecodeError:
+                lines.append(line.decode("latin-1"))
+    shown = ", ".join(f"{n:,}" for n in legacy[:3]) + (" …" if len(legacy) > 3 else "")
+    return "".join(lines).encode("utf-8"), "utf-8", [
+        f"The file mixes text encodings: {len(legacy):,} of its {len(lines):,} lines are not UTF-8 (line {shown}); "
+        "each line was read in its own encoding (those as Windows-1252). Check accented characters in the preview."]
 
 
 def _decodes(data: bytes, encoding: str) -> bool:
@@ -355,7 +380,7 @@ def _decimal_comma(lines: list[str], delimiter: str) -> bool:
 
 
 def _read_text(data: bytes, label: str, name: str, budget: _Budget) -> TableRead:
-    reported, notices = _encoding(data, label)
+    data, reported, notices = _encoding(data, label)
     encoding = reported
     if encoding in _BOMS.values():  # pandas' C parser reads bytes; hand it UTF-8
         data, encoding = data.decode(encoding).encode("utf-8"), "utf-8"
@@ -743,7 +768,7 @@ _NOT_A_TABLE = ("SynthLab reads a list of records such as [{\"age\": 31, \"city\
 
 
 def _read_json(data: bytes, label: str, budget: _Budget) -> TableRead:
-    encoding, notices = _encoding(data, label)
+    data, encoding, notices = _encoding(data, label)
     # Values are separated by commas or line breaks: their count bounds the cells before parsing.
     budget.check_cells(data.count(b",") + data.count(b"\n") + 1, about=True)
     text = data.decode(encoding).removeprefix("\ufeff")

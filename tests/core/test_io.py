@@ -54,6 +54,19 @@ def test_encodings_are_detected(encoding, expected):
     assert bool(read.notices) == (encoding in ("latin-1", "cp1252", "utf-16"))
 
 
+@pytest.mark.parametrize("filename", ["m.csv", "m.jsonl"])
+def test_lines_of_two_encodings_are_each_read_in_their_own(filename):
+    """Read whole as Latin-1, the UTF-8 lines showed 'JosÃ©'; each line is now read in its own encoding, said."""
+    rows = [("José", "utf-8"), ("Müller", "latin-1"), ("Zoë", "utf-8"), ("“Café”", "cp1252")]
+    if filename.endswith(".csv"):
+        data = b"name,v\n" + b"".join(f"{n},{i}\n".encode(e) for i, (n, e) in enumerate(rows))
+    else:
+        data = b"".join(f'{{"name": "{n}", "v": {i}}}\n'.encode(e) for i, (n, e) in enumerate(rows))
+    read = read_table_report(data, filename=filename)
+    assert read.frame["name"].tolist() == [n for n, _ in rows]
+    assert any("mixes text encodings: 2 of its" in n for n in read.notices)
+
+
 def test_decimal_comma_and_thousands_dot():
     text = "product;price;weight\nA;1.234,50;0,5\nB;12,25;1,75\nC;3,00;2\n"
     read = read_table_report(text.encode(), filename="prices.csv")
