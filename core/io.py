@@ -579,6 +579,7 @@ def _read_excel(data: bytes, label: str, sheet: str | None, budget: _Budget) -> 
             if not raw.empty:
                 break
         chosen = chosen if not raw.empty or sheet is not None else sheets[0]
+        member = getattr(book[chosen], "_worksheet_path", None)  # (openpyxl's: the sheet's part of the zip)
     except DataError:
         raise
     except Exception as exc:  # noqa: BLE001 - as above: malformed XML, a corrupt stream, a bad CRC
@@ -596,9 +597,43 @@ def _read_excel(data: bytes, label: str, sheet: str | None, budget: _Budget) -> 
         raise DataError(f"Sheet '{chosen}' of {label} has a header but no rows of data.",
                         hint="Add rows below the header, or pick another sheet.")
     frame = frame.infer_objects()
+    notices += _emptied_cells(data, member, chosen)
     if len(sheets) > 1:
         notices.append(f"The workbook has {len(sheets)} sheets; showing '{chosen}'.")
     return TableRead(frame, "excel", notices, sheet=chosen, sheets=sheets)
+
+
+_MERGED = re.compile(rb"<mergeCell[\s>]")
+# a formula with no saved value after it: no <v>, or an empty one
+_UNSAVED_FORMULA = re.compile(rb"(?:</f>|<f\b[^>]*/>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
+
+
+def _emptied_cells(data: bytes, member: str | None, sheet: str) -> list[str]:
+    """Notices of cells a sheet holds but that read as empty: merged ranges (their value is in the first cell
+    only) and formulas saved without a result (by a program that does not calculate)."""
+    if not member:
+        return []
+    merged = formulas = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as book, book.open(member.lstrip("/")) as xml:
+        tail = b""
+        while chunk := xml.read(_CHUNK):
+            text = tail + chunk
+            cut = max(len(tail), len(text) - 4_096)  # what a match may still need comes again with the next chunk
+            merged += sum(m.start() < cut for m in _MERGED.finditer(text))
+            formulas += sum(m.start() < cut for m in _UNSAVED_FORMULA.finditer(text))
+            tail = text[cut:]
+        merged += len(_MERGED.findall(tail))
+        formulas += len(_UNSAVED_FORMULA.findall(tail))
+    notices = []
+    if merged:
+        notices.append(f"Sheet '{sheet}' has {merged:,} merged cell range{'s' if merged != 1 else ''}: only the "
+                       "first cell of each holds its value, and the others read as empty.")
+    if formulas:
+        notices.append(f"{formulas:,} formula cell{'s' if formulas != 1 else ''} of sheet '{sheet}' "
+                       f"{'have' if formulas != 1 else 'has'} no saved result (the file was saved by a program that "
+                       f"does not calculate), so {'they read' if formulas != 1 else 'it reads'} as empty. Open it in "
+                       "Excel and save it again to keep the results.")
+    return notices
 
 
 def _bad_workbook(label: str, exc: Exception) -> DataError:

@@ -112,6 +112,26 @@ def test_uploaded_file_like_object():
     assert df.shape == (1, 2)
 
 
+def test_excel_cells_that_read_as_empty_are_said():
+    """Merged ranges and formulas saved without a result became holes without a word."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["a", "b", "c"], [1, 2, 3], [None, 5, 6], [7, "=B2+B3", 9], [8, "=B2*2", 1]):
+        sheet.append(row)
+    sheet.merge_cells("A2:A3")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    read = read_table_report(buffer.getvalue(), filename="m.xlsx")
+    assert read.frame["a"].isna().sum() == 1 and read.frame["b"].isna().sum() == 2
+    assert any("1 merged cell range:" in n for n in read.notices)
+    assert any("2 formula cells of sheet 'Sheet' have no saved result" in n for n in read.notices)
+    plain = io.BytesIO()
+    pd.DataFrame({"x": [1, 2]}).to_excel(plain, index=False)
+    assert not read_table_report(plain.getvalue(), filename="p.xlsx").notices
+
+
 def test_excel_sheets_and_choice():
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
