@@ -254,6 +254,10 @@ def infer_kind(series: pd.Series, name: str = "") -> tuple[Kind, str, str | None
         return Kind.CONTINUOUS, "time spans → continuous", None
     if pd.api.types.is_numeric_dtype(series):
         return (*_infer_numeric(values.astype(float), name, len(series)), None)
+    if isinstance(series.dtype, pd.CategoricalDtype) and pd.api.types.is_numeric_dtype(series.cat.categories) \
+            and not pd.api.types.is_bool_dtype(series.cat.categories):  # (Parquet's dictionary of numbers)
+        kind, reason = _infer_numeric(values.astype(float), name, len(series))
+        return kind, f"{reason} (numbers held as categories)", "number"
     try:
         return _infer_text(values, name, len(series))
     except TypeError:  # unhashable cells
@@ -573,7 +577,8 @@ def typed(df: pd.DataFrame, schema: Schema, *, spans: bool = True) -> tuple[pd.D
 def check_typed(df: pd.DataFrame, kinds: dict[str, str]) -> None:
     """Refuse a number or date column that still holds text (a table read but not yet :func:`coerce`-d)."""
     for column in untyped(df, kinds, spans=False)[:1]:  # (time spans are numbers here, in seconds)
-        raise SchemaError(f"'{column}' is {kinds[column]} in the schema but holds text, such as "
+        held = "categories" if isinstance(df[column].dtype, pd.CategoricalDtype) else "text"
+        raise SchemaError(f"'{column}' is {kinds[column]} in the schema but holds {held}, such as "
                           f"'{_short(df[column].dropna().iloc[0])}'.",
                           hint="Type the table first: core.schema.coerce(df, schema) (a Workspace does it).")
 

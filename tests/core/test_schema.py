@@ -8,7 +8,18 @@ import pytest
 
 from core.errors import SchemaError
 from core.io import read_table
-from core.schema import KINDS, LABELS, NUMERIC, Kind, Schema, coerce, infer_kind, infer_schema, parse_numbers
+from core.schema import (
+    KINDS,
+    LABELS,
+    NUMERIC,
+    Kind,
+    Schema,
+    check_typed,
+    coerce,
+    infer_kind,
+    infer_schema,
+    parse_numbers,
+)
 
 N = 60
 rng = np.random.default_rng(7)
@@ -286,3 +297,14 @@ def test_a_date_beyond_the_years_a_table_holds_is_named_when_the_column_is_made_
     df = pd.DataFrame({"end": dates, "x": range(60)})
     with pytest.raises(SchemaError, match="dates such as '9999-12-31' outside the years a table can hold"):
         coerce(df, infer_schema(df).with_kind("end", "datetime"))
+
+
+def test_numbers_held_as_categories_are_inferred_as_numbers_with_a_true_reason():
+    """Parquet's dictionaries of numbers read as pandas categories; the reason said 'numbers stored as text'."""
+    df = pd.DataFrame({"c": pd.Categorical([1, 2, None, 3] * 10), "d": pd.Categorical([1.5, 2.5, 3.5, None] * 10)})
+    schema = infer_schema(df)
+    assert schema.kinds["d"] == "continuous" and "text" not in schema.reasons["d"]
+    assert all("numbers held as categories" in schema.reasons[c] for c in ("c", "d"))
+    with pytest.raises(SchemaError, match=r"holds categories, such as '1\.5'"):
+        check_typed(df, {"d": "continuous"})
+    assert coerce(df, schema)["d"].dtype == float
