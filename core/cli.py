@@ -225,7 +225,7 @@ def _workspace(path: str, target: str | None, max_rows: int | None = None) -> Wo
     """The table at ``path`` as a workspace; of a table bigger than ``max_rows`` rows, a seeded sample (said)."""
     from core.scale import FIT_ROWS, read_sample
 
-    sampled = read_sample(path, max_rows=FIT_ROWS if max_rows is None else max_rows)
+    sampled = read_sample(path, max_rows=FIT_ROWS if max_rows is None else max_rows, sampled=max_rows is not None)
     if sampled.note:
         _say(f"{sampled.note} of '{Path(path).name}' are read (a table this size is fitted on a sample).")
     for notice in sampled.notices:  # (what the reader repaired: names, short rows, repeated headers...)

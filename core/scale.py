@@ -326,9 +326,11 @@ def is_big(path: str | Path, max_rows: int) -> bool:
     return suffix in (".csv", ".tsv", ".txt") and path.stat().st_size > limits().max_upload_bytes
 
 
-def read_sample(path: str | Path, *, max_rows: int = FIT_ROWS, what: str = "rows") -> Sampled:
+def read_sample(path: str | Path, *, max_rows: int = FIT_ROWS, what: str = "rows", sampled: bool = False
+                ) -> Sampled:
     """The table at ``path``: whole when it is small (the app's reader), else a seeded uniform sample of at most
-    ``max_rows`` rows read lazily (see the module text), with a note that says so."""
+    ``max_rows`` rows read lazily (see the module text), with a note that says so. ``sampled``: a table read whole
+    is cut to the same sample too (a row count the user asked to fit on)."""
     if not isinstance(max_rows, (int, np.integer)) or isinstance(max_rows, bool) or max_rows < 2:
         raise ParameterError(f"The rows to fit on must be a whole number of 2 or more, not {max_rows}.")
     if not Path(path).exists():
@@ -336,7 +338,7 @@ def read_sample(path: str | Path, *, max_rows: int = FIT_ROWS, what: str = "rows
     if not is_big(path, max_rows):
         read = read_table_report(str(path))
         table, total = read.frame, len(read.frame)
-        if total > max_rows:  # (a text table read whole: the rows a lazy read keeps, the same keys drawn)
+        if sampled and total > max_rows:  # (read whole: the rows a lazy read keeps, the same keys drawn)
             keys = np.random.default_rng(SAMPLE_SEED).random(total)
             table = table.iloc[np.sort(np.argpartition(keys, max_rows - 1)[:max_rows])].reset_index(drop=True)
         return Sampled(table, total, _sampled(what, len(table), total), read.notices)

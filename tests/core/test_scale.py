@@ -183,7 +183,8 @@ def test_a_table_bigger_than_the_budget_is_fitted_on_a_seeded_sample_said_so(tmp
     assert "a seeded sample of 300 of 1,032 rows" in capsys.readouterr().err
     text = tmp_path / "big.csv"  # small enough to be read whole, but more rows than asked: sampled all the same,
     pd.concat([pd.read_parquet(p) for p in sorted(data.iterdir())]).to_csv(text, index=False)
-    same = scale.read_sample(text, max_rows=300)  # the rows a lazy read keeps
+    assert len(scale.read_sample(text, max_rows=300).table) == 1_032  # read whole: whole, unless a sample is asked
+    same = scale.read_sample(text, max_rows=300, sampled=True)  # the rows a lazy read keeps
     assert same.table["row"].tolist() == first.table["row"].tolist() and same.note == first.note
     assert main(["generate", "--data", str(text), "--fit-rows", "50", "--method", "gaussian_copula", "--rows", "10",
                  "--out", str(tmp_path / "t.csv")]) == 0
@@ -238,3 +239,13 @@ def test_a_directory_of_csv_files_is_said_to_be_no_set_of_parts(tmp_path):
     (tmp_path / "a.csv").write_text("x,y\n1,2\n")
     with pytest.raises(DataError, match=r"holds other files than Parquet parts \(such as 'a\.csv'\)"):
         scale.read_sample(tmp_path)
+
+
+def test_impute_and_profile_read_a_table_whole_however_long(tmp_path, monkeypatch):
+    """Sampling a table read whole is for --fit-rows: impute wrote a sample of the rows it was given."""
+    monkeypatch.setattr(scale, "FIT_ROWS", 50)
+    data = tmp_path / "d.csv"
+    pd.DataFrame({"x": [np.nan if i % 9 == 0 else float(i) for i in range(120)], "y": range(120)}).to_csv(data,
+                                                                                                     index=False)
+    assert main(["impute", "--data", str(data), "--method", "median", "--out", str(tmp_path / "i.csv")]) == 0
+    assert len(pd.read_csv(tmp_path / "i.csv")) == 120
