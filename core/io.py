@@ -290,8 +290,8 @@ def _control_share(text: str) -> float:
 
 def _encoding(data: bytes, label: str) -> tuple[bytes, str, list[str]]:
     """(``data``, its text encoding: a name Python and pandas know, the notices), checked over the whole file in
-    chunks so the decoded text is never held in full. A file whose lines mix UTF-8 with a one-byte encoding comes
-    back as UTF-8, each line decoded in its own encoding."""
+    chunks so the decoded text is never held in full. A file whose lines mix UTF-8 with a one-byte encoding (up to
+    _MIXED_BYTES) comes back as UTF-8, each line decoded in its own encoding."""
     wide = next((encoding for bom, encoding in _BOMS.items() if data.startswith(bom)), None)
     if wide:
         if not _decodes(data, wide):
@@ -303,8 +303,9 @@ def _encoding(data: bytes, label: str) -> tuple[bytes, str, list[str]]:
                         hint="Upload a CSV/TSV text file, an Excel .xlsx, a Parquet or a JSON file.")
     if _decodes(data, "utf-8"):
         return data, ("utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"), []
-    if _UTF8_SEQUENCE.search(data):  # UTF-8 characters beside bytes that are no UTF-8: lines of two encodings
-        return _line_by_line(data)
+    mixed = _line_by_line(data) if _UTF8_SEQUENCE.search(data) else None  # UTF-8 characters among bytes that
+    if mixed is not None:  # are no UTF-8: lines of two encodings
+        return mixed
     # Windows-1252 and Latin-1 agree outside 0x80-0x9F; name the one the bytes point to.
     c1_bytes = any(0x80 <= b <= 0x9F for b in set(data[:1_000_000]))
     for encoding, title in (("cp1252", "Windows-1252"), ("latin-1", "Latin-1")):
@@ -317,22 +318,40 @@ def _encoding(data: bytes, label: str) -> tuple[bytes, str, list[str]]:
                     hint="Save it as UTF-8 (in Excel: 'CSV UTF-8') and upload it again.")
 
 
+_MIXED_BYTES = 64 * 2**20  # a file of mixed encodings is decoded line by line up to this size, held decoded
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
-def _line_by_line(data: bytes) -> tuple[bytes, str, list[str]]:
+def _plausible_utf8(line: bytes) -> str | None:
+    """The line as UTF-8 when it decodes to Latin letters and punctuation (a Windows-1252 'Ñ’' decodes too, to the
+    Cyrillic 'ђ', which no Latin-1 neighbour would hold), else None."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if all(c < "\x80" or "\xa0" <= c <= "\u024f" or "\u2000" <= c <= "\u20cf" for c in text) else None
+
+
+def _line_by_line(data: bytes) -> tuple[bytes, str, list[str]] | None:
     """A file whose lines are UTF-8 or Windows-1252 (Latin-1 where a byte is none of Windows-1252's), as UTF-8: read
-    whole as one encoding, 'José' in UTF-8 showed as 'JosÃ©' among Latin-1 lines."""
-    lines, legacy = [], []
+    whole as one encoding, 'José' in UTF-8 showed as 'JosÃ©' among Latin-1 lines. None when no line with more than
+    ASCII reads as UTF-8 Latin text, or the file is too long to hold decoded (then it is read in one encoding)."""
+    if len(data) > _MIXED_BYTES:
+        return None
+    lines, legacy, utf8 = [], [], 0
     for number, line in enumerate(data.splitlines(keepends=True), start=1):
-        try:
-            lines.append(line.decode("utf-8"))
-        except UnicodeDecodeError:
+        text = line.decode("ascii") if line.isascii() else _plausible_utf8(line)
+        if text is None:
             legacy.append(number)
             try:
-                lines.append(line.decode("cp1252"))
+                text = line.decode("cp1252")
             except UnicodeDecodeError:
-                lines.append(line.decode("latin-1"))
+                text = line.decode("latin-1")
+        elif not line.isascii():
+            utf8 += 1
+        lines.append(text)
+    if not utf8 or not legacy:
+        return None
     shown = ", ".join(f"{n:,}" for n in legacy[:3]) + (" …" if len(legacy) > 3 else "")
     return "".join(lines).encode("utf-8"), "utf-8", [
         f"The file mixes text encodings: {len(legacy):,} of its {len(lines):,} lines are not UTF-8 (line {shown}); "
@@ -604,8 +623,9 @@ def _read_excel(data: bytes, label: str, sheet: str | None, budget: _Budget) -> 
 
 
 _MERGED = re.compile(rb"<mergeCell[\s>]")
-# a formula with no saved value after it: no <v>, or an empty one
-_UNSAVED_FORMULA = re.compile(rb"(?:</f>|<f\b[^>]*/>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
+# a formula with no saved value after it: no <v>, or an empty <v/> as openpyxl writes (Excel saves an empty text
+# result as <v></v>, which is a value)
+_UNSAVED_FORMULA = re.compile(rb"(?:</f>|<f\b[^>]*/>)\s*(?:<v\s*/>)?\s*</c>")
 
 
 def _emptied_cells(data: bytes, member: str | None, sheet: str) -> list[str]:

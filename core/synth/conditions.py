@@ -161,9 +161,15 @@ def _as(model: Any, column: str, kind: str, value: Any) -> Any:
 
 
 def _level(column: str, value: Any, levels: pd.Index) -> Any:
-    """``value`` as the real label it names (3, 3.0 and '3' name the same label), or a sentence."""
+    """``value`` as the real label it names (3, 3.0 and '3' name the same label; '007' the code '007' before the
+    number 7, and '1.0' or '1e3' a number label of that value), or a sentence."""
     for level in levels:
         if _same(level, value):
+            return level
+    number = _float(value)
+    for level in levels:
+        if number is not None and isinstance(level, (int, float, np.number)) and not isinstance(level, bool) \
+                and float(level) == number:
             return level
     known = ", ".join(map(_shown, levels[:8])) + (", …" if len(levels) > 8 else "")
     raise DataError(f"'{column}' never takes the value {_shown(value)} in the real rows, so no synthetic row has it.",
@@ -177,6 +183,15 @@ def _same(level: Any, value: Any) -> bool:
     except (TypeError, ValueError):
         pass
     return label_text(level) == label_text(value)
+
+
+def _float(value: Any) -> float | None:
+    """A number given as a number or as its text, else None."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if np.isfinite(number) and not isinstance(value, bool) else None
 
 
 def _is_missing(value: Any) -> bool:

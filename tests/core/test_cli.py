@@ -290,3 +290,9 @@ def test_condition_and_quota_values_name_codes_with_leading_zeros_and_missing_va
     assert main(["generate", "--data", str(data), "--method", "gaussian_copula", "--rows", "10", "--condition",
                  "opt=", "--out", str(out)]) == 0
     assert pd.read_csv(out)["opt"].isna().all()
+    numbers = tmp_path / "n.csv"  # a number label written another way still names it
+    pd.DataFrame({"y": [0, 1] * 20, "k": [1000, 2500] * 20, "v": range(40)}).to_csv(numbers, index=False)
+    assert main(["generate", "--data", str(numbers), "--method", "gaussian_copula", "--rows", "10", "--condition",
+                 "y=1.0", "--condition", "k=1e3", "--out", str(out)]) == 0
+    drawn = pd.read_csv(out)
+    assert set(drawn["y"]) == {1} and set(drawn["k"]) == {1000}

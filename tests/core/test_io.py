@@ -67,6 +67,16 @@ def test_lines_of_two_encodings_are_each_read_in_their_own(filename):
     assert any("mixes text encodings: 2 of its" in n for n in read.notices)
 
 
+def test_a_file_wholly_in_windows_1252_is_read_in_it_whatever_byte_pairs_look_like_utf8():
+    """'Ñ’' (D1 92) and 'Ü–' (DC 96) are also UTF-8 byte pairs, for Cyrillic and Syriac letters: a whole file of
+    Windows-1252 went line by line and read 'NIђS'."""
+    names = ["José", "NIÑ’S", "MÜ–X", "Fête « é\xa0» °C"]
+    read = read_table_report(("name,v\n" + "".join(f"{n},{i}\n" for i, n in enumerate(names))).encode("cp1252"),
+                             filename="c.csv")
+    assert read.frame["name"].tolist() == names and read.encoding == "cp1252"
+    assert not any("mixes" in n for n in read.notices)
+
+
 def test_decimal_comma_and_thousands_dot():
     text = "product;price;weight\nA;1.234,50;0,5\nB;12,25;1,75\nC;3,00;2\n"
     read = read_table_report(text.encode(), filename="prices.csv")
