@@ -255,7 +255,8 @@ def infer_kind(series: pd.Series, name: str = "") -> tuple[Kind, str, str | None
     if pd.api.types.is_numeric_dtype(series):
         return (*_infer_numeric(values.astype(float), name, len(series)), None)
     if isinstance(series.dtype, pd.CategoricalDtype) and pd.api.types.is_numeric_dtype(series.cat.categories) \
-            and not pd.api.types.is_bool_dtype(series.cat.categories):  # (Parquet's dictionary of numbers)
+            and not pd.api.types.is_bool_dtype(series.cat.categories) \
+            and np.isfinite(series.cat.categories.to_numpy(dtype=float)).all():  # (Parquet's dictionary of numbers)
         kind, reason = _infer_numeric(values.astype(float), name, len(series))
         return kind, f"{reason} (numbers held as categories)", "number"
     try:

@@ -290,8 +290,8 @@ def _column(spec: Any, i: int, notices: list[str]) -> Column:
             raise _refuse(where, "has a histogram bin too narrow for a number to hold its density",
                           "Widen the narrowest bin, or measure the column in a smaller unit.")
         out["histogram"] = {"edges": edges, "weights": weights}
-        marginal = Numbers(stats.rv_histogram((np.array(weights), np.array(edges)), density=False),
-                           whole=kind == "integer")
+        marginal = _whole_within(Numbers(stats.rv_histogram((np.array(weights), np.array(edges)), density=False),
+                                         edges[0], edges[-1], whole=kind == "integer"), where)
     elif source == "categories":
         shares = spec["categories"]
         if not isinstance(shares, dict) or not shares:
@@ -351,10 +351,7 @@ def _family(spec: dict, where: str, whole: bool) -> tuple[dict, list | None, Num
         low, high = (None if b is None else _number(b, f"{where}'s bound") for b in bounds)
         if low is not None and high is not None and low >= high:
             raise _refuse(where, f"has a lower bound {low:g} that is not below its upper bound {high:g}")
-    marginal = Numbers(dist, low, high, discrete=family.discrete, whole=whole)
-    if marginal.bounds[0] > marginal.bounds[1]:
-        raise _refuse(where, f"has bounds {_g(low)} and {_g(high)}, with no whole number between them",
-                      "Widen the bounds to hold a whole number, or make the column continuous.")
+    marginal = _whole_within(Numbers(dist, low, high, discrete=family.discrete, whole=whole), where)
     lo, hi = marginal.mass
     if not hi - lo >= MIN_MASS:
         raise _refuse(where, f"has bounds that leave {max(hi - lo, 0):.1g} of its {key} distribution",
@@ -363,6 +360,15 @@ def _family(spec: dict, where: str, whole: bool) -> tuple[dict, list | None, Num
 
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _whole_within(marginal: Numbers, where: str) -> Numbers:
+    """``marginal``, refused when it draws whole numbers and its bounds (or histogram edges) hold none."""
+    if marginal.bounds[0] > marginal.bounds[1]:
+        raise _refuse(where, f"draws values from {_g(marginal.low)} to {_g(marginal.high)}, with no whole number "
+                      "between them", "Widen its bounds or histogram edges to hold a whole number, or make the column "
+                                      "continuous.")
+    return marginal
 
 
 def _dates(value: Any, where: str) -> tuple[dict, Values]:

@@ -19,6 +19,7 @@ their own dtype.
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 import numpy as np
@@ -132,8 +133,10 @@ class Synthesizer:
         modelled = [c for c in columns if c not in empty]
         blocked = self.blockers(data[modelled], schema, self.params_)  # (infinite values count as missing here too)
         if blocked:
-            first, named = blocked[0], [c for c in infinite if str(c) in blocked[0].message]
-            if named:  # (a column with holes whose holes are infinite values: say so)
+            first = blocked[0]
+            named = [c for c in infinite if "missing" in first.message  # (a refusal of holes that are infinities)
+                     and re.search(rf"(?<![\w']){re.escape(str(c))}(?![\w'])", first.message)]
+            if named:
                 said = " ".join(infinity_notice({c: infinite[c] for c in named}, "which count as missing"))
                 raise type(first)(f"{first.message} {said}", hint=first.hint)
             raise first
@@ -286,8 +289,10 @@ def decimals(values: pd.Series) -> int | None:
     or 1e-6, outside the real range)."""
     x = values.dropna().to_numpy(dtype=float)
     x = x[np.isfinite(x)][:5_000]
-    for d in range(MAX_DECIMALS + 1):
-        # (within a billionth of the column's scale: not of 1, which held 1e-10 to 5e-10 at zero decimals)
-        if np.allclose(np.round(x, d), x, rtol=0, atol=1e-9 * float(np.abs(x).max(initial=0))):
-            return d
-    return None
+    return next((d for d in range(MAX_DECIMALS + 1) if written_with(x, d)), None)
+
+
+def written_with(x: np.ndarray, places: int) -> bool:
+    """Whether ``places`` decimals write every value of ``x`` (finite numbers) exactly: within a billionth of the
+    largest (not of 1, which held 1e-10 to 5e-10 at zero decimals)."""
+    return bool(np.allclose(np.round(x, places), x, rtol=0, atol=1e-9 * float(np.abs(x).max(initial=0))))

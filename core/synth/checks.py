@@ -43,7 +43,7 @@ from core.checks import DECLARATION, Check, Fitted, check_bad_parameters, fittin
 from core.errors import ParameterError, SynthLabError
 from core.params import Family, validate_params
 from core.schema import NUMERIC, Kind, Schema, infer_schema
-from core.synth.base import decimals
+from core.synth.base import decimals, written_with
 
 ROWS = 150  # rows asked of a method that does not keep the real rows (not the real count, which a method could copy)
 SEED, RNG, OTHER_RNG = 0, 1, 2
@@ -175,7 +175,7 @@ def real_precision(df: pd.DataFrame, schema: Schema, out: pd.DataFrame, n: int) 
             continue
         x = out[column].dropna().to_numpy(dtype=float)
         x = x[np.isfinite(x)]
-        require(np.allclose(np.round(x, places), x, rtol=0, atol=1e-9 * max(1.0, np.abs(x).max(initial=0))),
+        require(written_with(x, places),
                 f"column '{column}' has values with more than the {places} decimals of the real values.")
 
 

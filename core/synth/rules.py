@@ -47,6 +47,7 @@ enough for tables of a million rows. The bound therefore lives in the value mode
 from __future__ import annotations
 
 import ast
+import math
 import operator
 import re
 import time
@@ -771,9 +772,10 @@ def sample_with_rules(draw: Callable[[int, np.random.Generator], pd.DataFrame], 
         if have >= n:
             out = pd.concat(kept, ignore_index=True).head(n)
             return out, [RuleReport(t, c, c / drawn, drawn) for t, c in totals.items()]
-        # even at an optimistic pass rate (with none passed, 3 / drawn: the upper end of a 95% interval), the rows
-        # still wanted need more draws than the rounds left allow: say so now, not after all of them
-        if left and (n - have) * drawn / (have + 3) > left * cap:
+        # even at an optimistic pass rate (the upper end of a 95% interval: 3 / drawn with none passed, about
+        # (k + 2√k + 3) / drawn with k), the rows still wanted need more draws than the rounds left allow: say so
+        # now, not after all of them
+        if left and (n - have) * drawn / (have + 2 * math.sqrt(have) + 3) > left * cap:
             hopeless = True
             break
     worst = max(totals, key=totals.get) if totals else ""

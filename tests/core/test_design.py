@@ -296,6 +296,11 @@ def test_a_whole_number_column_stays_within_its_bounds(family):
     assert set(out) == {1, 2}
     with pytest.raises(ParameterError, match="no whole number between them"):
         load_scenario({"version": 1, "columns": [{**column, "bounds": [0.2, 0.8]}]})
+    histogram = {"name": "a", "kind": "integer", "histogram": {"edges": [0.1, 1.4, 2.6], "weights": [1, 1]}}
+    assert set(generate(load_scenario({"version": 1, "columns": [histogram]}), 2_000, rng=0)["a"]) == {1, 2}
+    histogram["histogram"] = {"edges": [0.2, 0.8], "weights": [1]}
+    with pytest.raises(ParameterError, match="no whole number between them"):
+        load_scenario({"version": 1, "columns": [histogram]})
 
 
 @pytest.mark.parametrize("seed", [-1, "x", 1.5])

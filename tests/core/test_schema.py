@@ -308,3 +308,5 @@ def test_numbers_held_as_categories_are_inferred_as_numbers_with_a_true_reason()
     with pytest.raises(SchemaError, match=r"holds categories, such as '1\.5'"):
         check_typed(df, {"d": "continuous"})
     assert coerce(df, schema)["d"].dtype == float
+    held = pd.DataFrame({"g": pd.Categorical([1.5, np.inf, 2.5, 3.5] * 15)})  # (infinity: labels, as before)
+    assert infer_schema(held).kinds["g"] == "categorical" and coerce(held, infer_schema(held)).shape == (60, 1)

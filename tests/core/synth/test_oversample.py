@@ -223,3 +223,8 @@ def test_infinite_values_are_named_as_such_when_they_block_an_oversampler(key):
     df = pd.DataFrame({"x": x, "y": ["a", "b", "b"] * 20})
     with pytest.raises(DataError, match="'x' has 6 infinite values, which count as missing"):
         METHODS[key]().fit(df, infer_schema(df).with_target("y"))
+    df["a"] = np.where(np.arange(60) % 20 == 0, np.inf, 1.5 * np.arange(60))  # a refusal of no holes: not said
+    with pytest.raises(DataError) as refused:
+        METHODS[key]().fit(df.assign(y=np.linspace(0, 1, 60)), infer_schema(df.assign(y=np.linspace(0, 1, 60)))
+                           .with_target("y"))
+    assert "infinite" not in str(refused.value)
