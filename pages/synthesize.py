@@ -118,8 +118,8 @@ def settings(ws: Workspace) -> Settings:
     drawing, more, total = read_drawing(ws, n)
     if total is not None:  # rows per class: they add up to the rows
         n = total
-    problems += [p for p in (rows_problem(n, "Rows to generate" if total is None else "The rows per class, added up"),
-                             seed_problem(seed, "Seed")) if p] + more
+    problems += [p for p in (rows_problem(n, "Rows to generate") if total is None else None,  # (else: said with the
+                             seed_problem(seed, "Seed")) if p] + more  # rows per class, in the drawing's problems)
     rules = [line for line in st.session_state.get("synth_rules", "").splitlines() if line.strip()]
     derived = [line for line in st.session_state.get("synth_derived", "").splitlines() if line.strip()]
     return Settings(method, params, n, seed, rules, derived, drawing, problems, notes)

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from core.limits import limits
 from core.schema import LABELS, Kind
 from core.synth import METHODS
 from core.synth.drawing import Drawing
@@ -95,10 +96,11 @@ def _widgets(ws: Workspace, keeps: bool, rows: Any, *, private: bool) -> None:
             each = _each(ws, rows, levels)
             boxes = st.columns(min(4, len(levels)))
             for i, level in enumerate(levels):
-                boxes[i % len(boxes)].number_input(md(level), min_value=0, step=1,
+                boxes[i % len(boxes)].number_input(md(level), step=1,  # (no minimum: -4 is shown, and refused)
                                                    key=state.keep(f"synth_quota::{level}", each))
-            total = sum(int(st.session_state.get(f"synth_quota::{v}", 0) or 0) for v in levels)
-            st.caption(f"The quotas add up to {total:,} rows: that many are generated.")
+            total = read_drawing(ws, rows)[2]
+            if total:
+                st.caption(f"The quotas add up to {total:,} rows: that many are generated.")
 
 
 def _condition_widget(ws: Workspace, column: str) -> None:
@@ -152,10 +154,20 @@ def read_drawing(ws: Workspace, rows: Any) -> tuple[Drawing, list[str], int | No
     target = quota_column(ws)
     if target is not None and get("synth_quotas", False):
         levels = _levels(ws, target)
-        counts = {level: int(get(f"synth_quota::{level}", _each(ws, rows, levels)) or 0) for level in levels}
-        total = sum(counts.values())
+        counts = {level: get(f"synth_quota::{level}", _each(ws, rows, levels)) for level in levels}
+        wrong = [f"'{level}' = {'nothing' if n is None else n}" for level, n in counts.items()
+                 if not isinstance(n, (int, float)) or n != n or n < 0 or n != int(n)]
+        cap = limits().max_rows_generate
+        total = None if wrong else sum(int(n) for n in counts.values())
+        if wrong:
+            problems.append(f"Rows per class: each class needs a whole number of rows, 0 or more ({', '.join(wrong)}).")
+        elif total == 0:
+            problems.append("Rows per class: they add up to 0 rows; give some class at least one row.")
+        elif total > cap:
+            problems.append(f"Rows per class: they add up to {total:,} rows, more than this server allows in one run "
+                            f"(at most {cap:,}; an operator sets max_rows_generate in synthlab.toml).")
         if target in conditions:
             problems.append(f"'{target}' has both rows per class and a condition: remove one of them.")
-        quotas = {target: counts}
+        quotas = {} if wrong else {target: {level: int(n) for level, n in counts.items()}}
     return Drawing(guard=guard if guard.filters or guard.ids == "fresh" else None, conditions=conditions,
                    quotas=quotas), problems, total

@@ -412,6 +412,18 @@ def test_the_guard_conditions_and_rows_per_class_are_what_runs():
     at.button(key="synth_run").click().run()
     assert any("No real value of 'body_mass_g' lies in that range" in unescaped(e.value) for e in at.error)
     assert len(at.session_state["workspace"].runs) == 1  # nothing generated, nothing lost
+    at.multiselect(key="synth_conditions").set_value([]).run()
+    assert not at.button(key="synth_run").disabled
+    runs = len(at.session_state["workspace"].runs)
+    at.number_input(key="synth_quota::Gentoo").set_value(-4)  # typed and clicked at once: refused, never an older 30
+    at.button(key="synth_run").click().run()
+    assert len(at.session_state["workspace"].runs) == runs and at.button(key="synth_run").disabled
+    assert any("'Gentoo' = -4" in unescaped(e.value) for e in at.error)
+    for counts, said in (((0, 0, 0), "add up to 0 rows"), ((10**9, 0, 0), "more than this server allows")):
+        for level, count in zip(("Adelie", "Gentoo", "Chinstrap"), counts, strict=True):
+            at.number_input(key=f"synth_quota::{level}").set_value(count)
+        at.run()
+        assert at.button(key="synth_run").disabled and any(said in unescaped(e.value) for e in at.error), said
 
 
 def test_the_guard_can_be_turned_off_and_identifiers_get_fresh_keys():
