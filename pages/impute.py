@@ -12,7 +12,7 @@ from core.missing import MECHANISMS
 from core.schema import LABELS, NUMERIC
 from ui import cache, sidebar, state
 from ui.errors import captured, chart, guarded
-from ui.params import param_widgets
+from ui.params import param_widgets, read_params
 from ui.text import md, md_list, safe_preview
 
 PAGE = "impute"
@@ -122,6 +122,7 @@ def fill_holes(ws, holed: list[str]) -> None:
     mode = st.radio("Method", ["One method for all columns", "One method per column"], horizontal=True,
                     key="impute_mode")
     plan: list[Step] | None = None
+    refused: list[str] = []  # settings out of range: said at their widgets, and Impute waits for them
     if mode == "One method for all columns":
         keys = list(IMPUTERS)
         method = st.selectbox("Method for every column", keys, key="impute_method", index=first_choice(keys),
@@ -130,7 +131,8 @@ def fill_holes(ws, holed: list[str]) -> None:
         card(method, left)
         params = param_widgets(IMPUTERS[method].params, key=f"impute::{method}", columns=list(real.columns),
                                container=right)
-        plan = guarded("planning the imputation", plan_for, real, schema, method, params)
+        refused += read_params(IMPUTERS[method].params, key=f"impute::{method}", columns=list(real.columns))[1]
+        plan = None if refused else guarded("planning the imputation", plan_for, real, schema, method, params)
         predictors = guarded("finding the predictors", predictor_columns, real, schema)
         if IMPUTERS[method].multivariate and predictors is not None:
             st.caption(f"{IMPUTERS[method].title} predicts each hole from: {md_list(predictors)}.")
@@ -149,6 +151,9 @@ def fill_holes(ws, holed: list[str]) -> None:
                 with row[2].popover("Settings"):
                     params = param_widgets(IMPUTERS[method].params, key=f"impute_col::{column}::{method}",
                                            columns=[c for c in real.columns if c != column])
+                said = read_params(IMPUTERS[method].params, key=f"impute_col::{column}::{method}",
+                                   columns=[c for c in real.columns if c != column])[1]
+                refused += [f"{column}: {problem}" for problem in said]
             plan.append(Step(column, method, params))
     random_keys = [k for k, cls in IMPUTERS.items() if cls.stochastic]
     seed = int(st.number_input("Seed", 0, 2**31 - 1, 0, key="impute_seed",
@@ -167,7 +172,11 @@ def fill_holes(ws, holed: list[str]) -> None:
                                     "cells to fill": int(counts[s.column]), "method": IMPUTERS[s.method].title,
                                     "note": notes[s.column]} for s in plan]),
                      hide_index=True, width="stretch")
-        if st.button("Impute", type="primary", icon=":material/healing:", key="impute_run"):
+    for problem in refused if mode == "One method per column" else []:  # (a popover's own error is hidden)
+        st.error(md(problem), icon=":material/error:")
+    if (plan or refused) and st.button("Impute", type="primary", icon=":material/healing:", key="impute_run",
+                                       disabled=bool(refused),
+                                       help="Fix the settings marked above first." if refused else None):
             done = guarded("imputing", cache.imputed, ws, plan, seed, rules)
             if done is not None:
                 methods = list(dict.fromkeys(s.method for s in plan))

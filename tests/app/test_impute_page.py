@@ -161,3 +161,20 @@ def test_a_new_label_is_said_before_imputing_and_a_changed_setting_beside_an_old
     assert any("have changed since the result below was made ('Unknown' category)" in i.value.replace("\\", "")
                for i in at.info)
     assert at.subheader[0].value == "Before and after: 'Unknown' category"
+
+
+def test_a_setting_out_of_range_is_said_once_by_its_label_and_impute_waits():
+    """0 neighbours left Impute live; the click then said the refusal twice, once under 'n_neighbors'."""
+    at = open_page("airquality")
+    at.selectbox(key="impute_method").select("knn").run()
+    at.number_input(key="impute::knn::n_neighbors").set_value(0).run()
+    said = [e.value for e in at.error if "outside its range" in e.value]
+    assert len(said) == 1 and "'N neighbors' = 0" in said[0] and at.button(key="impute_run").disabled
+    at.number_input(key="impute::knn::n_neighbors").set_value(5).run()
+    assert not at.button(key="impute_run").disabled
+    at.radio(key="impute_mode").set_value("One method per column").run()
+    at.selectbox(key="impute_col::Ozone").select("knn").run()
+    at.number_input(key="impute_col::Ozone::knn::n_neighbors").set_value(-5).run()
+    assert at.button(key="impute_run").disabled  # and said beside the button (a closed popover hides its own)
+    assert any(e.value.startswith("Ozone") and "'N neighbors' = -5" in e.value for e in at.error)
+    assert not at.exception
