@@ -69,15 +69,22 @@ def plan_for(df: pd.DataFrame, schema: Schema, method: str, params: dict[str, An
     return steps
 
 
+MOSTLY_MISSING = 0.5  # a column missing more than this share of its values is said to be mostly made up
+
+
 def plan_notes(df: pd.DataFrame, plan: list[Step]) -> dict[str, str]:
     """Per column of ``plan``, what its step does that a user may not expect, said before it runs: a stand-in
-    method, or a label the column never had (a true/false column then holds labels)."""
+    method, a label the column never had (a true/false column then holds labels), or most of its values made up."""
     from core.impute import IMPUTERS
     from core.impute.base import true_false
 
     notes = {}
     for step in plan:
         said = [f"stand-in: {step.note}"] if step.note else []
+        holes = int(df[step.column].isna().sum())
+        if holes > MOSTLY_MISSING * len(df):  # (the column's values would be mostly made up)
+            said.append(f"{holes:,} of its {len(df):,} values ({holes / len(df):.0%}) would be made up; consider "
+                        "leaving the column out on the Data page")
         label = IMPUTERS[step.method].written_label(step.params, df[step.column])
         if label is not None:
             said.append(f"writes {label!r} into a true/false column, which makes it labels" if

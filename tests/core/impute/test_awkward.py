@@ -180,6 +180,10 @@ def test_the_plan_says_which_label_a_step_adds_before_it_runs():
                            Step("x", "mean", {}, "a stand-in")])
     assert said == {"flag": "writes '0.5' into a true/false column, which makes it labels",
                     "grade": "adds the label 'Unknown', which the column does not have", "x": "stand-in: a stand-in"}
+    sparse = pd.DataFrame({"s": [1.0] + [None] * 99, "t": [None if i % 3 == 0 else float(i) for i in range(100)]})
+    said = plan_notes(sparse, [Step("s", "mean", {}), Step("t", "mean", {})])
+    assert said == {"s": "99 of its 100 values (99%) would be made up; consider leaving the column out on the Data "
+                         "page", "t": ""}  # (a third missing: imputing is what it is for)
 
 
 def test_interpolation_along_a_label_order_with_holes_puts_those_rows_last():
