@@ -216,10 +216,13 @@ def recipe_button(ws: Workspace, run: Run, container) -> None:
         text, why = recipe_for(ws, run).to_json(), None
     except SynthLabError as exc:
         text, why = "", sentence(exc) if isinstance(exc, ParameterError) else exc.message
+    stopped = str(getattr(run.model, "stopped_", ""))
+    same = (f"its training was {stopped}, so a replay trains every epoch and makes other rows"  # (a stop is no seed)
+            if stopped.startswith("stopped by the user") else "to make the same rows again")
     container.download_button("Recipe", text, f"{file_stem(run.name)}.recipe.json", mime="application/json",
                               key="run_recipe", icon=":material/receipt_long:", disabled=why is not None,
                               help=why or "Everything this run was made with, as JSON: replay it here or with "
-                                          "'synthlab generate --recipe' to make the same rows again.")
+                                          f"'synthlab generate --recipe' {same}.")
 
 
 def replay_clicked() -> None:

@@ -167,6 +167,8 @@ def test_stop_keeps_the_model_trained_so_far_and_errors_are_sentences():
     assert not at.exception and not at.error
     assert any("stopped by the user after epoch" in i.value for i in at.info)
     assert len(at.dataframe[0].value) == 1
+    recipe = at.get("download_button")  # its recipe says a replay trains every epoch: a stop is no setting
+    assert any("stopped by the user" in (b.proto.help or "") and "makes other rows" in b.proto.help for b in recipe)
     at.number_input(key="synth::gan::batch_size").set_value(105).run()  # refused before the click
     assert "must be a multiple of pac" in at.error[0].value and not at.exception
     assert at.button(key="synth_run").disabled
