@@ -151,7 +151,8 @@ def load_recipe(text: str | bytes) -> Recipe:
                           hint="Check its spelling, or use a recipe downloaded beside a run.")
     method = body.get("method")
     if not isinstance(method, str) or method not in METHODS:
-        raise RecipeError(f"The recipe's method {method!r} is not one this SynthLab has.",
+        raise RecipeError("The recipe names no method." if method is None else
+                          f"The recipe's method {shown(method)} is not one this SynthLab has.",
                           hint="Methods: " + ", ".join(METHODS) + ".")
     seed, rows = body.get("seed"), body.get("rows")
     for name, value, top in (("seed", seed, _max_seed()), ("rows", rows, None)):

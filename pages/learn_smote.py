@@ -52,7 +52,8 @@ def _points(ws) -> smote.Points | None:
         dropped, rest = len(real) - len(points.xy), len(points.xy) - points.n_minority
         st.caption(f"Target {md(target)}: the minority is the smallest class, **{md(points.minority_label)}** "
                    f"({points.n_minority} rows), against {md(points.majority_label)} ({rest} rows)."
-                   + (f" {dropped} rows with a missing value are left out." if dropped else ""))
+                   + ((" 1 row with a missing value is left out." if dropped == 1 else
+                       f" {dropped} rows with a missing value are left out.") if dropped else ""))
     return points
 
 

@@ -191,11 +191,14 @@ class Guarding:
             return [f"Privacy guard: it checked the {self.drawn:,} rows drawn (with a margin over the rows asked "
                     "for) and dropped none" + (": " + " and ".join(within) + " stayed within what is allowed"
                                                if within else "") + "."]
-        said = {"copies": f"{self.dropped['copies']:,} copies of training rows (beyond the "
-                          f"{self.shares['copies']:.0%} allowed)",
-                "close": f"{self.dropped['close']:,} rows closer to a training row than 95% of new real rows are "
-                         f"(beyond the {self.shares['close']:.0%} allowed)",
-                "outliers": f"{self.dropped['outliers']:,} rows farther from every real row than any held-out row is"}
+        def rows(what: str, one: str, many: str) -> str:
+            return f"{self.dropped[what]:,} {one if self.dropped[what] == 1 else many}"
+
+        said = {"copies": rows("copies", "copy", "copies") + f" of training rows (beyond the "
+                                                             f"{self.shares['copies']:.0%} allowed)",
+                "close": rows("close", "row", "rows") + " closer to a training row than 95% of new real rows are "
+                                                       f"(beyond the {self.shares['close']:.0%} allowed)",
+                "outliers": rows("outliers", "row", "rows") + " farther from every real row than any held-out row is"}
         parts = [said[k] for k, count in self.dropped.items() if count]
         return [f"Privacy guard: of {self.drawn:,} rows drawn it dropped " + ", ".join(parts) + "."]
 

@@ -108,6 +108,7 @@ def test_a_recipe_that_does_not_fit_the_table_says_which_column():
     (lambda b: json.dumps([1, 2]), "not a SynthLab recipe"),
     (lambda b: json.dumps({**b, "format_version": 99}), "format version 99"),
     (lambda b: json.dumps({**b, "method": "__import__('os')"}), "not one this SynthLab has"),
+    (lambda b: json.dumps({k: v for k, v in b.items() if k != "method"}), "names no method"),
     (lambda b: json.dumps({**b, "params": {"nonsense": 1}}), "has no parameter 'nonsense'"),
     (lambda b: json.dumps({**b, "seed": "0"}), "seed must be a whole number"),
     (lambda b: json.dumps({**b, "parms": {"epochs": 2}}), "a setting 'parms' that recipes do not have"),
