@@ -1019,7 +1019,7 @@ def write_table(df: pd.DataFrame, fmt: str = "csv") -> bytes:
     64 bits, complex numbers, Periods of mixed frequencies...) is written as text; every other column as is."""
     if fmt == "csv":
         # CRLF rows (RFC 4180): a value holding a lone CR is then quoted, so it can't start a row of its own.
-        return spreadsheet_safe(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+        return _whole_as_written(spreadsheet_safe(df)).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
     if fmt == "parquet":
         import pyarrow as pa
 
@@ -1031,6 +1031,27 @@ def write_table(df: pd.DataFrame, fmt: str = "csv") -> bytes:
         except (pa.ArrowException, ValueError, TypeError, OverflowError):
             return _parquet_bytes(_text_where_parquet_fails(df))
     raise DataError(f"SynthLab can't write '{fmt}' files.", hint="Use csv or parquet.")
+
+
+def _whole_as_written(df: pd.DataFrame) -> pd.DataFrame:
+    """Float columns of whole numbers (a whole-number column with holes is float) as nullable integers, so a CSV
+    reads 45, not 45.0; only where every value is exact (below 2^53)."""
+    import numpy as np
+
+    whole = []
+    for i in range(df.shape[1]):
+        column = df.iloc[:, i]
+        if pd.api.types.is_float_dtype(column.dtype):
+            values = column.to_numpy(dtype=float)
+            values = values[~np.isnan(values)]
+            if len(values) and np.all(np.abs(values) < 2**53) and np.all(values == np.round(values)):
+                whole.append(i)
+    if not whole:
+        return df
+    out = df.copy(deep=False)
+    for i in whole:
+        out.isetitem(i, df.iloc[:, i].astype("Int64"))
+    return out
 
 
 def _parquet_bytes(df: pd.DataFrame) -> bytes:

@@ -161,6 +161,14 @@ def test_excel_sheets_and_choice():
         read_table(data, filename="book.xlsx", sheet="Missing")
 
 
+def test_a_whole_number_column_with_holes_is_written_without_decimals():
+    """Float because of its holes, an age was written 45.0; values beyond 2^53 and fractions keep their form."""
+    df = pd.DataFrame({"age": [45.0, np.nan, 61.0], "x": [0.5, 1.0, np.inf], "big": [2.0**60, 1.0, 2.0]})
+    text = write_table(df, "csv").decode()
+    assert text.splitlines()[1:] == ["45,0.5,1.152921504606847e+18", ",1.0,1.0", "61,inf,2.0"]
+    assert df["age"].dtype == float  # (the table itself is left as it is)
+
+
 def test_parquet_round_trip():
     df = pd.DataFrame({"a": [1, 2], "when": pd.to_datetime(["2024-01-01", "2024-02-01"]), "s": ["x", None]})
     buffer = io.BytesIO()
