@@ -25,6 +25,7 @@ from core.errors import ParameterError, SynthLabError
 from core.io import spreadsheet_safe
 from core.limits import limits
 from core.params import Param
+from core.synth.base import MAX_SEED
 from core.synth.fitting import EMPIRICAL, ranking
 from core.workspace import Workspace
 from ui import cache
@@ -131,7 +132,8 @@ def rows_problem(n: Any, label: str) -> str | None:
 
 
 def seed_problem(seed: Any, label: str) -> str | None:
-    return check(Param(label, "int", 0, "Any whole number from 0 to 2,147,483,647.", low=0, high=2**31 - 1),
+    """Why ``seed`` is no seed a run takes (the range a recipe takes too), or None."""
+    return check(Param(label, "int", 0, f"Any whole number from 0 to {MAX_SEED:,}.", low=0, high=MAX_SEED),
                  seed, [])[1]
 
 

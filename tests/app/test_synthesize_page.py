@@ -521,3 +521,12 @@ def test_patience_is_greyed_out_while_early_stopping_is_off():
     assert at.number_input(key="synth::vae::patience").disabled
     at.checkbox(key="synth::vae::early_stopping").check().run()
     assert not at.number_input(key="synth::vae::patience").disabled and not at.exception
+
+
+def test_the_page_takes_every_seed_a_recipe_takes():
+    """The page refused seeds above 2,147,483,647 that recipes and the command line take (up to 2**32 - 1)."""
+    at = open_method("penguins", "gaussian_copula")
+    at.number_input(key="synth_seed").set_value(2**32 - 1).run()
+    assert not at.button(key="synth_run").disabled
+    at.number_input(key="synth_seed").set_value(2**32).run()
+    assert any("from 0 to 4,294,967,295" in e.value for e in at.error)
