@@ -395,3 +395,14 @@ def test_download_names_are_safe_file_names():
     assert file_stem("gan #1") == "gan-1" and file_stem("../../etc/passwd") == "etc-passwd"
     assert file_stem("a:b/c\\\\d") == "a-b-c-d" and file_stem("###") == "table" and len(file_stem("x" * 99)) == 40
     assert file_stem("Zürich 2024") == "Zürich-2024"  # (letters of any script are kept)
+
+
+def test_compare_opens_on_the_run_picked_on_synthesize():
+    at = conftest.open_page("pages/synthesize.py", "penguins")
+    at.radio(key="synth_group").set_value("Statistical models (a whole synthetic table)").run()
+    for method in ("monte_carlo", "gaussian_copula"):
+        at.selectbox(key="synth_method").select(method).run()
+        at.button(key="synth_run").click().run()
+    at.selectbox(key="run_choice").select("monte_carlo #1").run()
+    at.switch_page("pages/compare.py").run()
+    assert at.selectbox(key="compare_run").value == "monte_carlo #1" and not at.exception
