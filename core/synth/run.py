@@ -84,13 +84,20 @@ def parse_derived(lines: list[str], columns: list[str], *, random: bool = False)
     return out
 
 
-def derived_notes(table: pd.DataFrame, names: list[Any], columns: list[Any]) -> list[str]:
+def derived_notes(table: pd.DataFrame, names: list[Any], columns: list[Any], target: Any = None) -> list[str]:
     """What derived columns (``names``, added to a table of ``columns``) did that a user may not have meant: a column
-    replaced, a column with no finite value (such as a division by zero or the log of a negative number)."""
+    replaced (the target, or by one value in every row), a column with no finite value (such as a division by zero or
+    the log of a negative number)."""
     notes = []
     for name in names:
         if name in columns:
-            notes.append(f"The derived column '{name}' replaces the synthetic column of that name.")
+            said = f"The derived column '{name}' replaces the synthetic column of that name"
+            if name == target:
+                said += ", the target: the utility scores then test the formula, not what the method learned"
+            single = table[name].dropna().unique() if name in table else []
+            if len(single) == 1 and len(table) > 1:
+                said += f", with the one value {str(single[0])[:40]!r} in every row"
+            notes.append(said + ".")
         values = table.get(name)
         if values is not None and pd.api.types.is_numeric_dtype(values) and len(values) \
                 and not np.isfinite(values.to_numpy(dtype=float, na_value=np.nan)).any():
@@ -242,7 +249,7 @@ def draw_guarded(model: Synthesizer, n: int, train: pd.DataFrame, schema: Schema
         table = with_fresh_ids(table, *plan.ids, generator)
     columns = list(model.output_columns_)
     names = [name for name, _ in parse_derived([d for d in (derived or []) if d.strip()], columns)]
-    return table, plan.rule_report(drawn), plan.guard_note(drawn) + derived_notes(table, names, columns)
+    return table, plan.rule_report(drawn), plan.guard_note(drawn) + derived_notes(table, names, columns, schema.target)
 
 
 @dataclass

@@ -117,6 +117,10 @@ def test_derived_columns_defined_twice_are_refused_and_surprising_ones_noted():
     notes = " ".join(made.notes)
     assert "'species' replaces the synthetic column" in notes
     assert "'z' has no finite value" in notes and "'w' has no finite value" in notes and "'ok'" not in notes
+    assert "with the one value '1' in every row" in notes and "the target" not in notes
+    made = generate(df, schema.with_target("species"), "gaussian_copula", {}, 50, rng=0, derived=["species = 1"])
+    assert "'species' replaces the synthetic column of that name, the target: the utility scores then test the " \
+           "formula" in " ".join(made.notes)
 
 
 def test_a_derived_column_that_does_not_parse_gets_a_derived_columns_example():
