@@ -88,6 +88,11 @@ def open_with_runs(frame: pd.DataFrame, names: list[str], monkeypatch) -> AppTes
     for i, name in enumerate(names):
         rows = ws.train.sample(n=len(ws.train), replace=True, random_state=i).reset_index(drop=True)
         ws.add_run(Run("monte_carlo", {}, i, rows, 0.1, 0.1, name=name))
+    return compare_page(ws)
+
+
+def compare_page(ws: Workspace) -> AppTest:
+    """The Compare page on the workspace ``ws``."""
     at = AppTest.from_file(conftest.APP, default_timeout=120)
     at.session_state["workspace"] = ws
     at.run()
@@ -272,12 +277,7 @@ def open_with_target(monkeypatch, risks: dict | None = None, leaning: pd.Series 
     ws.set_schema(ws.schema.with_target("flag"))
     rows = ws.train.sample(n=len(ws.train), replace=True, random_state=0).reset_index(drop=True)
     ws.add_run(Run("monte_carlo", {}, 0, rows, 0.1, 0.1, name="first"))
-    at = AppTest.from_file(conftest.APP, default_timeout=120)
-    at.session_state["workspace"] = ws
-    at.run()
-    at.switch_page("pages/compare.py").run()
-    assert not at.exception, at.exception
-    return at
+    return compare_page(ws)
 
 
 def test_the_coefficients_have_readable_headers_and_the_caption_says_what_a_negative_overlap_means(monkeypatch):
