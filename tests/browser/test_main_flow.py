@@ -242,7 +242,7 @@ def test_synthesize_settings_survive_a_page_switch_and_are_what_runs(page: Page)
     k = page.locator(".st-key-synth--smote--k_neighbors input")
     k.fill("0")  # out of range: shown as typed, refused with a sentence
     k.press("Enter")
-    expect(page.get_by_text("'k_neighbors' = 0 is outside its range 1 to 50.")).to_be_visible()
+    expect(page.get_by_text("'K neighbors' = 0 is outside its range 1 to 50.")).to_be_visible()
     expect(page.get_by_role("button", name="Generate", exact=True)).to_be_disabled()
     k.fill("3")
     k.press("Enter")
