@@ -79,7 +79,6 @@ def chosen_method() -> tuple[str, str]:
 
 
 LAST_METHODS = "synth_last_methods"  # {family title: the method last chosen in it}
-LAST_MADE = "synth_last_made"  # (the settings, the run's name) of the last run generated
 
 
 def _family_changed() -> None:
@@ -152,13 +151,6 @@ def clicked() -> None:
 
 def generate(ws: Workspace, chosen: Settings) -> None:
     title = METHODS[chosen.method].title
-    made = repr((ws.fingerprint, ws.working_label, chosen.method, chosen.params, chosen.n, chosen.seed, chosen.rules,
-                 chosen.derived, chosen.drawing.to_dict()))
-    last = st.session_state.get(LAST_MADE)  # (a double click sent the same settings twice: two identical runs)
-    if last is not None and last[0] == made and any(r.name == last[1] for r in ws.runs):
-        state.flash("info", f"Run '{md(last[1])}' was made with these settings and this seed, so it holds the rows "
-                            "they make: change the seed for other rows.")
-        return
     with st.spinner(f"Fitting {title} on {len(ws.train):,} rows and drawing {chosen.n:,}…"):
         result = captured("generating", generate_table, ws.train, ws.schema, chosen.method, chosen.params, chosen.n,
                           rng=chosen.seed, rules=chosen.rules, derived=chosen.derived, holdout=ws.holdout,
@@ -170,7 +162,6 @@ def generate(ws: Workspace, chosen: Settings) -> None:
                          derived=chosen.derived, notes=[*chosen.notes, *result.notes],
                          drawing=chosen.drawing.to_dict(), epsilon=result.epsilon))
     st.session_state["run_choice"] = run.name
-    st.session_state[LAST_MADE] = (made, run.name)
     state.flash("success", f"Generated {len(result.table):,} rows with {title} as run '{md(run.name)}' "
                            f"(fit {result.fit_seconds:.2f} s, sample {result.sample_seconds:.2f} s).")
     training.flash_notes(result)

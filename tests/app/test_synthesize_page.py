@@ -530,15 +530,3 @@ def test_the_page_takes_every_seed_a_recipe_takes():
     assert not at.button(key="synth_run").disabled
     at.number_input(key="synth_seed").set_value(2**32).run()
     assert any("from 0 to 4,294,967,295" in e.value for e in at.error)
-
-
-def test_a_double_click_makes_one_run():
-    """Two clicks on Generate a moment apart made two identical runs (same settings, same seed)."""
-    at = open_method("penguins", "cart")
-    at.button(key="synth_run").click().run()
-    at.button(key="synth_run").click().run()  # (at once, as the browser sends a double click)
-    assert len(at.session_state["workspace"].runs) == 1 and any("was made with these settings" in i.value
-                                                                for i in at.info)
-    at.number_input(key="synth_seed").set_value(1).run()
-    at.button(key="synth_run").click().run()  # another seed: another run
-    assert len(at.session_state["workspace"].runs) == 2
