@@ -318,6 +318,7 @@ def _encoding(data: bytes, label: str) -> tuple[bytes, str, list[str]]:
                     hint="Save it as UTF-8 (in Excel: 'CSV UTF-8') and upload it again.")
 
 
+_LATIN_TEXT = re.compile("[\x00-\x7f\xa0-\u024f\u2000-\u20cf]*")  # ASCII, Latin letters, punctuation
 _MIXED_BYTES = 64 * 2**20  # a file of mixed encodings is decoded line by line up to this size, held decoded
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
@@ -329,7 +330,7 @@ def _plausible_utf8(line: bytes) -> str | None:
         text = line.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    return text if all(c < "\x80" or "\xa0" <= c <= "\u024f" or "\u2000" <= c <= "\u20cf" for c in text) else None
+    return text if _LATIN_TEXT.fullmatch(text) else None
 
 
 def _line_by_line(data: bytes) -> tuple[bytes, str, list[str]] | None:

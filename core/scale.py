@@ -340,7 +340,7 @@ def read_sample(path: str | Path, *, max_rows: int = FIT_ROWS, what: str = "rows
         table, total = read.frame, len(read.frame)
         if sampled and total > max_rows:  # (read whole: the rows a lazy read keeps, the same keys drawn)
             keys = np.random.default_rng(SAMPLE_SEED).random(total)
-            table = table.iloc[np.sort(np.argpartition(keys, max_rows - 1)[:max_rows])].reset_index(drop=True)
+            table = table.iloc[np.sort(_smallest(keys, max_rows))].reset_index(drop=True)
         return Sampled(table, total, _sampled(what, len(table), total), read.notices)
     dataset = _dataset(Path(path))
     rng = np.random.default_rng(SAMPLE_SEED)
@@ -352,13 +352,18 @@ def read_sample(path: str | Path, *, max_rows: int = FIT_ROWS, what: str = "rows
         pool = pd.concat([kept, frame]) if len(kept) else frame
         pool_keys = np.concatenate([keys, rng.random(len(frame))])  # u ~ U(0, 1), one per row in file order
         if len(pool) > max_rows:
-            best = np.argpartition(pool_keys, max_rows - 1)[:max_rows]  # the max_rows smallest keys: a uniform sample
+            best = _smallest(pool_keys, max_rows)
             pool, pool_keys = pool.iloc[best], pool_keys[best]
         kept, keys = pool, pool_keys
     if total == 0:
         raise DataError(f"'{path}' holds no rows.")
     table = kept.sort_index().reset_index(drop=True)
     return Sampled(table, total, _sampled(what, len(table), total))
+
+
+def _smallest(keys: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k smallest keys (u ~ U(0, 1), one per row in file order): a uniform sample of k rows."""
+    return np.argpartition(keys, k - 1)[:k]
 
 
 def _sampled(what: str, kept: int, total: int) -> str | None:

@@ -19,7 +19,6 @@ their own dtype.
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar
 
 import numpy as np
@@ -131,15 +130,9 @@ class Synthesizer:
             raise DataError("Every column that takes part in synthesis is empty (or holds only infinite values).",
                             hint="Include a column with values on the Data page.")
         modelled = [c for c in columns if c not in empty]
-        blocked = self.blockers(data[modelled], schema, self.params_)  # (infinite values count as missing here too)
+        blocked = self.blockers(real[modelled], schema, self.params_)  # (as the page asks: infinite values as read)
         if blocked:
-            first = blocked[0]
-            named = [c for c in infinite if "missing" in first.message  # (a refusal of holes that are infinities)
-                     and re.search(rf"(?<![\w']){re.escape(str(c))}(?![\w'])", first.message)]
-            if named:
-                said = " ".join(infinity_notice({c: infinite[c] for c in named}, "which count as missing"))
-                raise type(first)(f"{first.message} {said}", hint=first.hint)
-            raise first
+            raise blocked[0]
         data, self.zones_ = utc_naive(data)
         self.spans_ = {c: date_unit(df[c]) for c in loose if pd.api.types.is_timedelta64_dtype(df[c])}
         typing = [f"'{c}' held {'time spans' if c in self.spans_ else 'text'}; it was typed as {schema.kinds[c]} to "

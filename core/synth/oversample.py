@@ -42,7 +42,7 @@ from sklearn.neighbors import NearestNeighbors
 
 from core.errors import DataError, ParameterError, SynthLabError
 from core.params import Card, Param
-from core.schema import LABELS, Kind, Schema
+from core.schema import LABELS, Kind, Schema, infinity_notice, without_infinities
 from core.synth.base import Synthesizer
 from core.synth.registry import OVERSAMPLING, register
 from core.synth.safe_level import SafeLevelSMOTE
@@ -82,10 +82,13 @@ class _Oversampler(Synthesizer):
                                    f"{cls.title} has no classes to balance.",
                                    hint="Choose a label target, mark it categorical on the Data page if its values "
                                         "are codes, or use a statistical model."))
-        holes = [c for c in schema.synth_columns if c in df.columns and df[c].isna().any()]
+        modelled = [c for c in schema.synth_columns if c in df.columns]
+        finite, infinite = without_infinities(df[modelled])  # (infinite values count as missing)
+        holes = [c for c in modelled if finite[c].isna().any()]
         if holes:
+            said = " ".join(infinity_notice(infinite, "which count as missing"))
             found.append(DataError(f"{cls.title} can't work with missing values, and {', '.join(holes)} "
-                                   f"{'has' if len(holes) == 1 else 'have'} some.",
+                                   f"{'has' if len(holes) == 1 else 'have'} some." + (f" {said}" if said else ""),
                                    hint="Impute them first on the Impute page, or pick a statistical model or a neural "
                                         "network, which handle them."))
         return found
