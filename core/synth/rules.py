@@ -319,7 +319,7 @@ class Expression:
                             hint="Simplify the expression, or use fewer rows.") from None
 
 
-def parse(text: str, columns: list[Any], *, random: bool = False) -> Expression:
+def parse(text: str, columns: list[Any], *, random: bool = False, hint: str = RULE_HINT) -> Expression:
     """Parse ``text`` against the whitelist and the table's ``columns``; raise ParameterError if it can't be.
 
     Random terms (normal, uniform, poisson, choice) are allowed only with ``random=True``."""
@@ -344,9 +344,9 @@ def parse(text: str, columns: list[Any], *, random: bool = False) -> Expression:
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
-        raise ParameterError(f"{quote(text)} is not a valid expression ({exc.msg}).", hint=RULE_HINT) from None
+        raise ParameterError(f"{quote(text)} is not a valid expression ({exc.msg}).", hint=hint) from None
     except (RecursionError, MemoryError, ValueError):
-        raise ParameterError(f"{quote(text)} is nested too deeply to read.", hint=RULE_HINT) from None
+        raise ParameterError(f"{quote(text)} is nested too deeply to read.", hint=hint) from None
     used = _check(tree, text, names, lookup, random)
     draws = any(isinstance(n, ast.Call) and n.func.id in _RANDOM_FUNCTIONS for n in ast.walk(tree))
     return Expression(text=text, tree=tree, names=used, columns=tuple(dict.fromkeys(used.values())), random=draws)

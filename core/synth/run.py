@@ -37,7 +37,7 @@ from core.synth.conditions import read_conditions
 from core.synth.drawing import quota_counts
 from core.synth.guard import Guard, Guarding, with_fresh_ids
 from core.synth.neural import TrainingMonitor
-from core.synth.rules import RULE_HINT, Expression, RuleReport, derive, parse, quote, sample_with_rules
+from core.synth.rules import Expression, RuleReport, derive, parse, quote, sample_with_rules
 
 
 @dataclass
@@ -57,6 +57,7 @@ class Generated:
 
 
 BLOCK_ROWS = 65_536  # rows of one block: the unit of randomness, whatever the chunk or worker count
+DERIVED_HINT = "Write it like: pulse_pressure = systolic - diastolic, or bmi = weight / (height / 100) ** 2"
 _DEFINITION = re.compile(r"\s*(?:`([^`]+)`|([^=<>!:`]+?))\s*=(?!=)(.*)", re.DOTALL)
 
 
@@ -73,13 +74,7 @@ def parse_derived(lines: list[str], columns: list[str], *, random: bool = False)
         if name in [done for done, _ in out]:
             raise ParameterError(f"The derived column '{name}' is defined twice.",
                                  hint="Keep one line for it (a later line may use it, under another name).")
-        try:
-            out.append((name, parse(match.group(3).strip(), known, random=random)))
-        except ParameterError as exc:  # a derived column's example, not a rule's
-            if exc.hint != RULE_HINT:
-                raise
-            raise ParameterError(exc.message, hint="Write it like: pulse_pressure = systolic - diastolic, or "
-                                                   "bmi = weight / (height / 100) ** 2") from None
+        out.append((name, parse(match.group(3).strip(), known, random=random, hint=DERIVED_HINT)))
         known.append(name)
     return out
 
