@@ -7,7 +7,7 @@ from core import plots
 from core.errors import SynthLabError
 from core.evaluate.compare import ASSOCIATIONS, column_distances, correlations, group_summary, projection
 from core.evaluate.leaderboard import MARGIN, leaderboard
-from core.evaluate.privacy import worst_first
+from core.evaluate.privacy import LEVELS_SAID, worst_first
 from core.evaluate.scores import TSTR_MODELS, readings
 from core.report import html_report
 from core.schema import LABELS, NUMERIC
@@ -27,9 +27,7 @@ ATTACKS = (("singling_out", "Singling out", "Can someone be picked out? Predicat
             "halves, each matched to its nearest synthetic row."),
            ("inference", "Attribute inference", "Can a hidden column be guessed? The other columns of a person lead to "
             "the nearest synthetic row, whose value is the guess."))
-LEVELS_SAID = ("**low**: under 5%; **within noise**: 5% or more, but its 95% interval reaches down to 2% or less, so "
-               "chance alone could give it; **moderate**: 5% to 20%; **high**: 20% or more. Attribute inference "
-               "reports its worst column: the most worrying of these readings, then the largest risk.")
+WORST_SAID = "Attribute inference reports its worst column: the most worrying of these readings, then the largest risk."
 COEFFICIENT_HEADERS = {"real": "real estimate", "real_se": "real std. error", "synthetic": "synthetic estimate",
                        "synthetic_se": "synthetic std. error", "std_diff": "difference (real std. errors)",
                        "ci_overlap": "95% interval overlap", "same_sign_and_significance": "same sign and significance"}
@@ -105,10 +103,10 @@ def privacy_panel(scores) -> None:
         if key == "inference" and worst is not None:
             what = f"{what} The worst column, **{md(worst)}**, is shown (every column is in the table below)."
         cell.caption(f"{what} {risk.reading()}.")
-    st.caption(LEVELS_SAID)
+    st.caption(f"{LEVELS_SAID}. {WORST_SAID}")
     if columns:
         with st.expander("Attribute inference, column by column"):
-            st.caption("Worst first, in the order that picks the column above. " + LEVELS_SAID.split(". ")[0] + ".")
+            st.caption(f"Worst first, in the order that picks the column above. {LEVELS_SAID}.")
             table = [{"secret column": c, "risk": r.value, "low": r.low, "high": r.high, "reading": r.level,
                       "right on training rows": r.attack_rate, "right on unseen rows": r.control_rate,
                       "right by guessing": r.baseline_rate} for c, r in columns.items()]

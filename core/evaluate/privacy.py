@@ -44,6 +44,7 @@ MULTIVARIATE_COLUMNS = 3
 ATTEMPTS = 200  # multivariate predicates tried per attack at most ...
 WORK = 400_000_000  # ... and at most this many row checks in all (a large table yields predicates sooner)
 TOLERANCE = 0.05  # a number guessed within 5% is a right guess
+LOW, NOISE, HIGH = 0.05, 0.02, 0.20  # Risk.level: below LOW low; an interval reaching NOISE within noise; HIGH up high
 MAX_CANDIDATES = 10_000  # synthetic rows searched for neighbours and predicates (a sample beyond)
 MAX_SECRETS = 12  # columns taken as the secret of the inference attack (the first ones beyond)
 CONFIDENCE = 0.95
@@ -64,8 +65,8 @@ class Risk:
     @property
     def level(self) -> str:
         """'low', 'within noise' (larger, but its interval reaches down to no risk), 'moderate' or 'high'."""
-        return "low" if self.value < 0.05 else "within noise" if self.low <= 0.02 else \
-            "moderate" if self.value < 0.2 else "high"
+        return "low" if self.value < LOW else "within noise" if self.low <= NOISE else \
+            "moderate" if self.value < HIGH else "high"
 
     def reading(self) -> str:
         level = self.level
@@ -100,6 +101,9 @@ def risks(train: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame, s
 
 
 LEVELS = ("low", "within noise", "moderate", "high")  # Risk.level, from the least to the most worrying
+LEVELS_SAID = (f"**low**: under {LOW:.0%}; **within noise**: {LOW:.0%} or more, but its 95% interval reaches down to "
+               f"{NOISE:.0%} or less, so chance alone could give it; **moderate**: {LOW:.0%} to {HIGH:.0%}; "
+               f"**high**: {HIGH:.0%} or more")  # Risk.level in words
 
 
 def _worst(risk: Risk) -> tuple[int, float, float]:
