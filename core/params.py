@@ -114,7 +114,9 @@ class Param:
             low = -math.inf if self.low is None else self.low
             high = math.inf if self.high is None else self.high
             if math.isinf(number) or not low <= number <= high:
-                raise ParameterError(f"{label} = {said} is outside its range {low:g} to {high:g}.", hint=self.help)
+                ends = (f"{low:,.0f} to {high:,.0f}" if self.type == "int" and max(abs(low), abs(high)) < math.inf
+                        else f"{low:g} to {high:g}")  # (whole numbers in full: 4,294,967,295, not 4.29497e+09)
+                raise ParameterError(f"{label} = {said} is outside its range {ends}.", hint=self.help)
             if self.type == "int":
                 if number != int(number):
                     raise ParameterError(f"{label} must be a whole number, not {said}.")

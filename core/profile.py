@@ -144,7 +144,7 @@ def _other_stats(series: pd.Series, kind: str, n_missing: int) -> tuple[int, lis
 
 
 def _infinite(count: int) -> str:
-    return f"{count:,} infinite (counted as missing)"
+    return f"{count:,} infinite (fitting counts them as missing)"
 
 
 def _num(x: float) -> str:

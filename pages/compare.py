@@ -242,7 +242,7 @@ def render() -> None:
 
     names = [r.name for r in ws.runs]
     top = st.columns([2, 2, 1])
-    picked = st.session_state.get("run_choice")  # (the run picked on Synthesize, when the page opens from there)
+    picked = st.session_state.get("synth_picked_run")  # (the run picked on Synthesize's Runs panel)
     run = ws.run(top[0].selectbox("Run", names, index=names.index(picked) if picked in names else len(names) - 1,
                                   key="compare_run"))
     against = top[1].selectbox("Against", ["the real data", *[n for n in names if n != run.name]],

@@ -79,6 +79,7 @@ def chosen_method() -> tuple[str, str]:
 
 
 LAST_METHODS = "synth_last_methods"  # {family title: the method last chosen in it}
+PICKED = "synth_picked_run"  # the run last picked in the Runs panel, for the Compare page
 
 
 def _family_changed() -> None:
@@ -513,6 +514,7 @@ def runs_panel(ws: Workspace) -> None:
     if st.session_state.get("run_choice") not in names:
         st.session_state["run_choice"] = names[-1]
     chosen_run = ws.run(st.selectbox("Run", names, key="run_choice"))
+    st.session_state[PICKED] = chosen_run.name  # (a widget's own value is dropped on another page: Compare reads this)
     st.code(made_with(chosen_run), language=None, wrap_lines=True)
     matrix_check(ws, chosen_run)
     if chosen_run.model is not None:  # a trained run keeps its network

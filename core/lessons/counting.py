@@ -207,8 +207,8 @@ def curse_figure(curve: pd.DataFrame, upto: int) -> go.Figure:
     counts = shown[["possible combinations", "combinations seen", "rows"]].to_numpy(dtype=float)
     counts = counts[np.isfinite(counts) & (counts > 0)]
     low, high = (np.log10(counts.min()) - 0.1, np.log10(counts.max()) + 0.1) if counts.size else (0, 1)
-    fig.update_yaxes(type="log", range=[low, high], dtick=1 if high - low >= 1 else "D1",  # (powers of ten, not
-                     title_text="combinations (log scale)", secondary_y=False)  # bare 2s and 5s between them)
+    fig.update_yaxes(type="log", range=[low, high], dtick=1 if high - low >= 1 else "D1", tickformat=",",  # (ticks
+                     title_text="combinations (log scale)", secondary_y=False)  # as whole numbers, not bare 2s and 5s)
     fig.update_yaxes(range=[0, 1.02], tickmode="linear", tick0=0, dtick=0.2, tickformat=".0%", showgrid=False,
                      title_text="rows that are unique", secondary_y=True)  # (its own ticks, not the log axis's)
     fig.update_xaxes(title_text="number of columns", dtick=1, range=[0.5, len(curve) + 0.5])

@@ -187,7 +187,7 @@ def test_profile_and_evaluate_write_json(tmp_path, capsys):
     (["generate", "--data", PENGUINS, "--method", "gaussian_copula", "--quota", "species=Adelie:x", "--rows", "5",
       "--out", "x.csv"], "should read COLUMN=VALUE:ROWS, and 'x' is not a whole number"),
     (["generate", "--data", PENGUINS, "--method", "gan", "--param", "epochs=1e400", "--rows", "5", "--out", "x.csv"],
-     "'epochs' = '1e400' is outside its range 1 to 10000"),
+     "'epochs' = '1e400' is outside its range 1 to 10,000"),
     (["generate", "--data", PENGUINS, "--method", "gan", "--param", "epochs=nan", "--rows", "5", "--out", "x.csv"],
      "'epochs' must be a number, not NaN"),
     (["generate", "--data", PENGUINS, "--method", "gan", "--param", "epochs=", "--rows", "5", "--out", "x.csv"],

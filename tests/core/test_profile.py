@@ -27,7 +27,7 @@ def odd_table():
 def test_profile_flags_what_needs_attention(odd_table):
     schema = infer_schema(odd_table).with_target("label")
     table = profile(odd_table, schema).set_index("column")
-    assert table.loc["x", "flags"] == "2 infinite (counted as missing)"
+    assert table.loc["x", "flags"] == "2 infinite (fitting counts them as missing)"
     assert "all missing" in table.loc["empty", "flags"] and "excluded" in table.loc["empty", "flags"]
     assert table.loc["empty", "missing %"] == 100.0
     assert "constant" in table.loc["const", "flags"]
@@ -162,5 +162,5 @@ def test_infinite_values_are_not_counted_as_distinct_values():
     df = pd.DataFrame({"flag": [0.0, 1.0, np.inf, -np.inf, 1.0, 0.0, np.nan], "only_inf": [np.inf] * 7})
     table = profile(df, infer_schema(df)).set_index("column")
     assert table.loc["flag", "unique"] == 2 and table.loc["flag", "distribution"] == [2, 2]
-    assert table.loc["flag", "flags"] == "2 infinite (counted as missing)"
+    assert table.loc["flag", "flags"] == "2 infinite (fitting counts them as missing)"
     assert table.loc["only_inf", "unique"] == 0 and table.loc["only_inf", "distribution"] == []
