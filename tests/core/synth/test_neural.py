@@ -391,10 +391,13 @@ def test_gan_can_balance_an_imbalanced_target():
     assert out.loc[out["label"] == "rare", "x"].median() > 2  # and the minority's rows look like the minority
     with pytest.raises(ParameterError, match="need a binary or categorical target"):
         METHODS["gan"](epochs=1, target_classes="equal").fit(df, infer_schema(df))
-    barely = METHODS["gan"](epochs=1, batch_size=20, pac=1, generator_width=8, discriminator_width=8,
-                            embedding_dim=4, target_classes="equal").fit(df.head(120), schema, seed=0)
+    barely = {"epochs": 1, "batch_size": 20, "pac": 1, "generator_width": 8, "discriminator_width": 8,
+              "embedding_dim": 4, "target_classes": "equal"}
+    from_noise = METHODS["gan"](**barely, copula_start=False).fit(df.head(120), schema, seed=0)
     with pytest.raises(DataError, match="too few rows in the class asked of it"):  # (it returned one class only)
-        barely.sample(400, rng=0)
+        from_noise.sample(400, rng=0)
+    started = METHODS["gan"](**barely).fit(df.head(120), schema, seed=0)  # its start holds rows of each class
+    assert started.sample(400, rng=0)["label"].value_counts().to_dict() == {"rare": 200, "common": 200}
 
 
 def test_torch_uses_the_cores_this_process_may_use(mixed):
@@ -466,8 +469,9 @@ def test_the_statistics_term_brings_a_correlation_and_a_skewed_marginal_close_fa
     truth = df["x"].corr(df["y"])
     errors = {}
     for weight in (0.0, 10.0):
-        model = METHODS["gan"](epochs=20, batch_size=100, statistics_weight=weight, normal_scores=False).fit(
-            df, schema, seed=0)
+        model = METHODS["gan"](epochs=20, batch_size=100, statistics_weight=weight, normal_scores=False,
+                               copula_start=False, embedding_dim=128, generator_width=256,  # CTGAN's start
+                               ).fit(df, schema, seed=0)
         out = model.sample(n, rng=0)
         errors[weight] = (abs(out["x"].corr(out["y"]) - truth), ks_2samp(out["x"], df["x"]).statistic)
     assert errors[10.0][0] < 0.3 and errors[10.0][1] < 0.3, errors  # (weight, (|corr error|, KS of x))
@@ -733,3 +737,46 @@ def test_a_gan_saved_in_the_old_layout_comes_back_from_its_file_and_samples_as_b
     back = METHODS["gan"].restored(df, schema, params=model.params_, seed=1, weights=safetensors.torch.save(old),
                                    record=record)
     pd.testing.assert_frame_equal(back.sample(300, rng=5), model.sample(300, rng=5))
+
+
+def test_the_copula_start_begins_at_the_copulas_rows_of_the_category_asked(mixed):
+    df, schema = mixed
+    model = METHODS["gan"](epochs=1, batch_size=100).fit(df, schema, seed=0)
+    start, sampler = model.start_, model.conditions_
+    assert len(start.matrix) == 10 * len(df)  # ten per real row (within 5,000 to 20,000)
+    rng = np.random.default_rng(0)
+    chosen = sampler.draw(3_000, rng)
+    rows = start.rows(len(chosen), chosen, rng)
+    column = np.searchsorted(sampler.offsets, chosen, side="right") - 1
+    held = start.conditions.counts[chosen] > 0
+    assert held.mean() > 0.99  # ('rare' and the missing group are drawn by the copula too)
+    cell = sampler.data_starts[column] + chosen - sampler.offsets[column]
+    assert (rows.numpy()[np.arange(len(rows)), cell][held] == 1).all()  # each starts from a row of its category
+
+    made = model._activate(start.logits(rows)).numpy()  # the offset alone makes the copula's rows
+    for span in model.transformer_.spans:
+        block, want = made[:, span.start:span.end], rows.numpy()[:, span.start:span.end]
+        if span.activation == "tanh":
+            np.testing.assert_allclose(block, np.clip(want, -0.99, 0.99), atol=1e-5)
+        else:  # Gumbel noise at τ = 0.2 rarely moves a drawn category
+            assert (block.argmax(axis=1) == want.argmax(axis=1)).mean() > 0.98
+
+    model._build(model.transformer_.transform(df, np.random.default_rng(1)), np.random.default_rng(1))
+    noise = torch.randn(len(chosen), model.params_["embedding_dim"])
+    untrained = model._generate(noise, chosen, np.random.default_rng(2))  # a new generator adds nothing
+    assert torch.equal(untrained, model.start_.logits(model.start_.rows(len(chosen), chosen, np.random.default_rng(2))))
+
+
+def test_without_the_copula_start_the_generator_reads_noise_alone(mixed):
+    df, schema = mixed
+    model = METHODS["gan"](epochs=1, batch_size=100, copula_start=False).fit(df, schema, seed=0)
+    assert model.start_ is None and model.copula_ is None
+    assert model.generator_.blocks[0].fc.in_features == model.params_["embedding_dim"]
+    assert len(model.sample(50, rng=0)) == 50
+
+
+def test_a_recipe_written_before_the_copula_start_replays_without_it():
+    from core.recipe import saved_params
+
+    old = saved_params(METHODS["gan"], {"epochs": 3, "embedding_dim": 128, "generator_width": 256})
+    assert (old["copula_start"], old["embedding_dim"], old["generator_width"]) == (False, 128, 256)
