@@ -407,9 +407,8 @@ class GANSynthesizer(NeuralSynthesizer):
                 when="Large tables (thousands of rows) with many label columns, multi-modal numbers and relations "
                      "no copula can express. Needs many epochs; watch the fidelity curve.",
                 distorts="On small tables it trains on little signal and stays close to the copula it starts from; "
-                         "can drop rare "
-                         "modes (mode collapse: the check after training lists them); slow compared with the "
-                         "statistical models.")
+                         "can drop rare modes (mode collapse: the check after training lists them); slow compared "
+                         "with the statistical models.")
     params = (
         *training_params(epochs=300, batch_size=500, patience=50),
         DISCRETE,
