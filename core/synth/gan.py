@@ -1,8 +1,8 @@
 """A conditional tabular GAN, after CTGAN (Xu, Skoularidou, Cuesta-Infante and Veeramachaneni 2019).
 
-- **Conditional generator.** The generator gets noise z ~ N(0, I) (``embedding_dim`` wide) and a
-  conditional vector: the one-hot of one category of one label column. Two residual blocks
-  (Linear → BatchNorm → ReLU, their input concatenated to their output) lead to the row:
+- **Conditional generator.** The generator gets noise z ~ N(0, I) (``embedding_dim`` wide), a row a Gaussian
+  copula drew (the copula start, below) and a conditional vector: the one-hot of one category of one label
+  column. Two residual blocks (Linear → BatchNorm → ReLU, their input concatenated to their output) lead to the row:
   tanh for each α, Gumbel-softmax (τ = 0.2) for each one-hot (:mod:`core.synth.transformer`).
   A cross-entropy term makes the generated row carry the category it was asked for.
 - **Training-by-sampling.** Each row of a batch picks a label column uniformly, then a category
@@ -71,14 +71,17 @@ loss in the spirit of Salimans et al. 2016's feature matching, on the data itsel
 
 **Copula start** (``copula_start``, on by default): the generator does not start from noise alone. A Gaussian copula
 (:mod:`core.synth.copula`) fitted on the same table draws ten rows per real row (5,000 to 20,000), kept in the
-network's matrix with an index of rows per category; each generated row reads one of them (of the category it asks
-for) beside its noise, and the generator's output is *added* to the logits that make exactly that row (``atanh`` of
-each α; a one-hot's log-probabilities, its drawn value 99% sure). The output layer starts at zero, so the untrained
-GAN makes the copula's rows, marginals and rank correlations included, and training teaches it what a copula cannot
+network's matrix with an index of rows per category (at most ``START_CELLS`` cells); each generated row reads one of
+them (of the category it asks for) beside its noise (a row wider than ``START_WIDTH`` through a linear layer), and the
+generator's output is *added* to the logits that make that row (``atanh`` of each α within ±0.99; a one-hot's
+log-probabilities, its drawn value 99% sure, so the Gumbel noise moves a category or mode about once in a hundred
+draws). The output layer starts at zero, so the untrained GAN makes the copula's rows up to that noise, marginals and
+rank correlations included, and training teaches it what a copula cannot
 carry: relations that change from one category to another, clusters, relations that are not monotone. From noise, 300
 epochs of a few hundred rows (300 steps) did not teach the generator what the copula already holds: on the seven
 bundled tables its detection AUC was 0.678 on average against the copula's 0.568 (two seeds); with the start it is
-0.559. The start reads rows only the copula made, so it adds no access to real rows. With the row as input, the
+0.559. The generator reads rows only the copula made, and the fitted copula (whose marginals hold the real values)
+is dropped once the rows are drawn. With the row as input, the
 noise can be smaller and the generator narrower (32 and 128, CTGAN's 128 and 256), which makes a step cheaper.
 
 At sampling time the conditional vectors follow the categories' real frequencies, so the table
@@ -117,6 +120,8 @@ TAU = 0.2
 PENALTY = 10.0
 MAX_ROUNDS = 50  # equal classes: batches drawn per batch kept, at most, before giving up
 START_ROWS = (5_000, 20_000)  # copula start: rows the copula draws (ten per real row, within these bounds)
+START_CELLS = 4_000_000  # copula start: at most this many cells in the drawn rows' matrix (at least 500 rows)
+START_WIDTH = 256  # copula start: a row wider than this is read through a linear layer to this many units
 SURE = 0.01  # copula start: the share of a one-hot's probability its other values get, in the offset's logits
 MIN_GROUP = 20  # statistics term: rows of the batch a category asked for needs to be sorted as a group of its own
 
@@ -210,19 +215,23 @@ class Residual(nn.Module):
 
 class Generator(nn.Module):
     """CTGAN's generator: the noise and the conditional vector through residual blocks to a row. Every layer sees
-    the conditional vector (the blocks pass their input on), through its own weights for each category."""
+    the conditional vector (the blocks pass their input on), through its own weights for each category. With a
+    start (a row ``start`` wide, read beside the noise), a row wider than ``START_WIDTH`` is first read through a
+    linear layer to that width, so the network grows with the table's width, not with its square."""
 
-    def __init__(self, width_in: int, conditions: int, widths: list[int], width_out: int) -> None:
+    def __init__(self, width_in: int, conditions: int, widths: list[int], width_out: int, start: int = 0) -> None:
         super().__init__()
-        layers, width = [], width_in
+        self.reader = nn.Linear(start, START_WIDTH) if start > START_WIDTH else None
+        layers, width = [], width_in + min(start, START_WIDTH)
         for w in widths:
             layers.append(Residual(width, conditions, w))
             width += w
         self.blocks = nn.ModuleList(layers)
         self.out = _split(nn.Linear(width + conditions, width_out), width, self)
 
-    def forward(self, noise: torch.Tensor, chosen: torch.Tensor | None) -> torch.Tensor:
-        x = noise
+    def forward(self, noise: torch.Tensor, chosen: torch.Tensor | None,
+                start: torch.Tensor | None = None) -> torch.Tensor:
+        x = noise if start is None else torch.cat([noise, start if self.reader is None else self.reader(start)], 1)
         for block in self.blocks:
             x = block(x, chosen)
         return _asked(self, self.out(x), chosen)
@@ -396,8 +405,8 @@ class GANSynthesizer(NeuralSynthesizer):
 
     **A head start.** With *copula start* on, the generator does not begin from noise alone: each row it makes
     begins as a row a Gaussian copula drew (of the category asked for), and the generator learns what to change in
-    it. Before training it makes exactly the copula's rows; training teaches it what a copula cannot carry, such as
-    a relation between two numbers that differs from one category to another.
+    it. Before training it makes the copula's rows (but for a category now and then); training teaches it what a
+    copula cannot carry, such as a relation between two numbers that differs from one category to another.
 
     **When to stop.** When fidelity has been flat for tens of epochs. Early stopping does that for you and keeps
     the best model; *Stop* ends training at once and keeps the model trained so far."""
@@ -420,9 +429,10 @@ class GANSynthesizer(NeuralSynthesizer):
               "on small tables. 0: CTGAN's loss, the critic's verdict only.", 0.0, 100.0),
         Param("copula_start", "bool", True, "Start from a Gaussian copula's rows: each generated row begins as a row "
               "a copula fitted on the table drew (of the category asked for), and the generator, which reads that "
-              "row with its noise, learns what to change in it. Untrained, the GAN makes the copula's rows; training "
-              "adds what a copula cannot carry (clusters within categories, relations that are not monotone). Off: "
-              "CTGAN's start, from noise alone (then a wider generator and more noise suit it better)."),
+              "row with its noise, learns what to change in it. Untrained, the GAN makes (nearly) the copula's rows; "
+              "training adds what a copula cannot carry (clusters within categories, relations that are not "
+              "monotone). Off: CTGAN's start, from noise alone (then a wider generator and more noise suit it "
+              "better)."),
         Param("target_classes", "choice", "real_shares", "How often each class of the target comes out: in its "
               "real share, or equally often (a balanced synthetic table from an imbalanced one: the generator is "
               "asked for each class in turn and rows of another class are drawn again).",
@@ -468,6 +478,7 @@ class GANSynthesizer(NeuralSynthesizer):
     def _release(self) -> None:
         del self.optimizers_
         self.conditions_.rows = None  # one entry per training row and label column
+        self.copula_ = None  # (its marginals hold the real values; the rows it drew are kept in start_)
 
     def _fit(self, df: pd.DataFrame) -> None:
         self.copula_ = None
@@ -477,10 +488,10 @@ class GANSynthesizer(NeuralSynthesizer):
         super()._fit(df)
 
     def _start(self, rows: int, rng: np.random.Generator) -> CopulaStart:
-        """The copula's rows the generator starts from: ten per real row (within ``START_ROWS``), as the network's
-        matrix, with their own index of rows per category (a row asked for a category starts from a copula row of
-        that category)."""
-        n = int(np.clip(10 * rows, *START_ROWS))
+        """The copula's rows the generator starts from: ten per real row (within ``START_ROWS`` and
+        ``START_CELLS``), as the network's matrix, with their own index of rows per category (a row asked for a
+        category starts from a copula row of that category)."""
+        n = min(int(np.clip(10 * rows, *START_ROWS)), max(500, START_CELLS // self.transformer_.width))
         drawn = self.copula_.sample(n, rng=rng)
         return CopulaStart(self.transformer_, self.transformer_.transform(drawn, rng))
 
@@ -492,15 +503,15 @@ class GANSynthesizer(NeuralSynthesizer):
         if not self.start_:
             return self.generator_(noise, asked)
         start = self.start_.rows(len(noise), chosen, rng)
-        return self.start_.logits(start) + self.generator_(torch.cat([noise, start], dim=1), asked)
+        return self.start_.logits(start) + self.generator_(noise, asked, start)
 
     def _build(self, data: np.ndarray, rng: np.random.Generator) -> None:
         p = self.params_
         self.conditions_ = ConditionSampler(self.transformer_, data)
         width = self.transformer_.width
         self.start_ = self._start(len(data), rng) if p["copula_start"] else None
-        self.generator_ = Generator(p["embedding_dim"] + (width if self.start_ else 0), self.conditions_.width,
-                                    [p["generator_width"]] * p["generator_layers"], width)
+        self.generator_ = Generator(p["embedding_dim"], self.conditions_.width,
+                                    [p["generator_width"]] * p["generator_layers"], width, width if self.start_ else 0)
         if self.start_:  # untrained, the generator adds nothing: it makes the copula's rows
             for weights in (self.generator_.out.weight, self.generator_.out.bias, self.generator_.categories):
                 nn.init.zeros_(weights)

@@ -761,10 +761,40 @@ def test_the_copula_start_begins_at_the_copulas_rows_of_the_category_asked(mixed
         else:  # Gumbel noise at τ = 0.2 rarely moves a drawn category
             assert (block.argmax(axis=1) == want.argmax(axis=1)).mean() > 0.98
 
-    model._build(model.transformer_.transform(df, np.random.default_rng(1)), np.random.default_rng(1))
-    noise = torch.randn(len(chosen), model.params_["embedding_dim"])
-    untrained = model._generate(noise, chosen, np.random.default_rng(2))  # a new generator adds nothing
-    assert torch.equal(untrained, model.start_.logits(model.start_.rows(len(chosen), chosen, np.random.default_rng(2))))
+    assert model.copula_ is None  # its marginals hold the real values: dropped once its rows are drawn
+
+
+def test_an_untrained_generator_adds_nothing_to_the_copulas_rows(mixed, monkeypatch):
+    from core.synth.gan import GANSynthesizer
+
+    df, schema = mixed
+    seen, train = [], GANSynthesizer._epoch
+
+    def first(self, data, rng, stop):  # before the first step: the generator as built
+        if not seen:
+            chosen = self.conditions_.draw(1_000, np.random.default_rng(0))
+            noise = torch.randn(len(chosen), self.params_["embedding_dim"])
+            start = self.start_.logits(self.start_.rows(len(chosen), chosen, np.random.default_rng(2)))
+            seen.append((self._generate(noise, chosen, np.random.default_rng(2)), start))
+        return train(self, data, rng, stop)
+
+    monkeypatch.setattr(GANSynthesizer, "_epoch", first)
+    METHODS["gan"](epochs=1, batch_size=100).fit(df, schema, seed=0)
+    assert torch.equal(*seen[0])
+
+
+def test_a_wide_table_keeps_the_copula_start_linear_in_its_width():
+    from core.synth.gan import START_CELLS, START_WIDTH
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(300, 120)), columns=[f"x{i}" for i in range(120)])
+    model = METHODS["gan"](epochs=1, batch_size=100).fit(df, infer_schema(df), seed=0)
+    width = model.transformer_.width
+    assert width > START_WIDTH  # (an α and several modes per column)
+    assert model.generator_.reader.in_features == width and model.generator_.reader.out_features == START_WIDTH
+    assert model.generator_.blocks[0].fc.in_features == model.params_["embedding_dim"] + START_WIDTH
+    assert len(model.start_.matrix) * width <= max(START_CELLS, 500 * width)
+    assert len(model.sample(20, rng=0)) == 20
 
 
 def test_without_the_copula_start_the_generator_reads_noise_alone(mixed):
