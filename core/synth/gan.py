@@ -480,6 +480,12 @@ class GANSynthesizer(NeuralSynthesizer):
         self.conditions_.rows = None  # one entry per training row and label column
         self.copula_ = None  # (its marginals hold the real values; the rows it drew are kept in start_)
 
+    def notes(self) -> list[str]:
+        start = [f"The generator started from {len(self.start_.matrix):,} rows a Gaussian copula drew from this "
+                 "table (copula start): each row it makes began as one of them, of the category asked for, changed "
+                 "by what training taught it."] if self.start_ else []
+        return [*super().notes(), *start]
+
     def _fit(self, df: pd.DataFrame) -> None:
         self.copula_ = None
         if self.params_["copula_start"]:  # (fitted on the table the network learns from, as the network is)

@@ -762,6 +762,7 @@ def test_the_copula_start_begins_at_the_copulas_rows_of_the_category_asked(mixed
             assert (block.argmax(axis=1) == want.argmax(axis=1)).mean() > 0.98
 
     assert model.copula_ is None  # its marginals hold the real values: dropped once its rows are drawn
+    assert any(n.startswith("The generator started from 6,000 rows a Gaussian copula drew") for n in model.notes())
 
 
 def test_an_untrained_generator_adds_nothing_to_the_copulas_rows(mixed, monkeypatch):
