@@ -469,7 +469,9 @@ def training_check(ws: Workspace, run: Run) -> None:
                        "do not.", icon=":material/check_circle:")
         else:
             missed, spikes = int((lost["what"] == LOST).sum()), int((lost["what"] == SPIKE).sum())
-            found = ([f"(almost) lack {missed} categories or number modes that hold at least 1% of the real rows"]
+            one = missed == 1
+            found = ([f"(almost) lack {missed} categor{'y' if one else 'ies'} or number mode{'' if one else 's'} "
+                      f"that hold{'s' if one else ''} at least 1% of the real rows"]
                      if missed else []) + ([f"pile up on {spikes} value{'s' if spikes != 1 else ''} far more "
                                             "often than the real rows do"] if spikes else [])
             pac = any(p.name == "pac" for p in type(run.model).params)  # (the GAN's; the others have none)

@@ -482,8 +482,9 @@ class GANSynthesizer(NeuralSynthesizer):
 
     def notes(self) -> list[str]:
         start = [f"The generator started from {len(self.start_.matrix):,} rows a Gaussian copula drew from this "
-                 "table (copula start): each row it makes began as one of them, of the category asked for, changed "
-                 "by what training taught it."] if self.start_ else []
+                 "table (copula start; ten per training row within fixed bounds, so every category has rows to "
+                 "start from): each row it makes began as one of them, of the category asked for, changed by what "
+                 "training taught it."] if self.start_ else []
         return [*super().notes(), *start]
 
     def _fit(self, df: pd.DataFrame) -> None:
