@@ -10,9 +10,10 @@
   the rows with that category. Rare categories get trained on, so they are not lost. The draws
   are vectorised: cumulative-probability tables and one index of rows per category, no Python
   loop per row (the peers loop over rows here).
-- **PacGAN critic.** The critic judges ``pac`` rows at once (their concatenation), which
-  penalises a generator that collapses onto a few modes (Lin et al. 2018). Leaky ReLU and
-  dropout 0.5 after each layer.
+- **PacGAN critic.** The critic judges ``pac`` rows at once, which penalises a generator that
+  collapses onto a few modes (Lin et al. 2018). It reads each row alone first (the row layer,
+  below), then the pack's features side by side. Leaky ReLU after each layer, dropout 0.5 after
+  each one over the pack.
 - **WGAN-GP loss** (Gulrajani et al. 2017): the critic maximises E[D(real)] − E[D(fake)] with a
   gradient penalty of weight 10 on interpolations; Adam with β = (0.5, 0.9) and weight decay 1e-6.
 
@@ -32,6 +33,18 @@ mostly-zero matrix; the critic's gradient penalty on it follows in closed form (
 The networks are CTGAN's, weight for weight (tests compare them with the dense layers, penalty and gradients
 included); where label columns hold many categories the vector is as wide as the rows, and a step on 6,259
 computer prices takes about 15% less time.
+
+**The critic reads each row first** (``discriminator_row_width``, 32 units by default; 0 is CTGAN's critic).
+CTGAN's critic begins with one linear layer over the pack's rows side by side: each unit sees a weighted sum over
+ten rows before any non-linearity, so a combination of values within one row (first-class women who survived) is
+blurred across the pack, and only the pairwise relations the statistics term and the copula start carry were
+learned. Trained alone to tell rows whose third column is the XOR of the other two from rows where it is random,
+the critic that reads rows first opened a score gap of 1.6 in 300 steps; CTGAN's stayed at 0 (a test). In a GAN
+trained 5,000 steps on such a table, 80% of the generated rows kept the XOR, against 50% (chance) with CTGAN's
+critic. On titanic (four label columns) the detection AUC fell from 0.61 to 0.585 (two seeds), and the layer's
+narrow output makes the critic cheaper: 300 epochs of Wages took 2.3 times less than CTGAN, 2.0 before.
+The gradient penalty stays in closed form: it is the gradient in each row's inputs, summed in squares over the
+pack (a test compares it with autograd's).
 
 **Discrete-valued number columns** (``discrete_values``, on by default): a number or date column
 holding few values, each shared by many rows (memory sizes, screen inches, integer codes, disk
@@ -319,12 +332,20 @@ class HalfDropout(nn.Module):
 
 
 class Critic(nn.Module):
-    """PacGAN's critic on packs of rows and the categories they were asked for."""
+    """PacGAN's critic on packs of rows and the categories they were asked for; with ``row_width``, it reads each
+    row (and its category) through a layer of that many units first, then the pack's features side by side."""
 
-    def __init__(self, width_in: int, conditions: int, widths: list[int], pac: int) -> None:
+    def __init__(self, width_in: int, conditions: int, widths: list[int], pac: int, row_width: int = 0) -> None:
         super().__init__()
-        self.first = PackedInput(width_in, conditions, pac, widths[0])
-        layers, width = [nn.LeakyReLU(0.2), HalfDropout()], widths[0]
+        self.pac = pac
+        if row_width:  # a layer over each row, then its features packed
+            self.first = PackedInput(width_in, conditions, 1, row_width)
+            layers = [nn.LeakyReLU(0.2), nn.Unflatten(0, (-1, pac)), nn.Flatten(),
+                      nn.Linear(pac * row_width, widths[0]), nn.LeakyReLU(0.2), HalfDropout()]
+        else:
+            self.first = PackedInput(width_in, conditions, pac, widths[0])
+            layers = [nn.LeakyReLU(0.2), HalfDropout()]
+        width = widths[0]
         for w in widths[1:]:
             layers += [nn.Linear(width, w), nn.LeakyReLU(0.2), HalfDropout()]
             width = w
@@ -355,8 +376,9 @@ class Critic(nn.Module):
 
         The penalty is (‖∇D(x̂)‖ − 1)² on points x̂ between real and fake packs, rows and conditional vectors
         alike (the vectors of a point between two packs are the same mix of theirs). The first layer is linear,
-        so the gradient in its inputs is the gradient in its output times its weights."""
-        pac, packs = self.first.pac, real.size(0) // self.first.pac
+        so the gradient in its inputs is the gradient in its output times its weights (per row when it reads
+        rows, their squares summed over the pack)."""
+        pac, packs = self.pac, real.size(0) // self.pac
         alpha = torch.rand(packs, 1).repeat(1, pac).reshape(-1, 1)
         rows = torch.cat([real, fake, alpha * real + (1 - alpha) * fake])
         pairs = []
@@ -366,10 +388,11 @@ class Critic(nn.Module):
                      (torch.cat([asked[1], asked[0], asked[0]]), torch.cat([ones - 1, 1 - alpha]))]
         out = self.first(rows, pairs)
         scores = self.body(out)
-        inner = torch.autograd.grad(scores[2 * packs:].sum(), out, create_graph=True)[0][2 * packs:]
+        inner = torch.autograd.grad(scores[2 * packs:].sum(), out, create_graph=True)[0][2 * len(out) // 3:]
         squares = (inner @ self.first.rows).pow(2).sum(dim=1) + (inner @ self.first.categories.T).pow(2).sum(dim=1)
+        squares = squares.view(packs, -1).sum(dim=1)  # a pack's, over its rows when the first layer reads rows
         return (scores[packs:2 * packs].mean() - scores[:packs].mean(),
-                ((squares.sqrt() - 1) ** 2).mean() * PENALTY)
+                ((squares.clamp_min(1e-12).sqrt() - 1) ** 2).mean() * PENALTY)
 
 
 @register
@@ -379,7 +402,7 @@ class GANSynthesizer(NeuralSynthesizer):
     loss_names = ("generator", "critic", "statistics")
     quick: ClassVar[dict] = {"epochs": 5, "batch_size": 100}
     added: ClassVar[dict] = {"discrete_values": False, "statistics_weight": 0.0, "dependent_columns": False,
-                             "normal_scores": False, "copula_start": False}
+                             "normal_scores": False, "copula_start": False, "discriminator_row_width": 0}
     teaching = """
     **Two players.** The *generator* turns random noise, plus a condition such as "make a row whose island is
     Dream", into a row. The *critic* looks at packs of real and generated rows and scores how real they look.
@@ -449,6 +472,9 @@ class GANSynthesizer(NeuralSynthesizer):
             Param("generator_layers", "int", 2, "Residual layers in the generator.", 1, 6),
             Param("discriminator_width", "int", 256, "Units per critic layer.", 8, 2048),
             Param("discriminator_layers", "int", 2, "Layers in the critic.", 1, 6),
+            Param("discriminator_row_width", "int", 32, "Units of a layer the critic reads each row with before it "
+                  "judges the pac rows together; it lets the critic see combinations of values within a row. 0 reads "
+                  "the pack in one layer, as CTGAN does.", 0, 1024),
             Param("pac", "int", 10, "Rows the critic judges together (PacGAN). More makes collapse onto a few modes "
                   "easier to spot; the batch size must be a multiple of it.", 1, 50),
             Param("discriminator_steps", "int", 1, "Critic updates per generator update. More gives the generator a "
@@ -523,7 +549,7 @@ class GANSynthesizer(NeuralSynthesizer):
             for weights in (self.generator_.out.weight, self.generator_.out.bias, self.generator_.categories):
                 nn.init.zeros_(weights)
         self.critic_ = Critic(width, self.conditions_.width, [p["discriminator_width"]] * p["discriminator_layers"],
-                              p["pac"])
+                              p["pac"], p["discriminator_row_width"])
         self.optimizers_ = tuple(  # Adam's fused kernel: one call per step instead of one per tensor
             torch.optim.Adam(net.parameters(), lr=lr, betas=(0.5, 0.9), weight_decay=1e-6, fused=True)
             for net, lr in ((self.generator_, p["generator_lr"]), (self.critic_, p["discriminator_lr"])))

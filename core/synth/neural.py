@@ -351,6 +351,11 @@ class NeuralSynthesizer(Synthesizer):
         tensor = torch.from_numpy(data)
         for epoch in range(1, params["epochs"] + 1):
             losses = self._epoch(tensor, rng, between_batches)
+            diverged = [name for name, value in losses.items() if not np.isfinite(value)]
+            if diverged:  # (its weights are not numbers any more: nothing it made would mean anything)
+                raise ParameterError(f"Training diverged in epoch {epoch} of {params['epochs']}: the "
+                                     f"{diverged[0]} loss became {losses[diverged[0]]}, so the model has no "
+                                     "usable weights.", hint="Lower the learning rates, or use a larger batch.")
             fidelity = None
             if watch and (epoch % every == 0 or epoch == params["epochs"] or self._stop_requested()):
                 fidelity = self._fidelity(reference, check_rng)

@@ -313,6 +313,21 @@ def test_stopping_mid_training_keeps_a_usable_model(mixed, key):
     assert len(out) == 100 and set(out["group"].dropna()) <= set(df["group"].dropna())
 
 
+@pytest.mark.parametrize("key", ["gan", "vae", "diffusion"])
+def test_a_training_that_diverges_says_so_instead_of_keeping_weights_that_are_not_numbers(mixed, key, monkeypatch):
+    df, schema = mixed
+    model = METHODS[key](epochs=5)
+    real_epoch = type(model)._epoch
+
+    def diverging(self, *args):  # the third epoch's loss is NaN (its weights would be too)
+        losses = real_epoch(self, *args)
+        return {name: float("nan") if len(self.history_) == 2 else value for name, value in losses.items()}
+
+    monkeypatch.setattr(type(model), "_epoch", diverging)
+    with pytest.raises(ParameterError, match=r"Training diverged in epoch 3 of 5: the .* loss became nan"):
+        model.fit(df, schema, seed=0)
+
+
 def test_early_stopping_ends_sooner_and_keeps_the_best_model(mixed):
     df, schema = mixed
     model = METHODS["vae"](epochs=2_000, early_stopping=True, patience=10).fit(df, schema)
@@ -394,6 +409,9 @@ def test_gan_can_balance_an_imbalanced_target():
     barely = {"epochs": 1, "batch_size": 20, "pac": 1, "generator_width": 8, "discriminator_width": 8,
               "embedding_dim": 4, "target_classes": "equal"}
     from_noise = METHODS["gan"](**barely, copula_start=False).fit(df.head(120), schema, seed=0)
+    label = from_noise.conditions_.data_starts[from_noise._balanced()[0]]
+    with torch.no_grad():  # a generator that makes the first class whatever it is asked for
+        from_noise.generator_.out.bias[label] += 100
     with pytest.raises(DataError, match="too few rows in the class asked of it"):  # (it returned one class only)
         from_noise.sample(400, rng=0)
     started = METHODS["gan"](**barely).fit(df.head(120), schema, seed=0)  # its start holds rows of each class
@@ -457,7 +475,7 @@ def test_numbers_reads_each_number_column_as_the_inverse_does(stepped):
 
 
 def test_the_statistics_term_brings_a_correlation_and_a_skewed_marginal_close_fast():
-    """Two numbers correlated 0.6, one of them skewed, learned on their raw values: in a hundred steps the critic
+    """Two numbers correlated 0.6, one of them skewed, learned on their raw values: in a hundred steps CTGAN's critic
     alone has learned neither (the correlation is near 0, x's spread wrong); with the term both are much closer."""
     from scipy.stats import ks_2samp
 
@@ -471,7 +489,7 @@ def test_the_statistics_term_brings_a_correlation_and_a_skewed_marginal_close_fa
     for weight in (0.0, 10.0):
         model = METHODS["gan"](epochs=20, batch_size=100, statistics_weight=weight, normal_scores=False,
                                copula_start=False, embedding_dim=128, generator_width=256,  # CTGAN's start
-                               ).fit(df, schema, seed=0)
+                               discriminator_row_width=0).fit(df, schema, seed=0)  # and critic
         out = model.sample(n, rng=0)
         errors[weight] = (abs(out["x"].corr(out["y"]) - truth), ks_2samp(out["x"], df["x"]).statistic)
     assert errors[10.0][0] < 0.3 and errors[10.0][1] < 0.3, errors  # (weight, (|corr error|, KS of x))
@@ -654,6 +672,77 @@ def test_the_critic_is_ctgans_critic_with_its_penalty_and_loads_its_old_weights(
     assert torch.allclose(critic.body[2].weight.grad, dense[3].weight.grad, atol=1e-6)
 
 
+@pytest.mark.parametrize("conditions", [5, 0])
+def test_a_critic_reading_rows_first_has_autograds_penalty_over_each_pack(conditions):
+    torch.manual_seed(0)
+    width_in, widths, pac, n, row_width = 7, [16, 12], 4, 40, 6
+    critic = Critic(width_in, conditions, widths, pac, row_width).eval()
+    real, fake = torch.rand(n, width_in), torch.rand(n, width_in)
+    asked_real, asked_fake = torch.randint(max(conditions, 1), (n,)), torch.randint(max(conditions, 1), (n,))
+    first = critic.first
+
+    def scores(rows, vectors):  # the critic on rows and dense conditional vectors, for autograd
+        return critic.body(rows @ first.rows.T + vectors @ first.categories + first.bias)
+
+    def vectors(asked):
+        return torch.nn.functional.one_hot(asked, conditions).float() if conditions else torch.zeros(n, 0)
+
+    given = [(asked_real, None)] if conditions else []
+    assert torch.allclose(critic(real, given), scores(real, vectors(asked_real)), atol=1e-6)
+    torch.manual_seed(1)
+    alpha = torch.rand(n // pac, 1).repeat(1, pac).reshape(-1, 1)
+    rows = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+    mixed = (alpha * vectors(asked_real) + (1 - alpha) * vectors(asked_fake)).requires_grad_(True)
+    gradients = torch.autograd.grad(scores(rows, mixed).sum(), [rows, mixed], create_graph=True)
+    norms = torch.cat(gradients, dim=1).reshape(n // pac, -1).norm(2, dim=1)  # each pack's inputs, all its rows
+    expected = ((norms - 1) ** 2).mean() * PENALTY
+    torch.manual_seed(1)
+    loss, penalty = critic.losses(real, fake, (asked_fake, asked_real) if conditions else None)
+    wasserstein = scores(fake, vectors(asked_fake)).mean() - scores(real, vectors(asked_real)).mean()
+    assert torch.allclose(penalty, expected, rtol=1e-5) and torch.allclose(loss, wasserstein, atol=1e-6)
+
+
+@pytest.mark.parametrize("row_width", [6, 0])
+def test_a_pack_the_critic_has_no_gradient_for_leaves_its_weights_finite(row_width):
+    """Where every unit a pack reaches is dropped, the critic's gradient in it is exactly 0, and the square root
+    in the penalty has no finite slope there (every weight became NaN in a barely trained GAN)."""
+    torch.manual_seed(0)
+    critic = Critic(7, 3, [8], 2, row_width)
+    with torch.no_grad():
+        critic.first.rows.zero_(), critic.first.categories.zero_()  # (the gradient in every input is 0)
+    real, fake, asked = torch.rand(8, 7), torch.rand(8, 7), torch.randint(3, (8,))
+    loss, penalty = critic.losses(real, fake, (asked, asked))
+    (loss + penalty).backward()
+    assert penalty.item() == pytest.approx(PENALTY, abs=1e-4)  # (‖0‖ − 1)², every pack
+    assert all(torch.isfinite(w.grad).all() for w in critic.parameters() if w.grad is not None)
+
+
+def test_only_a_critic_reading_rows_first_sees_a_relation_within_a_row():
+    """Rows whose third column is the XOR of two others against rows where it is random: no single column and no
+    pair differs, only the three together within a row. CTGAN's critic sums the pack's rows before any
+    non-linearity and cannot tell them apart."""
+    def rows(n, xor, draws):
+        a, b = torch.randint(2, (2, n), generator=draws)
+        c = a ^ b if xor else torch.randint(2, (n,), generator=draws)
+        return torch.cat([torch.nn.functional.one_hot(v, 2) for v in (a, b, c)], dim=1).float()
+
+    gaps = {}
+    for row_width in (32, 0):
+        torch.manual_seed(0)
+        draws = torch.Generator().manual_seed(0)
+        critic = Critic(6, 0, [64, 64], 10, row_width)
+        optimizer = torch.optim.Adam(critic.parameters(), lr=1e-3, betas=(0.5, 0.9))
+        for _ in range(300):
+            loss, penalty = critic.losses(rows(500, True, draws), rows(500, False, draws), None)
+            optimizer.zero_grad()
+            (loss + penalty).backward()
+            optimizer.step()
+        with torch.no_grad():
+            critic.eval()
+            gaps[row_width] = float(critic(rows(5_000, True, draws)).mean() - critic(rows(5_000, False, draws)).mean())
+    assert gaps[32] > 1 and abs(gaps[0]) < 0.1, gaps
+
+
 def test_the_critics_dropout_keeps_each_unit_with_probability_one_half_independently():
     drop = HalfDropout()
     torch.manual_seed(3)
@@ -811,3 +900,4 @@ def test_a_recipe_written_before_the_copula_start_replays_without_it():
 
     old = saved_params(METHODS["gan"], {"epochs": 3, "embedding_dim": 128, "generator_width": 256})
     assert (old["copula_start"], old["embedding_dim"], old["generator_width"]) == (False, 128, 256)
+    assert old["discriminator_row_width"] == 0  # and CTGAN's critic
