@@ -26,27 +26,27 @@ drawing fresh ones. On the seven bundled tables, three seeds each, the two varia
 sdmetrics quality (0.716 and 0.717) and a similar detection AUC (0.878, 0.885); this one trains about
 20% faster (``bench/vs_sdv.py``).
 
-**The conditional vector is looked up.** It is a one-hot, so in every layer that reads it (each of the
-generator's, as its blocks pass their input on, and the critic's first) its part of the product is the asked
-category's weights, kept apart from the rest of the layer's and looked up, instead of a product with a
-mostly-zero matrix; the critic's gradient penalty on it follows in closed form (the first layer is linear).
-The networks are CTGAN's, weight for weight (tests compare them with the dense layers, penalty and gradients
-included); where label columns hold many categories the vector is as wide as the rows, and a step on 6,259
-computer prices takes about 15% less time.
+**The conditional vector is looked up.** It is a one-hot, so in every layer that reads it (each of the generator's,
+as its blocks pass their input on, and the critic's first) its part of the product is the asked category's weights,
+kept apart from the rest of the layer's and looked up, instead of a product with a mostly-zero matrix; the critic's
+gradient penalty on it follows in closed form (the first layer is linear). With ``discriminator_row_width`` 0 the
+networks are CTGAN's, weight for weight (tests compare them with the dense layers, penalty and gradients included);
+where label columns hold many categories the vector is as wide as the rows, and a step on 6,259 computer prices
+takes about 15% less time.
 
-**The critic reads each row first** (``discriminator_row_width``, 32 units by default; 0 is CTGAN's critic).
-CTGAN's critic begins with one linear layer over the pack's rows side by side: each unit sees a weighted sum over
-ten rows before any non-linearity, so a combination of values within one row (first-class women who survived) is
-blurred across the pack, and only the pairwise relations the statistics term and the copula start carry were
-learned. Trained alone to tell rows whose third column is the XOR of the other two from rows where it is random,
-the critic that reads rows first opened a score gap of 1.6 in 300 steps; CTGAN's stayed at 0 (a test). In a GAN
-trained 5,000 steps on such a table, 80% of the generated rows kept the XOR, against 50% (chance) with CTGAN's
-critic. On titanic (four label columns) the generated cells' total variation from the real ones went from 0.18
-to 0.14 in 300 epochs, and from 0.23 to 0.07 in 1,500 (CTGAN's critic drifted away with training); the detection
-AUC fell from 0.61 to 0.58. The layer's narrow output also makes the critic cheaper: 300 epochs of Wages took
-2.3 times less than CTGAN, 1.9 to 2.0 times before.
-The gradient penalty stays in closed form: it is the gradient in each row's inputs, summed in squares over the
-pack (a test compares it with autograd's).
+**The critic reads each row first** (``discriminator_row_width``, 32 units by default; 0 is CTGAN's critic). CTGAN's
+critic begins with one linear layer over the pack's rows side by side: each unit sees a weighted sum over ten rows
+before any non-linearity, so to see a combination of values within one row (first-class women who survived) it must
+learn one for each of the ten places in the pack, and in practice it did not: only the pairwise relations the
+statistics term and the copula start carry were learned. Trained alone to tell rows whose third column is the XOR of
+the other two from rows where it is random, the critic that reads rows first opened a score gap of 1.6 in 300 steps;
+CTGAN's stayed at 0 (a test). In a GAN trained 5,000 steps on such a table, 80% of the generated rows kept the XOR,
+against 50% (chance) with CTGAN's critic. On titanic (four label columns) the generated cells' total variation from
+the real ones went from 0.18 to 0.14 in 300 epochs, and from 0.23 to 0.07 in 1,500 (CTGAN's critic drifted away with
+training); the detection AUC fell from 0.61 to 0.58. The narrow layer makes the critic cheaper on wide rows and a
+little dearer on narrow ones: 300 epochs of Wages (131 wide) took 2.3 times less than CTGAN, 1.9 to 2.0 times
+before; on the bundled samples the ratio fell from 2.4x–3.3x to 2.2x–3.0x. The gradient penalty stays in closed
+form: it is the gradient in each row's inputs, summed in squares over the pack (a test compares it with autograd's).
 
 **Discrete-valued number columns** (``discrete_values``, on by default): a number or date column
 holding few values, each shared by many rows (memory sizes, screen inches, integer codes, disk
@@ -473,7 +473,7 @@ class GANSynthesizer(NeuralSynthesizer):
                   "slower (CTGAN: 256).", 8, 2048),
             Param("generator_layers", "int", 2, "Residual layers in the generator.", 1, 6),
             Param("discriminator_width", "int", 256, "Units per critic layer.", 8, 2048),
-            Param("discriminator_layers", "int", 2, "Layers in the critic.", 1, 6),
+            Param("discriminator_layers", "int", 2, "Layers in the critic over the pack (after its row layer).", 1, 6),
             Param("discriminator_row_width", "int", 32, "Units of a layer the critic reads each row with before it "
                   "judges the pac rows together; it lets the critic see combinations of values within a row. 0 reads "
                   "the pack in one layer, as CTGAN does.", 0, 1024),

@@ -353,9 +353,13 @@ class NeuralSynthesizer(Synthesizer):
             losses = self._epoch(tensor, rng, between_batches)
             diverged = [name for name, value in losses.items() if not np.isfinite(value)]
             if diverged:  # (its weights are not numbers any more: nothing it made would mean anything)
-                raise ParameterError(f"Training diverged in epoch {epoch} of {params['epochs']}: the "
-                                     f"{diverged[0]} loss became {losses[diverged[0]]}, so the model has no "
-                                     "usable weights.", hint="Lower the learning rates, or use a larger batch.")
+                what = f"the {diverged[0]} loss became {losses[diverged[0]]} in epoch {epoch} of {params['epochs']}"
+                if best_state is None:
+                    raise ParameterError(f"Training diverged: {what}, so the model has no usable weights.",
+                                         hint="Lower the learning rates, or use a larger batch.")
+                self.stopped_ = (f"early stopping: training diverged ({what}); the model of epoch {best_epoch} "
+                                 f"(fidelity {best:.3f}) is kept")
+                break
             fidelity = None
             if watch and (epoch % every == 0 or epoch == params["epochs"] or self._stop_requested()):
                 fidelity = self._fidelity(reference, check_rng)

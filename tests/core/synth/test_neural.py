@@ -324,8 +324,11 @@ def test_a_training_that_diverges_says_so_instead_of_keeping_weights_that_are_no
         return {name: float("nan") if len(self.history_) == 2 else value for name, value in losses.items()}
 
     monkeypatch.setattr(type(model), "_epoch", diverging)
-    with pytest.raises(ParameterError, match=r"Training diverged in epoch 3 of 5: the .* loss became nan"):
+    with pytest.raises(ParameterError, match=r"Training diverged: the .* loss became nan in epoch 3 of 5"):
         model.fit(df, schema, seed=0)
+    kept = METHODS[key](epochs=5, early_stopping=True).fit(df, schema, seed=0)  # with a model kept before it
+    assert kept.stopped_.startswith("early stopping: training diverged (the ") and len(kept.history_) == 2
+    assert "in epoch 3 of 5); the model of epoch " in kept.stopped_ and len(kept.sample(50, rng=0)) == 50
 
 
 def test_early_stopping_ends_sooner_and_keeps_the_best_model(mixed):
@@ -720,7 +723,7 @@ def test_a_pack_the_critic_has_no_gradient_for_leaves_its_weights_finite(row_wid
 def test_only_a_critic_reading_rows_first_sees_a_relation_within_a_row():
     """Rows whose third column is the XOR of two others against rows where it is random: no single column and no
     pair differs, only the three together within a row. CTGAN's critic sums the pack's rows before any
-    non-linearity and cannot tell them apart."""
+    non-linearity (it would have to learn the relation for each place in the pack) and does not tell them apart."""
     def rows(n, xor, draws):
         a, b = torch.randint(2, (2, n), generator=draws)
         c = a ^ b if xor else torch.randint(2, (n,), generator=draws)
