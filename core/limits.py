@@ -14,6 +14,7 @@ default below, chosen for eight sessions on two cores::
     read_seconds = 60              # time one file may take to read
     max_rows_generate = 1_000_000  # rows of one synthesis run
     max_trainings = 2              # neural trainings running at once on the whole server (the others wait in line)
+    max_network_mb = 2048          # one training's networks with gradients and optimiser state (16 bytes a weight)
     expression_seconds = 2.0       # time one rule or derived column may take to evaluate
     max_agent_steps = 500_000      # agents x steps of one agent-based simulation
 
@@ -44,6 +45,7 @@ class Limits:
     read_seconds: float = 60.0
     max_rows_generate: int = 1_000_000
     max_trainings: int = 2
+    max_network_mb: int = 2048
     expression_seconds: float = 2.0
     max_agent_steps: int = 500_000
 

@@ -348,6 +348,7 @@ class NeuralSynthesizer(Synthesizer):
         best, best_epoch, best_state = -np.inf, 0, None
         torch.set_num_threads(threads())
         self._build(data, rng)
+        self._check_size()
         tensor = torch.from_numpy(data)
         for epoch in range(1, params["epochs"] + 1):
             losses = self._epoch(tensor, rng, between_batches)
@@ -433,6 +434,19 @@ class NeuralSynthesizer(Synthesizer):
         """(caption in Markdown, plotly figure) pairs that show how this trained network makes rows, for the page
         after training."""
         return []
+
+    def _check_size(self) -> None:
+        """Refuse networks that would take more memory than the server gives one training (``max_network_mb``):
+        each weight comes with its gradient and two optimiser moments, 16 bytes in all. Checked once the networks
+        are built, before any gradient or moment is."""
+        weights = sum(w.numel() for net in self._networks().values() for w in net.parameters())
+        cap = limits().max_network_mb
+        if weights * 16 > cap * 2**20:
+            raise ParameterError(
+                f"These settings make networks of {weights / 1e6:,.1f} million weights, which with their gradients "
+                f"and optimiser state need {weights * 16 / 2**20:,.0f} MB, more than this server gives one training "
+                f"({cap:,} MB).", hint="Use narrower or fewer layers, or a smaller pac; the operator sets "
+                "max_network_mb in synthlab.toml.")
 
     def _release(self) -> None:
         """Drop what only training needs (optimiser moments, row indexes): a kept model only samples."""

@@ -331,6 +331,21 @@ def test_a_training_that_diverges_says_so_instead_of_keeping_weights_that_are_no
     assert "in epoch 3 of 5); the model of epoch " in kept.stopped_ and len(kept.sample(50, rng=0)) == 50
 
 
+@pytest.mark.parametrize("key", ["gan", "vae", "diffusion"])
+def test_networks_larger_than_the_server_gives_one_training_are_refused_with_their_size(mixed, key, monkeypatch):
+    import core.synth.neural
+    from core.limits import Limits
+
+    df, schema = mixed
+    monkeypatch.setattr(core.synth.neural, "limits", lambda: Limits(max_network_mb=1))
+    with pytest.raises(ParameterError, match=r"networks of [\d.]+ million weights, .* need [\d,]+ MB, .*\(1 MB\)"):
+        METHODS[key](epochs=1).fit(df, schema, seed=0)
+    monkeypatch.setattr(core.synth.neural, "limits", lambda: Limits(max_network_mb=64))
+    model = METHODS[key](epochs=1).fit(df, schema, seed=0)
+    weights = sum(w.numel() for net in model._networks().values() for w in net.parameters())
+    assert 2**20 / 16 < weights <= 64 * 2**20 / 16  # (above the first limit, within the second)
+
+
 def test_early_stopping_ends_sooner_and_keeps_the_best_model(mixed):
     df, schema = mixed
     model = METHODS["vae"](epochs=2_000, early_stopping=True, patience=10).fit(df, schema)
