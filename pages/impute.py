@@ -9,7 +9,7 @@ from core.impute.base import predictor_columns
 from core.impute.plan import Step, columns_with_holes, plan_for, plan_notes
 from core.impute.rubin import MODELS, random_methods, suggest_predictors
 from core.missing import MECHANISMS
-from core.schema import LABELS, NUMERIC
+from core.schema import LABELS, NUMERIC, without_infinities
 from ui import cache, sidebar, state
 from ui.errors import captured, chart, guarded
 from ui.params import param_widgets, read_params
@@ -116,8 +116,13 @@ def render() -> None:
 def fill_holes(ws, holed: list[str]) -> None:
     """Choose a method (one for all columns or one per column), impute, look at the result, use it."""
     real, schema = ws.real, ws.schema
-    counts = real[holed].isna().sum()
-    st.caption(f"{len(holed)} column(s) with holes: " + ", ".join(f"{md(c)} ({counts[c]:,})" for c in holed)
+    data, infinite = without_infinities(real[holed])  # (±inf is no measurement: imputed like a missing value)
+    counts = data.isna().sum()
+
+    def holes(column: str) -> str:
+        return f"{counts[column]:,}" + (f", {infinite[column]:,} of them ±inf" if infinite.get(column) else "")
+
+    st.caption(f"{len(holed)} column(s) with holes: " + ", ".join(f"{md(c)} ({holes(c)})" for c in holed)
                + ". Identifiers, free text and columns left out of synthesis are not filled.")
     mode = st.radio("Method", ["One method for all columns", "One method per column"], horizontal=True,
                     key="impute_mode")

@@ -79,6 +79,13 @@ def test_a_table_without_holes_says_so():
     assert any("nothing to impute" in s.value for s in at.success)
 
 
+def test_the_holes_counted_include_infinite_values_and_say_how_many():
+    frame = pd.DataFrame({"x": [1.0, np.nan, np.inf, 4.0, -np.inf, 6.0] * 5, "y": [1.0, 2.0, np.nan] * 10})
+    at = open_page(frame=frame)
+    caption = next(c.value for c in at.caption if "with holes" in c.value)
+    assert "x (15, 10 of them ±inf)" in caption and "y (10)" in caption, caption
+
+
 def test_degenerate_table():
     rng = np.random.default_rng(0)
     n = 40
